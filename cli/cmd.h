@@ -1,0 +1,29 @@
+/* cmd.h - the subcommands of `vmspec`, one file each (cli/<name>.c), each
+ * exporting a struct cmd_entry listed in cli/main.c. exec() returns the
+ * process exit status: 0 ok, 1 run failure, 2 usage or config error. */
+#ifndef VMSPEC_CMD_H
+#define VMSPEC_CMD_H
+
+#include <stdio.h>
+
+#define EXIT_RUN 1
+#define EXIT_USAGE 2
+
+struct cmd_entry {
+	const char *name;
+	const char *usage;	/* one line: "run [CONFIG] [options]" */
+	const char *help;	/* one line for `vmspec help` */
+	int (*exec)(int argc, char **argv);	/* argv[0] is the name */
+};
+
+extern const struct cmd_entry cmd_run_entry, cmd_report_entry,
+	cmd_plot_entry, cmd_list_entry, cmd_bench_entry;
+
+/* Implemented by cli/report.c and cli/plot.c. */
+int cmd_report(int argc, char **argv);
+int cmd_plot(int argc, char **argv);
+
+/* The built-in quick-start experiment (experiments/quickstart.yaml). */
+extern const char quickstart_yaml[];
+
+#endif

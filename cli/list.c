@@ -1,0 +1,77 @@
+/* list.c - `vmspec list`: what can be named in a config, one line of help
+ * each: strategies, workloads, distributions, parameters. */
+#include <stdio.h>
+#include <string.h>
+#include "cli/cmd.h"
+#include "core/config.h"
+#include "models/dist.h"
+#include "policies/strategy.h"
+#include "workloads/workload.h"
+
+static const char *const dist_help[DIST_KIND_COUNT] = {
+	[DIST_CONSTANT] = "{dist: constant, value: V}",
+	[DIST_EXPONENTIAL] = "{dist: exponential, mean: M}",
+	[DIST_LOGNORMAL] = "{dist: lognormal, mean: M, cv: C} or "
+			   "{median: M, sigma: S}",
+	[DIST_GAMMA] = "{dist: gamma, mean: M, cv: C} or {shape: K, scale: T}",
+	[DIST_UNIFORM] = "{dist: uniform, min: A, max: B}",
+	[DIST_EMPIRICAL] = "{dist: empirical, points: [[0, V0], ..., "
+			   "[100, V100]]} (percentile, value)",
+};
+
+static int list_exec(int argc, char **argv)
+{
+	const char *what = argc > 1 ? argv[1] : "all";
+	int all = !strcmp(what, "all");
+	if (!strcmp(what, "-h") || !strcmp(what, "--help")) {
+		printf("usage: vmspec list [strategies|workloads|models|"
+		       "params|all]\n");
+		return 0;
+	}
+	int shown = 0;
+	if (all || !strcmp(what, "strategies")) {
+		printf("strategies (strategies: [...]):\n");
+		for (size_t i = 0; strategy_registry[i]; i++)
+			printf("  %-16s %s\n", strategy_registry[i]->name,
+			       strategy_registry[i]->help);
+		shown = 1;
+	}
+	if (all || !strcmp(what, "workloads")) {
+		printf("workloads (workload.kind):\n");
+		for (size_t i = 0; wl_registry[i]; i++)
+			printf("  %-16s %s\n", wl_registry[i]->name,
+			       wl_registry[i]->help);
+		shown = 1;
+	}
+	if (all || !strcmp(what, "models")) {
+		printf("distributions (any cost or workload model):\n");
+		for (int k = 0; k < DIST_KIND_COUNT; k++)
+			printf("  %-16s %s\n", dist_kind_names[k], dist_help[k]);
+		printf("cost models:\n");
+		for (size_t i = 0; i < cfg_nparams; i++)
+			if (!strncmp(cfg_params[i].key, "models.", 7))
+				printf("  %-16s %s (default %s)\n",
+				       cfg_params[i].key + 7, cfg_params[i].help,
+				       cfg_params[i].def);
+		shown = 1;
+	}
+	if (all || !strcmp(what, "params")) {
+		printf("parameters (`vmspec run --params` for defaults):\n");
+		for (size_t i = 0; i < cfg_nparams; i++)
+			printf("  %-24s %s\n", cfg_params[i].key,
+			       cfg_params[i].help);
+		shown = 1;
+	}
+	if (!shown) {
+		fprintf(stderr, "vmspec list: unknown category '%s'\n", what);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+const struct cmd_entry cmd_list_entry = {
+	.name = "list",
+	.usage = "list [strategies|workloads|models|params|all]",
+	.help = "list strategies, workloads, models and parameters",
+	.exec = list_exec,
+};

@@ -1,0 +1,51 @@
+/* main.c - the `vmspec` program: dispatches to one subcommand per file.
+ * Only main() exits; subcommands return their exit status. */
+#include <stdio.h>
+#include <string.h>
+#include "build-config.h"
+#include "cli/cmd.h"
+
+static const struct cmd_entry *const cmds[] = {
+	&cmd_run_entry,
+	&cmd_report_entry,
+	&cmd_plot_entry,
+	&cmd_list_entry,
+	&cmd_bench_entry,
+	NULL,
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: vmspec COMMAND [ARGS]\n\n"
+		"vmspec simulates and measures adaptive VM specialization.\n\n"
+		"commands:\n");
+	for (size_t i = 0; cmds[i]; i++)
+		fprintf(f, "  %-10s %s\n", cmds[i]->name, cmds[i]->help);
+	fprintf(f, "\n'vmspec COMMAND --help' shows a command's options.\n"
+		"With no command, `vmspec run` runs the built-in quick-start "
+		"experiment.\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	const char *name = argv[1];
+	if (!strcmp(name, "-h") || !strcmp(name, "--help") ||
+	    !strcmp(name, "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(name, "--version") || !strcmp(name, "version")) {
+		printf("vmspec %s\n", PACKAGE_VERSION);
+		return 0;
+	}
+	for (size_t i = 0; cmds[i]; i++)
+		if (!strcmp(cmds[i]->name, name))
+			return cmds[i]->exec(argc - 1, argv + 1);
+	fprintf(stderr, "vmspec: unknown command '%s'\n", name);
+	usage(stderr);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,408 @@
+/* plot.c - `vmspec plot FILE... [-o PNG] [--title T]`: one latency CDF with
+ * a curve per run of every file, from each run's latency_hist (never
+ * /requests), drawn by gnuplot through a pipe with inline datablocks.
+ * Called from main(). Exit: 0 written, 1 no data or gnuplot failed, 2 usage. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include "core/results.h"
+
+int cmd_plot(int argc, char **argv);
+
+static const char plot_usage[] =
+"usage: vmspec plot FILE... [-o PNG] [--title T]\n"
+"\n"
+"Draw the latency CDF of every run of every results FILE into one PNG:\n"
+"x is the request latency in ms (log scale), y the fraction of requests\n"
+"with at most that latency. Curves come from each run's latency_hist\n"
+"(bucket bounds within 1/256 of the true latency) and are labeled with\n"
+"the run name, or \"<file stem>:<run name>\" when several files are given.\n"
+"Needs gnuplot (apt-get install gnuplot-nox); uses its pngcairo terminal\n"
+"when available, else png.\n"
+"\n"
+"  -o, --output PNG  output file (default: the first FILE with .h5\n"
+"                    replaced by .png)\n"
+"  --title T         plot title (default: \"latency CDF\")\n"
+"  -h, --help        show this text\n"
+"\n"
+"Prints the path written. Exit status: 0 ok; 1 unreadable file, no\n"
+"latency data, gnuplot missing or failing; 2 usage error.\n";
+
+struct curve {
+	char *label;			/* heap */
+	struct res_hist_bin *bins;	/* heap, ascending upper_ms */
+	size_t n;
+};
+
+struct plot_args {
+	const char **files;
+	size_t nfiles;
+	const char *out;		/* NULL: derived from files[0] */
+	const char *title;
+};
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fputs("vmspec plot: ", stderr);
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\n\n%s", plot_usage);
+	return 2;
+}
+
+/* Returns -1 to continue, else the exit status. */
+static int parse_args(int argc, char **argv, struct plot_args *pa)
+{
+	int i, only_files = 0;
+
+	memset(pa, 0, sizeof(*pa));
+	pa->title = "latency CDF";
+	pa->files = calloc((size_t)(argc > 0 ? argc : 1), sizeof(*pa->files));
+	if (!pa->files) {
+		fprintf(stderr, "vmspec plot: out of memory\n");
+		return 1;
+	}
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (only_files || a[0] != '-' || !a[1]) {
+			pa->files[pa->nfiles++] = a;
+		} else if (!strcmp(a, "--")) {
+			only_files = 1;
+		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			fputs(plot_usage, stdout);
+			return 0;
+		} else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
+			if (++i == argc)
+				return usage_error("%s needs a file name", a);
+			pa->out = argv[i];
+		} else if (!strncmp(a, "--output=", 9)) {
+			pa->out = a + 9;
+		} else if (!strcmp(a, "--title")) {
+			if (++i == argc)
+				return usage_error("%s needs a text", a);
+			pa->title = argv[i];
+		} else if (!strncmp(a, "--title=", 8)) {
+			pa->title = a + 8;
+		} else {
+			return usage_error("unknown option '%s'", a);
+		}
+	}
+	if (pa->nfiles == 0)
+		return usage_error("%s", "missing FILE");
+	if (pa->out && !pa->out[0])
+		return usage_error("%s", "empty output file name");
+	return -1;
+}
+
+/* (path) with a trailing ".h5" replaced by ".png" (else ".png" appended). */
+static char *default_output(const char *path)
+{
+	size_t len = strlen(path);
+	char *out = malloc(len + 5);
+
+	if (!out)
+		return NULL;
+	memcpy(out, path, len + 1);
+	if (len > 3 && !strcmp(path + len - 3, ".h5"))
+		out[len - 3] = '\0';
+	strcat(out, ".png");
+	return out;
+}
+
+/* Base name of (path) without its last extension. */
+static char *file_stem(const char *path)
+{
+	const char *b = strrchr(path, '/');
+	char *s, *dot;
+
+	s = strdup(b ? b + 1 : path);
+	if (s && (dot = strrchr(s, '.')) && dot != s)
+		*dot = '\0';
+	return s;
+}
+
+static void free_curves(struct curve *c, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(c[i].label);
+		free(c[i].bins);
+	}
+	free(c);
+}
+
+/* Append the curve of run (i) of (rd), labeled "<stem>:<run>" or "<run>".
+ * A run without latency data is skipped with a note. */
+static int add_curve(struct curve **c, size_t *n, size_t *cap,
+		     struct res_reader *rd, size_t i, const char *file,
+		     const char *stem)
+{
+	const char *run = res_run_name(rd, i);
+	struct curve cv = { NULL, NULL, 0 };
+	size_t len = strlen(stem) + strlen(run) + 2;
+
+	if (res_read_hist(rd, i, &cv.bins, &cv.n) < 0) {
+		fprintf(stderr, "vmspec plot: %s\n", res_reader_error(rd));
+		return 0;
+	}
+	if (cv.n == 0) {
+		fprintf(stderr, "vmspec plot: %s: run %s has no latency data, "
+			"skipped\n", file, run);
+		return 0;
+	}
+	if (*n == *cap) {
+		size_t ncap = *cap ? 2 * *cap : 8;
+		struct curve *nc = realloc(*c, ncap * sizeof(**c));
+
+		if (!nc) {
+			free(cv.bins);
+			return -ENOMEM;
+		}
+		*c = nc;
+		*cap = ncap;
+	}
+	cv.label = malloc(len);
+	if (!cv.label) {
+		free(cv.bins);
+		return -ENOMEM;
+	}
+	if (stem[0])
+		snprintf(cv.label, len, "%s:%s", stem, run);
+	else
+		snprintf(cv.label, len, "%s", run);
+	(*c)[(*n)++] = cv;
+	return 0;
+}
+
+/* Read the latency_hist of every run of every file into (*out). */
+static int load_curves(const struct plot_args *pa, struct curve **out,
+		       size_t *nout)
+{
+	struct curve *c = NULL;
+	size_t n = 0, cap = 0, f, i;
+	char err[1024];
+
+	for (f = 0; f < pa->nfiles; f++) {
+		struct res_reader *rd = res_open(pa->files[f], err, sizeof(err));
+		char *stem;
+		int e = 0;
+
+		if (!rd) {
+			fprintf(stderr, "vmspec plot: %s\n", err);
+			free_curves(c, n);
+			return 1;
+		}
+		if (!res_is_complete(rd))
+			fprintf(stderr, "INCOMPLETE: %s: the writer did not "
+				"finish; plotting what is there\n",
+				pa->files[f]);
+		/* label with the file stem only when several files are drawn */
+		stem = pa->nfiles > 1 ? file_stem(pa->files[f]) : strdup("");
+		if (!stem)
+			e = -ENOMEM;
+		for (i = 0; !e && i < res_nruns(rd); i++)
+			e = add_curve(&c, &n, &cap, rd, i, pa->files[f], stem);
+		free(stem);
+		res_reader_close(rd);
+		if (e) {
+			fprintf(stderr, "vmspec plot: out of memory\n");
+			free_curves(c, n);
+			return 1;
+		}
+	}
+	if (n == 0) {
+		fprintf(stderr, "vmspec plot: no latency data in the given "
+			"file(s)\n");
+		free(c);
+		return 1;
+	}
+	*out = c;
+	*nout = n;
+	return 0;
+}
+
+/* Whether an executable (name) is on PATH. */
+static int on_path(const char *name)
+{
+	const char *path = getenv("PATH"), *p, *end;
+	char buf[4096];
+
+	if (!path)
+		path = "/usr/bin:/bin";
+	for (p = path; ; p = end + 1) {
+		size_t len;
+
+		end = strchr(p, ':');
+		if (!end)
+			end = p + strlen(p);
+		len = (size_t)(end - p);
+		if (len == 0)
+			len = 1, p = ".";
+		if (len + strlen(name) + 2 <= sizeof(buf)) {
+			snprintf(buf, sizeof(buf), "%.*s/%s", (int)len, p, name);
+			if (access(buf, X_OK) == 0)
+				return 1;
+		}
+		if (!*end)
+			return 0;
+	}
+}
+
+/* (s) as a gnuplot single-quoted string (quotes doubled, no newlines). */
+static void gp_quote(FILE *gp, const char *s)
+{
+	fputc('\'', gp);
+	for (; *s; s++) {
+		if (*s == '\'')
+			fputs("''", gp);
+		else if (*s == '\n' || *s == '\r')
+			fputc(' ', gp);
+		else
+			fputc(*s, gp);
+	}
+	fputc('\'', gp);
+}
+
+/* Run gnuplot on (script) written by (emit); returns its exit status, or -1
+ * when it could not be started. (quiet) hides its stderr. SIGPIPE is
+ * ignored meanwhile, so a gnuplot that dies early gives a status, not a
+ * killed vmspec. */
+static int run_gnuplot(int quiet, void (*emit)(FILE *, const void *),
+		       const void *arg)
+{
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+	FILE *gp;
+	int st;
+
+	sigemptyset(&ign.sa_mask);
+	sigaction(SIGPIPE, &ign, &old);
+	/* stdout to /dev/null: after a failed `set output` gnuplot would
+	 * write the image there (its exit status still reports the error) */
+	gp = popen(quiet ? "gnuplot >/dev/null 2>&1" : "gnuplot >/dev/null", "w");
+	if (!gp) {
+		sigaction(SIGPIPE, &old, NULL);
+		return -1;
+	}
+	emit(gp, arg);
+	st = pclose(gp);
+	sigaction(SIGPIPE, &old, NULL);
+	if (st == -1 || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+static void emit_probe(FILE *gp, const void *arg)
+{
+	(void)arg;
+	fputs("set terminal pngcairo\n", gp);
+}
+
+struct script {
+	const struct plot_args *pa;
+	const char *out;
+	const char *terminal;		/* "pngcairo" or "png" */
+	const struct curve *c;
+	size_t n;
+};
+
+static void emit_plot(FILE *gp, const void *arg)
+{
+	const struct script *s = arg;
+	size_t i, k, drawn = 0;
+
+	fprintf(gp, "set terminal %s noenhanced size 960,600\n", s->terminal);
+	fputs("set output ", gp);
+	gp_quote(gp, s->out);
+	fputs("\nset title ", gp);
+	gp_quote(gp, s->pa->title);
+	fputs("\nset xlabel 'latency [ms]'\n"
+	      "set ylabel 'fraction of requests'\n"
+	      "set logscale x\n"
+	      "set format x '%g'\n"
+	      "set yrange [0:1]\n"
+	      "set grid\n"
+	      "set key bottom right\n", gp);
+	for (i = 0; i < s->n; i++) {
+		uint64_t total = 0, seen = 0;
+
+		for (k = 0; k < s->c[i].n; k++)
+			total += s->c[i].bins[k].count;
+		fprintf(gp, "$d%zu << EOD\n", i + 1);
+		for (k = 0; k < s->c[i].n; k++) {
+			seen += s->c[i].bins[k].count;
+			if (s->c[i].bins[k].upper_ms > 0)	/* log scale */
+				fprintf(gp, "%.9g %.9g\n",
+					s->c[i].bins[k].upper_ms,
+					total ? (double)seen / (double)total : 0);
+		}
+		fputs("EOD\n", gp);
+	}
+	fputs("plot", gp);
+	for (i = 0; i < s->n; i++) {
+		fprintf(gp, "%s $d%zu using 1:2 with lines lw 2 title ",
+			drawn++ ? "," : "", i + 1);
+		gp_quote(gp, s->c[i].label);
+	}
+	fputs("\n", gp);
+}
+
+int cmd_plot(int argc, char **argv)
+{
+	struct plot_args pa;
+	struct curve *c = NULL;
+	struct script sc;
+	char *out = NULL;
+	struct stat st;
+	size_t n = 0;
+	int rc, status;
+
+	rc = parse_args(argc, argv, &pa);
+	if (rc >= 0)
+		goto done;
+	rc = 1;
+	if (!on_path("gnuplot")) {
+		fprintf(stderr, "vmspec plot: gnuplot not found: apt-get install "
+			"gnuplot-nox\n");
+		goto done;
+	}
+	out = pa.out ? strdup(pa.out) : default_output(pa.files[0]);
+	if (!out) {
+		fprintf(stderr, "vmspec plot: out of memory\n");
+		goto done;
+	}
+	if (load_curves(&pa, &c, &n) != 0)
+		goto done;
+
+	/* so that a PNG left by an earlier run is never taken for success */
+	if (unlink(out) < 0 && errno != ENOENT) {
+		fprintf(stderr, "vmspec plot: %s: %s\n", out, strerror(errno));
+		goto done;
+	}
+	sc = (struct script){ &pa, out, "pngcairo", c, n };
+	if (run_gnuplot(1, emit_probe, NULL) != 0)
+		sc.terminal = "png";
+	status = run_gnuplot(0, emit_plot, &sc);
+	if (status == 127 || status < 0) {
+		fprintf(stderr, "vmspec plot: cannot run gnuplot: apt-get "
+			"install gnuplot-nox\n");
+		goto done;
+	}
+	if (status != 0 || stat(out, &st) < 0 || st.st_size == 0) {
+		fprintf(stderr, "vmspec plot: gnuplot failed (exit status %d) "
+			"writing %s\n", status, out);
+		goto done;
+	}
+	printf("%s\n", out);
+	rc = 0;
+done:
+	free_curves(c, n);
+	free(out);
+	free(pa.files);
+	return rc;
+}

@@ -1,0 +1,133 @@
+/* config.h - experiment configuration: validated structs loaded from YAML.
+ * Every parameter is one row of cfg_params[] (core/params.c): name, type,
+ * bounds, default, unit and help. The same rows drive validation, `vmspec
+ * run --help-config`, and docs/config-reference.md. Loading never exits:
+ * errors come back as a negative errno with a one-line message in
+ * (struct cfg_error) of the form "file:line:col: key: problem". */
+#ifndef VMSPEC_CONFIG_H
+#define VMSPEC_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "models/dist.h"
+
+#define CFG_MAX_STRATEGIES 16
+#define CFG_NAME_LEN 64
+#define CFG_PATH_LEN 512
+
+enum cfg_type {
+	CFG_INT = 0,	/* int64_t; bounds inclusive */
+	CFG_DOUBLE,	/* double; bounds inclusive (see flags) */
+	CFG_BOOL,	/* int: true/false/yes/no/on/off/1/0 */
+	CFG_DURATION,	/* int64_t ns; "250ms", "2s", "1.5min", "3h", "10us",
+			 * "100ns"; a bare number is in the row's unit */
+	CFG_SIZE,	/* double MiB; "512MiB", "2GiB", "64KiB"; bare = unit */
+	CFG_STRING,	/* char[CFG_NAME_LEN] */
+	CFG_PATH,	/* char[CFG_PATH_LEN] */
+	CFG_ENUM,	/* int index into (choices) */
+	CFG_NAMELIST,	/* struct cfg_namelist; each item one of (choices) */
+	CFG_DIST,	/* struct dist; YAML mapping {dist: KIND, ...} or a bare
+			 * scalar meaning constant; values in the row's unit */
+	CFG_TYPE_COUNT
+};
+
+/* Row flags. */
+#define CFG_F_MIN_EXCL 0x1	/* value must be > min (not >=) */
+#define CFG_F_MAX_EXCL 0x2	/* value must be < max */
+
+struct cfg_namelist {
+	int n;
+	char name[CFG_MAX_STRATEGIES][CFG_NAME_LEN];
+};
+
+struct cfg_param {
+	const char *key;		/* dotted name, e.g. "workload.rate" */
+	enum cfg_type type;
+	size_t offset;			/* into struct vms_config */
+	double min, max;		/* bounds for numbers, durations (in
+					 * the row's unit), sizes, list lengths;
+					 * for dists: bounds of the mean */
+	unsigned flags;			/* CFG_F_* */
+	const char *def;		/* default, as YAML text */
+	const char *unit;		/* "ms", "s", "MiB", "1/s", "" */
+	const char *help;		/* one line */
+	const char *const *choices;	/* NULL-terminated, enum/namelist */
+};
+
+extern const struct cfg_param cfg_params[];
+extern const size_t cfg_nparams;
+
+enum wl_kind { WL_SYNTHETIC = 0, WL_KIND_COUNT };
+
+/* The whole experiment. Plain data: copy it freely; cfg_release() frees
+ * only (text). */
+struct vms_config {
+	char name[CFG_NAME_LEN];	/* experiment name */
+	int64_t seed;			/* experiment seed */
+	int64_t duration_ns;		/* arrivals stop after this */
+	struct cfg_namelist strategies;	/* strategies to compare */
+	struct {
+		int kind;		/* enum wl_kind */
+		int64_t functions;	/* number of functions */
+		double rate_per_s;	/* total arrival rate */
+		double zipf_s;		/* popularity exponent, 0 = uniform */
+		struct dist service;	/* warm service time, ns */
+		struct dist memory;	/* per-function memory, MiB */
+	} workload;
+	struct {
+		int64_t cores;		/* not yet used by the engine */
+		double memory_mib;	/* host memory */
+	} host;
+	struct {
+		struct dist boot;	/* cold boot latency, ns */
+	} models;
+	struct {
+		int64_t ttl_ns;		/* idle VM kept for this long */
+	} keepalive;
+	struct {
+		int64_t batch_rows;	/* rows buffered per dataset write */
+		int64_t compress;	/* deflate level, 0 = off */
+		int64_t timeseries_ns;	/* sampling period of /timeseries */
+		int requests;		/* write /requests */
+	} results;
+
+	char *text;			/* the YAML text loaded, heap, or NULL */
+	char source[CFG_PATH_LEN];	/* file name used in messages */
+};
+
+struct cfg_error {
+	char msg[768];			/* "file:line:col: key: problem" */
+};
+
+/* Fill (c) with every row's default. Never fails for the shipped table. */
+void cfg_defaults(struct vms_config *c);
+
+/* Load YAML over the current values of (c) (call cfg_defaults first).
+ * (name) is used in messages. On error (c) may be partly updated. */
+int cfg_load_string(struct vms_config *c, const char *text, size_t len,
+		    const char *name, struct cfg_error *err);
+int cfg_load_file(struct vms_config *c, const char *path,
+		  struct cfg_error *err);
+
+/* Apply one "dotted.key=value" override; value is parsed as YAML scalar or
+ * flow collection ("--set strategies=[cold,keepalive]"). */
+int cfg_set(struct vms_config *c, const char *assignment,
+	    struct cfg_error *err);
+
+/* Cross-field checks run after all loading (e.g. memory sizes vs host). */
+int cfg_validate(const struct vms_config *c, struct cfg_error *err);
+
+/* Look up a row by exact key; NULL if none. */
+const struct cfg_param *cfg_find(const char *key);
+/* Closest key within edit distance 3, or NULL (for "did you mean"). */
+const char *cfg_suggest(const char *key);
+
+/* Write the current values back as YAML (all rows, dotted keys nested). */
+int cfg_dump_yaml(const struct vms_config *c, FILE *f);
+/* Markdown reference of every row (docs/config-reference.md). */
+void cfg_write_reference(FILE *f);
+
+void cfg_release(struct vms_config *c);
+
+#endif

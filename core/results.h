@@ -1,0 +1,156 @@
+/* results.h - the HDF5 results file: one per experiment, one group per run.
+ * Layout (docs/results.md): root attributes (tool version, config text and
+ * hash, seed, host, start time, complete); /runs/<name>/ holds the datasets
+ * requests, vms, timeseries, decisions, summary, latency_hist and the run's
+ * attributes. Rows are buffered and appended in chunks; the root attribute
+ * complete=1 is written last, by res_close(f, 1), so an interrupted run
+ * leaves a file that readers report as incomplete.
+ * Ownership: res_create/res_open return a handle freed by res_close. */
+#ifndef VMSPEC_RESULTS_H
+#define VMSPEC_RESULTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* One finished request. Times in ns of simulated (or wall) time. */
+struct res_request {
+	uint64_t id;		/* arrival order */
+	uint64_t vm_id;		/* VM that served it */
+	int64_t arrival_ns;	/* arrival */
+	int64_t start_ns;	/* execution start */
+	int64_t end_ns;		/* execution end */
+	int64_t queue_ns;	/* waiting behind other requests on its VM */
+	int64_t startup_ns;	/* waiting for its VM to become ready */
+	int64_t libload_ns;	/* stalls loading libraries during execution */
+	int64_t exec_ns;	/* execution time (end - start) */
+	uint32_t func;		/* function index */
+	uint8_t start_kind;	/* enum start_kind */
+	uint8_t failed;		/* 1 if the request failed */
+};
+
+/* One VM, written when destroyed (or at the end of the run). */
+struct res_vm {
+	uint64_t id;		/* unique in the run */
+	uint64_t parent_id;	/* 0 when booted */
+	uint64_t spec_key;	/* specialization key, 0 = none */
+	int64_t created_ns;	/* asked for */
+	int64_t ready_ns;	/* became ready, -1 never */
+	int64_t destroyed_ns;	/* destroyed, -1 alive at end */
+	double peak_mem_mib;	/* peak memory */
+	uint32_t func;		/* function it served */
+	uint32_t served;	/* requests it ran */
+	uint8_t created_by;	/* enum start_kind */
+};
+
+/* One sample of platform state. */
+struct res_sample {
+	int64_t t_ns;
+	uint32_t vms_booting, vms_idle, vms_busy;
+	uint32_t pending;	/* requests dispatched, not started */
+	double mem_mib;		/* memory in use */
+	double overhead_cpu_s;	/* cumulative CPU on overheads */
+};
+
+/* One platform action requested by the policy. */
+struct res_decision {
+	int64_t t_ns;
+	uint64_t vm_id;		/* VM acted on (or created) */
+	uint64_t arg;		/* action-specific (request id, deadline) */
+	uint32_t func;
+	uint8_t action;		/* enum res_action */
+};
+
+enum res_action {
+	ACT_BOOT = 0, ACT_DISPATCH, ACT_DESTROY, ACT_TIMER,
+	ACT_COUNT
+};
+extern const char *const res_action_names[ACT_COUNT];
+
+/* A named figure of /summary. */
+struct res_metric {
+	char name[48];
+	double value;
+	char unit[16];
+};
+
+/* Latency histogram bucket: requests with latency in (prev upper, upper]. */
+struct res_hist_bin {
+	double upper_ms;
+	uint64_t count;
+};
+
+struct res_file_attrs {
+	const char *tool_version;
+	const char *config_text;	/* YAML as loaded (after --set) */
+	const char *config_hash;	/* hex digest of config_text */
+	int64_t seed;
+	const char *host;
+	const char *start_time;		/* ISO 8601 UTC */
+	const char *trace_checksum;	/* "" when synthetic */
+};
+
+struct res_run_attrs {
+	const char *strategy;
+	int64_t seed;
+};
+
+struct res_file;
+struct res_run;
+
+/* Create (truncate) (path). (batch_rows) rows are buffered per dataset
+ * (0: 4096; at most 1<<20); (deflate) 0..9. On failure returns NULL with a
+ * message in (err). */
+struct res_file *res_create(const char *path, const struct res_file_attrs *a,
+			    size_t batch_rows, int deflate, char *err,
+			    size_t errlen);
+/* Start the group /runs/(name). At most one run is open at a time. */
+struct res_run *res_run_begin(struct res_file *f, const char *name,
+			      const struct res_run_attrs *a);
+int res_add_request(struct res_run *r, const struct res_request *row);
+int res_add_vm(struct res_run *r, const struct res_vm *row);
+int res_add_sample(struct res_run *r, const struct res_sample *row);
+int res_add_decision(struct res_run *r, const struct res_decision *row);
+int res_set_summary(struct res_run *r, const struct res_metric *m, size_t n);
+int res_set_hist(struct res_run *r, const struct res_hist_bin *b, size_t n);
+/* Flush buffers, write wall_seconds and events attributes, close group. */
+int res_run_end(struct res_run *r, double wall_s, uint64_t events);
+/* Flush and close; (complete) 1 marks the file complete unless a write
+ * failed (then -EIO; the message went with the handle, earlier calls report
+ * their own). NULL-safe. */
+int res_close(struct res_file *f, int complete);
+const char *res_error(const struct res_file *f);
+
+/* ---- reading ---- */
+
+struct res_reader;
+struct res_reader *res_open(const char *path, char *err, size_t errlen);
+void res_reader_close(struct res_reader *rd);
+/* Message of the last failed read call, naming the file. */
+const char *res_reader_error(const struct res_reader *rd);
+int res_is_complete(struct res_reader *rd);
+/* Root attribute as string into (buf) ("" when absent). Returns the full
+ * length like snprintf (truncated when >= n), -ENOENT when absent, or a
+ * negative errno. */
+int res_attr(struct res_reader *rd, const char *name, char *buf, size_t n);
+/* Runs in creation order (by name for files that do not track it). */
+size_t res_nruns(struct res_reader *rd);
+const char *res_run_name(struct res_reader *rd, size_t i);
+/* Run attribute (strategy, seed, wall_seconds, events) as string; returns
+ * as res_attr. */
+int res_run_attr(struct res_reader *rd, size_t i, const char *name,
+		 char *buf, size_t n);
+/* Read /summary of run i into a heap array (*m, *n), caller frees *m. */
+int res_read_summary(struct res_reader *rd, size_t i, struct res_metric **m,
+		     size_t *n);
+int res_read_hist(struct res_reader *rd, size_t i, struct res_hist_bin **b,
+		  size_t *n);
+/* Stream /requests of run i in chunks of at most (chunk) rows; (cb) returns
+ * non-zero to stop. Returns rows read or a negative errno. */
+typedef int (*res_request_cb)(const struct res_request *rows, size_t n,
+			      void *arg);
+int64_t res_read_requests(struct res_reader *rd, size_t i, size_t chunk,
+			  res_request_cb cb, void *arg);
+/* Number of rows of a dataset ("requests", "vms", ...) of run i. */
+int64_t res_nrows(struct res_reader *rd, size_t i, const char *dataset);
+
+#endif

@@ -1,0 +1,30 @@
+/* util.h - small helpers shared by the CLI and the core: allocation that
+ * aborts on out-of-memory, hashing, time stamps, directories.
+ * Nothing here keeps state. */
+#ifndef VMSPEC_UTIL_H
+#define VMSPEC_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+
+/* 64-bit FNV-1a of (len) bytes, continuing from (h); start with
+ * FNV1A64_INIT. */
+#define FNV1A64_INIT 0xcbf29ce484222325ULL
+uint64_t fnv1a64(uint64_t h, const void *data, size_t len);
+
+/* Current UTC time as ISO 8601 into (buf). */
+void iso_time_now(char *buf, size_t n);
+/* Wall-clock seconds from a monotonic clock (for timing the tool itself,
+ * never for simulated time). */
+double wall_seconds(void);
+/* Create (dir) and its parents; 0 or -errno. */
+int mkdir_p(const char *dir);
+/* Create the parent directory of (path); 0 or -errno. */
+int mkdir_parent(const char *path);
+
+#endif

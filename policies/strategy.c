@@ -1,0 +1,28 @@
+/* strategy.c - the registry of strategies, looked up by their YAML name.
+ * Adding a strategy: write policies/<name>.c exporting a const struct
+ * strategy_ops, and list it here. */
+#include <string.h>
+#include "policies/strategy.h"
+
+extern const struct strategy_ops strategy_cold;
+extern const struct strategy_ops strategy_keepalive;
+
+const struct strategy_ops *const strategy_registry[] = {
+	&strategy_cold,
+	&strategy_keepalive,
+	NULL,
+};
+
+const char *const strategy_names[] = {
+	"cold",
+	"keepalive",
+	NULL,
+};
+
+const struct strategy_ops *strategy_find(const char *name)
+{
+	for (size_t i = 0; strategy_registry[i]; i++)
+		if (strcmp(strategy_registry[i]->name, name) == 0)
+			return strategy_registry[i];
+	return NULL;
+}

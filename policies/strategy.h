@@ -1,0 +1,36 @@
+/* strategy.h - the strategy interface: a policy is an ops table driven by
+ * platform callbacks (core/platform.h). Strategies are looked up by the name
+ * used in YAML in strategy_registry[]. A strategy keeps all its state in the
+ * object returned by (create); it may read (cfg) but never the clock, rand(),
+ * files or globals. */
+#ifndef VMSPEC_STRATEGY_H
+#define VMSPEC_STRATEGY_H
+
+#include "core/platform.h"
+
+struct vms_config;
+
+struct strategy_ops {
+	const char *name;	/* as in YAML */
+	const char *help;	/* one line for `vmspec list` */
+	/* Allocate state; return NULL with errno set on failure. */
+	void *(*create)(struct platform *p, const struct vms_config *cfg);
+	void (*on_arrival)(void *st, struct platform *p,
+			   const struct plat_request *r);
+	void (*on_vm_ready)(void *st, struct platform *p, uint32_t slot);
+	/* (slot) finished (r); the VM is idle unless it has queued work. */
+	void (*on_request_done)(void *st, struct platform *p, uint32_t slot,
+				const struct plat_request *r);
+	/* Timer armed with plat_vm_timer (slot) or plat_timer (PLAT_NO_VM). */
+	void (*on_timer)(void *st, struct platform *p, uint32_t slot,
+			 uint64_t tag);
+	/* No more arrivals: release what it keeps (e.g. idle VMs). */
+	void (*on_drain)(void *st, struct platform *p);
+	void (*destroy)(void *st);
+};
+
+extern const struct strategy_ops *const strategy_registry[];
+extern const char *const strategy_names[];	/* NULL-terminated */
+const struct strategy_ops *strategy_find(const char *name);
+
+#endif

@@ -1,0 +1,103 @@
+#!/bin/sh
+# test_cli.sh - the `vmspec` program end to end: a run writes a complete
+# results file and a figure, report/plot/list/bench work, and bad input gives
+# a one-line error naming file:line:col and key, with exit status 2 (config)
+# or 1 (run or file failure), never a crash.
+set -u
+VMSPEC=${VMSPEC:-./vmspec}
+SRCDIR=${SRCDIR:-.}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+pass=0 fail=0
+
+ok() { pass=$((pass + 1)); echo "ok   $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL $1"; }
+
+# expect NAME STATUS PATTERN -- CMD...: exit status and a pattern in output
+expect() {
+	name=$1 want=$2 pat=$3
+	shift 4
+	"$@" >"$T/out" 2>&1
+	got=$?
+	if [ "$got" -ne "$want" ]; then
+		bad "$name: exit $got, want $want"; sed 's/^/     /' "$T/out" | head -5
+	elif ! grep -q -- "$pat" "$T/out"; then
+		bad "$name: output lacks '$pat'"; sed 's/^/     /' "$T/out" | head -5
+	else
+		ok "$name"
+	fi
+}
+
+cat >"$T/small.yaml" <<'Y'
+name: small
+seed: 3
+duration: 2min
+strategies: [cold, keepalive]
+workload:
+  functions: 5
+  rate: 5
+Y
+expect "run small config" 0 "results:" -- \
+	"$VMSPEC" run "$T/small.yaml" -o "$T/small.h5"
+[ -s "$T/small.png" ] && ok "figure written" || bad "figure written"
+expect "report" 0 "keepalive" -- "$VMSPEC" report "$T/small.h5"
+expect "report --json" 0 '"strategy"' -- "$VMSPEC" report --json "$T/small.h5"
+if command -v python3 >/dev/null; then
+	"$VMSPEC" report --json "$T/small.h5" | python3 -m json.tool >/dev/null \
+		&& ok "json parses" || bad "json parses"
+fi
+expect "plot two files" 0 "$T/two.png" -- \
+	"$VMSPEC" plot "$T/small.h5" "$T/small.h5" -o "$T/two.png"
+expect "--set override" 0 "results:" -- \
+	"$VMSPEC" run "$T/small.yaml" -o "$T/s2.h5" --no-plot \
+	--set workload.rate=2 --seed 9
+expect "list" 0 "keepalive" -- "$VMSPEC" list
+expect "bench engine" 0 "events/s" -- \
+	"$VMSPEC" bench engine --pending 1000 --events 100000
+"$VMSPEC" bench engine --pending 100 --events 1000 | tail -n 1 |
+	grep -Eq '^[0-9]+ events/s$' && ok "bench last line" || bad "bench last line"
+expect "help" 0 "usage: vmspec run" -- "$VMSPEC" run --help
+
+# determinism: two runs, same seed -> same /requests (report figures equal)
+"$VMSPEC" run "$T/small.yaml" -o "$T/a.h5" -q --no-plot
+"$VMSPEC" run "$T/small.yaml" -o "$T/b.h5" -q --no-plot
+if command -v h5dump >/dev/null; then
+	h5dump -d /runs/keepalive/requests "$T/a.h5" | tail -n +2 >"$T/a.txt"
+	h5dump -d /runs/keepalive/requests "$T/b.h5" | tail -n +2 >"$T/b.txt"
+	cmp -s "$T/a.txt" "$T/b.txt" && ok "same seed, same /requests" \
+		|| bad "same seed, same /requests"
+fi
+
+# bad input
+printf 'workload:\n  rate: fast\n' >"$T/e1.yaml"
+expect "wrong type" 2 "e1.yaml:2:9: workload.rate:" -- "$VMSPEC" run "$T/e1.yaml"
+printf 'workload:\n  rte: 5\n' >"$T/e2.yaml"
+expect "unknown key" 2 'did you mean "workload.rate"' -- "$VMSPEC" run "$T/e2.yaml"
+expect "missing file" 2 "nonexistent.yaml" -- "$VMSPEC" run "$T/nonexistent.yaml"
+expect "bad --set" 2 "workload.rate" -- "$VMSPEC" run --set workload.rate=-1
+expect "unknown strategy" 2 "strategies" -- "$VMSPEC" run --set strategies=[warp]
+expect "unknown command" 2 "unknown command" -- "$VMSPEC" frobnicate
+expect "bad option" 2 "usage" -- "$VMSPEC" run --frob
+[ -e results/experiment.h5 ] && bad "no output on config error" || ok "no output on config error"
+echo "not hdf5" >"$T/junk.h5"
+expect "report on junk" 1 "junk.h5" -- "$VMSPEC" report "$T/junk.h5"
+expect "report on missing" 1 "missing.h5" -- "$VMSPEC" report "$T/missing.h5"
+
+# an interrupted run leaves a file that report calls incomplete
+cat >"$T/long.yaml" <<'Y'
+name: long
+duration: 100000h
+strategies: [keepalive]
+workload: {functions: 1000, rate: 2000}
+Y
+"$VMSPEC" run "$T/long.yaml" -o "$T/long.h5" -q --no-plot &
+pid=$!
+i=0
+while [ ! -s "$T/long.h5" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+sleep 1
+kill -9 $pid 2>/dev/null
+wait $pid 2>/dev/null
+expect "killed run is incomplete" 1 "INCOMPLETE" -- "$VMSPEC" report "$T/long.h5"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,324 @@
+/* test_engine.c - the simulator with the cold and keepalive strategies:
+ * start kinds, the keep-alive closed form, conservation, determinism,
+ * common random numbers across strategies, memory capacity, and detection
+ * of strategies that break the platform contract. */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "core/config.h"
+#include "policies/strategy.h"
+#include "sim/engine.h"
+#include "tests/cu.h"
+
+/* Collects every request row and decision of a run. */
+struct rec {
+	struct res_request *rows;
+	size_t n, cap;
+	struct res_decision *dec;
+	size_t nd, capd;
+	int64_t last_decision_ns;
+	int time_backwards;
+};
+
+static void rec_row(void *arg, const struct res_request *row)
+{
+	struct rec *r = arg;
+	if (r->n == r->cap) {
+		r->cap = r->cap ? 2 * r->cap : 1024;
+		r->rows = realloc(r->rows, r->cap * sizeof(*r->rows));
+	}
+	r->rows[r->n++] = *row;
+}
+
+static void rec_decision(void *arg, const struct res_decision *d)
+{
+	struct rec *r = arg;
+	if (d->t_ns < r->last_decision_ns)
+		r->time_backwards = 1;
+	r->last_decision_ns = d->t_ns;
+	if (r->nd == r->capd) {
+		r->capd = r->capd ? 2 * r->capd : 1024;
+		r->dec = realloc(r->dec, r->capd * sizeof(*r->dec));
+	}
+	r->dec[r->nd++] = *d;
+}
+
+static void rec_free(struct rec *r)
+{
+	free(r->rows);
+	free(r->dec);
+	memset(r, 0, sizeof(*r));
+}
+
+static void base_config(struct vms_config *c)
+{
+	cfg_defaults(c);
+	c->workload.functions = 20;
+	c->workload.rate_per_s = 10;
+	c->duration_ns = 600LL * 1000000000;
+	c->keepalive.ttl_ns = 60LL * 1000000000;
+}
+
+static int run(const struct vms_config *c, const char *strategy,
+	       uint64_t seed, struct rec *rec, struct sim_summary *sum,
+	       char *err)
+{
+	struct sim_hooks hooks = { .request_done = rec_row,
+				   .decision = rec_decision, .arg = rec };
+	memset(rec, 0, sizeof(*rec));
+	return sim_run(c, strategy_find(strategy), seed, NULL, &hooks, sum,
+		       err, 512);
+}
+
+static int by_id(const void *a, const void *b)
+{
+	const struct res_request *x = a, *y = b;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* Every request arrives, starts and finishes exactly once, in order. */
+static int conserved(struct rec *r, const struct sim_summary *s)
+{
+	if (r->n != s->requests)
+		return 0;
+	struct res_request *v = malloc(r->n * sizeof(*v));
+	memcpy(v, r->rows, r->n * sizeof(*v));
+	qsort(v, r->n, sizeof(*v), by_id);
+	int ok = 1;
+	for (size_t i = 0; i < r->n && ok; i++) {
+		ok = v[i].id == i + 1 && v[i].start_ns >= v[i].arrival_ns &&
+		     v[i].end_ns >= v[i].start_ns &&
+		     v[i].start_kind < START_KIND_COUNT &&
+		     v[i].queue_ns >= 0 && v[i].startup_ns >= 0 &&
+		     v[i].queue_ns + v[i].startup_ns ==
+			     v[i].start_ns - v[i].arrival_ns &&
+		     (i == 0 || v[i].arrival_ns >= v[i - 1].arrival_ns);
+	}
+	free(v);
+	return ok && !r->time_backwards;
+}
+
+static void test_cold_all_cold(void)
+{
+	struct vms_config c;
+	struct rec r;
+	struct sim_summary s;
+	char err[512];
+	base_config(&c);
+	CU_ASSERT_EQUAL_FATAL(run(&c, "cold", 1, &r, &s, err), 0);
+	CU_ASSERT(s.requests > 5000);
+	CU_ASSERT_EQUAL(s.by_kind[START_COLD], s.requests);
+	CU_ASSERT_EQUAL(s.vms_created, s.requests);
+	CU_ASSERT_EQUAL(s.failed, 0);
+	int all_cold = 1, startup = 1;
+	for (size_t i = 0; i < r.n; i++) {
+		all_cold &= r.rows[i].start_kind == START_COLD;
+		startup &= r.rows[i].startup_ns > 0;
+	}
+	CU_ASSERT(all_cold);
+	CU_ASSERT(startup);
+	CU_ASSERT(conserved(&r, &s));
+	rec_free(&r);
+	sim_summary_release(&s);
+}
+
+/* One function, Poisson(lambda), negligible service and boot: a request is
+ * cold iff the gap since the previous one exceeds the TTL, so
+ * P(cold) = exp(-lambda * TTL). Bound: 4 binomial standard deviations. */
+static void test_keepalive_closed_form(void)
+{
+	const double lambda = 0.1, ttl_s[] = { 5, 10, 20 };
+	for (size_t k = 0; k < 3; k++) {
+		struct vms_config c;
+		struct rec r;
+		struct sim_summary s;
+		char err[512];
+		cfg_defaults(&c);
+		c.workload.functions = 1;
+		c.workload.rate_per_s = lambda;
+		c.duration_ns = 300000LL * 1000000000;
+		c.keepalive.ttl_ns = (int64_t)(ttl_s[k] * 1e9);
+		dist_init_constant(&c.workload.service, 1000);	/* 1 us */
+		dist_init_constant(&c.models.boot, 1000);
+		CU_ASSERT_EQUAL_FATAL(run(&c, "keepalive", 11 + k, &r, &s, err),
+				      0);
+		double p = exp(-lambda * ttl_s[k]);
+		double n = (double)s.finished;
+		double got = (double)s.by_kind[START_COLD] / n;
+		CU_ASSERT(n > 25000);
+		CU_ASSERT(fabs(got - p) < 4 * sqrt(p * (1 - p) / n));
+		/* a single instance at a time: one VM per cold start */
+		CU_ASSERT_EQUAL(s.vms_created, s.by_kind[START_COLD]);
+		CU_ASSERT(conserved(&r, &s));
+		rec_free(&r);
+		sim_summary_release(&s);
+	}
+}
+
+static void test_keepalive_warm_starts(void)
+{
+	struct vms_config c;
+	struct rec r;
+	struct sim_summary s;
+	char err[512];
+	base_config(&c);
+	CU_ASSERT_EQUAL_FATAL(run(&c, "keepalive", 1, &r, &s, err), 0);
+	CU_ASSERT(s.by_kind[START_WARM] > s.by_kind[START_COLD]);
+	CU_ASSERT(s.vms_created < s.requests / 4);
+	CU_ASSERT(conserved(&r, &s));
+	rec_free(&r);
+	sim_summary_release(&s);
+}
+
+static void test_determinism(void)
+{
+	struct vms_config c;
+	struct rec a, b, d;
+	struct sim_summary sa, sb, sd;
+	char err[512];
+	base_config(&c);
+	CU_ASSERT_EQUAL_FATAL(run(&c, "keepalive", 5, &a, &sa, err), 0);
+	CU_ASSERT_EQUAL_FATAL(run(&c, "keepalive", 5, &b, &sb, err), 0);
+	CU_ASSERT_EQUAL_FATAL(run(&c, "keepalive", 6, &d, &sd, err), 0);
+	CU_ASSERT_EQUAL(a.n, b.n);
+	CU_ASSERT(a.n == b.n &&
+		  memcmp(a.rows, b.rows, a.n * sizeof(*a.rows)) == 0);
+	CU_ASSERT(a.nd == b.nd &&
+		  memcmp(a.dec, b.dec, a.nd * sizeof(*a.dec)) == 0);
+	CU_ASSERT(a.n != d.n ||
+		  memcmp(a.rows, d.rows, a.n * sizeof(*a.rows)) != 0);
+	CU_ASSERT_EQUAL(sa.events, sb.events);
+	CU_ASSERT_DOUBLE_EQUAL(sa.mem_mib_s, sb.mem_mib_s, 0);
+	rec_free(&a);
+	rec_free(&b);
+	rec_free(&d);
+	sim_summary_release(&sa);
+	sim_summary_release(&sb);
+	sim_summary_release(&sd);
+}
+
+/* Strategies compared under one seed see the same arrivals. */
+static void test_common_random_numbers(void)
+{
+	struct vms_config c;
+	struct rec a, b;
+	struct sim_summary sa, sb;
+	char err[512];
+	base_config(&c);
+	CU_ASSERT_EQUAL_FATAL(run(&c, "cold", 8, &a, &sa, err), 0);
+	CU_ASSERT_EQUAL_FATAL(run(&c, "keepalive", 8, &b, &sb, err), 0);
+	CU_ASSERT_EQUAL_FATAL(a.n, b.n);
+	qsort(a.rows, a.n, sizeof(*a.rows), by_id);
+	qsort(b.rows, b.n, sizeof(*b.rows), by_id);
+	int same = 1;
+	for (size_t i = 0; i < a.n; i++)
+		same &= a.rows[i].arrival_ns == b.rows[i].arrival_ns &&
+			a.rows[i].func == b.rows[i].func &&
+			a.rows[i].exec_ns == b.rows[i].exec_ns;
+	CU_ASSERT(same);
+	rec_free(&a);
+	rec_free(&b);
+	sim_summary_release(&sa);
+	sim_summary_release(&sb);
+}
+
+/* Memory in use never exceeds the host; when it cannot fit, requests fail
+ * (cold) or idle VMs are evicted (keepalive). */
+static void test_memory_capacity(void)
+{
+	struct vms_config c;
+	struct rec r;
+	struct sim_summary s;
+	char err[512];
+	base_config(&c);
+	dist_init_constant(&c.workload.memory, 256);
+	c.host.memory_mib = 1024;	/* four VMs */
+	c.workload.rate_per_s = 50;
+	CU_ASSERT_EQUAL_FATAL(run(&c, "cold", 2, &r, &s, err), 0);
+	CU_ASSERT(s.peak_mem_mib <= 1024);
+	CU_ASSERT(s.failed > 0);
+	CU_ASSERT_EQUAL(s.failed + s.finished, s.requests);
+	CU_ASSERT_EQUAL(r.n, s.requests);
+	rec_free(&r);
+	sim_summary_release(&s);
+	CU_ASSERT_EQUAL_FATAL(run(&c, "keepalive", 2, &r, &s, err), 0);
+	CU_ASSERT(s.peak_mem_mib <= 1024);
+	CU_ASSERT(s.by_kind[START_WARM] > 0);
+	CU_ASSERT_EQUAL(s.failed + s.finished, s.requests);
+	rec_free(&r);
+	sim_summary_release(&s);
+}
+
+/* ---- strategies that break the contract must fail the run ---- */
+
+static void *bad_create(struct platform *p, const struct vms_config *c)
+{
+	(void)p;
+	(void)c;
+	return malloc(1);
+}
+
+static void bad_destroy(void *st)
+{
+	free(st);
+}
+
+static void busy_arrival(void *st, struct platform *p,
+			 const struct plat_request *r)
+{
+	(void)st;
+	uint32_t slot;
+	plat_vm_boot(p, r->func, &slot);
+	plat_dispatch(p, slot, r);
+	plat_vm_destroy(p, slot);	/* it has a request queued */
+}
+
+static void drop_arrival(void *st, struct platform *p,
+			 const struct plat_request *r)
+{
+	(void)st;
+	(void)p;
+	(void)r;	/* neither dispatched nor rejected */
+}
+
+static void test_contract_violations(void)
+{
+	static const struct strategy_ops busy = {
+		.name = "busy", .create = bad_create,
+		.on_arrival = busy_arrival, .destroy = bad_destroy,
+	};
+	static const struct strategy_ops drop = {
+		.name = "drop", .create = bad_create,
+		.on_arrival = drop_arrival, .destroy = bad_destroy,
+	};
+	struct vms_config c;
+	struct sim_summary s;
+	char err[512];
+	base_config(&c);
+	CU_ASSERT(sim_run(&c, &busy, 1, NULL, NULL, &s, err, sizeof(err)) < 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "broke the platform contract"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "has requests"));
+	sim_summary_release(&s);
+	CU_ASSERT(sim_run(&c, &drop, 1, NULL, NULL, &s, err, sizeof(err)) < 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "neither dispatched nor rejected"));
+	sim_summary_release(&s);
+}
+
+int main(void)
+{
+	static const struct cu_test tests[] = {
+		{ "cold: every request starts cold", test_cold_all_cold },
+		{ "keepalive: P(cold) = exp(-lambda TTL)",
+		  test_keepalive_closed_form },
+		{ "keepalive: mostly warm at high rate",
+		  test_keepalive_warm_starts },
+		{ "same seed, same rows and decisions", test_determinism },
+		{ "strategies see the same arrivals",
+		  test_common_random_numbers },
+		{ "memory capacity respected", test_memory_capacity },
+		{ "contract violations fail the run", test_contract_violations },
+		{ NULL, NULL },
+	};
+	return cu_run("engine", tests);
+}
