@@ -12,8 +12,8 @@
 #include <string.h>
 #include <gsl/gsl_randist.h>
 #include "cli/cmd.h"
-#include "core/rng.h"
-#include "core/util.h"
+#include "base/rng.h"
+#include "base/util.h"
 #include "sim/queue.h"
 
 #define INC_TABLE (1u << 16)

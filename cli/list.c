@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "cli/cmd.h"
-#include "core/config.h"
+#include "base/config.h"
 #include "models/dist.h"
 #include "policies/strategy.h"
 #include "workloads/workload.h"
@@ -25,7 +25,13 @@ static int list_exec(int argc, char **argv)
 	int all = !strcmp(what, "all");
 	if (!strcmp(what, "-h") || !strcmp(what, "--help")) {
 		printf("usage: vmspec list [strategies|workloads|models|"
-		       "params|all]\n");
+		       "params|all]\n"
+		       "       vmspec list --reference   (markdown of every "
+		       "parameter: docs/config-reference.md)\n");
+		return 0;
+	}
+	if (!strcmp(what, "--reference")) {
+		cfg_write_reference(stdout);
 		return 0;
 	}
 	int shown = 0;

@@ -10,9 +10,8 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include "core/results.h"
-
-int cmd_plot(int argc, char **argv);
+#include "base/results.h"
+#include "cli/cmd.h"
 
 static const char plot_usage[] =
 "usage: vmspec plot FILE... [-o PNG] [--title T]\n"
@@ -46,11 +45,14 @@ struct plot_args {
 	const char *title;
 };
 
-static int usage_error(const char *fmt, const char *arg)
+/* "vmspec plot: (msg) '(arg)'" and the usage on stderr; returns 2. */
+static int usage_error(const char *msg, const char *arg)
 {
-	fputs("vmspec plot: ", stderr);
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\n\n%s", plot_usage);
+	if (arg)
+		fprintf(stderr, "vmspec plot: %s '%s'\n\n%s", msg, arg,
+			plot_usage);
+	else
+		fprintf(stderr, "vmspec plot: %s\n\n%s", msg, plot_usage);
 	return 2;
 }
 
@@ -78,24 +80,24 @@ static int parse_args(int argc, char **argv, struct plot_args *pa)
 			return 0;
 		} else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
 			if (++i == argc)
-				return usage_error("%s needs a file name", a);
+				return usage_error("missing file name after", a);
 			pa->out = argv[i];
 		} else if (!strncmp(a, "--output=", 9)) {
 			pa->out = a + 9;
 		} else if (!strcmp(a, "--title")) {
 			if (++i == argc)
-				return usage_error("%s needs a text", a);
+				return usage_error("missing text after", a);
 			pa->title = argv[i];
 		} else if (!strncmp(a, "--title=", 8)) {
 			pa->title = a + 8;
 		} else {
-			return usage_error("unknown option '%s'", a);
+			return usage_error("unknown option", a);
 		}
 	}
 	if (pa->nfiles == 0)
-		return usage_error("%s", "missing FILE");
+		return usage_error("missing FILE", NULL);
 	if (pa->out && !pa->out[0])
-		return usage_error("%s", "empty output file name");
+		return usage_error("empty output file name", NULL);
 	return -1;
 }
 

@@ -6,9 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "core/results.h"
-
-int cmd_report(int argc, char **argv);
+#include "base/results.h"
+#include "cli/cmd.h"
 
 static const char report_usage[] =
 "usage: vmspec report FILE [--json]\n"
@@ -486,6 +485,9 @@ int cmd_report(int argc, char **argv)
 	rd = res_open(path, err, sizeof(err));
 	if (!rd) {
 		fprintf(stderr, "vmspec report: %s\n", err);
+		if (strstr(err, "damaged or incomplete"))	/* see res_open */
+			fprintf(stderr, "INCOMPLETE: %s: unreadable, most likely "
+				"because its writer was killed\n", path);
 		return 1;
 	}
 	complete = res_is_complete(rd);

@@ -11,9 +11,9 @@
 #include <unistd.h>
 #include "build-config.h"
 #include "cli/cmd.h"
-#include "core/config.h"
-#include "core/results.h"
-#include "core/util.h"
+#include "base/config.h"
+#include "base/results.h"
+#include "base/util.h"
 #include "policies/strategy.h"
 #include "sim/engine.h"
 

@@ -7,7 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include "core/config.h"
+#include "base/config.h"
 #include "policies/strategy.h"
 
 #define NONE UINT32_MAX

@@ -1,12 +1,12 @@
 /* strategy.h - the strategy interface: a policy is an ops table driven by
- * platform callbacks (core/platform.h). Strategies are looked up by the name
+ * platform callbacks (base/platform.h). Strategies are looked up by the name
  * used in YAML in strategy_registry[]. A strategy keeps all its state in the
  * object returned by (create); it may read (cfg) but never the clock, rand(),
  * files or globals. */
 #ifndef VMSPEC_STRATEGY_H
 #define VMSPEC_STRATEGY_H
 
-#include "core/platform.h"
+#include "base/platform.h"
 
 struct vms_config;
 

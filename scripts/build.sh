@@ -8,8 +8,6 @@ if [ ! -x configure ] || [ configure.ac -nt configure ] ||
 	autoreconf -fi
 fi
 if [ ! -f Makefile ] || [ $# -gt 0 ]; then
-	# autoconf's probes run `rm -f core ...`, which complains about our
-	# core/ directory: that line is noise, everything else is shown.
-	./configure "$@" 2>&1 | { grep -v "cannot remove 'core'" || true; }
+	./configure "$@"
 fi
 make -j"$(nproc)"

@@ -11,8 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "core/config.h"
-#include "core/rng.h"
+#include "base/config.h"
+#include "base/rng.h"
 #include "models/dist.h"
 #include "policies/strategy.h"
 #include "sim/engine.h"

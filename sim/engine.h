@@ -1,5 +1,5 @@
 /* engine.h - the discrete-event simulator: runs one strategy on one workload
- * in virtual time and implements the platform contract (core/platform.h)
+ * in virtual time and implements the platform contract (base/platform.h)
  * with cost models. Called by `vmspec run` and by the tests.
  * Invariant: simulated time only moves forward; same config + seed + strategy
  * give the same event sequence, the same results rows and the same summary. */
@@ -7,9 +7,9 @@
 #define VMSPEC_SIM_ENGINE_H
 
 #include <stdint.h>
-#include "core/hist.h"
-#include "core/platform.h"
-#include "core/results.h"
+#include "base/hist.h"
+#include "base/platform.h"
+#include "base/results.h"
 
 struct vms_config;
 struct strategy_ops;

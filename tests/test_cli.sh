@@ -56,6 +56,11 @@ expect "bench engine" 0 "events/s" -- \
 	"$VMSPEC" bench engine --pending 1000 --events 100000
 "$VMSPEC" bench engine --pending 100 --events 1000 | tail -n 1 |
 	grep -Eq '^[0-9]+ events/s$' && ok "bench last line" || bad "bench last line"
+if "$VMSPEC" list --reference | cmp -s - "$SRCDIR/docs/config-reference.md"; then
+	ok "docs/config-reference.md is current"
+else
+	bad "docs/config-reference.md is stale: vmspec list --reference > docs/config-reference.md"
+fi
 expect "help" 0 "usage: vmspec run" -- "$VMSPEC" run --help
 
 # determinism: two runs, same seed -> same /requests (report figures equal)

@@ -1,4 +1,4 @@
-/* test_config.c - CUnit tests of the YAML config loader (core/config.c).
+/* test_config.c - CUnit tests of the YAML config loader (base/config.c).
  * Run by `make check`; table-driven: one row per error kind, per dist form,
  * per override. Exits non-zero when any assertion fails. */
 #ifndef _POSIX_C_SOURCE
@@ -11,9 +11,12 @@
 #include <string.h>
 #include <unistd.h>
 #include <CUnit/Basic.h>
-#include "core/config.h"
+#include "base/config.h"
 
 /* ------------------------------------------------------------ helpers */
+
+#define OFF(field) offsetof(struct vms_config, field)
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 static int load(struct vms_config *c, const char *yaml, struct cfg_error *e)
 {
@@ -131,7 +134,7 @@ static void test_table_and_empty(void)
 		CU_ASSERT_PTR_EQUAL(cfg_find(cfg_params[i].key), &cfg_params[i]);
 	}
 	cfg_defaults(&d);
-	for (size_t i = 0; i < sizeof(empties) / sizeof(empties[0]); i++) {
+	for (size_t i = 0; i < NELEM(empties); i++) {
 		cfg_defaults(&c);
 		CU_ASSERT_EQUAL(load(&c, empties[i], &e), 0);
 		CU_ASSERT(same_values(&c, &d));
@@ -354,7 +357,7 @@ static void test_errors(void)
 
 	cfg_defaults(&c);
 	memcpy(&before, &c, sizeof(c));
-	for (size_t i = 0; i < sizeof(err_cases) / sizeof(err_cases[0]); i++) {
+	for (size_t i = 0; i < NELEM(err_cases); i++) {
 		const struct err_case *t = &err_cases[i];
 		memset(&e, 0, sizeof(e));
 		int rc = load(&c, t->yaml, &e);
@@ -498,29 +501,29 @@ static const struct scalar_case {
 	int kind;		/* 'i' int64, 'd' double, 'b' int bool */
 	double want;
 } scalar_cases[] = {
-	{ "duration: 250ms", offsetof(struct vms_config, duration_ns), 'i', 250e6 },
-	{ "duration: 2s", offsetof(struct vms_config, duration_ns), 'i', 2e9 },
-	{ "duration: 1.5min", offsetof(struct vms_config, duration_ns), 'i', 90e9 },
-	{ "duration: 3h", offsetof(struct vms_config, duration_ns), 'i', 3 * 3600e9 },
-	{ "duration: 1d", offsetof(struct vms_config, duration_ns), 'i', 86400e9 },
-	{ "duration: 10us", offsetof(struct vms_config, duration_ns), 'i', 10e3 },
-	{ "duration: 100ns", offsetof(struct vms_config, duration_ns), 'i', 100 },
-	{ "duration: 2 s", offsetof(struct vms_config, duration_ns), 'i', 2e9 },
-	{ "duration: 7", offsetof(struct vms_config, duration_ns), 'i', 7e9 },
-	{ "keepalive.ttl: 0", offsetof(struct vms_config, keepalive.ttl_ns), 'i', 0 },
-	{ "host.memory: 64KiB", offsetof(struct vms_config, host.memory_mib), 'd', 0.0625 },
-	{ "host.memory: 2GiB", offsetof(struct vms_config, host.memory_mib), 'd', 2048 },
-	{ "host.memory: 300", offsetof(struct vms_config, host.memory_mib), 'd', 300 },
-	{ "seed: \"12\"", offsetof(struct vms_config, seed), 'i', 12 },
-	{ "seed: +5", offsetof(struct vms_config, seed), 'i', 5 },
-	{ "workload.rate: 1e3", offsetof(struct vms_config, workload.rate_per_s), 'd', 1000 },
-	{ "workload.rate: .5", offsetof(struct vms_config, workload.rate_per_s), 'd', 0.5 },
-	{ "results.requests: no", offsetof(struct vms_config, results.requests), 'b', 0 },
-	{ "results.requests: Yes", offsetof(struct vms_config, results.requests), 'b', 1 },
-	{ "results.requests: off", offsetof(struct vms_config, results.requests), 'b', 0 },
-	{ "results.requests: on", offsetof(struct vms_config, results.requests), 'b', 1 },
-	{ "results.requests: 0", offsetof(struct vms_config, results.requests), 'b', 0 },
-	{ "results.requests: TRUE", offsetof(struct vms_config, results.requests), 'b', 1 },
+	{ "duration: 250ms", OFF(duration_ns), 'i', 250e6 },
+	{ "duration: 2s", OFF(duration_ns), 'i', 2e9 },
+	{ "duration: 1.5min", OFF(duration_ns), 'i', 90e9 },
+	{ "duration: 3h", OFF(duration_ns), 'i', 3 * 3600e9 },
+	{ "duration: 1d", OFF(duration_ns), 'i', 86400e9 },
+	{ "duration: 10us", OFF(duration_ns), 'i', 10e3 },
+	{ "duration: 100ns", OFF(duration_ns), 'i', 100 },
+	{ "duration: 2 s", OFF(duration_ns), 'i', 2e9 },
+	{ "duration: 7", OFF(duration_ns), 'i', 7e9 },
+	{ "keepalive.ttl: 0", OFF(keepalive.ttl_ns), 'i', 0 },
+	{ "host.memory: 64KiB", OFF(host.memory_mib), 'd', 0.0625 },
+	{ "host.memory: 2GiB", OFF(host.memory_mib), 'd', 2048 },
+	{ "host.memory: 300", OFF(host.memory_mib), 'd', 300 },
+	{ "seed: \"12\"", OFF(seed), 'i', 12 },
+	{ "seed: +5", OFF(seed), 'i', 5 },
+	{ "workload.rate: 1e3", OFF(workload.rate_per_s), 'd', 1000 },
+	{ "workload.rate: .5", OFF(workload.rate_per_s), 'd', 0.5 },
+	{ "results.requests: no", OFF(results.requests), 'b', 0 },
+	{ "results.requests: Yes", OFF(results.requests), 'b', 1 },
+	{ "results.requests: off", OFF(results.requests), 'b', 0 },
+	{ "results.requests: on", OFF(results.requests), 'b', 1 },
+	{ "results.requests: 0", OFF(results.requests), 'b', 0 },
+	{ "results.requests: TRUE", OFF(results.requests), 'b', 1 },
 };
 
 static void test_scalars(void)
@@ -528,7 +531,7 @@ static void test_scalars(void)
 	struct vms_config c;
 	struct cfg_error e;
 
-	for (size_t i = 0; i < sizeof(scalar_cases) / sizeof(scalar_cases[0]); i++) {
+	for (size_t i = 0; i < NELEM(scalar_cases); i++) {
 		const struct scalar_case *t = &scalar_cases[i];
 		const char *f = (const char *)&c + t->offset;
 		double got;
@@ -597,7 +600,7 @@ static void test_dists(void)
 	struct vms_config c;
 	struct cfg_error e;
 
-	for (size_t i = 0; i < sizeof(dist_cases) / sizeof(dist_cases[0]); i++) {
+	for (size_t i = 0; i < NELEM(dist_cases); i++) {
 		const struct dist_case *t = &dist_cases[i];
 		cfg_defaults(&c);
 		int rc = load(&c, t->yaml, &e);
@@ -683,7 +686,7 @@ static void test_set(void)
 		  "duplicate key \"rate\" (first at line 1)" },
 	};
 	memcpy(&before, &c, sizeof(c));
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (size_t i = 0; i < NELEM(bad); i++) {
 		memset(&e, 0, sizeof(e));
 		CU_ASSERT_EQUAL(cfg_set(&c, bad[i].set, &e), -EINVAL);
 		CU_ASSERT(has(e.msg, bad[i].want));
@@ -714,7 +717,7 @@ static void test_round_trip(void)
 
 	cfg_defaults(&c);
 	CU_ASSERT(round_trips(&c));
-	for (size_t i = 0; i < sizeof(sets) / sizeof(sets[0]); i++) {
+	for (size_t i = 0; i < NELEM(sets); i++) {
 		int rc = cfg_set(&c, sets[i], &e);
 		if (rc)
 			printf("\n  %s: %s\n", sets[i], e.msg);
@@ -837,7 +840,7 @@ int main(void)
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 2;
 	s = CU_add_suite("config", NULL, NULL);
-	for (size_t i = 0; s && i < sizeof(tests) / sizeof(tests[0]); i++)
+	for (size_t i = 0; s && i < NELEM(tests); i++)
 		if (!CU_add_test(s, tests[i].name, tests[i].fn))
 			s = NULL;
 	if (!s) {

@@ -3,7 +3,7 @@
  * monotone and the empirical distribution interpolates its points. */
 #include <errno.h>
 #include <math.h>
-#include "core/rng.h"
+#include "base/rng.h"
 #include "models/dist.h"
 #include "tests/cu.h"
 

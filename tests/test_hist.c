@@ -1,4 +1,4 @@
-/* test_hist.c - CUnit tests of core/hist.c: bucket tiling, quantiles against
+/* test_hist.c - CUnit tests of base/hist.c: bucket tiling, quantiles against
  * exact sorted quantiles (nearest rank) within the documented 1/512 bound on
  * several distributions, exact mean/min/max, merge, bins. Exits non-zero on
  * failure. */
@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <CUnit/Basic.h>
-#include "core/hist.h"
-#include "core/results.h"
+#include "base/hist.h"
+#include "base/results.h"
 
 #define N_VALUES 100000
 

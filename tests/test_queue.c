@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <gsl/gsl_rng.h>
-#include "core/rng.h"
+#include "base/rng.h"
 #include "sim/queue.h"
 #include "tests/cu.h"
 

@@ -1,4 +1,4 @@
-/* test_results.c - CUnit tests of core/results.c: write/read round trip of
+/* test_results.c - CUnit tests of base/results.c: write/read round trip of
  * every dataset and attribute across batch boundaries, complete flag (clean,
  * complete=0, crashed writer), byte-identical datasets, empty datasets and
  * error paths. Reads vms/timeseries/decisions with its own HDF5 types, so
@@ -12,7 +12,7 @@
 #include <sys/wait.h>
 #include <hdf5.h>
 #include <CUnit/Basic.h>
-#include "core/results.h"
+#include "base/results.h"
 
 #define BATCH 7			/* small: flushes cross chunk boundaries */
 
@@ -686,7 +686,28 @@ static void test_errors(void)
 	rd = res_open(text, err, sizeof(err));
 	CU_ASSERT_PTR_NULL(rd);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, text));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "not an HDF5 file"));
 	res_reader_close(rd);
+
+	/* an HDF5 file cut short, as after a crash while writing */
+	{
+		const char *trunc = path_in_dir("trunc.h5");
+		char bytes[4096];
+		FILE *in = fopen(path_in_dir("rt.h5"), "rb");
+		FILE *out = fopen(trunc, "wb");
+		size_t n = 0;
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(in);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+		n = fread(bytes, 1, sizeof(bytes), in);
+		fwrite(bytes, 1, n, out);
+		fclose(in);
+		fclose(out);
+		rd = res_open(trunc, err, sizeof(err));
+		CU_ASSERT_PTR_NULL(rd);
+		CU_ASSERT_PTR_NOT_NULL(strstr(err, trunc));
+		CU_ASSERT_PTR_NOT_NULL(strstr(err, "damaged or incomplete"));
+	}
 
 	rd = res_open(missing, err, sizeof(err));
 	CU_ASSERT_PTR_NULL(rd);
@@ -731,6 +752,21 @@ static void test_errors(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(rd);
 	CU_ASSERT_EQUAL(res_is_complete(rd), 0);
 	CU_ASSERT_EQUAL(res_nrows(rd, 0, "requests"), 1);
+	res_reader_close(rd);
+
+	/* a run never ended: flushed, but the file is not complete */
+	f = res_create(plain, NULL, 4, 0, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	r = res_run_begin(f, "open", NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	CU_ASSERT_EQUAL(res_add_request(r, &q), 0);
+	CU_ASSERT_EQUAL(res_close(f, 1), -EINVAL);
+	rd = res_open(plain, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rd);
+	CU_ASSERT_EQUAL(res_is_complete(rd), 0);
+	CU_ASSERT_EQUAL(res_nrows(rd, 0, "requests"), 1);
+	CU_ASSERT_EQUAL(res_run_attr(rd, 0, "events", err, sizeof(err)),
+			-ENOENT);
 	CU_ASSERT_EQUAL(res_attr(rd, "tool_version", err, sizeof(err)), 0);
 	CU_ASSERT_EQUAL(res_read_requests(rd, 5, 1, stop_cb, NULL), -EINVAL);
 	res_reader_close(rd);
@@ -746,7 +782,7 @@ static void cleanup_dir(void)
 {
 	static const char *const files[] = {
 		"rt.h5", "same1.h5", "same2.h5", "incomplete.h5", "crash.h5",
-		"not-hdf5.txt", "plain.h5"
+		"not-hdf5.txt", "plain.h5", "trunc.h5"
 	};
 	size_t i;
 

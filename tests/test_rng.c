@@ -3,7 +3,7 @@
 #include <math.h>
 #include <string.h>
 #include <gsl/gsl_statistics_double.h>
-#include "core/rng.h"
+#include "base/rng.h"
 #include "tests/cu.h"
 
 #define N 20000

@@ -2,7 +2,7 @@
  * The one place that maps configuration to a workload implementation. */
 #include <errno.h>
 #include <stdio.h>
-#include "core/config.h"
+#include "base/config.h"
 #include "workloads/workload.h"
 
 int wl_synthetic_open(const struct vms_config *c, uint64_t seed,

@@ -15,8 +15,11 @@ struct vms_config;
 
 struct wl_arrival {
 	int64_t t_ns;		/* arrival time, non-decreasing */
-	int64_t service_ns;	/* warm service time (ground truth) */
+	int64_t service_ns;	/* warm, unoptimized CPU time (ground truth) */
+	uint64_t calls;		/* libraries called: bit i = libs[i] of the
+				 * function's catalog entry */
 	uint32_t func;		/* function index < nfuncs */
+	uint32_t phase;		/* workload phase (0 when no phases) */
 };
 
 struct wl_source;
@@ -30,11 +33,14 @@ struct wl_source_ops {
 	void (*free)(struct wl_source *src);
 };
 
+struct catalog;
+
 struct wl_source {
 	const struct wl_source_ops *ops;
 	void *impl;
 	uint32_t nfuncs;	/* functions known up front */
 	double *func_mem_mib;	/* [nfuncs], owned by the source */
+	struct catalog *cat;	/* ground truth, owned by the source */
 	char err[512];
 };
 

@@ -1,11 +1,11 @@
-/* util.c - helpers of core/util.h. */
+/* util.c - helpers of base/util.h. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
-#include "core/util.h"
+#include "base/util.h"
 
 static void die_oom(void)
 {

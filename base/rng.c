@@ -1,10 +1,10 @@
-/* rng.c - seeding of per-entity GSL streams (core/rng.h).
+/* rng.c - seeding of per-entity GSL streams (base/rng.h).
  * The MT19937 state (624 words) is filled from a splitmix64 sequence started
  * at rng_mix(seed, stream), so 2^64 distinct streams are possible instead of
  * the 2^32 of gsl_rng_set. */
 #include <stdio.h>
 #include <stdlib.h>
-#include "core/rng.h"
+#include "base/rng.h"
 
 static uint64_t splitmix64(uint64_t *x)
 {

@@ -1,4 +1,4 @@
-/* hist.c - streaming log-linear latency histogram (see core/hist.h).
+/* hist.c - streaming log-linear latency histogram (see base/hist.h).
  * Called by the engine once per finished request and at the end of a run.
  * Invariant: bucket i holds the integers hist_bucket_lo(i)..hist_bucket_hi(i)
  * and the buckets tile [0, INT64_MAX] in order, so cumulative counts give
@@ -7,8 +7,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "core/hist.h"
-#include "core/results.h"
+#include "base/hist.h"
+#include "base/results.h"
 
 static unsigned top_bit(uint64_t v)
 {

@@ -1,5 +1,5 @@
 /* config.h - experiment configuration: validated structs loaded from YAML.
- * Every parameter is one row of cfg_params[] (core/params.c): name, type,
+ * Every parameter is one row of cfg_params[] (base/params.c): name, type,
  * bounds, default, unit and help. The same rows drive validation, `vmspec
  * run --help-config`, and docs/config-reference.md. Loading never exits:
  * errors come back as a negative errno with a one-line message in
@@ -59,6 +59,16 @@ extern const struct cfg_param cfg_params[];
 extern const size_t cfg_nparams;
 
 enum wl_kind { WL_SYNTHETIC = 0, WL_KIND_COUNT };
+enum wl_arrival_kind { ARR_POISSON = 0, ARR_MMPP, ARR_DIURNAL, ARR_COUNT };
+enum host_full { FULL_REJECT = 0, FULL_QUEUE, FULL_COUNT };
+enum spec_match { MATCH_EXACT = 0, MATCH_BEST, MATCH_COUNT };
+
+/* A cache's policy and size (idle VM pool, library cache, code block
+ * repository, snapshot store). */
+struct cfg_cache {
+	int policy;		/* index in cache_policy_names[] */
+	double capacity_mib;	/* 0: as large as host memory */
+};
 
 /* The whole experiment. Plain data: copy it freely; cfg_release() frees
  * only (text). */
@@ -70,26 +80,92 @@ struct vms_config {
 	struct {
 		int kind;		/* enum wl_kind */
 		int64_t functions;	/* number of functions */
-		double rate_per_s;	/* total arrival rate */
+		double rate_per_s;	/* mean total arrival rate */
 		double zipf_s;		/* popularity exponent, 0 = uniform */
 		struct dist service;	/* warm service time, ns */
+		double service_spread;	/* sigma of per-function scale */
 		struct dist memory;	/* per-function memory, MiB */
+		int64_t runtimes;	/* language runtimes */
+		int arrival;		/* enum wl_arrival_kind */
+		double mmpp_high;	/* rate factor in the bursty state */
+		int64_t mmpp_high_ns;	/* mean time in the bursty state */
+		int64_t mmpp_low_ns;	/* mean time in the calm state */
+		double diurnal_amplitude;	/* relative, 0..1 */
+		int64_t diurnal_period_ns;
+		int64_t phase_every_ns;	/* popularity/mix shift period, 0 off */
+		double phase_shift;	/* fraction of the mix redrawn */
 	} workload;
 	struct {
-		int64_t cores;		/* not yet used by the engine */
+		int64_t libraries;	/* library universe size */
+		double lib_zipf;	/* library popularity exponent */
+		struct dist libs_per_func;	/* count */
+		struct dist call_prob;	/* per-request call probability */
+		struct dist lib_size;	/* MiB */
+		struct dist blocks_per_func;	/* count */
+		double block_share_alpha;	/* Pareto shape of shares */
+		double simd_fraction;	/* blocks that gain from SIMD */
+		struct dist speedup_simd;	/* speed-up of those */
+		struct dist speedup_other;	/* speed-up of the rest */
+		double block_size_mib;	/* optimized code size */
+	} catalog;
+	struct {
+		int64_t cores;		/* processor sharing beyond this */
 		double memory_mib;	/* host memory */
+		int on_full;		/* enum host_full */
 	} host;
 	struct {
 		struct dist boot;	/* cold boot latency, ns */
+		struct dist func_init;	/* bind a function to a runtime VM */
+		int64_t snapshot_fixed_ns, snapshot_per_mib_ns;
+		int64_t restore_fixed_ns, restore_per_mib_ns;
+		int64_t fork_fixed_ns, fork_per_mib_ns;
+		int64_t fault_per_page_ns;	/* first touch of a CoW page */
+		double touched_fraction;	/* pages touched after restore */
+		int64_t lib_storage_fixed_ns, lib_storage_per_mib_ns;
+		int64_t lib_cache_fixed_ns, lib_cache_per_mib_ns;
+		struct dist compile;	/* recompiling one block, ns */
 	} models;
+	struct {
+		double rate_hz;		/* samples per second of CPU time */
+		int64_t sample_cost_ns;	/* CPU cost of one sample */
+		int64_t period_ns;	/* report period */
+	} profiling;
+	struct cfg_cache pool, libcache, blockrepo, snapstore;
 	struct {
 		int64_t ttl_ns;		/* idle VM kept for this long */
 	} keepalive;
+	struct {
+		int64_t range_ns;	/* idle-time histogram range */
+		double head_pct, tail_pct;	/* pre-warm / keep-alive pct */
+		double margin;		/* widening of the windows */
+		double cv_threshold;	/* representative histogram */
+		int64_t min_samples;
+	} hybrid;
+	struct {
+		int64_t pool_size;	/* idle runtime VMs kept per runtime */
+	} prewarm;
+	struct {
+		int64_t libs;		/* popular libraries preloaded */
+	} zygote;
+	struct {
+		double lib_threshold;	/* fraction of requests calling it */
+		double block_threshold;	/* share of samples */
+		int64_t min_requests;	/* per report to act on it */
+		int match;		/* enum spec_match */
+		int64_t max_per_func;	/* specialized VMs per function */
+		double hysteresis;	/* set distance to re-specialize */
+		int64_t min_interval_ns;	/* between specializations */
+		int recompile;		/* ablation: 0 = no recompilation */
+		int shadowing;		/* ablation: 0 = all libs at boot */
+		int oracle;		/* ablation: ground-truth profiles */
+		int parent_blocks;	/* ablation: parent blocked in fork */
+	} adaptive;
 	struct {
 		int64_t batch_rows;	/* rows buffered per dataset write */
 		int64_t compress;	/* deflate level, 0 = off */
 		int64_t timeseries_ns;	/* sampling period of /timeseries */
 		int requests;		/* write /requests */
+		int decisions;		/* write /decisions */
 	} results;
 
 	char *text;			/* the YAML text loaded, heap, or NULL */

@@ -1,5 +1,5 @@
 /* results.c - the HDF5 results file: batched writer and streaming reader
- * (core/results.h, schema in docs/results.md). Written by the engine, read by
+ * (base/results.h, schema in docs/results.md). Written by the engine, read by
  * `vmspec report` and `vmspec plot`. Invariants: rows reach the file only in
  * batches of batch_rows per dataset, and the root attribute complete=1 is
  * written after everything else has been flushed. */
@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <hdf5.h>
-#include "core/results.h"
+#include "base/results.h"
 
 const char *const res_action_names[ACT_COUNT] = {
 	[ACT_BOOT] = "boot",
@@ -502,20 +502,22 @@ static hid_t file_access_plist(void)
 	return fapl;
 }
 
-static void file_free(struct res_file *f)
+/* Close and free everything; returns -EIO when closing the file failed. */
+static int file_free(struct res_file *f)
 {
-	int t;
+	int t, rc = 0;
 
 	close_types(f->mtype);
 	close_types(f->ftype);
 	if (f->runs >= 0)
 		H5Gclose(f->runs);
-	if (f->fid >= 0)
-		H5Fclose(f->fid);
+	if (f->fid >= 0 && H5Fclose(f->fid) < 0)
+		rc = -EIO;
 	for (t = 0; t < RT_NBUF; t++)
 		free(f->rows[t]);
 	free(f->path);
 	free(f);
+	return rc;
 }
 
 static int write_root_attrs(struct res_file *f, const struct res_file_attrs *a)
@@ -918,12 +920,15 @@ int res_run_end(struct res_run *r, double wall_s, uint64_t events)
 
 int res_close(struct res_file *f, int complete)
 {
-	int rc = 0;
+	int rc = 0, e;
 
 	if (!f)
 		return 0;
-	if (f->run.open)
+	if (f->run.open) {	/* never ended: its attributes are missing */
 		rc = run_close(&f->run);
+		if (complete && !rc)
+			rc = -EINVAL;
+	}
 	if (complete) {
 		if (f->failed || rc) {
 			rc = rc ? rc : -EIO;
@@ -933,9 +938,9 @@ int res_close(struct res_file *f, int complete)
 			rc = -EIO;
 		}
 	}
-	file_free(f);
+	e = file_free(f);
 	H5Eclear2(H5E_DEFAULT);
-	return rc;
+	return rc ? rc : e;
 }
 
 /* ---- reader ---- */
@@ -1025,6 +1030,30 @@ static int list_runs(struct res_reader *rd)
 	return 0;
 }
 
+/* Whether (path) carries the HDF5 signature where HDF5 looks for it (offset
+ * 0, 512, 1024, 2048, ...). -errno when it cannot be read. */
+static int has_hdf5_signature(const char *path, off_t size)
+{
+	static const unsigned char sig[8] = { 0x89, 'H', 'D', 'F', '\r', '\n',
+					      0x1a, '\n' };
+	unsigned char buf[8];
+	off_t at = 0;
+	FILE *fp = fopen(path, "rb");
+	int found = 0;
+
+	if (!fp)
+		return -errno;
+	while (!found && at + 8 <= size) {
+		if (fseeko(fp, at, SEEK_SET) != 0 ||
+		    fread(buf, 1, sizeof(buf), fp) != sizeof(buf))
+			break;
+		found = memcmp(buf, sig, sizeof(sig)) == 0;
+		at = at ? 2 * at : 512;
+	}
+	fclose(fp);
+	return found;
+}
+
 struct res_reader *res_open(const char *path, char *err, size_t errlen)
 {
 	struct res_reader *rd;
@@ -1061,8 +1090,18 @@ struct res_reader *res_open(const char *path, char *err, size_t errlen)
 		err_restore(es);
 	}
 	if (rd->fid < 0) {
-		set_err(err, errlen, path, -EIO,
-			"not an HDF5 file, or unreadable");
+		int sig = has_hdf5_signature(path, st.st_size);
+
+		if (sig < 0) {
+			H5Eclear2(H5E_DEFAULT);
+			set_err(err, errlen, path, sig, "%s", strerror(-sig));
+		} else if (sig) {
+			set_err(err, errlen, path, -EIO, "damaged or incomplete "
+				"HDF5 file (was its writer interrupted?)");
+		} else {
+			H5Eclear2(H5E_DEFAULT);
+			set_err(err, errlen, path, -EINVAL, "not an HDF5 file");
+		}
 		goto fail;
 	}
 	if (H5Lexists(rd->fid, "runs", H5P_DEFAULT) <= 0 ||

@@ -115,8 +115,9 @@ int res_set_hist(struct res_run *r, const struct res_hist_bin *b, size_t n);
 /* Flush buffers, write wall_seconds and events attributes, close group. */
 int res_run_end(struct res_run *r, double wall_s, uint64_t events);
 /* Flush and close; (complete) 1 marks the file complete unless a write
- * failed (then -EIO; the message went with the handle, earlier calls report
- * their own). NULL-safe. */
+ * failed (-EIO) or a run was never ended (-EINVAL; it is flushed and closed
+ * without its end attributes). The message goes with the handle; earlier
+ * calls report their own. NULL-safe. */
 int res_close(struct res_file *f, int complete);
 const char *res_error(const struct res_file *f);
 

@@ -1,4 +1,4 @@
-/* config.c - YAML configuration loader over the cfg_params[] table (core/config.h).
+/* config.c - YAML configuration loader over the cfg_params[] table (base/config.h).
  * Called by the CLI and tests; every load or override is applied to a scratch
  * copy of the config and committed only when the whole input is valid.
  *
@@ -31,7 +31,7 @@
 #include <string.h>
 #include <strings.h>
 #include <yaml.h>
-#include "core/config.h"
+#include "base/config.h"
 
 #define KEY_LEN 256		/* longest dotted key we compose */
 #define ECHO_LEN 48		/* longest user value quoted in a message */
@@ -796,27 +796,30 @@ static int dist_mapping(struct cfg_ld *x, const struct cfg_param *p,
 
 	if (form == DP(DP_POINTS))
 		return dist_points(x, p, q, vn[DP_POINTS], d);
-	for (int dp = 0; dp < DP_COUNT; dp++)
-		if ((form & DP(dp)) && (rc = dist_param(x, p, q, dp, vn[dp], &v[dp])))
+	for (int dp = 0; dp < DP_COUNT; dp++) {
+		if (!(form & DP(dp)))
+			continue;
+		if ((rc = dist_param(x, p, q, dp, vn[dp], &v[dp])))
 			return rc;
+	}
 
+#define NEED_POS(dp, strict) \
+	if ((rc = dist_need_pos(x, p, (dp), vn[dp], v[dp], (strict)))) \
+		return rc
 	switch (kind) {
 	case DIST_CONSTANT:
-		if ((rc = dist_need_pos(x, p, DP_VALUE, vn[DP_VALUE], v[DP_VALUE], false)))
-			return rc;
+		NEED_POS(DP_VALUE, false);
 		dist_init_constant(d, v[DP_VALUE]);
 		break;
 	case DIST_EXPONENTIAL:
-		if ((rc = dist_need_pos(x, p, DP_MEAN, vn[DP_MEAN], v[DP_MEAN], true)))
-			return rc;
+		NEED_POS(DP_MEAN, true);
 		dist_init_exponential(d, v[DP_MEAN]);
 		break;
 	case DIST_LOGNORMAL:
 	case DIST_GAMMA:
 		for (int dp = 0; dp < DP_COUNT; dp++)
-			if ((form & DP(dp)) && dp != DP_MU &&
-			    (rc = dist_need_pos(x, p, dp, vn[dp], v[dp], true)))
-				return rc;
+			if ((form & DP(dp)) && dp != DP_MU)
+				NEED_POS(dp, true);
 		if (form & DP(DP_CV)) {
 			rc = kind == DIST_LOGNORMAL ?
 			     dist_init_lognormal_mean_cv(d, v[DP_MEAN], v[DP_CV]) :
@@ -833,8 +836,7 @@ static int dist_mapping(struct cfg_ld *x, const struct cfg_param *p,
 		}
 		break;
 	case DIST_UNIFORM:
-		if ((rc = dist_need_pos(x, p, DP_MIN, vn[DP_MIN], v[DP_MIN], false)))
-			return rc;
+		NEED_POS(DP_MIN, false);
 		if (v[DP_MAX] < v[DP_MIN])
 			return ld_fail(x, vn[DP_MAX], p->key, "parameter \"max\" "
 				       "must be >= min, got min %s, max %s",
@@ -843,6 +845,7 @@ static int dist_mapping(struct cfg_ld *x, const struct cfg_param *p,
 		dist_init_uniform(d, v[DP_MIN], v[DP_MAX]);
 		break;
 	}
+#undef NEED_POS
 	return 0;
 }
 
@@ -942,6 +945,30 @@ static int apply_namelist(struct cfg_ld *x, const struct cfg_param *p,
 	return 0;
 }
 
+/* After parsing a number row's scalar (n) into (v) with result (rc): 0 if
+ * it is in range, else the message "expected WHAT[range], got ...". */
+static int number_check(struct cfg_ld *x, const struct cfg_param *p,
+			const yaml_node_t *n, const char *what, int rc, double v)
+{
+	char b[ECHO_LEN + 8], rp[128];
+	enum cfg_side s;
+
+	if (rc == -EINVAL) {
+		range_phrase(p, SIDE_ANY, "", rp, sizeof(rp));
+		return ld_fail(x, n, p->key, "expected %s%s, got %s", what, rp,
+			       echo(n, b, sizeof(b)));
+	}
+	if (rc == -ERANGE)	/* overflowed: the sign tells which bound */
+		s = scalar(n)[0] == '-' ? SIDE_LOW : SIDE_HIGH;
+	else
+		s = range_side(p, v, 1);
+	if (s == SIDE_OK)
+		return 0;
+	range_phrase(p, s, "", rp, sizeof(rp));
+	return ld_fail(x, n, p->key, "expected %s%s, got %s", what, rp,
+		       raw(n, b, sizeof(b)));
+}
+
 /* Parse (n) as the value of row (p) into the config being filled. */
 static int apply_row(struct cfg_ld *x, const struct cfg_param *p,
 		     const yaml_node_t *n)
@@ -951,58 +978,42 @@ static int apply_row(struct cfg_ld *x, const struct cfg_param *p,
 	void *f = (char *)x->c + p->offset;
 	char b[ECHO_LEN + 8], rp[128], list[256];
 	struct cfg_qty q;
+	bool sc = n->type == YAML_SCALAR_NODE;
+	const char *str = sc ? scalar(n) : "";
+	size_t slen = sc ? scalar_len(n) : 0;
 	size_t uo = 0, cap;
-	double v;
-	int64_t iv;
+	double v = 0;
+	int64_t iv = 0;
 	int rc;
 
 	row_qty(p, &q);
 	switch (p->type) {
 	case CFG_INT:
-		rc = is_value(n) ? parse_int(scalar(n), scalar_len(n), &iv) : -EINVAL;
-		if (rc == -EINVAL) {
-			range_phrase(p, SIDE_ANY, "", rp, sizeof(rp));
-			return ld_fail(x, n, p->key, "expected an integer%s, got %s",
-				       rp, echo(n, b, sizeof(b)));
-		}
-		if (rc == -ERANGE || range_side(p, (double)iv, 1)) {
-			enum cfg_side s = rc ? (scalar(n)[0] == '-' ? SIDE_LOW :
-					   SIDE_HIGH) : range_side(p, (double)iv, 1);
-			range_phrase(p, s, "", rp, sizeof(rp));
-			return ld_fail(x, n, p->key, "expected an integer%s, got %s",
-				       rp, raw(n, b, sizeof(b)));
-		}
+		rc = is_value(n) ? parse_int(str, slen, &iv) : -EINVAL;
+		if ((rc = number_check(x, p, n, "an integer", rc, (double)iv)))
+			return rc;
 		*(int64_t *)f = iv;
 		return 0;
 	case CFG_DOUBLE:
-		rc = is_value(n) ? parse_number(scalar(n), scalar_len(n), &v) : -EINVAL;
-		if (rc == -EINVAL) {
-			range_phrase(p, SIDE_ANY, "", rp, sizeof(rp));
-			return ld_fail(x, n, p->key, "expected a number%s, got %s",
-				       rp, echo(n, b, sizeof(b)));
-		}
-		if (rc == -ERANGE || range_side(p, v, 1)) {
-			enum cfg_side s = rc ? (scalar(n)[0] == '-' ? SIDE_LOW :
-					   SIDE_HIGH) : range_side(p, v, 1);
-			range_phrase(p, s, "", rp, sizeof(rp));
-			return ld_fail(x, n, p->key, "expected a number%s, got %s",
-				       rp, raw(n, b, sizeof(b)));
-		}
+		rc = is_value(n) ? parse_number(str, slen, &v) : -EINVAL;
+		if ((rc = number_check(x, p, n, "a number", rc, v)))
+			return rc;
 		*(double *)f = v;
 		return 0;
 	case CFG_BOOL:
 		for (int i = 0; is_value(n) && bool_true[i]; i++) {
-			if (strcasecmp(scalar(n), bool_true[i]) == 0) {
+			if (strcasecmp(str, bool_true[i]) == 0) {
 				*(int *)f = 1;
 				return 0;
 			}
-			if (strcasecmp(scalar(n), bool_false[i]) == 0) {
+			if (strcasecmp(str, bool_false[i]) == 0) {
 				*(int *)f = 0;
 				return 0;
 			}
 		}
 		return ld_fail(x, n, p->key, "expected a boolean (true/false, "
-			       "yes/no, on/off, 1/0), got %s", echo(n, b, sizeof(b)));
+			       "yes/no, on/off, 1/0), got %s",
+			       echo(n, b, sizeof(b)));
 	case CFG_DURATION:
 	case CFG_SIZE: {
 		bool dur = p->type == CFG_DURATION;
@@ -1010,11 +1021,11 @@ static int apply_row(struct cfg_ld *x, const struct cfg_param *p,
 		enum cfg_family fam = dur ? FAM_TIME : FAM_SIZE;
 
 		rc = is_value(n) && q.fam == fam ?
-		     parse_qty(scalar(n), scalar_len(n), &q, &v, &uo) : -EINVAL;
+		     parse_qty(str, slen, &q, &v, &uo) : -EINVAL;
 		if (rc == -ENOENT) {
 			units_list(q.units, list, sizeof(list));
 			return ld_fail(x, n, p->key, "unknown unit \"%s\" in %s "
-				       "(expected one of %s)", scalar(n) + uo,
+				       "(expected one of %s)", str + uo,
 				       echo(n, b, sizeof(b)), list);
 		}
 		if (rc == -EINVAL)
@@ -1022,10 +1033,10 @@ static int apply_row(struct cfg_ld *x, const struct cfg_param *p,
 				       "(a bare number is in %s), got %s", what,
 				       dur ? "250ms" : "512MiB", q.row_unit,
 				       echo(n, b, sizeof(b)));
-		enum cfg_side s = rc ? (scalar(n)[0] == '-' ? SIDE_LOW : SIDE_HIGH)
-				     : range_side(p, v, q.row_factor);
-		if (s) {
-			range_phrase(p, s, q.row_unit, rp, sizeof(rp));
+		enum cfg_side side = rc ? (str[0] == '-' ? SIDE_LOW : SIDE_HIGH)
+					: range_side(p, v, q.row_factor);
+		if (side) {
+			range_phrase(p, side, q.row_unit, rp, sizeof(rp));
 			return ld_fail(x, n, p->key, "expected a %s%s, got %s",
 				       what, rp, raw(n, b, sizeof(b)));
 		}
@@ -1043,23 +1054,24 @@ static int apply_row(struct cfg_ld *x, const struct cfg_param *p,
 	case CFG_STRING:
 	case CFG_PATH:
 		cap = p->type == CFG_STRING ? CFG_NAME_LEN : CFG_PATH_LEN;
-		if (!is_value(n) && !(n->type == YAML_SCALAR_NODE &&
-				      n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE))
+		/* a quoted "" is an empty string; a plain one, no value */
+		if (!is_value(n) && !(sc && n->data.scalar.style !=
+					    YAML_PLAIN_SCALAR_STYLE))
 			return ld_fail(x, n, p->key, "expected a string, got %s",
 				       echo(n, b, sizeof(b)));
-		if (scalar_len(n) >= cap)
+		if (slen >= cap)
 			return ld_fail(x, n, p->key, "expected at most %zu "
 				       "characters, got %zu", cap - 1,
-				       scalar_len(n));
-		if (memchr(scalar(n), '\0', scalar_len(n)))
+				       slen);
+		if (memchr(str, '\0', slen))
 			return ld_fail(x, n, p->key, "string contains a NUL "
 				       "character");
 		memset(f, 0, cap);
-		memcpy(f, scalar(n), scalar_len(n));
+		memcpy(f, str, slen);
 		return 0;
 	case CFG_ENUM:
 		for (int i = 0; is_value(n) && p->choices && p->choices[i]; i++) {
-			if (strcmp(scalar(n), p->choices[i]) == 0) {
+			if (strcmp(str, p->choices[i]) == 0) {
 				*(int *)f = i;
 				return 0;
 			}
@@ -1184,7 +1196,8 @@ static int ld_value(struct cfg_ld *x, const char *full, struct cfg_pos kpos,
 			return 0;
 		return ld_fail(x, v, full, "expected a mapping (a section with "
 			       "keys like \"%s\"), got %s",
-			       child->key + strlen(full) + 1, echo(v, b, sizeof(b)));
+			       child->key + strlen(full) + 1,
+			       echo(v, b, sizeof(b)));
 	}
 	if (suggest(full, s, sizeof(s)))
 		return ld_fail_at(x, kpos, full, "unknown key \"%s\" (did you "
@@ -1633,7 +1646,8 @@ static void put_dist(FILE *f, const struct cfg_param *p, const struct dist *d)
 		fmt_qty(b, sizeof(b), d->b, &q);
 		fmt_human(m, sizeof(m), dist_mean(d), &q);
 		snprintf(cv, sizeof(cv), "%.6g", 1 / sqrt(d->a));
-		fprintf(f, ", shape: %s, scale: %s}  # mean %s, cv %s", a, b, m, cv);
+		fprintf(f, ", shape: %s, scale: %s}  # mean %s, cv %s", a, b, m,
+			cv);
 		break;
 	case DIST_UNIFORM:
 		fmt_qty(a, sizeof(a), d->a, &q);
@@ -1780,7 +1794,8 @@ static void put_bounds(FILE *f, const struct cfg_param *p)
 	case CFG_DURATION:
 	case CFG_SIZE:
 	case CFG_DIST:
-		fprintf(f, "%s%c%s%s, %s%s%c", p->type == CFG_DIST ? "mean in " : "",
+		fprintf(f, "%s%c%s%s, %s%s%c",
+			p->type == CFG_DIST ? "mean in " : "",
 			(p->flags & CFG_F_MIN_EXCL) ? '(' : '[', lo, u, hi, u,
 			(p->flags & CFG_F_MAX_EXCL) ? ')' : ']');
 		break;
@@ -1829,7 +1844,7 @@ void cfg_write_reference(FILE *f)
 	fprintf(f,
 "# Configuration reference\n\n"
 "Generated by `cfg_write_reference()` from the parameter table in\n"
-"`core/params.c`; do not edit by hand.\n\n"
+"`base/params.c`; do not edit by hand.\n\n"
 "An experiment is one YAML mapping. Nested keys join with dots:\n"
 "`workload: {rate: 5}` and `workload.rate: 5` set the same parameter.\n"
 "Any parameter can be overridden on the command line with\n"

@@ -1,0 +1,75 @@
+/* catalog.h - the function catalog: ground truth of what each function is
+ * made of (runtime, libraries it may call with per-request probabilities,
+ * code blocks with execution-time shares and optimization speed-ups),
+ * generated from the config and the seed for synthetic workloads and traces
+ * alike. Read by the simulated platform (ground truth) and by the workload
+ * (per-request library calls); policies see it only through the platform.
+ * Phases: at each phase change a fraction of every function's call
+ * probabilities and block shares is redrawn; phase p's values live at
+ * index [p * n + i] of the per-phase arrays. */
+#ifndef VMSPEC_CATALOG_H
+#define VMSPEC_CATALOG_H
+
+#include <stdint.h>
+
+struct vms_config;
+
+#define CAT_MAX_LIBS 64		/* per function: a request's calls fit a mask */
+#define CAT_MAX_BLOCKS 64	/* per function */
+
+struct cat_lib {
+	double size_mib;	/* image size */
+	int64_t load_storage_ns;	/* load from storage */
+	int64_t load_cache_ns;	/* map from the shared library cache */
+	uint32_t runtime;	/* runtime it belongs to */
+};
+
+struct cat_block {
+	uint64_t hash;		/* identity in the code block repository */
+	double speedup;		/* time of baseline / time optimized, >= 1 */
+	int64_t compile_ns;	/* CPU time to recompile it */
+};
+
+struct cat_func {
+	uint32_t runtime;
+	uint32_t nlibs;		/* <= CAT_MAX_LIBS */
+	uint32_t nblocks;	/* 1..CAT_MAX_BLOCKS */
+	double mem_mib;		/* footprint without libraries */
+	double service_scale;	/* multiplies workload.service, mean 1 */
+	uint32_t *libs;		/* [nlibs] library ids, distinct */
+	double *call_prob;	/* [nphases * nlibs] per-request probability */
+	struct cat_block *blocks;	/* [nblocks] */
+	double *share;		/* [nphases * nblocks], each phase sums to 1 */
+};
+
+struct catalog {
+	uint32_t nfuncs, nlibs, nruntimes, nphases;
+	struct cat_func *funcs;	/* [nfuncs] */
+	struct cat_lib *libs;	/* [nlibs] */
+	/* Popularity rank permutation per phase: function f has Zipf rank
+	 * rank[p * nfuncs + f] in phase p (synthetic workload). */
+	uint32_t *rank;
+};
+
+/* Generate the catalog for (nfuncs) functions with per-function memory
+ * (mem_mib, NULL: drawn from workload.memory) and (nphases) >= 1 phases,
+ * from streams derived from (seed). Returns 0 or -ENOMEM / -EINVAL with a
+ * message in (err). Free with cat_free. */
+int cat_generate(struct catalog *cat, const struct vms_config *c,
+		 uint32_t nfuncs, const double *mem_mib, uint32_t nphases,
+		 uint64_t seed, char *err, size_t errlen);
+void cat_free(struct catalog *cat);
+
+/* Draw which of function (f)'s libraries one request calls in (phase):
+ * bit i set = calls libs[i]. */
+struct gsl_rng;
+uint64_t cat_draw_calls(const struct catalog *cat, uint32_t f, uint32_t phase,
+			gsl_rng *r);
+
+/* Sum over blocks of share / speedup for the blocks in (optimized) (bit i =
+ * block i optimized), in (phase): the factor applied to a request's CPU
+ * time. 1.0 when no block is optimized. */
+double cat_exec_factor(const struct catalog *cat, uint32_t f, uint32_t phase,
+		       uint64_t optimized);
+
+#endif
