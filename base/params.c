@@ -177,6 +177,11 @@ const struct cfg_param cfg_params[] = {
 	  .offset = OFF(models.func_init), .min = 0, .max = 3600000,
 	  .def = "{dist: lognormal, mean: 40ms, cv: 0.5}", .unit = "ms",
 	  .help = "binding a function's code into a pre-warmed runtime VM" },
+	{ .key = "models.runtime_mem", .type = CFG_SIZE,
+	  .offset = OFF(models.runtime_mem_mib), .min = 0, .max = 1048576,
+	  .flags = CFG_F_MIN_EXCL, .def = "64MiB", .unit = "MiB",
+	  .help = "memory of a runtime VM bound to no function (before its "
+	  "preloaded libraries)" },
 	{ .key = "models.snapshot.fixed", .type = CFG_DURATION, .offset = OFF(models.snapshot_fixed_ns),
 	  .min = 0, .max = 1e9, .def = "2ms", .unit = "ms",
 	  .help = "snapshot of a VM: fixed part" },
@@ -270,7 +275,7 @@ const struct cfg_param cfg_params[] = {
 	  .def = "4", .unit = "",
 	  .help = "prewarm-runtime: idle runtime VMs kept ready per runtime" },
 	{ .key = "zygote.libs", .type = CFG_INT, .offset = OFF(zygote.libs),
-	  .min = 0, .max = 1000, .def = "8", .unit = "",
+	  .min = 0, .max = 64, .def = "8", .unit = "",
 	  .help = "zygote: most popular libraries of each runtime preloaded in "
 	  "its template" },
 

@@ -17,6 +17,16 @@ const char *const res_action_names[ACT_COUNT] = {
 	[ACT_DISPATCH] = "dispatch",
 	[ACT_DESTROY] = "destroy",
 	[ACT_TIMER] = "timer",
+	[ACT_BOOT_RUNTIME] = "boot_runtime",
+	[ACT_FORK] = "fork",
+	[ACT_RESTORE] = "restore",
+	[ACT_SNAPSHOT] = "snapshot",
+	[ACT_SNAPSHOT_DROP] = "snapshot_drop",
+	[ACT_LOAD_LIB] = "load_library",
+	[ACT_INSTALL_BLOCK] = "install_block",
+	[ACT_SPECIALIZE] = "specialize",
+	[ACT_PROFILE] = "profile",
+	[ACT_REJECT] = "reject",
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -73,9 +83,14 @@ static const struct res_field sample_fields[] = {
 	FLD(res_sample, vms_booting, RK_U32),
 	FLD(res_sample, vms_idle, RK_U32),
 	FLD(res_sample, vms_busy, RK_U32),
+	FLD(res_sample, vms_specialized, RK_U32),
 	FLD(res_sample, pending, RK_U32),
+	FLD(res_sample, cpu_jobs, RK_U32),
 	FLD(res_sample, mem_mib, RK_F64),
 	FLD(res_sample, overhead_cpu_s, RK_F64),
+	FLD(res_sample, profiling_cpu_s, RK_F64),
+	FLD(res_sample, compile_cpu_s, RK_F64),
+	FLD(res_sample, snapshot_cpu_s, RK_F64),
 };
 
 static const struct res_field decision_fields[] = {

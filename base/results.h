@@ -46,9 +46,14 @@ struct res_vm {
 struct res_sample {
 	int64_t t_ns;
 	uint32_t vms_booting, vms_idle, vms_busy;
+	uint32_t vms_specialized;	/* live VMs with a spec key */
 	uint32_t pending;	/* requests dispatched, not started */
+	uint32_t cpu_jobs;	/* requests using the CPU */
 	double mem_mib;		/* memory in use */
 	double overhead_cpu_s;	/* cumulative CPU on overheads */
+	double profiling_cpu_s;	/* of which profiling */
+	double compile_cpu_s;	/* of which recompilation */
+	double snapshot_cpu_s;	/* of which snapshots and forks */
 };
 
 /* One platform action requested by the policy. */
@@ -62,6 +67,9 @@ struct res_decision {
 
 enum res_action {
 	ACT_BOOT = 0, ACT_DISPATCH, ACT_DESTROY, ACT_TIMER,
+	ACT_BOOT_RUNTIME, ACT_FORK, ACT_RESTORE, ACT_SNAPSHOT,
+	ACT_SNAPSHOT_DROP, ACT_LOAD_LIB, ACT_INSTALL_BLOCK, ACT_SPECIALIZE,
+	ACT_PROFILE, ACT_REJECT,
 	ACT_COUNT
 };
 extern const char *const res_action_names[ACT_COUNT];

@@ -1,9 +1,7 @@
-/* cache.c - the cache mechanism (policies/cache.h) and its six policies.
- * The mechanism owns an entry pool, a uint64 hash map, two binary heaps
- * (policy order, deadlines), intrusive lists, pins and statistics; a policy
- * (struct cache_ops) only orders unpinned entries. Invariant: a pinned entry
- * is in no eviction structure and no deadline heap, so nothing can pick it;
- * nothing depends on pointer values, so the same calls give the same result. */
+/* cache.c - the cache mechanism of policies/cache.h and its six policies.
+ * The mechanism owns slots, the key map, heaps, lists, pins and statistics;
+ * a policy (struct cache_ops) only orders unpinned entries. Invariant: a
+ * pinned entry is in no eviction list or heap, so nothing can pick it. */
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>

@@ -1,9 +1,7 @@
-/* cache.h - capacity-bounded caches with pluggable replacement policies
- * (ttl, lru, lfu, arc, gdsf, hybrid), used by strategies for the idle VM
- * pool, the library cache, the code block repository and the snapshot store.
- * Invariant: after every call used <= capacity, and a pinned entry is never
- * evicted or expired. No clock, no rand, no globals: time arrives as now_ns.
- * Policies, parameters and adaptations: docs/cache-policies.md. */
+/* cache.h - MiB-bounded caches with policies chosen by name (ttl, lru, lfu,
+ * arc, gdsf, hybrid) for the VM pool, library, code block and snapshot caches.
+ * Invariant: used <= capacity after every call and a pinned entry never
+ * leaves; time comes in as now_ns. Details: docs/cache-policies.md. */
 #ifndef VMSPEC_CACHE_H
 #define VMSPEC_CACHE_H
 
@@ -27,8 +25,9 @@ enum cache_why {
 
 /* Told about every entry that leaves the cache other than by cache_remove(),
  * after the cache is consistent again, so the owner can release what the
- * entry stood for (destroy the VM, free the library image). It may read the
- * cache (cache_stats, cache_peek) but must not modify it. */
+ * entry stood for (destroy the VM, free the library image). It may call the
+ * read-only functions (cache_peek, cache_window, cache_stats) but must not
+ * modify the cache. */
 typedef void (*cache_evict_fn)(void *arg, uint64_t key, uint64_t user,
 			       double size_mib, enum cache_why why);
 
@@ -41,7 +40,7 @@ struct cache_params {
 	int64_t hist_bin_ns;	/* hybrid: bin width [1 min] */
 	double head_pct;	/* hybrid: pre-warm percentile [5] */
 	double tail_pct;	/* hybrid: keep-alive percentile [99] */
-	double margin;		/* hybrid: head shrunk, tail grown by it [0.10] */
+	double margin;		/* hybrid: head -, tail + this part [0.10] */
 	double cv_min;		/* hybrid: histogram used when the CV of its
 				 * bin counts is >= this [2.0] */
 	uint32_t min_samples;	/* hybrid: idle times needed first [10] */
@@ -136,7 +135,8 @@ struct cache_ops {
 	void (*attach)(struct cache *c, uint32_t e, int64_t now_ns);
 	/* Detached (e) leaves the cache; return 1 to keep the slot as a ghost
 	 * (only asked when (ghost) is 1). */
-	int (*leave)(struct cache *c, uint32_t e, enum cache_why why, int ghost);
+	int (*leave)(struct cache *c, uint32_t e, enum cache_why why,
+		     int ghost);
 	/* Eviction order as text (tests, debugging); NULL = plain list. */
 	void (*describe)(const struct cache *c, char *buf, size_t len);
 };
@@ -148,7 +148,8 @@ extern const char *const cache_policy_names[];
 const struct cache_ops *cache_policy_find(const char *name);
 
 /* Create a cache of (capacity_mib) (>= 0; INFINITY = unbounded) run by
- * (ops). (p) NULL means defaults; it is copied. (fn) may be NULL.
+ * (ops), a table from cache_registry. (p) NULL means defaults; it is copied.
+ * (fn) may be NULL.
  * Returns 0 and *out, or -EINVAL (bad capacity or parameters). Abort on
  * out-of-memory, as xmalloc does. Free with cache_free. */
 int cache_new(struct cache **out, const struct cache_ops *ops,
@@ -165,11 +166,13 @@ int cache_lookup(struct cache *c, uint64_t key, int64_t now_ns,
 		 uint64_t *user);
 
 /* Insert (key) of (size_mib) > 0 and re-creation (cost) >= 0 (gdsf; e.g. ns
- * to rebuild) with the caller's word (user) at (now). First expires entries
- * whose deadline is <= now, then evicts policy victims until the entry fits,
- * each through the callback. Returns 0; -EINVAL bad size/cost; -EEXIST key
- * resident; -E2BIG larger than the capacity; -EBUSY it cannot fit even if
- * every unpinned entry were evicted (nothing is evicted then). */
+ * to rebuild) with the caller's word (user) at (now). Returns -EINVAL (bad
+ * size/cost) or -E2BIG (larger than the capacity) without side effects;
+ * otherwise expires entries whose deadline is <= now, then: -EEXIST key
+ * resident; -EBUSY it cannot fit even if every unpinned entry were evicted
+ * (nothing is evicted); else evicts policy victims until it fits, each
+ * through the callback, and returns 0. An entry for immediate use should be
+ * pinned right away (a hybrid load may be due to expire at once). */
 int cache_insert(struct cache *c, uint64_t key, double size_mib, double cost,
 		 uint64_t user, int64_t now_ns);
 

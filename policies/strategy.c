@@ -6,16 +6,28 @@
 
 extern const struct strategy_ops strategy_cold;
 extern const struct strategy_ops strategy_keepalive;
+extern const struct strategy_ops strategy_adaptive;
+extern const struct strategy_ops strategy_adaptive_norecompile;
+extern const struct strategy_ops strategy_adaptive_noshadow;
+extern const struct strategy_ops strategy_adaptive_oracle;
 
 const struct strategy_ops *const strategy_registry[] = {
 	&strategy_cold,
 	&strategy_keepalive,
+	&strategy_adaptive,
+	&strategy_adaptive_norecompile,
+	&strategy_adaptive_noshadow,
+	&strategy_adaptive_oracle,
 	NULL,
 };
 
 const char *const strategy_names[] = {
 	"cold",
 	"keepalive",
+	"adaptive",
+	"adaptive-norecompile",
+	"adaptive-noshadow",
+	"adaptive-oracle",
 	NULL,
 };
 

@@ -6,7 +6,9 @@
 #ifndef VMSPEC_STRATEGY_H
 #define VMSPEC_STRATEGY_H
 
+#include <stddef.h>
 #include "base/platform.h"
+#include "base/results.h"
 
 struct vms_config;
 
@@ -24,8 +26,20 @@ struct strategy_ops {
 	/* Timer armed with plat_vm_timer (slot) or plat_timer (PLAT_NO_VM). */
 	void (*on_timer)(void *st, struct platform *p, uint32_t slot,
 			 uint64_t tag);
+	/* Snapshot (snap) asked with plat_snapshot is stored. */
+	void (*on_snapshot_ready)(void *st, struct platform *p, uint32_t snap);
+	/* A profiling agent's report (VMProfile). */
+	void (*on_profile)(void *st, struct platform *p,
+			   const struct plat_profile *prof);
+	/* Host memory is short by (need_mib) for a library load: free what
+	 * can be freed (idle VMs); if still short the request fails. */
+	void (*on_memory_pressure)(void *st, struct platform *p,
+				   double need_mib);
 	/* No more arrivals: release what it keeps (e.g. idle VMs). */
 	void (*on_drain)(void *st, struct platform *p);
+	/* Strategy figures for /summary (pool hit ratio, specializations):
+	 * at most (cap) into (m); returns how many. */
+	size_t (*metrics)(void *st, struct res_metric *m, size_t cap);
 	void (*destroy)(void *st);
 };
 

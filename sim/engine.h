@@ -18,11 +18,22 @@ struct strategy_ops;
 struct sim_summary {
 	uint64_t requests;		/* requests that arrived */
 	uint64_t finished;		/* requests that ran to completion */
-	uint64_t failed;		/* requests rejected */
+	uint64_t failed;		/* rejected or out of memory */
+	uint64_t oom_failed;		/* of which: no memory for a library */
 	uint64_t by_kind[START_KIND_COUNT];	/* finished, by start kind */
 	uint64_t vms_created;
+	uint64_t forks, restores, restore_attempts, snapshots;
+	uint64_t specializations;	/* VMs given a spec key */
+	uint64_t profiles;		/* profile reports delivered */
+	uint64_t lib_loads, block_installs;
 	uint64_t events;		/* events processed (arrivals too) */
 	uint64_t decisions;		/* platform actions requested */
+	uint64_t by_action[ACT_COUNT];	/* decisions by action */
+	int64_t libload_ns;		/* library stalls of requests, total */
+	int64_t profiling_cpu_ns;	/* overhead CPU by kind */
+	int64_t compile_cpu_ns;
+	int64_t snapshot_cpu_ns;
+	double libcache_hit_ratio, blockrepo_hit_ratio, restore_hit_ratio;
 	double mem_mib_s;		/* integral of VM memory over time */
 	double peak_mem_mib;		/* highest memory in use */
 	int64_t end_ns;			/* time of the last event */
@@ -52,7 +63,7 @@ void sim_summary_release(struct sim_summary *s);
 
 /* Fill (m) (capacity >= SIM_NMETRICS) with the /summary metrics of (s);
  * returns how many. */
-#define SIM_NMETRICS 24
+#define SIM_NMETRICS 64
 size_t sim_summary_metrics(const struct sim_summary *s, struct res_metric *m);
 
 #endif

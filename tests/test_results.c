@@ -88,6 +88,11 @@ static struct res_sample mk_sample(int run, uint64_t k, int garbage)
 	s.pending = (uint32_t)(k % 2);
 	s.mem_mib = 1024.5 + (double)k;
 	s.overhead_cpu_s = 0.001 * (double)k;
+	s.vms_specialized = (uint32_t)(k % 4);
+	s.cpu_jobs = (uint32_t)(k % 6);
+	s.profiling_cpu_s = 0.0005 * (double)k;
+	s.compile_cpu_s = 0.0002 * (double)k;
+	s.snapshot_cpu_s = 0.0003 * (double)k;
 	return s;
 }
 

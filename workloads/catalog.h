@@ -4,13 +4,15 @@
  * generated from the config and the seed for synthetic workloads and traces
  * alike. Read by the simulated platform (ground truth) and by the workload
  * (per-request library calls); policies see it only through the platform.
- * Phases: at each phase change a fraction of every function's call
- * probabilities and block shares is redrawn; phase p's values live at
- * index [p * n + i] of the per-phase arrays. */
+ * Phases: at each phase change a fraction (workload.phases.shift) of the
+ * functions get all their call probabilities and block shares redrawn;
+ * phase p's values live at index [p * n + i] of the per-phase arrays. A
+ * (phase) >= nphases passed to the functions below means the last phase. */
 #ifndef VMSPEC_CATALOG_H
 #define VMSPEC_CATALOG_H
 
 #include <stdint.h>
+#include <gsl/gsl_rng.h>
 
 struct vms_config;
 
@@ -62,7 +64,6 @@ void cat_free(struct catalog *cat);
 
 /* Draw which of function (f)'s libraries one request calls in (phase):
  * bit i set = calls libs[i]. */
-struct gsl_rng;
 uint64_t cat_draw_calls(const struct catalog *cat, uint32_t f, uint32_t phase,
 			gsl_rng *r);
 

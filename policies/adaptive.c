@@ -1,0 +1,480 @@
+/* adaptive.c - the `adaptive` strategy: the adaptive VM manager of the
+ * specification. Every VM runs the profiling agent; on each VMProfile the
+ * manager finds the frequent libraries (share of profiled requests calling
+ * them >= adaptive.lib_threshold) and hot blocks (share of samples >=
+ * adaptive.block_threshold); for that set it reuses a specialized snapshot
+ * (exact key, or the best superset with adaptive.match=best) or forks the
+ * reporting VM (the parent keeps serving), loads the libraries and installs
+ * the optimized blocks in the child, marks it specialized and routes the
+ * function's requests there. Scale-out restores the specialized snapshot.
+ * A new set replaces the old one when their Jaccard distance reaches
+ * adaptive.hysteresis, at most once per adaptive.min_interval, with at most
+ * adaptive.max_per_func specialized VMs per function.
+ * Ablations: adaptive.recompile=false (libraries only), shadowing=false
+ * (all manifest libraries loaded at boot), oracle=true (ground-truth usage,
+ * no profiling agent), parent_blocks (handled by the platform). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "base/config.h"
+#include "policies/strategy.h"
+#include "policies/vmpool.h"
+
+#define MAX_SNAPS 4		/* specialized snapshots kept per function */
+#define F_SPEC_PENDING (1ULL << 32)	/* child being specialized */
+
+struct spec_snap {
+	uint32_t snap;		/* PLAT_NO_SNAP: empty */
+	uint8_t ready;
+	uint64_t key, libs, blocks;
+};
+
+struct fstate {
+	uint64_t key, libs, blocks;	/* current target, key 0 = none */
+	int64_t last_spec_ns;		/* last specialization started */
+	int64_t next_oracle_ns;		/* oracle ablation: next check */
+	uint32_t live_spec;		/* specialized VMs alive or coming */
+	struct spec_snap snaps[MAX_SNAPS];
+};
+
+struct adaptive {
+	const struct vms_config *cfg;
+	struct vmpool *pool;
+	uint32_t nfuncs;
+	struct fstate *f;
+	int draining;
+	uint64_t routed_spec, from_snapshot, forks_spec, forks_scale,
+		 respecialized;
+	int oracle_mode;	/* forced by the adaptive-oracle entry */
+	int no_recompile, no_shadowing;
+};
+
+static void forget_spec(void *arg, struct platform *p, uint32_t slot);
+
+static uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+static uint64_t spec_key(uint32_t func, uint64_t libs, uint64_t blocks)
+{
+	uint64_t k = mix64(mix64((uint64_t)func + 1) ^ libs);
+	k = mix64(k ^ mix64(blocks + 0x9e3779b97f4a7c15ULL));
+	return k ? k : 1;
+}
+
+static double jaccard_distance(uint64_t a1, uint64_t b1, uint64_t a2,
+			       uint64_t b2)
+{
+	int inter = __builtin_popcountll(a1 & a2) +
+		    __builtin_popcountll(b1 & b2);
+	int uni = __builtin_popcountll(a1 | a2) + __builtin_popcountll(b1 | b2);
+	return uni ? 1.0 - (double)inter / uni : 0;
+}
+
+static void *create_common(struct platform *p, const struct vms_config *cfg,
+			   int oracle, int no_recompile, int no_shadowing)
+{
+	struct adaptive *a = calloc(1, sizeof(*a));
+	if (!a)
+		return NULL;
+	a->cfg = cfg;
+	a->nfuncs = plat_nfuncs(p);
+	a->f = calloc(a->nfuncs ? a->nfuncs : 1, sizeof(*a->f));
+	a->pool = vmpool_new(p, cfg, NULL, NULL);
+	if (!a->f || !a->pool) {
+		vmpool_free(a->pool);
+		free(a->f);
+		free(a);
+		return NULL;
+	}
+	for (uint32_t f = 0; f < a->nfuncs; f++)
+		for (int i = 0; i < MAX_SNAPS; i++)
+			a->f[f].snaps[i].snap = PLAT_NO_SNAP;
+	vmpool_on_destroy(a->pool, forget_spec, a);
+	a->oracle_mode = oracle || cfg->adaptive.oracle;
+	a->no_recompile = no_recompile || !cfg->adaptive.recompile;
+	a->no_shadowing = no_shadowing || !cfg->adaptive.shadowing;
+	return a;
+}
+
+static void *ad_create(struct platform *p, const struct vms_config *cfg)
+{
+	return create_common(p, cfg, 0, 0, 0);
+}
+
+/* A VM joins the manager: tracked by the pool, profiled, and (no library
+ * shadowing) given every library of its function at creation. */
+static int adopt(struct adaptive *a, struct platform *p, uint32_t slot)
+{
+	if (vmpool_add(a->pool, p, slot) < 0) {
+		plat_vm_destroy(p, slot);
+		return -ENOMEM;
+	}
+	struct plat_vm *v = plat_vm(p, slot);
+	if (!a->oracle_mode)
+		p->ops->set_profiling(p, slot, 1);
+	if (a->no_shadowing && v->func != PLAT_NO_FUNC) {
+		const struct plat_func *pf = plat_func(p, v->func);
+		for (uint32_t i = 0; i < pf->nlibs; i++)
+			plat_load_library(p, slot, i);
+	}
+	return 0;
+}
+
+static int room(struct adaptive *a, struct platform *p, double mib)
+{
+	return vmpool_make_room(a->pool, p, mib);
+}
+
+/* Scale-out for (func): restore the current specialized snapshot, else
+ * fork a live ready VM of the function, else cold boot. */
+static uint32_t new_vm(struct adaptive *a, struct platform *p, uint32_t func)
+{
+	struct fstate *fs = &a->f[func];
+	uint32_t slot;
+	for (int i = 0; i < MAX_SNAPS; i++) {
+		struct spec_snap *sp = &fs->snaps[i];
+		if (sp->snap == PLAT_NO_SNAP || !sp->ready || sp->key != fs->key)
+			continue;
+		if (!plat_snapshot_valid(p, sp->snap)) {
+			p->ops->snapshot_drop(p, sp->snap);
+			sp->snap = PLAT_NO_SNAP;
+			continue;
+		}
+		if (room(a, p, plat_vm_mem_mib(p, func) * 2) < 0)
+			break;
+		if (plat_vm_restore(p, sp->snap, &slot) == 0 &&
+		    adopt(a, p, slot) == 0) {
+			a->from_snapshot++;
+			fs->live_spec++;
+			return slot;
+		}
+	}
+	if (room(a, p, plat_vm_mem_mib(p, func)) < 0 ||
+	    plat_vm_boot(p, func, &slot) < 0 || adopt(a, p, slot) < 0)
+		return PLAT_NO_VM;
+	return slot;
+}
+
+static double score_vm(void *arg, const struct plat_vm *v)
+{
+	const struct fstate *fs = arg;
+	if (fs->key && v->spec_key == fs->key)
+		return 3;
+	if (v->spec_key)
+		return 2;	/* an older specialization */
+	return 1;
+}
+
+static void ad_on_arrival(void *st, struct platform *p,
+			  const struct plat_request *r)
+{
+	struct adaptive *a = st;
+	struct fstate *fs = &a->f[r->func];
+	uint32_t slot = vmpool_take(a->pool, p, r->func,
+				    fs->key ? fs->key : VMPOOL_ANY_KEY);
+	if (slot == PLAT_NO_VM)
+		slot = vmpool_take_best(a->pool, p, r->func, score_vm, fs);
+	if (slot == PLAT_NO_VM)
+		slot = new_vm(a, p, r->func);
+	if (slot == PLAT_NO_VM) {
+		plat_reject(p, r);
+		return;
+	}
+	if (plat_vm(p, slot)->spec_key)
+		a->routed_spec++;
+	plat_dispatch(p, slot, r);
+}
+
+/* Specialize a child of VM (src) for (libs, blocks) of (func). */
+static void specialize(struct adaptive *a, struct platform *p, uint32_t src,
+		       uint32_t func, uint64_t libs, uint64_t blocks,
+		       uint64_t key)
+{
+	struct fstate *fs = &a->f[func];
+	int64_t now = plat_now(p);
+	struct plat_vm *sv = plat_vm(p, src);
+	if (fs->key && fs->key != key)
+		a->respecialized++;
+	fs->key = key;
+	fs->libs = libs;
+	fs->blocks = blocks;
+	fs->last_spec_ns = now;
+	/* reuse a snapshot whose sets cover the new ones */
+	int best = -1, best_extra = 1 << 30;
+	for (int i = 0; i < MAX_SNAPS; i++) {
+		struct spec_snap *sp = &fs->snaps[i];
+		if (sp->snap == PLAT_NO_SNAP || !sp->ready)
+			continue;
+		int covers = (sp->libs & libs) == libs &&
+			     (sp->blocks & blocks) == blocks;
+		int extra = __builtin_popcountll(sp->libs & ~libs) +
+			    __builtin_popcountll(sp->blocks & ~blocks);
+		if (sp->key == key ||
+		    (a->cfg->adaptive.match == MATCH_BEST && covers &&
+		     extra < best_extra)) {
+			best = i;
+			best_extra = sp->key == key ? -1 : extra;
+		}
+	}
+	if (best >= 0) {
+		fs->key = fs->snaps[best].key;	/* route to its VMs */
+		fs->libs = fs->snaps[best].libs;
+		fs->blocks = fs->snaps[best].blocks;
+		return;		/* restored on demand by new_vm */
+	}
+	if (sv->state == VM_BOOTING || sv->state == VM_DEAD)
+		return;
+	if (room(a, p, sv->mem_mib) < 0)
+		return;
+	uint32_t child;
+	if (plat_vm_fork(p, src, &child) < 0)
+		return;
+	if (vmpool_add(a->pool, p, child) < 0) {
+		plat_vm_destroy(p, child);
+		return;
+	}
+	a->forks_spec++;
+	const struct plat_func *pf = plat_func(p, func);
+	for (uint32_t i = 0; i < pf->nlibs; i++)
+		if (libs >> i & 1)
+			plat_load_library(p, child, i);
+	for (uint32_t i = 0; i < pf->nblocks; i++)
+		if (blocks >> i & 1)
+			plat_install_block(p, child, i);
+	p->ops->set_spec_key(p, child, key);
+	if (!a->oracle_mode)
+		p->ops->set_profiling(p, child, 1);
+	plat_vm(p, child)->pol.u |= F_SPEC_PENDING;
+	fs->live_spec++;
+}
+
+/* Decide on one profile (measured or oracle) of (func) reported by (slot). */
+static void analyze(struct adaptive *a, struct platform *p, uint32_t slot,
+		    uint32_t func, const struct plat_profile *pr)
+{
+	const struct vms_config *c = a->cfg;
+	struct fstate *fs = &a->f[func];
+	if (a->draining || pr->requests == 0)
+		return;
+	uint64_t libs = 0, blocks = 0;
+	for (uint32_t i = 0; i < pr->nlibs; i++)
+		if (pr->lib_calls[i] / (double)pr->requests >=
+		    c->adaptive.lib_threshold)
+			libs |= 1ULL << i;
+	if (!a->no_recompile && pr->samples > 0)
+		for (uint32_t i = 0; i < pr->nblocks; i++)
+			if (pr->block_samples[i] / pr->samples >=
+			    c->adaptive.block_threshold)
+				blocks |= 1ULL << i;
+	if (!libs && !blocks)
+		return;
+	uint64_t key = spec_key(func, libs, blocks);
+	if (key == fs->key)
+		return;
+	if (fs->key && jaccard_distance(fs->libs, fs->blocks, libs, blocks) <
+			       c->adaptive.hysteresis)
+		return;
+	if (fs->key && plat_now(p) - fs->last_spec_ns <
+			       c->adaptive.min_interval_ns)
+		return;
+	if (fs->live_spec >= (uint32_t)c->adaptive.max_per_func)
+		return;
+	specialize(a, p, slot, func, libs, blocks, key);
+}
+
+static void ad_on_profile(void *st, struct platform *p,
+			  const struct plat_profile *pr)
+{
+	struct adaptive *a = st;
+	if (pr->requests < (uint64_t)a->cfg->adaptive.min_requests)
+		return;
+	analyze(a, p, pr->slot, pr->func, pr);
+}
+
+static void ad_on_ready(void *st, struct platform *p, uint32_t slot)
+{
+	struct adaptive *a = st;
+	struct plat_vm *v = plat_vm(p, slot);
+	if (!(v->pol.u & F_SPEC_PENDING))
+		return;
+	v->pol.u &= ~F_SPEC_PENDING;
+	/* keep a snapshot of the first VM of each specialization */
+	struct fstate *fs = &a->f[v->func];
+	int free_i = -1, have = 0;
+	for (int i = 0; i < MAX_SNAPS; i++) {
+		if (fs->snaps[i].snap == PLAT_NO_SNAP) {
+			if (free_i < 0)
+				free_i = i;
+		} else if (fs->snaps[i].key == v->spec_key) {
+			have = 1;
+		}
+	}
+	if (!have && free_i < 0) {	/* replace the oldest */
+		free_i = 0;
+		if (fs->snaps[0].ready)
+			p->ops->snapshot_drop(p, fs->snaps[0].snap);
+		else
+			have = 1;	/* still being taken: skip */
+	}
+	if (!have) {
+		uint32_t snap;
+		if (plat_snapshot(p, slot, &snap) == 0) {
+			struct spec_snap *sp = &fs->snaps[free_i];
+			sp->snap = snap;
+			sp->ready = 0;
+			sp->key = v->spec_key;
+			sp->libs = v->libs;
+			sp->blocks = v->blocks;
+		}
+	}
+	if (v->state == VM_IDLE)
+		vmpool_idle(a->pool, p, slot);
+}
+
+static void ad_on_snapshot_ready(void *st, struct platform *p, uint32_t snap)
+{
+	struct adaptive *a = st;
+	(void)p;
+	for (uint32_t f = 0; f < a->nfuncs; f++)
+		for (int i = 0; i < MAX_SNAPS; i++)
+			if (a->f[f].snaps[i].snap == snap) {
+				a->f[f].snaps[i].ready = 1;
+				return;
+			}
+}
+
+static void ad_on_done(void *st, struct platform *p, uint32_t slot,
+		       const struct plat_request *r)
+{
+	struct adaptive *a = st;
+	struct plat_vm *v = plat_vm(p, slot);
+	if (a->oracle_mode && plat_now(p) >= a->f[r->func].next_oracle_ns) {
+		struct plat_profile pr;
+		a->f[r->func].next_oracle_ns = plat_now(p) +
+					       a->cfg->profiling.period_ns;
+		if (p->ops->oracle(p, r->func, &pr) == 0)
+			analyze(a, p, slot, r->func, &pr);
+		v = plat_vm(p, slot);
+	}
+	if (v->state == VM_IDLE)
+		vmpool_idle(a->pool, p, slot);
+}
+
+/* The pool is about to destroy (slot). */
+static void forget_spec(void *arg, struct platform *p, uint32_t slot)
+{
+	struct adaptive *a = arg;
+	struct plat_vm *v = plat_vm(p, slot);
+	if (v->spec_key && v->func < a->nfuncs && a->f[v->func].live_spec)
+		a->f[v->func].live_spec--;
+}
+
+static void ad_on_timer(void *st, struct platform *p, uint32_t slot,
+			uint64_t tag)
+{
+	struct adaptive *a = st;
+	vmpool_on_timer(a->pool, p, slot, tag);
+}
+
+static void ad_on_pressure(void *st, struct platform *p, double need_mib)
+{
+	struct adaptive *a = st;
+	vmpool_make_room(a->pool, p, plat_mem_free_mib(p) + need_mib);
+}
+
+static void ad_on_drain(void *st, struct platform *p)
+{
+	struct adaptive *a = st;
+	a->draining = 1;
+	vmpool_drain(a->pool, p);
+	for (uint32_t f = 0; f < a->nfuncs; f++)
+		for (int i = 0; i < MAX_SNAPS; i++)
+			if (a->f[f].snaps[i].snap != PLAT_NO_SNAP &&
+			    a->f[f].snaps[i].ready) {
+				p->ops->snapshot_drop(p, a->f[f].snaps[i].snap);
+				a->f[f].snaps[i].snap = PLAT_NO_SNAP;
+			}
+}
+
+static size_t ad_metrics(void *st, struct res_metric *m, size_t cap)
+{
+	struct adaptive *a = st;
+	size_t n = vmpool_metrics(a->pool, m, cap);
+	const struct {
+		const char *name;
+		uint64_t v;
+	} rows[] = {
+		{ "adaptive_routed_specialized", a->routed_spec },
+		{ "adaptive_restores", a->from_snapshot },
+		{ "adaptive_spec_forks", a->forks_spec },
+		{ "adaptive_respecializations", a->respecialized },
+	};
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]) && n < cap;
+	     i++, n++) {
+		memset(&m[n], 0, sizeof(m[n]));
+		snprintf(m[n].name, sizeof(m[n].name), "%s", rows[i].name);
+		snprintf(m[n].unit, sizeof(m[n].unit), "count");
+		m[n].value = (double)rows[i].v;
+	}
+	return n;
+}
+
+static void ad_destroy(void *st)
+{
+	struct adaptive *a = st;
+	vmpool_free(a->pool);
+	free(a->f);
+	free(a);
+}
+
+#define ADAPTIVE_OPS(cname, yname, helptext, createfn)			\
+	const struct strategy_ops cname = {				\
+		.name = yname,						\
+		.help = helptext,					\
+		.create = createfn,					\
+		.on_arrival = ad_on_arrival,				\
+		.on_vm_ready = ad_on_ready,				\
+		.on_request_done = ad_on_done,				\
+		.on_timer = ad_on_timer,				\
+		.on_snapshot_ready = ad_on_snapshot_ready,		\
+		.on_profile = ad_on_profile,				\
+		.on_memory_pressure = ad_on_pressure,			\
+		.on_drain = ad_on_drain,				\
+		.metrics = ad_metrics,					\
+		.destroy = ad_destroy,					\
+	}
+
+static void *ad_create_norecompile(struct platform *p,
+				   const struct vms_config *c)
+{
+	return create_common(p, c, 0, 1, 0);
+}
+
+static void *ad_create_noshadow(struct platform *p, const struct vms_config *c)
+{
+	return create_common(p, c, 0, 0, 1);
+}
+
+static void *ad_create_oracle(struct platform *p, const struct vms_config *c)
+{
+	return create_common(p, c, 1, 0, 0);
+}
+
+ADAPTIVE_OPS(strategy_adaptive, "adaptive",
+	     "profile, fork specialized VMs (libraries + recompiled hot "
+	     "blocks), route to them", ad_create);
+ADAPTIVE_OPS(strategy_adaptive_norecompile, "adaptive-norecompile",
+	     "ablation: adaptive without recompilation",
+	     ad_create_norecompile);
+ADAPTIVE_OPS(strategy_adaptive_noshadow, "adaptive-noshadow",
+	     "ablation: adaptive with every library loaded at boot",
+	     ad_create_noshadow);
+ADAPTIVE_OPS(strategy_adaptive_oracle, "adaptive-oracle",
+	     "ablation: adaptive with ground-truth profiles, no agent cost",
+	     ad_create_oracle);

@@ -1,0 +1,408 @@
+/* vmpool.c - the idle VM pool shared by strategies (policies/vmpool.h).
+ * Every tracked VM is an entry of a cache keyed by VM id (policy pool.policy,
+ * capacity pool.capacity), pinned while it is not idle, so the cache's order
+ * decides which idle VM to evict and its ttl gives keep-alive deadlines. The
+ * hybrid policy works per function (Shahrad et al.): a second, unbounded
+ * cache keyed by function keeps the idle-time histograms and yields the
+ * pre-warm and keep-alive windows; VM eviction then falls back to LRU.
+ * VM state used here: pol.next/prev (function idle list), pol.t_ns (idle
+ * since), pol.u (flags below; bits 0-15 are the pool's, the strategy may
+ * use bits 32-63). */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "base/config.h"
+#include "base/util.h"
+#include "models/dist.h"
+#include "policies/cache.h"
+#include "policies/vmpool.h"
+
+#define NONE UINT32_MAX
+#define F_TRACKED 0x1	/* entry of vp->vms */
+#define F_IDLE 0x2	/* on the idle lists */
+#define F_WINPIN 0x4	/* holds a pin on its function's window entry */
+
+struct vmpool {
+	struct platform *p;
+	struct cache *vms;		/* key: VM id, user: slot */
+	struct cache *win;		/* hybrid only: key: function */
+	int hybrid;
+	double boot_cost;		/* gdsf cost of a VM: mean boot, ns */
+	int64_t range_ns;		/* hybrid fixed keep-alive */
+	uint32_t nfuncs;
+	uint32_t *head;			/* [func] newest idle VM */
+	uint8_t *prewarm_armed;		/* [func] a pre-warm timer is set */
+	uint32_t *gnext, *gprev;	/* [slot] global idle list */
+	uint32_t ghead, gtail;		/* newest, oldest */
+	uint32_t cap;
+	int draining;
+	vmpool_prewarm_fn prewarm;
+	void *prewarm_arg;
+	vmpool_destroy_fn on_destroy;
+	void *destroy_arg;
+	uint64_t takes, hits, prewarms, destroyed;
+};
+
+static void reserve(struct vmpool *vp, uint32_t slot)
+{
+	if (slot < vp->cap)
+		return;
+	uint32_t cap = vp->cap ? vp->cap : 64;
+	while (cap <= slot)
+		cap *= 2;
+	vp->gnext = xrealloc(vp->gnext, sizeof(uint32_t) * cap);
+	vp->gprev = xrealloc(vp->gprev, sizeof(uint32_t) * cap);
+	vp->cap = cap;
+}
+
+static void idle_push(struct vmpool *vp, struct plat_vm *v)
+{
+	uint32_t s = v->slot, h = vp->head[v->func];
+	v->pol.prev = NONE;
+	v->pol.next = h;
+	if (h != NONE)
+		plat_vm(vp->p, h)->pol.prev = s;
+	vp->head[v->func] = s;
+	reserve(vp, s);
+	vp->gprev[s] = NONE;
+	vp->gnext[s] = vp->ghead;
+	if (vp->ghead != NONE)
+		vp->gprev[vp->ghead] = s;
+	else
+		vp->gtail = s;
+	vp->ghead = s;
+	v->pol.u |= F_IDLE;
+}
+
+static void idle_unlink(struct vmpool *vp, struct plat_vm *v)
+{
+	if (!(v->pol.u & F_IDLE))
+		return;
+	uint32_t s = v->slot;
+	if (v->pol.prev != NONE)
+		plat_vm(vp->p, v->pol.prev)->pol.next = v->pol.next;
+	else
+		vp->head[v->func] = v->pol.next;
+	if (v->pol.next != NONE)
+		plat_vm(vp->p, v->pol.next)->pol.prev = v->pol.prev;
+	if (vp->gprev[s] != NONE)
+		vp->gnext[vp->gprev[s]] = vp->gnext[s];
+	else
+		vp->ghead = vp->gnext[s];
+	if (vp->gnext[s] != NONE)
+		vp->gprev[vp->gnext[s]] = vp->gprev[s];
+	else
+		vp->gtail = vp->gprev[s];
+	v->pol.u &= ~(uint64_t)F_IDLE;
+}
+
+/* The cache let an idle VM go: destroy it. */
+static void on_evict(void *arg, uint64_t key, uint64_t user, double size_mib,
+		     enum cache_why why)
+{
+	struct vmpool *vp = arg;
+	(void)size_mib;
+	(void)why;
+	struct plat_vm *v = plat_vm(vp->p, (uint32_t)user);
+	if (v->id != key || v->state == VM_DEAD)
+		return;
+	idle_unlink(vp, v);
+	v->pol.u = 0;
+	vp->destroyed++;
+	if (vp->on_destroy)
+		vp->on_destroy(vp->destroy_arg, vp->p, v->slot);
+	plat_vm_destroy(vp->p, v->slot);
+}
+
+void vmpool_on_destroy(struct vmpool *vp, vmpool_destroy_fn fn, void *arg)
+{
+	vp->on_destroy = fn;
+	vp->destroy_arg = arg;
+}
+
+struct vmpool *vmpool_new(struct platform *p, const struct vms_config *c,
+			  vmpool_prewarm_fn prewarm, void *arg)
+{
+	struct vmpool *vp = xcalloc(1, sizeof(*vp));
+	struct cache_params par;
+	cache_params_default(&par);
+	par.ttl_ns = c->keepalive.ttl_ns;
+	par.hist_range_ns = c->hybrid.range_ns;
+	par.head_pct = c->hybrid.head_pct;
+	par.tail_pct = c->hybrid.tail_pct;
+	par.margin = c->hybrid.margin;
+	par.cv_min = c->hybrid.cv_threshold;
+	par.min_samples = (uint32_t)c->hybrid.min_samples;
+	const char *name = cache_policy_names[c->pool.policy];
+	vp->hybrid = !strcmp(name, "hybrid");
+	double cap = c->pool.capacity_mib > 0 ? c->pool.capacity_mib
+					      : c->host.memory_mib;
+	vp->p = p;
+	if (cache_new(&vp->vms, cache_policy_find(vp->hybrid ? "lru" : name),
+		      cap, &par, on_evict, vp) < 0)
+		goto fail;
+	if (vp->hybrid && cache_new(&vp->win, cache_policy_find("hybrid"),
+				    INFINITY, &par, NULL, NULL) < 0)
+		goto fail;
+	vp->boot_cost = dist_mean(&c->models.boot);
+	vp->range_ns = c->hybrid.range_ns;
+	vp->nfuncs = plat_nfuncs(p);
+	vp->head = xmalloc(sizeof(uint32_t) * (vp->nfuncs + 1));
+	for (uint32_t f = 0; f < vp->nfuncs; f++)
+		vp->head[f] = NONE;
+	vp->prewarm_armed = xcalloc(vp->nfuncs + 1, 1);
+	vp->ghead = vp->gtail = NONE;
+	vp->prewarm = prewarm;
+	vp->prewarm_arg = arg;
+	return vp;
+fail:
+	vmpool_free(vp);
+	return NULL;
+}
+
+void vmpool_free(struct vmpool *vp)
+{
+	if (!vp)
+		return;
+	cache_free(vp->vms);
+	cache_free(vp->win);
+	free(vp->head);
+	free(vp->prewarm_armed);
+	free(vp->gnext);
+	free(vp->gprev);
+	free(vp);
+}
+
+int vmpool_has(const struct vmpool *vp, struct platform *p, uint32_t slot)
+{
+	(void)vp;
+	return (plat_vm(p, slot)->pol.u & F_TRACKED) != 0;
+}
+
+int vmpool_add(struct vmpool *vp, struct platform *p, uint32_t slot)
+{
+	struct plat_vm *v = plat_vm(p, slot);
+	int rc = cache_insert(vp->vms, v->id, v->mem_mib > 0 ? v->mem_mib : 1,
+			      vp->boot_cost, slot, plat_now(p));
+	if (rc < 0)
+		return rc == -E2BIG ? -EBUSY : rc;
+	cache_pin(vp->vms, v->id);
+	v->pol.u = F_TRACKED;
+	v->pol.next = v->pol.prev = NONE;
+	return 0;
+}
+
+/* Hybrid: a request of (func) arrives: record the idle time, hold a pin on
+ * the function's window entry for the VM that serves it. */
+static void window_use(struct vmpool *vp, struct platform *p, uint32_t func,
+		       struct plat_vm *v)
+{
+	if (!vp->win || !v || (v->pol.u & F_WINPIN))
+		return;
+	int64_t now = plat_now(p);
+	if (!cache_lookup(vp->win, func, now, NULL))
+		cache_insert(vp->win, func, 1, 0, 0, now);
+	cache_pin(vp->win, func);
+	v->pol.u |= F_WINPIN;
+}
+
+uint32_t vmpool_take(struct vmpool *vp, struct platform *p, uint32_t func,
+		     uint64_t key)
+{
+	vp->takes++;
+	uint32_t s = vp->head[func];
+	while (s != NONE) {
+		struct plat_vm *v = plat_vm(p, s);
+		if (key == VMPOOL_ANY_KEY || v->spec_key == key)
+			break;
+		s = v->pol.next;
+	}
+	if (s == NONE) {
+		if (vp->win) {	/* the arrival counts for the histogram */
+			int64_t now = plat_now(p);
+			if (!cache_lookup(vp->win, func, now, NULL))
+				cache_insert(vp->win, func, 1, 0, 0, now);
+		}
+		return PLAT_NO_VM;
+	}
+	struct plat_vm *v = plat_vm(p, s);
+	idle_unlink(vp, v);
+	cache_lookup(vp->vms, v->id, plat_now(p), NULL);
+	cache_pin(vp->vms, v->id);
+	plat_vm_timer(p, s, -1, 0);
+	window_use(vp, p, func, v);
+	vp->hits++;
+	return s;
+}
+
+uint32_t vmpool_take_best(struct vmpool *vp, struct platform *p,
+			  uint32_t func,
+			  double (*better)(void *arg, const struct plat_vm *v),
+			  void *arg)
+{
+	uint32_t best = NONE;
+	double score = -1;
+	for (uint32_t s = vp->head[func]; s != NONE;
+	     s = plat_vm(p, s)->pol.next) {
+		double sc = better(arg, plat_vm(p, s));
+		if (sc > score) {
+			score = sc;
+			best = s;
+		}
+	}
+	if (best == NONE || score < 0)
+		return PLAT_NO_VM;
+	struct plat_vm *v = plat_vm(p, best);
+	idle_unlink(vp, v);
+	cache_lookup(vp->vms, v->id, plat_now(p), NULL);
+	cache_pin(vp->vms, v->id);
+	plat_vm_timer(p, best, -1, 0);
+	window_use(vp, p, func, v);
+	return best;
+}
+
+static void destroy_idle(struct vmpool *vp, struct platform *p,
+			 struct plat_vm *v)
+{
+	idle_unlink(vp, v);
+	cache_remove(vp->vms, v->id, NULL);
+	v->pol.u = 0;
+	vp->destroyed++;
+	if (vp->on_destroy)
+		vp->on_destroy(vp->destroy_arg, p, v->slot);
+	plat_vm_destroy(p, v->slot);
+}
+
+void vmpool_idle(struct vmpool *vp, struct platform *p, uint32_t slot)
+{
+	struct plat_vm *v = plat_vm(p, slot);
+	int64_t now = plat_now(p);
+	if (!(v->pol.u & F_TRACKED) || (v->pol.u & F_IDLE))
+		return;
+	cache_unpin(vp->vms, v->id, now);
+	if (vp->draining || v->func == PLAT_NO_FUNC) {
+		if (v->pol.u & F_WINPIN)
+			cache_unpin(vp->win, v->func, now);
+		destroy_idle(vp, p, v);
+		return;
+	}
+	v->pol.t_ns = now;
+	int64_t deadline = -1;
+	if (vp->win) {
+		int served = (v->pol.u & F_WINPIN) != 0;
+		if (served)
+			cache_unpin(vp->win, v->func, now);
+		v->pol.u &= ~(uint64_t)F_WINPIN;
+		struct cache_window w;
+		if (cache_window(vp->win, v->func, &w) == 0) {
+			if (served && w.prewarm_window_ns > 0) {
+				/* unload now, load again before the next
+				 * expected arrival */
+				if (!vp->prewarm_armed[v->func] &&
+				    vp->prewarm) {
+					vp->prewarm_armed[v->func] = 1;
+					plat_timer(p, w.prewarm_at_ns,
+						   VMPOOL_TAG_PREWARM | v->func);
+				}
+				destroy_idle(vp, p, v);
+				return;
+			}
+			deadline = w.deadline_ns > now
+					   ? w.deadline_ns
+					   : now + w.keepalive_window_ns;
+		} else {
+			deadline = now + vp->range_ns;	/* fixed fallback */
+		}
+	} else {
+		struct cache_entry_info info;
+		if (cache_peek(vp->vms, v->id, &info) == 0)
+			deadline = info.deadline_ns;
+	}
+	idle_push(vp, v);
+	if (deadline >= 0)
+		plat_vm_timer(p, slot, deadline, 0);
+}
+
+void vmpool_forget(struct vmpool *vp, struct platform *p, uint32_t slot)
+{
+	struct plat_vm *v = plat_vm(p, slot);
+	if (!(v->pol.u & F_TRACKED))
+		return;
+	idle_unlink(vp, v);
+	while (cache_unpin(vp->vms, v->id, plat_now(p)) == 0)
+		;
+	cache_remove(vp->vms, v->id, NULL);
+	if (v->pol.u & F_WINPIN)
+		cache_unpin(vp->win, v->func, plat_now(p));
+	v->pol.u = 0;
+}
+
+int vmpool_make_room(struct vmpool *vp, struct platform *p, double need_mib)
+{
+	while (plat_mem_free_mib(p) < need_mib && vp->gtail != NONE)
+		destroy_idle(vp, p, plat_vm(p, vp->gtail));
+	return plat_mem_free_mib(p) >= need_mib ? 0 : -ENOMEM;
+}
+
+int vmpool_on_timer(struct vmpool *vp, struct platform *p, uint32_t slot,
+		    uint64_t tag)
+{
+	int64_t now = plat_now(p);
+	if (slot == PLAT_NO_VM) {
+		if (!(tag & VMPOOL_TAG_PREWARM))
+			return 0;
+		uint32_t f = (uint32_t)(tag & 0xffffffffu);
+		if (f < vp->nfuncs) {
+			vp->prewarm_armed[f] = 0;
+			if (!vp->draining && vp->head[f] == NONE &&
+			    vp->prewarm) {
+				vp->prewarms++;
+				vp->prewarm(vp->prewarm_arg, p, f);
+			}
+		}
+		return 1;
+	}
+	struct plat_vm *v = plat_vm(p, slot);
+	if (!(v->pol.u & F_IDLE))
+		return (v->pol.u & F_TRACKED) != 0;
+	if (vp->win) {
+		destroy_idle(vp, p, v);	/* keep-alive window over */
+		return 1;
+	}
+	cache_expire(vp->vms, now);	/* destroys through on_evict */
+	return 1;
+}
+
+void vmpool_drain(struct vmpool *vp, struct platform *p)
+{
+	vp->draining = 1;
+	while (vp->gtail != NONE)
+		destroy_idle(vp, p, plat_vm(p, vp->gtail));
+}
+
+static void put(struct res_metric *m, size_t *n, size_t cap, const char *name,
+		double v, const char *unit)
+{
+	if (*n >= cap)
+		return;
+	memset(&m[*n], 0, sizeof(m[*n]));
+	snprintf(m[*n].name, sizeof(m[*n].name), "%s", name);
+	snprintf(m[*n].unit, sizeof(m[*n].unit), "%s", unit);
+	m[*n].value = v;
+	(*n)++;
+}
+
+size_t vmpool_metrics(const struct vmpool *vp, struct res_metric *m,
+		      size_t cap)
+{
+	struct cache_stats st;
+	cache_stats(vp->vms, &st);
+	size_t n = 0;
+	put(m, &n, cap, "pool_hit_ratio",
+	    vp->takes ? (double)vp->hits / (double)vp->takes : 0, "fraction");
+	put(m, &n, cap, "pool_evictions", (double)st.evictions, "count");
+	put(m, &n, cap, "pool_expirations", (double)st.expirations, "count");
+	put(m, &n, cap, "pool_prewarms", (double)vp->prewarms, "count");
+	return n;
+}

@@ -1,0 +1,518 @@
+/* catalog.c - generates the function catalog (workloads/catalog.h) from the
+ * config and the seed; called by the workloads at open time, read by the
+ * simulated platform. Invariant: the catalog depends only on (catalog.*,
+ * workload.{runtimes,memory,service_spread,phases.shift}, models.lib_*,
+ * models.compile, nfuncs, mem_mib, nphases, seed) and never on the arrival
+ * process, and phases 0..p are the same whatever nphases > p is.
+ *
+ * Choices (the semantics behind the catalog.* rows of base/params.c):
+ *
+ * - Streams. Every purpose draws from its own stream RNG_ID(RNG_FUNCS, k)
+ *   (the CAT_S_* below), in function order, so e.g. changing the share
+ *   distribution does not move the library sets. Memory drawn here (mem_mib
+ *   NULL) uses stream index 0, one draw per function in order, as the
+ *   synthetic workload always did, so memories are unchanged for a seed.
+ * - Runtimes. Function f's runtime is uniform over [0, workload.runtimes).
+ *   Library j belongs to runtime j % R (round-robin), and within its
+ *   runtime it has popularity rank j / R (0 = most popular). A runtime with
+ *   no library (catalog.libraries < R) gives its functions no library.
+ * - Libraries. size_mib = max(0, sample(catalog.lib_size));
+ *   load_storage_ns = round(lib_storage.fixed + size * lib_storage.per_mib),
+ *   load_cache_ns = round(lib_cache.fixed + size * lib_cache.per_mib).
+ * - Library sets. nlibs = round(sample(catalog.libs_per_func)) clamped to
+ *   [0, min(64, libraries of the runtime)]; the libraries are drawn without
+ *   replacement, each draw with probability proportional to
+ *   (rank + 1)^-catalog.lib_zipf among those not yet drawn (successive
+ *   sampling, exact, O(log n) a draw with a Fenwick tree per runtime); then
+ *   sorted by id, so libs[0] is the function's most popular library.
+ * - Call probabilities: clamp(sample(catalog.call_prob), 0, 1) per library.
+ * - Blocks. nblocks = round(sample(catalog.blocks_per_func)) clamped to
+ *   [1, 64]; shares = w_i / sum(w) with w_i ~ Pareto(shape
+ *   catalog.block_share_alpha, scale 1); speed-up: with probability
+ *   catalog.simd_fraction max(1, sample(catalog.speedup_simd)), else
+ *   max(1, sample(catalog.speedup_other)); compile_ns =
+ *   round(max(0, sample(models.compile))).
+ * - Block hashes: rng_mix(seed ^ CAT_HASH_SALT, f << 6 | i) for block i of
+ *   function f. rng_mix is a bijection of its second argument for a fixed
+ *   first one, and (f, i) -> f << 6 | i is injective (i < 64), so hashes are
+ *   unique across the catalog by construction, and they do not depend on
+ *   any other draw.
+ * - service_scale = lognormal(mu = -sigma^2 / 2, sigma =
+ *   workload.service_spread), whose mean is 1; sigma 0 gives exactly 1.
+ * - Phases. Phase p + 1 starts as a copy of phase p; then each function, in
+ *   order and with probability workload.phases.shift, gets a shifted mix:
+ *   all its call probabilities and all its block shares redrawn from the
+ *   same distributions as in phase 0 (its library set and blocks stay: the
+ *   same code, used differently). Ranks: phase 0 is the identity (function
+ *   f has rank f); in phase p + 1 each function, in order and with
+ *   probability workload.phases.shift, swaps its rank with a function drawn
+ *   uniformly among the others. Mix and rank shifts draw from their own
+ *   streams, phase after phase, which is what makes phases prefix-stable.
+ *
+ * Memory: the per-function arrays live in five pools (libs, call_prob,
+ * blocks, share and funcs); function 0's pointers are the pool bases, which
+ * is how cat_free finds them. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gsl/gsl_randist.h>
+#include "base/config.h"
+#include "base/rng.h"
+#include "base/util.h"
+#include "workloads/catalog.h"
+
+/* Stream indices under RNG_FUNCS, one per purpose. */
+enum {
+	CAT_S_MEMORY = 0,		/* shared with the historic synthetic */
+	CAT_S_RUNTIME = 0xca7001,	/* function runtimes */
+	CAT_S_LIBSIZE,			/* library sizes */
+	CAT_S_NLIBS,			/* libraries per function */
+	CAT_S_LIBSET,			/* which libraries */
+	CAT_S_CALLP,			/* phase-0 call probabilities */
+	CAT_S_NBLOCKS,			/* blocks per function */
+	CAT_S_SHARE,			/* phase-0 block shares */
+	CAT_S_BLOCK,			/* speed-ups and compile times */
+	CAT_S_SCALE,			/* service scales */
+	CAT_S_MIX,			/* phase shifts of the mix */
+	CAT_S_RANK,			/* phase shifts of the ranks */
+};
+
+#define CAT_HASH_SALT 0xb10cb10cc0dec0deULL
+
+/* ---- Fenwick tree of weights, for successive sampling ---- */
+
+struct fenwick {
+	double *t;		/* [n + 1], 1-based partial sums */
+	uint32_t n;
+	uint32_t top;		/* highest power of two <= n */
+};
+
+/* Undo log of one function's removals: exact restore of the tree. */
+struct fw_undo {
+	uint32_t *idx;
+	double *old;
+	size_t n, cap;
+};
+
+static void fw_init(struct fenwick *fw, double *storage, uint32_t n,
+		    double s)
+{
+	fw->t = storage;
+	fw->n = n;
+	fw->top = 1;
+	while (n && (fw->top << 1) <= n)
+		fw->top <<= 1;
+	fw->t[0] = 0;
+	for (uint32_t k = 1; k <= n; k++)
+		fw->t[k] = pow((double)k, -s);
+	for (uint32_t k = 1; k <= n; k++) {
+		uint32_t j = k + (k & -k);
+		if (j <= n)
+			fw->t[j] += fw->t[k];
+	}
+}
+
+static double fw_total(const struct fenwick *fw)
+{
+	double sum = 0;
+	for (uint32_t k = fw->n; k > 0; k -= k & -k)
+		sum += fw->t[k];
+	return sum;
+}
+
+/* Smallest 0-based index whose inclusive prefix sum exceeds (target). */
+static uint32_t fw_find(const struct fenwick *fw, double target)
+{
+	uint32_t pos = 0;
+	for (uint32_t step = fw->top; step; step >>= 1) {
+		if (pos + step <= fw->n && fw->t[pos + step] <= target) {
+			pos += step;
+			target -= fw->t[pos];
+		}
+	}
+	return pos < fw->n ? pos : fw->n - 1;
+}
+
+static void fw_remove(struct fenwick *fw, uint32_t i, double w,
+		      struct fw_undo *u)
+{
+	for (uint32_t k = i + 1; k <= fw->n; k += k & -k) {
+		if (u->n == u->cap) {
+			u->cap = u->cap ? 2 * u->cap : 256;
+			u->idx = xrealloc(u->idx, u->cap * sizeof(*u->idx));
+			u->old = xrealloc(u->old, u->cap * sizeof(*u->old));
+		}
+		u->idx[u->n] = k;
+		u->old[u->n++] = fw->t[k];
+		fw->t[k] -= w;
+	}
+}
+
+static void fw_restore(struct fenwick *fw, struct fw_undo *u)
+{
+	while (u->n > 0) {
+		u->n--;
+		fw->t[u->idx[u->n]] = u->old[u->n];
+	}
+}
+
+/* ---- helpers ---- */
+
+static double clamp01(double x)
+{
+	return x < 0 ? 0 : x > 1 ? 1 : x;
+}
+
+static uint32_t round_count(double x, uint32_t lo, uint32_t hi)
+{
+	double r = nearbyint(x);
+	if (!(r >= lo))		/* also NaN */
+		return lo;
+	if (r >= hi)
+		return hi;
+	return (uint32_t)r;
+}
+
+static int64_t round_ns(double x)
+{
+	return x > 0 ? (int64_t)llround(x) : 0;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static void draw_call_probs(double *p, uint32_t n, const struct dist *d,
+			    gsl_rng *r)
+{
+	for (uint32_t i = 0; i < n; i++)
+		p[i] = clamp01(dist_sample(d, r));
+}
+
+/* Heavy-tailed shares: Pareto(alpha, 1) weights normalized to sum 1. */
+static void draw_shares(double *share, uint32_t n, double alpha, gsl_rng *r)
+{
+	double sum = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		share[i] = gsl_ran_pareto(r, alpha, 1.0);
+		sum += share[i];
+	}
+	for (uint32_t i = 0; i < n; i++)
+		share[i] /= sum;
+}
+
+/* n * size, or SIZE_MAX on overflow. */
+static size_t mul_size(size_t n, size_t size)
+{
+	return size && n > SIZE_MAX / size ? SIZE_MAX : n * size;
+}
+
+static void *pool_alloc(size_t n, size_t size)
+{
+	size_t bytes = mul_size(n, size);
+	if (bytes == SIZE_MAX)
+		return NULL;
+	return malloc(bytes ? bytes : 1);
+}
+
+/* ---- generation ---- */
+
+/* Library universe: runtime round-robin, sizes, load times. */
+static void gen_libs(struct catalog *cat, const struct vms_config *c,
+		     uint64_t seed)
+{
+	gsl_rng *r = rng_stream_new(seed, RNG_ID(RNG_FUNCS, CAT_S_LIBSIZE));
+	for (uint32_t j = 0; j < cat->nlibs; j++) {
+		struct cat_lib *l = &cat->libs[j];
+		double size = dist_sample(&c->catalog.lib_size, r);
+		l->size_mib = size > 0 ? size : 0;
+		l->runtime = j % cat->nruntimes;
+		l->load_storage_ns = round_ns(
+			(double)c->models.lib_storage_fixed_ns +
+			l->size_mib * (double)c->models.lib_storage_per_mib_ns);
+		l->load_cache_ns = round_ns(
+			(double)c->models.lib_cache_fixed_ns +
+			l->size_mib * (double)c->models.lib_cache_per_mib_ns);
+	}
+	gsl_rng_free(r);
+}
+
+/* Libraries of runtime (rt): ids rt, rt + R, ... */
+static uint32_t runtime_nlibs(const struct catalog *cat, uint32_t rt)
+{
+	uint32_t R = cat->nruntimes;
+	return cat->nlibs / R + (rt < cat->nlibs % R);
+}
+
+/* Choose every function's library set (counts already in funcs[f].nlibs)
+ * by successive Zipf sampling without replacement within its runtime. */
+static void gen_libsets(struct catalog *cat, double lib_zipf, uint64_t seed)
+{
+	uint32_t R = cat->nruntimes;
+	struct fenwick *fw = xcalloc(R, sizeof(*fw));
+	double *storage = xmalloc(((size_t)cat->nlibs + R) * sizeof(double));
+	size_t off = 0;
+	for (uint32_t rt = 0; rt < R; rt++) {
+		uint32_t n = runtime_nlibs(cat, rt);
+		fw_init(&fw[rt], storage + off, n, lib_zipf);
+		off += (size_t)n + 1;
+	}
+	struct fw_undo undo = { 0 };
+	uint8_t *taken = xcalloc(cat->nlibs ? cat->nlibs : 1, 1);
+	gsl_rng *r = rng_stream_new(seed, RNG_ID(RNG_FUNCS, CAT_S_LIBSET));
+	for (uint32_t f = 0; f < cat->nfuncs; f++) {
+		struct cat_func *fn = &cat->funcs[f];
+		struct fenwick *t = &fw[fn->runtime];
+		for (uint32_t i = 0; i < fn->nlibs; i++) {
+			uint32_t k = 0;
+			int tries = 0;
+			/* A removed weight can leave a rounding residue in
+			 * the tree: redraw on a taken rank; after many
+			 * tries, take the most popular free one. */
+			do {
+				double u = gsl_rng_uniform(r);
+				k = fw_find(t, u * fw_total(t));
+			} while (taken[k * R + fn->runtime] && ++tries < 64);
+			if (taken[k * R + fn->runtime])
+				for (k = 0; taken[k * R + fn->runtime]; k++)
+					;
+			uint32_t id = k * R + fn->runtime;
+			taken[id] = 1;
+			fn->libs[i] = id;
+			fw_remove(t, k, pow((double)k + 1, -lib_zipf), &undo);
+		}
+		fw_restore(t, &undo);
+		for (uint32_t i = 0; i < fn->nlibs; i++)
+			taken[fn->libs[i]] = 0;
+		qsort(fn->libs, fn->nlibs, sizeof(*fn->libs), cmp_u32);
+	}
+	gsl_rng_free(r);
+	free(taken);
+	free(undo.idx);
+	free(undo.old);
+	free(storage);
+	free(fw);
+}
+
+/* Phase p + 1 from phase p: copy, then shift the mix and the ranks. */
+static void gen_phases(struct catalog *cat, const struct vms_config *c,
+		       uint64_t seed)
+{
+	double shift = c->workload.phase_shift;
+	uint32_t n = cat->nfuncs;
+	gsl_rng *rm = rng_stream_new(seed, RNG_ID(RNG_FUNCS, CAT_S_MIX));
+	gsl_rng *rr = rng_stream_new(seed, RNG_ID(RNG_FUNCS, CAT_S_RANK));
+	for (uint32_t p = 1; p < cat->nphases; p++) {
+		for (uint32_t f = 0; f < n; f++) {
+			struct cat_func *fn = &cat->funcs[f];
+			double *cp = fn->call_prob + (size_t)p * fn->nlibs;
+			double *sh = fn->share + (size_t)p * fn->nblocks;
+			if (gsl_rng_uniform(rm) < shift) {
+				draw_call_probs(cp, fn->nlibs,
+						&c->catalog.call_prob, rm);
+				draw_shares(sh, fn->nblocks,
+					    c->catalog.block_share_alpha, rm);
+			} else {
+				memcpy(cp, cp - fn->nlibs,
+				       fn->nlibs * sizeof(*cp));
+				memcpy(sh, sh - fn->nblocks,
+				       fn->nblocks * sizeof(*sh));
+			}
+		}
+		uint32_t *rank = cat->rank + (size_t)p * n;
+		memcpy(rank, rank - n, n * sizeof(*rank));
+		for (uint32_t f = 0; n > 1 && f < n; f++) {
+			if (!(gsl_rng_uniform(rr) < shift))
+				continue;
+			uint32_t g = (uint32_t)gsl_rng_uniform_int(rr, n - 1);
+			if (g >= f)
+				g++;
+			uint32_t tmp = rank[f];
+			rank[f] = rank[g];
+			rank[g] = tmp;
+		}
+	}
+	gsl_rng_free(rm);
+	gsl_rng_free(rr);
+}
+
+int cat_generate(struct catalog *cat, const struct vms_config *c,
+		 uint32_t nfuncs, const double *mem_mib, uint32_t nphases,
+		 uint64_t seed, char *err, size_t errlen)
+{
+	memset(cat, 0, sizeof(*cat));
+	if (nfuncs == 0 || nphases == 0) {
+		snprintf(err, errlen, "catalog: %s must be >= 1",
+			 nfuncs == 0 ? "number of functions" :
+			 "number of phases");
+		return -EINVAL;
+	}
+	if (c->workload.runtimes < 1 || c->workload.runtimes > UINT32_MAX ||
+	    c->catalog.libraries < 1 || c->catalog.libraries > UINT32_MAX) {
+		snprintf(err, errlen, "catalog: workload.runtimes and "
+			 "catalog.libraries must be >= 1");
+		return -EINVAL;
+	}
+	cat->nfuncs = nfuncs;
+	cat->nphases = nphases;
+	cat->nruntimes = (uint32_t)c->workload.runtimes;
+	cat->nlibs = (uint32_t)c->catalog.libraries;
+	cat->funcs = pool_alloc(nfuncs, sizeof(*cat->funcs));
+	cat->libs = pool_alloc(cat->nlibs, sizeof(*cat->libs));
+	cat->rank = pool_alloc(mul_size(nphases, nfuncs), sizeof(*cat->rank));
+	if (!cat->funcs || !cat->libs || !cat->rank)
+		goto nomem;
+	memset(cat->funcs, 0, (size_t)nfuncs * sizeof(*cat->funcs));
+	gen_libs(cat, c, seed);
+
+	/* Pass 1: runtimes and counts, to size the pools. */
+	gsl_rng *rt = rng_stream_new(seed, RNG_ID(RNG_FUNCS, CAT_S_RUNTIME));
+	gsl_rng *rl = rng_stream_new(seed, RNG_ID(RNG_FUNCS, CAT_S_NLIBS));
+	gsl_rng *rb = rng_stream_new(seed, RNG_ID(RNG_FUNCS, CAT_S_NBLOCKS));
+	size_t sum_libs = 0, sum_blocks = 0;
+	for (uint32_t f = 0; f < nfuncs; f++) {
+		struct cat_func *fn = &cat->funcs[f];
+		fn->runtime = (uint32_t)gsl_rng_uniform_int(rt, cat->nruntimes);
+		uint32_t avail = runtime_nlibs(cat, fn->runtime);
+		if (avail > CAT_MAX_LIBS)
+			avail = CAT_MAX_LIBS;
+		fn->nlibs = round_count(
+			dist_sample(&c->catalog.libs_per_func, rl), 0, avail);
+		fn->nblocks = round_count(
+			dist_sample(&c->catalog.blocks_per_func, rb), 1,
+			CAT_MAX_BLOCKS);
+		sum_libs += fn->nlibs;
+		sum_blocks += fn->nblocks;
+	}
+	gsl_rng_free(rt);
+	gsl_rng_free(rl);
+	gsl_rng_free(rb);
+
+	uint32_t *lib_pool = pool_alloc(sum_libs, sizeof(uint32_t));
+	double *cp_pool = pool_alloc(mul_size(sum_libs, nphases),
+				     sizeof(double));
+	struct cat_block *blk_pool = pool_alloc(sum_blocks,
+						sizeof(struct cat_block));
+	double *sh_pool = pool_alloc(mul_size(sum_blocks, nphases),
+				     sizeof(double));
+	/* Function 0 owns the pool bases from here on (see cat_free). */
+	cat->funcs[0].libs = lib_pool;
+	cat->funcs[0].call_prob = cp_pool;
+	cat->funcs[0].blocks = blk_pool;
+	cat->funcs[0].share = sh_pool;
+	if (!lib_pool || !cp_pool || !blk_pool || !sh_pool)
+		goto nomem;
+	size_t lo = 0, bo = 0;
+	for (uint32_t f = 0; f < nfuncs; f++) {
+		struct cat_func *fn = &cat->funcs[f];
+		fn->libs = lib_pool + lo;
+		fn->call_prob = cp_pool + lo * nphases;
+		fn->blocks = blk_pool + bo;
+		fn->share = sh_pool + bo * nphases;
+		lo += fn->nlibs;
+		bo += fn->nblocks;
+	}
+
+	/* Pass 2: library sets, then everything else per purpose. */
+	gen_libsets(cat, c->catalog.lib_zipf, seed);
+	gsl_rng *rc = rng_stream_new(seed, RNG_ID(RNG_FUNCS, CAT_S_CALLP));
+	gsl_rng *rs = rng_stream_new(seed, RNG_ID(RNG_FUNCS, CAT_S_SHARE));
+	gsl_rng *rk = rng_stream_new(seed, RNG_ID(RNG_FUNCS, CAT_S_BLOCK));
+	gsl_rng *rv = rng_stream_new(seed, RNG_ID(RNG_FUNCS, CAT_S_SCALE));
+	gsl_rng *rmem = mem_mib ? NULL :
+		rng_stream_new(seed, RNG_ID(RNG_FUNCS, CAT_S_MEMORY));
+	double sigma = c->workload.service_spread;
+	uint64_t hseed = seed ^ CAT_HASH_SALT;
+	for (uint32_t f = 0; f < nfuncs; f++) {
+		struct cat_func *fn = &cat->funcs[f];
+		draw_call_probs(fn->call_prob, fn->nlibs,
+				&c->catalog.call_prob, rc);
+		draw_shares(fn->share, fn->nblocks,
+			    c->catalog.block_share_alpha, rs);
+		for (uint32_t i = 0; i < fn->nblocks; i++) {
+			struct cat_block *b = &fn->blocks[i];
+			const struct dist *d =
+				gsl_rng_uniform(rk) < c->catalog.simd_fraction ?
+				&c->catalog.speedup_simd :
+				&c->catalog.speedup_other;
+			double sp = dist_sample(d, rk);
+			b->speedup = sp > 1 ? sp : 1;
+			b->compile_ns = round_ns(
+				dist_sample(&c->models.compile, rk));
+			b->hash = rng_mix(hseed, (uint64_t)f << 6 | i);
+		}
+		fn->service_scale = sigma > 0 ?
+			gsl_ran_lognormal(rv, -sigma * sigma / 2, sigma) : 1.0;
+		fn->mem_mib = mem_mib ? mem_mib[f] :
+			dist_sample(&c->workload.memory, rmem);
+		cat->rank[f] = f;
+	}
+	gsl_rng_free(rc);
+	gsl_rng_free(rs);
+	gsl_rng_free(rk);
+	gsl_rng_free(rv);
+	if (rmem)
+		gsl_rng_free(rmem);
+	gen_phases(cat, c, seed);
+	return 0;
+
+nomem:
+	snprintf(err, errlen, "catalog: out of memory for %u functions, "
+		 "%u phases", nfuncs, nphases);
+	cat_free(cat);
+	return -ENOMEM;
+}
+
+void cat_free(struct catalog *cat)
+{
+	if (cat->funcs) {
+		free(cat->funcs[0].libs);
+		free(cat->funcs[0].call_prob);
+		free(cat->funcs[0].blocks);
+		free(cat->funcs[0].share);
+	}
+	free(cat->funcs);
+	free(cat->libs);
+	free(cat->rank);
+	memset(cat, 0, sizeof(*cat));
+}
+
+/* Phases past the last one keep the last one's mix. */
+static uint32_t cat_phase(const struct catalog *cat, uint32_t phase)
+{
+	return phase < cat->nphases ? phase : cat->nphases - 1;
+}
+
+uint64_t cat_draw_calls(const struct catalog *cat, uint32_t f, uint32_t phase,
+			gsl_rng *r)
+{
+	const struct cat_func *fn = &cat->funcs[f];
+	const double *p = fn->call_prob +
+		(size_t)cat_phase(cat, phase) * fn->nlibs;
+	uint64_t calls = 0;
+	for (uint32_t i = 0; i < fn->nlibs; i++)
+		if (gsl_rng_uniform(r) < p[i])
+			calls |= UINT64_C(1) << i;
+	return calls;
+}
+
+double cat_exec_factor(const struct catalog *cat, uint32_t f, uint32_t phase,
+		       uint64_t optimized)
+{
+	const struct cat_func *fn = &cat->funcs[f];
+	if (fn->nblocks < 64)
+		optimized &= (UINT64_C(1) << fn->nblocks) - 1;
+	if (!optimized)
+		return 1.0;
+	const double *share = fn->share +
+		(size_t)cat_phase(cat, phase) * fn->nblocks;
+	double sum = 0;
+	for (uint32_t i = 0; i < fn->nblocks; i++)
+		sum += optimized >> i & 1 ? share[i] / fn->blocks[i].speedup :
+			share[i];
+	return sum;
+}
