@@ -14,16 +14,21 @@
 #include "cli/cmd.h"
 #include "base/rng.h"
 #include "base/util.h"
+#include "real-backend/vmm.h"
 #include "sim/queue.h"
 
 #define INC_TABLE (1u << 16)
 
 static const char bench_usage[] =
 	"usage: vmspec bench engine [--pending N] [--events M] [--seed S]\n"
+	"       vmspec bench vmm [OPTIONS]\n"
 	"\n"
 	"  engine   hold model on the event queue: N pending events, M holds\n"
 	"           (pop then push); prints events per second last\n"
-	"           (defaults: --pending 1000 --events 10000000)\n";
+	"           (defaults: --pending 1000 --events 10000000)\n"
+	"  vmm      costs of the KVM monitor: boot, fork, snapshot, pool reset,\n"
+	"           exits, library maps, kernels baseline vs optimized\n"
+	"           (vmspec bench vmm --help)\n";
 
 static int parse_u64(const char *s, const char *opt, uint64_t *out)
 {
@@ -111,6 +116,8 @@ static int bench_exec(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "engine"))
 		return bench_engine(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "vmm"))
+		return vmm_bench_main(argc - 1, argv + 1);
 	fprintf(stderr, "vmspec bench: unknown benchmark '%s'\n%s", argv[1],
 		bench_usage);
 	return EXIT_USAGE;

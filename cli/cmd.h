@@ -17,7 +17,7 @@ struct cmd_entry {
 };
 
 extern const struct cmd_entry cmd_run_entry, cmd_report_entry,
-	cmd_plot_entry, cmd_list_entry, cmd_bench_entry;
+	cmd_plot_entry, cmd_list_entry, cmd_bench_entry, cmd_trace_entry;
 
 /* Implemented by cli/report.c and cli/plot.c. */
 int cmd_report(int argc, char **argv);

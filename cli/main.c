@@ -11,6 +11,7 @@ static const struct cmd_entry *const cmds[] = {
 	&cmd_plot_entry,
 	&cmd_list_entry,
 	&cmd_bench_entry,
+	&cmd_trace_entry,
 	NULL,
 };
 

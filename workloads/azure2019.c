@@ -1,0 +1,1368 @@
+/* azure2019.c - Azure Functions 2019 trace (per-minute invocation counts per
+ * function, durations percentiles per function, memory percentiles per app)
+ * as a lazy arrival source, and the front door of workloads/trace.h (open,
+ * info, checksum, format detection).
+ * Invariant: heap use is O(functions + rows per file + busiest minute); the
+ * count matrix itself is never loaded: each row keeps a cursor into the
+ * mapped file that advances a block of minutes at a time. */
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gsl/gsl_randist.h>
+#include "base/rng.h"
+#include "base/util.h"
+#include "workloads/csv.h"
+#include "workloads/trace.h"
+
+#define NS_PER_MIN 60000000000LL
+#define T19_MAX_ID 16		/* columns before the first minute */
+#define T19_BLOCK_CELLS (1u << 20)	/* rows x minutes parsed per block */
+#define T19_MIN_BITS 36		/* 60e9 ns < 2^36 */
+#define T19_PREFETCH 16		/* rows ahead in t19_fill */
+#define T19_NDUR 7
+#define T19_NMEM 8
+#define T19_MAX_FILES 4096
+
+const char *const wl_trace_format_names[WL_TRACE_FORMAT_COUNT + 1] = {
+	"auto", "azure2019", "azure2021", NULL,
+};
+const char *const wl_trace_expand_names[WL_EXPAND_COUNT + 1] = {
+	"uniform", "equidistant", "poisson", NULL,
+};
+const char *const wl_trace_on_error_names[WL_ONERR_COUNT + 1] = {
+	"fail", "skip", NULL,
+};
+const char *const wl_trace_nodur_names[WL_NODUR_COUNT + 1] = {
+	"skip", "global", NULL,
+};
+const char *const wl_trace_mem_names[WL_MEM_COUNT + 1] = {
+	"median", "draw", "split", NULL,
+};
+
+static const char *const dur_cols[T19_NDUR] = {
+	"percentile_Average_0", "percentile_Average_1",
+	"percentile_Average_25", "percentile_Average_50",
+	"percentile_Average_75", "percentile_Average_99",
+	"percentile_Average_100",
+};
+static const double dur_q[T19_NDUR] = { 0, 1, 25, 50, 75, 99, 100 };
+
+static const char *const mem_cols[T19_NMEM] = {
+	"AverageAllocatedMb_pct1", "AverageAllocatedMb_pct5",
+	"AverageAllocatedMb_pct25", "AverageAllocatedMb_pct50",
+	"AverageAllocatedMb_pct75", "AverageAllocatedMb_pct95",
+	"AverageAllocatedMb_pct99", "AverageAllocatedMb_pct100",
+};
+static const double mem_q[T19_NMEM] = { 1, 5, 25, 50, 75, 95, 99, 100 };
+
+/* File names looked for in a trace directory: a single file, or a series
+ * of days d01, d02, ... (our synth and the public dataset's names). */
+struct name_rule {
+	const char *single;
+	const char *series[2];	/* printf patterns with one %02u */
+};
+
+static const struct name_rule inv_names = {
+	"invocations.csv",
+	{ "invocations.d%02u.csv",
+	  "invocations_per_function_md.anon.d%02u.csv" },
+};
+static const struct name_rule dur_names = {
+	"durations.csv",
+	{ "durations.d%02u.csv",
+	  "function_durations_percentiles.anon.d%02u.csv" },
+};
+static const struct name_rule mem_names = {
+	"memory.csv",
+	{ "memory.d%02u.csv", "app_memory_percentiles.anon.d%02u.csv" },
+};
+
+struct pathlist {
+	char (*p)[WL_TRACE_PATH_LEN];
+	uint32_t n;
+};
+
+static void pathlist_add(struct pathlist *l, const char *path)
+{
+	l->p = xrealloc(l->p, sizeof(*l->p) * (l->n + 1));
+	snprintf(l->p[l->n++], WL_TRACE_PATH_LEN, "%s", path);
+}
+
+/* Fill (l) from (dir) by (r); 0 if none found. */
+static int find_files(const char *dir, const struct name_rule *r,
+		      struct pathlist *l)
+{
+	char path[WL_TRACE_PATH_LEN], name[128];
+	if (wlt_path_join(path, sizeof(path), dir, r->single) == 0 &&
+	    wlt_is_dir(path) == 0) {
+		pathlist_add(l, path);
+		return 1;
+	}
+	for (int s = 0; s < 2; s++) {
+		for (unsigned d = 1; d < T19_MAX_FILES; d++) {
+			snprintf(name, sizeof(name), r->series[s], d);
+			if (wlt_path_join(path, sizeof(path), dir, name) ||
+			    wlt_is_dir(path) != 0)
+				break;
+			pathlist_add(l, path);
+		}
+		if (l->n)
+			return 1;
+	}
+	return 0;
+}
+
+struct t19_paths {
+	struct pathlist inv, dur, mem;
+};
+
+static void paths_release(struct t19_paths *ps)
+{
+	free(ps->inv.p);
+	free(ps->dur.p);
+	free(ps->mem.p);
+	memset(ps, 0, sizeof(*ps));
+}
+
+static int t19_resolve(const struct wl_trace_opts *o, struct t19_paths *ps,
+		       char *err, size_t errlen)
+{
+	memset(ps, 0, sizeof(*ps));
+	char dir[WL_TRACE_PATH_LEN];
+	int isdir = wlt_is_dir(o->path);
+	if (isdir < 0) {
+		snprintf(err, errlen, "%s: %s", o->path, strerror(-isdir));
+		return isdir;
+	}
+	if (isdir) {
+		snprintf(dir, sizeof(dir), "%s", o->path);
+		if (!find_files(dir, &inv_names, &ps->inv)) {
+			snprintf(err, errlen, "%s: no invocations file (looked "
+				 "for %s, invocations.d01.csv, "
+				 "invocations_per_function_md.anon.d01.csv)",
+				 dir, inv_names.single);
+			return -ENOENT;
+		}
+	} else {
+		pathlist_add(&ps->inv, o->path);
+		snprintf(dir, sizeof(dir), "%s", o->path);
+		char *slash = strrchr(dir, '/');
+		if (slash)
+			slash[slash == dir] = 0;
+		else
+			snprintf(dir, sizeof(dir), ".");
+	}
+	if (o->durations_path[0])
+		pathlist_add(&ps->dur, o->durations_path);
+	else if (!find_files(dir, &dur_names, &ps->dur)) {
+		snprintf(err, errlen, "%s: no durations file (looked for %s, "
+			 "durations.d01.csv, "
+			 "function_durations_percentiles.anon.d01.csv)", dir,
+			 dur_names.single);
+		paths_release(ps);
+		return -ENOENT;
+	}
+	if (o->memory_path[0])
+		pathlist_add(&ps->mem, o->memory_path);
+	else
+		find_files(dir, &mem_names, &ps->mem);	/* optional */
+	return 0;
+}
+
+/* ---- the reader's state -------------------------------------------------- */
+
+struct t19_row {
+	uint64_t off;		/* byte offset of the row's next count */
+	uint32_t fn;		/* raw function at open, then selected index */
+};
+
+struct t19_file {
+	char *path;		/* heap */
+	int64_t g0;		/* global minute of its first count column */
+	uint32_t nmin;		/* count columns */
+	uint32_t ncols;		/* header columns */
+	uint32_t c0;		/* index of the first count column */
+	int owner, app, func;	/* id column indices, < c0 */
+	struct t19_row *rows;	/* valid rows, only if in the window */
+	uint32_t nrows;
+	uint32_t col;		/* column the row cursors are at */
+};
+
+struct t19_fn {			/* one distinct function of the window */
+	uint64_t inv;		/* invocations in the window */
+	int64_t first_g, last_g;	/* minutes with invocations, or -1 */
+	uint32_t app;
+	uint32_t file, line;	/* first appearance */
+	int32_t dur;		/* row in durs[], or -1 */
+	int32_t mem;		/* row in mems[] (per-function memory file),
+				 * or -1 */
+};
+
+struct t19_app {
+	int32_t mem;		/* row in mems[], or -1 */
+	uint32_t nfuncs;	/* its functions in the window */
+	uint32_t selected;	/* of which selected */
+};
+
+struct t19_cell {
+	uint32_t fn;		/* selected index */
+	uint32_t count;
+};
+
+struct t19 {
+	struct wl_trace_opts o;
+	struct wl_trace_stats st;
+	struct wlt_errors errs;
+
+	struct t19_file *files;
+	uint32_t nfiles;
+	int64_t ws, we;		/* window, global minutes [ws, we) */
+
+	struct csv_keymap fmap;	/* function key -> raw index */
+	struct csv_keymap amap;	/* app key -> app index */
+	struct t19_fn *fns;
+	uint32_t nfns;
+	struct t19_app *apps;
+	uint32_t napps;
+	double (*durs)[T19_NDUR];	/* ms */
+	uint32_t ndurs;
+	double (*mems)[T19_NMEM];	/* MiB */
+	uint32_t nmems;
+
+	uint32_t nsel;
+	uint32_t *raw_of;	/* [nsel] raw index of a selected function */
+	struct dist *svc;	/* [nsel] service time, ns */
+
+	/* replay */
+	gsl_rng *r_arr, *r_svc;
+	unsigned fbits;
+	uint64_t fmask;
+	uint32_t cur;		/* file being replayed */
+	struct csv_file map;	/* its mapping, when open */
+	int64_t g_next;		/* next minute to expand */
+	int64_t blk_g0;		/* block of minutes parsed: [g0, g0+len) */
+	uint32_t blk_len;
+	uint32_t *blk_start;	/* [len + 1] into cells */
+	struct t19_cell *cells;
+	size_t ncells, capcells;
+	uint32_t *tmp_j;	/* scratch: minute of each cell, row order */
+	struct t19_cell *tmp_c;
+	size_t captmp;
+	uint64_t *keys, *keys2;	/* one minute's arrivals, sorted */
+	size_t nkeys, capkeys, pos;
+	int64_t minute_ns;	/* start of the minute in keys */
+	double scale;		/* 1 = none */
+};
+
+static void t19_release(struct t19 *t)
+{
+	for (uint32_t i = 0; i < t->nfiles; i++) {
+		free(t->files[i].path);
+		free(t->files[i].rows);
+	}
+	free(t->files);
+	csv_keymap_release(&t->fmap);
+	csv_keymap_release(&t->amap);
+	free(t->fns);
+	free(t->apps);
+	free(t->durs);
+	free(t->mems);
+	free(t->raw_of);
+	free(t->svc);
+	if (t->r_arr)
+		gsl_rng_free(t->r_arr);
+	if (t->r_svc)
+		gsl_rng_free(t->r_svc);
+	csv_file_release(&t->map);
+	free(t->blk_start);
+	free(t->cells);
+	free(t->tmp_j);
+	free(t->tmp_c);
+	free(t->keys);
+	free(t->keys2);
+	free(t);
+}
+
+/* ---- invocations files --------------------------------------------------- */
+
+/* Name of column (col) of (fl) for messages: a header field, or the minute
+ * number. */
+static void col_name(const struct t19_file *fl, const struct csv_file *f,
+		     uint32_t col, char *buf, size_t n)
+{
+	if (col >= fl->c0) {
+		snprintf(buf, n, "%u", col - fl->c0 + 1);
+		return;
+	}
+	struct csv_cursor c = { 0, 0 };
+	const char *p;
+	size_t len;
+	struct csv_field h[T19_MAX_ID];
+	if (csv_next_line(f, &c, &p, &len) &&
+	    csv_split(p, len, h, T19_MAX_ID) > col)
+		snprintf(buf, n, "%.*s", (int)h[col].n, h[col].p);
+	else
+		snprintf(buf, n, "%u", col + 1);
+}
+
+/* Parse the header of an invocations file: id columns, then minute columns
+ * named 1, 2, ... */
+static int t19_header(struct t19_file *fl, const struct csv_file *f,
+		      struct csv_cursor *c, char *err, size_t errlen)
+{
+	const char *p;
+	size_t n;
+	if (!csv_next_line(f, c, &p, &n)) {
+		snprintf(err, errlen, "%s:1: empty file (no header)", f->path);
+		return -EINVAL;
+	}
+	size_t nh = csv_split(p, n, NULL, 0);
+	struct csv_field *h = xmalloc(sizeof(*h) * nh);
+	csv_split(p, n, h, nh);
+	int rc = 0;
+	int c0 = csv_find(h, nh, "1");
+	fl->ncols = (uint32_t)nh;
+	fl->owner = csv_find(h, nh, "HashOwner");
+	fl->app = csv_find(h, nh, "HashApp");
+	fl->func = csv_find(h, nh, "HashFunction");
+	const char *miss = fl->owner < 0 ? "HashOwner" :
+			   fl->app < 0	 ? "HashApp" :
+			   fl->func < 0	 ? "HashFunction" : NULL;
+	if (miss) {
+		snprintf(err, errlen, "%s:%" PRIu64 ": column %s: missing "
+			 "from the header", f->path, c->line, miss);
+		rc = -EINVAL;
+	} else if (c0 < 0) {
+		snprintf(err, errlen, "%s:%" PRIu64 ": no minute columns "
+			 "(expected 1,2,...,1440 after the id columns)",
+			 f->path, c->line);
+		rc = -EINVAL;
+	} else if (c0 > T19_MAX_ID || fl->owner > c0 || fl->app > c0 ||
+		   fl->func > c0) {
+		snprintf(err, errlen, "%s:%" PRIu64 ": column 1: expected "
+			 "after HashOwner, HashApp, HashFunction (at most %d "
+			 "columns before it)", f->path, c->line, T19_MAX_ID);
+		rc = -EINVAL;
+	}
+	for (size_t i = (size_t)c0; rc == 0 && i < nh; i++) {
+		char want[24];
+		int wl = snprintf(want, sizeof(want), "%zu", i - (size_t)c0 + 1);
+		if (h[i].n != (size_t)wl || memcmp(h[i].p, want, (size_t)wl)) {
+			snprintf(err, errlen, "%s:%" PRIu64 ": column %.*s: "
+				 "expected minute column '%s' here", f->path,
+				 c->line, (int)(h[i].n > 40 ? 40 : h[i].n),
+				 h[i].p, want);
+			rc = -EINVAL;
+		}
+	}
+	if (rc == 0) {
+		fl->c0 = (uint32_t)c0;
+		fl->nmin = (uint32_t)(nh - (size_t)c0);
+	}
+	free(h);
+	return rc;
+}
+
+static uint32_t t19_app_of(struct t19 *t, const struct csv_field *owner,
+			   const struct csv_field *app)
+{
+	struct csv_field k[2] = { *owner, *app };
+	uint32_t a = csv_keymap_put(&t->amap, csv_key_of(k, 2), t->napps);
+	if (a == t->napps) {
+		t->apps = xrealloc(t->apps, sizeof(*t->apps) * (t->napps + 1));
+		t->apps[a] = (struct t19_app){ .mem = -1 };
+		t->napps++;
+	}
+	return a;
+}
+
+/* Pass 1 over one invocations file of the window: validate every row,
+ * record its cursor, sum its counts in the window. */
+static int t19_scan(struct t19 *t, uint32_t fi, char *err, size_t errlen)
+{
+	struct t19_file *fl = &t->files[fi];
+	struct csv_file f;
+	int rc = csv_file_open(&f, fl->path, err, errlen);
+	if (rc < 0)
+		return rc;
+	struct csv_cursor cur = { 0, 0 };
+	const char *line;
+	size_t n;
+	size_t caprows = 0;
+	rc = t19_header(fl, &f, &cur, err, errlen);
+	while (rc == 0 && csv_next_line(&f, &cur, &line, &n)) {
+		const char *p = line, *e = line + n;
+		struct csv_field id[T19_MAX_ID];
+		char name[64];
+		uint32_t k;
+		t->st.rows++;
+		for (k = 0; k < fl->c0; k++) {
+			const char *c = memchr(p, ',', (size_t)(e - p));
+			if (!c)
+				break;
+			id[k] = (struct csv_field){ p, (size_t)(c - p) };
+			p = c + 1;
+		}
+		if (k < fl->c0) {
+			col_name(fl, &f, k + 1, name, sizeof(name));
+			rc = wlt_reject(&t->errs, err, errlen, "%s:%" PRIu64
+					": column %s: missing (row has %u of "
+					"%u columns)", fl->path, cur.line,
+					name, k + 1, fl->ncols);
+			continue;
+		}
+		const char *counts = p, *problem = NULL, *bad = NULL;
+		uint64_t sum = 0;
+		int64_t first = -1, last = -1;
+		uint32_t col = 0;
+		for (;;) {
+			const char *fs = p;
+			uint64_t v = 0;
+			while (p < e && (unsigned)(*p - '0') < 10u)
+				v = v * 10 + (uint64_t)(*p++ - '0');
+			if (p == fs || (p < e && *p != ',') || p - fs > 9) {
+				const char *c = memchr(fs, ',', (size_t)(e - fs));
+				struct csv_field fld = { fs, (size_t)((c ? c : e) -
+								     fs) };
+				if (csv_parse_u64(&fld, UINT32_MAX, &v,
+						  &problem) < 0) {
+					bad = fs;
+					break;
+				}
+				p = fs + fld.n;
+			}
+			int64_t g = fl->g0 + col;
+			if (v && col < fl->nmin && g >= t->ws && g < t->we) {
+				sum += v;
+				if (first < 0)
+					first = g;
+				last = g;
+			}
+			col++;
+			if (p >= e)
+				break;
+			p++;
+		}
+		if (problem) {
+			const char *be = memchr(bad, ',', (size_t)(e - bad));
+			size_t bn = (size_t)((be ? be : e) - bad);
+			rc = wlt_reject(&t->errs, err, errlen, "%s:%" PRIu64
+					": column %u: %s count \"%.*s\"",
+					fl->path, cur.line, col + 1, problem,
+					(int)(bn > 40 ? 40 : bn), bad);
+			continue;
+		}
+		if (col != fl->nmin) {
+			if (col < fl->nmin)
+				snprintf(name, sizeof(name), "%u", col + 1);
+			rc = wlt_reject(&t->errs, err, errlen, col < fl->nmin ?
+					"%s:%" PRIu64 ": column %s: missing "
+					"(row has %u of %u columns)" :
+					"%s:%" PRIu64 ": column %s: unexpected "
+					"extra column (row has %u of %u "
+					"columns)", fl->path, cur.line,
+					col < fl->nmin ? name : "past the last",
+					fl->c0 + col, fl->ncols);
+			continue;
+		}
+		const int idc[3] = { fl->owner, fl->app, fl->func };
+		const char *idn[3] = { "HashOwner", "HashApp", "HashFunction" };
+		int empty = -1;
+		for (int i = 0; i < 3; i++)
+			if (id[idc[i]].n == 0)
+				empty = i;
+		if (empty >= 0) {
+			rc = wlt_reject(&t->errs, err, errlen, "%s:%" PRIu64
+					": column %s: empty", fl->path,
+					cur.line, idn[empty]);
+			continue;
+		}
+		struct csv_field key[3] = { id[fl->owner], id[fl->app],
+					    id[fl->func] };
+		uint32_t fn = csv_keymap_put(&t->fmap, csv_key_of(key, 3),
+					     t->nfns);
+		if (fn == t->nfns) {
+			t->fns = xrealloc(t->fns, sizeof(*t->fns) *
+					  (t->nfns + 1));
+			uint32_t a = t19_app_of(t, &key[0], &key[1]);
+			t->fns[fn] = (struct t19_fn){
+				.first_g = -1, .last_g = -1, .app = a,
+				.file = fi, .line = (uint32_t)cur.line,
+				.dur = -1, .mem = -1,
+			};
+			t->nfns++;
+		}
+		struct t19_fn *F = &t->fns[fn];
+		F->inv += sum;
+		if (first >= 0 && (F->first_g < 0 || first < F->first_g))
+			F->first_g = first;
+		if (last > F->last_g)
+			F->last_g = last;
+		if (fl->nrows == caprows) {
+			caprows = caprows ? caprows * 2 : 1024;
+			fl->rows = xrealloc(fl->rows, sizeof(*fl->rows) *
+					    caprows);
+		}
+		fl->rows[fl->nrows++] = (struct t19_row){
+			(uint64_t)(counts - f.data), fn };
+	}
+	csv_file_release(&f);
+	return rc;
+}
+
+/* ---- durations and memory files ------------------------------------------ */
+
+/* Percentile columns (cols) of a row: numbers >= 0, non-decreasing. */
+static int parse_pcts(struct t19 *t, const char *path, uint64_t line,
+		      const struct csv_field *fld, const int *idx,
+		      const char *const *cols, int n, double *v, char *err,
+		      size_t errlen)
+{
+	for (int i = 0; i < n; i++) {
+		const struct csv_field *x = &fld[idx[i]];
+		const char *problem = NULL;
+		if (csv_parse_double(x, &v[i], &problem) == 0 && v[i] < 0)
+			problem = "negative";
+		if (!problem && i > 0 && v[i] < v[i - 1])
+			problem = "below the previous percentile";
+		if (problem) {
+			int rc = wlt_reject(&t->errs, err, errlen, "%s:%" PRIu64
+					    ": column %s: %s \"%.*s\"", path,
+					    line, cols[i], problem,
+					    (int)(x->n > 40 ? 40 : x->n), x->p);
+			return rc < 0 ? rc : 1;
+		}
+	}
+	return 0;
+}
+
+/* A table of per-function (durations) or per-app (memory) rows. Returns
+ * 0, or -EINVAL. */
+static int t19_read_table(struct t19 *t, const char *path, int is_mem,
+			  char *err, size_t errlen)
+{
+	struct csv_file f;
+	int rc = csv_file_open(&f, path, err, errlen);
+	if (rc < 0)
+		return rc;
+	struct csv_cursor cur = { 0, 0 };
+	const char *line;
+	size_t n;
+	const char *const *cols = is_mem ? mem_cols : dur_cols;
+	int ncols = is_mem ? T19_NMEM : T19_NDUR;
+	int idx[T19_NMEM], owner, app, func;
+	struct csv_field *fld = NULL, *hdr = NULL;
+	size_t nh = 0;
+	if (!csv_next_line(&f, &cur, &line, &n)) {
+		snprintf(err, errlen, "%s:1: empty file (no header)", path);
+		rc = -EINVAL;
+		goto out;
+	}
+	nh = csv_split(line, n, NULL, 0);
+	fld = xmalloc(sizeof(*fld) * (nh + 1));
+	hdr = xmalloc(sizeof(*hdr) * nh);
+	csv_split(line, n, hdr, nh);
+	owner = csv_find(hdr, nh, "HashOwner");
+	app = csv_find(hdr, nh, "HashApp");
+	func = csv_find(hdr, nh, "HashFunction");
+	const char *miss = owner < 0 ? "HashOwner" : app < 0 ? "HashApp" :
+			   !is_mem && func < 0 ? "HashFunction" : NULL;
+	for (int i = 0; !miss && i < ncols; i++)
+		if ((idx[i] = csv_find(hdr, nh, cols[i])) < 0)
+			miss = cols[i];
+	if (miss) {
+		snprintf(err, errlen, "%s:%" PRIu64 ": column %s: missing from "
+			 "the header", path, cur.line, miss);
+		rc = -EINVAL;
+		goto out;
+	}
+	while (csv_next_line(&f, &cur, &line, &n)) {
+		size_t nf = csv_split(line, n, fld, nh + 1);
+		if (nf != nh) {
+			char name[64] = "past the last";
+			if (nf < nh)
+				snprintf(name, sizeof(name), "%.*s",
+					 (int)(hdr[nf].n > 60 ? 60 : hdr[nf].n),
+					 hdr[nf].p);
+			rc = wlt_reject(&t->errs, err, errlen, "%s:%" PRIu64
+					": column %s: %s (row has %zu of %zu "
+					"columns)", path, cur.line, name,
+					nf < nh ? "missing" :
+						  "unexpected extra column",
+					nf, nh);
+			if (rc < 0)
+				goto out;
+			continue;
+		}
+		double v[T19_NMEM];
+		rc = parse_pcts(t, path, cur.line, fld, idx, cols, ncols, v, err,
+				errlen);
+		if (rc < 0)
+			goto out;
+		if (rc > 0) {
+			rc = 0;
+			continue;
+		}
+		if (!is_mem || func >= 0) {
+			struct csv_field k[3] = { fld[owner], fld[app],
+						  fld[func] };
+			uint32_t fn = csv_keymap_get(&t->fmap, csv_key_of(k, 3));
+			if (fn == CSV_NONE)
+				continue;
+			int32_t *slot = is_mem ? &t->fns[fn].mem :
+						 &t->fns[fn].dur;
+			if (*slot >= 0)
+				continue;	/* first row wins */
+			if (is_mem) {
+				t->mems = xrealloc(t->mems, sizeof(*t->mems) *
+						   (t->nmems + 1));
+				memcpy(t->mems[t->nmems], v, sizeof(*t->mems));
+				*slot = (int32_t)t->nmems++;
+			} else {
+				t->durs = xrealloc(t->durs, sizeof(*t->durs) *
+						   (t->ndurs + 1));
+				memcpy(t->durs[t->ndurs], v, sizeof(*t->durs));
+				*slot = (int32_t)t->ndurs++;
+			}
+		} else {
+			struct csv_field k[2] = { fld[owner], fld[app] };
+			uint32_t a = csv_keymap_get(&t->amap, csv_key_of(k, 2));
+			if (a == CSV_NONE || t->apps[a].mem >= 0)
+				continue;
+			t->mems = xrealloc(t->mems, sizeof(*t->mems) *
+					   (t->nmems + 1));
+			memcpy(t->mems[t->nmems], v, sizeof(*t->mems));
+			t->apps[a].mem = (int32_t)t->nmems++;
+		}
+	}
+out:
+	free(fld);
+	free(hdr);
+	csv_file_release(&f);
+	return rc;
+}
+
+/* ---- selection and per-function parameters ------------------------------- */
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Per-percentile median over every function that has a durations row. */
+static void global_durations(const struct t19 *t, double out[T19_NDUR])
+{
+	double *col = xmalloc(sizeof(double) * (t->ndurs ? t->ndurs : 1));
+	for (int j = 0; j < T19_NDUR; j++) {
+		for (uint32_t i = 0; i < t->ndurs; i++)
+			col[i] = t->durs[i][j];
+		qsort(col, t->ndurs, sizeof(double), cmp_double);
+		out[j] = col[t->ndurs / 2];
+	}
+	free(col);
+}
+
+static int t19_finish(struct t19 *t, struct wl_source *src, uint64_t seed,
+		      char *err, size_t errlen)
+{
+	unsigned char *ok = xcalloc(t->nfns ? t->nfns : 1, 1);
+	uint64_t *inv = xmalloc(sizeof(*inv) * (t->nfns ? t->nfns : 1));
+	for (uint32_t a = 0; a < t->napps; a++)
+		t->apps[a].nfuncs = 0;
+	for (uint32_t i = 0; i < t->nfns; i++) {
+		inv[i] = t->fns[i].inv;
+		if (!inv[i])
+			continue;	/* not invoked in the window: left out */
+		t->st.functions_total++;
+		t->apps[t->fns[i].app].nfuncs++;
+		ok[i] = t->fns[i].dur >= 0 || t->o.no_duration ==
+						      WL_NODUR_GLOBAL;
+		if (t->fns[i].dur < 0) {
+			t->st.funcs_no_duration++;
+			t->st.invocations_no_duration += t->fns[i].inv;
+		}
+	}
+	double gdur[T19_NDUR] = { 0 };
+	if (t->st.funcs_no_duration && t->o.no_duration == WL_NODUR_GLOBAL) {
+		if (!t->ndurs) {
+			free(ok);
+			free(inv);
+			snprintf(err, errlen, "%s: no function of the trace has "
+				 "a durations row", t->files[0].path);
+			return -EINVAL;
+		}
+		global_durations(t, gdur);
+	}
+	uint32_t *map = xmalloc(sizeof(*map) * (t->nfns ? t->nfns : 1));
+	t->nsel = wlt_select(inv, ok, t->nfns, t->o.top_n, t->o.sample_n,
+			     t->o.sample_seed, map);
+	free(ok);
+	free(inv);
+	t->raw_of = xmalloc(sizeof(*t->raw_of) * (t->nsel ? t->nsel : 1));
+	t->svc = xmalloc(sizeof(*t->svc) * (t->nsel ? t->nsel : 1));
+	double *mem = xmalloc(sizeof(double) * (t->nsel ? t->nsel : 1));
+	gsl_rng *rm = rng_stream_new(seed, RNG_ID(RNG_FUNCS, 2019));
+	int64_t first = -1, last = -1;
+	for (uint32_t i = 0; i < t->nfns; i++) {
+		uint32_t s = map[i];
+		if (s == CSV_NONE)
+			continue;
+		struct t19_fn *F = &t->fns[i];
+		t->raw_of[s] = i;
+		const double *pd = F->dur >= 0 ? t->durs[F->dur] : gdur;
+		double v[T19_NDUR];
+		for (int j = 0; j < T19_NDUR; j++)
+			v[j] = pd[j] * 1e6;
+		dist_init_empirical(&t->svc[s], T19_NDUR, dur_q, v);
+		int32_t m = F->mem >= 0 ? F->mem : t->apps[F->app].mem;
+		if (m < 0) {
+			mem[s] = t->o.default_mem_mib;
+			t->st.funcs_no_memory++;
+		} else if (t->o.memory == WL_MEM_DRAW) {
+			double q[T19_NMEM + 1] = { 0 }, mv[T19_NMEM + 1];
+			mv[0] = t->mems[m][0];
+			for (int j = 0; j < T19_NMEM; j++) {
+				q[j + 1] = mem_q[j];
+				mv[j + 1] = t->mems[m][j];
+			}
+			struct dist d;
+			dist_init_empirical(&d, T19_NMEM + 1, q, mv);
+			mem[s] = dist_sample(&d, rm);
+		} else if (t->o.memory == WL_MEM_SPLIT && F->mem < 0) {
+			mem[s] = t->mems[m][3] / t->apps[F->app].nfuncs;
+		} else {
+			mem[s] = t->mems[m][3];
+		}
+		if (t->apps[F->app].selected++ == 0)
+			t->st.apps++;
+		t->st.invocations += F->inv;
+		if (F->first_g >= 0 && (first < 0 || F->first_g < first))
+			first = F->first_g;
+		if (F->last_g > last)
+			last = F->last_g;
+	}
+	gsl_rng_free(rm);
+	free(map);
+	if (first >= 0) {
+		t->st.span_start_ns = (first - t->ws) * NS_PER_MIN;
+		t->st.span_end_ns = (last + 1 - t->ws) * NS_PER_MIN;
+	}
+	t->st.functions = t->nsel;
+	t->st.window_ns = (t->we - t->ws) * NS_PER_MIN;
+
+	src->nfuncs = t->nsel;
+	src->func_mem_mib = mem;
+	return 0;
+}
+
+/* ---- replay -------------------------------------------------------------- */
+
+/* LSD radix sort of (n) keys of (bits) significant bits, 11 bits a pass;
+ * the result is in *a (the buffers may be swapped). */
+static void radix_sort(uint64_t **a, uint64_t **b, size_t n, unsigned bits)
+{
+	enum { R = 11, B = 1 << R };
+	if (n < 48) {
+		uint64_t *k = *a;
+		for (size_t i = 1; i < n; i++) {
+			uint64_t x = k[i];
+			size_t j = i;
+			for (; j > 0 && k[j - 1] > x; j--)
+				k[j] = k[j - 1];
+			k[j] = x;
+		}
+		return;
+	}
+	unsigned passes = (bits + R - 1) / R;
+	size_t hist[6][B];
+	memset(hist, 0, sizeof(hist[0]) * passes);
+	uint64_t *k = *a;
+	for (size_t i = 0; i < n; i++)
+		for (unsigned p = 0; p < passes; p++)
+			hist[p][(k[i] >> (p * R)) & (B - 1)]++;
+	for (unsigned p = 0; p < passes; p++) {
+		size_t *h = hist[p], sum = 0;
+		if (h[(k[0] >> (p * R)) & (B - 1)] == n)
+			continue;	/* all keys share this digit */
+		for (size_t d = 0; d < B; d++) {
+			size_t c = h[d];
+			h[d] = sum;
+			sum += c;
+		}
+		uint64_t *src = *a, *dst = *b;
+		for (size_t i = 0; i < n; i++)
+			dst[h[(src[i] >> (p * R)) & (B - 1)]++] = src[i];
+		*a = dst;
+		*b = src;
+		k = dst;
+	}
+}
+
+static void keys_reserve(struct t19 *t, size_t n)
+{
+	if (n <= t->capkeys)
+		return;
+	size_t cap = t->capkeys ? t->capkeys : 4096;
+	while (cap < n)
+		cap *= 2;
+	t->keys = xrealloc(t->keys, sizeof(*t->keys) * cap);
+	t->keys2 = xrealloc(t->keys2, sizeof(*t->keys2) * cap);
+	t->capkeys = cap;
+}
+
+/* Skip to past the next comma (or to the end of the row). */
+static inline const char *skip_field(const char *p, const char *e)
+{
+	while (p < e && *p != ',' && *p != '\n' && *p != '\r')
+		p++;
+	return p < e && *p == ',' ? p + 1 : p;
+}
+
+/* Parse the block of minutes starting at t->g_next from the current file:
+ * every selected row advances its cursor by the block length. */
+static int t19_fill(struct t19 *t, char *err, size_t errlen)
+{
+	struct t19_file *fl = &t->files[t->cur];
+	while (t->g_next >= fl->g0 + fl->nmin) {
+		csv_file_release(&t->map);
+		fl = &t->files[++t->cur];
+	}
+	if (!t->map.data) {
+		int rc = csv_file_open(&t->map, fl->path, err, errlen);
+		if (rc < 0)
+			return rc;
+		fl->col = 0;
+	}
+	uint32_t c = (uint32_t)(t->g_next - fl->g0);
+	int64_t end = fl->g0 + fl->nmin < t->we ? fl->g0 + fl->nmin : t->we;
+	uint32_t k = T19_BLOCK_CELLS / (fl->nrows ? fl->nrows : 1);
+	k = k < 1 ? 1 : k;
+	uint32_t len = (uint32_t)(end - t->g_next) < k ?
+			       (uint32_t)(end - t->g_next) : k;
+	size_t need = (size_t)fl->nrows * len;
+	if (need > t->captmp) {
+		t->captmp = need;
+		t->tmp_j = xrealloc(t->tmp_j, sizeof(*t->tmp_j) * need);
+		t->tmp_c = xrealloc(t->tmp_c, sizeof(*t->tmp_c) * need);
+	}
+	t->blk_start = xrealloc(t->blk_start, sizeof(uint32_t) * (len + 2));
+	memset(t->blk_start, 0, sizeof(uint32_t) * (len + 2));
+	const char *data = t->map.data, *e = data + t->map.size;
+	size_t nc = 0;
+	for (uint32_t r = 0; r < fl->nrows; r++) {
+		/* rows lie kilobytes apart: fetch ahead to hide the miss */
+		if (r + T19_PREFETCH < fl->nrows)
+			__builtin_prefetch(data + fl->rows[r + T19_PREFETCH].off);
+		const char *p = data + fl->rows[r].off;
+		for (uint32_t s = fl->col; s < c; s++)
+			p = skip_field(p, e);
+		for (uint32_t j = 0; j < len; j++) {
+			uint32_t v = 0;
+			while (p < e && (unsigned)(*p - '0') < 10u)
+				v = v * 10 + (uint32_t)(*p++ - '0');
+			p = skip_field(p, e);
+			if (v) {
+				t->tmp_j[nc] = j;
+				t->tmp_c[nc++] = (struct t19_cell){
+					fl->rows[r].fn, v };
+				t->blk_start[j + 2]++;
+			}
+		}
+		fl->rows[r].off = (uint64_t)(p - data);
+	}
+	fl->col = c + len;
+	if (nc > t->capcells) {
+		t->capcells = nc;
+		t->cells = xrealloc(t->cells, sizeof(*t->cells) * nc);
+	}
+	/* counting sort by minute, stable: row order kept within a minute */
+	for (uint32_t j = 0; j < len; j++)
+		t->blk_start[j + 2] += t->blk_start[j + 1];
+	for (size_t i = 0; i < nc; i++)
+		t->cells[t->blk_start[t->tmp_j[i] + 1]++] = t->tmp_c[i];
+	t->ncells = nc;
+	t->blk_g0 = t->g_next;
+	t->blk_len = len;
+	return 0;
+}
+
+/* Expand minute t->g_next into sorted keys. */
+static void t19_expand(struct t19 *t)
+{
+	uint32_t j = (uint32_t)(t->g_next - t->blk_g0);
+	const struct t19_cell *c = t->cells + t->blk_start[j],
+			      *ce = t->cells + t->blk_start[j + 1];
+	size_t n = 0;
+	unsigned fb = t->fbits;
+	for (const struct t19_cell *x = c; x < ce; x++) {
+		if (t->o.expand != WL_EXPAND_POISSON)
+			keys_reserve(t, n + x->count);
+		uint64_t fn = x->fn;
+		switch (t->o.expand) {
+		case WL_EXPAND_UNIFORM:
+			for (uint32_t i = 0; i < x->count; i++) {
+				uint64_t off = (uint64_t)(gsl_rng_uniform(
+						       t->r_arr) * 6e10);
+				t->keys[n++] = off << fb | fn;
+			}
+			break;
+		case WL_EXPAND_EQUIDISTANT:
+			for (uint32_t i = 0; i < x->count; i++) {
+				uint64_t off = (uint64_t)((2.0 * i + 1) * 3e10 /
+							  x->count);
+				t->keys[n++] = off << fb | fn;
+			}
+			break;
+		default: {	/* poisson: unconditioned, rate count/min */
+			double mean = 6e10 / x->count, at = 0;
+			for (;;) {
+				at += gsl_ran_exponential(t->r_arr, mean);
+				if (at >= 6e10)
+					break;
+				keys_reserve(t, n + 1);
+				t->keys[n++] = (uint64_t)at << fb | fn;
+			}
+		}
+		}
+	}
+	radix_sort(&t->keys, &t->keys2, n, T19_MIN_BITS + fb);
+	t->nkeys = n;
+	t->pos = 0;
+	t->minute_ns = (t->g_next - t->ws) * NS_PER_MIN;
+	if (n > t->st.max_pending)
+		t->st.max_pending = n;
+}
+
+static int t19_next(struct wl_source *src, struct wl_arrival *out)
+{
+	struct t19 *t = src->impl;
+	while (t->pos == t->nkeys) {
+		if (t->g_next >= t->we || !t->nsel)
+			return 0;
+		if (t->g_next >= t->blk_g0 + t->blk_len) {
+			int rc = t19_fill(t, src->err, sizeof(src->err));
+			if (rc < 0)
+				return rc;
+		}
+		t19_expand(t);
+		t->g_next++;
+	}
+	uint64_t k = t->keys[t->pos++];
+	uint32_t fn = (uint32_t)(k & t->fmask);
+	int64_t at = t->minute_ns + (int64_t)(k >> t->fbits);
+	out->t_ns = t->scale == 1 ? at : (int64_t)((double)at * t->scale);
+	out->func = fn;
+	double s = dist_sample(&t->svc[fn], t->r_svc);
+	out->service_ns = s < 1 ? 1 : (int64_t)(s + 0.5);
+	return 1;
+}
+
+static void t19_free(struct wl_source *src)
+{
+	if (!src)
+		return;
+	t19_release(src->impl);
+	free(src->func_mem_mib);
+	free(src);
+}
+
+const struct wl_source_ops wl_trace_azure2019_ops = {
+	.name = "azure2019",
+	.help = "Azure Functions 2019 trace: per-minute counts expanded to "
+		"arrivals, durations from per-function percentiles",
+	.next = t19_next,
+	.free = t19_free,
+};
+
+/* ---- open ---------------------------------------------------------------- */
+
+static int t19_open(const struct wl_trace_opts *o, uint64_t seed,
+		    struct wl_source **out, char *err, size_t errlen)
+{
+	struct t19_paths ps;
+	int rc = t19_resolve(o, &ps, err, errlen);
+	if (rc < 0)
+		return rc;
+	struct t19 *t = xcalloc(1, sizeof(*t));
+	struct wl_source *src = xcalloc(1, sizeof(*src));
+	t->o = *o;
+	t->errs.skip = o->on_error == WL_ONERR_SKIP;
+	t->st.format = WL_TRACE_AZURE2019;
+	t->st.files = ps.inv.n + ps.dur.n + ps.mem.n;
+	csv_keymap_init(&t->fmap);
+	csv_keymap_init(&t->amap);
+	t->files = xcalloc(ps.inv.n, sizeof(*t->files));
+	t->nfiles = ps.inv.n;
+	int64_t g = 0;
+	for (uint32_t i = 0; i < ps.inv.n && rc == 0; i++) {
+		struct t19_file *fl = &t->files[i];
+		struct csv_file f;
+		struct csv_cursor c = { 0, 0 };
+		fl->path = xstrdup(ps.inv.p[i]);
+		rc = csv_file_open(&f, fl->path, err, errlen);
+		if (rc == 0) {
+			rc = t19_header(fl, &f, &c, err, errlen);
+			csv_file_release(&f);
+		}
+		fl->g0 = g;
+		g += fl->nmin;
+	}
+	t->ws = o->start_min;
+	t->we = o->end_min ? o->end_min : g;
+	if (rc == 0 && (t->ws >= g || t->we > g)) {
+		snprintf(err, errlen, "%s: window [%" PRId64 ", %" PRId64
+			 ") min is outside the trace's %" PRId64 " minutes",
+			 o->path, t->ws, t->we, g);
+		rc = -EINVAL;
+	}
+	for (uint32_t i = 0; i < t->nfiles && rc == 0; i++) {
+		struct t19_file *fl = &t->files[i];
+		if (fl->g0 < t->we && fl->g0 + fl->nmin > t->ws)
+			rc = t19_scan(t, i, err, errlen);
+	}
+	for (uint32_t i = 0; i < ps.dur.n && rc == 0; i++)
+		rc = t19_read_table(t, ps.dur.p[i], 0, err, errlen);
+	for (uint32_t i = 0; i < ps.mem.n && rc == 0; i++)
+		rc = t19_read_table(t, ps.mem.p[i], 1, err, errlen);
+	paths_release(&ps);
+	if (rc == 0)
+		rc = t19_finish(t, src, seed, err, errlen);
+	if (rc == 0) {
+		/* rows: raw -> selected index, others dropped */
+		uint32_t *sel = xmalloc(sizeof(*sel) * (t->nfns ? t->nfns : 1));
+		memset(sel, 0xff, sizeof(*sel) * (t->nfns ? t->nfns : 1));
+		for (uint32_t s = 0; s < t->nsel; s++)
+			sel[t->raw_of[s]] = s;
+		for (uint32_t i = 0; i < t->nfiles; i++) {
+			struct t19_file *fl = &t->files[i];
+			uint32_t k = 0;
+			for (uint32_t r = 0; r < fl->nrows; r++)
+				if (sel[fl->rows[r].fn] != CSV_NONE)
+					fl->rows[k++] = (struct t19_row){
+						fl->rows[r].off,
+						sel[fl->rows[r].fn] };
+			fl->nrows = k;
+		}
+		free(sel);
+		t->fbits = 1;
+		while (t->fbits < 32 && (1ull << t->fbits) < t->nsel)
+			t->fbits++;
+		if (T19_MIN_BITS + t->fbits > 64) {
+			snprintf(err, errlen, "%s: %u functions: too many "
+				 "(at most 2^28)", o->path, t->nsel);
+			rc = -E2BIG;
+		}
+		t->fmask = (1ull << t->fbits) - 1;
+	}
+	if (rc < 0) {
+		free(src->func_mem_mib);
+		free(src);
+		t19_release(t);
+		return rc;
+	}
+	t->st.skipped_rows = t->errs.skipped;
+	snprintf(t->st.first_skip, sizeof(t->st.first_skip), "%s",
+		 t->errs.first);
+	t->r_arr = rng_stream_new(seed, RNG_ID(RNG_ARRIVALS, 2019));
+	t->r_svc = rng_stream_new(seed, RNG_ID(RNG_SERVICE, 2019));
+	t->scale = o->time_scale > 0 ? o->time_scale : 1;
+	t->cur = 0;
+	t->g_next = t->ws;
+	t->blk_g0 = t->ws;
+	t->blk_len = 0;
+	src->ops = &wl_trace_azure2019_ops;
+	src->impl = t;
+	*out = src;
+	return 0;
+}
+
+static int t19_stats(const struct wl_source *s, struct wl_trace_stats *st)
+{
+	const struct t19 *t = s->impl;
+	*st = t->st;
+	return 0;
+}
+
+static int t19_func(const struct wl_source *s, uint32_t func,
+		    struct wl_trace_func *out)
+{
+	const struct t19 *t = s->impl;
+	if (func >= t->nsel)
+		return -EINVAL;
+	const struct t19_fn *F = &t->fns[t->raw_of[func]];
+	out->invocations = F->inv;
+	out->mem_mib = s->func_mem_mib[func];
+	out->service = t->svc[func];
+	out->file = F->file;
+	out->line = F->line;
+	return 0;
+}
+
+/* ---- front door of trace.h ----------------------------------------------- */
+
+void wl_trace_opts_init(struct wl_trace_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->format = WL_TRACE_AUTO;
+	o->expand = WL_EXPAND_UNIFORM;
+	o->on_error = WL_ONERR_FAIL;
+	o->time_scale = 1;
+	o->no_duration = WL_NODUR_SKIP;
+	o->memory = WL_MEM_MEDIAN;
+	o->default_mem_mib = 128;
+}
+
+/* Header-based detection of one file. */
+static int detect_file(const char *path, int *format, char *err,
+		       size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		int e = errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(e));
+		return -e;
+	}
+	char buf[4096];
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	n = strcspn(buf, "\r\n");
+	struct csv_field h[64];
+	size_t nh = csv_split(buf, n, h, 64);
+	nh = nh > 64 ? 64 : nh;
+	if (csv_find(h, nh, "HashFunction") >= 0 && csv_find(h, nh, "1") >= 0) {
+		*format = WL_TRACE_AZURE2019;
+		return 0;
+	}
+	if (csv_find(h, nh, "end_timestamp") >= 0 &&
+	    csv_find(h, nh, "duration") >= 0) {
+		*format = WL_TRACE_AZURE2021;
+		return 0;
+	}
+	snprintf(err, errlen, "%s:1: cannot tell the trace format from the "
+		 "header (expected HashOwner,HashApp,HashFunction,Trigger,1,"
+		 "... or app,func,end_timestamp,duration)", path);
+	return -EINVAL;
+}
+
+int wl_trace_detect(const char *path, int *format, char *err, size_t errlen)
+{
+	int d = wlt_is_dir(path);
+	if (d < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(-d));
+		return d;
+	}
+	if (!d)
+		return detect_file(path, format, err, errlen);
+	struct pathlist l = { 0 };
+	int found = find_files(path, &inv_names, &l);
+	free(l.p);
+	if (found) {
+		*format = WL_TRACE_AZURE2019;
+		return 0;
+	}
+	char one[WL_TRACE_PATH_LEN];
+	int rc = wlt_resolve_2021(path, one, sizeof(one), err, errlen);
+	if (rc < 0)
+		return rc;
+	return detect_file(one, format, err, errlen);
+}
+
+static int check_opts(const struct wl_trace_opts *o, int format, char *err,
+		      size_t errlen)
+{
+	const char *bad = NULL;
+	if (o->expand < 0 || o->expand >= WL_EXPAND_COUNT)
+		bad = "expand: unknown mode";
+	else if (o->on_error < 0 || o->on_error >= WL_ONERR_COUNT)
+		bad = "on_error: unknown mode";
+	else if (o->no_duration < 0 || o->no_duration >= WL_NODUR_COUNT)
+		bad = "no_duration: unknown mode";
+	else if (o->memory < 0 || o->memory >= WL_MEM_COUNT)
+		bad = "memory: unknown mode";
+	else if (!(o->time_scale >= 0) || !isfinite(o->time_scale))
+		bad = "time_scale: must be a finite number >= 0";
+	else if (!(o->default_mem_mib >= 0) || !isfinite(o->default_mem_mib))
+		bad = "default_mem_mib: must be >= 0";
+	else if (!(o->reorder_window_s >= 0) || !isfinite(o->reorder_window_s))
+		bad = "reorder_window_s: must be >= 0";
+	else if (format == WL_TRACE_AZURE2019 && (o->start_s || o->end_s))
+		bad = "start_s/end_s apply to azure2021 traces; use "
+		      "start_min/end_min";
+	else if (format == WL_TRACE_AZURE2021 && (o->start_min || o->end_min))
+		bad = "start_min/end_min apply to azure2019 traces; use "
+		      "start_s/end_s";
+	else if (o->start_min < 0 || (o->end_min && o->end_min <= o->start_min))
+		bad = "window: need 0 <= start_min < end_min (end 0 = to the "
+		      "end)";
+	else if (!isfinite(o->start_s) || !isfinite(o->end_s) ||
+		 (o->end_s != 0 && o->end_s <= o->start_s))
+		bad = "window: need start_s < end_s (end 0 = to the end)";
+	if (bad) {
+		snprintf(err, errlen, "%s: %s", o->path, bad);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* (o) with the format resolved and defaults for zero fields. */
+static int prepare(const struct wl_trace_opts *o, struct wl_trace_opts *p,
+		   char *err, size_t errlen)
+{
+	*p = *o;
+	if (!p->path[0]) {
+		snprintf(err, errlen, "trace: no path given");
+		return -EINVAL;
+	}
+	if (p->format == WL_TRACE_AUTO) {
+		int rc = wl_trace_detect(p->path, &p->format, err, errlen);
+		if (rc < 0)
+			return rc;
+	}
+	if (p->format != WL_TRACE_AZURE2019 && p->format != WL_TRACE_AZURE2021) {
+		snprintf(err, errlen, "%s: unknown trace format %d", p->path,
+			 p->format);
+		return -EINVAL;
+	}
+	if (p->time_scale == 0)
+		p->time_scale = 1;
+	if (p->default_mem_mib == 0)
+		p->default_mem_mib = 128;
+	return check_opts(p, p->format, err, errlen);
+}
+
+int wl_trace_open(const struct wl_trace_opts *o, uint64_t seed,
+		  struct wl_source **out, char *err, size_t errlen)
+{
+	struct wl_trace_opts p;
+	int rc = prepare(o, &p, err, errlen);
+	if (rc < 0)
+		return rc;
+	if (p.format == WL_TRACE_AZURE2019)
+		return t19_open(&p, seed, out, err, errlen);
+	return wlt_open_2021(&p, seed, out, err, errlen);
+}
+
+int wl_trace_stats(const struct wl_source *s, struct wl_trace_stats *st)
+{
+	if (s && s->ops == &wl_trace_azure2019_ops)
+		return t19_stats(s, st);
+	if (s && s->ops == &wl_trace_azure2021_ops)
+		return wlt_stats_2021(s, st);
+	return -EINVAL;
+}
+
+int wl_trace_func(const struct wl_source *s, uint32_t func,
+		  struct wl_trace_func *out)
+{
+	if (s && s->ops == &wl_trace_azure2019_ops)
+		return t19_func(s, func, out);
+	if (s && s->ops == &wl_trace_azure2021_ops)
+		return wlt_func_2021(s, func, out);
+	return -EINVAL;
+}
+
+/* Every input file of (p), in checksum order. */
+static int trace_files(const struct wl_trace_opts *p, struct pathlist *l,
+		       char *err, size_t errlen)
+{
+	memset(l, 0, sizeof(*l));
+	if (p->format == WL_TRACE_AZURE2021) {
+		char one[WL_TRACE_PATH_LEN];
+		int rc = wlt_resolve_2021(p->path, one, sizeof(one), err,
+					  errlen);
+		if (rc == 0)
+			pathlist_add(l, one);
+		return rc;
+	}
+	struct t19_paths ps;
+	int rc = t19_resolve(p, &ps, err, errlen);
+	if (rc < 0)
+		return rc;
+	const struct pathlist *all[3] = { &ps.inv, &ps.dur, &ps.mem };
+	for (int k = 0; k < 3; k++)
+		for (uint32_t i = 0; i < all[k]->n; i++)
+			pathlist_add(l, all[k]->p[i]);
+	paths_release(&ps);
+	return 0;
+}
+
+int wl_trace_checksum(const struct wl_trace_opts *o, char *out, size_t n,
+		      char *err, size_t errlen)
+{
+	struct wl_trace_opts p;
+	int rc = prepare(o, &p, err, errlen);
+	if (rc < 0)
+		return rc;
+	struct pathlist l;
+	rc = trace_files(&p, &l, err, errlen);
+	if (rc < 0)
+		return rc;
+	struct csv_sha256 man;
+	csv_sha256_init(&man);
+	for (uint32_t i = 0; i < l.n && rc == 0; i++) {
+		unsigned char d[32];
+		char hex[65];
+		rc = csv_sha256_file(l.p[i], d, err, errlen);
+		if (rc < 0)
+			break;
+		csv_hex(d, 32, hex);
+		const char *base = strrchr(l.p[i], '/');
+		base = base ? base + 1 : l.p[i];
+		csv_sha256_update(&man, hex, 64);
+		csv_sha256_update(&man, "  ", 2);
+		csv_sha256_update(&man, base, strlen(base));
+		csv_sha256_update(&man, "\n", 1);
+	}
+	free(l.p);
+	if (rc < 0)
+		return rc;
+	unsigned char d[32];
+	char hex[65];
+	csv_sha256_final(&man, d);
+	csv_hex(d, 32, hex);
+	snprintf(out, n, "sha256:%s", hex);
+	return 0;
+}
+
+int wl_trace_info(const struct wl_trace_opts *o, struct wl_trace_info *info,
+		  char *err, size_t errlen)
+{
+	memset(info, 0, sizeof(*info));
+	struct wl_trace_opts p;
+	int rc = prepare(o, &p, err, errlen);
+	if (rc < 0)
+		return rc;
+	struct wl_source *s;
+	rc = wl_trace_open(&p, 0, &s, err, errlen);
+	if (rc < 0)
+		return rc;
+	if (p.format == WL_TRACE_AZURE2021) {
+		/* late rows show only in replay, which costs little here */
+		struct wl_arrival a;
+		while ((rc = wl_next(s, &a)) > 0)
+			;
+		if (rc < 0) {
+			snprintf(err, errlen, "%s", s->err);
+			s->ops->free(s);
+			return rc;
+		}
+	}
+	wl_trace_stats(s, &info->st);
+	s->ops->free(s);
+	struct pathlist l;
+	rc = trace_files(&p, &l, err, errlen);
+	if (rc < 0)
+		return rc;
+	info->nfiles = l.n;
+	for (uint32_t i = 0; i < l.n && i < 8; i++)
+		snprintf(info->files[i], sizeof(info->files[i]), "%s", l.p[i]);
+	free(l.p);
+	return wl_trace_checksum(&p, info->checksum, sizeof(info->checksum),
+				 err, errlen);
+}

@@ -1,0 +1,223 @@
+/* trace.h - replay of public serverless traces as arrival sources
+ * (workloads/workload.h): Azure Functions 2019 (per-minute counts,
+ * workloads/azure2019.c) and Azure Functions 2021 (per invocation,
+ * workloads/azure2021.c), plus a generator of synthetic traces in the 2019
+ * format (workloads/synth.c). Sources yield arrivals lazily in
+ * non-decreasing time order; their heap use grows with the number of
+ * functions, not of invocations (docs/traces.md gives the exact bounds).
+ * Called by workloads/workload.c (wl_open) and cli/trace.c. */
+#ifndef VMSPEC_TRACE_H
+#define VMSPEC_TRACE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "models/dist.h"
+#include "workloads/workload.h"
+
+#define WL_TRACE_PATH_LEN 512
+
+enum wl_trace_format {
+	WL_TRACE_AUTO = 0,	/* from the path: a directory or a file whose
+				 * header has HashFunction = 2019, a header
+				 * app,func,end_timestamp,duration = 2021 */
+	WL_TRACE_AZURE2019,
+	WL_TRACE_AZURE2021,
+	WL_TRACE_FORMAT_COUNT
+};
+
+/* How a 2019 per-minute count becomes arrival times inside its minute. */
+enum wl_trace_expand {
+	WL_EXPAND_UNIFORM = 0,	/* count i.i.d. uniform times in the minute
+				 * (= a Poisson process conditioned on the
+				 * count); exact per-minute counts */
+	WL_EXPAND_EQUIDISTANT,	/* the i-th of c at (i + 1/2) * 60 s / c */
+	WL_EXPAND_POISSON,	/* unconditioned Poisson process of rate
+				 * c / 60 s: per-minute counts are random with
+				 * mean c, not equal to c */
+	WL_EXPAND_COUNT
+};
+
+enum wl_trace_on_error {
+	WL_ONERR_FAIL = 0,	/* the first broken row is an error */
+	WL_ONERR_SKIP,		/* broken rows are skipped and counted */
+	WL_ONERR_COUNT
+};
+
+/* 2019: a function with no row in the durations file(s). */
+enum wl_trace_nodur {
+	WL_NODUR_SKIP = 0,	/* leave the function out (counted) */
+	WL_NODUR_GLOBAL,	/* give it the per-percentile median of all
+				 * functions that have a row */
+	WL_NODUR_COUNT
+};
+
+/* 2019: memory of a function from its app's percentiles. */
+enum wl_trace_mem {
+	WL_MEM_MEDIAN = 0,	/* the app's 50th percentile, not split */
+	WL_MEM_DRAW,		/* drawn once per function from the app's
+				 * percentiles (stream RNG_FUNCS) */
+	WL_MEM_SPLIT,		/* the app's median divided by the number of
+				 * the app's functions in the replayed files */
+	WL_MEM_COUNT
+};
+
+extern const char *const wl_trace_format_names[WL_TRACE_FORMAT_COUNT + 1];
+extern const char *const wl_trace_expand_names[WL_EXPAND_COUNT + 1];
+extern const char *const wl_trace_on_error_names[WL_ONERR_COUNT + 1];
+extern const char *const wl_trace_nodur_names[WL_NODUR_COUNT + 1];
+extern const char *const wl_trace_mem_names[WL_MEM_COUNT + 1];
+
+/* What to replay and how. Plain data: copy freely. A zeroed struct plus a
+ * (path) is valid and means the defaults given below. */
+struct wl_trace_opts {
+	int format;			/* enum wl_trace_format */
+	char path[WL_TRACE_PATH_LEN];	/* 2019: directory holding
+					 * invocations, durations and memory
+					 * files (docs/traces.md lists the
+					 * names), or the invocations file;
+					 * 2021: the CSV file */
+	char durations_path[WL_TRACE_PATH_LEN];	/* 2019, "" = beside */
+	char memory_path[WL_TRACE_PATH_LEN];	/* 2019, "" = beside */
+	int expand;			/* enum wl_trace_expand (2019) */
+	int64_t start_min, end_min;	/* 2019 window [start, end) in minutes
+					 * from the first column of the first
+					 * file; end 0 = to the end */
+	double start_s, end_s;		/* 2021 window [start, end) on arrival
+					 * times in seconds; end 0 = to the
+					 * end; arrivals before start_s (also
+					 * negative ones) are left out */
+	uint32_t top_n;			/* keep the N most invoked functions
+					 * in the window, 0 = all */
+	uint32_t sample_n;		/* then N of them at random, 0 = all */
+	uint64_t sample_seed;		/* seed of that draw (not the run's) */
+	int on_error;			/* enum wl_trace_on_error */
+	double time_scale;		/* arrival times are multiplied by
+					 * this (0.5 = twice as fast); 0 = 1;
+					 * service times are not scaled */
+	int no_duration;		/* enum wl_trace_nodur (2019) */
+	int memory;			/* enum wl_trace_mem (2019) */
+	double default_mem_mib;		/* no memory row / 2021; 0 = 128 */
+	double reorder_window_s;	/* 2021: how far an arrival may
+					 * precede the latest end time and
+					 * still be put in order; 0 = the
+					 * largest duration in the file */
+};
+
+/* Defaults: auto format, uniform expansion, whole trace, fail on error. */
+void wl_trace_opts_init(struct wl_trace_opts *o);
+
+/* Open the trace described by (o) as an arrival source. Arrival times are
+ * relative to the window start and multiplied by (o->time_scale); function
+ * indices are dense in order of first appearance among the selected
+ * functions. Randomness (sub-minute times, service times, memory draws)
+ * comes from streams derived from (seed) (base/rng.h). The whole input is
+ * validated here: the first broken row fails the open with "FILE:LINE:
+ * column NAME: problem" in (err), unless on_error = skip. Returns 0 and
+ * *out (free with wl_free), or a negative errno. */
+int wl_trace_open(const struct wl_trace_opts *o, uint64_t seed,
+		  struct wl_source **out, char *err, size_t errlen);
+
+/* Counters of an open trace source, exact once open returned; (skipped_rows)
+ * and (late_rows) may grow while replaying. */
+struct wl_trace_stats {
+	int format;			/* enum wl_trace_format */
+	uint32_t files;			/* input files read */
+	uint64_t rows;			/* data rows read in the arrival
+					 * file(s) of the window */
+	uint64_t skipped_rows;		/* broken rows skipped, all files */
+	char first_skip[512];		/* message of the first one */
+	uint64_t late_rows;		/* 2021: rows out of order beyond the
+					 * reorder window (part of skipped) */
+	uint32_t functions_total;	/* distinct functions invoked in the
+					 * window, before selection */
+	uint32_t functions;		/* selected = src->nfuncs */
+	uint32_t apps;			/* distinct apps of the selected */
+	uint32_t funcs_no_duration;	/* 2019: functions with no durations
+					 * row (left out under nodur=skip) */
+	uint64_t invocations_no_duration; /* their invocations */
+	uint32_t funcs_no_memory;	/* given default_mem_mib */
+	uint64_t invocations;		/* of the selected functions in the
+					 * window, as counted in the trace */
+	int64_t span_start_ns;		/* first arrival (2021) or start of
+					 * the first minute with one (2019),
+					 * from the window start, unscaled */
+	int64_t span_end_ns;		/* last arrival (2021) or end of the
+					 * last minute with one (2019) */
+	int64_t window_ns;		/* length of the window, unscaled */
+	double reorder_window_s;	/* 2021: the window in use */
+	uint64_t max_pending;		/* 2021: largest reorder heap so far;
+					 * 2019: largest minute buffer */
+};
+
+/* 0, or -EINVAL if (s) is not a trace source. */
+int wl_trace_stats(const struct wl_source *s, struct wl_trace_stats *st);
+
+/* What the trace says about one selected function. */
+struct wl_trace_func {
+	uint64_t invocations;		/* in the window, as in the trace */
+	double mem_mib;			/* = s->func_mem_mib[func] */
+	struct dist service;		/* ns. 2019: the empirical percentiles
+					 * of its durations row; 2021: constant
+					 * at its mean duration */
+	uint32_t file;			/* index of the file where it first
+					 * appears, in the order read */
+	uint64_t line;			/* 1-based line there */
+};
+
+/* 0, or -EINVAL if (s) is not a trace source or (func) out of range. */
+int wl_trace_func(const struct wl_source *s, uint32_t func,
+		  struct wl_trace_func *out);
+
+/* Summary for `vmspec trace info`: opens the trace with (o) (selection and
+ * window apply; a 2019 trace is validated but its arrivals not expanded, a
+ * 2021 trace is replayed to find late rows) and computes the checksum. */
+struct wl_trace_info {
+	struct wl_trace_stats st;
+	char checksum[80];		/* as wl_trace_checksum */
+	char files[8][WL_TRACE_PATH_LEN];	/* the first input files */
+	uint32_t nfiles;		/* all of them */
+};
+
+int wl_trace_info(const struct wl_trace_opts *o, struct wl_trace_info *info,
+		  char *err, size_t errlen);
+
+/* Checksum of the trace's input files (all days, whatever the window):
+ * "sha256:" and the SHA-256 of the manifest made of one line
+ * "HEX  BASENAME\n" per file (HEX = the file's SHA-256) in the order
+ * invocations, durations, memory, each by day. For files f1 f2 in one
+ * directory it equals `sha256sum f1 f2 | sha256sum`. (out) gets at most
+ * 72 bytes. 0 or a negative errno with a message. */
+int wl_trace_checksum(const struct wl_trace_opts *o, char *out, size_t n,
+		      char *err, size_t errlen);
+
+/* Detect the format of (path) (enum wl_trace_format, never AUTO). */
+int wl_trace_detect(const char *path, int *format, char *err, size_t errlen);
+
+/* The ops tables, for wl_registry[] (workloads/workload.c). */
+extern const struct wl_source_ops wl_trace_azure2019_ops;
+extern const struct wl_source_ops wl_trace_azure2021_ops;
+
+/* ---- synthetic traces in the 2019 format (workloads/synth.c) ------------ */
+
+struct wl_synth_opts {
+	uint32_t functions;	/* rows per day; 0 = 1000 */
+	uint32_t days;		/* 1 writes invocations.csv; D > 1 writes
+				 * invocations.d01.csv .. dDD.csv; 0 = 1 */
+	uint64_t seed;
+	double rate_per_s;	/* target mean invocations per second over
+				 * all functions; 0 = 50 */
+};
+
+struct wl_synth_report {
+	uint32_t functions, apps, owners, days;
+	uint32_t invoked;	/* functions with at least one invocation */
+	uint64_t invocations;	/* exactly as written */
+	uint64_t bytes;		/* written, all files */
+};
+
+/* Write a trace into directory (dir) (created if missing):
+ * invocations*.csv, durations.csv, memory.csv. 0 or a negative errno. */
+int wl_synth_write(const struct wl_synth_opts *o, const char *dir,
+		   struct wl_synth_report *rep, char *err, size_t errlen);
+
+#endif
