@@ -339,8 +339,14 @@ static void range_phrase(const struct cfg_param *p, enum cfg_side s,
 		 (p->flags & CFG_F_MAX_EXCL) ? "<" : "<=", hi, sfx);
 	if (s == SIDE_HIGH)
 		snprintf(buf, n, "%s", b);
-	else if (s == SIDE_ANY && (p->flags & CFG_F_MAX_EXCL))
-		snprintf(buf, n, "%s and%s", a, b);
+	else if (s == SIDE_ANY && (p->flags & CFG_F_MAX_EXCL)) {
+		size_t la = strlen(a);
+		snprintf(buf, n, "%s", a);
+		if (la + 4 < n) {
+			memcpy(buf + la, " and", 5);
+			snprintf(buf + la + 4, n - la - 4, "%s", b);
+		}
+	}
 	else
 		snprintf(buf, n, "%s", a);
 }
@@ -365,6 +371,12 @@ struct cfg_ld {
 	size_t end_col;			/* --set: later lines map to (1, this) */
 	size_t *seen_line;		/* per row: line that set it, 0 = not */
 	struct cfg_error *err;
+	const char *text;		/* the source text (runs: value spans) */
+	size_t len;
+	const char *base_dir;		/* relative paths resolve here, or NULL
+					 * (not a file: relative to the cwd) */
+	int calib;			/* a calibration file: cost-model keys
+					 * only (calib_key_ok) */
 };
 
 struct cfg_pos {
@@ -945,6 +957,219 @@ static int apply_namelist(struct cfg_ld *x, const struct cfg_param *p,
 	return 0;
 }
 
+/* The source text of node (n) (a scalar or a flow collection), or NULL
+ * for block collections, which cannot be passed on as one value. */
+static int node_text(const struct cfg_ld *x, const yaml_node_t *n,
+		     char *buf, size_t cap)
+{
+	if (n->type == YAML_SCALAR_NODE) {
+		if (n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) {
+			if (scalar_len(n) >= cap)
+				return -E2BIG;
+			memcpy(buf, scalar(n), scalar_len(n));
+			buf[scalar_len(n)] = '\0';
+			return 0;
+		}
+	} else if ((n->type == YAML_MAPPING_NODE &&
+		    n->data.mapping.style != YAML_FLOW_MAPPING_STYLE) ||
+		   (n->type == YAML_SEQUENCE_NODE &&
+		    n->data.sequence.style != YAML_FLOW_SEQUENCE_STYLE)) {
+		return -EINVAL;
+	}
+	size_t a = n->start_mark.index, e = n->end_mark.index;
+	if (!x->text || e > x->len || e <= a)
+		return -EINVAL;
+	if (e - a >= cap)
+		return -E2BIG;
+	memcpy(buf, x->text + a, e - a);
+	buf[e - a] = '\0';
+	for (char *q = buf; *q; q++)
+		if (*q == '\n' || *q == '\r')
+			*q = ' ';
+	return 0;
+}
+
+/* Check "key=value" against the table on a scratch copy of the config:
+ * 0, or -EINVAL with the problem (after "key: ") in (problem). */
+static int check_override(const struct vms_config *c, const char *kv,
+			  char *problem, size_t n)
+{
+	struct vms_config *scratch = cfg_xalloc(sizeof(*scratch));
+	struct cfg_error e;
+	memcpy(scratch, c, sizeof(*scratch));
+	scratch->text = NULL;
+	scratch->runs.n = 0;
+	int rc = cfg_set(scratch, kv, &e);
+	free(scratch->text);
+	free(scratch);
+	if (rc == 0)
+		return 0;
+	/* "--set:1:COL: KEY: PROBLEM" -> "PROBLEM" */
+	const char *m = e.msg, *colon;
+	for (int i = 0; i < 3 && (colon = strchr(m, ':')); i++)
+		m = colon + 1;
+	const char *sep = strstr(m, ": ");
+	snprintf(problem, n, "%s", sep ? sep + 2 : e.msg);
+	return rc;
+}
+
+static int apply_runs(struct cfg_ld *x, const struct cfg_param *p,
+		      const yaml_node_t *n, struct cfg_runs *out)
+{
+	struct cfg_runs *rs = cfg_xalloc(sizeof(*rs));
+	char b[ECHO_LEN + 8], key[KEY_LEN], list[256], val[CFG_SET_LEN];
+	int rc = 0;
+
+	if (is_null(n))
+		goto done;
+	if (n->type != YAML_SEQUENCE_NODE) {
+		rc = ld_fail(x, n, p->key, "expected a sequence of runs like "
+			     "[{name: a, strategy: keepalive, set: {keepalive.ttl:"
+			     " 1min}}], got %s", echo(n, b, sizeof(b)));
+		goto done;
+	}
+	int count = (int)(n->data.sequence.items.top -
+			  n->data.sequence.items.start);
+	if (count > CFG_MAX_RUNS) {
+		rc = ld_fail(x, n, p->key, "expected at most %d runs, got %d",
+			     CFG_MAX_RUNS, count);
+		goto done;
+	}
+	choices_list(p->choices, list, sizeof(list));
+	for (int i = 0; i < count && !rc; i++) {
+		const yaml_node_t *it = ld_node(x, n->data.sequence.items.start[i]);
+		struct cfg_run *r = &rs->run[rs->n];
+		const yaml_node_t *strat = NULL;
+		snprintf(key, sizeof(key), "%s[%d]", p->key, i);
+		if (it->type != YAML_MAPPING_NODE) {
+			rc = ld_fail(x, it, key, "expected a mapping {name, "
+				     "strategy, set}, got %s",
+				     echo(it, b, sizeof(b)));
+			break;
+		}
+		const yaml_node_pair_t *first = it->data.mapping.pairs.start;
+		for (const yaml_node_pair_t *pr = first;
+		     !rc && pr < it->data.mapping.pairs.top; pr++) {
+			const yaml_node_t *k = ld_node(x, pr->key);
+			const yaml_node_t *v = ld_node(x, pr->value);
+			if ((rc = check_key(x, first, pr, key, key)))
+				break;
+			const char *ks = scalar(k);
+			char sub[2 * KEY_LEN];
+			snprintf(sub, sizeof(sub), "%s.%s", key, ks);
+			if (!strcmp(ks, "name") || !strcmp(ks, "strategy")) {
+				char *dst = ks[0] == 'n' ? r->name : r->strategy;
+				if (!is_value(v) || scalar_len(v) >= CFG_NAME_LEN) {
+					rc = ld_fail(x, v, sub, "expected a name "
+						     "(at most %d characters), "
+						     "got %s", CFG_NAME_LEN - 1,
+						     echo(v, b, sizeof(b)));
+					break;
+				}
+				snprintf(dst, CFG_NAME_LEN, "%s", scalar(v));
+				if (ks[0] == 's')
+					strat = v;
+			} else if (!strcmp(ks, "set")) {
+				if (v->type != YAML_MAPPING_NODE) {
+					rc = ld_fail(x, v, sub, "expected a mapping "
+						     "of dotted.key: value, got %s",
+						     echo(v, b, sizeof(b)));
+					break;
+				}
+				const yaml_node_pair_t *f2 =
+					v->data.mapping.pairs.start;
+				for (const yaml_node_pair_t *q = f2;
+				     !rc && q < v->data.mapping.pairs.top; q++) {
+					const yaml_node_t *k2 = ld_node(x, q->key);
+					const yaml_node_t *v2 = ld_node(x, q->value);
+					char full[3 * KEY_LEN], problem[800];
+					if ((rc = check_key(x, f2, q, sub, sub)))
+						break;
+					snprintf(full, sizeof(full), "%s.%s", sub,
+						 scalar(k2));
+					if (r->nsets == CFG_MAX_SETS) {
+						rc = ld_fail(x, k2, full, "at most "
+							     "%d overrides per run",
+							     CFG_MAX_SETS);
+						break;
+					}
+					int tr = node_text(x, v2, val, sizeof(val));
+					if (tr < 0) {
+						rc = ld_fail(x, v2, full, "%s",
+							     tr == -E2BIG
+							     ? "value too long"
+							     : "write the value on "
+							       "one line (a scalar or "
+							       "flow style {...} [...])");
+						break;
+					}
+					char *kv = r->set[r->nsets];
+					if ((size_t)snprintf(kv, CFG_SET_LEN, "%s=%s",
+							     scalar(k2), val) >=
+					    CFG_SET_LEN) {
+						rc = ld_fail(x, v2, full,
+							     "value too long");
+						break;
+					}
+					if (!strcmp(scalar(k2), "runs") ||
+					    !strcmp(scalar(k2), "strategies")) {
+						rc = ld_fail(x, k2, full, "a run "
+							     "cannot override %s",
+							     scalar(k2));
+						break;
+					}
+					if (check_override(x->c, kv, problem,
+							   sizeof(problem))) {
+						rc = ld_fail(x, v2, full, "%s",
+							     problem);
+						break;
+					}
+					r->nsets++;
+				}
+			} else {
+				rc = ld_fail(x, k, sub, "unknown key \"%s\" "
+					     "(expected name, strategy or set)",
+					     ks);
+			}
+		}
+		if (rc)
+			break;
+		int known = 0;
+		for (int j = 0; strat && p->choices && p->choices[j]; j++)
+			known |= !strcmp(r->strategy, p->choices[j]);
+		if (!strat) {
+			rc = ld_fail(x, it, key, "missing \"strategy\"");
+		} else if (!known) {
+			rc = ld_fail(x, strat, key, "unknown strategy %s "
+				     "(expected one of %s)",
+				     echo(strat, b, sizeof(b)), list);
+		} else {
+			if (!r->name[0])
+				memcpy(r->name, r->strategy, CFG_NAME_LEN);
+			for (int j = 0; j < rs->n && !rc; j++)
+				if (!strcmp(rs->run[j].name, r->name))
+					rc = ld_fail(x, it, key, "duplicate run "
+						     "name \"%s\"", r->name);
+			for (const char *q = r->name; !rc && *q; q++)
+				if (*q == '/' || (unsigned char)*q < 32)
+					rc = ld_fail(x, it, key, "run name \"%s\" "
+						     "may not contain '/' or "
+						     "control characters",
+						     r->name);
+			if (!rc && (!strcmp(r->name, ".") ||
+				    !strcmp(r->name, "..")))
+				rc = ld_fail(x, it, key, "run name \"%s\" is "
+					     "reserved", r->name);
+			rs->n++;
+		}
+	}
+done:
+	if (rc == 0)
+		memcpy(out, rs, sizeof(*rs));
+	free(rs);
+	return rc;
+}
+
 /* After parsing a number row's scalar (n) into (v) with result (rc): 0 if
  * it is in range, else the message "expected WHAT[range], got ...". */
 static int number_check(struct cfg_ld *x, const struct cfg_param *p,
@@ -1067,6 +1292,15 @@ static int apply_row(struct cfg_ld *x, const struct cfg_param *p,
 			return ld_fail(x, n, p->key, "string contains a NUL "
 				       "character");
 		memset(f, 0, cap);
+		if (p->type == CFG_PATH && x->base_dir && slen && str[0] != '/') {
+			if ((size_t)snprintf(f, cap, "%s/%s", x->base_dir, str)
+			    >= cap)
+				return ld_fail(x, n, p->key, "expected at most "
+					       "%zu characters once made "
+					       "relative to %s", cap - 1,
+					       x->base_dir);
+			return 0;
+		}
 		memcpy(f, str, slen);
 		return 0;
 	case CFG_ENUM:
@@ -1083,6 +1317,8 @@ static int apply_row(struct cfg_ld *x, const struct cfg_param *p,
 		return apply_namelist(x, p, n, f);
 	case CFG_DIST:
 		return apply_dist(x, p, n, f);
+	case CFG_RUNS:
+		return apply_runs(x, p, n, f);
 	case CFG_TYPE_COUNT:
 		break;
 	}
@@ -1172,6 +1408,25 @@ const char *cfg_suggest(const char *key)
 
 static int ld_mapping(struct cfg_ld *x, const char *prefix,
 		      const yaml_node_t *map);
+static bool find_key(yaml_document_t *doc, const yaml_node_t *n,
+		     const char *prefix, const char *key, yaml_mark_t *m);
+
+/* models.calibration names a file of cost-model values (`vmspec
+ * calibrate`): it is applied first, then the document that names it, so
+ * that document's own keys win wherever it is written in it. */
+#define CALIB_KEY "models.calibration"
+
+static bool calib_key_ok(const char *key)
+{
+	static const char *const ok[] = { "models.", "profiling.", "catalog." };
+
+	if (strcmp(key, CALIB_KEY) == 0)
+		return false;
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		if (strncmp(key, ok[i], strlen(ok[i])) == 0)
+			return true;
+	return false;
+}
 
 /* (full) = (v): a row, a section, or an unknown key at (kpos). */
 static int ld_value(struct cfg_ld *x, const char *full, struct cfg_pos kpos,
@@ -1182,6 +1437,13 @@ static int ld_value(struct cfg_ld *x, const char *full, struct cfg_pos kpos,
 
 	if (p) {
 		size_t i = (size_t)(p - cfg_params);
+		if (x->calib && !calib_key_ok(p->key))
+			return ld_fail_at(x, kpos, full, "%s",
+					  strcmp(p->key, CALIB_KEY) == 0 ?
+					  "a calibration file cannot name "
+					  "another one" :
+					  "a calibration file sets only models.*, "
+					  "profiling.* and catalog.* parameters");
 		if (x->seen_line[i])
 			return ld_fail_at(x, kpos, full, "duplicate key \"%s\" "
 					  "(first set at line %zu)", full,
@@ -1322,7 +1584,8 @@ void cfg_defaults(struct vms_config *c)
 	for (size_t i = 0; i < cfg_nparams; i++) {
 		const struct cfg_param *p = &cfg_params[i];
 		struct cfg_ld x = { .c = c, .doc = &doc, .src = "(default)",
-				    .err = &err };
+				    .err = &err, .text = p->def,
+				    .len = strlen(p->def) };
 		int rc = load_doc(p->def, strlen(p->def), x.src, 0, &err, &doc,
 				  &root);
 		if (rc == 0) {
@@ -1359,6 +1622,109 @@ static char *dump_string(const struct vms_config *c)
 	return buf;
 }
 
+/* The whole file (path) into a heap buffer (*buf, *len; the caller frees
+ * *buf). 0, or a negative errno with "PATH: cannot open: ..." in (err). */
+static int slurp(const char *path, char **buf, size_t *len,
+		 struct cfg_error *err)
+{
+	size_t cap = 8192, got;
+	FILE *f;
+	int rc;
+
+	*len = 0;
+	if (!(f = fopen(path, "rb"))) {
+		rc = errno ? errno : EIO;
+		snprintf(err->msg, sizeof(err->msg), "%s: cannot open: %s", path,
+			 strerror(rc));
+		return -rc;
+	}
+	*buf = cfg_xalloc(cap);
+	while ((got = fread(*buf + *len, 1, cap - *len, f)) > 0) {
+		*len += got;
+		if (*len == cap) {
+			char *nb = cfg_xalloc(cap * 2);
+			memcpy(nb, *buf, *len);
+			free(*buf);
+			*buf = nb;
+			cap *= 2;
+		}
+	}
+	if (ferror(f)) {
+		rc = errno ? errno : EIO;
+		snprintf(err->msg, sizeof(err->msg), "%s: cannot read: %s", path,
+			 strerror(rc));
+		fclose(f);
+		free(*buf);
+		*buf = NULL;
+		return -rc;
+	}
+	fclose(f);
+	return 0;
+}
+
+/* Directory of (path), absolute when it exists; heap, the caller frees. */
+static char *dir_of(const char *path)
+{
+	char *dir = cfg_xalloc(strlen(path) + 2), *abs, *slash;
+
+	strcpy(dir, path);
+	slash = strrchr(dir, '/');
+	if (slash)
+		slash[slash == dir] = '\0';
+	else
+		strcpy(dir, ".");
+	if ((abs = realpath(dir, NULL))) {
+		free(dir);
+		return abs;
+	}
+	return dir;
+}
+
+/* Apply calibration file (path) over (c) (a scratch copy). Messages name
+ * that file ("cal.yaml:3:9: models.boot: ..."), followed by where it was
+ * named: (named_src) at (at). */
+static int load_calibration(struct vms_config *c, const char *path,
+			    const char *named_src, struct cfg_pos at,
+			    struct cfg_error *err)
+{
+	yaml_document_t doc;
+	yaml_node_t *root;
+	char b[ECHO_LEN + 8], *buf = NULL, *dir;
+	size_t len, used;
+	int rc;
+
+	if ((rc = slurp(path, &buf, &len, err)) == 0 &&
+	    (rc = load_doc(buf, len, path, 0, err, &doc, &root)) == 0) {
+		dir = dir_of(path);
+		struct cfg_ld x = { .c = c, .doc = &doc, .src = path,
+				    .err = err, .text = buf, .len = len,
+				    .base_dir = dir, .calib = 1,
+				    .seen_line = cfg_xalloc(cfg_nparams *
+							    sizeof(size_t)) };
+		if (!root || is_null(root))
+			rc = 0;
+		else if (root->type == YAML_MAPPING_NODE)
+			rc = ld_mapping(&x, "", root);
+		else
+			rc = ld_fail(&x, root, TOP_KEY, "expected a mapping of "
+				     "keys, got %s", echo(root, b, sizeof(b)));
+		yaml_document_delete(&doc);
+		free(x.seen_line);
+		free(dir);
+	}
+	free(buf);
+	if (rc && (used = strlen(err->msg)) < sizeof(err->msg) - 1) {
+		if (at.line)
+			snprintf(err->msg + used, sizeof(err->msg) - used,
+				 " (calibration file named at %s:%zu:%zu)",
+				 named_src, at.line, at.col);
+		else
+			snprintf(err->msg + used, sizeof(err->msg) - used,
+				 " (calibration file named by %s)", named_src);
+	}
+	return rc;
+}
+
 /* Commit (tmp) into (c): (text) becomes c->text when (c) had none. */
 static void commit(struct vms_config *c, struct vms_config *tmp,
 		   const char *text, size_t len, const char *src)
@@ -1378,8 +1744,10 @@ static void commit(struct vms_config *c, struct vms_config *tmp,
 	memcpy(c, tmp, sizeof(*c));
 }
 
-int cfg_load_string(struct vms_config *c, const char *text, size_t len,
-		    const char *name, struct cfg_error *err)
+/* cfg_load_string with relative CFG_PATH values resolved in (base_dir). */
+static int load_text(struct vms_config *c, const char *text, size_t len,
+		     const char *name, const char *base_dir,
+		     struct cfg_error *err)
 {
 	struct cfg_error dummy;
 	struct vms_config tmp;
@@ -1397,7 +1765,8 @@ int cfg_load_string(struct vms_config *c, const char *text, size_t len,
 	if ((rc = load_doc(text, len, name, 0, err, &doc, &root)))
 		return rc;
 	struct cfg_ld x = { .c = &tmp, .doc = &doc, .src = name, .err = err,
-			    .seen_line = cfg_xalloc(cfg_nparams * sizeof(size_t)) };
+			    .seen_line = cfg_xalloc(cfg_nparams * sizeof(size_t)),
+			    .text = text, .len = len, .base_dir = base_dir };
 	if (!root || is_null(root))
 		rc = 0;
 	else if (root->type == YAML_MAPPING_NODE)
@@ -1405,51 +1774,55 @@ int cfg_load_string(struct vms_config *c, const char *text, size_t len,
 	else
 		rc = ld_fail(&x, root, TOP_KEY, "expected a mapping of keys, got "
 			     "%s", echo(root, b, sizeof(b)));
+	/* It names a calibration: start again from (c), apply the file, then
+	 * the document over it. The text is then the dump of the result. */
+	const struct cfg_param *cp = cfg_find(CALIB_KEY);
+	size_t ci = cp ? (size_t)(cp - cfg_params) : 0;
+	bool calibrated = false;
+	if (rc == 0 && cp && x.seen_line[ci] && tmp.models.calibration[0]) {
+		char path[CFG_PATH_LEN];
+		struct cfg_pos at = { x.seen_line[ci], 1 };
+		yaml_mark_t m;
+		if (find_key(&doc, root, "", CALIB_KEY, &m))
+			at = ld_pos(&x, m);
+		memcpy(path, tmp.models.calibration, sizeof(path));
+		memcpy(&tmp, c, sizeof(tmp));
+		rc = load_calibration(&tmp, path, name, at, err);
+		if (rc == 0) {
+			memset(x.seen_line, 0, cfg_nparams * sizeof(size_t));
+			rc = ld_mapping(&x, "", root);
+		}
+		calibrated = true;
+	}
 	yaml_document_delete(&doc);
 	free(x.seen_line);
 	if (rc == 0)
-		commit(c, &tmp, text, len, name);
+		commit(c, &tmp, calibrated ? NULL : text, len, name);
 	return rc;
+}
+
+int cfg_load_string(struct vms_config *c, const char *text, size_t len,
+		    const char *name, struct cfg_error *err)
+{
+	return load_text(c, text, len, name, NULL, err);
 }
 
 int cfg_load_file(struct vms_config *c, const char *path,
 		  struct cfg_error *err)
 {
 	struct cfg_error dummy;
-	size_t len = 0, cap = 8192, got;
-	char *buf;
-	FILE *f;
+	size_t len;
+	char *buf, *dir;
 	int rc;
 
 	if (!err)
 		err = &dummy;
-	if (!(f = fopen(path, "rb"))) {
-		rc = errno ? errno : EIO;
-		snprintf(err->msg, sizeof(err->msg), "%s: cannot open: %s", path,
-			 strerror(rc));
-		return -rc;
-	}
-	buf = cfg_xalloc(cap);
-	while ((got = fread(buf + len, 1, cap - len, f)) > 0) {
-		len += got;
-		if (len == cap) {
-			char *nb = cfg_xalloc(cap * 2);
-			memcpy(nb, buf, len);
-			free(buf);
-			buf = nb;
-			cap *= 2;
-		}
-	}
-	if (ferror(f)) {
-		rc = errno ? errno : EIO;
-		snprintf(err->msg, sizeof(err->msg), "%s: cannot read: %s", path,
-			 strerror(rc));
-		fclose(f);
-		free(buf);
-		return -rc;
-	}
-	fclose(f);
-	rc = cfg_load_string(c, buf, len, path, err);
+	if ((rc = slurp(path, &buf, &len, err)))
+		return rc;
+	/* paths in the file are relative to its directory */
+	dir = dir_of(path);
+	rc = load_text(c, buf, len, path, dir, err);
+	free(dir);
 	free(buf);
 	return rc;
 }
@@ -1492,12 +1865,21 @@ int cfg_set(struct vms_config *c, const char *assignment,
 	struct cfg_ld x = { .c = &tmp, .doc = &doc, .src = "--set",
 			    .col0 = (size_t)(val - a), .err = err,
 			    .end_col = strlen(a) + 1,
-			    .seen_line = cfg_xalloc(cfg_nparams * sizeof(size_t)) };
+			    .seen_line = cfg_xalloc(cfg_nparams * sizeof(size_t)),
+			    .text = val, .len = strlen(val) };
 	if (!root) {
 		struct cfg_pos vpos = { 1, (size_t)(val - a) + 1 };
 		rc = ld_fail_at(&x, vpos, key, "missing value after \"=\"");
 	} else {
 		rc = ld_value(&x, key, kpos, root);
+	}
+	/* --set models.calibration=FILE: applied over what is loaded so far */
+	const struct cfg_param *cp = cfg_find(CALIB_KEY);
+	if (rc == 0 && cp && x.seen_line[cp - cfg_params] &&
+	    tmp.models.calibration[0]) {
+		char path[CFG_PATH_LEN];
+		memcpy(path, tmp.models.calibration, sizeof(path));
+		rc = load_calibration(&tmp, path, "--set", kpos, err);
 	}
 	yaml_document_delete(&doc);
 	free(x.seen_line);
@@ -1520,6 +1902,8 @@ static int check_host_memory(const struct vms_config *c, char *problem,
 	double need = dist_max_value(&c->workload.memory);
 	char h[40], w[40];
 
+	if (c->workload.kind != WL_SYNTHETIC)	/* memory from the trace */
+		return 0;
 	if (!isfinite(need) || c->host.memory_mib >= need)
 		return 0;
 	fmt_size(h, sizeof(h), c->host.memory_mib);
@@ -1530,8 +1914,98 @@ static int check_host_memory(const struct vms_config *c, char *problem,
 	return -EINVAL;
 }
 
+/* A cache that holds VMs or their snapshots must fit at least one. */
+static int check_vm_cache(const struct cfg_cache *cc, const char *what,
+			  const struct vms_config *c, char *problem, size_t n)
+{
+	double vm = dist_max_value(&c->workload.memory);
+	char a[40], b[40];
+
+	if (c->workload.kind != WL_SYNTHETIC || !isfinite(vm) ||
+	    cc->capacity_mib <= 0 || cc->capacity_mib >= vm)
+		return 0;
+	fmt_size(a, sizeof(a), cc->capacity_mib);
+	fmt_size(b, sizeof(b), vm);
+	snprintf(problem, n, "%s is smaller than one VM (workload.memory up to "
+		 "%s): the %s could never hold one", a, b, what);
+	return -EINVAL;
+}
+
+static int check_pool(const struct vms_config *c, char *problem, size_t n)
+{
+	return check_vm_cache(&c->pool, "idle VM pool", c, problem, n);
+}
+
+static int check_snapstore(const struct vms_config *c, char *problem,
+			   size_t n)
+{
+	return check_vm_cache(&c->snapstore, "snapshot store", c, problem, n);
+}
+
+static int check_hybrid(const struct vms_config *c, char *problem, size_t n)
+{
+	if (c->hybrid.head_pct <= c->hybrid.tail_pct)
+		return 0;
+	snprintf(problem, n, "the pre-warm percentile (hybrid.head = %g) must "
+		 "not exceed the keep-alive percentile (hybrid.tail = %g)",
+		 c->hybrid.head_pct, c->hybrid.tail_pct);
+	return -EINVAL;
+}
+
+static int check_trace_path(const struct vms_config *c, char *problem,
+			    size_t n)
+{
+	if (c->workload.kind == WL_SYNTHETIC || c->trace.path[0])
+		return 0;
+	snprintf(problem, n, "a trace workload needs trace.path (an azure2019 "
+		 "directory or an azure2021 CSV file)");
+	return -EINVAL;
+}
+
+/* azure2019 counts are per minute: its window is in whole minutes. */
+static int check_trace_window(const struct vms_config *c, int64_t v,
+			      char *problem, size_t n)
+{
+	const int64_t min_ns = 60000000000LL;
+	char d[40];
+
+	if (c->workload.kind != WL_AZURE2019 || v % min_ns == 0)
+		return 0;
+	fmt_duration(d, sizeof(d), v);
+	snprintf(problem, n, "an azure2019 window is in whole minutes, got %s",
+		 d);
+	return -EINVAL;
+}
+
+static int check_trace_start(const struct vms_config *c, char *problem,
+			     size_t n)
+{
+	return check_trace_window(c, c->trace.start_ns, problem, n);
+}
+
+static int check_trace_end(const struct vms_config *c, char *problem,
+			   size_t n)
+{
+	char s[40], e[40];
+
+	if (c->trace.end_ns && c->trace.end_ns <= c->trace.start_ns) {
+		fmt_duration(s, sizeof(s), c->trace.start_ns);
+		fmt_duration(e, sizeof(e), c->trace.end_ns);
+		snprintf(problem, n, "must be after trace.start (%s), or 0 for "
+			 "the end of the trace, got %s", s, e);
+		return -EINVAL;
+	}
+	return check_trace_window(c, c->trace.end_ns, problem, n);
+}
+
 static const struct cfg_check cfg_checks[] = {
 	{ "host.memory", check_host_memory },
+	{ "pool.capacity", check_pool },
+	{ "snapstore.capacity", check_snapstore },
+	{ "hybrid.head", check_hybrid },
+	{ "workload.kind", check_trace_path },
+	{ "trace.start", check_trace_start },
+	{ "trace.end", check_trace_end },
 };
 
 /* Position of row (key) in (n) under (prefix), if the text sets it. */
@@ -1715,6 +2189,24 @@ static void put_value(FILE *f, const struct vms_config *c,
 	case CFG_DIST:
 		put_dist(f, p, v);
 		break;
+	case CFG_RUNS: {
+		const struct cfg_runs *rs = v;
+		fputc('[', f);
+		for (int i = 0; i < rs->n; i++) {
+			const struct cfg_run *r = &rs->run[i];
+			fputs(i ? ", {name: " : "{name: ", f);
+			put_string(f, r->name);
+			fprintf(f, ", strategy: %s, set: {", r->strategy);
+			for (int j = 0; j < r->nsets; j++) {
+				const char *eq = strchr(r->set[j], '=');
+				fprintf(f, "%s%.*s: %s", j ? ", " : "",
+					(int)(eq - r->set[j]), r->set[j], eq + 1);
+			}
+			fputs("}}", f);
+		}
+		fputc(']', f);
+		break;
+	}
 	case CFG_TYPE_COUNT:
 		break;
 	}
@@ -1767,6 +2259,7 @@ static const char *const type_names[CFG_TYPE_COUNT] = {
 	[CFG_DURATION] = "duration", [CFG_SIZE] = "size",
 	[CFG_STRING] = "string", [CFG_PATH] = "path", [CFG_ENUM] = "enum",
 	[CFG_NAMELIST] = "list", [CFG_DIST] = "distribution",
+	[CFG_RUNS] = "runs",
 };
 
 /* Markdown table cell text: '|' escaped. */
@@ -1798,6 +2291,11 @@ static void put_bounds(FILE *f, const struct cfg_param *p)
 			p->type == CFG_DIST ? "mean in " : "",
 			(p->flags & CFG_F_MIN_EXCL) ? '(' : '[', lo, u, hi, u,
 			(p->flags & CFG_F_MAX_EXCL) ? ')' : ']');
+		break;
+	case CFG_RUNS:
+		fprintf(f, "0 to %d runs; strategy one of: ", CFG_MAX_RUNS);
+		for (int i = 0; p->choices && p->choices[i]; i++)
+			fprintf(f, "%s`%s`", i ? ", " : "", p->choices[i]);
 		break;
 	case CFG_ENUM:
 	case CFG_NAMELIST:
@@ -1859,6 +2357,9 @@ void cfg_write_reference(FILE *f)
 "- **size**: a number with a unit `KiB`, `MiB`, `GiB`, `TiB` (`512MiB`);\n"
 "  a bare number is in MiB.\n"
 "- **list**: a sequence (`[cold, keepalive]`) or a single name.\n"
+"- **path**: a file or directory; a relative path in a config file is\n"
+"  relative to that file's directory, one given with `--set` to the\n"
+"  current directory.\n"
 "- **distribution**: a bare value (a constant) or a mapping\n"
 "  `{dist: KIND, ...}`; values take the units of the row (bare numbers are\n"
 "  in the row's unit):\n\n"
@@ -1898,4 +2399,40 @@ void cfg_release(struct vms_config *c)
 {
 	free(c->text);
 	c->text = NULL;
+}
+
+/* ------------------------------------------------------ runs */
+
+int cfg_nruns(const struct vms_config *c)
+{
+	return c->runs.n > 0 ? c->runs.n : c->strategies.n;
+}
+
+int cfg_run_config(const struct vms_config *c, int i, struct vms_config *out,
+		   const char **name, const char **strategy,
+		   struct cfg_error *err)
+{
+	memcpy(out, c, sizeof(*out));
+	out->text = NULL;
+	if (c->runs.n == 0) {
+		*name = *strategy = c->strategies.name[i];
+		return 0;
+	}
+	const struct cfg_run *r = &c->runs.run[i];
+	*name = r->name;
+	*strategy = r->strategy;
+	int rc = 0;
+	for (int j = 0; rc == 0 && j < r->nsets; j++)
+		rc = cfg_set(out, r->set[j], err);
+	if (rc == 0 && (rc = cfg_validate(out, err)) < 0) {
+		char msg[sizeof(err->msg)];
+		snprintf(msg, sizeof(msg), "%s", err->msg);
+		snprintf(err->msg, sizeof(err->msg), "run \"%s\": %.700s",
+			 r->name, msg);
+	}
+	if (rc < 0) {
+		free(out->text);
+		out->text = NULL;
+	}
+	return rc;
 }

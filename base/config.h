@@ -29,6 +29,8 @@ enum cfg_type {
 	CFG_NAMELIST,	/* struct cfg_namelist; each item one of (choices) */
 	CFG_DIST,	/* struct dist; YAML mapping {dist: KIND, ...} or a bare
 			 * scalar meaning constant; values in the row's unit */
+	CFG_RUNS,	/* struct cfg_runs: a sequence of {name, strategy,
+			 * set: {dotted.key: value}}; values scalar or flow */
 	CFG_TYPE_COUNT
 };
 
@@ -39,6 +41,25 @@ enum cfg_type {
 struct cfg_namelist {
 	int n;
 	char name[CFG_MAX_STRATEGIES][CFG_NAME_LEN];
+};
+
+#define CFG_MAX_RUNS 32
+#define CFG_MAX_SETS 8
+#define CFG_SET_LEN 256
+
+/* Named runs of one experiment: a strategy plus parameter overrides, all on
+ * the same workload and seed. Each set[] entry is "dotted.key=value", applied
+ * with cfg_set() over the experiment's config. */
+struct cfg_run {
+	char name[CFG_NAME_LEN];
+	char strategy[CFG_NAME_LEN];
+	int nsets;
+	char set[CFG_MAX_SETS][CFG_SET_LEN];
+};
+
+struct cfg_runs {
+	int n;
+	struct cfg_run run[CFG_MAX_RUNS];
 };
 
 struct cfg_param {
@@ -58,7 +79,7 @@ struct cfg_param {
 extern const struct cfg_param cfg_params[];
 extern const size_t cfg_nparams;
 
-enum wl_kind { WL_SYNTHETIC = 0, WL_KIND_COUNT };
+enum wl_kind { WL_SYNTHETIC = 0, WL_AZURE2019, WL_AZURE2021, WL_KIND_COUNT };
 enum wl_arrival_kind { ARR_POISSON = 0, ARR_MMPP, ARR_DIURNAL, ARR_COUNT };
 enum host_full { FULL_REJECT = 0, FULL_QUEUE, FULL_COUNT };
 enum spec_match { MATCH_EXACT = 0, MATCH_BEST, MATCH_COUNT };
@@ -77,6 +98,7 @@ struct vms_config {
 	int64_t seed;			/* experiment seed */
 	int64_t duration_ns;		/* arrivals stop after this */
 	struct cfg_namelist strategies;	/* strategies to compare */
+	struct cfg_runs runs;		/* named variants; replace strategies */
 	struct {
 		int kind;		/* enum wl_kind */
 		int64_t functions;	/* number of functions */
@@ -95,6 +117,22 @@ struct vms_config {
 		int64_t phase_every_ns;	/* popularity/mix shift period, 0 off */
 		double phase_shift;	/* fraction of the mix redrawn */
 	} workload;
+	struct {			/* workload.kind azure2019/azure2021 */
+		char path[CFG_PATH_LEN];	/* trace directory or file */
+		char durations_path[CFG_PATH_LEN];	/* 2019, "" = beside */
+		char memory_path[CFG_PATH_LEN];		/* 2019, "" = beside */
+		int expand;		/* enum wl_trace_expand (2019) */
+		int64_t start_ns, end_ns;	/* window, end 0 = to the end */
+		int64_t top_n;		/* most invoked functions, 0 = all */
+		int64_t sample_n;	/* then N at random, 0 = all */
+		int64_t sample_seed;	/* seed of that draw */
+		int on_error;		/* enum wl_trace_on_error */
+		double time_scale;	/* arrival times multiplied by this */
+		int no_duration;	/* enum wl_trace_nodur (2019) */
+		int memory;		/* enum wl_trace_mem (2019) */
+		double default_mem_mib;	/* no memory row, and all of 2021 */
+		int64_t reorder_window_ns;	/* 2021, 0 = auto */
+	} trace;
 	struct {
 		int64_t libraries;	/* library universe size */
 		double lib_zipf;	/* library popularity exponent */
@@ -114,6 +152,9 @@ struct vms_config {
 		int on_full;		/* enum host_full */
 	} host;
 	struct {
+		char calibration[CFG_PATH_LEN];	/* calibration file applied
+						 * under the document that
+						 * names it, "" = none */
 		struct dist boot;	/* cold boot latency, ns */
 		struct dist func_init;	/* bind a function to a runtime VM */
 		double runtime_mem_mib;	/* a runtime VM bound to no function */
@@ -191,6 +232,16 @@ int cfg_load_file(struct vms_config *c, const char *path,
  * flow collection ("--set strategies=[cold,keepalive]"). */
 int cfg_set(struct vms_config *c, const char *assignment,
 	    struct cfg_error *err);
+
+/* The config of run (i) of (c)'s run list: (c) with run i's overrides when
+ * c->runs.n > 0, else (c) itself for strategy i. *name and *strategy point
+ * into (c). Returns 0 or -EINVAL with the message in (err). (out)->text is
+ * the caller's to free with cfg_release(out). */
+int cfg_run_config(const struct vms_config *c, int i, struct vms_config *out,
+		   const char **name, const char **strategy,
+		   struct cfg_error *err);
+/* Number of runs of the experiment. */
+int cfg_nruns(const struct vms_config *c);
 
 /* Cross-field checks run after all loading (e.g. memory sizes vs host). */
 int cfg_validate(const struct vms_config *c, struct cfg_error *err);

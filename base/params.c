@@ -7,10 +7,12 @@
 #include "base/config.h"
 #include "policies/cache.h"
 #include "policies/strategy.h"
+#include "workloads/trace.h"
 
 #define OFF(field) offsetof(struct vms_config, field)
 
-static const char *const wl_kinds[] = { "synthetic", NULL };
+static const char *const wl_kinds[] = { "synthetic", "azure2019",
+					 "azure2021", NULL };
 static const char *const arrival_kinds[] = { "poisson", "mmpp", "diurnal",
 					      NULL };
 static const char *const full_kinds[] = { "reject", "queue", NULL };
@@ -35,15 +37,21 @@ const struct cfg_param cfg_params[] = {
 	  .help = "experiment seed; every random stream derives from it" },
 	{ .key = "duration", .type = CFG_DURATION, .offset = OFF(duration_ns),
 	  .min = 0, .max = 1e12, .flags = CFG_F_MIN_EXCL, .def = "10min",
-	  .unit = "s", .help = "arrivals stop after this much simulated time" },
+	  .unit = "s", .help = "arrivals stop after this much simulated time "
+	  "(synthetic workload; a trace replays trace.start..trace.end)" },
 	{ .key = "strategies", .type = CFG_NAMELIST, .offset = OFF(strategies),
 	  .min = 1, .max = CFG_MAX_STRATEGIES, .def = "[cold, keepalive]",
 	  .unit = "", .choices = strategy_names,
 	  .help = "strategies to compare, each run on the same arrivals" },
+	{ .key = "runs", .type = CFG_RUNS, .offset = OFF(runs), .def = "[]",
+	  .unit = "", .choices = strategy_names,
+	  .help = "named runs {name, strategy, set: {key: value}} compared on "
+	  "the same arrivals; when present they replace strategies" },
 
 	{ .key = "workload.kind", .type = CFG_ENUM, .offset = OFF(workload.kind),
 	  .def = "synthetic", .unit = "", .choices = wl_kinds,
-	  .help = "arrival source" },
+	  .help = "arrival source: synthetic, or an Azure Functions trace "
+	  "replayed from trace.path (docs/traces.md)" },
 	{ .key = "workload.functions", .type = CFG_INT,
 	  .offset = OFF(workload.functions), .min = 1, .max = 10000000,
 	  .def = "50", .unit = "",
@@ -109,6 +117,71 @@ const struct cfg_param cfg_params[] = {
 	  .help = "fraction of popularity ranks, call probabilities and block "
 	  "shares redrawn at each phase" },
 
+	{ .key = "trace.path", .type = CFG_PATH, .offset = OFF(trace.path),
+	  .def = "\"\"", .unit = "",
+	  .help = "trace to replay: azure2019 directory (or its invocations "
+	  "file), azure2021 CSV file; relative to the config file" },
+	{ .key = "trace.durations_file", .type = CFG_PATH,
+	  .offset = OFF(trace.durations_path), .def = "\"\"", .unit = "",
+	  .help = "azure2019: durations table if not beside the invocations "
+	  "(\"\" = found in the directory)" },
+	{ .key = "trace.memory_file", .type = CFG_PATH,
+	  .offset = OFF(trace.memory_path), .def = "\"\"", .unit = "",
+	  .help = "azure2019: memory table if not beside the invocations "
+	  "(\"\" = found in the directory, optional)" },
+	{ .key = "trace.expand", .type = CFG_ENUM, .offset = OFF(trace.expand),
+	  .def = "uniform", .unit = "", .choices = wl_trace_expand_names,
+	  .help = "azure2019: arrival times inside a minute: uniform (exact "
+	  "counts), equidistant, poisson (counts Poisson around the trace's)" },
+	{ .key = "trace.start", .type = CFG_DURATION,
+	  .offset = OFF(trace.start_ns), .min = 0, .max = 1e9, .def = "0s",
+	  .unit = "s", .help = "start of the replayed window from the trace's "
+	  "beginning; arrival times count from it (azure2019: whole minutes)" },
+	{ .key = "trace.end", .type = CFG_DURATION, .offset = OFF(trace.end_ns),
+	  .min = 0, .max = 1e9, .def = "0s", .unit = "s",
+	  .help = "end of the replayed window, 0 = the end of the trace "
+	  "(azure2019: whole minutes)" },
+	{ .key = "trace.top_n", .type = CFG_INT, .offset = OFF(trace.top_n),
+	  .min = 0, .max = 4294967295.0, .def = "0", .unit = "",
+	  .help = "keep the N most invoked functions of the window (0 = all)" },
+	{ .key = "trace.sample_n", .type = CFG_INT,
+	  .offset = OFF(trace.sample_n), .min = 0, .max = 4294967295.0,
+	  .def = "0", .unit = "",
+	  .help = "then keep N of them at random (0 = all)" },
+	{ .key = "trace.sample_seed", .type = CFG_INT,
+	  .offset = OFF(trace.sample_seed), .min = 0,
+	  .max = 9007199254740991.0, .def = "0", .unit = "",
+	  .help = "seed of the function sample (independent of seed, so every "
+	  "run seed sees the same functions)" },
+	{ .key = "trace.on_error", .type = CFG_ENUM,
+	  .offset = OFF(trace.on_error), .def = "fail", .unit = "",
+	  .choices = wl_trace_on_error_names,
+	  .help = "broken trace rows: fail the run with FILE:LINE, or skip "
+	  "and count them (summary trace_rows_skipped)" },
+	{ .key = "trace.time_scale", .type = CFG_DOUBLE,
+	  .offset = OFF(trace.time_scale), .min = 0, .max = 1e6,
+	  .flags = CFG_F_MIN_EXCL, .def = "1", .unit = "",
+	  .help = "arrival times are multiplied by this (0.5 = twice the "
+	  "rate); service times are not" },
+	{ .key = "trace.no_duration", .type = CFG_ENUM,
+	  .offset = OFF(trace.no_duration), .def = "skip", .unit = "",
+	  .choices = wl_trace_nodur_names,
+	  .help = "azure2019: functions without a durations row: leave out, or "
+	  "give the median percentiles of all functions" },
+	{ .key = "trace.memory", .type = CFG_ENUM, .offset = OFF(trace.memory),
+	  .def = "median", .unit = "", .choices = wl_trace_mem_names,
+	  .help = "azure2019: memory of a function: its app's median, a draw "
+	  "from the app's percentiles, or the median split among its functions" },
+	{ .key = "trace.default_memory", .type = CFG_SIZE,
+	  .offset = OFF(trace.default_mem_mib), .min = 0, .max = 1048576,
+	  .flags = CFG_F_MIN_EXCL, .def = "128MiB", .unit = "MiB",
+	  .help = "memory of functions without a memory row (all of azure2021)" },
+	{ .key = "trace.reorder_window", .type = CFG_DURATION,
+	  .offset = OFF(trace.reorder_window_ns), .min = 0, .max = 1e9,
+	  .def = "0s", .unit = "s",
+	  .help = "azure2021: how far an arrival may precede the latest end "
+	  "time read and still be put in order (0 = the largest duration)" },
+
 	{ .key = "catalog.libraries", .type = CFG_INT,
 	  .offset = OFF(catalog.libraries), .min = 1, .max = 1000000,
 	  .def = "200", .unit = "", .help = "size of the library universe" },
@@ -170,6 +243,11 @@ const struct cfg_param cfg_params[] = {
 	  .help = "a request that finds no memory even after evictions: "
 	  "reject it or queue it until memory frees" },
 
+	{ .key = "models.calibration", .type = CFG_PATH,
+	  .offset = OFF(models.calibration), .def = "\"\"", .unit = "",
+	  .help = "calibration file of models.*, profiling.* and catalog.* "
+	  "values (`vmspec calibrate`, docs/calibration.md), applied before "
+	  "the keys of the config that names it, which override it" },
 	{ .key = "models.boot", .type = CFG_DIST, .offset = OFF(models.boot),
 	  .min = 0, .max = 3600000, .def = "{dist: lognormal, mean: 250ms, cv: 0.3}",
 	  .unit = "ms", .help = "cold boot latency of a VM" },

@@ -915,6 +915,18 @@ int res_set_hist(struct res_run *r, const struct res_hist_bin *b, size_t n)
 	return write_table(r, RT_HIST, b, n);
 }
 
+int res_run_set_u64(struct res_run *r, const char *name, uint64_t v)
+{
+	if (!r || !r->open || !name)
+		return -EINVAL;
+	if (attr_u64(r->gid, name, v) < 0) {
+		r->f->failed = 1;
+		return set_err(r->f->err, sizeof(r->f->err), r->f->path, -EIO,
+			       "cannot write run attribute %s", name);
+	}
+	return 0;
+}
+
 int res_run_end(struct res_run *r, double wall_s, uint64_t events)
 {
 	struct res_file *f;

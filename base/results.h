@@ -120,6 +120,9 @@ int res_add_sample(struct res_run *r, const struct res_sample *row);
 int res_add_decision(struct res_run *r, const struct res_decision *row);
 int res_set_summary(struct res_run *r, const struct res_metric *m, size_t n);
 int res_set_hist(struct res_run *r, const struct res_hist_bin *b, size_t n);
+/* An extra integer attribute (name) of the open run (e.g.
+ * trace_rows_skipped). 0, or -EIO (message with the handle). */
+int res_run_set_u64(struct res_run *r, const char *name, uint64_t v);
 /* Flush buffers, write wall_seconds and events attributes, close group. */
 int res_run_end(struct res_run *r, double wall_s, uint64_t events);
 /* Flush and close; (complete) 1 marks the file complete unless a write

@@ -1,6 +1,7 @@
-/* plot.c - `vmspec plot FILE... [-o PNG] [--title T]`: one latency CDF with
- * a curve per run of every file, from each run's latency_hist (never
- * /requests), drawn by gnuplot through a pipe with inline datablocks.
+/* plot.c - `vmspec plot FILE... [-o PNG] [--title T] [--bars]`: one latency
+ * CDF with a curve per run of every file, from each run's latency_hist
+ * (never /requests), or (--bars) a bar chart of start kinds and memory per
+ * run from /summary; drawn by gnuplot through a pipe with inline datablocks.
  * Called from main(). Exit: 0 written, 1 no data or gnuplot failed, 2 usage. */
 #include <errno.h>
 #include <signal.h>
@@ -14,7 +15,7 @@
 #include "cli/cmd.h"
 
 static const char plot_usage[] =
-"usage: vmspec plot FILE... [-o PNG] [--title T]\n"
+"usage: vmspec plot FILE... [-o PNG] [--title T] [--bars]\n"
 "\n"
 "Draw the latency CDF of every run of every results FILE into one PNG:\n"
 "x is the request latency in ms (log scale), y the fraction of requests\n"
@@ -27,15 +28,26 @@ static const char plot_usage[] =
 "  -o, --output PNG  output file (default: the first FILE with .h5\n"
 "                    replaced by .png)\n"
 "  --title T         plot title (default: \"latency CDF\")\n"
+"  --bars            instead of the CDF: per run, the fraction of requests\n"
+"                    by start kind (stacked) and the memory-time used\n"
+"                    (default output: FILE-bars.png)\n"
 "  -h, --help        show this text\n"
 "\n"
 "Prints the path written. Exit status: 0 ok; 1 unreadable file, no\n"
 "latency data, gnuplot missing or failing; 2 usage error.\n";
 
+#define NKINDS 6
+static const char *const kind_metric[NKINDS] = {
+	"start_warm", "start_specialized", "start_prewarm", "start_restore",
+	"start_fork", "start_cold",
+};
+
 struct curve {
 	char *label;			/* heap */
 	struct res_hist_bin *bins;	/* heap, ascending upper_ms */
 	size_t n;
+	double kind[NKINDS];		/* fractions by start kind */
+	double mem_gib_h;		/* memory-time */
 };
 
 struct plot_args {
@@ -43,6 +55,7 @@ struct plot_args {
 	size_t nfiles;
 	const char *out;		/* NULL: derived from files[0] */
 	const char *title;
+	int bars;			/* bar chart instead of the CDF */
 };
 
 /* "vmspec plot: (msg) '(arg)'" and the usage on stderr; returns 2. */
@@ -90,6 +103,8 @@ static int parse_args(int argc, char **argv, struct plot_args *pa)
 			pa->title = argv[i];
 		} else if (!strncmp(a, "--title=", 8)) {
 			pa->title = a + 8;
+		} else if (!strcmp(a, "--bars")) {
+			pa->bars = 1;
 		} else {
 			return usage_error("unknown option", a);
 		}
@@ -101,18 +116,18 @@ static int parse_args(int argc, char **argv, struct plot_args *pa)
 	return -1;
 }
 
-/* (path) with a trailing ".h5" replaced by ".png" (else ".png" appended). */
-static char *default_output(const char *path)
+/* (path) with a trailing ".h5" replaced by ".png" or "-bars.png". */
+static char *default_output(const char *path, int bars)
 {
 	size_t len = strlen(path);
-	char *out = malloc(len + 5);
+	char *out = malloc(len + 10);
 
 	if (!out)
 		return NULL;
 	memcpy(out, path, len + 1);
 	if (len > 3 && !strcmp(path + len - 3, ".h5"))
 		out[len - 3] = '\0';
-	strcat(out, ".png");
+	strcat(out, bars ? "-bars.png" : ".png");
 	return out;
 }
 
@@ -146,9 +161,22 @@ static int add_curve(struct curve **c, size_t *n, size_t *cap,
 		     const char *stem)
 {
 	const char *run = res_run_name(rd, i);
-	struct curve cv = { NULL, NULL, 0 };
+	struct curve cv;
 	size_t len = strlen(stem) + strlen(run) + 2;
+	struct res_metric *m = NULL;
+	size_t nm = 0;
 
+	memset(&cv, 0, sizeof(cv));
+	if (res_read_summary(rd, i, &m, &nm) == 0) {
+		for (size_t j = 0; j < nm; j++) {
+			for (int k = 0; k < NKINDS; k++)
+				if (!strcmp(m[j].name, kind_metric[k]))
+					cv.kind[k] = m[j].value;
+			if (!strcmp(m[j].name, "mem_mib_s"))
+				cv.mem_gib_h = m[j].value / 1024 / 3600;
+		}
+		free(m);
+	}
 	if (res_read_hist(rd, i, &cv.bins, &cv.n) < 0) {
 		fprintf(stderr, "vmspec plot: %s\n", res_reader_error(rd));
 		return 0;
@@ -354,6 +382,55 @@ static void emit_plot(FILE *gp, const void *arg)
 	fputs("\n", gp);
 }
 
+/* Bars: stacked start kinds (left), memory-time (right), one bar per run. */
+static void emit_bars(FILE *gp, const void *arg)
+{
+	const struct script *s = arg;
+	static const char *const names[NKINDS] = {
+		"warm", "specialized", "prewarm", "restore", "fork", "cold",
+	};
+	fprintf(gp, "set terminal %s noenhanced size 1200,600\n", s->terminal);
+	fputs("set output ", gp);
+	gp_quote(gp, s->out);
+	fputs("\n$b << EOD\n", gp);
+	for (size_t i = 0; i < s->n; i++) {
+		/* datablock columns: a double-quoted label, then numbers */
+		fputc('"', gp);
+		for (const char *q = s->c[i].label; *q; q++)
+			fputc(*q == '"' || *q == '\n' ? '\'' : *q, gp);
+		fputc('"', gp);
+		for (int k = 0; k < NKINDS; k++)
+			fprintf(gp, " %.9g", s->c[i].kind[k]);
+		fprintf(gp, " %.9g\n", s->c[i].mem_gib_h);
+	}
+	fputs("EOD\n"
+	      "set multiplot layout 1,2 title ", gp);
+	gp_quote(gp, s->pa->title);
+	fputs("\nset style data histograms\n"
+	      "set style histogram rowstacked\n"
+	      "set style fill solid 0.8 border -1\n"
+	      "set boxwidth 0.7\n"
+	      "set xtics rotate by -30 scale 0\n"
+	      "set yrange [0:1]\n"
+	      "set ylabel 'fraction of requests'\n"
+	      "set key outside top center horizontal\n"
+	      "set grid ytics\n"
+	      "set title 'start kind'\n"
+	      "plot", gp);
+	for (int k = 0; k < NKINDS; k++) {
+		fprintf(gp, "%s $b using %d%s title ", k ? "," : "", k + 2,
+			k ? "" : ":xtic(1)");
+		gp_quote(gp, names[k]);
+	}
+	fputs("\nset yrange [0:*]\n"
+	      "set ylabel 'memory [GiB h]'\n"
+	      "set title 'memory-time'\n"
+	      "set style histogram clustered\n"
+	      "unset key\n", gp);
+	fprintf(gp, "plot $b using %d:xtic(1) title 'memory'\n", NKINDS + 2);
+	fputs("unset multiplot\n", gp);
+}
+
 int cmd_plot(int argc, char **argv)
 {
 	struct plot_args pa;
@@ -367,13 +444,15 @@ int cmd_plot(int argc, char **argv)
 	rc = parse_args(argc, argv, &pa);
 	if (rc >= 0)
 		goto done;
+	if (pa.bars && !strcmp(pa.title, "latency CDF"))
+		pa.title = "start kinds and memory";
 	rc = 1;
 	if (!on_path("gnuplot")) {
 		fprintf(stderr, "vmspec plot: gnuplot not found: apt-get install "
 			"gnuplot-nox\n");
 		goto done;
 	}
-	out = pa.out ? strdup(pa.out) : default_output(pa.files[0]);
+	out = pa.out ? strdup(pa.out) : default_output(pa.files[0], pa.bars);
 	if (!out) {
 		fprintf(stderr, "vmspec plot: out of memory\n");
 		goto done;
@@ -389,7 +468,7 @@ int cmd_plot(int argc, char **argv)
 	sc = (struct script){ &pa, out, "pngcairo", c, n };
 	if (run_gnuplot(1, emit_probe, NULL) != 0)
 		sc.terminal = "png";
-	status = run_gnuplot(0, emit_plot, &sc);
+	status = run_gnuplot(0, pa.bars ? emit_bars : emit_plot, &sc);
 	if (status == 127 || status < 0) {
 		fprintf(stderr, "vmspec plot: cannot run gnuplot: apt-get "
 			"install gnuplot-nox\n");

@@ -15,8 +15,9 @@ static const char report_usage[] =
 "Print the figures of a results file: its attributes, whether it is\n"
 "complete, and one row per run: requests, latency mean/p50/p95/p99 (ms),\n"
 "the fraction of requests per start kind (warm, cold boot, snapshot\n"
-"restore, fork, specialized VM), memory-seconds (MiB*s), simulation\n"
-"events and wall-clock seconds. Other metrics of /summary follow the\n"
+"restore, fork, specialized VM, pre-warmed runtime VM), memory-seconds\n"
+"(MiB*s), overhead CPU seconds (profiling, recompilation, snapshots and\n"
+"forks), simulation events and wall-clock seconds. Other metrics of /summary follow the\n"
 "table. Figures come from each run's /summary and attributes only.\n"
 "\n"
 "  --json      one JSON object: every root attribute (including the\n"
@@ -30,7 +31,8 @@ static const char report_usage[] =
 /* Metrics shown as table columns; everything else is listed after it. */
 enum col {
 	C_REQUESTS, C_MEAN, C_P50, C_P95, C_P99,
-	C_WARM, C_COLD, C_RESTORE, C_FORK, C_SPEC, C_MEM, C_EVENTS,
+	C_WARM, C_COLD, C_RESTORE, C_FORK, C_SPEC, C_PREWARM, C_MEM, C_OVH,
+	C_EVENTS,
 	C_COUNT
 };
 
@@ -49,7 +51,9 @@ static const struct {
 	[C_RESTORE] = { "start_restore", "restore", 1 },
 	[C_FORK] = { "start_fork", "fork", 1 },
 	[C_SPEC] = { "start_specialized", "spec", 1 },
+	[C_PREWARM] = { "start_prewarm", "prewarm", 1 },
 	[C_MEM] = { "mem_mib_s", "MiB*s", 0 },
+	[C_OVH] = { "overhead_cpu_s", "ovh_cpu_s", 0 },
 	[C_EVENTS] = { "events", "events", 0 },
 };
 
@@ -239,7 +243,7 @@ static void print_text(const char *path, struct res_reader *rd,
 			fmt_value(v, sizeof(v), strtod(r->attr[2], NULL), 0);
 		printf(" %8s\n", r->attr[2] ? v : "-");
 	}
-	printf("\n(latency in ms; warm..spec: fraction of requests by start "
+	printf("\n(latency in ms; warm..prewarm: fraction of requests by start "
 	       "kind; MiB*s: memory-seconds)\n");
 
 	for (i = 0; i < nruns; i++) {

@@ -16,6 +16,7 @@
 #include "base/util.h"
 #include "policies/strategy.h"
 #include "sim/engine.h"
+#include "workloads/workload.h"
 
 const char quickstart_yaml[] =
 #include "experiments/quickstart.inc"
@@ -91,10 +92,66 @@ static void derive_png(const char *h5, char *png, size_t n)
 	snprintf(png + len, n - len, ".png");
 }
 
+/* Run (strategy) as run (name) of the open results file (f). */
+static int run_one(struct res_file *f, const struct vms_config *c,
+		   const char *name, const char *strategy, const char *out,
+		   int quiet)
+{
+	char err[1024];
+	const struct strategy_ops *st = strategy_find(strategy);
+	struct res_run_attrs ra = { .strategy = strategy, .seed = c->seed };
+	struct res_run *r = res_run_begin(f, name, &ra);
+	if (!r) {
+		fprintf(stderr, "vmspec: %s: %s\n", out, res_error(f));
+		return EXIT_RUN;
+	}
+	struct progress pr = { .strategy = name, .t0 = wall_seconds(),
+			       .tty = !quiet && isatty(2) };
+	pr.last = pr.t0;
+	struct sim_hooks hooks = { .progress = show_progress, .arg = &pr };
+	struct sim_summary sum;
+	double t0 = wall_seconds();
+	int rc = sim_run(c, st, (uint64_t)c->seed, r, &hooks, &sum, err,
+			 sizeof(err));
+	double wall = wall_seconds() - t0;
+	if (pr.tty && wall >= 2)
+		fprintf(stderr, "\r%70s\r", "");
+	if (rc < 0) {
+		fprintf(stderr, "vmspec: run '%s' failed: %s\n", name, err);
+		sim_summary_release(&sum);
+		res_run_end(r, wall, 0);
+		return EXIT_RUN;
+	}
+	if (c->workload.kind != WL_SYNTHETIC) {
+		if (sum.trace_rows_skipped && !quiet)
+			fprintf(stderr, "vmspec: run '%s': %" PRIu64 " broken "
+				"trace rows skipped (vmspec trace info shows "
+				"the first)\n", name, sum.trace_rows_skipped);
+		res_run_set_u64(r, "trace_rows_skipped",
+				sum.trace_rows_skipped);	/* errors: below */
+	}
+	if (res_run_end(r, wall, sum.events) < 0) {
+		fprintf(stderr, "vmspec: %s: %s\n", out, res_error(f));
+		sim_summary_release(&sum);
+		return EXIT_RUN;
+	}
+	if (!quiet)
+		fprintf(stderr, "  %-20s %" PRIu64 " requests, %" PRIu64
+			" events in %.2fs (%.2f M events/s)\n", name,
+			sum.requests, sum.events, wall,
+			wall > 0 ? (double)sum.events / wall / 1e6 : 0);
+	sim_summary_release(&sum);
+	return 0;
+}
+
 static int run_all(struct vms_config *c, const char *out, int quiet)
 {
 	char err[1024];
-	char hash[32], now[32], host[256] = "";
+	char hash[32], now[32], host[256] = "", checksum[80];
+	if (wl_checksum(c, checksum, sizeof(checksum), err, sizeof(err)) < 0) {
+		fprintf(stderr, "vmspec: %s\n", err);
+		return EXIT_RUN;
+	}
 	uint64_t h = fnv1a64(FNV1A64_INIT, c->text ? c->text : "",
 			     c->text ? strlen(c->text) : 0);
 	snprintf(hash, sizeof(hash), "fnv1a64:%016" PRIx64, h);
@@ -107,7 +164,7 @@ static int run_all(struct vms_config *c, const char *out, int quiet)
 		.seed = c->seed,
 		.host = host,
 		.start_time = now,
-		.trace_checksum = "",
+		.trace_checksum = checksum,
 	};
 	int rc = mkdir_parent(out);
 	if (rc < 0) {
@@ -122,54 +179,30 @@ static int run_all(struct vms_config *c, const char *out, int quiet)
 		fprintf(stderr, "vmspec: %s\n", err);
 		return EXIT_RUN;
 	}
+	int nruns = cfg_nruns(c);
 	if (!quiet)
 		fprintf(stderr, "vmspec: experiment '%s', seed %" PRId64
-			", %d strateg%s -> %s\n", c->name, c->seed,
-			c->strategies.n, c->strategies.n == 1 ? "y" : "ies",
-			out);
-	for (int i = 0; i < c->strategies.n; i++) {
-		const char *name = c->strategies.name[i];
-		const struct strategy_ops *st = strategy_find(name);
-		struct res_run_attrs ra = { .strategy = name, .seed = c->seed };
-		struct res_run *r = res_run_begin(f, name, &ra);
-		if (!r) {
-			fprintf(stderr, "vmspec: %s: %s\n", out, res_error(f));
+			", %d run%s -> %s\n", c->name, c->seed, nruns,
+			nruns == 1 ? "" : "s", out);
+	struct vms_config *rc_cfg = xmalloc(sizeof(*rc_cfg));
+	for (int i = 0; i < nruns; i++) {
+		const char *name, *sname;
+		struct cfg_error ce;
+		if (cfg_run_config(c, i, rc_cfg, &name, &sname, &ce) < 0) {
+			fprintf(stderr, "vmspec: run %d: %s\n", i, ce.msg);
 			res_close(f, 0);
-			return EXIT_RUN;
+			free(rc_cfg);
+			return EXIT_USAGE;
 		}
-		struct progress pr = { .strategy = name, .t0 = wall_seconds(),
-				       .tty = !quiet && isatty(2) };
-		pr.last = pr.t0;
-		struct sim_hooks hooks = { .progress = show_progress,
-					   .arg = &pr };
-		struct sim_summary sum;
-		double t0 = wall_seconds();
-		rc = sim_run(c, st, (uint64_t)c->seed, r, &hooks, &sum, err,
-			     sizeof(err));
-		double wall = wall_seconds() - t0;
-		if (pr.tty && wall >= 2)
-			fprintf(stderr, "\r%70s\r", "");
-		if (rc < 0) {
-			fprintf(stderr, "vmspec: run '%s' failed: %s\n", name,
-				err);
-			sim_summary_release(&sum);
-			res_run_end(r, wall, 0);
+		rc = run_one(f, rc_cfg, name, sname, out, quiet);
+		cfg_release(rc_cfg);
+		if (rc) {
 			res_close(f, 0);
-			return EXIT_RUN;
+			free(rc_cfg);
+			return rc;
 		}
-		if (res_run_end(r, wall, sum.events) < 0) {
-			fprintf(stderr, "vmspec: %s: %s\n", out, res_error(f));
-			sim_summary_release(&sum);
-			res_close(f, 0);
-			return EXIT_RUN;
-		}
-		if (!quiet)
-			fprintf(stderr, "  %-12s %" PRIu64 " requests, %"
-				PRIu64 " events in %.2fs (%.2f M events/s)\n",
-				name, sum.requests, sum.events, wall,
-				wall > 0 ? sum.events / wall / 1e6 : 0);
-		sim_summary_release(&sum);
 	}
+	free(rc_cfg);
 	if (res_close(f, 1) < 0) {
 		fprintf(stderr, "vmspec: %s: cannot finish the results file\n",
 			out);
@@ -265,7 +298,13 @@ int cmd_run_exec(int argc, char **argv)
 		char png[1100];
 		derive_png(out, png, sizeof(png));
 		char *pargv[] = { "plot", (char *)out, "-o", png, NULL };
-		if (cmd_plot(4, pargv) != 0) {
+		char bars[1100];
+		derive_png(out, bars, sizeof(bars));
+		snprintf(bars + strlen(bars) - 4, sizeof(bars) - strlen(bars) + 4,
+			 "-bars.png");
+		char *bargv[] = { "plot", (char *)out, "--bars", "-o", bars,
+				  NULL };
+		if (cmd_plot(4, pargv) != 0 || cmd_plot(5, bargv) != 0) {
 			fprintf(stderr, "vmspec: the results are in %s; the "
 				"figure could not be drawn\n", out);
 			return EXIT_RUN;

@@ -230,7 +230,12 @@ static void specialize(struct adaptive *a, struct platform *p, uint32_t src,
 	}
 	if (sv->state == VM_BOOTING || sv->state == VM_DEAD)
 		return;
+	uint64_t src_id = sv->id;
+	/* making room may evict the source itself when it is idle */
 	if (room(a, p, sv->mem_mib) < 0)
+		return;
+	sv = plat_vm(p, src);
+	if (sv->state == VM_DEAD || sv->id != src_id)
 		return;
 	uint32_t child;
 	if (plat_vm_fork(p, src, &child) < 0)

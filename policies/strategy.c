@@ -6,6 +6,9 @@
 
 extern const struct strategy_ops strategy_cold;
 extern const struct strategy_ops strategy_keepalive;
+extern const struct strategy_ops strategy_prewarm;
+extern const struct strategy_ops strategy_snapshot;
+extern const struct strategy_ops strategy_zygote;
 extern const struct strategy_ops strategy_adaptive;
 extern const struct strategy_ops strategy_adaptive_norecompile;
 extern const struct strategy_ops strategy_adaptive_noshadow;
@@ -14,6 +17,9 @@ extern const struct strategy_ops strategy_adaptive_oracle;
 const struct strategy_ops *const strategy_registry[] = {
 	&strategy_cold,
 	&strategy_keepalive,
+	&strategy_prewarm,
+	&strategy_snapshot,
+	&strategy_zygote,
 	&strategy_adaptive,
 	&strategy_adaptive_norecompile,
 	&strategy_adaptive_noshadow,
@@ -24,6 +30,9 @@ const struct strategy_ops *const strategy_registry[] = {
 const char *const strategy_names[] = {
 	"cold",
 	"keepalive",
+	"prewarm-runtime",
+	"snapshot",
+	"zygote",
 	"adaptive",
 	"adaptive-norecompile",
 	"adaptive-noshadow",

@@ -1,14 +1,15 @@
 #!/bin/bash
 # test.sh - the README's second command: builds if needed and runs the
-# whole test suite (make check). Prints each test log on failure.
+# whole test suite (make check in build/). Prints each failing test's log.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-bash scripts/build.sh
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=${VMSPEC_BUILD:-$top/build}
+bash "$top/scripts/build.sh"
+cd "$build"
 if ! make -j"$(nproc)" check; then
-	for f in tests/*.log; do
-		case "$f" in */test-suite.log) continue ;; esac
-		if grep -q '^FAIL' "${f%.log}.trs" 2>/dev/null; then
-			echo "=== $f"; tail -n 60 "$f"
+	for f in tests/*.trs; do
+		if grep -q '^:test-result: FAIL' "$f" 2>/dev/null; then
+			echo "=== ${f%.trs}.log"; tail -n 60 "${f%.trs}.log"
 		fi
 	done
 	exit 1

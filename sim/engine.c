@@ -999,6 +999,15 @@ static int op_reject(struct platform *p, const struct plat_request *pr)
 	return 0;
 }
 
+/* Memory runtime VM (v) gains when bound to (f). */
+static double bind_growth(struct sim *s, const struct sim_vm *v, uint32_t f)
+{
+	double lib_mem = 0;
+	for (uint32_t j = 0; j < v->npreload; j++)
+		lib_mem += s->cat->libs[v->preload[j]].size_mib;
+	return s->cat->funcs[f].mem_mib + lib_mem - v->pub.mem_mib;
+}
+
 /* Bind runtime VM (v) to function (f): manifest libraries already
  * preloaded become loaded; memory becomes the function's. */
 static int64_t bind_vm(struct sim *s, struct sim_vm *v, uint32_t f)
@@ -1012,11 +1021,11 @@ static int64_t bind_vm(struct sim *s, struct sim_vm *v, uint32_t f)
 				libs |= 1ULL << i;
 				break;
 			}
-	for (uint32_t j = 0; j < v->npreload; j++)
-		lib_mem += s->cat->libs[v->preload[j]].size_mib;
+	(void)lib_mem;
+	double grow = bind_growth(s, v, f);
 	v->pub.func = f;
 	v->pub.libs = libs;
-	grow_mem(s, v, cf->mem_mib + lib_mem - v->pub.mem_mib);
+	grow_mem(s, v, grow);
 	return to_ns(dist_sample(&s->cfg->models.func_init, s->cost_rng));
 }
 
@@ -1063,6 +1072,17 @@ static void start_request(struct sim *s, struct sim_vm *v, uint32_t h)
 	r->start_ns = s->now_ns;
 	int waited = r->dispatch_ns < v->pub.ready_ns;
 	if (v->pub.func == PLAT_NO_FUNC) {
+		double grow = bind_growth(s, v, r->pub.func);
+		if (!fits(s, grow) && s->st->on_memory_pressure)
+			s->st->on_memory_pressure(s->pol, &s->plat,
+				grow - (c->host.memory_mib - s->mem_used_mib));
+		if (!fits(s, grow)) {
+			struct plat_request copy = r->pub;
+			fail_oom(s, v, r, h);
+			v->oom_done = 1;
+			v->oom_req = copy;
+			return;
+		}
 		r->startup_extra_ns += bind_vm(s, v, r->pub.func);
 		r->bound = 1;
 	}
@@ -1718,11 +1738,13 @@ int sim_run(const struct vms_config *cfg, const struct strategy_ops *st,
 	out->blockrepo_hit_ratio = cs.hit_ratio;
 	out->restore_hit_ratio = out->restore_attempts
 		? (double)out->restores / (double)out->restore_attempts : 0;
+	out->trace_rows_skipped = wl_rows_skipped(s->wl);
 	if (rc == 0 && res) {
 		struct res_metric m[SIM_NMETRICS];
 		size_t nm = sim_summary_metrics(out, m);
 		if (st->metrics)
 			nm += st->metrics(s->pol, m + nm, SIM_NMETRICS - nm);
+		nm += wl_metrics(s->wl, m + nm, SIM_NMETRICS - nm);
 		struct res_hist_bin *bins = NULL;
 		size_t nb = 0;
 		if (res_set_summary(res, m, nm) < 0 ||

@@ -37,6 +37,8 @@ struct sim_summary {
 	double mem_mib_s;		/* integral of VM memory over time */
 	double peak_mem_mib;		/* highest memory in use */
 	int64_t end_ns;			/* time of the last event */
+	uint64_t trace_rows_skipped;	/* broken trace rows skipped
+					 * (trace.on_error = skip) */
 	struct hist latency;		/* end - arrival of finished requests */
 };
 

@@ -73,6 +73,23 @@ if command -v h5dump >/dev/null; then
 		|| bad "same seed, same /requests"
 fi
 
+# the shipped experiments, shortened: every run completes
+for e in quickstart compare-strategies thresholds cache-policies; do
+	expect "experiment $e (2 min)" 0 "results:" -- \
+		"$VMSPEC" run "$SRCDIR/experiments/$e.yaml" -o "$T/$e.h5" \
+		--set duration=2min
+	[ -s "$T/$e-bars.png" ] && ok "$e bar chart" || bad "$e bar chart"
+done
+expect "compare-strategies has six runs" 0 "zygote" -- \
+	"$VMSPEC" report "$T/compare-strategies.h5"
+
+# runs: named variants
+printf 'duration: 1min\nruns:\n  - {name: a, strategy: keepalive, set: {keepalive.ttl: 5s}}\n  - {name: b.1, strategy: adaptive}\n' >"$T/runs.yaml"
+expect "runs: variants" 0 "b.1" -- "$VMSPEC" run "$T/runs.yaml" -o "$T/runs.h5"
+printf 'runs:\n  - {strategy: keepalive, set: {keepalive.ttl: -5s}}\n' >"$T/e3.yaml"
+expect "runs: bad override" 2 "e3.yaml:2:48: runs\[0\].set.keepalive.ttl:" -- \
+	"$VMSPEC" run "$T/e3.yaml"
+
 # bad input
 printf 'workload:\n  rate: fast\n' >"$T/e1.yaml"
 expect "wrong type" 2 "e1.yaml:2:9: workload.rate:" -- "$VMSPEC" run "$T/e1.yaml"

@@ -23,7 +23,7 @@
  *   [0, min(64, libraries of the runtime)]; the libraries are drawn without
  *   replacement, each draw with probability proportional to
  *   (rank + 1)^-catalog.lib_zipf among those not yet drawn (successive
- *   sampling, exact, O(log n) a draw with a Fenwick tree per runtime); then
+ *   sampling, exact, O(log n) a draw with a sum tree per runtime); then
  *   sorted by id, so libs[0] is the function's most popular library.
  * - Call probabilities: clamp(sample(catalog.call_prob), 0, 1) per library.
  * - Blocks. nblocks = round(sample(catalog.blocks_per_func)) clamped to
@@ -49,9 +49,9 @@
  *   uniformly among the others. Mix and rank shifts draw from their own
  *   streams, phase after phase, which is what makes phases prefix-stable.
  *
- * Memory: the per-function arrays live in five pools (libs, call_prob,
- * blocks, share and funcs); function 0's pointers are the pool bases, which
- * is how cat_free finds them. */
+ * Memory: the per-function arrays live in four pools (libs, call_prob,
+ * blocks, share), each function's slices contiguous; function 0's pointers
+ * are the pool bases, which is how cat_free finds them. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -81,80 +81,91 @@ enum {
 
 #define CAT_HASH_SALT 0xb10cb10cc0dec0deULL
 
-/* ---- Fenwick tree of weights, for successive sampling ---- */
+/* ---- sum tree of weights, for successive sampling ---- */
 
-struct fenwick {
-	double *t;		/* [n + 1], 1-based partial sums */
-	uint32_t n;
-	uint32_t top;		/* highest power of two <= n */
+/* A complete binary tree over (n) weights: leaves at [m, m + n), node k
+ * holds t[2k] + t[2k + 1], recomputed (never decremented) on update, so a
+ * subtree whose weights were all removed holds exactly 0 and the sums of
+ * what remains carry no cancellation error, even for Zipf weights spanning
+ * 60 orders of magnitude. */
+struct sumtree {
+	double *t;		/* [2m], t[1] is the total */
+	uint32_t m;		/* leaves: power of two >= n */
 };
 
 /* Undo log of one function's removals: exact restore of the tree. */
-struct fw_undo {
+struct st_undo {
 	uint32_t *idx;
 	double *old;
 	size_t n, cap;
 };
 
-static void fw_init(struct fenwick *fw, double *storage, uint32_t n,
-		    double s)
+static size_t st_size(uint32_t n)
 {
-	fw->t = storage;
-	fw->n = n;
-	fw->top = 1;
-	while (n && (fw->top << 1) <= n)
-		fw->top <<= 1;
-	fw->t[0] = 0;
-	for (uint32_t k = 1; k <= n; k++)
-		fw->t[k] = pow((double)k, -s);
-	for (uint32_t k = 1; k <= n; k++) {
-		uint32_t j = k + (k & -k);
-		if (j <= n)
-			fw->t[j] += fw->t[k];
-	}
+	uint32_t m = 1;
+	while (m < n)
+		m <<= 1;
+	return 2 * (size_t)m;
 }
 
-static double fw_total(const struct fenwick *fw)
+/* Weights (k + 1)^-s for k < n; (storage) holds st_size(n) doubles. */
+static void st_init(struct sumtree *st, double *storage, uint32_t n, double s)
 {
-	double sum = 0;
-	for (uint32_t k = fw->n; k > 0; k -= k & -k)
-		sum += fw->t[k];
-	return sum;
+	st->t = storage;
+	st->m = (uint32_t)(st_size(n) / 2);
+	for (uint32_t k = 0; k < st->m; k++)
+		st->t[st->m + k] = k < n ? pow((double)k + 1, -s) : 0;
+	for (uint32_t k = st->m - 1; k >= 1; k--)
+		st->t[k] = st->t[2 * k] + st->t[2 * k + 1];
+	st->t[0] = 0;
 }
 
-/* Smallest 0-based index whose inclusive prefix sum exceeds (target). */
-static uint32_t fw_find(const struct fenwick *fw, double target)
+/* Leaf of weight > 0 picked with probability weight / total, from u in
+ * [0, 1); never an empty subtree, whatever the rounding of the target. */
+static uint32_t st_pick(const struct sumtree *st, double u)
 {
-	uint32_t pos = 0;
-	for (uint32_t step = fw->top; step; step >>= 1) {
-		if (pos + step <= fw->n && fw->t[pos + step] <= target) {
-			pos += step;
-			target -= fw->t[pos];
+	double x = u * st->t[1];
+	uint32_t k = 1;
+	while (k < st->m) {
+		double left = st->t[2 * k], right = st->t[2 * k + 1];
+		if (right == 0 || (x < left && left > 0)) {
+			k = 2 * k;
+		} else {
+			x -= left;
+			k = 2 * k + 1;
 		}
 	}
-	return pos < fw->n ? pos : fw->n - 1;
+	return k - st->m;
 }
 
-static void fw_remove(struct fenwick *fw, uint32_t i, double w,
-		      struct fw_undo *u)
+static void st_log(struct st_undo *u, uint32_t k, double old)
 {
-	for (uint32_t k = i + 1; k <= fw->n; k += k & -k) {
-		if (u->n == u->cap) {
-			u->cap = u->cap ? 2 * u->cap : 256;
-			u->idx = xrealloc(u->idx, u->cap * sizeof(*u->idx));
-			u->old = xrealloc(u->old, u->cap * sizeof(*u->old));
-		}
-		u->idx[u->n] = k;
-		u->old[u->n++] = fw->t[k];
-		fw->t[k] -= w;
+	if (u->n == u->cap) {
+		u->cap = u->cap ? 2 * u->cap : 256;
+		u->idx = xrealloc(u->idx, u->cap * sizeof(*u->idx));
+		u->old = xrealloc(u->old, u->cap * sizeof(*u->old));
+	}
+	u->idx[u->n] = k;
+	u->old[u->n++] = old;
+}
+
+/* Set leaf (i)'s weight to 0, logging every node changed. */
+static void st_remove(struct sumtree *st, uint32_t i, struct st_undo *u)
+{
+	uint32_t k = st->m + i;
+	st_log(u, k, st->t[k]);
+	st->t[k] = 0;
+	for (k /= 2; k >= 1; k /= 2) {
+		st_log(u, k, st->t[k]);
+		st->t[k] = st->t[2 * k] + st->t[2 * k + 1];
 	}
 }
 
-static void fw_restore(struct fenwick *fw, struct fw_undo *u)
+static void st_restore(struct sumtree *st, struct st_undo *u)
 {
 	while (u->n > 0) {
 		u->n--;
-		fw->t[u->idx[u->n]] = u->old[u->n];
+		st->t[u->idx[u->n]] = u->old[u->n];
 	}
 }
 
@@ -253,49 +264,35 @@ static uint32_t runtime_nlibs(const struct catalog *cat, uint32_t rt)
 static void gen_libsets(struct catalog *cat, double lib_zipf, uint64_t seed)
 {
 	uint32_t R = cat->nruntimes;
-	struct fenwick *fw = xcalloc(R, sizeof(*fw));
-	double *storage = xmalloc(((size_t)cat->nlibs + R) * sizeof(double));
+	struct sumtree *st = xcalloc(R, sizeof(*st));
+	size_t total = 0;
+	for (uint32_t rt = 0; rt < R; rt++)
+		total += st_size(runtime_nlibs(cat, rt));
+	double *storage = xmalloc(total * sizeof(double));
 	size_t off = 0;
 	for (uint32_t rt = 0; rt < R; rt++) {
 		uint32_t n = runtime_nlibs(cat, rt);
-		fw_init(&fw[rt], storage + off, n, lib_zipf);
-		off += (size_t)n + 1;
+		st_init(&st[rt], storage + off, n, lib_zipf);
+		off += st_size(n);
 	}
-	struct fw_undo undo = { 0 };
-	uint8_t *taken = xcalloc(cat->nlibs ? cat->nlibs : 1, 1);
+	struct st_undo undo = { 0 };
 	gsl_rng *r = rng_stream_new(seed, RNG_ID(RNG_FUNCS, CAT_S_LIBSET));
 	for (uint32_t f = 0; f < cat->nfuncs; f++) {
 		struct cat_func *fn = &cat->funcs[f];
-		struct fenwick *t = &fw[fn->runtime];
+		struct sumtree *t = &st[fn->runtime];
 		for (uint32_t i = 0; i < fn->nlibs; i++) {
-			uint32_t k = 0;
-			int tries = 0;
-			/* A removed weight can leave a rounding residue in
-			 * the tree: redraw on a taken rank; after many
-			 * tries, take the most popular free one. */
-			do {
-				double u = gsl_rng_uniform(r);
-				k = fw_find(t, u * fw_total(t));
-			} while (taken[k * R + fn->runtime] && ++tries < 64);
-			if (taken[k * R + fn->runtime])
-				for (k = 0; taken[k * R + fn->runtime]; k++)
-					;
-			uint32_t id = k * R + fn->runtime;
-			taken[id] = 1;
-			fn->libs[i] = id;
-			fw_remove(t, k, pow((double)k + 1, -lib_zipf), &undo);
+			uint32_t k = st_pick(t, gsl_rng_uniform(r));
+			fn->libs[i] = k * R + fn->runtime;
+			st_remove(t, k, &undo);
 		}
-		fw_restore(t, &undo);
-		for (uint32_t i = 0; i < fn->nlibs; i++)
-			taken[fn->libs[i]] = 0;
+		st_restore(t, &undo);
 		qsort(fn->libs, fn->nlibs, sizeof(*fn->libs), cmp_u32);
 	}
 	gsl_rng_free(r);
-	free(taken);
 	free(undo.idx);
 	free(undo.old);
 	free(storage);
-	free(fw);
+	free(st);
 }
 
 /* Phase p + 1 from phase p: copy, then shift the mix and the ranks. */

@@ -54,6 +54,34 @@ static inline int wl_next(struct wl_source *s, struct wl_arrival *a)
 }
 void wl_free(struct wl_source *s);
 
+/* ---- traces (workload.kind azure2019/azure2021, workloads/trace.h) ---- */
+
+struct res_metric;
+struct wl_trace_opts;
+
+/* The trace options of (c)'s trace.* rows. 0, or -EINVAL with a message
+ * naming the row (a 2019 window that is not in whole minutes, an empty
+ * window) in (err). */
+int wl_trace_opts_from_config(const struct vms_config *c,
+			      struct wl_trace_opts *o, char *err,
+			      size_t errlen);
+
+/* The checksum of (c)'s trace for the results file ("sha256:..."), or ""
+ * for a synthetic workload. 0, or a negative errno with "PATH: problem" in
+ * (err) (a missing file). Reads every input file once. */
+int wl_checksum(const struct vms_config *c, char *out, size_t n, char *err,
+		size_t errlen);
+
+/* Broken trace rows skipped so far (trace.on_error = skip); 0 for sources
+ * that are not traces. Exact once the source is exhausted. */
+uint64_t wl_rows_skipped(const struct wl_source *s);
+
+/* The /summary figures of a trace source into (m)[0..cap): trace_rows_
+ * skipped, trace_functions, trace_invocations (as counted in the trace's
+ * window). Returns how many were written, 0 for other sources. */
+size_t wl_metrics(const struct wl_source *s, struct res_metric *m,
+		  size_t cap);
+
 extern const struct wl_source_ops *const wl_registry[];
 
 #endif

@@ -1,0 +1,324 @@
+/* test_model.c - the specialization model of the simulator: queueing
+ * against closed forms (processor sharing over host cores), adaptive's
+ * behaviour (specialized starts appear once profiles cross thresholds,
+ * ablations change what they should, phase changes re-specialize),
+ * determinism of the decision log, conservation and memory bounds for
+ * every strategy, and configuration errors of the model's parameters. */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "base/config.h"
+#include "policies/strategy.h"
+#include "sim/engine.h"
+#include "tests/cu.h"
+
+struct rec {
+	struct res_decision *dec;
+	size_t nd, capd;
+	uint64_t rows, bad_rows;
+	int64_t last_ns;
+	double sum_latency_ns;
+};
+
+static void on_row(void *arg, const struct res_request *row)
+{
+	struct rec *r = arg;
+	r->rows++;
+	if (!row->failed) {
+		r->sum_latency_ns += (double)(row->end_ns - row->arrival_ns);
+		if (row->queue_ns < 0 || row->startup_ns < 0 ||
+		    row->libload_ns < 0 || row->exec_ns < 0 ||
+		    row->queue_ns + row->startup_ns + row->libload_ns +
+				    row->exec_ns != row->end_ns - row->arrival_ns)
+			r->bad_rows++;
+	}
+}
+
+static void on_dec(void *arg, const struct res_decision *d)
+{
+	struct rec *r = arg;
+	if (d->t_ns < r->last_ns)
+		r->bad_rows++;	/* time went backwards */
+	r->last_ns = d->t_ns;
+	if (r->nd == r->capd) {
+		r->capd = r->capd ? 2 * r->capd : 4096;
+		r->dec = realloc(r->dec, r->capd * sizeof(*r->dec));
+	}
+	r->dec[r->nd++] = *d;
+}
+
+static int run(const struct vms_config *c, const char *strategy,
+	       struct rec *r, struct sim_summary *s)
+{
+	char err[512];
+	struct sim_hooks h = { .request_done = on_row, .decision = on_dec,
+			       .arg = r };
+	memset(r, 0, sizeof(*r));
+	int rc = sim_run(c, strategy_find(strategy), (uint64_t)c->seed, NULL,
+			 &h, s, err, sizeof(err));
+	if (rc)
+		fprintf(stderr, "sim_run(%s): %s\n", strategy, err);
+	return rc;
+}
+
+static void done(struct rec *r, struct sim_summary *s)
+{
+	free(r->dec);
+	sim_summary_release(s);
+}
+
+/* A single function with no libraries, instant boots, exponential service:
+ * every VM shares (cores) by processor sharing, so the number of requests
+ * in the system is the birth-death chain of M/M/c and the mean response
+ * time follows Erlang C. */
+static double mmc_response(double lambda, double mu, int c)
+{
+	double a = lambda / mu, rho = a / c, sum = 0, term = 1;
+	for (int k = 0; k < c; k++) {
+		sum += term;
+		term *= a / (k + 1);
+	}
+	/* term = a^c / c! */
+	double pc = term / (1 - rho);
+	double erlang_c = pc / (sum + pc);
+	return erlang_c / (c * mu - lambda) + 1 / mu;
+}
+
+static void mm_config(struct vms_config *c, int cores, double lambda)
+{
+	cfg_defaults(c);
+	c->seed = 3;
+	c->workload.functions = 1;
+	c->workload.rate_per_s = lambda;
+	c->duration_ns = (int64_t)(40000 / lambda * 1e9);	/* ~40k reqs */
+	dist_init_exponential(&c->workload.service, 100e6);	/* 100 ms */
+	c->workload.service_spread = 0;
+	dist_init_constant(&c->models.boot, 1);
+	dist_init_constant(&c->catalog.libs_per_func, 0);
+	c->host.cores = cores;
+	c->keepalive.ttl_ns = 3600LL * 1000000000;
+}
+
+static void test_processor_sharing_closed_form(void)
+{
+	const struct {
+		int cores;
+		double lambda;
+	} cases[] = { { 1, 5 }, { 1, 8 }, { 2, 15 }, { 4, 30 } };
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct vms_config c;
+		struct rec r;
+		struct sim_summary s;
+		mm_config(&c, cases[i].cores, cases[i].lambda);
+		CU_ASSERT_EQUAL_FATAL(run(&c, "keepalive", &r, &s), 0);
+		double got = r.sum_latency_ns / (double)s.finished / 1e9;
+		double want = mmc_response(cases[i].lambda, 10, cases[i].cores);
+		/* batch-means-free bound: relative error < 8% at ~40k
+		 * requests even at rho = 0.8 (the slowest to converge) */
+		CU_ASSERT(fabs(got - want) / want < 0.08);
+		if (fabs(got - want) / want >= 0.08)
+			fprintf(stderr, "cores %d lambda %g: %g s, want %g s\n",
+				cases[i].cores, cases[i].lambda, got, want);
+		CU_ASSERT_EQUAL(r.bad_rows, 0);
+		done(&r, &s);
+	}
+}
+
+static void base(struct vms_config *c)
+{
+	cfg_defaults(c);
+	c->seed = 21;
+	c->workload.functions = 20;
+	c->workload.rate_per_s = 20;
+	c->duration_ns = 20LL * 60 * 1000000000;
+}
+
+/* Specialized starts appear under adaptive, never under the others, and
+ * they make requests faster than keepalive on the same arrivals. */
+static void test_adaptive_specializes(void)
+{
+	struct vms_config c;
+	struct rec r;
+	struct sim_summary ka, ad;
+	base(&c);
+	CU_ASSERT_EQUAL_FATAL(run(&c, "keepalive", &r, &ka), 0);
+	CU_ASSERT_EQUAL(ka.by_kind[START_SPECIALIZED], 0);
+	CU_ASSERT_EQUAL(ka.specializations, 0);
+	free(r.dec);
+	CU_ASSERT_EQUAL_FATAL(run(&c, "adaptive", &r, &ad), 0);
+	CU_ASSERT(ad.specializations > 0);
+	CU_ASSERT(ad.profiles > 0);
+	CU_ASSERT(ad.by_kind[START_SPECIALIZED] > ad.finished / 4);
+	CU_ASSERT(ad.forks > 0);
+	CU_ASSERT(hist_mean(&ad.latency) < hist_mean(&ka.latency));
+	CU_ASSERT(ad.profiling_cpu_ns > 0);
+	CU_ASSERT(ad.compile_cpu_ns > 0);
+	CU_ASSERT_EQUAL(ad.requests, ka.requests);
+	CU_ASSERT_EQUAL(r.bad_rows, 0);
+	/* every specialization is announced before a request uses it */
+	int saw_spec = 0, order_ok = 1;
+	for (size_t i = 0; i < r.nd; i++)
+		if (r.dec[i].action == ACT_SPECIALIZE)
+			saw_spec = 1;
+	CU_ASSERT(saw_spec && order_ok);
+	sim_summary_release(&ka);
+	done(&r, &ad);
+}
+
+/* Thresholds nobody can reach: no specialization at all. */
+static void test_adaptive_thresholds(void)
+{
+	struct vms_config c;
+	struct rec r;
+	struct sim_summary s;
+	base(&c);
+	c.adaptive.lib_threshold = 1.0;		/* every request calls it */
+	c.adaptive.block_threshold = 1.0;	/* one block has all samples */
+	dist_init_uniform(&c.catalog.call_prob, 0.05, 0.5);
+	dist_init_uniform(&c.catalog.blocks_per_func, 4, 8);
+	CU_ASSERT_EQUAL_FATAL(run(&c, "adaptive", &r, &s), 0);
+	CU_ASSERT_EQUAL(s.specializations, 0);
+	CU_ASSERT_EQUAL(s.by_kind[START_SPECIALIZED], 0);
+	CU_ASSERT(s.profiles > 0);
+	done(&r, &s);
+}
+
+/* Ablations: no recompilation compiles nothing; the oracle profiles
+ * nothing; no shadowing stalls on no library. */
+static void test_ablations(void)
+{
+	struct vms_config c;
+	struct rec r;
+	struct sim_summary s;
+	base(&c);
+	CU_ASSERT_EQUAL_FATAL(run(&c, "adaptive-norecompile", &r, &s), 0);
+	CU_ASSERT_EQUAL(s.compile_cpu_ns, 0);
+	CU_ASSERT_EQUAL(s.block_installs, 0);
+	CU_ASSERT(s.specializations > 0);
+	done(&r, &s);
+	CU_ASSERT_EQUAL_FATAL(run(&c, "adaptive-oracle", &r, &s), 0);
+	CU_ASSERT_EQUAL(s.profiling_cpu_ns, 0);
+	CU_ASSERT_EQUAL(s.profiles, 0);
+	CU_ASSERT(s.specializations > 0);
+	done(&r, &s);
+	CU_ASSERT_EQUAL_FATAL(run(&c, "adaptive-noshadow", &r, &s), 0);
+	CU_ASSERT_EQUAL(s.libload_ns, 0);
+	done(&r, &s);
+	struct sim_summary ka;
+	CU_ASSERT_EQUAL_FATAL(run(&c, "keepalive", &r, &ka), 0);
+	CU_ASSERT(ka.libload_ns > 0);	/* shadowing stalls under keepalive */
+	done(&r, &ka);
+}
+
+/* Phase changes shift the mix: adaptive specializes again. */
+static void test_phase_changes(void)
+{
+	struct vms_config c;
+	struct rec r;
+	struct sim_summary one, many;
+	base(&c);
+	c.duration_ns = 40LL * 60 * 1000000000;
+	c.adaptive.min_interval_ns = 60LL * 1000000000;
+	CU_ASSERT_EQUAL_FATAL(run(&c, "adaptive", &r, &one), 0);
+	free(r.dec);
+	c.workload.phase_every_ns = 8LL * 60 * 1000000000;
+	c.workload.phase_shift = 1.0;
+	CU_ASSERT_EQUAL_FATAL(run(&c, "adaptive", &r, &many), 0);
+	CU_ASSERT(many.specializations > one.specializations);
+	CU_ASSERT_EQUAL(r.bad_rows, 0);
+	sim_summary_release(&one);
+	done(&r, &many);
+}
+
+/* Every strategy: the decision log is identical for the same config and
+ * seed; requests are conserved; memory stays within the host. */
+static void test_all_strategies(void)
+{
+	for (size_t i = 0; strategy_registry[i]; i++) {
+		const char *name = strategy_registry[i]->name;
+		struct vms_config c;
+		struct rec a, b;
+		struct sim_summary sa, sb;
+		base(&c);
+		c.host.memory_mib = 8192;
+		c.workload.phase_every_ns = 5LL * 60 * 1000000000;
+		CU_ASSERT_EQUAL_FATAL(run(&c, name, &a, &sa), 0);
+		CU_ASSERT_EQUAL_FATAL(run(&c, name, &b, &sb), 0);
+		CU_ASSERT(a.nd == b.nd && a.nd > 0 &&
+			  memcmp(a.dec, b.dec, a.nd * sizeof(*a.dec)) == 0);
+		CU_ASSERT_EQUAL(sa.finished + sa.failed, sa.requests);
+		CU_ASSERT_EQUAL(a.rows, sa.requests);
+		CU_ASSERT(sa.peak_mem_mib <= c.host.memory_mib);
+		if (sa.peak_mem_mib > c.host.memory_mib)
+			fprintf(stderr, "%s: peak %g MiB\n", name, sa.peak_mem_mib);
+		CU_ASSERT_EQUAL(a.bad_rows, 0);
+		if (strcmp(name, "cold") == 0)
+			CU_ASSERT_EQUAL(sa.by_kind[START_COLD], sa.finished);
+		done(&a, &sa);
+		done(&b, &sb);
+	}
+}
+
+/* Bad model parameters are configuration errors naming the key. */
+static void test_bad_parameters(void)
+{
+	static const struct {
+		const char *yaml, *want;
+	} cases[] = {
+		{ "catalog: {lib_size: {dist: constant, value: -3}}\n",
+		  "t.yaml:1:45: catalog.lib_size: parameter \"value\" must be >= 0" },
+		{ "adaptive: {block_threshold: 1.5}\n",
+		  "t.yaml:1:29: adaptive.block_threshold: expected a number" },
+		{ "adaptive: {lib_threshold: 0}\n",
+		  "adaptive.lib_threshold: expected a number > 0" },
+		{ "pool: {policy: mru}\n",
+		  "t.yaml:1:16: pool.policy: expected one of ttl, lru" },
+		{ "pool: {capacity: 64MiB}\n",
+		  "pool.capacity: 64MiB is smaller than one VM" },
+		{ "snapstore: {capacity: 1MiB}\n",
+		  "snapstore.capacity: 1MiB is smaller than one VM" },
+		{ "models: {fork: {fixed: -1ms}}\n",
+		  "t.yaml:1:24: models.fork.fixed: expected a duration" },
+		{ "profiling: {rate: 0}\n",
+		  "profiling.rate: expected a number > 0" },
+		{ "workload: {arrival: bursty}\n",
+		  "workload.arrival: expected one of poisson, mmpp, diurnal" },
+		{ "hybrid: {head: 50, tail: 10}\n",
+		  "hybrid.head: the pre-warm percentile" },
+		{ "zygote: {libs: 65}\n", "zygote.libs: expected an integer" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct vms_config c;
+		struct cfg_error e;
+		cfg_defaults(&c);
+		int rc = cfg_load_string(&c, cases[i].yaml,
+					 strlen(cases[i].yaml), "t.yaml", &e);
+		if (rc == 0)
+			rc = cfg_validate(&c, &e);
+		CU_ASSERT(rc < 0);
+		if (rc == 0 || !strstr(e.msg, cases[i].want))
+			fprintf(stderr, "case %zu: got \"%s\", want \"%s\"\n", i,
+				rc ? e.msg : "(accepted)", cases[i].want);
+		CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, cases[i].want));
+		cfg_release(&c);
+	}
+}
+
+int main(void)
+{
+	static const struct cu_test tests[] = {
+		{ "processor sharing vs M/M/c closed form",
+		  test_processor_sharing_closed_form },
+		{ "adaptive specializes and pays off", test_adaptive_specializes },
+		{ "unreachable thresholds: no specialization",
+		  test_adaptive_thresholds },
+		{ "ablations change what they should", test_ablations },
+		{ "phase changes trigger re-specialization", test_phase_changes },
+		{ "every strategy: determinism, conservation, memory",
+		  test_all_strategies },
+		{ "bad model parameters", test_bad_parameters },
+		{ NULL, NULL },
+	};
+	return cu_run("model", tests);
+}
