@@ -48,12 +48,13 @@ static double bind_growth(struct prewarm *w, struct platform *p, uint32_t f)
 /* (v) has started its first request, so the platform has bound it: its
  * growth is no longer to come. Called on ready and on done, as a request
  * failing at start is reported done before the VM is reported ready. */
-static void bound(struct prewarm *w, struct platform *p, struct plat_vm *v)
+static void bound(struct prewarm *w, struct platform *p, struct plat_vm *v,
+		  uint32_t func)
 {
-	if (!(v->pol.u & PW_BIND))
+	if (!(v->pol.u & PW_BIND) || func == PLAT_NO_FUNC)
 		return;
 	v->pol.u &= ~PW_BIND;
-	w->reserved_mib -= bind_growth(w, p, v->func);
+	w->reserved_mib -= bind_growth(w, p, func);
 	if (w->reserved_mib < 1e-6)
 		w->reserved_mib = 0;
 }
@@ -233,7 +234,7 @@ static void pw_on_ready(void *st, struct platform *p, uint32_t slot)
 		list_push(w, p, v, 1);
 		return;
 	}
-	bound(w, p, v);
+	bound(w, p, v, v->func);
 	if (v->pol.u & PW_IDLE_READY) {
 		v->pol.u &= ~PW_IDLE_READY;
 		if (v->state == VM_IDLE)
@@ -246,8 +247,8 @@ static void pw_on_done(void *st, struct platform *p, uint32_t slot,
 {
 	struct prewarm *w = st;
 	struct plat_vm *v = plat_vm(p, slot);
-	(void)r;
-	bound(w, p, v);
+	/* r->func: a binding that failed for memory leaves v unbound */
+	bound(w, p, v, r->func);
 	if (v->state != VM_IDLE)
 		return;
 	if (vmpool_has(w->pool, p, slot))

@@ -36,6 +36,9 @@ typedef void (*vmpool_destroy_fn)(void *arg, struct platform *p,
 void vmpool_on_destroy(struct vmpool *vp, vmpool_destroy_fn fn, void *arg);
 
 /* Track new VM (slot), pinned (it is about to serve or be prepared).
+ * Resets plat_vm.pol (the whole of pol.u too): a strategy sets its own
+ * flags (bits 32-63 of pol.u) after this call; eviction and vmpool_forget
+ * clear them again.
  * May evict idle VMs to fit the pool capacity; -EBUSY when even that
  * cannot make room (the VM is then not tracked: the caller destroys it). */
 int vmpool_add(struct vmpool *vp, struct platform *p, uint32_t slot);

@@ -51,12 +51,13 @@ static double bind_growth(struct zygote *z, struct platform *p, uint32_t f)
 /* (v) has started its first request, so the platform has bound it: its
  * growth is no longer to come. Called on ready and on done, as a request
  * failing at start is reported done before the VM is reported ready. */
-static void bound(struct zygote *z, struct platform *p, struct plat_vm *v)
+static void bound(struct zygote *z, struct platform *p, struct plat_vm *v,
+		  uint32_t func)
 {
-	if (!(v->pol.u & ZY_BIND))
+	if (!(v->pol.u & ZY_BIND) || func == PLAT_NO_FUNC)
 		return;
 	v->pol.u &= ~ZY_BIND;
-	z->reserved_mib -= bind_growth(z, p, v->func);
+	z->reserved_mib -= bind_growth(z, p, func);
 	if (z->reserved_mib < 1e-6)
 		z->reserved_mib = 0;
 }
@@ -222,7 +223,7 @@ static void zy_on_ready(void *st, struct platform *p, uint32_t slot)
 	struct plat_vm *v = plat_vm(p, slot);
 	if (v->pol.u & ZY_TEMPLATE)
 		return;		/* forks use it from now on */
-	bound(z, p, v);
+	bound(z, p, v, v->func);
 	if (v->pol.u & ZY_IDLE_READY) {
 		v->pol.u &= ~ZY_IDLE_READY;
 		if (v->state == VM_IDLE)
@@ -235,8 +236,8 @@ static void zy_on_done(void *st, struct platform *p, uint32_t slot,
 {
 	struct zygote *z = st;
 	struct plat_vm *v = plat_vm(p, slot);
-	(void)r;
-	bound(z, p, v);
+	/* r->func: a binding that failed for memory leaves v unbound */
+	bound(z, p, v, r->func);
 	if (v->state != VM_IDLE)
 		return;
 	if (vmpool_has(z->pool, p, slot))

@@ -569,7 +569,8 @@ static int op_vm_boot_runtime(struct platform *p, uint32_t rt,
 	int64_t boot = to_ns(dist_sample(&s->cfg->models.boot, s->boot_rng));
 	struct sim_vm *v = new_vm(s, PLAT_NO_FUNC, rt, mem, START_COLD,
 				  boot + setup);
-	memcpy(v->preload, preload, npreload * sizeof(uint32_t));
+	if (npreload)
+		memcpy(v->preload, preload, npreload * sizeof(uint32_t));
 	v->npreload = (uint8_t)npreload;
 	decide(s, ACT_BOOT_RUNTIME, PLAT_NO_FUNC, v->pub.id,
 	       (uint64_t)(boot + setup));
@@ -942,13 +943,15 @@ static void emit_request(struct sim *s, struct sim_req *r, uint64_t vm_id,
 		row.start_ns = row.end_ns = s->now_ns;
 		row.start_kind = r->kind;
 	} else {
+		/* arrival -> start_ns (execution start) = queue + startup +
+		 * libload; start_ns -> end_ns = exec */
 		struct sim_vm *v = VM(s, r->vm);
 		int64_t waited_vm = v->pub.ready_ns < r->start_ns
 					    ? v->pub.ready_ns : r->start_ns;
 		waited_vm -= r->pub.arrival_ns;
 		if (waited_vm < 0)
 			waited_vm = 0;
-		row.start_ns = r->start_ns;
+		row.start_ns = r->cpu_start_ns;
 		row.end_ns = s->now_ns;
 		row.startup_ns = waited_vm + r->startup_extra_ns;
 		row.queue_ns = r->start_ns - r->pub.arrival_ns - waited_vm;
@@ -1036,7 +1039,6 @@ static void fail_oom(struct sim *s, struct sim_vm *v, struct sim_req *r,
 {
 	s->sum->failed++;
 	s->sum->oom_failed++;
-	r->kind = START_WARM;
 	emit_request(s, r, v->pub.id, 1);
 	free_request(s, h);
 }
@@ -1071,7 +1073,16 @@ static void start_request(struct sim *s, struct sim_vm *v, uint32_t h)
 	const struct vms_config *c = s->cfg;
 	r->start_ns = s->now_ns;
 	int waited = r->dispatch_ns < v->pub.ready_ns;
-	if (v->pub.func == PLAT_NO_FUNC) {
+	int binding = v->pub.func == PLAT_NO_FUNC;
+	if (waited)
+		r->kind = v->pub.created_by;
+	else if (v->pub.spec_key)
+		r->kind = START_SPECIALIZED;
+	else if (binding)
+		r->kind = START_PREWARM;
+	else
+		r->kind = START_WARM;
+	if (binding) {
 		double grow = bind_growth(s, v, r->pub.func);
 		if (!fits(s, grow) && s->st->on_memory_pressure)
 			s->st->on_memory_pressure(s->pol, &s->plat,
@@ -1086,14 +1097,6 @@ static void start_request(struct sim *s, struct sim_vm *v, uint32_t h)
 		r->startup_extra_ns += bind_vm(s, v, r->pub.func);
 		r->bound = 1;
 	}
-	if (waited)
-		r->kind = v->pub.created_by;
-	else if (v->pub.spec_key)
-		r->kind = START_SPECIALIZED;
-	else if (r->bound)
-		r->kind = START_PREWARM;
-	else
-		r->kind = START_WARM;
 	r->startup_extra_ns += v->fault_ns;
 	v->fault_ns = 0;
 
@@ -1158,6 +1161,19 @@ static int op_dispatch(struct platform *p, uint32_t slot,
 		return violation(s, "dispatch of a request of function %u to "
 				 "VM %llu of function %u", pr->func,
 				 (unsigned long long)v->pub.id, v->pub.func);
+	if (v->pub.func == PLAT_NO_FUNC) {
+		/* an unbound VM binds to its first request's function */
+		uint32_t first = v->q_head != NONE ? REQ(s, v->q_head)->pub.func
+						   : pr->func;
+		if (pr->func >= s->cat->nfuncs ||
+		    s->cat->funcs[pr->func].runtime != v->pub.runtime ||
+		    first != pr->func)
+			return violation(s, "dispatch of a request of function "
+					 "%u to unbound VM %llu of runtime %u "
+					 "(queued for function %u)", pr->func,
+					 (unsigned long long)v->pub.id,
+					 v->pub.runtime, first);
+	}
 	struct sim_req *r = REQ(s, pr->handle);
 	r->dispatch_ns = s->now_ns;
 	r->vm = slot;
@@ -1277,8 +1293,10 @@ static void on_ready(struct sim *s, uint32_t slot)
 		return;
 	}
 	v->pub.ready_ns = s->now_ns;
+	uint64_t id = v->pub.id;
 	start_next(s, v);
-	if (s->st->on_vm_ready)
+	/* a failed start may have let the strategy destroy it already */
+	if (s->st->on_vm_ready && v->pub.state != VM_DEAD && v->pub.id == id)
 		s->st->on_vm_ready(s->pol, &s->plat, slot);
 }
 

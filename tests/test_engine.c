@@ -91,8 +91,9 @@ static int conserved(struct rec *r, const struct sim_summary *s)
 		     v[i].end_ns >= v[i].start_ns &&
 		     v[i].start_kind < START_KIND_COUNT &&
 		     v[i].queue_ns >= 0 && v[i].startup_ns >= 0 &&
-		     v[i].queue_ns + v[i].startup_ns ==
+		     v[i].queue_ns + v[i].startup_ns + v[i].libload_ns ==
 			     v[i].start_ns - v[i].arrival_ns &&
+		     v[i].exec_ns == v[i].end_ns - v[i].start_ns &&
 		     (i == 0 || v[i].arrival_ns >= v[i - 1].arrival_ns);
 	}
 	free(v);
