@@ -13,6 +13,13 @@
  *   {mu, sigma} where mu is the log of a value in base units; the dumper
  *   writes raw parameters (plus a comment with mean and cv) so that a dump
  *   reloads to a bit-identical struct.
+ * - models.calibration: FILE (a path, relative to the naming file) is a
+ *   fragment of models.* / profiling.* / catalog.* keys applied before the
+ *   document that names it, wherever the key stands in it, so that
+ *   document's keys override the file's; with --set it applies at once,
+ *   over everything loaded before. Its errors name FILE:line:col, then
+ *   where it was named. A document that names one keeps as c->text the
+ *   dump of the merged result (every value explicit).
  * - c->text: after a load over a config whose text is NULL (fresh defaults),
  *   the verbatim document; after a load over an already loaded config, or
  *   after cfg_set(), the cfg_dump_yaml() text of the merged result. Either
@@ -2072,6 +2079,24 @@ int cfg_validate(const struct vms_config *c, struct cfg_error *err)
 			  problem);
 		return -EINVAL;
 	}
+	/* each named run, with its overrides, must pass the same checks, so
+	 * that no run starts when a later one is invalid */
+	for (int i = 0; i < c->runs.n; i++) {
+		struct vms_config *rc = cfg_xalloc(sizeof(*rc));
+		struct cfg_error e2;
+		const char *name, *strat;
+		int bad = cfg_run_config(c, i, rc, &name, &strat, &e2);
+		cfg_release(rc);
+		free(rc);
+		if (bad) {
+			char key[64];
+			snprintf(key, sizeof(key), "runs[%d]", i);
+			/* e2: "run \"NAME\": SRC: KEY: PROBLEM" */
+			set_error(err, c->source[0] ? c->source : "(config)",
+				  locate(c, "runs"), key, e2.msg);
+			return -EINVAL;
+		}
+	}
 	return 0;
 }
 
@@ -2424,6 +2449,7 @@ int cfg_run_config(const struct vms_config *c, int i, struct vms_config *out,
 	int rc = 0;
 	for (int j = 0; rc == 0 && j < r->nsets; j++)
 		rc = cfg_set(out, r->set[j], err);
+	out->runs.n = 0;	/* a run is one strategy; no recursion */
 	if (rc == 0 && (rc = cfg_validate(out, err)) < 0) {
 		char msg[sizeof(err->msg)];
 		snprintf(msg, sizeof(msg), "%s", err->msg);

@@ -1,7 +1,7 @@
 /* config.h - experiment configuration: validated structs loaded from YAML.
  * Every parameter is one row of cfg_params[] (base/params.c): name, type,
  * bounds, default, unit and help. The same rows drive validation, `vmspec
- * run --help-config`, and docs/config-reference.md. Loading never exits:
+ * run --params`, and docs/config-reference.md. Loading never exits:
  * errors come back as a negative errno with a one-line message in
  * (struct cfg_error) of the form "file:line:col: key: problem". */
 #ifndef VMSPEC_CONFIG_H
@@ -81,7 +81,6 @@ extern const size_t cfg_nparams;
 
 enum wl_kind { WL_SYNTHETIC = 0, WL_AZURE2019, WL_AZURE2021, WL_KIND_COUNT };
 enum wl_arrival_kind { ARR_POISSON = 0, ARR_MMPP, ARR_DIURNAL, ARR_COUNT };
-enum host_full { FULL_REJECT = 0, FULL_QUEUE, FULL_COUNT };
 enum spec_match { MATCH_EXACT = 0, MATCH_BEST, MATCH_COUNT };
 
 /* A cache's policy and size (idle VM pool, library cache, code block
@@ -149,7 +148,6 @@ struct vms_config {
 	struct {
 		int64_t cores;		/* processor sharing beyond this */
 		double memory_mib;	/* host memory */
-		int on_full;		/* enum host_full */
 	} host;
 	struct {
 		char calibration[CFG_PATH_LEN];	/* calibration file applied
@@ -202,6 +200,19 @@ struct vms_config {
 		int oracle;		/* ablation: ground-truth profiles */
 		int parent_blocks;	/* ablation: parent blocked in fork */
 	} adaptive;
+	struct {			/* the KVM backend (`vmspec real`) */
+		int64_t workers;	/* threads running guests */
+		double time_scale;	/* wall ns per workload ns */
+		double work_scale;	/* guest CPU ns per service ns */
+		int64_t block_call_ns;	/* baseline time of one kernel call */
+		double heap_mib;	/* runtime arena filled at boot */
+		double lib_touch;	/* part of a library its calls read */
+		int64_t deadline_ns;	/* a guest call longer than this dies */
+		double fault_rate;	/* requests made to fault (isolation) */
+		int compile;		/* really compile hot blocks */
+		char compiler[CFG_NAME_LEN];	/* C compiler for that */
+		int64_t drain_ns;	/* allowed after the last arrival */
+	} real;
 	struct {
 		int64_t batch_rows;	/* rows buffered per dataset write */
 		int64_t compress;	/* deflate level, 0 = off */

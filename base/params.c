@@ -1,6 +1,6 @@
 /* params.c - the table of every configuration parameter (struct cfg_param).
  * Read by base/config.c for defaults, validation and overrides, and by the
- * CLI for --help-config and docs/config-reference.md. Adding a parameter is
+ * CLI for `vmspec run --params` and docs/config-reference.md. Adding a parameter is
  * adding a row here and a field in struct vms_config (base/config.h). */
 #include <stddef.h>
 #include <float.h>
@@ -15,7 +15,6 @@ static const char *const wl_kinds[] = { "synthetic", "azure2019",
 					 "azure2021", NULL };
 static const char *const arrival_kinds[] = { "poisson", "mmpp", "diurnal",
 					      NULL };
-static const char *const full_kinds[] = { "reject", "queue", NULL };
 static const char *const match_kinds[] = { "exact", "best", NULL };
 
 #define CACHE_ROWS(sec, field, pol, cap, what)				\
@@ -238,10 +237,6 @@ const struct cfg_param cfg_params[] = {
 	  .min = 0, .max = 1073741824.0, .flags = CFG_F_MIN_EXCL,
 	  .def = "256GiB", .unit = "MiB",
 	  .help = "host memory: VMs that do not fit are not created" },
-	{ .key = "host.on_full", .type = CFG_ENUM, .offset = OFF(host.on_full),
-	  .def = "reject", .unit = "", .choices = full_kinds,
-	  .help = "a request that finds no memory even after evictions: "
-	  "reject it or queue it until memory frees" },
 
 	{ .key = "models.calibration", .type = CFG_PATH,
 	  .offset = OFF(models.calibration), .def = "\"\"", .unit = "",
@@ -401,8 +396,57 @@ const struct cfg_param cfg_params[] = {
 	  .help = "ablation switch: the parent stops serving while it is "
 	  "forked" },
 
+	{ .key = "real.workers", .type = CFG_INT, .offset = OFF(real.workers),
+	  .min = 1, .max = 64, .def = "2", .unit = "",
+	  .help = "real backend: threads running guests (at most this many "
+	  "vCPUs run at once)" },
+	{ .key = "real.time_scale", .type = CFG_DOUBLE,
+	  .offset = OFF(real.time_scale), .min = 0, .max = 1000,
+	  .flags = CFG_F_MIN_EXCL, .def = "1", .unit = "",
+	  .help = "real backend: wall-clock seconds per second of workload "
+	  "time (arrivals replayed at t * time_scale)" },
+	{ .key = "real.work_scale", .type = CFG_DOUBLE,
+	  .offset = OFF(real.work_scale), .min = 0, .max = 10,
+	  .flags = CFG_F_MIN_EXCL, .def = "0.1", .unit = "",
+	  .help = "real backend: guest baseline CPU time per unit of a "
+	  "request's service time" },
+	{ .key = "real.block_call", .type = CFG_DURATION,
+	  .offset = OFF(real.block_call_ns), .min = 0.001, .max = 100,
+	  .def = "25us", .unit = "ms",
+	  .help = "real backend: baseline time of one kernel call (the "
+	  "granularity of a code block's work)" },
+	{ .key = "real.heap", .type = CFG_SIZE, .offset = OFF(real.heap_mib),
+	  .min = 2, .max = 512, .def = "8MiB", .unit = "MiB",
+	  .help = "real backend: arena the guest runtime fills at boot "
+	  "(rounded up to 2 MiB)" },
+	{ .key = "real.lib_touch", .type = CFG_DOUBLE,
+	  .offset = OFF(real.lib_touch), .min = 0, .max = 1, .def = "0.25",
+	  .unit = "", .help = "real backend: part of a library image a call "
+	  "reads (one word per page: its working set)" },
+	{ .key = "real.deadline", .type = CFG_DURATION,
+	  .offset = OFF(real.deadline_ns), .min = 0.001, .max = 3600,
+	  .def = "10s", .unit = "s",
+	  .help = "real backend: a guest boot or request running longer is "
+	  "killed (its request fails, others go on)" },
+	{ .key = "real.fault_rate", .type = CFG_DOUBLE,
+	  .offset = OFF(real.fault_rate), .min = 0, .max = 1, .def = "0",
+	  .unit = "", .help = "real backend: fraction of requests whose guest "
+	  "is made to fault (isolation tests)" },
+	{ .key = "real.compile", .type = CFG_BOOL, .offset = OFF(real.compile),
+	  .def = "true", .unit = "",
+	  .help = "real backend: compile a hot block's source with "
+	  "real.compiler on a code block repository miss (the measured "
+	  "recompilation cost)" },
+	{ .key = "real.compiler", .type = CFG_STRING,
+	  .offset = OFF(real.compiler), .def = "cc", .unit = "",
+	  .help = "real backend: C compiler run for recompilations" },
+	{ .key = "real.drain", .type = CFG_DURATION, .offset = OFF(real.drain_ns),
+	  .min = 0.001, .max = 86400, .def = "60s", .unit = "s",
+	  .help = "real backend: time allowed after the last arrival for "
+	  "requests and VM work to finish before the run fails" },
+
 	{ .key = "results.batch_rows", .type = CFG_INT,
-	  .offset = OFF(results.batch_rows), .min = 1, .max = 1 << 24,
+	  .offset = OFF(results.batch_rows), .min = 1, .max = 1 << 20,
 	  .def = "65536", .unit = "",
 	  .help = "rows buffered per dataset before a write (chunk size)" },
 	{ .key = "results.compress", .type = CFG_INT,

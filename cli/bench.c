@@ -3,29 +3,51 @@
  * pending, then M holds, each a pop followed by a push at the popped time
  * plus an exponential increment (mean 1 us). The increments are drawn
  * before timing from a table of 2^16 values, so the figure measures the
- * queue, not the random number generator. The last line is events/s. */
+ * queue, not the random number generator. The last line is events/s.
+ * `bench replay`: a synthetic Azure 2019 trace (cached in a temporary
+ * directory) replayed by the simulator into a full results file, timed
+ * end to end; the last line is invocations/s. */
+#include <errno.h>
+#include <ftw.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <gsl/gsl_randist.h>
+#include "build-config.h"
 #include "cli/cmd.h"
+#include "base/config.h"
+#include "base/results.h"
 #include "base/rng.h"
 #include "base/util.h"
+#include "policies/strategy.h"
 #include "real-backend/vmm.h"
+#include "sim/engine.h"
 #include "sim/queue.h"
+#include "workloads/trace.h"
+#include "workloads/workload.h"
 
 #define INC_TABLE (1u << 16)
 
 static const char bench_usage[] =
 	"usage: vmspec bench engine [--pending N] [--events M] [--seed S]\n"
+	"       vmspec bench replay [--invocations N] [--strategy NAME] "
+	"[OPTIONS]\n"
 	"       vmspec bench vmm [OPTIONS]\n"
 	"\n"
 	"  engine   hold model on the event queue: N pending events, M holds\n"
 	"           (pop then push); prints events per second last\n"
 	"           (defaults: --pending 1000 --events 10000000)\n"
+	"  replay   replay ~N invocations of a synthetic Azure 2019 trace with\n"
+	"           one strategy into a full results file; prints wall time,\n"
+	"           peak RSS and invocations per second last\n"
+	"           (vmspec bench replay --help)\n"
 	"  vmm      costs of the KVM monitor: boot, fork, snapshot, pool reset,\n"
 	"           exits, library maps, kernels baseline vs optimized\n"
 	"           (vmspec bench vmm --help)\n";
@@ -108,6 +130,429 @@ static int bench_engine(int argc, char **argv)
 	return 0;
 }
 
+/* ---- bench replay ------------------------------------------------------ */
+
+static const char replay_usage[] =
+	"usage: vmspec bench replay [--invocations N] [--strategy NAME]\n"
+	"                           [--functions F] [--rate R] [--seed S]\n"
+	"                           [--dir DIR] [--set KEY=VALUE]...\n"
+	"                           [--no-requests] [--keep]\n"
+	"\n"
+	"Writes (once, then reuses) a synthetic trace in the Azure Functions\n"
+	"2019 format with F functions at R invocations/s on average, finds the\n"
+	"window of whole minutes from its start that holds ~N invocations,\n"
+	"replays it with one strategy on an unconstrained host (no request is\n"
+	"rejected for lack of memory or cores), writes the full results file\n"
+	"(/requests, /vms, /timeseries, /decisions, /summary) to a temporary\n"
+	"file, then deletes it. The time measured is the whole run: trace\n"
+	"validation, simulation and results writing.\n"
+	"\n"
+	"options:\n"
+	"  -n, --invocations N   invocations to replay (default 1e6)\n"
+	"  -S, --strategy NAME   strategy (default keepalive)\n"
+	"  -f, --functions F     functions of the trace (default 1000)\n"
+	"  -r, --rate R          mean invocations/s of the trace (default 1000)\n"
+	"  -s, --seed S          seed of the trace and of the run (default 1)\n"
+	"  -d, --dir DIR         trace cache (default $TMPDIR/vmspec-bench)\n"
+	"      --set KEY=VALUE   any run parameter (e.g. results.compress=1)\n"
+	"      --no-requests     results.requests=false, results.decisions=false:\n"
+	"                        the mode for 1e8 invocations (a full file is\n"
+	"                        ~100 bytes per invocation)\n"
+	"  -k, --keep            keep the results file and print its name\n";
+
+struct replay_args {
+	uint64_t n, seed;
+	uint32_t functions;
+	double rate;
+	const char *strategy, *dir;
+	const char **sets;
+	int nsets, no_requests, keep;
+};
+
+static int rm_entry(const char *path, const struct stat *sb, int flag,
+		    struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/* The trace of (a): DIR/trace-fF-rR-sS-dD. Written into a temporary
+ * directory renamed into place, so that concurrent benchmarks never see
+ * half a trace. */
+static int replay_trace(const struct replay_args *a, uint32_t days,
+			char *path, size_t n, double *gen_s)
+{
+	char err[1024], tmp[WL_TRACE_PATH_LEN + 16], mark[WL_TRACE_PATH_LEN + 32];
+	struct stat st;
+	*gen_s = -1;
+	if ((size_t)snprintf(path, n, "%s/trace-f%" PRIu32 "-r%g-s%" PRIu64
+			     "-d%" PRIu32, a->dir, a->functions, a->rate,
+			     a->seed, days) >= n) {
+		fprintf(stderr, "vmspec bench: %s: path too long\n", a->dir);
+		return -ENAMETOOLONG;
+	}
+	snprintf(mark, sizeof(mark), "%s/ready", path);
+	if (stat(mark, &st) == 0)
+		return 0;
+	int rc = mkdir_p(a->dir);
+	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
+	if (rc < 0 || !mkdtemp(tmp)) {
+		fprintf(stderr, "vmspec bench: %s: %s\n", a->dir,
+			strerror(rc < 0 ? -rc : errno));
+		return rc < 0 ? rc : -errno;
+	}
+	struct wl_synth_opts so = { .functions = a->functions, .days = days,
+				    .seed = a->seed, .rate_per_s = a->rate };
+	struct wl_synth_report rep;
+	double t0 = wall_seconds();
+	rc = wl_synth_write(&so, tmp, &rep, err, sizeof(err));
+	if (rc == 0) {
+		snprintf(mark, sizeof(mark), "%s/ready", tmp);
+		FILE *f = fopen(mark, "w");
+		if (!f || fprintf(f, "%" PRIu64 " invocations, %" PRIu64
+				  " bytes\n", rep.invocations, rep.bytes) < 0 ||
+		    fclose(f)) {
+			snprintf(err, sizeof(err), "%s: %s", mark,
+				 strerror(errno));
+			rc = -EIO;
+		}
+	}
+	if (rc == 0 && rename(tmp, path) < 0) {
+		if (errno != EEXIST && errno != ENOTEMPTY) {
+			snprintf(err, sizeof(err), "%s: %s", path,
+				 strerror(errno));
+			rc = -EIO;
+		}	/* else another benchmark wrote it first */
+		nftw(tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	} else if (rc < 0) {
+		nftw(tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	}
+	if (rc < 0) {
+		fprintf(stderr, "vmspec bench: %s\n", err);
+		return rc;
+	}
+	*gen_s = wall_seconds() - t0;
+	return 0;
+}
+
+/* Invocations of the trace at (path) in minutes [0, end_min). */
+static int window_count(const char *path, int64_t end_min, uint64_t *out)
+{
+	struct wl_trace_opts o;
+	struct wl_source *s;
+	struct wl_trace_stats st;
+	char err[512];
+	wl_trace_opts_init(&o);
+	o.format = WL_TRACE_AZURE2019;
+	snprintf(o.path, sizeof(o.path), "%s", path);
+	o.end_min = end_min;
+	int rc = wl_trace_open(&o, 1, &s, err, sizeof(err));
+	if (rc < 0) {
+		fprintf(stderr, "vmspec bench: %s\n", err);
+		return rc;
+	}
+	wl_trace_stats(s, &st);
+	wl_free(s);
+	*out = st.invocations;
+	return 0;
+}
+
+/* The shortest window [0, *end_min) of whole minutes with >= n invocations
+ * (bisection on the counts the reader validates; no arrival expanded). */
+static int replay_window(const char *path, uint32_t days, uint64_t n,
+			 int64_t *end_min, uint64_t *count)
+{
+	int64_t lo = 0, hi = 1440LL * days;
+	uint64_t c;
+	int rc = window_count(path, hi, &c);
+	if (rc < 0)
+		return rc;
+	if (c < n) {
+		*end_min = hi;
+		*count = c;
+		return 1;	/* short: the caller adds days */
+	}
+	*count = c;
+	while (hi - lo > 1) {
+		int64_t mid = lo + (hi - lo) / 2;
+		if ((rc = window_count(path, mid, &c)) < 0)
+			return rc;
+		if (c >= n) {
+			hi = mid;
+			*count = c;
+		} else {
+			lo = mid;
+		}
+	}
+	*end_min = hi;
+	return 0;
+}
+
+static int replay_set(struct vms_config *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static int replay_set(struct vms_config *c, const char *fmt, ...)
+{
+	char buf[1200];
+	struct cfg_error e;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (cfg_set(c, buf, &e) < 0) {
+		fprintf(stderr, "vmspec bench: %s\n", e.msg);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int replay_config(struct vms_config *c, const struct replay_args *a,
+			 const char *trace, int64_t end_min)
+{
+	cfg_defaults(c);
+	if (replay_set(c, "name=bench-replay") ||
+	    replay_set(c, "seed=%" PRIu64, a->seed) ||
+	    replay_set(c, "strategies=[%s]", a->strategy) ||
+	    replay_set(c, "workload.kind=azure2019") ||
+	    replay_set(c, "trace.path=\"%s\"", trace) ||
+	    replay_set(c, "trace.end=%" PRId64 "min", end_min) ||
+	    replay_set(c, "host.cores=1000000") ||
+	    replay_set(c, "host.memory=1024TiB"))
+		return -EINVAL;
+	if (a->no_requests && (replay_set(c, "results.requests=false") ||
+			       replay_set(c, "results.decisions=false")))
+		return -EINVAL;
+	for (int i = 0; i < a->nsets; i++)
+		if (replay_set(c, "%s", a->sets[i]))
+			return -EINVAL;
+	struct cfg_error e;
+	if (cfg_validate(c, &e) < 0) {
+		fprintf(stderr, "vmspec bench: %s\n", e.msg);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Run (c) into a new results file (out); fills (sum). */
+static int replay_run(const struct vms_config *c, const char *out,
+		      struct sim_summary *sum)
+{
+	char err[1024], checksum[80], now[32];
+	const char *name = c->strategies.name[0];
+	if (wl_checksum(c, checksum, sizeof(checksum), err, sizeof(err)) < 0) {
+		fprintf(stderr, "vmspec bench: %s\n", err);
+		return -EIO;
+	}
+	iso_time_now(now, sizeof(now));
+	struct res_file_attrs fa = {
+		.tool_version = PACKAGE_VERSION,
+		.config_text = c->text ? c->text : "",
+		.config_hash = "",
+		.seed = c->seed,
+		.host = "",
+		.start_time = now,
+		.trace_checksum = checksum,
+	};
+	struct res_file *f = res_create(out, &fa, (size_t)c->results.batch_rows,
+					(int)c->results.compress, err,
+					sizeof(err));
+	if (!f) {
+		fprintf(stderr, "vmspec bench: %s\n", err);
+		return -EIO;
+	}
+	struct res_run_attrs ra = { .strategy = name, .seed = c->seed };
+	struct res_run *r = res_run_begin(f, name, &ra);
+	int rc = r ? sim_run(c, strategy_find(name), (uint64_t)c->seed, r,
+			     NULL, sum, err, sizeof(err)) : -EIO;
+	if (!r)
+		snprintf(err, sizeof(err), "%s", res_error(f));
+	if (rc == 0)
+		res_run_set_u64(r, "trace_rows_skipped",
+				sum->trace_rows_skipped);
+	if (rc == 0 && res_run_end(r, 0, sum->events) < 0) {
+		snprintf(err, sizeof(err), "%s", res_error(f));
+		rc = -EIO;
+	}
+	if (res_close(f, rc == 0) < 0 && rc == 0) {
+		snprintf(err, sizeof(err), "%s: cannot finish the file", out);
+		rc = -EIO;
+	}
+	if (rc < 0)
+		fprintf(stderr, "vmspec bench: %s\n", err);
+	return rc;
+}
+
+static int bench_replay(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "invocations", required_argument, NULL, 'n' },
+		{ "strategy", required_argument, NULL, 'S' },
+		{ "functions", required_argument, NULL, 'f' },
+		{ "rate", required_argument, NULL, 'r' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "dir", required_argument, NULL, 'd' },
+		{ "set", required_argument, NULL, 'E' },
+		{ "no-requests", no_argument, NULL, 'Q' },
+		{ "keep", no_argument, NULL, 'k' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct replay_args a = { .n = 1000000, .seed = 1, .functions = 1000,
+				 .rate = 1000, .strategy = "keepalive" };
+	char dirbuf[400], trace[WL_TRACE_PATH_LEN], out[WL_TRACE_PATH_LEN];
+	uint64_t v;
+	int c, rc = EXIT_USAGE;
+	a.sets = xcalloc((size_t)argc + 1, sizeof(char *));
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "n:S:f:r:s:d:kh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			if (parse_u64(optarg, "--invocations", &a.n))
+				goto out;
+			break;
+		case 'S':
+			a.strategy = optarg;
+			break;
+		case 'f':
+			if (parse_u64(optarg, "--functions", &v))
+				goto out;
+			if (v > 10000000) {
+				fprintf(stderr, "vmspec bench: --functions: at "
+					"most 1e7\n");
+				goto out;
+			}
+			a.functions = (uint32_t)v;
+			break;
+		case 'r': {
+			char *end;
+			a.rate = strtod(optarg, &end);
+			if (*end || !(a.rate > 0) || a.rate > 1e8) {
+				fprintf(stderr, "vmspec bench: --rate: expected "
+					"a number in (0, 1e8], got \"%s\"\n",
+					optarg);
+				goto out;
+			}
+			break;
+		}
+		case 's':
+			if (parse_u64(optarg, "--seed", &a.seed))
+				goto out;
+			break;
+		case 'd':
+			a.dir = optarg;
+			break;
+		case 'E':
+			a.sets[a.nsets++] = optarg;
+			break;
+		case 'Q':
+			a.no_requests = 1;
+			break;
+		case 'k':
+			a.keep = 1;
+			break;
+		case 'h':
+			fputs(replay_usage, stdout);
+			rc = 0;
+			goto out;
+		default:
+			fputs(replay_usage, stderr);
+			goto out;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "vmspec bench replay: unexpected argument "
+			"\"%s\"\n%s", argv[optind], replay_usage);
+		goto out;
+	}
+	if (!strategy_find(a.strategy)) {
+		fprintf(stderr, "vmspec bench: --strategy: unknown strategy "
+			"\"%s\" (vmspec list shows them)\n", a.strategy);
+		goto out;
+	}
+	rc = EXIT_RUN;
+	if (!a.dir) {
+		const char *t = getenv("TMPDIR");
+		snprintf(dirbuf, sizeof(dirbuf), "%s/vmspec-bench",
+			 t && *t ? t : "/tmp");
+		a.dir = dirbuf;
+	}
+
+	/* the trace: enough days at the rate for n, doubled while short */
+	uint32_t days = (uint32_t)ceil(1.1 * (double)a.n / (a.rate * 86400.0));
+	int64_t end_min = 0;
+	uint64_t count = 0;
+	double gen_s = -1;
+	for (days = days < 1 ? 1 : days;; days *= 2) {
+		if (days > 999) {
+			fprintf(stderr, "vmspec bench: %" PRIu64 " invocations "
+				"need more than 999 days at --rate %g\n", a.n,
+				a.rate);
+			goto out;
+		}
+		if (replay_trace(&a, days, trace, sizeof(trace), &gen_s) < 0)
+			goto out;
+		int w = replay_window(trace, days, a.n, &end_min, &count);
+		if (w < 0)
+			goto out;
+		if (w == 0)
+			break;
+	}
+	printf("trace: %s (%s)\n", trace, gen_s >= 0 ? "written" : "cached");
+	printf("trace: %" PRIu32 " functions, %" PRIu32 " day%s at %g/s; "
+	       "window [0, %" PRId64 ") min holds %" PRIu64 " invocations\n",
+	       a.functions, days, days > 1 ? "s" : "", a.rate, end_min, count);
+	if (gen_s >= 0)
+		printf("trace: written in %.2f s\n", gen_s);
+
+	struct vms_config cfg;
+	if (replay_config(&cfg, &a, trace, end_min) < 0) {
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	snprintf(out, sizeof(out), "%s/replay-XXXXXX.h5", a.dir);
+	int fd = mkstemps(out, 3);
+	if (fd < 0) {
+		fprintf(stderr, "vmspec bench: %s: %s\n", out, strerror(errno));
+		cfg_release(&cfg);
+		goto out;
+	}
+	close(fd);
+	printf("replay: %s, results %s (%s)\n", a.strategy, out,
+	       a.no_requests ? "without /requests and /decisions" : "full");
+	fflush(stdout);
+	struct sim_summary sum;
+	double t0 = wall_seconds();
+	int r = replay_run(&cfg, out, &sum);
+	double wall = wall_seconds() - t0;
+	cfg_release(&cfg);
+	struct stat st;
+	double mib = stat(out, &st) == 0 ? (double)st.st_size / 1048576 : 0;
+	if (!a.keep || r < 0)
+		unlink(out);
+	if (r < 0) {
+		sim_summary_release(&sum);
+		goto out;
+	}
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	printf("replay: %" PRIu64 " requests (%" PRIu64 " finished, %" PRIu64
+	       " failed), %" PRIu64 " events, %" PRIu64 " VMs, %.0f s "
+	       "simulated\n", sum.requests, sum.finished, sum.failed,
+	       sum.events, sum.vms_created, (double)sum.end_ns / 1e9);
+	printf("results: %.1f MiB%s\n", mib, a.keep ? ", kept" : ", deleted");
+	printf("wall %.3f s, peak RSS %.1f MiB, %.2f M events/s\n", wall,
+	       (double)ru.ru_maxrss / 1024,
+	       wall > 0 ? (double)sum.events / wall / 1e6 : 0);
+	printf("%.0f invocations/s\n",
+	       wall > 0 ? (double)sum.requests / wall : 0);
+	sim_summary_release(&sum);
+	rc = 0;
+out:
+	free(a.sets);
+	return rc;
+}
+
 static int bench_exec(int argc, char **argv)
 {
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
@@ -116,6 +561,8 @@ static int bench_exec(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "engine"))
 		return bench_engine(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "replay"))
+		return bench_replay(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "vmm"))
 		return vmm_bench_main(argc - 1, argv + 1);
 	fprintf(stderr, "vmspec bench: unknown benchmark '%s'\n%s", argv[1],
@@ -125,7 +572,7 @@ static int bench_exec(int argc, char **argv)
 
 const struct cmd_entry cmd_bench_entry = {
 	.name = "bench",
-	.usage = "bench engine [--pending N] [--events M]",
-	.help = "performance benchmarks (event queue hold model)",
+	.usage = "bench engine|replay|vmm [OPTIONS]",
+	.help = "performance benchmarks (event queue, trace replay, KVM)",
 	.exec = bench_exec,
 };

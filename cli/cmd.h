@@ -17,11 +17,21 @@ struct cmd_entry {
 };
 
 extern const struct cmd_entry cmd_run_entry, cmd_report_entry,
-	cmd_plot_entry, cmd_list_entry, cmd_bench_entry, cmd_trace_entry;
+	cmd_plot_entry, cmd_list_entry, cmd_bench_entry, cmd_trace_entry,
+	cmd_sweep_entry;
+extern const struct cmd_entry cmd_calibrate_entry;	/* cli/calibrate.c */
+extern const struct cmd_entry cmd_real_entry;	/* cli/real.c */
 
 /* Implemented by cli/report.c and cli/plot.c. */
 int cmd_report(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
+
+/* Implemented by cli/run.c: run every strategy (or named run) of (c) on
+ * the simulator into the results file (out), marked complete at the end.
+ * Messages go to stderr (progress too unless quiet). Returns 0, EXIT_RUN
+ * or EXIT_USAGE. Used by `vmspec run` and by each run of `vmspec sweep`. */
+struct vms_config;
+int run_experiment(struct vms_config *c, const char *out, int quiet);
 
 /* The built-in quick-start experiment (experiments/quickstart.yaml). */
 extern const char quickstart_yaml[];

@@ -11,8 +11,8 @@
 static const char *const dist_help[DIST_KIND_COUNT] = {
 	[DIST_CONSTANT] = "{dist: constant, value: V}",
 	[DIST_EXPONENTIAL] = "{dist: exponential, mean: M}",
-	[DIST_LOGNORMAL] = "{dist: lognormal, mean: M, cv: C} or "
-			   "{median: M, sigma: S}",
+	[DIST_LOGNORMAL] = "{dist: lognormal, mean: M, cv: C}, {median: M, "
+			   "sigma: S} or {mu: MU, sigma: S}",
 	[DIST_GAMMA] = "{dist: gamma, mean: M, cv: C} or {shape: K, scale: T}",
 	[DIST_UNIFORM] = "{dist: uniform, min: A, max: B}",
 	[DIST_EMPIRICAL] = "{dist: empirical, points: [[0, V0], ..., "

@@ -11,7 +11,10 @@ static const struct cmd_entry *const cmds[] = {
 	&cmd_plot_entry,
 	&cmd_list_entry,
 	&cmd_bench_entry,
+	&cmd_real_entry,
+	&cmd_calibrate_entry,
 	&cmd_trace_entry,
+	&cmd_sweep_entry,
 	NULL,
 };
 
@@ -23,7 +26,7 @@ static void usage(FILE *f)
 	for (size_t i = 0; cmds[i]; i++)
 		fprintf(f, "  %-10s %s\n", cmds[i]->name, cmds[i]->help);
 	fprintf(f, "\n'vmspec COMMAND --help' shows a command's options.\n"
-		"With no command, `vmspec run` runs the built-in quick-start "
+		"`vmspec run` without a CONFIG runs the built-in quick-start "
 		"experiment.\n");
 }
 
@@ -43,9 +46,15 @@ int main(int argc, char **argv)
 		printf("vmspec %s\n", PACKAGE_VERSION);
 		return 0;
 	}
-	for (size_t i = 0; cmds[i]; i++)
-		if (!strcmp(cmds[i]->name, name))
-			return cmds[i]->exec(argc - 1, argv + 1);
+	for (size_t i = 0; cmds[i]; i++) {
+		if (strcmp(cmds[i]->name, name))
+			continue;
+		/* getopt names argv[0] in its messages: "vmspec run: ..." */
+		char prog[64];
+		snprintf(prog, sizeof(prog), "vmspec %s", name);
+		argv[1] = prog;
+		return cmds[i]->exec(argc - 1, argv + 1);
+	}
 	fprintf(stderr, "vmspec: unknown command '%s'\n", name);
 	usage(stderr);
 	return EXIT_USAGE;

@@ -144,7 +144,8 @@ static int run_one(struct res_file *f, const struct vms_config *c,
 	return 0;
 }
 
-static int run_all(struct vms_config *c, const char *out, int quiet)
+/* Declared in cli/cmd.h: `vmspec sweep` runs each manifest line with it. */
+int run_experiment(struct vms_config *c, const char *out, int quiet)
 {
 	char err[1024];
 	char hash[32], now[32], host[256] = "", checksum[80];
@@ -262,6 +263,13 @@ int cmd_run_exec(int argc, char **argv)
 		char buf[128];
 		snprintf(buf, sizeof(buf), "seed=%s", seed);
 		rc = cfg_set(&cfg, buf, &e);
+		if (rc < 0) {	/* "--set:1:6: seed: P" -> "--seed: P" */
+			const char *p = strstr(e.msg, "seed: ");
+			char msg[sizeof(e.msg)];
+			snprintf(msg, sizeof(msg), "--seed: %.700s",
+				 p ? p + 6 : e.msg);
+			memcpy(e.msg, msg, sizeof(e.msg));
+		}
 	}
 	if (rc == 0)
 		rc = cfg_validate(&cfg, &e);
@@ -285,7 +293,7 @@ int cmd_run_exec(int argc, char **argv)
 		}
 		out = outbuf;
 	}
-	rc = run_all(&cfg, out, quiet);
+	rc = run_experiment(&cfg, out, quiet);
 	cfg_release(&cfg);
 	if (rc)
 		return rc;

@@ -1311,6 +1311,17 @@ int cache_lookup(struct cache *c, uint64_t key, int64_t now_ns,
 	return 0;
 }
 
+int cache_evict_one(struct cache *c)
+{
+	if (c->nres == 0)
+		return 0;
+	uint32_t v = c->ops->victim(c);
+	if (v == NIL)
+		return 0;
+	drop(c, v, CACHE_EVICTED, 1);
+	return 1;
+}
+
 int cache_insert(struct cache *c, uint64_t key, double size_mib, double cost,
 		 uint64_t user, int64_t now_ns)
 {

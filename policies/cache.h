@@ -194,6 +194,12 @@ int cache_expire(struct cache *c, int64_t now_ns);
 /* Earliest deadline of an unpinned entry, -1 if none: arm one timer there. */
 int64_t cache_next_deadline(const struct cache *c);
 
+/* Evict the policy's next victim among the unpinned entries, with the
+ * callback (CACHE_EVICTED), as an insert would to make room: 1 if one was
+ * evicted, 0 if every entry is pinned (or none is resident). For owners
+ * whose real constraint is outside the cache (host memory). */
+int cache_evict_one(struct cache *c);
+
 /* Drop every unpinned entry (callback with CACHE_CLEARED), in a fixed order;
  * returns how many. Pinned entries stay. */
 int cache_clear(struct cache *c);

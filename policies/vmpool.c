@@ -340,8 +340,9 @@ void vmpool_forget(struct vmpool *vp, struct platform *p, uint32_t slot)
 
 int vmpool_make_room(struct vmpool *vp, struct platform *p, double need_mib)
 {
-	while (plat_mem_free_mib(p) < need_mib && vp->gtail != NONE)
-		destroy_idle(vp, p, plat_vm(p, vp->gtail));
+	/* the pool policy's victims first (busy VMs are pinned) */
+	while (plat_mem_free_mib(p) < need_mib && cache_evict_one(vp->vms))
+		;
 	return plat_mem_free_mib(p) >= need_mib ? 0 : -ENOMEM;
 }
 

@@ -73,6 +73,10 @@ enum gabi_cmd {
 	GABI_CMD_UD2,		/* execute ud2 (fault test) */
 	GABI_CMD_HANG,		/* spin forever (deadline test) */
 	GABI_CMD_HLT,		/* execute hlt: #GP at ring 3 (fault test) */
+	GABI_CMD_PROGRAM,	/* run arg1 struct gabi_step at GPA arg0 in order
+				 * (one request, one exit); result0 = xor of the
+				 * step results; on a failed step result1 = its
+				 * index and the status is that step's */
 	GABI_CMD_COUNT
 };
 
@@ -205,6 +209,39 @@ enum gabi_libdemo_fn {
 				 * arg0 bytes of the library image itself */
 	GABI_LIBDEMO_COUNT
 };
+
+/* Work-library functions (guest/lib_work.c): real code of the kinds a
+ * function's libraries hold. Arguments: a0 input, a1 size (bytes; for
+ * MATMUL the matrix order, <= 64), a2 scratch (64 KiB, writable), a3 bytes
+ * of the library image to read (one word per 4 KiB page: its working set).
+ * Each returns a checksum of its output. */
+enum gabi_libwork_fn {
+	GABI_LIBWORK_MATMUL = 0,	/* int32 C = A B, A and B from a0 */
+	GABI_LIBWORK_CRC32,		/* CRC-32 (IEEE, table-driven) */
+	GABI_LIBWORK_PARSE,		/* sum of the decimal numbers in text */
+	GABI_LIBWORK_LZ,		/* LZ77 match search: bytes saved */
+	GABI_LIBWORK_COUNT
+};
+
+/* One step of a request program (GABI_CMD_PROGRAM); steps live in guest
+ * RAM the host wrote (the I/O area), the guest fills result and cycles.
+ * A BLOCK step counts in its block slot like GABI_CMD_BLOCK, a LIBCALL in
+ * its library slot like GABI_CMD_LIBCALL; a CHECK step counts nowhere. */
+enum gabi_step_kind {
+	GABI_STEP_BLOCK = 1,	/* index: block; reps (0 = 1); arg: kernel args */
+	GABI_STEP_LIBCALL,	/* index: library slot; reps: function; arg */
+	GABI_STEP_CHECK,	/* result = gabi_fnv1a(arg0, arg1) */
+};
+#define GABI_PROG_MAX_STEPS 512
+struct gabi_step {
+	uint32_t kind;		/* enum gabi_step_kind */
+	uint32_t index;
+	uint64_t reps;
+	uint64_t arg[4];	/* what the kernel or function reads */
+	uint64_t result;	/* guest: the step's value (last rep) */
+	uint64_t cycles;	/* guest: TSC cycles of the step */
+};
+_Static_assert(sizeof(struct gabi_step) == 64, "step layout");
 
 /* Every block variant and library function has this type: (a) points at
  * the kernel/library arguments (mailbox.arg + 2). */

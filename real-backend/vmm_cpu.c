@@ -331,7 +331,7 @@ static const char *cmd_name(uint32_t cmd)
 {
 	static const char *const names[GABI_CMD_COUNT] = {
 		"boot", "nop", "block", "libcall", "read", "fill", "peek",
-		"poke", "heap_sum", "ud2", "hang", "hlt",
+		"poke", "heap_sum", "ud2", "hang", "hlt", "program",
 	};
 	return cmd < GABI_CMD_COUNT ? names[cmd] : "?";
 }

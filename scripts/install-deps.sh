@@ -3,7 +3,8 @@
 # test and plot. Run as root (or through sudo). Idempotent.
 set -euo pipefail
 PKGS="build-essential autoconf automake libtool pkg-config \
-libgsl-dev libhdf5-dev libyaml-dev libcunit1-dev gnuplot-nox hdf5-tools"
+libgsl-dev libhdf5-dev libyaml-dev libcunit1-dev gnuplot-nox hdf5-tools \
+openmpi-bin libopenmpi-dev"
 if [ "$(id -u)" -ne 0 ]; then
 	if command -v sudo >/dev/null 2>&1; then
 		exec sudo "$0" "$@"

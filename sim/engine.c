@@ -159,6 +159,8 @@ struct sim {
 	double cores;
 	double prof_overhead;		/* CPU fraction of the agent */
 
+	double oracle_calls[CAT_MAX_LIBS];	/* plat_oracle's answer */
+	double oracle_shares[CAT_MAX_BLOCKS];
 	struct cache *libcache, *blockrepo, *snapstore;
 	gsl_rng *boot_rng, *cost_rng, *prof_rng, *call_rng;
 	struct {
@@ -443,7 +445,7 @@ static uint32_t phase_now(struct sim *s)
 static int op_oracle(struct platform *p, uint32_t f, struct plat_profile *o)
 {
 	struct sim *s = SIM(p);
-	static double calls[CAT_MAX_LIBS], shares[CAT_MAX_BLOCKS];
+	double *calls = s->oracle_calls, *shares = s->oracle_shares;
 	if (f >= s->cat->nfuncs)
 		return violation(s, "oracle of unknown function %u", f);
 	const struct cat_func *cf = &s->cat->funcs[f];

@@ -9,6 +9,9 @@
 
 #define OFS 3	/* physical index of logical position 0 */
 
+/* four children = one 128-byte block only if an event is 32 bytes */
+_Static_assert(sizeof(struct sim_event) == 32, "sim_event must be 32 bytes");
+
 static inline int ev_before(const struct sim_event *a, const struct sim_event *b)
 {
 	return a->t_ns < b->t_ns || (a->t_ns == b->t_ns && a->seq < b->seq);

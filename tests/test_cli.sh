@@ -121,5 +121,13 @@ kill -9 $pid 2>/dev/null
 wait $pid 2>/dev/null
 expect "killed run is incomplete" 1 "INCOMPLETE" -- "$VMSPEC" report "$T/long.h5"
 
+# trace workloads: the shipped example on a small synthetic trace; bench
+"$VMSPEC" trace synth -o "$T/synth" --functions 50 --rate 2 >/dev/null 2>&1
+expect "trace experiment" 0 "sha256:" -- "$VMSPEC" run \
+	"$SRCDIR/experiments/azure-sample.yaml" --set "trace.path=$T/synth" \
+	-o "$T/az.h5" --no-plot
+expect "bench replay" 0 "invocations/s" -- "$VMSPEC" bench replay -n 2e4 \
+	-f 100 -r 50 --dir "$T"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -18,8 +18,8 @@ int wl_synthetic_open(const struct vms_config *c, uint64_t seed,
 
 static const struct wl_source_ops synthetic_entry = {
 	.name = "synthetic",
-	.help = "N functions, Zipf popularity, Poisson arrivals, "
-		"per-function memory and service time distributions",
+	.help = "N functions, Zipf popularity, Poisson, MMPP or diurnal "
+		"arrivals, phase changes, synthetic catalog",
 };
 
 const struct wl_source_ops *const wl_registry[] = {

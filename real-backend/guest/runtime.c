@@ -123,9 +123,11 @@ static int entry_ok(const struct gabi_block_slot *s, uint64_t e)
 	       e < GABI_LIB_BASE_GPA + GABI_NLIBS * GABI_LIB_SLOT_BYTES;
 }
 
-static uint32_t do_block(struct gabi_mailbox *mb)
+/* Run block (b) (reps) times on kernel args (a): the dispatch entry, its
+ * counters. Shared by GABI_CMD_BLOCK and the program's BLOCK steps. */
+static uint32_t run_block(struct gabi_mailbox *mb, uint64_t b, uint64_t reps,
+			  const uint64_t *a, uint64_t *res)
 {
-	uint64_t b = mb->arg[0], reps = mb->arg[1] ? mb->arg[1] : 1;
 	if (b >= GABI_BLK_COUNT)
 		return GABI_ST_EINVAL;
 	struct gabi_block_slot *s = &mb->block[b];
@@ -134,18 +136,21 @@ static uint32_t do_block(struct gabi_mailbox *mb)
 		return GABI_ST_EINVAL;
 	gabi_fn fn = (gabi_fn)e;
 	uint64_t r = 0, t0 = rdtsc();
+	if (!reps)
+		reps = 1;
 	for (uint64_t i = 0; i < reps; i++) {
-		r = fn(&mb->arg[2]);
+		r = fn(a);
 		s->calls++;
 	}
 	s->cycles += rdtsc() - t0;
-	mb->result[0] = r;
+	*res = r;
 	return GABI_ST_OK;
 }
 
-static uint32_t do_libcall(struct gabi_mailbox *mb)
+/* Call function (f) of the library in (slot) on (a), counting it there. */
+static uint32_t run_libcall(struct gabi_mailbox *mb, uint64_t slot,
+			    uint64_t f, const uint64_t *a, uint64_t *res)
 {
-	uint64_t slot = mb->arg[0], f = mb->arg[1];
 	if (slot >= GABI_NLIBS)
 		return GABI_ST_EINVAL;
 	struct gabi_lib_slot *ls = &mb->lib[slot];
@@ -159,9 +164,63 @@ static uint32_t do_libcall(struct gabi_mailbox *mb)
 		return GABI_ST_EINVAL;
 	gabi_fn fn = (gabi_fn)(GABI_LIB_GPA(slot) + h->func_off[f]);
 	uint64_t t0 = rdtsc();
-	mb->result[0] = fn(&mb->arg[2]);
+	*res = fn(a);
 	ls->cycles += rdtsc() - t0;
 	ls->calls++;
+	return GABI_ST_OK;
+}
+
+static uint32_t do_block(struct gabi_mailbox *mb)
+{
+	return run_block(mb, mb->arg[0], mb->arg[1], &mb->arg[2],
+			 &mb->result[0]);
+}
+
+static uint32_t do_libcall(struct gabi_mailbox *mb)
+{
+	return run_libcall(mb, mb->arg[0], mb->arg[1], &mb->arg[2],
+			   &mb->result[0]);
+}
+
+/* A request program: every step in order, one doorbell for all. The step
+ * array must lie in the heap/I-O area (writable RAM the host manages). */
+static uint32_t do_program(struct gabi_mailbox *mb)
+{
+	uint64_t at = mb->arg[0], n = mb->arg[1], x = 0;
+	uint64_t lo = mb->heap_gpa, hi = mb->io_gpa + mb->io_bytes;
+	if (n > GABI_PROG_MAX_STEPS || at < lo || at > hi ||
+	    n * sizeof(struct gabi_step) > hi - at || at % 8)
+		return GABI_ST_EINVAL;
+	struct gabi_step *st = (struct gabi_step *)at;
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t t0 = rdtsc(), r = 0;
+		uint32_t rc;
+		switch (st[i].kind) {
+		case GABI_STEP_BLOCK:
+			rc = run_block(mb, st[i].index, st[i].reps,
+				       st[i].arg, &r);
+			break;
+		case GABI_STEP_LIBCALL:
+			rc = run_libcall(mb, st[i].index, st[i].reps,
+					 st[i].arg, &r);
+			break;
+		case GABI_STEP_CHECK:
+			r = gabi_fnv1a((const void *)st[i].arg[0], st[i].arg[1]);
+			rc = GABI_ST_OK;
+			break;
+		default:
+			rc = GABI_ST_EINVAL;
+			break;
+		}
+		st[i].result = r;
+		st[i].cycles = rdtsc() - t0;
+		if (rc != GABI_ST_OK) {
+			mb->result[1] = i;
+			return rc;
+		}
+		x ^= r;
+	}
+	mb->result[0] = x;
 	return GABI_ST_OK;
 }
 
@@ -174,6 +233,8 @@ static uint32_t serve(struct gabi_mailbox *mb)
 		return do_block(mb);
 	case GABI_CMD_LIBCALL:
 		return do_libcall(mb);
+	case GABI_CMD_PROGRAM:
+		return do_program(mb);
 	case GABI_CMD_READ: {
 		uint64_t sum = 0, stride = mb->arg[2] ? mb->arg[2] : 8;
 		for (uint64_t off = 0; off + 8 <= mb->arg[1]; off += stride)

@@ -1,0 +1,1511 @@
+/* sweep.c - SWEEP.yaml loader, manifest expansion and the sweep index file
+ * (base/sweep.h). Called by cli/sweep.c and tests/test_sweep.c.
+ * Invariant: the manifest depends only on the sweep text and the base
+ * config, so every process (a -j child, an MPI rank, a Slurm array task)
+ * that loads the same files agrees on what run i is and where it goes.
+ *
+ * Choices made here (documented for users in docs/sweeps.md):
+ * - The inline `config:` mapping is handed to cfg_load_string() as the
+ *   sweep file's text with everything outside the mapping blanked out
+ *   (newlines kept), so the config loader's messages carry the sweep
+ *   file's own line and column.
+ * - Axis values are kept as YAML flow text and applied with cfg_set(), so
+ *   any parameter, of any type, can be an axis; a value the parameter
+ *   rejects fails that run only (the others still run).
+ * - Order: axes in file order, the last axis varying fastest (cartesian),
+ *   seeds innermost. */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
+#include <ctype.h>
+#include <errno.h>
+#include <hdf5.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <yaml.h>
+#include "build-config.h"
+#include "base/results.h"
+#include "base/sweep.h"
+#include "base/util.h"
+
+#define ECHO_LEN 48
+#define TOP_KEY "(top level)"
+
+const char *const sweep_mode_names[SWEEP_MODE_COUNT] = {
+	[SWEEP_CARTESIAN] = "cartesian",
+	[SWEEP_ZIPPED] = "zipped",
+};
+
+const char *const sweep_status_names[SWEEP_STATUS_COUNT] = {
+	[SWEEP_PENDING] = "pending",
+	[SWEEP_COMPLETE] = "complete",
+	[SWEEP_FAILED] = "failed",
+	[SWEEP_INCOMPLETE] = "incomplete",
+	[SWEEP_STALE] = "stale",
+};
+
+/* ------------------------------------------------------------ strings */
+
+/* A growing heap string. */
+struct sbuf {
+	char *s;
+	size_t len, cap;
+};
+
+static void sb_add(struct sbuf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 64;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		b->s = xrealloc(b->s, cap);
+		b->cap = cap;
+	}
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+static void sb_puts(struct sbuf *b, const char *s)
+{
+	sb_add(b, s, strlen(s));
+}
+
+static void sb_printf(struct sbuf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void sb_printf(struct sbuf *b, const char *fmt, ...)
+{
+	char tmp[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n < sizeof(tmp)) {
+		sb_add(b, tmp, (size_t)n);
+		return;
+	}
+	char *big = xmalloc((size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(big, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	sb_add(b, big, (size_t)n);
+	free(big);
+}
+
+/* ------------------------------------------------------------ loading */
+
+/* One load: the document and where messages point. */
+struct sw_ld {
+	struct sweep *s;
+	yaml_document_t *doc;
+	const char *src;		/* file name in messages */
+	struct sweep_error *err;
+};
+
+static void one_line(char *s)
+{
+	for (; *s; s++)
+		if (*s == '\n' || *s == '\r' || *s == '\t')
+			*s = ' ';
+}
+
+static struct sweep_pos mark_pos(yaml_mark_t m)
+{
+	struct sweep_pos p = { m.line + 1, m.column + 1 };
+	return p;
+}
+
+static int fail_at(struct sw_ld *x, struct sweep_pos at, const char *key,
+		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int fail_at(struct sw_ld *x, struct sweep_pos at, const char *key,
+		   const char *fmt, ...)
+{
+	char problem[768];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(problem, sizeof(problem), fmt, ap);
+	va_end(ap);
+	if (at.line)
+		snprintf(x->err->msg, sizeof(x->err->msg), "%s:%zu:%zu: %s: %s",
+			 x->src, at.line, at.col, key, problem);
+	else
+		snprintf(x->err->msg, sizeof(x->err->msg), "%s: %s: %s", x->src,
+			 key, problem);
+	one_line(x->err->msg);
+	return -EINVAL;
+}
+
+#define fail(x, node, key, ...) \
+	fail_at((x), mark_pos((node)->start_mark), (key), __VA_ARGS__)
+
+static yaml_node_t *node(const struct sw_ld *x, int i)
+{
+	return yaml_document_get_node(x->doc, i);
+}
+
+static const char *scalar(const yaml_node_t *n)
+{
+	return (const char *)n->data.scalar.value;
+}
+
+static bool is_null(const yaml_node_t *n)
+{
+	static const char *const nulls[] = { "", "~", "null", "Null", "NULL" };
+
+	if (n->type != YAML_SCALAR_NODE ||
+	    n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return false;
+	for (size_t i = 0; i < sizeof(nulls) / sizeof(nulls[0]); i++)
+		if (strcmp(scalar(n), nulls[i]) == 0)
+			return true;
+	return false;
+}
+
+static bool is_value(const yaml_node_t *n)
+{
+	return n->type == YAML_SCALAR_NODE && !is_null(n);
+}
+
+/* (n) for "got ...": a quoted, shortened scalar or its kind. */
+static const char *echo(const yaml_node_t *n, char *buf, size_t sz)
+{
+	if (n->type == YAML_MAPPING_NODE)
+		return "a mapping";
+	if (n->type == YAML_SEQUENCE_NODE)
+		return "a sequence";
+	if (is_null(n))
+		return "an empty value";
+	snprintf(buf, sz, "\"%.*s%s\"", ECHO_LEN, scalar(n),
+		 strlen(scalar(n)) > ECHO_LEN ? "..." : "");
+	return buf;
+}
+
+static size_t seq_len(const yaml_node_t *n)
+{
+	return (size_t)(n->data.sequence.items.top -
+			n->data.sequence.items.start);
+}
+
+static yaml_node_t *seq_item(const struct sw_ld *x, const yaml_node_t *n,
+			     size_t i)
+{
+	return node(x, n->data.sequence.items.start[i]);
+}
+
+/* Whole plain scalar as a finite number; false otherwise. */
+static bool plain_number(const yaml_node_t *n, double *out)
+{
+	char *end;
+	const char *s;
+
+	if (!is_value(n) || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return false;
+	s = scalar(n);
+	/* strtod takes hex, inf and nan: YAML numbers here are decimal */
+	for (const char *p = s; *p; p++)
+		if (!strchr("0123456789+-.eE", *p))
+			return false;
+	errno = 0;
+	*out = strtod(s, &end);
+	return end != s && *end == '\0' && isfinite(*out) && errno != ERANGE;
+}
+
+/* Decimal integer scalar. */
+static bool plain_int(const yaml_node_t *n, int64_t *out)
+{
+	const char *s;
+	char *end;
+
+	if (!is_value(n))
+		return false;
+	s = scalar(n);
+	if (!*s || (!isdigit((unsigned char)*s) && *s != '-' && *s != '+'))
+		return false;
+	for (const char *p = s + 1; *p; p++)
+		if (!isdigit((unsigned char)*p))
+			return false;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (errno == ERANGE || *end)
+		return false;
+	*out = v;
+	return true;
+}
+
+/* (n) as YAML flow text that cfg_set() reads back as the same value.
+ * Plain scalars stay as written, except inside collections when they hold
+ * flow indicators; other scalars are double-quoted. */
+static void emit(const struct sw_ld *x, const yaml_node_t *n, int depth,
+		 struct sbuf *b)
+{
+	switch (n->type) {
+	case YAML_SCALAR_NODE: {
+		const char *s = scalar(n);
+		bool plain = n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+		if (plain && depth > 0 && strpbrk(s, ",[]{}#:"))
+			plain = false;
+		if (plain) {
+			sb_puts(b, s);
+			break;
+		}
+		sb_puts(b, "\"");
+		for (size_t i = 0; i < n->data.scalar.length; i++) {
+			unsigned char c = (unsigned char)s[i];
+			char e[8];
+			if (c == '"' || c == '\\')
+				snprintf(e, sizeof(e), "\\%c", c);
+			else if (c == '\n')
+				snprintf(e, sizeof(e), "\\n");
+			else if (c < 0x20 || c == 0x7f)
+				snprintf(e, sizeof(e), "\\x%02x", c);
+			else
+				snprintf(e, sizeof(e), "%c", c);
+			sb_puts(b, e);
+		}
+		sb_puts(b, "\"");
+		break;
+	}
+	case YAML_SEQUENCE_NODE:
+		sb_puts(b, "[");
+		for (size_t i = 0; i < seq_len(n); i++) {
+			if (i)
+				sb_puts(b, ", ");
+			emit(x, seq_item(x, n, i), depth + 1, b);
+		}
+		sb_puts(b, "]");
+		break;
+	case YAML_MAPPING_NODE: {
+		sb_puts(b, "{");
+		for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
+		     p < n->data.mapping.pairs.top; p++) {
+			if (p != n->data.mapping.pairs.start)
+				sb_puts(b, ", ");
+			emit(x, node(x, p->key), depth + 1, b);
+			sb_puts(b, ": ");
+			emit(x, node(x, p->value), depth + 1, b);
+		}
+		sb_puts(b, "}");
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+/* Mapping pairs of (n) checked for scalar, unique keys that are among
+ * (known) (NULL-terminated); (ctx) names the mapping in messages. */
+static int check_keys(struct sw_ld *x, const yaml_node_t *n, const char *ctx,
+		      const char *const *known)
+{
+	char b[ECHO_LEN + 8], list[256] = "";
+	size_t off = 0;
+
+	for (const char *const *k = known; *k && off < sizeof(list); k++)
+		off += snprintf(list + off, sizeof(list) - off, "%s%s",
+				k == known ? "" : ", ", *k);
+	for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
+	     p < n->data.mapping.pairs.top; p++) {
+		const yaml_node_t *k = node(x, p->key);
+		if (k->type != YAML_SCALAR_NODE)
+			return fail(x, k, ctx, "expected a key name, got %s",
+				    echo(k, b, sizeof(b)));
+		for (yaml_node_pair_t *q = n->data.mapping.pairs.start; q < p;
+		     q++) {
+			const yaml_node_t *o = node(x, q->key);
+			if (o->type == YAML_SCALAR_NODE &&
+			    strcmp(scalar(o), scalar(k)) == 0)
+				return fail(x, k, ctx, "duplicate key %s (first "
+					    "at line %zu)", echo(k, b, sizeof(b)),
+					    mark_pos(o->start_mark).line);
+		}
+		const char *const *kn = known;
+		while (*kn && strcmp(*kn, scalar(k)) != 0)
+			kn++;
+		if (!*kn)
+			return fail(x, k, ctx, "unknown key %s (expected one "
+				    "of %s)", echo(k, b, sizeof(b)), list);
+	}
+	return 0;
+}
+
+static const yaml_node_t *get(const struct sw_ld *x, const yaml_node_t *map,
+			      const char *key, const yaml_node_t **keynode)
+{
+	for (yaml_node_pair_t *p = map->data.mapping.pairs.start;
+	     p < map->data.mapping.pairs.top; p++) {
+		const yaml_node_t *k = node(x, p->key);
+		if (strcmp(scalar(k), key) == 0) {
+			if (keynode)
+				*keynode = k;
+			return node(x, p->value);
+		}
+	}
+	return NULL;
+}
+
+/* Resolve (p) against the directory of the sweep file (src). */
+static int resolve(const char *src, const char *p, char *out, size_t n)
+{
+	const char *slash = strrchr(src, '/');
+	int len;
+
+	if (p[0] == '/' || !slash)
+		len = snprintf(out, n, "%s", p);
+	else
+		len = snprintf(out, n, "%.*s/%s", (int)(slash - src), src, p);
+	return len < 0 || (size_t)len >= n ? -ENAMETOOLONG : 0;
+}
+
+/* (text) with everything outside [from, to) blanked: each character before
+ * becomes a space (newlines stay), everything after is dropped. Positions
+ * are libyaml marks (line and column in characters). */
+static char *blank_outside(const char *text, size_t len, yaml_mark_t from,
+			   yaml_mark_t to)
+{
+	char *out = xmalloc(len + 1);
+	size_t line = 0, col = 0, o = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)text[i];
+		bool cont = (c & 0xc0) == 0x80;
+		bool before = line < from.line ||
+			      (line == from.line && col < from.column);
+		bool after = line > to.line ||
+			     (line == to.line && col >= to.column);
+		if (after && !cont)
+			break;
+		if (!before)
+			out[o++] = (char)c;
+		else if (c == '\n')
+			out[o++] = '\n';
+		else if (!cont)
+			out[o++] = ' ';
+		if (c == '\n') {
+			line++;
+			col = 0;
+		} else if (!cont) {
+			col++;
+		}
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/* Base units (ns, MiB) per unit, for a value's number in its row's unit. */
+static double unit_factor(const char *u)
+{
+	static const struct { const char *name; double f; } t[] = {
+		{ "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 },
+		{ "min", 60e9 }, { "h", 3600e9 }, { "d", 86400e9 },
+		{ "KiB", 1.0 / 1024 }, { "MiB", 1 }, { "GiB", 1024 },
+		{ "TiB", 1048576 },
+	};
+	for (size_t i = 0; u && i < sizeof(t) / sizeof(t[0]); i++)
+		if (strcmp(u, t[i].name) == 0)
+			return t[i].f;
+	return 1;
+}
+
+/* A value that is not a plain number ("30s", "2GiB", true) as a number in
+ * its row's unit, read back from a scratch config; NAN when the row is not
+ * a number or the value is invalid (that run will fail, not the load). */
+static double axis_number(const struct sw_ld *x, const struct sweep_axis *ax,
+			  const char *text)
+{
+	const struct cfg_param *p = cfg_find(ax->key);
+	struct vms_config *c;
+	struct cfg_error ce;
+	double v = NAN;
+
+	if (!p || (p->type != CFG_DURATION && p->type != CFG_SIZE &&
+		   p->type != CFG_BOOL))
+		return NAN;
+	c = xmalloc(sizeof(*c));
+	memcpy(c, &x->s->base, sizeof(*c));
+	c->text = NULL;
+	struct sbuf b = { 0 };
+	sb_printf(&b, "%s=%s", ax->key, text);
+	if (cfg_set(c, b.s, &ce) == 0) {
+		const void *f = (const char *)c + p->offset;
+		if (p->type == CFG_DURATION)
+			v = (double)*(const int64_t *)f / unit_factor(p->unit);
+		else if (p->type == CFG_SIZE)
+			v = *(const double *)f / unit_factor(p->unit);
+		else
+			v = *(const int *)f;
+	}
+	free(b.s);
+	cfg_release(c);
+	free(c);
+	return v;
+}
+
+static int load_axis_values(struct sw_ld *x, struct sweep_axis *ax,
+			    const yaml_node_t *v)
+{
+	char b[ECHO_LEN + 8];
+
+	if (v->type != YAML_SEQUENCE_NODE || seq_len(v) == 0)
+		return fail(x, v, ax->key, "values: expected a non-empty "
+			    "sequence, got %s", v->type == YAML_SEQUENCE_NODE ?
+			    "an empty one" : echo(v, b, sizeof(b)));
+	if (seq_len(v) > SWEEP_MAX_RUNS)
+		return fail(x, v, ax->key, "values: more than %d",
+			    SWEEP_MAX_RUNS);
+	ax->nvalues = seq_len(v);
+	ax->text = xcalloc(ax->nvalues, sizeof(char *));
+	ax->num = xcalloc(ax->nvalues, sizeof(double));
+	ax->pos = xcalloc(ax->nvalues, sizeof(struct sweep_pos));
+	for (size_t i = 0; i < ax->nvalues; i++) {
+		const yaml_node_t *it = seq_item(x, v, i);
+		struct sbuf sb = { 0 };
+		emit(x, it, 0, &sb);
+		ax->text[i] = sb.s ? sb.s : xstrdup("");
+		if (!plain_number(it, &ax->num[i]))
+			ax->num[i] = axis_number(x, ax, ax->text[i]);
+		ax->pos[i] = mark_pos(it->start_mark);
+	}
+	return 0;
+}
+
+static int load_axis_range(struct sw_ld *x, struct sweep_axis *ax,
+			   const yaml_node_t *r)
+{
+	static const char *const keys[] = { "from", "to", "step", NULL };
+	const yaml_node_t *n[3];
+	double d[3];
+	int64_t iv[3];
+	bool ints = true;
+	char b[ECHO_LEN + 8], ctx[300];
+	int rc;
+
+	snprintf(ctx, sizeof(ctx), "%s: range", ax->key);
+	if (r->type != YAML_MAPPING_NODE)
+		return fail(x, r, ctx, "expected a mapping {from, to, step}, "
+			    "got %s", echo(r, b, sizeof(b)));
+	if ((rc = check_keys(x, r, ctx, keys)))
+		return rc;
+	for (int i = 0; i < 3; i++) {
+		n[i] = get(x, r, keys[i], NULL);
+		if (!n[i])
+			return fail(x, r, ctx, "missing \"%s\"", keys[i]);
+		if (!plain_number(n[i], &d[i]))
+			return fail(x, n[i], ctx, "%s: expected a number, got %s",
+				    keys[i], echo(n[i], b, sizeof(b)));
+		if (!plain_int(n[i], &iv[i]))
+			ints = false;
+	}
+	if (d[2] == 0)
+		return fail(x, n[2], ctx, "step: must not be 0");
+	double span = (d[1] - d[0]) / d[2];
+	if (span < 0)
+		return fail(x, n[2], ctx, "step: goes away from \"to\" (from %s "
+			    "to %s by %s)", scalar(n[0]), scalar(n[1]),
+			    scalar(n[2]));
+	double count = floor(span + 1e-9) + 1;
+	if (count > SWEEP_MAX_RUNS)
+		return fail(x, r, ctx, "%.0f values (more than %d)", count,
+			    SWEEP_MAX_RUNS);
+	ax->nvalues = (size_t)count;
+	ax->text = xcalloc(ax->nvalues, sizeof(char *));
+	ax->num = xcalloc(ax->nvalues, sizeof(double));
+	ax->pos = xcalloc(ax->nvalues, sizeof(struct sweep_pos));
+	for (size_t i = 0; i < ax->nvalues; i++) {
+		char t[64];
+		if (ints)
+			snprintf(t, sizeof(t), "%" PRId64,
+				 iv[0] + (int64_t)i * iv[2]);
+		else	/* 15 digits: 0.1 + 2 * 0.1 is 0.3 */
+			snprintf(t, sizeof(t), "%.15g", d[0] + (double)i * d[2]);
+		ax->text[i] = xstrdup(t);
+		ax->num[i] = strtod(t, NULL);
+		ax->pos[i] = mark_pos(r->start_mark);
+	}
+	return 0;
+}
+
+static int load_axes(struct sw_ld *x, const yaml_node_t *v)
+{
+	static const char *const keys[] = { "key", "values", "range", NULL };
+	struct sweep *s = x->s;
+	char b[ECHO_LEN + 8];
+	int rc;
+
+	if (is_null(v))
+		return 0;
+	if (v->type != YAML_SEQUENCE_NODE)
+		return fail(x, v, "axes", "expected a sequence of {key, values} "
+			    "or {key, range}, got %s", echo(v, b, sizeof(b)));
+	if (seq_len(v) > SWEEP_MAX_AXES)
+		return fail(x, v, "axes", "more than %d axes", SWEEP_MAX_AXES);
+	s->axes = xcalloc(seq_len(v) ? seq_len(v) : 1, sizeof(*s->axes));
+	for (size_t i = 0; i < seq_len(v); i++) {
+		const yaml_node_t *a = seq_item(x, v, i), *kn, *vals, *range,
+				  *kk = NULL;
+		struct sweep_axis *ax = &s->axes[i];
+		if (a->type != YAML_MAPPING_NODE)
+			return fail(x, a, "axes", "axis %zu: expected a mapping "
+				    "{key, values} or {key, range}, got %s",
+				    i + 1, echo(a, b, sizeof(b)));
+		if ((rc = check_keys(x, a, "axes", keys)))
+			return rc;
+		kn = get(x, a, "key", &kk);
+		if (!kn)
+			return fail(x, a, "axes", "axis %zu: missing \"key\"",
+				    i + 1);
+		if (!is_value(kn))
+			return fail(x, kn, "axes", "axis %zu: key: expected a "
+				    "parameter name, got %s", i + 1,
+				    echo(kn, b, sizeof(b)));
+		if (strcmp(scalar(kn), "seed") == 0)
+			return fail(x, kn, "seed", "not an axis: list seeds with "
+				    "\"seeds: N\" or \"seeds: [..]\"");
+		if (!cfg_find(scalar(kn))) {
+			const char *sug = cfg_suggest(scalar(kn));
+			if (sug)
+				return fail(x, kn, scalar(kn), "unknown parameter "
+					    "(did you mean \"%s\"?)", sug);
+			return fail(x, kn, scalar(kn), "unknown parameter "
+				    "(`vmspec run --params` lists them)");
+		}
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(s->axes[j].key, scalar(kn)) == 0)
+				return fail(x, kn, scalar(kn), "duplicate axis "
+					    "(first at line %zu)",
+					    s->axes[j].key_pos.line);
+		snprintf(ax->key, sizeof(ax->key), "%s", scalar(kn));
+		ax->key_pos = mark_pos(kn->start_mark);
+		s->naxes = i + 1;
+		vals = get(x, a, "values", NULL);
+		range = get(x, a, "range", NULL);
+		if (vals && range)
+			return fail(x, range, ax->key, "give either \"values\" "
+				    "or \"range\", not both");
+		if (!vals && !range)
+			return fail(x, a, ax->key, "missing \"values\" or "
+				    "\"range\"");
+		rc = vals ? load_axis_values(x, ax, vals)
+			  : load_axis_range(x, ax, range);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int load_seeds(struct sw_ld *x, const yaml_node_t *v)
+{
+	struct sweep *s = x->s;
+	char b[ECHO_LEN + 8];
+	int64_t n;
+
+	if (is_value(v)) {
+		if (!plain_int(v, &n) || n < 1 || n > SWEEP_MAX_RUNS)
+			return fail(x, v, "seeds", "expected a count in [1, %d] "
+				    "or a sequence of seeds, got %s",
+				    SWEEP_MAX_RUNS, echo(v, b, sizeof(b)));
+		s->nseeds = (size_t)n;
+		s->seeds = xcalloc(s->nseeds, sizeof(int64_t));
+		for (size_t i = 0; i < s->nseeds; i++)
+			s->seeds[i] = s->base.seed + (int64_t)i;
+		return 0;
+	}
+	if (v->type != YAML_SEQUENCE_NODE || seq_len(v) == 0)
+		return fail(x, v, "seeds", "expected a count or a non-empty "
+			    "sequence of seeds, got %s", echo(v, b, sizeof(b)));
+	s->nseeds = seq_len(v);
+	s->seeds = xcalloc(s->nseeds, sizeof(int64_t));
+	for (size_t i = 0; i < s->nseeds; i++) {
+		const yaml_node_t *it = seq_item(x, v, i);
+		if (!plain_int(it, &s->seeds[i]))
+			return fail(x, it, "seeds", "expected an integer seed, "
+				    "got %s", echo(it, b, sizeof(b)));
+		for (size_t j = 0; j < i; j++)
+			if (s->seeds[j] == s->seeds[i])
+				return fail(x, it, "seeds", "duplicate seed %"
+					    PRId64, s->seeds[i]);
+	}
+	return 0;
+}
+
+static int load_slurm(struct sw_ld *x, const yaml_node_t *v)
+{
+	struct sweep *s = x->s;
+	char b[ECHO_LEN + 8];
+
+	if (is_null(v))
+		return 0;
+	if (v->type != YAML_MAPPING_NODE)
+		return fail(x, v, "slurm", "expected a mapping of sbatch options "
+			    "like {time: \"00:10:00\", partition: batch}, got %s",
+			    echo(v, b, sizeof(b)));
+	size_t n = (size_t)(v->data.mapping.pairs.top -
+			    v->data.mapping.pairs.start);
+	s->slurm = xcalloc(n ? n : 1, sizeof(*s->slurm));
+	for (yaml_node_pair_t *p = v->data.mapping.pairs.start;
+	     p < v->data.mapping.pairs.top; p++) {
+		const yaml_node_t *k = node(x, p->key), *val = node(x, p->value);
+		if (!is_value(k) || strspn(scalar(k), "abcdefghijklmnopqrstuvwxyz"
+					   "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
+				    != strlen(scalar(k)))
+			return fail(x, k, "slurm", "expected an sbatch option name "
+				    "like \"time\", got %s", echo(k, b, sizeof(b)));
+		if (strcmp(scalar(k), "array") == 0 ||
+		    strcmp(scalar(k), "output") == 0)
+			return fail(x, k, "slurm", "\"%s\" is set by vmspec sweep "
+				    "--emit-slurm", scalar(k));
+		if (!is_value(val) || strchr(scalar(val), '\n') ||
+		    strlen(scalar(val)) >= sizeof(s->slurm[0][1]) ||
+		    strlen(scalar(k)) >= sizeof(s->slurm[0][0]))
+			return fail(x, val, "slurm", "%s: expected a one-line "
+				    "value, got %s", scalar(k),
+				    echo(val, b, sizeof(b)));
+		snprintf(s->slurm[s->nslurm][0], sizeof(s->slurm[0][0]), "%s",
+			 scalar(k));
+		snprintf(s->slurm[s->nslurm][1], sizeof(s->slurm[0][1]), "%s",
+			 scalar(val));
+		s->nslurm++;
+	}
+	return 0;
+}
+
+/* Base config: `base:` file, then the inline `config:` over it. */
+static int load_base(struct sw_ld *x, const yaml_node_t *root,
+		     const char *text, size_t len)
+{
+	struct sweep *s = x->s;
+	const yaml_node_t *base = get(x, root, "base", NULL);
+	const yaml_node_t *inl = get(x, root, "config", NULL);
+	struct cfg_error ce;
+	char b[ECHO_LEN + 8];
+	int rc;
+
+	cfg_defaults(&s->base);
+	if (base && !is_null(base)) {
+		if (!is_value(base))
+			return fail(x, base, "base", "expected a config file "
+				    "name, got %s", echo(base, b, sizeof(b)));
+		if (resolve(x->src, scalar(base), s->base_path,
+			    sizeof(s->base_path)))
+			return fail(x, base, "base", "path too long");
+		if ((rc = cfg_load_file(&s->base, s->base_path, &ce))) {
+			snprintf(x->err->msg, sizeof(x->err->msg), "%s", ce.msg);
+			if (rc == -ENOENT || rc == -EACCES)
+				fail(x, base, "base", "%s", ce.msg);
+			return rc;
+		}
+	}
+	if (inl && !is_null(inl)) {
+		if (inl->type != YAML_MAPPING_NODE)
+			return fail(x, inl, "config", "expected a mapping of "
+				    "config keys, got %s", echo(inl, b, sizeof(b)));
+		char *t = blank_outside(text, len, inl->start_mark,
+					inl->end_mark);
+		rc = cfg_load_string(&s->base, t, strlen(t), x->src, &ce);
+		free(t);
+		if (rc) {
+			snprintf(x->err->msg, sizeof(x->err->msg), "%s", ce.msg);
+			return rc;
+		}
+	}
+	if ((rc = cfg_validate(&s->base, &ce))) {
+		snprintf(x->err->msg, sizeof(x->err->msg), "%s", ce.msg);
+		return rc;
+	}
+	return 0;
+}
+
+void sweep_run_name(size_t i, size_t nruns, const char *overrides, char *buf,
+		    size_t n)
+{
+	uint64_t h = fnv1a64(FNV1A64_INIT, overrides, strlen(overrides));
+	int width = 4;
+
+	for (size_t m = nruns ? nruns - 1 : 0; m >= 10000; m /= 10)
+		width++;
+	snprintf(buf, n, "run-%0*zu-%08" PRIx32, width, i,
+		 (uint32_t)(h ^ (h >> 32)));
+}
+
+/* Expand axes x seeds into the manifest: counts and names. */
+static int expand(struct sw_ld *x, const yaml_node_t *root)
+{
+	struct sweep *s = x->s;
+	double points = 1;
+
+	if (s->mode == SWEEP_ZIPPED && s->naxes > 0) {
+		for (size_t a = 1; a < s->naxes; a++)
+			if (s->axes[a].nvalues != s->axes[0].nvalues)
+				return fail_at(x, s->axes[a].key_pos,
+					       s->axes[a].key, "zipped axes "
+					       "need the same number of values: "
+					       "%zu here, %zu for %s",
+					       s->axes[a].nvalues,
+					       s->axes[0].nvalues,
+					       s->axes[0].key);
+		points = (double)s->axes[0].nvalues;
+	} else {
+		for (size_t a = 0; a < s->naxes; a++)
+			points *= (double)s->axes[a].nvalues;
+	}
+	if (points * (double)s->nseeds > SWEEP_MAX_RUNS)
+		return fail(x, root, TOP_KEY, "%.0f runs (more than %d)",
+			    points * (double)s->nseeds, SWEEP_MAX_RUNS);
+	s->npoints = (size_t)points;
+	s->nruns = s->npoints * s->nseeds;
+	s->names = xcalloc(s->nruns, sizeof(*s->names));
+	for (size_t i = 0; i < s->nruns; i++) {
+		char *o = sweep_overrides(s, i);
+		sweep_run_name(i, s->nruns, o, s->names[i], sizeof(s->names[i]));
+		free(o);
+	}
+	return 0;
+}
+
+/* Check every seed against the `seed` row, on a scratch config. */
+static int check_seeds(struct sw_ld *x, const yaml_node_t *root)
+{
+	const yaml_node_t *kn = NULL;
+	const yaml_node_t *sv = get(x, root, "seeds", &kn);
+	struct vms_config *c = xmalloc(sizeof(*c));
+	struct cfg_error ce;
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < x->s->nseeds; i++) {
+		char a[64];
+		memcpy(c, &x->s->base, sizeof(*c));
+		c->text = NULL;
+		snprintf(a, sizeof(a), "seed=%" PRId64, x->s->seeds[i]);
+		if (cfg_set(c, a, &ce) < 0) {
+			const char *p = strstr(ce.msg, "seed: ");
+			rc = fail(x, sv ? sv : root, "seeds", "%s",
+				  p ? p + 6 : ce.msg);
+		}
+		cfg_release(c);
+	}
+	free(c);
+	return rc;
+}
+
+static int load_root(struct sw_ld *x, const yaml_node_t *root,
+		     const char *text, size_t len, const char *out_dir)
+{
+	static const char *const keys[] = { "name", "base", "config", "axes",
+		"mode", "seeds", "output", "slurm", NULL };
+	struct sweep *s = x->s;
+	const yaml_node_t *v;
+	char b[ECHO_LEN + 8];
+	int rc;
+
+	if (!root || root->type != YAML_MAPPING_NODE)
+		return fail_at(x, root ? mark_pos(root->start_mark) :
+			       (struct sweep_pos){ 1, 1 }, TOP_KEY,
+			       "expected a mapping with base/config, axes, "
+			       "seeds, output; got %s", root ?
+			       echo(root, b, sizeof(b)) : "an empty file");
+	if ((rc = check_keys(x, root, TOP_KEY, keys)))
+		return rc;
+
+	/* name: `name:`, else the file's stem */
+	if ((v = get(x, root, "name", NULL)) && !is_null(v)) {
+		if (!is_value(v) || strlen(scalar(v)) >= sizeof(s->name) ||
+		    strpbrk(scalar(v), "/\n"))
+			return fail(x, v, "name", "expected a short name without "
+				    "'/', got %s", echo(v, b, sizeof(b)));
+		snprintf(s->name, sizeof(s->name), "%s", scalar(v));
+	} else {
+		const char *st = strrchr(x->src, '/');
+		st = st ? st + 1 : x->src;
+		size_t n = strcspn(st, ".");
+		snprintf(s->name, sizeof(s->name), "%.*s", (int)(n ? n : 5),
+			 n ? st : "sweep");
+	}
+	if ((rc = load_base(x, root, text, len)))
+		return rc;
+	if ((v = get(x, root, "mode", NULL)) && !is_null(v)) {
+		int m = -1;
+		for (int i = 0; is_value(v) && i < SWEEP_MODE_COUNT; i++)
+			if (strcmp(scalar(v), sweep_mode_names[i]) == 0)
+				m = i;
+		if (m < 0)
+			return fail(x, v, "mode", "expected cartesian or zipped, "
+				    "got %s", echo(v, b, sizeof(b)));
+		s->mode = (enum sweep_mode)m;
+	}
+	if ((v = get(x, root, "axes", NULL)) && (rc = load_axes(x, v)))
+		return rc;
+	if ((v = get(x, root, "seeds", NULL)) && !is_null(v)) {
+		if ((rc = load_seeds(x, v)))
+			return rc;
+	} else {
+		s->nseeds = 1;
+		s->seeds = xcalloc(1, sizeof(int64_t));
+		s->seeds[0] = s->base.seed;
+	}
+	if ((rc = check_seeds(x, root)))
+		return rc;
+	if ((v = get(x, root, "slurm", NULL)) && (rc = load_slurm(x, v)))
+		return rc;
+	if (out_dir) {
+		if (snprintf(s->output, sizeof(s->output), "%s", out_dir) >=
+		    (int)sizeof(s->output))
+			return fail_at(x, (struct sweep_pos){ 0, 0 }, "--output",
+				       "path too long");
+	} else if ((v = get(x, root, "output", NULL)) && !is_null(v)) {
+		if (!is_value(v))
+			return fail(x, v, "output", "expected a directory, got %s",
+				    echo(v, b, sizeof(b)));
+		if (resolve(x->src, scalar(v), s->output, sizeof(s->output)))
+			return fail(x, v, "output", "path too long");
+	} else {
+		char d[CFG_PATH_LEN];
+		snprintf(d, sizeof(d), "results/%s", s->name);
+		if (resolve(x->src, d, s->output, sizeof(s->output)))
+			return fail(x, root, "output", "path too long");
+	}
+	/* trailing slashes would double in file names */
+	for (size_t n = strlen(s->output); n > 1 && s->output[n - 1] == '/'; n--)
+		s->output[n - 1] = '\0';
+	return expand(x, root);
+}
+
+/* Parse (text) into (doc); on failure sets the message, frees nothing. */
+static int parse(struct sw_ld *x, const char *text, size_t len,
+		 yaml_document_t *doc, yaml_node_t **root)
+{
+	yaml_parser_t ps;
+
+	if (!yaml_parser_initialize(&ps)) {
+		snprintf(x->err->msg, sizeof(x->err->msg), "%s: out of memory",
+			 x->src);
+		return -ENOMEM;
+	}
+	yaml_parser_set_input_string(&ps, (const unsigned char *)text, len);
+	if (yaml_parser_load(&ps, doc)) {
+		*root = yaml_document_get_root_node(doc);
+		yaml_parser_delete(&ps);
+		return 0;
+	}
+	char problem[400];
+	yaml_mark_t m = ps.problem_mark;
+	if (ps.error == YAML_READER_ERROR) {
+		m.line = m.column = 0;
+		for (size_t i = 0; i < ps.problem_offset && i < len; i++) {
+			if (text[i] == '\n') {
+				m.line++;
+				m.column = 0;
+			} else if (((unsigned char)text[i] & 0xc0) != 0x80) {
+				m.column++;
+			}
+		}
+	}
+	if (ps.context)
+		snprintf(problem, sizeof(problem), "%s (%s at line %zu, column "
+			 "%zu)", ps.problem ? ps.problem : "error", ps.context,
+			 ps.context_mark.line + 1, ps.context_mark.column + 1);
+	else
+		snprintf(problem, sizeof(problem), "%s",
+			 ps.problem ? ps.problem : "error");
+	yaml_parser_delete(&ps);
+	return fail_at(x, mark_pos(m), "syntax error", "%s", problem);
+}
+
+int sweep_load_string(struct sweep *s, const char *text, size_t len,
+		      const char *name, const char *out_dir,
+		      struct sweep_error *err)
+{
+	struct sweep_error dummy;
+	yaml_document_t doc;
+	yaml_node_t *root = NULL;
+	int rc;
+
+	if (!err)
+		err = &dummy;
+	err->msg[0] = '\0';
+	memset(s, 0, sizeof(*s));
+	if (!name)
+		name = "(sweep)";
+	snprintf(s->path, sizeof(s->path), "%s", name);
+	struct sw_ld x = { .s = s, .doc = &doc, .src = name, .err = err };
+	s->text = xmalloc(len + 1);
+	memcpy(s->text, text, len);
+	s->text[len] = '\0';
+	if ((rc = parse(&x, text, len, &doc, &root))) {
+		sweep_release(s);
+		return rc;
+	}
+	rc = load_root(&x, root, text, len, out_dir);
+	yaml_document_delete(&doc);
+	if (rc)
+		sweep_release(s);
+	return rc;
+}
+
+int sweep_load_file(struct sweep *s, const char *path, const char *out_dir,
+		    struct sweep_error *err)
+{
+	struct sweep_error dummy;
+	FILE *f;
+	char *buf = NULL;
+	size_t len = 0, cap = 0, got;
+	int rc;
+
+	if (!err)
+		err = &dummy;
+	if (!(f = fopen(path, "rb"))) {
+		rc = errno;
+		snprintf(err->msg, sizeof(err->msg), "%s: cannot open: %s", path,
+			 strerror(rc));
+		memset(s, 0, sizeof(*s));
+		return -rc;
+	}
+	do {
+		if (len + 4096 > cap) {
+			cap = cap ? cap * 2 : 8192;
+			buf = xrealloc(buf, cap);
+		}
+		got = fread(buf + len, 1, cap - len, f);
+		len += got;
+	} while (got > 0);
+	rc = ferror(f) ? -EIO : 0;
+	fclose(f);
+	if (rc) {
+		snprintf(err->msg, sizeof(err->msg), "%s: cannot read", path);
+		free(buf);
+		memset(s, 0, sizeof(*s));
+		return rc;
+	}
+	rc = sweep_load_string(s, buf ? buf : "", len, path, out_dir, err);
+	free(buf);
+	return rc;
+}
+
+void sweep_release(struct sweep *s)
+{
+	for (size_t a = 0; s->axes && a < s->naxes; a++) {
+		for (size_t i = 0; s->axes[a].text && i < s->axes[a].nvalues; i++)
+			free(s->axes[a].text[i]);
+		free(s->axes[a].text);
+		free(s->axes[a].num);
+		free(s->axes[a].pos);
+	}
+	free(s->axes);
+	free(s->seeds);
+	free(s->names);
+	free(s->slurm);
+	free(s->text);
+	cfg_release(&s->base);
+	memset(s, 0, sizeof(*s));
+}
+
+/* ------------------------------------------------------------ manifest */
+
+int64_t sweep_seed(const struct sweep *s, size_t i)
+{
+	return s->seeds[i % s->nseeds];
+}
+
+size_t sweep_value_index(const struct sweep *s, size_t i, size_t a)
+{
+	size_t p = i / s->nseeds;
+
+	if (s->mode == SWEEP_ZIPPED)
+		return p;
+	for (size_t b = s->naxes; b-- > a + 1;)
+		p /= s->axes[b].nvalues;
+	return p % s->axes[a].nvalues;
+}
+
+char *sweep_overrides(const struct sweep *s, size_t i)
+{
+	struct sbuf b = { 0 };
+
+	for (size_t a = 0; a < s->naxes; a++)
+		sb_printf(&b, "%s=%s\n", s->axes[a].key,
+			  s->axes[a].text[sweep_value_index(s, i, a)]);
+	sb_printf(&b, "seed=%" PRId64 "\n", sweep_seed(s, i));
+	return b.s;
+}
+
+/* A cfg_set() message "--set:1:COL: key: problem" moved to (at). */
+static void move_error(const struct sweep *s, struct sweep_pos at,
+		       const char *msg, struct sweep_error *err)
+{
+	const char *rest = msg;
+	size_t l, c;
+	int n = 0;
+
+	if (strncmp(rest, "--set:", 6) == 0 &&
+	    sscanf(rest + 6, "%zu:%zu: %n", &l, &c, &n) == 2 && n > 0)
+		rest += 6 + n;
+	if (at.line)
+		snprintf(err->msg, sizeof(err->msg), "%s:%zu:%zu: %s", s->path,
+			 at.line, at.col, rest);
+	else
+		snprintf(err->msg, sizeof(err->msg), "%s: %s", s->path, rest);
+}
+
+int sweep_config(const struct sweep *s, size_t i, struct vms_config *c,
+		 struct sweep_error *err)
+{
+	struct sweep_error dummy;
+	struct cfg_error ce;
+	struct sbuf b = { 0 };
+	int rc = 0;
+
+	if (!err)
+		err = &dummy;
+	err->msg[0] = '\0';
+	memcpy(c, &s->base, sizeof(*c));
+	c->text = s->base.text ? xstrdup(s->base.text) : NULL;
+	if (i >= s->nruns) {
+		snprintf(err->msg, sizeof(err->msg), "%s: no run %zu (the sweep "
+			 "has %zu)", s->path, i, s->nruns);
+		return -ERANGE;
+	}
+	for (size_t a = 0; rc == 0 && a < s->naxes; a++) {
+		size_t v = sweep_value_index(s, i, a);
+		b.len = 0;
+		sb_printf(&b, "%s=%s", s->axes[a].key, s->axes[a].text[v]);
+		if ((rc = cfg_set(c, b.s, &ce)) < 0)
+			move_error(s, s->axes[a].pos[v], ce.msg, err);
+	}
+	if (rc == 0) {
+		b.len = 0;
+		sb_printf(&b, "seed=%" PRId64, sweep_seed(s, i));
+		if ((rc = cfg_set(c, b.s, &ce)) < 0)
+			move_error(s, (struct sweep_pos){ 0, 0 }, ce.msg, err);
+	}
+	if (rc == 0 && (rc = cfg_validate(c, &ce)) < 0)
+		snprintf(err->msg, sizeof(err->msg), "%s", ce.msg);
+	free(b.s);
+	return rc;
+}
+
+int sweep_run_path(const struct sweep *s, size_t i, const char *suffix,
+		   char *buf, size_t n)
+{
+	int len = snprintf(buf, n, "%s/runs/%s%s", s->output, s->names[i],
+			   suffix);
+	return len < 0 || (size_t)len >= n ? -ENAMETOOLONG : 0;
+}
+
+static bool file_exists(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0;
+}
+
+enum sweep_status sweep_status(const struct sweep *s, size_t i)
+{
+	char path[CFG_PATH_LEN + 64], err[256];
+	enum sweep_status st = SWEEP_PENDING;
+
+	if (sweep_run_path(s, i, ".h5", path, sizeof(path)) == 0 &&
+	    file_exists(path)) {
+		struct res_reader *rd = res_open(path, err, sizeof(err));
+		st = SWEEP_INCOMPLETE;
+		if (rd && res_is_complete(rd)) {
+			struct vms_config c;
+			st = SWEEP_COMPLETE;
+			int len = res_attr(rd, "config", NULL, 0);
+			if (len >= 0 && sweep_config(s, i, &c, NULL) == 0) {
+				char *t = xmalloc((size_t)len + 1);
+				res_attr(rd, "config", t, (size_t)len + 1);
+				if (!c.text || strcmp(t, c.text) != 0)
+					st = SWEEP_STALE;
+				free(t);
+			}
+			cfg_release(&c);
+		}
+		res_reader_close(rd);
+		if (st == SWEEP_COMPLETE)
+			return st;
+	}
+	if (sweep_run_path(s, i, ".err", path, sizeof(path)) == 0 &&
+	    file_exists(path))
+		return SWEEP_FAILED;
+	return st;
+}
+
+void sweep_error_line(const struct sweep *s, size_t i, char *buf, size_t n)
+{
+	char path[CFG_PATH_LEN + 64];
+	FILE *f;
+
+	buf[0] = '\0';
+	if (sweep_run_path(s, i, ".err", path, sizeof(path)) < 0 ||
+	    !(f = fopen(path, "r")))
+		return;
+	/* the last non-empty line says why; earlier ones are context */
+	char line[1024];
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (line[0])
+			snprintf(buf, n, "%s", line);
+	}
+	fclose(f);
+}
+
+/* ------------------------------------------------------------ index */
+
+/* A variable-length UTF-8 string attribute, like the results file's. */
+static int attr_str(hid_t obj, const char *name, const char *v)
+{
+	hid_t t = H5Tcopy(H5T_C_S1), sp = H5Screate(H5S_SCALAR), a = -1;
+	int rc = -EIO;
+
+	if (t >= 0 && sp >= 0 && H5Tset_size(t, H5T_VARIABLE) >= 0 &&
+	    H5Tset_cset(t, H5T_CSET_UTF8) >= 0 &&
+	    (a = H5Acreate2(obj, name, t, sp, H5P_DEFAULT, H5P_DEFAULT)) >= 0 &&
+	    H5Awrite(a, t, &v) >= 0)
+		rc = 0;
+	if (a >= 0)
+		H5Aclose(a);
+	if (sp >= 0)
+		H5Sclose(sp);
+	if (t >= 0)
+		H5Tclose(t);
+	return rc;
+}
+
+static int attr_i64(hid_t obj, const char *name, int64_t v)
+{
+	hid_t sp = H5Screate(H5S_SCALAR), a = -1;
+	int rc = -EIO;
+
+	if (sp >= 0 && (a = H5Acreate2(obj, name, H5T_STD_I64LE, sp,
+				       H5P_DEFAULT, H5P_DEFAULT)) >= 0 &&
+	    H5Awrite(a, H5T_NATIVE_INT64, &v) >= 0)
+		rc = 0;
+	if (a >= 0)
+		H5Aclose(a);
+	if (sp >= 0)
+		H5Sclose(sp);
+	return rc;
+}
+
+/* A fixed-length string member of (len) bytes, NUL-terminated. */
+static hid_t str_type(size_t len)
+{
+	hid_t t = H5Tcopy(H5T_C_S1);
+	if (t >= 0 && (H5Tset_size(t, len) < 0 ||
+		       H5Tset_strpad(t, H5T_STR_NULLTERM) < 0)) {
+		H5Tclose(t);
+		return -1;
+	}
+	return t;
+}
+
+/* Layout of one /params row. */
+struct idx_layout {
+	size_t size;			/* bytes per row */
+	size_t off_index, off_name, off_seed, off_status, off_file;
+	size_t len_name, len_status, len_file;
+	size_t *off_text, *len_text, *off_num;	/* per axis */
+};
+
+static size_t max_text_len(const struct sweep_axis *ax)
+{
+	size_t m = 1;
+	for (size_t i = 0; i < ax->nvalues; i++)
+		if (strlen(ax->text[i]) + 1 > m)
+			m = strlen(ax->text[i]) + 1;
+	return m;
+}
+
+static void layout(const struct sweep *s, struct idx_layout *l)
+{
+	size_t o = 0;
+
+	l->len_name = SWEEP_NAME_LEN;
+	l->len_status = 16;
+	l->len_file = SWEEP_NAME_LEN + 8;
+	l->off_index = o; o += 8;
+	l->off_name = o; o += l->len_name;
+	l->off_seed = o; o += 8;
+	l->off_status = o; o += l->len_status;
+	l->off_file = o; o += l->len_file;
+	l->off_text = xcalloc(s->naxes ? s->naxes : 1, sizeof(size_t));
+	l->len_text = xcalloc(s->naxes ? s->naxes : 1, sizeof(size_t));
+	l->off_num = xcalloc(s->naxes ? s->naxes : 1, sizeof(size_t));
+	for (size_t a = 0; a < s->naxes; a++) {
+		l->len_text[a] = max_text_len(&s->axes[a]);
+		l->off_text[a] = o;
+		o += l->len_text[a];
+		l->off_num[a] = o;
+		o += 8;
+	}
+	l->size = o;
+}
+
+static hid_t params_type(const struct sweep *s, const struct idx_layout *l)
+{
+	hid_t t = H5Tcreate(H5T_COMPOUND, l->size), st;
+	char name[300];
+	int bad = t < 0;
+
+	if (bad)
+		return -1;
+	bad |= H5Tinsert(t, "index", l->off_index, H5T_NATIVE_INT64) < 0;
+	st = str_type(l->len_name);
+	bad |= st < 0 || H5Tinsert(t, "name", l->off_name, st) < 0;
+	H5Tclose(st);
+	bad |= H5Tinsert(t, "seed", l->off_seed, H5T_NATIVE_INT64) < 0;
+	st = str_type(l->len_status);
+	bad |= st < 0 || H5Tinsert(t, "status", l->off_status, st) < 0;
+	H5Tclose(st);
+	st = str_type(l->len_file);
+	bad |= st < 0 || H5Tinsert(t, "file", l->off_file, st) < 0;
+	H5Tclose(st);
+	for (size_t a = 0; !bad && a < s->naxes; a++) {
+		st = str_type(l->len_text[a]);
+		bad |= st < 0 ||
+		       H5Tinsert(t, s->axes[a].key, l->off_text[a], st) < 0;
+		H5Tclose(st);
+		snprintf(name, sizeof(name), "%s:num", s->axes[a].key);
+		bad |= H5Tinsert(t, name, l->off_num[a], H5T_NATIVE_DOUBLE) < 0;
+	}
+	if (bad) {
+		H5Tclose(t);
+		return -1;
+	}
+	return t;
+}
+
+static int write_params(hid_t fid, const struct sweep *s,
+			const enum sweep_status *st)
+{
+	struct idx_layout l;
+	hsize_t dims[1] = { s->nruns };
+	hid_t t, sp = -1, d = -1;
+	int rc = -EIO;
+
+	layout(s, &l);
+	unsigned char *rows = xcalloc(s->nruns, l.size);
+	for (size_t i = 0; i < s->nruns; i++) {
+		unsigned char *r = rows + i * l.size;
+		int64_t idx = (int64_t)i, seed = sweep_seed(s, i);
+		memcpy(r + l.off_index, &idx, 8);
+		snprintf((char *)r + l.off_name, l.len_name, "%s", s->names[i]);
+		memcpy(r + l.off_seed, &seed, 8);
+		snprintf((char *)r + l.off_status, l.len_status, "%s",
+			 sweep_status_names[st[i]]);
+		snprintf((char *)r + l.off_file, l.len_file, "runs/%s.h5",
+			 s->names[i]);
+		for (size_t a = 0; a < s->naxes; a++) {
+			size_t v = sweep_value_index(s, i, a);
+			snprintf((char *)r + l.off_text[a], l.len_text[a], "%s",
+				 s->axes[a].text[v]);
+			memcpy(r + l.off_num[a], &s->axes[a].num[v], 8);
+		}
+	}
+	t = params_type(s, &l);
+	if (t >= 0 && (sp = H5Screate_simple(1, dims, NULL)) >= 0 &&
+	    (d = H5Dcreate2(fid, "params", t, sp, H5P_DEFAULT, H5P_DEFAULT,
+			    H5P_DEFAULT)) >= 0 &&
+	    H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows) >= 0)
+		rc = 0;
+	/* the axis keys in order, for readers that want the columns */
+	struct sbuf keys = { 0 };
+	for (size_t a = 0; a < s->naxes; a++)
+		sb_printf(&keys, "%s%s", a ? "," : "", s->axes[a].key);
+	if (rc == 0 && attr_str(d, "axes", keys.s ? keys.s : "") < 0)
+		rc = -EIO;
+	free(keys.s);
+	if (d >= 0)
+		H5Dclose(d);
+	if (sp >= 0)
+		H5Sclose(sp);
+	if (t >= 0)
+		H5Tclose(t);
+	free(rows);
+	free(l.off_text);
+	free(l.len_text);
+	free(l.off_num);
+	return rc;
+}
+
+/* One /summary row: a figure of one strategy run of one sweep run. */
+struct idx_metric {
+	int64_t index;			/* manifest position */
+	char name[SWEEP_NAME_LEN];	/* sweep run */
+	char run[64];			/* run in its file: the strategy */
+	char metric[48];
+	double value;
+	char unit[16];
+};
+
+/* Every complete run's /summary figures, in manifest order, as one long
+ * table: what a notebook wants to pivot or group. */
+static int write_summary(hid_t fid, const struct sweep *s,
+			 const enum sweep_status *st)
+{
+	struct idx_metric *rows = NULL;
+	size_t n = 0, cap = 0;
+	int rc = -EIO;
+
+	for (size_t i = 0; i < s->nruns; i++) {
+		char path[CFG_PATH_LEN + 64], e[256];
+		if (st[i] != SWEEP_COMPLETE ||
+		    sweep_run_path(s, i, ".h5", path, sizeof(path)) < 0)
+			continue;
+		struct res_reader *rd = res_open(path, e, sizeof(e));
+		for (size_t r = 0; rd && r < res_nruns(rd); r++) {
+			struct res_metric *m = NULL;
+			size_t nm = 0;
+			if (res_read_summary(rd, r, &m, &nm) < 0)
+				continue;
+			for (size_t k = 0; k < nm; k++) {
+				if (n == cap) {
+					cap = cap ? 2 * cap : 1024;
+					rows = xrealloc(rows, cap * sizeof(*rows));
+				}
+				struct idx_metric *row = &rows[n++];
+				memset(row, 0, sizeof(*row));
+				row->index = (int64_t)i;
+				snprintf(row->name, sizeof(row->name), "%s",
+					 s->names[i]);
+				snprintf(row->run, sizeof(row->run), "%s",
+					 res_run_name(rd, r));
+				snprintf(row->metric, sizeof(row->metric), "%s",
+					 m[k].name);
+				row->value = m[k].value;
+				snprintf(row->unit, sizeof(row->unit), "%s",
+					 m[k].unit);
+			}
+			free(m);
+		}
+		res_reader_close(rd);
+	}
+	hsize_t dims[1] = { n };
+	hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(struct idx_metric)), sp = -1,
+	      d = -1, st1 = str_type(SWEEP_NAME_LEN), st2 = str_type(64),
+	      st3 = str_type(48), st4 = str_type(16);
+	if (t >= 0 && st1 >= 0 && st2 >= 0 && st3 >= 0 && st4 >= 0 &&
+	    H5Tinsert(t, "index", offsetof(struct idx_metric, index),
+		      H5T_NATIVE_INT64) >= 0 &&
+	    H5Tinsert(t, "name", offsetof(struct idx_metric, name), st1) >= 0 &&
+	    H5Tinsert(t, "run", offsetof(struct idx_metric, run), st2) >= 0 &&
+	    H5Tinsert(t, "metric", offsetof(struct idx_metric, metric),
+		      st3) >= 0 &&
+	    H5Tinsert(t, "value", offsetof(struct idx_metric, value),
+		      H5T_NATIVE_DOUBLE) >= 0 &&
+	    H5Tinsert(t, "unit", offsetof(struct idx_metric, unit), st4) >= 0 &&
+	    (sp = H5Screate_simple(1, dims, NULL)) >= 0 &&
+	    (d = H5Dcreate2(fid, "summary", t, sp, H5P_DEFAULT, H5P_DEFAULT,
+			    H5P_DEFAULT)) >= 0 &&
+	    (n == 0 || H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows) >= 0))
+		rc = 0;
+	hid_t ids[] = { d, sp };
+	if (ids[0] >= 0)
+		H5Dclose(ids[0]);
+	if (ids[1] >= 0)
+		H5Sclose(ids[1]);
+	hid_t types[] = { t, st1, st2, st3, st4 };
+	for (size_t k = 0; k < sizeof(types) / sizeof(types[0]); k++)
+		if (types[k] >= 0)
+			H5Tclose(types[k]);
+	free(rows);
+	return rc;
+}
+
+int sweep_write_index(const struct sweep *s, const enum sweep_status *status,
+		      char *err, size_t errlen)
+{
+	char path[CFG_PATH_LEN + 32], tmp[CFG_PATH_LEN + 64], now[32];
+	enum sweep_status *st = xcalloc(s->nruns ? s->nruns : 1, sizeof(*st));
+	size_t ncomplete = 0, nfailed = 0;
+	hid_t fid = -1, fapl = -1, gcpl = -1, g = -1;
+	int rc = -EIO;
+
+	H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+	for (size_t i = 0; i < s->nruns; i++) {
+		st[i] = status ? status[i] : sweep_status(s, i);
+		ncomplete += st[i] == SWEEP_COMPLETE;
+		nfailed += st[i] == SWEEP_FAILED;
+	}
+	snprintf(path, sizeof(path), "%s/index.h5", s->output);
+	snprintf(tmp, sizeof(tmp), "%s/.index.h5.%ld", s->output,
+		 (long)getpid());
+	if ((rc = mkdir_p(s->output)) < 0) {
+		snprintf(err, errlen, "%s: cannot create directory: %s",
+			 s->output, strerror(-rc));
+		free(st);
+		return rc;
+	}
+	rc = -EIO;
+	fapl = H5Pcreate(H5P_FILE_ACCESS);
+	if (fapl < 0 || H5Pset_libver_bounds(fapl, H5F_LIBVER_V18,
+					     H5F_LIBVER_LATEST) < 0)
+		goto out;
+	if ((fid = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl)) < 0) {
+		snprintf(err, errlen, "%s: cannot create", tmp);
+		goto out_quiet;
+	}
+	iso_time_now(now, sizeof(now));
+	if (attr_str(fid, "kind", "vmspec sweep index") < 0 ||
+	    attr_str(fid, "tool_version", PACKAGE_VERSION) < 0 ||
+	    attr_str(fid, "sweep_name", s->name) < 0 ||
+	    attr_str(fid, "sweep_file", s->path) < 0 ||
+	    attr_str(fid, "sweep", s->text ? s->text : "") < 0 ||
+	    attr_str(fid, "mode", sweep_mode_names[s->mode]) < 0 ||
+	    attr_str(fid, "written", now) < 0 ||
+	    attr_i64(fid, "runs", (int64_t)s->nruns) < 0 ||
+	    attr_i64(fid, "complete", (int64_t)ncomplete) < 0 ||
+	    attr_i64(fid, "failed", (int64_t)nfailed) < 0)
+		goto out;
+	if (write_params(fid, s, st) < 0 || write_summary(fid, s, st) < 0)
+		goto out;
+	gcpl = H5Pcreate(H5P_GROUP_CREATE);
+	if (gcpl < 0 || H5Pset_link_creation_order(gcpl, H5P_CRT_ORDER_TRACKED |
+						   H5P_CRT_ORDER_INDEXED) < 0 ||
+	    (g = H5Gcreate2(fid, "runs", H5P_DEFAULT, gcpl, H5P_DEFAULT)) < 0)
+		goto out;
+	for (size_t i = 0; i < s->nruns; i++) {
+		char target[SWEEP_NAME_LEN + 16];
+		if (st[i] != SWEEP_COMPLETE)
+			continue;
+		/* relative: found beside the index wherever the sweep moves */
+		snprintf(target, sizeof(target), "runs/%s.h5", s->names[i]);
+		if (H5Lcreate_external(target, "/", g, s->names[i], H5P_DEFAULT,
+				       H5P_DEFAULT) < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	if (rc < 0)
+		snprintf(err, errlen, "%s: cannot write the index", tmp);
+out_quiet:
+	if (g >= 0)
+		H5Gclose(g);
+	if (gcpl >= 0)
+		H5Pclose(gcpl);
+	if (fid >= 0 && H5Fclose(fid) < 0 && rc == 0) {
+		snprintf(err, errlen, "%s: cannot close", tmp);
+		rc = -EIO;
+	}
+	if (fapl >= 0)
+		H5Pclose(fapl);
+	H5Eclear2(H5E_DEFAULT);
+	if (rc == 0 && rename(tmp, path) < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "%s: cannot rename to %s: %s", tmp, path,
+			 strerror(errno));
+	}
+	if (rc < 0)
+		unlink(tmp);
+	free(st);
+	return rc;
+}

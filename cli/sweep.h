@@ -1,0 +1,59 @@
+/* sweep.h - what the `vmspec sweep` executors share (cli/sweep.c: command,
+ * local -j executor, Slurm script; cli/sweep_mpi.c or cli/sweep_nompi.c:
+ * the MPI executor, picked by the Makefile). Every executor runs manifest
+ * lines with sweep_exec_run(), so they produce the same files. */
+#ifndef VMSPEC_CLI_SWEEP_H
+#define VMSPEC_CLI_SWEEP_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include "base/sweep.h"
+
+/* Progress of one sweep invocation, printed to (out). */
+struct sweep_prog {
+	FILE *out;		/* stderr, or a dup of it (see MPI) */
+	int tty;		/* (out) is a terminal: live line with ETA */
+	int quiet;		/* only failures and the summary */
+	size_t total;		/* runs in the manifest */
+	size_t todo;		/* runs to execute in this invocation */
+	size_t skipped;		/* complete before this invocation */
+	size_t done, failed;	/* of (todo), so far */
+	double t0, last;	/* wall clock: start, last line printed */
+	int live;		/* a live line is on the terminal */
+};
+
+void sweep_prog_init(struct sweep_prog *p, FILE *out, int quiet,
+		     size_t total, size_t todo);
+/* Run (i) ended: (ok) 1 complete, 0 failed (its error line is printed). */
+void sweep_prog_end(struct sweep_prog *p, const struct sweep *s, size_t i,
+		    int ok);
+/* Refresh the live line / periodic line; (running) runs in flight. */
+void sweep_prog_tick(struct sweep_prog *p, size_t running);
+/* The summary line, always printed; (interrupted) says why runs are left. */
+void sweep_prog_final(struct sweep_prog *p, const struct sweep *s,
+		      const enum sweep_status *st, int interrupted);
+
+/* Execute manifest line (i): build its config, run every strategy into
+ * OUTPUT/runs/NAME.h5.part, rename it to NAME.h5 when complete. Messages
+ * of the run go to NAME.err when it fails (nothing on stderr: fd 2 is
+ * redirected to the run's log while it runs). Returns 0 complete, 1 failed.
+ * Does not check whether the run is already complete. */
+int sweep_exec_run(const struct sweep *s, size_t i);
+
+/* Statuses of every run, and the indices of those to execute (all when
+ * (force), else those not complete). (*todo) is heap, caller frees. */
+enum sweep_status *sweep_scan(const struct sweep *s, int force, size_t **todo,
+			      size_t *ntodo);
+
+/* ---- MPI executor (cli/sweep_mpi.c, or the stub cli/sweep_nompi.c) ---- */
+
+/* 1 when this vmspec has the MPI executor. */
+extern const int sweep_have_mpi;
+/* "Open MPI v4.1.4, ..." or "not built (configure --with-mpi)". */
+const char *sweep_mpi_info(void);
+/* Run the sweep with rank 0 handing out run indices to all ranks (itself
+ * included, in a thread). Every rank calls it; returns the process exit
+ * status (rank 0: 0 all complete, 1 some run failed; other ranks 0). */
+int sweep_mpi_exec(struct sweep *s, int force, int quiet);
+
+#endif

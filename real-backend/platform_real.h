@@ -1,0 +1,96 @@
+/* platform_real.h - the real platform: the platform contract
+ * (base/platform.h) implemented on KVM micro-VMs (real-backend/vmm.h) in
+ * wall-clock time, so the unchanged strategies of policies/ run on real
+ * guests. Called by `vmspec real`, `vmspec validate` and the tests.
+ * Invariant: policy callbacks run on the calling (control) thread only;
+ * worker threads run guests and post completions back to it. Design and
+ * measurement notes: docs/real-backend.md. */
+#ifndef VMSPEC_PLATFORM_REAL_H
+#define VMSPEC_PLATFORM_REAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "base/platform.h"
+#include "base/results.h"
+#include "sim/engine.h"
+
+struct vms_config;
+struct strategy_ops;
+
+/* A measured cost: count, sum and extremes of wall-clock durations. */
+struct real_cost {
+	uint64_t n;
+	int64_t sum_ns, min_ns, max_ns;
+};
+
+#define REAL_NKERNELS 6		/* guest kernels (GABI_BLK_COUNT) */
+
+/* What a run measured. (sim) holds the figures both platforms report, with
+ * the simulator's meaning (sim/engine.h), in wall-clock time; the rest is
+ * what only real hardware tells. Release with real_summary_release. */
+struct real_summary {
+	struct sim_summary sim;
+	struct real_cost boot;		/* create + boot + inputs of a VM */
+	struct real_cost fork;		/* parent snapshot + CoW child */
+	struct real_cost restore;	/* CoW VM from a stored snapshot */
+	struct real_cost snapshot;	/* stored snapshot of a live VM */
+	struct real_cost lib_image;	/* library image built (cache miss) */
+	struct real_cost lib_map;	/* library mapped into a VM slot */
+	struct real_cost compile;	/* block source compiled (repo miss) */
+	struct real_cost bind;		/* runtime VM bound to a function */
+	struct real_cost exec;		/* guest program of a request */
+	uint64_t killed;		/* VMs killed: fault, deadline, error */
+	uint64_t faults_injected;	/* requests made to fault */
+	uint64_t wrong_results;		/* requests whose check step failed */
+	uint64_t compile_failed;	/* compiler could not be run or failed */
+	uint64_t opt_unsupported;	/* installs left at the baseline (no
+					 * AVX2 here) */
+	int opt_supported;		/* optimized variants installable */
+	int workers;			/* worker threads */
+	double tsc_khz;			/* guest TSC rate */
+	double worker_busy_s;		/* sum of worker job time */
+	double wall_s;			/* run start to end */
+	uint32_t kernel_elems[REAL_NKERNELS];	/* per kernel call */
+	double kernel_call_ns[REAL_NKERNELS][2];	/* calibrated call time,
+							 * baseline, optimized */
+};
+
+/* Optional observers, any member may be NULL; called on the control
+ * thread. */
+struct real_hooks {
+	void (*progress)(void *arg, int64_t now_ns, int64_t horizon_ns,
+			 uint64_t events);
+	void (*request_done)(void *arg, const struct res_request *row);
+	void (*decision)(void *arg, const struct res_decision *row);
+	/* every VMProfile delivered to the strategy */
+	void (*profile)(void *arg, const struct plat_profile *prof);
+	void *arg;
+};
+
+/* Is KVM usable here ($VMSPEC_KVM_DEV or /dev/kvm)? 0, or a negative errno
+ * with a one-line message naming the device in (err); real_unavailable()
+ * tells the errors that mean "no KVM on this machine". */
+int real_probe(char *err, size_t errlen);
+int real_unavailable(int err);
+
+/* Run (st) on the workload of (cfg) with (seed) on KVM, in wall-clock time
+ * (about duration * real.time_scale plus the drain). Rows go to (res) when
+ * it is not NULL (summary and histogram included). Returns 0, or a
+ * negative errno with a one-line message in (err): no KVM, a workload
+ * error, an I/O error, a strategy that broke the platform contract, or a
+ * run that did not drain within real.drain. Guest faults and deadlines are
+ * not errors: the request fails, the VM is killed, the run goes on. */
+int real_run(const struct vms_config *cfg, const struct strategy_ops *st,
+	     uint64_t seed, struct res_run *res, const struct real_hooks *hooks,
+	     struct real_summary *out, char *err, size_t errlen);
+
+void real_summary_release(struct real_summary *s);
+
+/* The /summary metrics of (s): those of sim_summary_metrics, then the
+ * real_* ones (measured costs, calibration). (m) has room for (cap);
+ * returns how many were written. */
+#define REAL_NMETRICS (SIM_NMETRICS + 64)
+size_t real_summary_metrics(const struct real_summary *s, struct res_metric *m,
+			    size_t cap);
+
+#endif

@@ -1,0 +1,510 @@
+/* test_traces_run.c - trace workloads end to end (workload.kind azure2019
+ * and azure2021 through wl_open and sim_run): every invocation of the
+ * trace's window becomes exactly one request and every request ends
+ * (finished or failed), broken rows fail the run with "FILE:LINE: ..." or
+ * are skipped and counted in /summary, and `vmspec run` writes the trace
+ * checksum and marks a failed run's file incomplete. The samples are found
+ * through argv[1], $VMSPEC_TRACES_DIR, or ../shared/data/traces beside the
+ * repository; without them the program exits 77 (skip). The `vmspec run`
+ * checks need $VMSPEC (set by make check). */
+#include <errno.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "base/config.h"
+#include "base/results.h"
+#include "policies/strategy.h"
+#include "sim/engine.h"
+#include "workloads/trace.h"
+#include "workloads/workload.h"
+#include "tests/cu.h"
+
+static char traces[512];	/* the samples' directory */
+static char tmp[256];		/* scratch directory of this run */
+
+/* ---- helpers -------------------------------------------------------------- */
+
+static void put_file(const char *dir, const char *name, const char *text)
+{
+	char path[1024];
+	mkdir(dir, 0777);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* Defaults plus "key=value" overrides (NULL-terminated). */
+static void config(struct vms_config *c, const char *const *sets)
+{
+	struct cfg_error e;
+	cfg_defaults(c);
+	for (; *sets; sets++) {
+		int rc = cfg_set(c, *sets, &e);
+		if (rc < 0)
+			fprintf(stderr, "\n  %s: %s\n", *sets, e.msg);
+		CU_ASSERT_EQUAL_FATAL(rc, 0);
+	}
+}
+
+static void set(struct vms_config *c, const char *fmt, const char *arg)
+{
+	char buf[1200];
+	struct cfg_error e;
+	snprintf(buf, sizeof(buf), fmt, arg);
+	int rc = cfg_set(c, buf, &e);
+	if (rc < 0)
+		fprintf(stderr, "\n  %s: %s\n", buf, e.msg);
+	CU_ASSERT_EQUAL_FATAL(rc, 0);
+}
+
+struct count {
+	uint64_t rows, failed;
+};
+
+static void count_row(void *arg, const struct res_request *row)
+{
+	struct count *k = arg;
+	k->rows++;
+	k->failed += row->failed;
+}
+
+/* Arrivals the reader yields for (c)'s trace options. */
+static uint64_t arrivals_of(const struct vms_config *c)
+{
+	struct wl_trace_opts o;
+	struct wl_source *s;
+	struct wl_arrival a;
+	char err[512];
+	uint64_t n = 0;
+	CU_ASSERT_EQUAL_FATAL(wl_trace_opts_from_config(c, &o, err,
+							sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(wl_trace_open(&o, (uint64_t)c->seed, &s, err,
+					    sizeof(err)), 0);
+	while (wl_next(s, &a) == 1)
+		n++;
+	wl_free(s);
+	return n;
+}
+
+/* Run every strategy of (names) on (c); each must conserve requests and
+ * see exactly (want) of them. */
+static void run_conserves(const struct vms_config *c, uint64_t want,
+			  const char *const *names)
+{
+	for (; *names; names++) {
+		struct count k = { 0 };
+		struct sim_hooks hk = { .request_done = count_row, .arg = &k };
+		struct sim_summary sum;
+		char err[1024];
+		int rc = sim_run(c, strategy_find(*names), (uint64_t)c->seed,
+				 NULL, &hk, &sum, err, sizeof(err));
+		if (rc < 0)
+			fprintf(stderr, "\n  %s: %s\n", *names, err);
+		CU_ASSERT_EQUAL(rc, 0);
+		CU_ASSERT_EQUAL(sum.requests, want);
+		CU_ASSERT_EQUAL(sum.finished + sum.failed, sum.requests);
+		CU_ASSERT_EQUAL(k.rows, sum.requests);
+		CU_ASSERT_EQUAL(k.failed, sum.failed);
+		CU_ASSERT_EQUAL(sum.trace_rows_skipped, 0);
+		sim_summary_release(&sum);
+	}
+}
+
+static const char *const all_strategies[] = {
+	"cold", "keepalive", "snapshot", "adaptive", NULL,
+};
+
+/* ---- runs over the samples ----------------------------------------------- */
+
+static void test_2019_run(void)
+{
+	char path[700];
+	struct vms_config c;
+	snprintf(path, sizeof(path), "%s/azure2019-sample", traces);
+	config(&c, (const char *const[]){ "workload.kind=azure2019", NULL });
+	set(&c, "trace.path=\"%s\"", path);
+	/* the whole day: the sample's 4525 invocations */
+	uint64_t n = arrivals_of(&c);
+	CU_ASSERT_EQUAL(n, 4525);
+	run_conserves(&c, n, all_strategies);
+	/* a window of two hours: counts of the trace in those minutes */
+	set(&c, "trace.start=%s", "60min");
+	set(&c, "trace.end=%s", "180min");
+	struct wl_trace_opts o;
+	struct wl_source *s;
+	struct wl_trace_stats st;
+	char err[512];
+	CU_ASSERT_EQUAL_FATAL(wl_trace_opts_from_config(&c, &o, err,
+							sizeof(err)), 0);
+	CU_ASSERT_EQUAL(o.start_min, 60);
+	CU_ASSERT_EQUAL(o.end_min, 180);
+	CU_ASSERT_EQUAL_FATAL(wl_trace_open(&o, 1, &s, err, sizeof(err)), 0);
+	wl_trace_stats(s, &st);
+	wl_free(s);
+	CU_ASSERT(st.invocations > 0 && st.invocations < 4525);
+	/* uniform expansion keeps the per-minute counts exactly */
+	CU_ASSERT_EQUAL(arrivals_of(&c), st.invocations);
+	run_conserves(&c, st.invocations, all_strategies);
+	/* equidistant and poisson expansions, a time scale, top N */
+	set(&c, "trace.expand=%s", "equidistant");
+	run_conserves(&c, st.invocations, all_strategies + 1);
+	set(&c, "trace.expand=%s", "poisson");
+	set(&c, "trace.time_scale=%s", "0.5");
+	set(&c, "trace.top_n=%s", "2");
+	run_conserves(&c, arrivals_of(&c), all_strategies + 1);
+	cfg_release(&c);
+}
+
+static void test_2021_run(void)
+{
+	char path[700];
+	struct vms_config c;
+	snprintf(path, sizeof(path), "%s/azure2021-sample/Azure2021_200.csv",
+		 traces);
+	config(&c, (const char *const[]){ "workload.kind=azure2021", NULL });
+	set(&c, "trace.path=\"%s\"", path);
+	uint64_t n = arrivals_of(&c);
+	CU_ASSERT_EQUAL(n, 199);
+	run_conserves(&c, n, all_strategies);
+	/* window on arrival times */
+	set(&c, "trace.start=%s", "10s");
+	set(&c, "trace.end=%s", "40s");
+	struct wl_trace_opts o;
+	char err[512];
+	CU_ASSERT_EQUAL_FATAL(wl_trace_opts_from_config(&c, &o, err,
+							sizeof(err)), 0);
+	CU_ASSERT_DOUBLE_EQUAL(o.start_s, 10, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(o.end_s, 40, 1e-9);
+	n = arrivals_of(&c);
+	CU_ASSERT(n > 0 && n < 199);
+	run_conserves(&c, n, all_strategies);
+	cfg_release(&c);
+}
+
+/* ---- broken rows ----------------------------------------------------------- */
+
+/* 2021: row 5 arrives before rows already replayed (found during the run);
+ * 2019: a non-numeric count on line 3 (found when the run opens it). */
+static const char late_csv[] = "app,func,end_timestamp,duration\n"
+	"a,f,10,1\na,f,20,1\na,f,100,1\na,f,50,0.5\na,f,101,1\n";
+static const char bad_inv[] = "HashOwner,HashApp,HashFunction,Trigger,1,2\n"
+	"o,a,f,http,1,2\no,a,g,http,x,1\n";
+static const char bad_dur[] = "HashOwner,HashApp,HashFunction,Average,Count,"
+	"Minimum,Maximum,percentile_Average_0,percentile_Average_1,"
+	"percentile_Average_25,percentile_Average_50,percentile_Average_75,"
+	"percentile_Average_99,percentile_Average_100\n"
+	"o,a,f,10,3,1,20,1,2,5,10,15,19,20\n"
+	"o,a,g,10,3,1,20,1,2,5,10,15,19,20\n";
+
+static void broken_configs(struct vms_config *c21, struct vms_config *c19,
+			   const char *on_error)
+{
+	char dir[600], path[700];
+	snprintf(dir, sizeof(dir), "%s/late", tmp);
+	put_file(dir, "late.csv", late_csv);
+	snprintf(path, sizeof(path), "%s/late.csv", dir);
+	config(c21, (const char *const[]){ "workload.kind=azure2021",
+					   "strategies=[keepalive]", NULL });
+	set(c21, "trace.path=\"%s\"", path);
+	set(c21, "trace.on_error=%s", on_error);
+	snprintf(dir, sizeof(dir), "%s/bad19", tmp);
+	put_file(dir, "invocations.csv", bad_inv);
+	put_file(dir, "durations.csv", bad_dur);
+	config(c19, (const char *const[]){ "workload.kind=azure2019",
+					   "strategies=[keepalive]", NULL });
+	set(c19, "trace.path=\"%s\"", dir);
+	set(c19, "trace.on_error=%s", on_error);
+}
+
+static void test_broken_fails(void)
+{
+	struct vms_config c[2];
+	const char *where[2] = { "late.csv:5: column end_timestamp:",
+				 "invocations.csv:3: column 1:" };
+	broken_configs(&c[0], &c[1], "fail");
+	for (int i = 0; i < 2; i++) {
+		struct sim_summary sum;
+		char err[1024] = "";
+		int rc = sim_run(&c[i], strategy_find("keepalive"), 1, NULL,
+				 NULL, &sum, err, sizeof(err));
+		CU_ASSERT(rc < 0);
+		CU_ASSERT_PTR_NOT_NULL(strstr(err, where[i]));
+		CU_ASSERT_PTR_NULL(strchr(err, '\n'));
+		if (rc >= 0 || !strstr(err, where[i]))
+			fprintf(stderr, "\n  case %d: rc %d, \"%s\"\n", i, rc,
+				err);
+		/* 2021 fails during the replay, after some requests; 2019
+		 * validates every row when the run opens the trace */
+		CU_ASSERT(i == 0 ? sum.requests > 0 : sum.requests == 0);
+		sim_summary_release(&sum);
+		cfg_release(&c[i]);
+	}
+}
+
+/* Skip mode: the run goes on; /summary and the summary count the row. */
+static void test_skip_counts(void)
+{
+	struct vms_config c[2];
+	const uint64_t want[2] = { 4, 3 };	/* requests left */
+	broken_configs(&c[0], &c[1], "skip");
+	for (int i = 0; i < 2; i++) {
+		char out[600], err[1024];
+		snprintf(out, sizeof(out), "%s/skip%d.h5", tmp, i);
+		struct res_file_attrs fa = { .tool_version = "test",
+			.config_text = "", .config_hash = "", .host = "",
+			.start_time = "", .trace_checksum = "" };
+		struct res_file *f = res_create(out, &fa, 0, 0, err,
+						sizeof(err));
+		CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+		struct res_run_attrs ra = { .strategy = "keepalive" };
+		struct res_run *r = res_run_begin(f, "keepalive", &ra);
+		struct sim_summary sum;
+		int rc = sim_run(&c[i], strategy_find("keepalive"), 1, r, NULL,
+				 &sum, err, sizeof(err));
+		if (rc < 0)
+			fprintf(stderr, "\n  case %d: %s\n", i, err);
+		CU_ASSERT_EQUAL(rc, 0);
+		CU_ASSERT_EQUAL(sum.trace_rows_skipped, 1);
+		CU_ASSERT_EQUAL(sum.requests, want[i]);
+		CU_ASSERT_EQUAL(res_run_end(r, 0, sum.events), 0);
+		CU_ASSERT_EQUAL(res_close(f, 1), 0);
+		sim_summary_release(&sum);
+		struct res_reader *rd = res_open(out, err, sizeof(err));
+		CU_ASSERT_PTR_NOT_NULL_FATAL(rd);
+		struct res_metric *m = NULL;
+		size_t nm = 0;
+		int found = 0;
+		CU_ASSERT_EQUAL(res_read_summary(rd, 0, &m, &nm), 0);
+		for (size_t j = 0; j < nm; j++)
+			if (!strcmp(m[j].name, "trace_rows_skipped")) {
+				found = 1;
+				CU_ASSERT_DOUBLE_EQUAL(m[j].value, 1, 0);
+			}
+		CU_ASSERT(found);
+		free(m);
+		res_reader_close(rd);
+		cfg_release(&c[i]);
+	}
+}
+
+/* ---- configuration ---------------------------------------------------------- */
+
+static void test_config_rows(void)
+{
+	struct vms_config c;
+	struct cfg_error e;
+	/* a trace kind needs a path */
+	config(&c, (const char *const[]){ "workload.kind=azure2021", NULL });
+	CU_ASSERT(cfg_validate(&c, &e) < 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "trace.path"));
+	/* 2019 windows are whole minutes; end after start */
+	set(&c, "trace.path=%s", "x");
+	CU_ASSERT_EQUAL(cfg_validate(&c, &e), 0);
+	set(&c, "workload.kind=%s", "azure2019");
+	set(&c, "trace.start=%s", "90s");
+	CU_ASSERT(cfg_validate(&c, &e) < 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "whole minutes"));
+	set(&c, "trace.start=%s", "2min");
+	set(&c, "trace.end=%s", "1min");
+	CU_ASSERT(cfg_validate(&c, &e) < 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "trace.end"));
+	cfg_release(&c);
+	/* bounds and choices come from the rows */
+	cfg_defaults(&c);
+	CU_ASSERT(cfg_set(&c, "trace.expand=sometimes", &e) < 0);
+	CU_ASSERT(cfg_set(&c, "trace.on_error=ignore", &e) < 0);
+	CU_ASSERT(cfg_set(&c, "trace.time_scale=0", &e) < 0);
+	CU_ASSERT(cfg_set(&c, "trace.top_n=-1", &e) < 0);
+	CU_ASSERT_EQUAL(cfg_set(&c, "trace.on_error=skip", &e), 0);
+	CU_ASSERT_EQUAL(c.trace.on_error, WL_ONERR_SKIP);
+	CU_ASSERT_EQUAL(cfg_set(&c, "trace.default_memory=1GiB", &e), 0);
+	CU_ASSERT_DOUBLE_EQUAL(c.trace.default_mem_mib, 1024, 0);
+	cfg_release(&c);
+	/* relative paths in a file are relative to the file's directory;
+	 * with --set, to the current directory */
+	char dir[600], path[700], want[700];
+	snprintf(dir, sizeof(dir), "%s/cfgdir", tmp);
+	put_file(dir, "t.yaml", "workload: {kind: azure2019}\n"
+		 "trace: {path: traces/x, durations_file: /abs/d.csv}\n");
+	snprintf(path, sizeof(path), "%s/t.yaml", dir);
+	cfg_defaults(&c);
+	CU_ASSERT_EQUAL_FATAL(cfg_load_file(&c, path, &e), 0);
+	char *real = realpath(dir, NULL);
+	snprintf(want, sizeof(want), "%s/traces/x", real);
+	free(real);
+	CU_ASSERT_STRING_EQUAL(c.trace.path, want);
+	CU_ASSERT_STRING_EQUAL(c.trace.durations_path, "/abs/d.csv");
+	CU_ASSERT_EQUAL(cfg_set(&c, "trace.path=rel/y", &e), 0);
+	CU_ASSERT_STRING_EQUAL(c.trace.path, "rel/y");
+	cfg_release(&c);
+}
+
+/* ---- vmspec run: checksum attribute, failed runs ---------------------------- */
+
+static int sh(const char *cmd)
+{
+	int st = system(cmd);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void test_cli_results(void)
+{
+	const char *vmspec = getenv("VMSPEC");
+	if (!vmspec || !*vmspec) {
+		printf("(VMSPEC not set: vmspec run checks skipped) ");
+		return;
+	}
+	char dir[400], yaml[700], cmd[4096], out[700], err[512], buf[256];
+	char want[80];
+	/* a config beside a copy of the sample, naming it relatively, run
+	 * from another directory */
+	snprintf(dir, sizeof(dir), "%s/exp", tmp);
+	mkdir(dir, 0777);
+	snprintf(cmd, sizeof(cmd), "cp -r '%s/azure2019-sample' '%s/sample'",
+		 traces, dir);
+	CU_ASSERT_EQUAL_FATAL(sh(cmd), 0);
+	put_file(dir, "t.yaml", "strategies: [keepalive, adaptive]\n"
+		 "workload: {kind: azure2019}\ntrace: {path: sample}\n");
+	snprintf(yaml, sizeof(yaml), "%s/t.yaml", dir);
+	snprintf(out, sizeof(out), "%s/t.h5", tmp);
+	snprintf(cmd, sizeof(cmd), "cd / && '%s' run '%s' -o '%s' -q "
+		 "--no-plot", vmspec, yaml, out);
+	CU_ASSERT_EQUAL(sh(cmd), 0);
+	struct wl_trace_opts o;
+	wl_trace_opts_init(&o);
+	snprintf(o.path, sizeof(o.path), "%s/sample", dir);
+	CU_ASSERT_EQUAL_FATAL(wl_trace_checksum(&o, want, sizeof(want), err,
+						sizeof(err)), 0);
+	struct res_reader *rd = res_open(out, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rd);
+	CU_ASSERT(res_attr(rd, "trace_checksum", buf, sizeof(buf)) > 0);
+	CU_ASSERT_STRING_EQUAL(buf, want);
+	CU_ASSERT_EQUAL(res_is_complete(rd), 1);
+	CU_ASSERT_EQUAL(res_nruns(rd), 2);
+	for (size_t i = 0; i < res_nruns(rd); i++) {
+		CU_ASSERT(res_run_attr(rd, i, "trace_rows_skipped", buf,
+				       sizeof(buf)) > 0);
+		CU_ASSERT_STRING_EQUAL(buf, "0");
+	}
+	res_reader_close(rd);
+
+	/* a broken row during the run: exit 1, the message names the line,
+	 * the file is not complete */
+	char log[700];
+	put_file(dir, "late.csv", late_csv);
+	snprintf(log, sizeof(log), "%s/late.log", tmp);
+	snprintf(cmd, sizeof(cmd), "'%s' run --set workload.kind=azure2021 "
+		 "--set 'trace.path=%s/late.csv' --set strategies=[keepalive] "
+		 "-o '%s' -q --no-plot 2>'%s'", vmspec, dir, out, log);
+	CU_ASSERT_EQUAL(sh(cmd), 1);
+	FILE *f = fopen(log, "r");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	char line[1024] = "";
+	CU_ASSERT_PTR_NOT_NULL(fgets(line, sizeof(line), f));
+	fclose(f);
+	CU_ASSERT_PTR_NOT_NULL(strstr(line, "late.csv:5: column "
+					    "end_timestamp:"));
+	rd = res_open(out, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rd);
+	CU_ASSERT_EQUAL(res_is_complete(rd), 0);
+	res_reader_close(rd);
+
+	/* skip mode: complete, the count in the run's attribute */
+	snprintf(cmd, sizeof(cmd), "'%s' run --set workload.kind=azure2021 "
+		 "--set 'trace.path=%s/late.csv' --set trace.on_error=skip "
+		 "--set strategies=[keepalive] -o '%s' -q --no-plot", vmspec,
+		 dir, out);
+	CU_ASSERT_EQUAL(sh(cmd), 0);
+	rd = res_open(out, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rd);
+	CU_ASSERT_EQUAL(res_is_complete(rd), 1);
+	CU_ASSERT(res_run_attr(rd, 0, "trace_rows_skipped", buf,
+			       sizeof(buf)) > 0);
+	CU_ASSERT_STRING_EQUAL(buf, "1");
+	res_reader_close(rd);
+
+	/* a missing trace: exit 1 naming the path, before any file */
+	snprintf(cmd, sizeof(cmd), "'%s' run --set workload.kind=azure2019 "
+		 "--set 'trace.path=%s/nothere' -o '%s/none.h5' -q --no-plot "
+		 "2>'%s'", vmspec, dir, tmp, log);
+	CU_ASSERT_EQUAL(sh(cmd), 1);
+	f = fopen(log, "r");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT_PTR_NOT_NULL(fgets(line, sizeof(line), f));
+	fclose(f);
+	CU_ASSERT_PTR_NOT_NULL(strstr(line, "nothere"));
+}
+
+/* ---- main ------------------------------------------------------------------ */
+
+static int rm_entry(const char *path, const struct stat *sb, int flag,
+		    struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static int find_traces(int argc, char **argv)
+{
+	const char *env = getenv("VMSPEC_TRACES_DIR"), *src = getenv("SRCDIR");
+	char cand[4][sizeof(traces)];
+	int n = 0;
+	if (argc > 1)
+		snprintf(cand[n++], sizeof(cand[0]), "%s", argv[1]);
+	if (env && *env)
+		snprintf(cand[n++], sizeof(cand[0]), "%s", env);
+	if (src && *src)
+		snprintf(cand[n++], sizeof(cand[0]), "%s/../shared/data/traces",
+			 src);
+	snprintf(cand[n++], sizeof(cand[0]), "../shared/data/traces");
+	for (int i = 0; i < n; i++) {
+		char probe[sizeof(traces) + 64];
+		struct stat st;
+		strcpy(probe, cand[i]);
+		strcat(probe, "/azure2019-sample/invocations.csv");
+		if (stat(probe, &st) == 0) {
+			strcpy(traces, cand[i]);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	if (find_traces(argc, argv) < 0) {
+		printf("test_traces_run: trace samples not found (give their "
+		       "directory as argv[1] or VMSPEC_TRACES_DIR); skipped\n");
+		return 77;
+	}
+	const char *t = getenv("TMPDIR");
+	snprintf(tmp, sizeof(tmp), "%s/vmspec-traces-run-XXXXXX",
+		 t && *t ? t : "/tmp");
+	if (!mkdtemp(tmp)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	static const struct cu_test tests[] = {
+		{ "azure2019 sample: requests = trace invocations",
+		  test_2019_run },
+		{ "azure2021 sample: requests = trace invocations",
+		  test_2021_run },
+		{ "broken rows fail the run with FILE:LINE", test_broken_fails },
+		{ "on_error=skip: counted in the summary", test_skip_counts },
+		{ "trace.* rows, validation, relative paths", test_config_rows },
+		{ "vmspec run: checksum, incomplete on failure",
+		  test_cli_results },
+		{ NULL, NULL },
+	};
+	int rc = cu_run("traces_run", tests);
+	nftw(tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	return rc;
+}
