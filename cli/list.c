@@ -5,6 +5,7 @@
 #include "cli/cmd.h"
 #include "base/config.h"
 #include "models/dist.h"
+#include "policies/cache.h"
 #include "policies/strategy.h"
 #include "workloads/workload.h"
 
@@ -24,8 +25,8 @@ static int list_exec(int argc, char **argv)
 	const char *what = argc > 1 ? argv[1] : "all";
 	int all = !strcmp(what, "all");
 	if (!strcmp(what, "-h") || !strcmp(what, "--help")) {
-		printf("usage: vmspec list [strategies|workloads|models|"
-		       "params|all]\n"
+		printf("usage: vmspec list [strategies|policies|workloads|"
+		       "models|params|all]\n"
 		       "       vmspec list --reference   (markdown of every "
 		       "parameter: docs/config-reference.md)\n");
 		return 0;
@@ -40,6 +41,14 @@ static int list_exec(int argc, char **argv)
 		for (size_t i = 0; strategy_registry[i]; i++)
 			printf("  %-16s %s\n", strategy_registry[i]->name,
 			       strategy_registry[i]->help);
+		shown = 1;
+	}
+	if (all || !strcmp(what, "policies")) {
+		printf("cache policies (pool.policy, libcache.policy, "
+		       "blockrepo.policy, snapstore.policy):\n");
+		for (size_t i = 0; cache_registry[i]; i++)
+			printf("  %-16s %s\n", cache_registry[i]->name,
+			       cache_registry[i]->help);
 		shown = 1;
 	}
 	if (all || !strcmp(what, "workloads")) {
@@ -77,7 +86,7 @@ static int list_exec(int argc, char **argv)
 
 const struct cmd_entry cmd_list_entry = {
 	.name = "list",
-	.usage = "list [strategies|workloads|models|params|all]",
-	.help = "list strategies, workloads, models and parameters",
+	.usage = "list [strategies|policies|workloads|models|params|all]",
+	.help = "list strategies, cache policies, workloads, models, parameters",
 	.exec = list_exec,
 };

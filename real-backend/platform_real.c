@@ -1176,8 +1176,7 @@ static void start_request(struct real *r, struct rvm *v, uint32_t h)
 		for (uint32_t i = 0; i < cf->nlibs; i++) {
 			if (!(missing >> i & 1))
 				continue;
-			if (!(v->libs_loading >> i & 1))
-				lib_lookup(r, cf->libs[i]);
+			lib_lookup(r, cf->libs[i]);	/* as the simulator */
 			grow_mem(r, v, r->cat->libs[cf->libs[i]].size_mib);
 		}
 		v->pub.libs |= missing;

@@ -129,5 +129,12 @@ expect "trace experiment" 0 "sha256:" -- "$VMSPEC" run \
 expect "bench replay" 0 "invocations/s" -- "$VMSPEC" bench replay -n 2e4 \
 	-f 100 -r 50 --dir "$T"
 
+# vmspec real: without KVM one line naming the device, exit 1, no file
+expect "real --help" 0 "usage: vmspec real" -- "$VMSPEC" real --help
+expect "real without KVM" 1 "/nonexistent/kvm" -- \
+	env VMSPEC_KVM_DEV=/nonexistent/kvm "$VMSPEC" real -o "$T/real.h5"
+[ -e "$T/real.h5" ] && bad "no results file without KVM" || \
+	ok "no results file without KVM"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -26,7 +26,7 @@
 static char traces[512];	/* the samples' directory */
 static char tmp[256];		/* scratch directory of this run */
 
-/* ---- helpers -------------------------------------------------------------- */
+/* ---- helpers ------------------------------------------------------------- */
 
 static void put_file(const char *dir, const char *name, const char *text)
 {
@@ -187,7 +187,7 @@ static void test_2021_run(void)
 	cfg_release(&c);
 }
 
-/* ---- broken rows ----------------------------------------------------------- */
+/* ---- broken rows --------------------------------------------------------- */
 
 /* 2021: row 5 arrives before rows already replayed (found during the run);
  * 2019: a non-numeric count on line 3 (found when the run opens it). */
@@ -293,7 +293,7 @@ static void test_skip_counts(void)
 	}
 }
 
-/* ---- configuration ---------------------------------------------------------- */
+/* ---- configuration ------------------------------------------------------- */
 
 static void test_config_rows(void)
 {
@@ -345,7 +345,7 @@ static void test_config_rows(void)
 	cfg_release(&c);
 }
 
-/* ---- vmspec run: checksum attribute, failed runs ---------------------------- */
+/* ---- vmspec run: checksum attribute, failed runs ------------------------- */
 
 static int sh(const char *cmd)
 {
@@ -441,7 +441,7 @@ static void test_cli_results(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(line, "nothere"));
 }
 
-/* ---- main ------------------------------------------------------------------ */
+/* ---- main ---------------------------------------------------------------- */
 
 static int rm_entry(const char *path, const struct stat *sb, int flag,
 		    struct FTW *ftw)
