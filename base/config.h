@@ -209,6 +209,7 @@ struct vms_config {
 		double lib_touch;	/* part of a library its calls read */
 		int64_t deadline_ns;	/* a guest call longer than this dies */
 		double fault_rate;	/* requests made to fault (isolation) */
+		int64_t restore_pool;	/* reset VMs kept per snapshot */
 		int compile;		/* really compile hot blocks */
 		char compiler[CFG_NAME_LEN];	/* C compiler for that */
 		int64_t drain_ns;	/* allowed after the last arrival */

@@ -432,6 +432,11 @@ const struct cfg_param cfg_params[] = {
 	  .offset = OFF(real.fault_rate), .min = 0, .max = 1, .def = "0",
 	  .unit = "", .help = "real backend: fraction of requests whose guest "
 	  "is made to fault (isolation tests)" },
+	{ .key = "real.restore_pool", .type = CFG_INT,
+	  .offset = OFF(real.restore_pool), .min = 0, .max = 8, .def = "2",
+	  .unit = "", .help = "real backend: VMs restored from a snapshot "
+	  "are, when destroyed, reset to it and kept (at most this many per "
+	  "snapshot) for its next restore (0 = always a new VM)" },
 	{ .key = "real.compile", .type = CFG_BOOL, .offset = OFF(real.compile),
 	  .def = "true", .unit = "",
 	  .help = "real backend: compile a hot block's source with "

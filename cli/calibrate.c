@@ -61,11 +61,11 @@ static int parse_uint(const char *s, const char *opt, unsigned *out)
 	return 0;
 }
 
-/* The command line, for the provenance. */
+/* The command line, for the provenance (argv[0] is the command). */
 static void join_args(int argc, char **argv, char *buf, size_t n)
 {
-	size_t off = (size_t)snprintf(buf, n, "vmspec");
-	for (int i = 0; i < argc && off < n; i++)
+	size_t off = (size_t)snprintf(buf, n, "vmspec calibrate");
+	for (int i = 1; i < argc && off < n; i++)
 		off += (size_t)snprintf(buf + off, n - off, " %s", argv[i]);
 }
 
@@ -136,7 +136,7 @@ static int calibrate_exec(int argc, char **argv)
 		o.ram_mib = ram;
 	if (heap)
 		o.heap_mib = heap;
-	join_args(argc, argv, cmdline, sizeof cmdline);	/* argv[0]: name */
+	join_args(argc, argv, cmdline, sizeof cmdline);
 	o.command = cmdline;
 	o.log = quiet ? NULL : stderr;
 

@@ -191,9 +191,8 @@ static int real_experiment(struct vms_config *c, const char *out, int quiet)
 	int nruns = cfg_nruns(c);
 	if (!quiet)
 		fprintf(stderr, "vmspec: experiment '%s' on KVM, seed %" PRId64
-			", %d run%s of about %.0fs -> %s\n", c->name, c->seed,
-			nruns, nruns == 1 ? "" : "s",
-			(double)c->duration_ns * c->real.time_scale / 1e9, out);
+			", %d run%s -> %s\n", c->name, c->seed, nruns,
+			nruns == 1 ? "" : "s", out);
 	struct vms_config *rcfg = xmalloc(sizeof(*rcfg));
 	for (int i = 0; i < nruns; i++) {
 		const char *name, *sname;

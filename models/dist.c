@@ -202,3 +202,35 @@ void dist_describe(const struct dist *d, char *buf, size_t n)
 		snprintf(buf, n, "?");
 	}
 }
+
+/* Hormann, "The transformed rejection method for generating Poisson random
+ * variables", Insurance: Mathematics and Economics 12 (1993): PTRS. */
+unsigned long dist_poisson(gsl_rng *r, double mu)
+{
+	if (!(mu > 0))
+		return 0;
+	if (mu < 10) {
+		double limit = exp(-mu), prod = gsl_rng_uniform(r);
+		unsigned long k = 0;
+		while (prod > limit) {
+			prod *= gsl_rng_uniform(r);
+			k++;
+		}
+		return k;
+	}
+	double smu = sqrt(mu), b = 0.931 + 2.53 * smu;
+	double a = -0.059 + 0.02483 * b, inv_alpha = 1.1239 + 1.1328 / (b - 3.4);
+	double vr = 0.9277 - 3.6224 / (b - 2), lmu = log(mu);
+	for (;;) {
+		double u = gsl_rng_uniform(r) - 0.5, v = gsl_rng_uniform(r);
+		double us = 0.5 - fabs(u);
+		double k = floor((2 * a / us + b) * u + mu + 0.43);
+		if (us >= 0.07 && v <= vr)
+			return (unsigned long)k;
+		if (k < 0 || (us < 0.013 && v > us))
+			continue;
+		if (log(v) + log(inv_alpha) - log(a / (us * us) + b) <=
+		    -mu + k * lmu - lgamma(k + 1))
+			return (unsigned long)k;
+	}
+}

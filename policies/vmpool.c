@@ -230,7 +230,6 @@ uint32_t vmpool_take(struct vmpool *vp, struct platform *p, uint32_t func,
 	idle_unlink(vp, v);
 	cache_lookup(vp->vms, v->id, plat_now(p), NULL);
 	cache_pin(vp->vms, v->id);
-	plat_vm_timer(p, s, -1, 0);
 	window_use(vp, p, func, v);
 	vp->hits++;
 	return s;
@@ -257,7 +256,6 @@ uint32_t vmpool_take_best(struct vmpool *vp, struct platform *p,
 	idle_unlink(vp, v);
 	cache_lookup(vp->vms, v->id, plat_now(p), NULL);
 	cache_pin(vp->vms, v->id);
-	plat_vm_timer(p, best, -1, 0);
 	window_use(vp, p, func, v);
 	return best;
 }

@@ -76,6 +76,7 @@ struct calib {
 	unsigned libs[MAX_SIZES], nlibs;
 	char cc_version[128];
 	char cc_error[256];	/* why the compile was not measured */
+	long obj_one, obj_all;	/* object bytes: largest one-block, whole */
 	int avx2;		/* the optimized variants ran */
 	char *err;
 	size_t errlen;
@@ -365,6 +366,12 @@ static int compile_block(struct calib *c, const char *cc, const char *dir,
 	*wall_ms = (now_ns() - t0) / 1e6;
 	*cpu_ms = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
 		  (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
+	struct stat sb;
+	if (WIFEXITED(st) && !WEXITSTATUS(st) && stat(obj, &sb) == 0) {
+		long *size = keep < GABI_BLK_COUNT ? &c->obj_one : &c->obj_all;
+		if (sb.st_size > *size)
+			*size = (long)sb.st_size;
+	}
 	if (!WIFEXITED(st) || WEXITSTATUS(st)) {
 		char line[160] = "";
 		FILE *f = fopen(errf, "r");
@@ -888,9 +895,13 @@ static void write_models(struct calib *c, FILE *o)
 						   med(fig(c, key, 0)) * 1e3));
 		}
 		fprintf(o, "\n  #  (the whole kernels.c, all %u blocks, as `vmspec "
-			"real` compiles on a\n  #  repository miss: %s)\n",
+			"real` compiles on a\n  #  repository miss: %s; objects: "
+			"%ld bytes at most for one block, %ld for all%s)\n",
 			GABI_BLK_COUNT, spread(s, sizeof s,
-					       fig(c, "compile.all", 0)));
+					       fig(c, "compile.all", 0)),
+			c->obj_one, c->obj_all, c->obj_one < c->obj_all ? "" :
+			"; WARNING: one block is not smaller, the selection "
+			"failed");
 		fprintf(o, "  compile: ");
 		put_empirical(o, f, 1, 0, "%.3fms");
 	} else {

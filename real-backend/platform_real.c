@@ -223,6 +223,11 @@ static void decide(struct real *r, enum res_action a, uint32_t func,
 {
 	r->sum->decisions++;
 	r->sum->by_action[a]++;
+	if (r->trace)
+		fprintf(stderr, "real: t=%.6f decide %s func %d vm %llu arg "
+			"%llu\n", (double)now(r) / 1e9, res_action_names[a],
+			(int)func, (unsigned long long)vm_id,
+			(unsigned long long)arg);
 	int to_file = r->res && r->cfg->results.decisions;
 	if (!to_file && !(r->hooks && r->hooks->decision))
 		return;
@@ -719,6 +724,21 @@ static int op_vm_destroy(struct platform *p, uint32_t slot)
 
 /* ---- snapshots ---- */
 
+/* (sn) leaves the store: no more VMs are kept for it; destroy those kept. */
+static void pool_close(struct real *r, struct rsnap *sn)
+{
+	struct vmm_vm *vms[RPOOL_MAX];
+	uint32_t n;
+	pthread_mutex_lock(&r->x.mu);
+	sn->pool_open = 0;
+	n = sn->npool;
+	memcpy(vms, sn->pool, n * sizeof(vms[0]));
+	sn->npool = 0;
+	pthread_mutex_unlock(&r->x.mu);
+	for (uint32_t i = 0; i < n; i++)
+		vmm_vm_destroy(vms[i]);
+}
+
 static void on_snap_evict(void *arg, uint64_t key, uint64_t user,
 			  double size_mib, enum cache_why why)
 {
@@ -727,8 +747,10 @@ static void on_snap_evict(void *arg, uint64_t key, uint64_t user,
 	(void)size_mib;
 	(void)why;
 	struct rsnap *sn = snap_get(r, (uint32_t)key);
-	if (sn)
+	if (sn) {
 		sn->valid = 0;
+		pool_close(r, sn);
+	}
 }
 
 static void on_lib_evict(void *arg, uint64_t key, uint64_t user,
@@ -781,6 +803,7 @@ static int op_snapshot(struct platform *p, uint32_t slot, uint32_t *out)
 	sn->vm_id = v->pub.id;
 	sn->npreload = v->npreload;
 	sn->live = 1;
+	sn->pool_open = 1;
 	if (v->npreload)
 		memcpy(sn->preload, v->preload, v->npreload * sizeof(uint32_t));
 	r->snaps[id] = sn;
@@ -811,6 +834,7 @@ static int op_snapshot_drop(struct platform *p, uint32_t id)
 		cache_remove(r->snapstore, id, NULL);
 	r->snaps[id] = NULL;
 	sn->live = 0;
+	pool_close(r, sn);
 	pthread_mutex_lock(&r->x.mu);
 	rsnap_put_locked(&r->x, sn);
 	pthread_mutex_unlock(&r->x.mu);
@@ -1486,6 +1510,7 @@ static void on_job_done(struct real *r, struct rjob *j)
 		if (j->rc == 0) {
 			struct real_cost *c = j->type == RJ_BOOT ? &r->out->boot
 				: j->type == RJ_FORK ? &r->out->fork
+				: j->u.restore.pooled ? &r->out->restore_pooled
 				: &r->out->restore;
 			cost_add(c, dur);
 			if (j->type != RJ_BOOT)
@@ -1564,6 +1589,10 @@ static void on_job_done(struct real *r, struct rjob *j)
 	}
 	case RJ_RUN:
 		on_run_done(r, j);
+		break;
+	case RJ_DESTROY:
+		if (j->u.destroy.reset_ns)
+			cost_add(&r->out->pool_reset, j->u.destroy.reset_ns);
 		break;
 	default:
 		break;
@@ -2067,6 +2096,7 @@ int real_run(const struct vms_config *cfg, const struct strategy_ops *st,
 	r->x.lib_touch = cfg->real.lib_touch;
 	r->x.deadline_ns = cfg->real.deadline_ns;
 	r->x.compile = cfg->real.compile;
+	r->x.pool_max = (uint32_t)cfg->real.restore_pool;
 	snprintf(r->x.compiler, sizeof(r->x.compiler), "%s",
 		 cfg->real.compiler);
 	if ((rc = real_open(r, err, errlen)) < 0)
@@ -2201,6 +2231,8 @@ size_t real_summary_metrics(const struct real_summary *s, struct res_metric *m,
 	cost_metrics(m, &n, cap, "boot", &s->boot);
 	cost_metrics(m, &n, cap, "fork", &s->fork);
 	cost_metrics(m, &n, cap, "restore", &s->restore);
+	cost_metrics(m, &n, cap, "restore_pooled", &s->restore_pooled);
+	cost_metrics(m, &n, cap, "pool_reset", &s->pool_reset);
 	cost_metrics(m, &n, cap, "snapshot", &s->snapshot);
 	cost_metrics(m, &n, cap, "lib_image", &s->lib_image);
 	cost_metrics(m, &n, cap, "lib_map", &s->lib_map);

@@ -33,6 +33,9 @@ struct real_summary {
 	struct real_cost boot;		/* create + boot + inputs of a VM */
 	struct real_cost fork;		/* parent snapshot + CoW child */
 	struct real_cost restore;	/* CoW VM from a stored snapshot */
+	struct real_cost restore_pooled;	/* a pooled VM, reset to it */
+	struct real_cost pool_reset;	/* a destroyed VM reset into the
+					 * pool of its snapshot */
 	struct real_cost snapshot;	/* stored snapshot of a live VM */
 	struct real_cost lib_image;	/* library image built (cache miss) */
 	struct real_cost lib_map;	/* library mapped into a VM slot */

@@ -428,16 +428,25 @@ static int exec_restore(struct rexec *x, struct rjob *j)
 	struct vmm_vm *vm = NULL;
 	if (!sn->s)
 		return job_fail(j, -ENOENT, "snapshot failed");
-	pthread_mutex_lock(&x->host_mu);
-	int rc = vmm_fork(&x->host, sn->s, &vm);
-	if (rc)
-		job_fail(j, rc, x->host.err);
-	pthread_mutex_unlock(&x->host_mu);
-	if (rc)
-		return rc;
+	pthread_mutex_lock(&x->mu);	/* a pooled VM, already reset */
+	if (sn->npool)
+		vm = sn->pool[--sn->npool];
+	pthread_mutex_unlock(&x->mu);
+	j->u.restore.pooled = vm != NULL;
+	if (!vm) {
+		pthread_mutex_lock(&x->host_mu);
+		int rc = vmm_fork(&x->host, sn->s, &vm);
+		if (rc)
+			job_fail(j, rc, x->host.err);
+		pthread_mutex_unlock(&x->host_mu);
+		if (rc)
+			return rc;
+	}
 	inst_from_snap(in, sn);
 	pthread_mutex_lock(&x->mu);
 	in->vmm = vm;
+	in->origin = sn;
+	sn->refs++;
 	slots_rebase_locked(x, in, vm);
 	pthread_mutex_unlock(&x->mu);
 	return 0;
@@ -891,8 +900,40 @@ void rsnap_put_locked(struct rexec *x, struct rsnap *sn)
 		return;
 	for (uint32_t i = 0; i < sn->nheld; i++)
 		vmm_lib_free(sn->held[i].img);
+	for (uint32_t i = 0; i < sn->npool; i++)
+		vmm_vm_destroy(sn->pool[i]);
 	vmm_snapshot_free(sn->s);
 	free(sn);
+}
+
+/* Destroy the VM of (j->in), or, restored from a snapshot still in the
+ * store with room in its pool, reset it to the snapshot and keep it for
+ * the next restore (the VMM's pool reset). */
+static void exec_destroy(struct rexec *x, struct rjob *j, struct vmm_vm *vm)
+{
+	struct rinst *in = j->in;
+	pthread_mutex_lock(&x->mu);
+	struct rsnap *sn = in->origin;
+	int keep = vm && sn && sn->pool_open && sn->npool < x->pool_max &&
+		   !in->broken && vm->state == VMM_VM_READY;
+	in->vmm = NULL;
+	in->origin = NULL;
+	pthread_mutex_unlock(&x->mu);
+	if (keep) {
+		int64_t t0 = mono_ns();
+		keep = vmm_reset(vm, sn->s) == 0;
+		j->u.destroy.reset_ns = mono_ns() - t0;
+	}
+	pthread_mutex_lock(&x->mu);
+	if (keep && sn->pool_open && sn->npool < x->pool_max) {
+		sn->pool[sn->npool++] = vm;
+		vm = NULL;
+	}
+	if (sn)
+		rsnap_put_locked(x, sn);
+	pthread_mutex_unlock(&x->mu);
+	vmm_vm_destroy(vm);
+	held_release(in);
 }
 
 /* ---- threads ---- */
@@ -908,11 +949,7 @@ static void exec_job(struct rexec *x, struct rjob *j)
 	j->t_begin = rexec_now(x);
 	j->rc = 0;
 	if (j->type == RJ_DESTROY) {
-		pthread_mutex_lock(&x->mu);
-		in->vmm = NULL;
-		pthread_mutex_unlock(&x->mu);
-		vmm_vm_destroy(vm);
-		held_release(in);
+		exec_destroy(x, j, vm);
 	} else if (broken) {
 		job_fail(j, -EPIPE, in->err[0] ? in->err : "VM is broken");
 	} else if (j->type == RJ_BOOT) {

@@ -31,6 +31,7 @@
 #define RK_MIN_ELEMS	768u
 
 #define RLIB_HELD_MAX	(2 * CAT_MAX_LIBS)	/* images a VM holds */
+#define RPOOL_MAX	8		/* reset VMs kept per snapshot */
 #define RSTEP_MAX	(1 + CAT_MAX_LIBS + CAT_MAX_BLOCKS)
 
 /* A catalog library as the platform holds it: its image is built on first
@@ -67,6 +68,8 @@ struct rinst {
 	uint64_t lib_base[GABI_NLIBS];	/* slot call counter at last read */
 	double lib_acc[CAT_MAX_LIBS];	/* calls of swapped-out libraries */
 	uint64_t blk_base[REAL_NKERNELS];	/* kernel cycles at last read */
+	struct rsnap *origin;		/* mu: snapshot restored from (a
+					 * reference), NULL if none */
 	/* holder */
 	uint32_t func;			/* bound function or RNONE */
 	uint32_t slot_gid[GABI_NLIBS];	/* library in each slot or RNONE */
@@ -86,6 +89,10 @@ struct rsnap {
 	uint64_t libs, blocks, spec_key, vm_id;
 	double mem_mib;
 	uint8_t ready, valid, failed, live;
+	uint8_t pool_open;		/* mu: destroyed VMs restored from it
+					 * may be reset and kept */
+	uint32_t npool;			/* mu */
+	struct vmm_vm *pool[RPOOL_MAX];	/* mu: reset to it, ready */
 	uint32_t preload[CAT_MAX_LIBS];
 	/* host side, copied to VMs restored from it (set by the worker) */
 	uint32_t inst_func;
@@ -145,7 +152,11 @@ struct rjob {
 		} boot;
 		struct {
 			struct rsnap *snap;	/* a reference */
+			uint8_t pooled;		/* out: a pooled VM reused */
 		} restore;
+		struct {
+			int64_t reset_ns;	/* out: reset into a pool */
+		} destroy;
 		struct {
 			struct rinst *child;	/* a reference */
 		} fork;
@@ -213,6 +224,7 @@ struct rexec {
 	int64_t deadline_ns;
 	uint64_t canary_sum;		/* fnv1a of the canary page */
 	int compile;
+	uint32_t pool_max;		/* real.restore_pool */
 	char compiler[64];
 	char srcdir[64];		/* temp dir with the block source */
 };

@@ -156,6 +156,7 @@ struct sim {
 	double vtime;			/* virtual work time */
 	int64_t vtime_at_ns;		/* real time of vtime */
 	uint64_t cpu_gen;
+	int64_t cpu_event_at;		/* time of the valid EV_CPU, -1 none */
 	double cores;
 	double prof_overhead;		/* CPU fraction of the agent */
 
@@ -331,15 +332,24 @@ static void ps_advance(struct sim *s)
 	s->vtime_at_ns = s->now_ns;
 }
 
+/* Make sure one EV_CPU is queued at the projected completion of the
+ * earliest job. While the rate stays 1 an already queued event for the
+ * same time stays valid, which saves most pushes when cores are plenty. */
 static void ps_schedule(struct sim *s)
 {
 	const struct sim_event *top = sim_queue_peek(&s->ps);
-	s->cpu_gen++;
-	if (!top)
+	if (!top) {
+		s->cpu_gen++;
+		s->cpu_event_at = -1;
 		return;
+	}
 	double left = (double)top->t_ns - s->vtime;
 	int64_t dt = left <= 0 ? 0 : (int64_t)ceil(left / ps_rate(s));
-	sim_queue_push(&s->q, s->now_ns + dt, EV_CPU, 0, s->cpu_gen);
+	if (s->cpu_event_at == s->now_ns + dt)
+		return;
+	s->cpu_gen++;
+	s->cpu_event_at = s->now_ns + dt;
+	sim_queue_push(&s->q, s->cpu_event_at, EV_CPU, 0, s->cpu_gen);
 }
 
 static void cpu_start(struct sim *s, uint32_t slot, uint32_t h)
@@ -1309,17 +1319,19 @@ static void profile_count(struct sim *s, struct sim_vm *v, struct sim_req *r)
 	struct prof_counters *pc = PROF(s, v->prof);
 	const struct cat_func *cf = &s->cat->funcs[r->pub.func];
 	pc->requests++;
-	for (uint32_t i = 0; i < cf->nlibs; i++)
-		pc->lib_calls[i] += (double)(r->calls >> i & 1);
+	for (uint64_t c = r->calls; c; c &= c - 1)
+		pc->lib_calls[__builtin_ctzll(c)] += 1;
+	/* expected samples only: a sum of independent Poisson counts is
+	 * Poisson with the summed mean, so one draw per block at the report
+	 * is exactly the distribution of per-request draws, at a fraction of
+	 * the cost */
 	const double *share = cf->share + (size_t)r->phase * cf->nblocks;
-	double per_ns = s->cfg->profiling.rate_hz / 1e9;
+	double per = (double)r->service_ns * s->cfg->profiling.rate_hz / 1e9;
 	for (uint32_t i = 0; i < cf->nblocks; i++) {
-		double t = (double)r->service_ns * share[i];
+		double mu = per * share[i];
 		if (v->pub.blocks >> i & 1)
-			t /= cf->blocks[i].speedup;
-		double mu = t * per_ns;
-		if (mu > 0)
-			pc->samples[i] += gsl_ran_poisson(s->prof_rng, mu);
+			mu /= cf->blocks[i].speedup;
+		pc->samples[i] += mu;
 	}
 	if (!v->report_pending) {
 		v->report_pending = 1;
@@ -1347,20 +1359,27 @@ static void on_report(struct sim *s, uint32_t slot)
 	pr.nblocks = cf->nblocks;
 	pr.lib_calls = pc->lib_calls;
 	pr.block_samples = pc->samples;
-	for (uint32_t i = 0; i < cf->nblocks; i++)
+	for (uint32_t i = 0; i < cf->nblocks; i++) {
+		/* the agent's noisy counts: Poisson around the expectation */
+		double mu = pc->samples[i];
+		pc->samples[i] = (double)dist_poisson(s->prof_rng, mu);
 		pr.samples += pc->samples[i];
+	}
 	s->sum->profiles++;
 	s->st->on_profile(s->pol, &s->plat, &pr);
 	v = VM(s, slot);
 	if (v->prof != NONE && v->pub.id == pr.vm_id) {
 		pc = PROF(s, v->prof);
-		memset(pc, 0, sizeof(*pc));
+		pc->requests = 0;
+		memset(pc->lib_calls, 0, pr.nlibs * sizeof(double));
+		memset(pc->samples, 0, pr.nblocks * sizeof(double));
 		pc->since_ns = s->now_ns;
 	}
 }
 
 static void on_cpu(struct sim *s)
 {
+	s->cpu_event_at = -1;	/* this one fired */
 	ps_advance(s);
 	const struct sim_event *top;
 	/* every request whose virtual finish time has come */
@@ -1716,6 +1735,7 @@ int sim_run(const struct vms_config *cfg, const struct strategy_ops *st,
 	s->errlen = errlen;
 	s->horizon_ns = cfg->duration_ns;
 	s->cores = (double)cfg->host.cores;
+	s->cpu_event_at = -1;
 	s->prof_overhead = cfg->profiling.rate_hz *
 			   (double)cfg->profiling.sample_cost_ns / 1e9;
 	s->plat.ops = &sim_platform_ops;

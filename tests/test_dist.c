@@ -3,6 +3,7 @@
  * monotone and the empirical distribution interpolates its points. */
 #include <errno.h>
 #include <math.h>
+#include <gsl/gsl_randist.h>
 #include "base/rng.h"
 #include "models/dist.h"
 #include "tests/cu.h"
@@ -81,12 +82,53 @@ static void test_quantiles(void)
 	CU_ASSERT(mono);
 }
 
+/* dist_poisson: mean and variance within 5 standard errors for small and
+ * large means, and the frequencies of a mid-size mean against the pmf
+ * (chi-square far below its 0.1% critical value). */
+static void test_poisson(void)
+{
+	const double mus[] = { 0.5, 3, 9.99, 10, 37.5, 1000, 123456 };
+	gsl_rng *r = rng_stream_new(17, 0);
+	const int n = 200000;
+	for (size_t k = 0; k < sizeof(mus) / sizeof(mus[0]); k++) {
+		double mu = mus[k], s1 = 0, s2 = 0;
+		for (int i = 0; i < n; i++) {
+			double x = (double)dist_poisson(r, mu);
+			s1 += x;
+			s2 += x * x;
+		}
+		double m = s1 / n, var = s2 / n - m * m;
+		CU_ASSERT(fabs(m - mu) < 5 * sqrt(mu / n));
+		/* var of the sample variance ~ (mu + 2 mu^2) / n */
+		CU_ASSERT(fabs(var - mu) < 5 * sqrt((mu + 2 * mu * mu) / n));
+	}
+	const double mu = 30;
+	enum { K = 80 };
+	static unsigned long cnt[K];
+	for (int i = 0; i < n; i++) {
+		unsigned long x = dist_poisson(r, mu);
+		cnt[x < K ? x : K - 1]++;
+	}
+	double chi2 = 0;
+	int cells = 0;
+	for (int x = 10; x < 55; x++) {
+		double e = n * gsl_ran_poisson_pdf((unsigned)x, mu);
+		chi2 += (cnt[x] - e) * (cnt[x] - e) / e;
+		cells++;
+	}
+	/* 45 cells: the 0.1% critical value of chi-square(44) is ~78.7 */
+	CU_ASSERT(chi2 < 78.7);
+	CU_ASSERT_EQUAL(dist_poisson(r, 0), 0);
+	gsl_rng_free(r);
+}
+
 int main(void)
 {
 	static const struct cu_test tests[] = {
 		{ "constructors reject bad parameters", test_reject_bad },
 		{ "sample means match", test_means },
 		{ "quantiles", test_quantiles },
+		{ "poisson variates", test_poisson },
 		{ NULL, NULL },
 	};
 	return cu_run("dist", tests);
