@@ -30,6 +30,18 @@ const char *const res_action_names[ACT_COUNT] = {
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+void res_metric_put(struct res_metric *m, size_t *n, size_t cap,
+		    const char *name, double v, const char *unit)
+{
+	if (*n >= cap)
+		return;
+	memset(&m[*n], 0, sizeof(m[*n]));
+	snprintf(m[*n].name, sizeof(m[*n].name), "%s", name);
+	snprintf(m[*n].unit, sizeof(m[*n].unit), "%s", unit);
+	m[*n].value = v;
+	(*n)++;
+}
 #define RES_ERR_LEN 768
 #define RES_BATCH_DEFAULT 4096		/* batch_rows 0 */
 #define RES_BATCH_MAX ((size_t)1 << 20)	/* rows */

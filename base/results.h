@@ -81,6 +81,11 @@ struct res_metric {
 	char unit[16];
 };
 
+/* Append metric (name, v, unit) to (m) at *n if *n < cap (names and units
+ * truncated to their fields, padding zeroed), advancing *n. */
+void res_metric_put(struct res_metric *m, size_t *n, size_t cap,
+		    const char *name, double v, const char *unit);
+
 /* Latency histogram bucket: requests with latency in (prev upper, upper]. */
 struct res_hist_bin {
 	double upper_ms;

@@ -411,22 +411,14 @@ static size_t ad_metrics(void *st, struct res_metric *m, size_t cap)
 {
 	struct adaptive *a = st;
 	size_t n = vmpool_metrics(a->pool, m, cap);
-	const struct {
-		const char *name;
-		uint64_t v;
-	} rows[] = {
-		{ "adaptive_routed_specialized", a->routed_spec },
-		{ "adaptive_restores", a->from_snapshot },
-		{ "adaptive_spec_forks", a->forks_spec },
-		{ "adaptive_respecializations", a->respecialized },
-	};
-	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]) && n < cap;
-	     i++, n++) {
-		memset(&m[n], 0, sizeof(m[n]));
-		snprintf(m[n].name, sizeof(m[n].name), "%s", rows[i].name);
-		snprintf(m[n].unit, sizeof(m[n].unit), "count");
-		m[n].value = (double)rows[i].v;
-	}
+	res_metric_put(m, &n, cap, "adaptive_routed_specialized",
+		       (double)a->routed_spec, "count");
+	res_metric_put(m, &n, cap, "adaptive_restores",
+		       (double)a->from_snapshot, "count");
+	res_metric_put(m, &n, cap, "adaptive_spec_forks", (double)a->forks_spec,
+		       "count");
+	res_metric_put(m, &n, cap, "adaptive_respecializations",
+		       (double)a->respecialized, "count");
 	return n;
 }
 

@@ -283,23 +283,12 @@ static void pw_on_drain(void *st, struct platform *p)
 		}
 }
 
-static void put(struct res_metric *m, size_t *n, size_t cap,
-		const char *name, double v)
-{
-	if (*n >= cap)
-		return;
-	memset(&m[*n], 0, sizeof(m[*n]));
-	snprintf(m[*n].name, sizeof(m[*n].name), "%s", name);
-	snprintf(m[*n].unit, sizeof(m[*n].unit), "count");
-	m[(*n)++].value = v;
-}
-
 static size_t pw_metrics(void *st, struct res_metric *m, size_t cap)
 {
 	struct prewarm *w = st;
 	size_t n = vmpool_metrics(w->pool, m, cap);
-	put(m, &n, cap, "prewarm_pool_hits", (double)w->hits);
-	put(m, &n, cap, "prewarm_pool_late", (double)w->late);
+	res_metric_put(m, &n, cap, "prewarm_pool_hits", (double)w->hits, "count");
+	res_metric_put(m, &n, cap, "prewarm_pool_late", (double)w->late, "count");
 	return n;
 }
 

@@ -245,23 +245,12 @@ static void sn_on_drain(void *st, struct platform *p)
 	vmpool_drain(s->pool, p);
 }
 
-static void put(struct res_metric *m, size_t *n, size_t cap,
-		const char *name, double v)
-{
-	if (*n >= cap)
-		return;
-	memset(&m[*n], 0, sizeof(m[*n]));
-	snprintf(m[*n].name, sizeof(m[*n].name), "%s", name);
-	snprintf(m[*n].unit, sizeof(m[*n].unit), "count");
-	m[(*n)++].value = v;
-}
-
 static size_t sn_metrics(void *st, struct res_metric *m, size_t cap)
 {
 	struct snapshot *s = st;
 	size_t n = vmpool_metrics(s->pool, m, cap);
-	put(m, &n, cap, "snapshots_taken", (double)s->taken);
-	put(m, &n, cap, "snapshots_evicted", (double)s->evicted);
+	res_metric_put(m, &n, cap, "snapshots_taken", (double)s->taken, "count");
+	res_metric_put(m, &n, cap, "snapshots_evicted", (double)s->evicted, "count");
 	return n;
 }
 

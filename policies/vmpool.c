@@ -380,28 +380,16 @@ void vmpool_drain(struct vmpool *vp, struct platform *p)
 		destroy_idle(vp, p, plat_vm(p, vp->gtail));
 }
 
-static void put(struct res_metric *m, size_t *n, size_t cap, const char *name,
-		double v, const char *unit)
-{
-	if (*n >= cap)
-		return;
-	memset(&m[*n], 0, sizeof(m[*n]));
-	snprintf(m[*n].name, sizeof(m[*n].name), "%s", name);
-	snprintf(m[*n].unit, sizeof(m[*n].unit), "%s", unit);
-	m[*n].value = v;
-	(*n)++;
-}
-
 size_t vmpool_metrics(const struct vmpool *vp, struct res_metric *m,
 		      size_t cap)
 {
 	struct cache_stats st;
 	cache_stats(vp->vms, &st);
 	size_t n = 0;
-	put(m, &n, cap, "pool_hit_ratio",
+	res_metric_put(m, &n, cap, "pool_hit_ratio",
 	    vp->takes ? (double)vp->hits / (double)vp->takes : 0, "fraction");
-	put(m, &n, cap, "pool_evictions", (double)st.evictions, "count");
-	put(m, &n, cap, "pool_expirations", (double)st.expirations, "count");
-	put(m, &n, cap, "pool_prewarms", (double)vp->prewarms, "count");
+	res_metric_put(m, &n, cap, "pool_evictions", (double)st.evictions, "count");
+	res_metric_put(m, &n, cap, "pool_expirations", (double)st.expirations, "count");
+	res_metric_put(m, &n, cap, "pool_prewarms", (double)vp->prewarms, "count");
 	return n;
 }

@@ -272,24 +272,13 @@ static void zy_on_drain(void *st, struct platform *p)
 	}
 }
 
-static void put(struct res_metric *m, size_t *n, size_t cap,
-		const char *name, double v)
-{
-	if (*n >= cap)
-		return;
-	memset(&m[*n], 0, sizeof(m[*n]));
-	snprintf(m[*n].name, sizeof(m[*n].name), "%s", name);
-	snprintf(m[*n].unit, sizeof(m[*n].unit), "count");
-	m[(*n)++].value = v;
-}
-
 static size_t zy_metrics(void *st, struct res_metric *m, size_t cap)
 {
 	struct zygote *z = st;
 	size_t n = vmpool_metrics(z->pool, m, cap);
-	put(m, &n, cap, "zygote_forks", (double)z->forks);
-	put(m, &n, cap, "zygote_fallbacks", (double)z->fallbacks);
-	put(m, &n, cap, "zygote_template_boots", (double)z->boots);
+	res_metric_put(m, &n, cap, "zygote_forks", (double)z->forks, "count");
+	res_metric_put(m, &n, cap, "zygote_fallbacks", (double)z->fallbacks, "count");
+	res_metric_put(m, &n, cap, "zygote_template_boots", (double)z->boots, "count");
 	return n;
 }
 

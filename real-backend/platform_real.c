@@ -100,6 +100,7 @@ struct real {
 	struct wl_arrival next;
 	int have_next, drained;
 	int64_t next_wall_ns, horizon_ns, drain_until_ns, next_progress_ns;
+	int64_t t_ev;			/* time of the event being handled */
 	uint64_t next_req_id, next_vm_id, timer_gen;
 	struct pool vms, reqs;
 	struct rsnap **snaps;		/* [id], NULL = free */
@@ -186,7 +187,16 @@ static inline struct rreq *REQ(struct real *r, uint32_t h)
 
 #define REAL(p) ((struct real *)(p)->impl)
 
+/* The time of the event being handled: the wall-clock instant the control
+ * thread began handling it, constant while the strategy handles it (as the
+ * simulator's clock is), after every timer due by then has fired. */
 static int64_t now(struct real *r)
+{
+	return r->t_ev;
+}
+
+/* The wall clock, for the loop itself. */
+static int64_t wall(struct real *r)
 {
 	return rexec_now(&r->x);
 }
@@ -1762,13 +1772,30 @@ static int pull_arrival(struct real *r)
 static void wait_until(struct real *r, int64_t deadline)
 {
 	pthread_mutex_lock(&r->x.mu);
-	if (!r->x.done_head && deadline > now(r)) {
+	if (!r->x.done_head && deadline > wall(r)) {
 		int64_t abs_ns = r->x.t0_mono + deadline;
 		struct timespec ts = { abs_ns / 1000000000,
 				       abs_ns % 1000000000 };
 		pthread_cond_timedwait(&r->x.ctl_cv, &r->x.mu, &ts);
 	}
 	pthread_mutex_unlock(&r->x.mu);
+}
+
+/* Start handling an event now: fix its time, then fire every timer due
+ * by then (a policy never sees a clock past a deadline it was not told
+ * of: vmpool's TTL lookups rely on it). */
+static void begin_event(struct real *r)
+{
+	const struct sim_event *top;
+	r->t_ev = wall(r);
+	while (!r->failed && (top = sim_queue_peek(&r->tq)) &&
+	       top->t_ns <= r->t_ev) {
+		struct sim_event ev;
+		sim_queue_pop(&r->tq, &ev);
+		r->sum->events++;
+		on_timer_event(r, &ev);
+		flush_deferred(r);
+	}
 }
 
 static void handle_done_jobs(struct real *r)
@@ -1778,6 +1805,7 @@ static void handle_done_jobs(struct real *r)
 	pthread_mutex_unlock(&r->x.mu);
 	while (j) {
 		struct rjob *next = j->next;
+		begin_event(r);
 		r->sum->events++;
 		on_job_done(r, j);
 		flush_deferred(r);
@@ -1792,33 +1820,27 @@ static int run_loop(struct real *r)
 	if (r->res)
 		sim_queue_push(&r->tq, 0, T_SAMPLE, 0, 0);
 	while (!r->failed) {
+		begin_event(r);
 		handle_done_jobs(r);
-		int64_t t = now(r);
-		while (!r->failed && r->have_next && r->next_wall_ns <= t) {
+		while (!r->failed && r->have_next &&
+		       r->next_wall_ns <= wall(r)) {
+			begin_event(r);
 			r->sum->events++;
 			on_arrival(r);
 			flush_deferred(r);
 			pull_arrival(r);
 		}
 		if (!r->failed && !r->drained && !r->have_next) {
+			begin_event(r);
 			r->drained = 1;
 			r->drain_until_ns = now(r) + r->cfg->real.drain_ns;
 			if (r->st->on_drain)
 				r->st->on_drain(r->pol, &r->plat);
 			flush_deferred(r);
 		}
-		const struct sim_event *top;
-		while (!r->failed && (top = sim_queue_peek(&r->tq)) &&
-		       top->t_ns <= now(r)) {
-			struct sim_event ev;
-			sim_queue_pop(&r->tq, &ev);
-			r->sum->events++;
-			on_timer_event(r, &ev);
-			flush_deferred(r);
-		}
 		if (r->failed)
 			break;
-		t = now(r);
+		int64_t t = wall(r);
 		if (hk && hk->progress && t >= r->next_progress_ns) {
 			r->next_progress_ns = t + PROGRESS_NS;
 			hk->progress(hk->arg, t, r->horizon_ns,
@@ -1835,6 +1857,7 @@ static int run_loop(struct real *r)
 			r->failed = -ETIMEDOUT;
 			break;
 		}
+		const struct sim_event *top;
 		int64_t next = t + PROGRESS_NS;
 		if (r->have_next && r->next_wall_ns < next)
 			next = r->next_wall_ns;
@@ -1850,6 +1873,7 @@ static int run_loop(struct real *r)
 /* Destroy what is left and wait for the workers to finish every job. */
 static void shut_down(struct real *r)
 {
+	r->t_ev = wall(r);
 	for (uint32_t i = 0; i < r->vms.used; i++) {
 		struct rvm *v = VM(r, i);
 		if (v->pub.id && v->pub.state != VM_DEAD && v->in) {
@@ -1857,8 +1881,8 @@ static void shut_down(struct real *r)
 			retire_inst(r, v);
 		}
 	}
-	int64_t until = now(r) + r->cfg->real.deadline_ns + 5000000000LL;
-	while (r->live_insts && now(r) < until) {
+	int64_t until = wall(r) + r->cfg->real.deadline_ns + 5000000000LL;
+	while (r->live_insts && wall(r) < until) {
 		pthread_mutex_lock(&r->x.mu);
 		struct rjob *j = rexec_take_done_locked(&r->x);
 		pthread_mutex_unlock(&r->x.mu);
@@ -1878,7 +1902,7 @@ static void shut_down(struct real *r)
 			j = next;
 		}
 		if (r->live_insts)
-			wait_until(r, now(r) + 50000000);
+			wait_until(r, wall(r) + 50000000);
 	}
 	rexec_stop(&r->x);
 	for (uint32_t i = 0; i < r->nsnaps; i++)
@@ -2116,7 +2140,8 @@ int real_run(const struct vms_config *cfg, const struct strategy_ops *st,
 		out->kernel_call_ns[k][1] = r->x.call_ns[k][1];
 	}
 	/* the clock starts now: arrivals are due from here */
-	r->x.t0_mono += now(r);
+	r->x.t0_mono += wall(r);
+	r->t_ev = 0;
 	if ((rc = rexec_start(&r->x, (unsigned)cfg->real.workers, err,
 			      errlen)) < 0)
 		goto out_free;
@@ -2136,7 +2161,7 @@ int real_run(const struct vms_config *cfg, const struct strategy_ops *st,
 			 "dispatched nor rejected", st->name, r->in_flight);
 		rc = -EPROTO;
 	}
-	out->sim.end_ns = now(r);
+	out->sim.end_ns = wall(r);
 	out->wall_s = (double)out->sim.end_ns / 1e9;
 	shut_down(r);
 	struct cache_stats cs;

@@ -1825,63 +1825,53 @@ void sim_summary_release(struct sim_summary *s)
 	hist_release(&s->latency);
 }
 
-static void metric(struct res_metric *m, size_t *n, const char *name,
-		   double v, const char *unit)
-{
-	memset(&m[*n], 0, sizeof(m[*n]));
-	snprintf(m[*n].name, sizeof(m[*n].name), "%s", name);
-	snprintf(m[*n].unit, sizeof(m[*n].unit), "%s", unit);
-	m[*n].value = v;
-	(*n)++;
-}
-
 size_t sim_summary_metrics(const struct sim_summary *s, struct res_metric *m)
 {
 	size_t n = 0;
 	const struct hist *h = &s->latency;
 	double fin = s->finished ? (double)s->finished : 1;
 	char name[48];
-	metric(m, &n, "requests", (double)s->requests, "count");
-	metric(m, &n, "finished", (double)s->finished, "count");
-	metric(m, &n, "failed", (double)s->failed, "count");
-	metric(m, &n, "failed_oom", (double)s->oom_failed, "count");
-	metric(m, &n, "latency_mean_ms", hist_mean(h) / 1e6, "ms");
-	metric(m, &n, "latency_p50_ms", (double)hist_quantile(h, 0.50) / 1e6,
+	res_metric_put(m, &n, SIM_NMETRICS, "requests", (double)s->requests, "count");
+	res_metric_put(m, &n, SIM_NMETRICS, "finished", (double)s->finished, "count");
+	res_metric_put(m, &n, SIM_NMETRICS, "failed", (double)s->failed, "count");
+	res_metric_put(m, &n, SIM_NMETRICS, "failed_oom", (double)s->oom_failed, "count");
+	res_metric_put(m, &n, SIM_NMETRICS, "latency_mean_ms", hist_mean(h) / 1e6, "ms");
+	res_metric_put(m, &n, SIM_NMETRICS, "latency_p50_ms", (double)hist_quantile(h, 0.50) / 1e6,
 	       "ms");
-	metric(m, &n, "latency_p95_ms", (double)hist_quantile(h, 0.95) / 1e6,
+	res_metric_put(m, &n, SIM_NMETRICS, "latency_p95_ms", (double)hist_quantile(h, 0.95) / 1e6,
 	       "ms");
-	metric(m, &n, "latency_p99_ms", (double)hist_quantile(h, 0.99) / 1e6,
+	res_metric_put(m, &n, SIM_NMETRICS, "latency_p99_ms", (double)hist_quantile(h, 0.99) / 1e6,
 	       "ms");
-	metric(m, &n, "latency_max_ms", (double)hist_max(h) / 1e6, "ms");
+	res_metric_put(m, &n, SIM_NMETRICS, "latency_max_ms", (double)hist_max(h) / 1e6, "ms");
 	for (int k = 0; k < START_KIND_COUNT; k++) {
 		snprintf(name, sizeof(name), "start_%s", start_kind_names[k]);
-		metric(m, &n, name, (double)s->by_kind[k] / fin, "fraction");
+		res_metric_put(m, &n, SIM_NMETRICS, name, (double)s->by_kind[k] / fin, "fraction");
 	}
-	metric(m, &n, "libload_mean_ms", (double)s->libload_ns / fin / 1e6,
+	res_metric_put(m, &n, SIM_NMETRICS, "libload_mean_ms", (double)s->libload_ns / fin / 1e6,
 	       "ms");
-	metric(m, &n, "mem_mib_s", s->mem_mib_s, "MiB*s");
-	metric(m, &n, "peak_mem_mib", s->peak_mem_mib, "MiB");
-	metric(m, &n, "vms_created", (double)s->vms_created, "count");
-	metric(m, &n, "forks", (double)s->forks, "count");
-	metric(m, &n, "restores", (double)s->restores, "count");
-	metric(m, &n, "snapshots", (double)s->snapshots, "count");
-	metric(m, &n, "specializations", (double)s->specializations, "count");
-	metric(m, &n, "profiles", (double)s->profiles, "count");
-	metric(m, &n, "lib_loads", (double)s->lib_loads, "count");
-	metric(m, &n, "block_installs", (double)s->block_installs, "count");
-	metric(m, &n, "libcache_hit_ratio", s->libcache_hit_ratio, "fraction");
-	metric(m, &n, "blockrepo_hit_ratio", s->blockrepo_hit_ratio,
+	res_metric_put(m, &n, SIM_NMETRICS, "mem_mib_s", s->mem_mib_s, "MiB*s");
+	res_metric_put(m, &n, SIM_NMETRICS, "peak_mem_mib", s->peak_mem_mib, "MiB");
+	res_metric_put(m, &n, SIM_NMETRICS, "vms_created", (double)s->vms_created, "count");
+	res_metric_put(m, &n, SIM_NMETRICS, "forks", (double)s->forks, "count");
+	res_metric_put(m, &n, SIM_NMETRICS, "restores", (double)s->restores, "count");
+	res_metric_put(m, &n, SIM_NMETRICS, "snapshots", (double)s->snapshots, "count");
+	res_metric_put(m, &n, SIM_NMETRICS, "specializations", (double)s->specializations, "count");
+	res_metric_put(m, &n, SIM_NMETRICS, "profiles", (double)s->profiles, "count");
+	res_metric_put(m, &n, SIM_NMETRICS, "lib_loads", (double)s->lib_loads, "count");
+	res_metric_put(m, &n, SIM_NMETRICS, "block_installs", (double)s->block_installs, "count");
+	res_metric_put(m, &n, SIM_NMETRICS, "libcache_hit_ratio", s->libcache_hit_ratio, "fraction");
+	res_metric_put(m, &n, SIM_NMETRICS, "blockrepo_hit_ratio", s->blockrepo_hit_ratio,
 	       "fraction");
-	metric(m, &n, "snapstore_hit_ratio", s->restore_hit_ratio, "fraction");
+	res_metric_put(m, &n, SIM_NMETRICS, "snapstore_hit_ratio", s->restore_hit_ratio, "fraction");
 	double prof = (double)s->profiling_cpu_ns / 1e9;
 	double comp = (double)s->compile_cpu_ns / 1e9;
 	double snap = (double)s->snapshot_cpu_ns / 1e9;
-	metric(m, &n, "overhead_cpu_s", prof + comp + snap, "s");
-	metric(m, &n, "profiling_cpu_s", prof, "s");
-	metric(m, &n, "compile_cpu_s", comp, "s");
-	metric(m, &n, "snapshot_cpu_s", snap, "s");
-	metric(m, &n, "decisions", (double)s->decisions, "count");
-	metric(m, &n, "events", (double)s->events, "count");
-	metric(m, &n, "simulated_s", (double)s->end_ns / 1e9, "s");
+	res_metric_put(m, &n, SIM_NMETRICS, "overhead_cpu_s", prof + comp + snap, "s");
+	res_metric_put(m, &n, SIM_NMETRICS, "profiling_cpu_s", prof, "s");
+	res_metric_put(m, &n, SIM_NMETRICS, "compile_cpu_s", comp, "s");
+	res_metric_put(m, &n, SIM_NMETRICS, "snapshot_cpu_s", snap, "s");
+	res_metric_put(m, &n, SIM_NMETRICS, "decisions", (double)s->decisions, "count");
+	res_metric_put(m, &n, SIM_NMETRICS, "events", (double)s->events, "count");
+	res_metric_put(m, &n, SIM_NMETRICS, "simulated_s", (double)s->end_ns / 1e9, "s");
 	return n;
 }
