@@ -93,7 +93,7 @@ struct plat_func {
 };
 
 /* VMProfile: what a VM's profiling agent reports for one period, or what
- * plat_oracle() tells from ground truth (then counts are expectations per
+ * the platform's oracle() tells from ground truth (then counts are expectations per
  * (requests) requests). Valid during the callback only. */
 struct plat_profile {
 	uint32_t slot;		/* reporting VM (PLAT_NO_VM for an oracle) */

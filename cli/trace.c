@@ -258,9 +258,9 @@ static int trace_synth(struct trace_args *a)
 		return EXIT_RUN;
 	}
 	double dt = wall_seconds() - t0;
-	printf("wrote %s: %u days, %u functions (%u invoked), %u apps, "
-	       "%u owners\n", a->outdir, rep.days, rep.functions, rep.invoked,
-	       rep.apps, rep.owners);
+	printf("wrote %s: %u day%s, %u functions (%u invoked), %u apps, "
+	       "%u owners\n", a->outdir, rep.days, rep.days == 1 ? "" : "s",
+	       rep.functions, rep.invoked, rep.apps, rep.owners);
 	printf("invocations %" PRIu64 "\n", rep.invocations);
 	printf("%.1f MiB in %.2f s\n", (double)rep.bytes / 1048576.0, dt);
 	return 0;

@@ -31,8 +31,9 @@ struct strategy_ops {
 	/* A profiling agent's report (VMProfile). */
 	void (*on_profile)(void *st, struct platform *p,
 			   const struct plat_profile *prof);
-	/* Host memory is short by (need_mib) for a library load: free what
-	 * can be freed (idle VMs); if still short the request fails. */
+	/* Host memory is short by (need_mib) for a library load or for
+	 * binding a runtime VM to a function: free what can be freed (idle
+	 * VMs); if still short the request fails. */
 	void (*on_memory_pressure)(void *st, struct platform *p,
 				   double need_mib);
 	/* No more arrivals: release what it keeps (e.g. idle VMs). */

@@ -42,6 +42,7 @@ struct vmpool {
 	vmpool_destroy_fn on_destroy;
 	void *destroy_arg;
 	uint64_t takes, hits, prewarms, destroyed;
+	uint64_t win_expired;		/* hybrid: keep-alive windows over */
 };
 
 static void reserve(struct vmpool *vp, uint32_t slot)
@@ -207,32 +208,54 @@ static void window_use(struct vmpool *vp, struct platform *p, uint32_t func,
 	v->pol.u |= F_WINPIN;
 }
 
+static void destroy_idle(struct vmpool *vp, struct platform *p,
+			 struct plat_vm *v);
+
+/* Hand idle VM (s) of (func) out, pinned: 1; or 0 when its keep-alive
+ * deadline is exactly now, so that the cache expired it on the lookup (it
+ * is then destroyed, through on_evict). */
+static int claim(struct vmpool *vp, struct platform *p, uint32_t s,
+		 uint32_t func)
+{
+	struct plat_vm *v = plat_vm(p, s);
+	uint64_t id = v->id;
+	if (!cache_lookup(vp->vms, id, plat_now(p), NULL)) {
+		v = plat_vm(p, s);
+		if (v->state != VM_DEAD && v->id == id)
+			destroy_idle(vp, p, v);
+		return 0;
+	}
+	idle_unlink(vp, v);
+	cache_pin(vp->vms, id);
+	window_use(vp, p, func, v);
+	return 1;
+}
+
 uint32_t vmpool_take(struct vmpool *vp, struct platform *p, uint32_t func,
 		     uint64_t key)
 {
 	vp->takes++;
-	uint32_t s = vp->head[func];
-	while (s != NONE) {
-		struct plat_vm *v = plat_vm(p, s);
-		if (key == VMPOOL_ANY_KEY || v->spec_key == key)
-			break;
-		s = v->pol.next;
-	}
-	if (s == NONE) {
-		if (vp->win) {	/* the arrival counts for the histogram */
-			int64_t now = plat_now(p);
-			if (!cache_lookup(vp->win, func, now, NULL))
-				cache_insert(vp->win, func, 1, 0, 0, now);
+	for (;;) {
+		uint32_t s = vp->head[func];
+		while (s != NONE) {
+			struct plat_vm *v = plat_vm(p, s);
+			if (key == VMPOOL_ANY_KEY || v->spec_key == key)
+				break;
+			s = v->pol.next;
 		}
-		return PLAT_NO_VM;
+		if (s == NONE)
+			break;
+		if (claim(vp, p, s, func)) {
+			vp->hits++;
+			return s;
+		}
 	}
-	struct plat_vm *v = plat_vm(p, s);
-	idle_unlink(vp, v);
-	cache_lookup(vp->vms, v->id, plat_now(p), NULL);
-	cache_pin(vp->vms, v->id);
-	window_use(vp, p, func, v);
-	vp->hits++;
-	return s;
+	if (vp->win) {	/* the arrival counts for the histogram */
+		int64_t now = plat_now(p);
+		if (!cache_lookup(vp->win, func, now, NULL))
+			cache_insert(vp->win, func, 1, 0, 0, now);
+	}
+	return PLAT_NO_VM;
 }
 
 uint32_t vmpool_take_best(struct vmpool *vp, struct platform *p,
@@ -240,24 +263,22 @@ uint32_t vmpool_take_best(struct vmpool *vp, struct platform *p,
 			  double (*better)(void *arg, const struct plat_vm *v),
 			  void *arg)
 {
-	uint32_t best = NONE;
-	double score = -1;
-	for (uint32_t s = vp->head[func]; s != NONE;
-	     s = plat_vm(p, s)->pol.next) {
-		double sc = better(arg, plat_vm(p, s));
-		if (sc > score) {
-			score = sc;
-			best = s;
+	for (;;) {
+		uint32_t best = NONE;
+		double score = -1;
+		for (uint32_t s = vp->head[func]; s != NONE;
+		     s = plat_vm(p, s)->pol.next) {
+			double sc = better(arg, plat_vm(p, s));
+			if (sc > score) {
+				score = sc;
+				best = s;
+			}
 		}
+		if (best == NONE || score < 0)
+			return PLAT_NO_VM;
+		if (claim(vp, p, best, func))
+			return best;
 	}
-	if (best == NONE || score < 0)
-		return PLAT_NO_VM;
-	struct plat_vm *v = plat_vm(p, best);
-	idle_unlink(vp, v);
-	cache_lookup(vp->vms, v->id, plat_now(p), NULL);
-	cache_pin(vp->vms, v->id);
-	window_use(vp, p, func, v);
-	return best;
 }
 
 static void destroy_idle(struct vmpool *vp, struct platform *p,
@@ -366,6 +387,7 @@ int vmpool_on_timer(struct vmpool *vp, struct platform *p, uint32_t slot,
 	if (!(v->pol.u & F_IDLE))
 		return (v->pol.u & F_TRACKED) != 0;
 	if (vp->win) {
+		vp->win_expired++;
 		destroy_idle(vp, p, v);	/* keep-alive window over */
 		return 1;
 	}
@@ -389,7 +411,8 @@ size_t vmpool_metrics(const struct vmpool *vp, struct res_metric *m,
 	res_metric_put(m, &n, cap, "pool_hit_ratio",
 	    vp->takes ? (double)vp->hits / (double)vp->takes : 0, "fraction");
 	res_metric_put(m, &n, cap, "pool_evictions", (double)st.evictions, "count");
-	res_metric_put(m, &n, cap, "pool_expirations", (double)st.expirations, "count");
+	res_metric_put(m, &n, cap, "pool_expirations",
+		       (double)(st.expirations + vp->win_expired), "count");
 	res_metric_put(m, &n, cap, "pool_prewarms", (double)vp->prewarms, "count");
 	return n;
 }

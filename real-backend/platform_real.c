@@ -117,6 +117,10 @@ struct real {
 	int nstreams;
 	struct deferred *dfr;
 	size_t ndfr, capdfr;
+	double oracle_calls[CAT_MAX_LIBS];	/* plat_oracle's answer */
+	double oracle_shares[CAT_MAX_BLOCKS];
+	double prof_calls[CAT_MAX_LIBS];	/* a report being delivered */
+	double prof_samples[CAT_MAX_BLOCKS];
 	struct rjob *free_jobs;
 	struct res_run *res;
 	const struct real_hooks *hooks;
@@ -416,7 +420,7 @@ static uint32_t phase_now(struct real *r)
 static int op_oracle(struct platform *p, uint32_t f, struct plat_profile *o)
 {
 	struct real *r = REAL(p);
-	static double calls[CAT_MAX_LIBS], shares[CAT_MAX_BLOCKS];
+	double *calls = r->oracle_calls, *shares = r->oracle_shares;
 	if (f >= r->cat->nfuncs)
 		return violation(r, "oracle of unknown function %u", f);
 	const struct cat_func *cf = &r->cat->funcs[f];
@@ -1093,8 +1097,7 @@ static double unit(struct real *r, uint64_t req, uint32_t item)
  * then per code block kernel calls for its share of the service time
  * scaled by real.work_scale (baseline time: an optimized block does the
  * same calls faster). */
-static void plan(struct real *r, struct rvm *v, struct rreq *q,
-		 struct rjob *j)
+static void plan(struct real *r, const struct rreq *q, struct rjob *j)
 {
 	const struct cat_func *cf = &r->cat->funcs[q->pub.func];
 	uint32_t ph = q->phase < r->cat->nphases ? q->phase
@@ -1102,7 +1105,6 @@ static void plan(struct real *r, struct rvm *v, struct rreq *q,
 	const double *share = cf->share + (size_t)ph * cf->nblocks;
 	double target = (double)q->service_ns * r->cfg->real.work_scale;
 	uint32_t n = 0;
-	(void)v;
 	j->u.run.step[n++] = (struct rstep){ .kind = RS_CHECK };
 	for (uint32_t i = 0; i < cf->nlibs; i++)
 		if (q->calls >> i & 1)
@@ -1221,7 +1223,7 @@ static void start_request(struct real *r, struct rvm *v, uint32_t h)
 	j->u.run.func = q->pub.func;
 	j->u.run.bind = (uint8_t)q->bound;
 	j->u.run.seed = vm_seed(r, q->pub.func);
-	plan(r, v, q, j);
+	plan(r, q, j);
 	v->running = h;
 	r->running_reqs++;
 	set_state(r, v, VM_BUSY);
@@ -1233,7 +1235,10 @@ static void start_request(struct real *r, struct rvm *v, uint32_t h)
  * slot is never reused, so a policy holding it finds it dead. */
 static void kill_vm(struct real *r, struct rvm *v, const char *why)
 {
-	(void)why;
+	if (r->trace)
+		fprintf(stderr, "real: t=%.6f kill vm %llu: %s\n",
+			(double)now(r) / 1e9, (unsigned long long)v->pub.id,
+			why);
 	r->out->killed++;
 	while (v->q_head != NONE) {
 		uint32_t h = v->q_head;
@@ -1633,10 +1638,10 @@ static void on_report(struct real *r, uint32_t slot, uint64_t id)
 	struct timespec c0, c1;
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
 	const struct cat_func *cf = &r->cat->funcs[v->pub.func];
-	static double calls[CAT_MAX_LIBS], samples[CAT_MAX_BLOCKS];
+	double *calls = r->prof_calls, *samples = r->prof_samples;
 	double kcyc[REAL_NKERNELS] = { 0 };
 	struct rinst *in = v->in;
-	memset(calls, 0, sizeof(calls));
+	memset(r->prof_calls, 0, sizeof(r->prof_calls));
 	pthread_mutex_lock(&r->x.mu);
 	if (in->vmm) {
 		const struct gabi_mailbox *mb = in->vmm->mb;
@@ -2221,27 +2226,15 @@ void real_summary_release(struct real_summary *s)
 	sim_summary_release(&s->sim);
 }
 
-static void metric(struct res_metric *m, size_t *n, size_t cap,
-		   const char *name, double v, const char *unit)
-{
-	if (*n >= cap)
-		return;
-	memset(&m[*n], 0, sizeof(m[*n]));
-	snprintf(m[*n].name, sizeof(m[*n].name), "%s", name);
-	snprintf(m[*n].unit, sizeof(m[*n].unit), "%s", unit);
-	m[*n].value = v;
-	(*n)++;
-}
-
 static void cost_metrics(struct res_metric *m, size_t *n, size_t cap,
 			 const char *name, const struct real_cost *c)
 {
 	char key[48];
 	snprintf(key, sizeof(key), "real_%s_ms_mean", name);
-	metric(m, n, cap, key, c->n ? (double)c->sum_ns / (double)c->n / 1e6
+	res_metric_put(m, n, cap, key, c->n ? (double)c->sum_ns / (double)c->n / 1e6
 				    : 0, "ms");
 	snprintf(key, sizeof(key), "real_%s_count", name);
-	metric(m, n, cap, key, (double)c->n, "count");
+	res_metric_put(m, n, cap, key, (double)c->n, "count");
 }
 
 size_t real_summary_metrics(const struct real_summary *s, struct res_metric *m,
@@ -2264,26 +2257,26 @@ size_t real_summary_metrics(const struct real_summary *s, struct res_metric *m,
 	cost_metrics(m, &n, cap, "compile", &s->compile);
 	cost_metrics(m, &n, cap, "bind", &s->bind);
 	cost_metrics(m, &n, cap, "exec", &s->exec);
-	metric(m, &n, cap, "real_vms_killed", (double)s->killed, "count");
-	metric(m, &n, cap, "real_faults_injected", (double)s->faults_injected,
+	res_metric_put(m, &n, cap, "real_vms_killed", (double)s->killed, "count");
+	res_metric_put(m, &n, cap, "real_faults_injected", (double)s->faults_injected,
 	       "count");
-	metric(m, &n, cap, "real_wrong_results", (double)s->wrong_results,
+	res_metric_put(m, &n, cap, "real_wrong_results", (double)s->wrong_results,
 	       "count");
-	metric(m, &n, cap, "real_compile_failed", (double)s->compile_failed,
+	res_metric_put(m, &n, cap, "real_compile_failed", (double)s->compile_failed,
 	       "count");
-	metric(m, &n, cap, "real_opt_unsupported", (double)s->opt_unsupported,
+	res_metric_put(m, &n, cap, "real_opt_unsupported", (double)s->opt_unsupported,
 	       "count");
-	metric(m, &n, cap, "real_workers", s->workers, "count");
-	metric(m, &n, cap, "real_worker_busy",
+	res_metric_put(m, &n, cap, "real_workers", s->workers, "count");
+	res_metric_put(m, &n, cap, "real_worker_busy",
 	       s->wall_s > 0 && s->workers ? s->worker_busy_s / s->wall_s /
 	       s->workers : 0, "fraction");
-	metric(m, &n, cap, "real_tsc_mhz", s->tsc_khz / 1e3, "MHz");
+	res_metric_put(m, &n, cap, "real_tsc_mhz", s->tsc_khz / 1e3, "MHz");
 	for (int i = 0; i < REAL_NKERNELS; i++) {
 		char key[48];
 		snprintf(key, sizeof(key), "real_kernel_%s_us", kn[i]);
-		metric(m, &n, cap, key, s->kernel_call_ns[i][0] / 1e3, "us");
+		res_metric_put(m, &n, cap, key, s->kernel_call_ns[i][0] / 1e3, "us");
 		snprintf(key, sizeof(key), "real_kernel_%s_speedup", kn[i]);
-		metric(m, &n, cap, key, s->kernel_call_ns[i][1] > 0 ?
+		res_metric_put(m, &n, cap, key, s->kernel_call_ns[i][1] > 0 ?
 		       s->kernel_call_ns[i][0] / s->kernel_call_ns[i][1] : 1,
 		       "x");
 	}

@@ -540,10 +540,8 @@ static int exec_lib_commit(struct rexec *x, struct rjob *j,
 	return rc < 0 ? job_fail(j, rc, in->err) : 0;
 }
 
-static int exec_block_commit(struct rexec *x, struct rjob *j,
-			     struct vmm_vm *vm)
+static int exec_block_commit(struct rjob *j, struct vmm_vm *vm)
 {
-	(void)x;
 	int rc = vmm_block_install(vm, j->u.block.kernel, GABI_VAR_OPT);
 	if (rc == -ENOTSUP) {
 		j->u.block.opt_unsupported = 1;
@@ -557,7 +555,6 @@ static int run_segment(struct rexec *x, struct rjob *j, struct vmm_vm *vm,
 		       uint32_t from, uint32_t to, const int8_t *slot_of_step,
 		       const uint8_t *first, int64_t *libfirst_ns)
 {
-	struct rinst *in = j->in;
 	uint64_t io = vm->io_gpa;
 	uint32_t n = to - from;
 	struct gabi_step *gs = vmm_gpa(vm, io + RIO_PROG,
@@ -615,7 +612,6 @@ static int run_segment(struct rexec *x, struct rjob *j, struct vmm_vm *vm,
 		if (st->kind == RS_LIB && first[from + i])
 			*libfirst_ns += cycles_to_ns(x, gs[i].cycles);
 	}
-	(void)in;
 	return 0;
 }
 
@@ -970,7 +966,7 @@ static void exec_job(struct rexec *x, struct rjob *j)
 			exec_lib_commit(x, j, vm);
 			break;
 		case RJ_BLOCK:
-			exec_block_commit(x, j, vm);
+			exec_block_commit(j, vm);
 			break;
 		case RJ_RUN:
 			exec_run(x, j, vm);

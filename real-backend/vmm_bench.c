@@ -634,6 +634,11 @@ int vmm_bench_main(int argc, char **argv)
 	const char *only = "cold,snap,lib,kernels";
 	int c, rc = 0;
 
+	for (int i = 1; i < argc; i++)	/* the one long option */
+		if (!strcmp(argv[i], "--help")) {
+			usage(stdout);
+			return 0;
+		}
 	optind = 1;
 	while ((c = getopt(argc, argv, "n:r:H:d:o:h")) != -1) {
 		switch (c) {

@@ -396,6 +396,31 @@ static void test_runtime_vms(void)
 	}
 }
 
+/* Keep-alive deadlines shorter than the gaps between arrivals: every
+ * event is handled after the timers due by its time, so the pool never
+ * hands out a VM its TTL cache has just expired (a contract violation
+ * that a late timer would cause). */
+static void test_tight_ttl(void)
+{
+	static const char *const names[] = { "keepalive", "snapshot" };
+	for (int i = 0; i < 2; i++) {
+		struct vms_config c;
+		struct rec rr;
+		struct real_summary sr;
+		struct cfg_error e;
+		load(&c, "duration=3s");
+		CU_ASSERT_EQUAL_FATAL(cfg_set(&c, "keepalive.ttl=2ms", &e), 0);
+		CU_ASSERT_EQUAL_FATAL(cfg_set(&c, "workload.rate=40", &e), 0);
+		CU_ASSERT_EQUAL_FATAL(run_real(&c, names[i], &rr, &sr), 0);
+		CU_ASSERT_EQUAL(sr.sim.failed, 0);
+		CU_ASSERT(sr.sim.by_action[ACT_DESTROY] > 0);
+		CU_ASSERT(rows_consistent(&rr));
+		real_summary_release(&sr);
+		rec_free(&rr);
+		cfg_release(&c);
+	}
+}
+
 static void test_missing_device(void)
 {
 	const char *old = getenv("VMSPEC_KVM_DEV");
@@ -428,6 +453,7 @@ static const struct cu_test tests[] = {
 	{ "cold: every request cold, every VM destroyed", test_cold_all_cold },
 	{ "faulting guests are killed, the run goes on", test_fault_contained },
 	{ "runtime VMs: prewarm binds, zygote forks", test_runtime_vms },
+	{ "keep-alive deadlines shorter than arrival gaps", test_tight_ttl },
 	{ NULL, NULL }
 };
 
