@@ -49,6 +49,7 @@ enum ev_type {
 	EV_SNAP,	/* arg: snapshot id */
 	EV_PROFILE,	/* arg: VM slot, data: VM id */
 	EV_UNBLOCK,	/* arg: VM slot, data: VM id (parent_blocks) */
+	EV_DONE,	/* arg: request handle, data: its CPU epoch */
 };
 
 struct prof_counters {
@@ -90,9 +91,12 @@ struct sim_req {
 	int64_t dispatch_ns;	/* -1: not dispatched */
 	int64_t start_ns;	/* started on its VM */
 	int64_t cpu_start_ns;	/* entered the CPU phase */
+	int64_t cpu_end_ns;	/* direct mode: when it completes */
 	int64_t startup_extra_ns;	/* binding + faults */
 	int64_t libload_ns;	/* library stall */
 	double cpu_ns;		/* CPU work of this request */
+	uint64_t cpu_epoch;	/* direct mode: its EV_DONE's epoch, 0 none */
+	uint32_t cnext, cprev;	/* direct mode: list of computing requests */
 	uint32_t next;		/* FIFO link / free list */
 	uint32_t vm;		/* slot it was dispatched to */
 	uint32_t phase;
@@ -151,7 +155,14 @@ struct sim {
 	uint32_t bg_work;		/* creation/setup/snapshot events */
 	double mem_used_mib;
 
-	/* processor sharing */
+	/* processor sharing: while at most host.cores requests compute, each
+	 * runs at full speed and completes at a known time (direct mode: one
+	 * EV_DONE each); beyond, they share the cores (PS mode: virtual time)
+	 * until the PS heap empties */
+	int ps_mode;
+	uint32_t ncpu;			/* requests computing */
+	uint32_t direct_head;		/* direct mode: list of them */
+	uint64_t cpu_epochs;		/* epoch counter of EV_DONE events */
 	struct sim_queue ps;		/* key: virtual finish (work ns) */
 	double vtime;			/* virtual work time */
 	int64_t vtime_at_ns;		/* real time of vtime */
@@ -352,11 +363,52 @@ static void ps_schedule(struct sim *s)
 	sim_queue_push(&s->q, s->cpu_event_at, EV_CPU, 0, s->cpu_gen);
 }
 
+static void direct_unlink(struct sim *s, struct sim_req *r)
+{
+	if (r->cprev != NONE)
+		REQ(s, r->cprev)->cnext = r->cnext;
+	else
+		s->direct_head = r->cnext;
+	if (r->cnext != NONE)
+		REQ(s, r->cnext)->cprev = r->cprev;
+	r->cpu_epoch = 0;
+}
+
+/* More requests want the CPU than there are cores: move every request
+ * computing at full speed into processor sharing with what it has left
+ * (its EV_DONE becomes stale). */
+static void enter_ps_mode(struct sim *s)
+{
+	s->ps_mode = 1;
+	s->vtime = 0;
+	s->vtime_at_ns = s->now_ns;
+	while (s->direct_head != NONE) {
+		uint32_t h = s->direct_head;
+		struct sim_req *r = REQ(s, h);
+		direct_unlink(s, r);
+		sim_queue_push(&s->ps, r->cpu_end_ns - s->now_ns, 0, r->vm, h);
+	}
+}
+
 static void cpu_start(struct sim *s, uint32_t slot, uint32_t h)
 {
 	struct sim_req *r = REQ(s, h);
-	ps_advance(s);
 	r->cpu_start_ns = s->now_ns;
+	s->ncpu++;
+	if (!s->ps_mode && (double)s->ncpu <= s->cores) {
+		r->cpu_end_ns = s->now_ns + (int64_t)ceil(r->cpu_ns);
+		r->cpu_epoch = ++s->cpu_epochs;
+		r->cprev = NONE;
+		r->cnext = s->direct_head;
+		if (s->direct_head != NONE)
+			REQ(s, s->direct_head)->cprev = h;
+		s->direct_head = h;
+		sim_queue_push(&s->q, r->cpu_end_ns, EV_DONE, h, r->cpu_epoch);
+		return;
+	}
+	if (!s->ps_mode)
+		enter_ps_mode(s);
+	ps_advance(s);
 	int64_t vf = (int64_t)ceil(s->vtime + r->cpu_ns);
 	sim_queue_push(&s->ps, vf, 0, slot, h);
 	ps_schedule(s);
@@ -1377,6 +1429,31 @@ static void on_report(struct sim *s, uint32_t slot)
 	}
 }
 
+/* Request (h) on VM (slot) finished its CPU work now. */
+static void request_done(struct sim *s, uint32_t slot, uint32_t h)
+{
+	struct sim_vm *v = VM(s, slot);
+	struct sim_req *r = REQ(s, h);
+	struct plat_request copy = r->pub;
+	s->ncpu--;
+	v->running = NONE;
+	v->pub.last_done_ns = s->now_ns;
+	v->pub.served++;
+	profile_count(s, v, r);
+	emit_request(s, r, v->pub.id, 0);
+	free_request(s, h);
+	start_next(s, v);
+	if (s->st->on_request_done)
+		s->st->on_request_done(s->pol, &s->plat, slot, &copy);
+}
+
+static void on_done_direct(struct sim *s, uint32_t h)
+{
+	struct sim_req *r = REQ(s, h);
+	direct_unlink(s, r);
+	request_done(s, r->vm, h);
+}
+
 static void on_cpu(struct sim *s)
 {
 	s->cpu_event_at = -1;	/* this one fired */
@@ -1387,21 +1464,11 @@ static void on_cpu(struct sim *s)
 	       (double)top->t_ns <= s->vtime + 1e-6) {
 		struct sim_event job;
 		sim_queue_pop(&s->ps, &job);
-		uint32_t slot = job.arg, h = (uint32_t)job.data;
-		struct sim_vm *v = VM(s, slot);
-		struct sim_req *r = REQ(s, h);
-		struct plat_request copy = r->pub;
-		v->running = NONE;
-		v->pub.last_done_ns = s->now_ns;
-		v->pub.served++;
-		profile_count(s, v, r);
-		emit_request(s, r, v->pub.id, 0);
-		free_request(s, h);
-		start_next(s, v);
-		if (s->st->on_request_done)
-			s->st->on_request_done(s->pol, &s->plat, slot, &copy);
+		request_done(s, job.arg, (uint32_t)job.data);
 		ps_advance(s);
 	}
+	if (!sim_queue_size(&s->ps))
+		s->ps_mode = 0;	/* back to full speed for new requests */
 	ps_schedule(s);
 }
 
@@ -1448,7 +1515,7 @@ static void on_sample(struct sim *s)
 	row.vms_busy = s->n_by_state[VM_BUSY];
 	row.vms_specialized = s->live_specialized;
 	row.pending = s->pending;
-	row.cpu_jobs = (uint32_t)sim_queue_size(&s->ps);
+	row.cpu_jobs = s->ncpu;
 	row.mem_mib = s->mem_used_mib;
 	row.profiling_cpu_s = (double)m->profiling_cpu_ns / 1e9;
 	row.compile_cpu_s = (double)m->compile_cpu_ns / 1e9;
@@ -1506,6 +1573,10 @@ static int stale(struct sim *s, const struct sim_event *ev)
 		return v->pub.state == VM_DEAD || v->timer_gen != ev->data;
 	case EV_CPU:
 		return ev->data != s->cpu_gen;
+	case EV_DONE: {
+		struct sim_req *r = REQ(s, ev->arg);
+		return !r->live || r->cpu_epoch != ev->data;
+	}
 	}
 	return 0;
 }
@@ -1554,6 +1625,9 @@ static int run_loop(struct sim *s)
 			break;
 		case EV_CPU:
 			on_cpu(s);
+			break;
+		case EV_DONE:
+			on_done_direct(s, ev.arg);
 			break;
 		case EV_VMTIMER:
 			on_vm_timer(s, ev.arg, ev.data);
@@ -1736,6 +1810,7 @@ int sim_run(const struct vms_config *cfg, const struct strategy_ops *st,
 	s->horizon_ns = cfg->duration_ns;
 	s->cores = (double)cfg->host.cores;
 	s->cpu_event_at = -1;
+	s->direct_head = NONE;
 	s->prof_overhead = cfg->profiling.rate_hz *
 			   (double)cfg->profiling.sample_cost_ns / 1e9;
 	s->plat.ops = &sim_platform_ops;

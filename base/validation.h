@@ -1,0 +1,157 @@
+/* validation.h - `vmspec validate`: one experiment run on the real backend
+ * (real-backend/platform_real.h) and in the simulator calibrated from the
+ * same machine (sim/engine.h), and the error table between the two. Called
+ * by cli/validate.c and tests/test_validate.c. Invariant: the simulator
+ * runs the configuration the real backend ran, translated by
+ * val_sim_config() so that both predict the same quantity in the same
+ * time base (wall-clock ns); every translation is logged in a struct
+ * val_map and stored with the table. Method and mappings:
+ * docs/validation.md. */
+#ifndef VMSPEC_VALIDATION_H
+#define VMSPEC_VALIDATION_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "base/platform.h"
+#include "base/results.h"
+
+struct vms_config;
+struct sim_summary;
+struct dist;
+
+/* ---- one platform's observations of one run ---- */
+
+/* A finished request, reduced to what the table needs. */
+struct val_req {
+	uint64_t id;		/* arrival order: the same request on both */
+	double lat_ms;		/* end - arrival */
+	double queue_ms, startup_ms, libload_ms, exec_ms;
+	uint8_t kind;		/* enum start_kind */
+};
+
+/* What one platform did in one run. Fill with val_side_add_request (the
+ * request_done hook of either platform) and val_side_set_summary, then
+ * compare with val_compare. Release with val_side_release. */
+struct val_side {
+	struct val_req *req;	/* heap, finished requests */
+	size_t n, cap;
+	uint64_t requests, finished, failed;
+	uint64_t by_kind[START_KIND_COUNT];	/* finished, by start kind */
+	uint64_t by_action[ACT_COUNT];	/* decisions by action */
+	uint64_t decisions, vms_created;
+	double mem_mib_s;	/* integral of VM memory over time */
+	double peak_mem_mib;	/* highest memory in use */
+	int sorted;		/* req sorted by id (val_compare does it) */
+};
+
+void val_side_init(struct val_side *s);
+void val_side_release(struct val_side *s);
+/* Record (row) if it finished (failed rows are counted by the summary). */
+void val_side_add_request(struct val_side *s, const struct res_request *row);
+/* Counts, memory and decisions from a platform's summary. */
+void val_side_set_summary(struct val_side *s, const struct sim_summary *m);
+
+/* ---- the error table ---- */
+
+#define VAL_NAME_LEN 48
+#define VAL_UNIT_LEN 16
+
+/* One compared figure of one run. (rel_err) = (sim - real) / |real|; NaN
+ * when real is 0 and sim is not, 0 when both are 0. (diff) = sim - real. */
+struct val_row {
+	char run[VAL_NAME_LEN];		/* run name of the experiment */
+	char metric[VAL_NAME_LEN];	/* e.g. latency_p95_ms, start_cold */
+	double real, sim;
+	double diff, rel_err;
+	char unit[VAL_UNIT_LEN];	/* "ms", "count", "MiB*s", ... */
+};
+
+struct val_table {
+	struct val_row *rows;	/* heap */
+	size_t n, cap;
+};
+
+void val_table_init(struct val_table *t);
+void val_table_release(struct val_table *t);
+/* The row (run, metric) of (t), or NULL. */
+const struct val_row *val_table_find(const struct val_table *t,
+				     const char *run, const char *metric);
+
+double val_rel_err(double real, double sim);
+/* Quantile (q in [0,1]) of (n) sorted values: linear interpolation between
+ * order statistics (Hyndman-Fan type 7, numpy's default); NaN if n = 0. */
+double val_quantile(const double *sorted, size_t n, double q);
+
+/* Append the rows comparing (real) and (sim) for run (run): counts
+ * (requests, finished, failed), start kinds (start_<kind> counts,
+ * kind_agreement: fraction of requests finished on both with the same start
+ * kind), latency (latency_{mean,p50,p95,p99,max}_ms), components
+ * ({queue,startup,libload,exec}_mean_ms, and per start kind present on
+ * either side <component>_mean_ms_<kind> and latency_mean_ms_<kind>),
+ * memory (mem_mib_s, peak_mem_mib), VMs (vms_created) and decisions
+ * (decisions, decisions_<action>). Sorts the sides' requests by id. */
+void val_compare(struct val_table *t, const char *run, struct val_side *real,
+		 struct val_side *sim);
+
+/* The table for people: per run the latency errors, start kinds,
+ * components, memory and decisions; (verbose) adds every row. */
+void val_print(FILE *f, const struct val_table *t, int verbose);
+
+/* ---- the configuration the simulator runs ---- */
+
+#define VAL_MAP_MAX 32
+#define VAL_MAP_LEN 192
+
+/* The translations val_sim_config made, one line each ("key: real value ->
+ * sim value (why)"). */
+struct val_map {
+	int n;
+	char line[VAL_MAP_MAX][VAL_MAP_LEN];
+};
+
+/* Multiply the values of (d) by (k) >= 0, keeping its kind and so the
+ * random numbers a draw consumes (catalogs draw models.compile from the
+ * stream of the block speed-ups: another kind would change the workload).
+ * Lognormal with k = 0 becomes exp(-700) ~ 0. */
+void val_dist_scale(struct dist *d, double k);
+
+/* The simulator's configuration for a real run of (real): a copy (text
+ * NULL: the caller keeps real's) where
+ *  - time: the real platform replays arrival t at wall time
+ *    t * real.time_scale and runs every timer and cost in wall time, so the
+ *    simulated workload is stretched by that factor (synthetic: rate /
+ *    scale, duration, phases.every, mmpp sojourns, diurnal period x scale;
+ *    traces: trace.time_scale x scale) and the simulator's clock is wall
+ *    time;
+ *  - work: a request computes service * real.work_scale on the guest, so
+ *    workload.service is scaled by it (traces bring their own service
+ *    times: -EINVAL unless work_scale is 1);
+ *  - cores: at most real.workers guests run at once: host.cores =
+ *    real.workers;
+ *  - compile: without real.compile the real backend installs blocks with no
+ *    compile, so models.compile is scaled to 0;
+ *  - touched pages: (touched_mib), if >= 0, is what the first request after
+ *    a restore or fork touches on the real backend; models.touched_fraction
+ *    becomes touched_mib over the functions' mean memory.
+ * Every change is logged in (map) (may be NULL). Returns 0 or -EINVAL with
+ * a message in (err). */
+int val_sim_config(const struct vms_config *real, struct vms_config *sim,
+		   double touched_mib, struct val_map *map, char *err,
+		   size_t errlen);
+
+/* ---- the stored table ---- */
+
+/* Add the dataset /validation (one row per val_row) with the attributes
+ * calibration (path), mapping (the map's lines) and quantiles (the
+ * definition) to the closed, not yet complete results file (path), then
+ * set its root attribute complete to 1: the table is part of the file and
+ * complete=1 is still written last. 0, or -EIO with a message in (err). */
+int val_store(const char *path, const struct val_table *t,
+	      const char *calibration, const struct val_map *map, char *err,
+	      size_t errlen);
+/* Read /validation of (path) back into (t) (initialized by the caller). 0,
+ * -ENOENT when the file has none, or a negative errno with (err). */
+int val_load(const char *path, struct val_table *t, char *err, size_t errlen);
+
+#endif
