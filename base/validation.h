@@ -18,6 +18,7 @@
 
 struct vms_config;
 struct sim_summary;
+struct real_summary;
 struct dist;
 
 /* ---- one platform's observations of one run ---- */
@@ -42,6 +43,11 @@ struct val_side {
 	uint64_t decisions, vms_created;
 	double mem_mib_s;	/* integral of VM memory over time */
 	double peak_mem_mib;	/* highest memory in use */
+	double other_cores;	/* real runs: CPU of other processes on the
+				 * host during the run, in cores; NaN for
+				 * simulations (val_side_init) */
+	double steal_cores;	/* real runs: CPU stolen by the hypervisor
+				 * (/proc/stat steal), in cores; NaN */
 	int sorted;		/* req sorted by id (val_compare does it) */
 };
 
@@ -89,8 +95,10 @@ double val_quantile(const double *sorted, size_t n, double q);
  * kind), latency (latency_{mean,p50,p95,p99,max}_ms), components
  * ({queue,startup,libload,exec}_mean_ms, and per start kind present on
  * either side <component>_mean_ms_<kind> and latency_mean_ms_<kind>),
- * memory (mem_mib_s, peak_mem_mib), VMs (vms_created) and decisions
- * (decisions, decisions_<action>). Sorts the sides' requests by id. */
+ * memory (mem_mib_s, peak_mem_mib), VMs (vms_created), decisions
+ * (decisions, decisions_<action>) and the host's other load during the
+ * runs (host_other_cores, host_steal_cores: NaN for a simulation). Sorts
+ * the sides' requests by id. */
 void val_compare(struct val_table *t, const char *run, struct val_side *real,
 		 struct val_side *sim);
 
@@ -116,6 +124,15 @@ struct val_map {
  * Lognormal with k = 0 becomes exp(-700) ~ 0. */
 void val_dist_scale(struct dist *d, double k);
 
+/* What the real backend's request program touches in a restored or forked
+ * VM on its first request: the outputs its kernels write (saxpy, stencil,
+ * sort 256 KiB each and rle 512 KiB at the 64 Ki-element cap, about 1 MiB
+ * for a function's 3-6 blocks), whatever the VM's size. Measured here: a
+ * restored VM's first request took +1.06 ms over warm ones of the same
+ * run, 240 pages at models.fault_per_page (docs/validation.md). To be
+ * replaced by the platform's own figure once it publishes one. */
+#define VAL_REAL_TOUCHED_MIB 1.0
+
 /* The simulator's configuration for a real run of (real): a copy (text
  * NULL: the caller keeps real's) where
  *  - time: the real platform replays arrival t at wall time
@@ -140,18 +157,113 @@ int val_sim_config(const struct vms_config *real, struct vms_config *sim,
 		   double touched_mib, struct val_map *map, char *err,
 		   size_t errlen);
 
+/* Replace the cost models of (sim) (already translated by val_sim_config)
+ * by the costs the real run (rs) measured, where it measured them: boot
+ * (models.boot scaled to the measured mean, shape kept), restore (fixed =
+ * mean over new and pooled restores, per_mib 0), snapshot (fixed = mean of
+ * stored snapshots, per_mib 0), fork (fixed = measured fork - snapshot,
+ * per_mib 0), compile (scaled to the measured mean compile time), block
+ * speed-ups (catalog.speedup_simd and speedup_other: the run's kernels'
+ * optimized/baseline ratios at its call sizes, the vectorizable kernels'
+ * for SIMD-friendly blocks, the serial ones' for the others, as the real
+ * platform assigns them). Distribution kinds are kept where
+ * the catalog draws from them, so the workload stays the same. Not a
+ * prediction: a check of the model's structure (queueing, composition,
+ * policy dynamics) with the calibration's error taken out. Logged in
+ * (map); returns how many models were replaced. */
+int val_run_costs(const struct real_summary *rs, struct vms_config *sim,
+		  struct val_map *map);
+
+/* How fast the real run's guests computed, relative to the simulator's
+ * nominal work, over the requests finished on both whose start kind is
+ * warm or cold on both (no optimized block on either side: their simulated
+ * exec is service * work_scale while cores suffice): (ratio) = sum of real
+ * exec / sum of simulated exec; (mu, sigma) = mean and standard deviation
+ * of ln(real exec / simulated exec) per request (the spread the simulator
+ * does not draw); (n) requests. ratio 1, mu sigma 0 when there are none.
+ * Sorts both sides by id. */
+struct val_speed {
+	double ratio, mu, sigma;
+	size_t n;
+};
+struct val_speed val_exec_speed(struct val_side *real, struct val_side *sim);
+
+/* Fold (sp) into workload.service of (sim): a lognormal service time
+ * becomes lognormal(mu + sp.mu, sqrt(sigma^2 + sp.sigma^2)) (the product
+ * with an independent lognormal per-request factor; the random numbers a
+ * draw consumes do not change), another kind is scaled by sp.ratio.
+ * Logged in (map). */
+void val_fold_speed(const struct val_speed *sp, struct vms_config *sim,
+		    struct val_map *map);
+
 /* ---- the stored table ---- */
 
 /* Add the dataset /validation (one row per val_row) with the attributes
- * calibration (path), mapping (the map's lines) and quantiles (the
- * definition) to the closed, not yet complete results file (path), then
- * set its root attribute complete to 1: the table is part of the file and
- * complete=1 is still written last. 0, or -EIO with a message in (err). */
+ * calibration (path), mapping (text: the translations, one per line) and
+ * quantiles (their definition) to the closed, not yet complete results
+ * file (path), then set its root attribute complete to 1: the table is
+ * part of the file and complete=1 is still written last. 0, or -EIO with
+ * a message in (err). */
 int val_store(const char *path, const struct val_table *t,
-	      const char *calibration, const struct val_map *map, char *err,
+	      const char *calibration, const char *mapping, char *err,
 	      size_t errlen);
-/* Read /validation of (path) back into (t) (initialized by the caller). 0,
- * -ENOENT when the file has none, or a negative errno with (err). */
-int val_load(const char *path, struct val_table *t, char *err, size_t errlen);
+/* Read /validation of (path) back into (t) (initialized by the caller),
+ * and, where not NULL, its calibration and mapping attributes into
+ * *calibration and *mapping (heap, the caller frees). 0, -ENOENT when the
+ * file has none, or a negative errno with (err). */
+int val_load(const char *path, struct val_table *t, char **calibration,
+	     char **mapping, char *err, size_t errlen);
+
+/* ---- the experiment on both platforms (base/validation_run.c) ---- */
+
+/* One run of the experiment on both platforms. */
+struct val_pair {
+	char name[VAL_NAME_LEN];	/* the experiment's run name */
+	char strategy[VAL_NAME_LEN];
+	struct val_side real, sim;
+	struct val_map map;		/* how the simulator's config differs */
+	double real_wall_s;		/* the real run, wall clock */
+	/* optional: val_opts.run_costs */
+	struct val_side sim_rc;		/* simulated with the run's costs */
+	struct val_map map_rc;		/* the costs replaced */
+	/* optional: val_opts.repeat */
+	struct val_side real2;		/* the real run again */
+};
+
+/* Options of val_experiment. */
+struct val_opts {
+	const char *calibration;	/* file (c) was loaded with, stored */
+	int quiet;			/* no progress on stderr */
+	int run_costs;		/* also simulate each run with the costs its
+				 * real run measured (val_run_costs): rows
+				 * of run "<name>@runcosts", results run
+				 * "simrc:<name>" */
+	int repeat;		/* run each real run twice and compare the
+				 * two: the noise floor, rows of run
+				 * "<name>@noise" (sim = the repeat), results
+				 * run "real2:<name>" */
+};
+
+struct val_result {
+	struct val_pair *pair;		/* heap, [n] */
+	size_t n;
+	struct val_table table;
+};
+
+void val_result_init(struct val_result *r);
+void val_result_release(struct val_result *r);
+
+/* Run every run of (c) (its strategies or named runs) first on KVM
+ * (real_run, run "real:<name>"), then in the simulator with
+ * val_sim_config's translation of the same configuration (sim_run, run
+ * "sim:<name>"), into the results file (out), then compare them (rows of
+ * run <name>) and store the table with val_store; the file is complete
+ * only then. Progress and one line per run go to stderr unless
+ * (o->quiet). Returns 0; or a negative errno with a one-line message in
+ * (err): *usage is set to 1 when the configuration is at fault (exit 2),
+ * else it is a run failure or no KVM (exit 1; real_unavailable() tells). */
+int val_experiment(const struct vms_config *c, const char *out,
+		   const struct val_opts *o, struct val_result *res,
+		   int *usage, char *err, size_t errlen);
 
 #endif

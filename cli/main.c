@@ -13,6 +13,7 @@ static const struct cmd_entry *const cmds[] = {
 	&cmd_bench_entry,
 	&cmd_real_entry,
 	&cmd_calibrate_entry,
+	&cmd_validate_entry,
 	&cmd_trace_entry,
 	&cmd_sweep_entry,
 	NULL,

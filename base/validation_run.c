@@ -1,0 +1,423 @@
+/* validation_run.c - val_experiment (base/validation.h): every run of an
+ * experiment on KVM through the real platform's public API
+ * (real-backend/platform_real.h), then in the simulator on the translated
+ * configuration, both into one results file, then the error table.
+ * Invariant: the real run of a pair always comes first and the file is
+ * marked complete only after the table is stored. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/resource.h>
+#include "build-config.h"
+#include "base/config.h"
+#include "base/results.h"
+#include "base/util.h"
+#include "base/validation.h"
+#include "policies/strategy.h"
+#include "real-backend/platform_real.h"
+#include "sim/engine.h"
+#include "workloads/workload.h"
+
+void val_result_init(struct val_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	val_table_init(&r->table);
+}
+
+void val_result_release(struct val_result *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		val_side_release(&r->pair[i].real);
+		val_side_release(&r->pair[i].sim);
+		val_side_release(&r->pair[i].sim_rc);
+		val_side_release(&r->pair[i].real2);
+	}
+	free(r->pair);
+	val_table_release(&r->table);
+	memset(r, 0, sizeof(*r));
+}
+
+struct hook_arg {
+	struct val_side *side;
+	const char *name;
+	int tty;
+	double last;
+};
+
+static void on_request(void *arg, const struct res_request *row)
+{
+	struct hook_arg *h = arg;
+	val_side_add_request(h->side, row);
+}
+
+static void on_progress(void *arg, int64_t now_ns, int64_t horizon_ns,
+			uint64_t events)
+{
+	struct hook_arg *h = arg;
+	if (!h->tty)
+		return;
+	double t = wall_seconds();
+	if (t - h->last < 0.5)
+		return;
+	h->last = t;
+	fprintf(stderr, "\r  %-24s t=%.1fs of %.1fs  %" PRIu64 " events   ",
+		h->name, now_ns / 1e9, horizon_ns / 1e9, events);
+}
+
+/* The host's CPU time by everyone (busy: user, nice, system, irq,
+ * softirq; guest time is inside user) and stolen, and this process's
+ * (itself and its waited-for children: the compilers), in seconds. */
+struct host_cpu {
+	double busy_s, steal_s, self_s;
+	int ok;
+};
+
+static void host_cpu_read(struct host_cpu *h)
+{
+	unsigned long long v[8] = { 0 };
+	char line[512];
+	struct rusage ru, rc;
+	memset(h, 0, sizeof(*h));
+	FILE *f = fopen("/proc/stat", "r");
+	if (!f)
+		return;
+	if (fgets(line, sizeof(line), f) &&
+	    sscanf(line, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0],
+		   &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) == 8) {
+		double tick = (double)sysconf(_SC_CLK_TCK);
+		h->busy_s = (double)(v[0] + v[1] + v[2] + v[5] + v[6]) / tick;
+		h->steal_s = (double)v[7] / tick;
+		h->ok = 1;
+	}
+	fclose(f);
+	getrusage(RUSAGE_SELF, &ru);
+	getrusage(RUSAGE_CHILDREN, &rc);
+	h->self_s = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
+			     rc.ru_utime.tv_sec + rc.ru_stime.tv_sec) +
+		    (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec +
+			     rc.ru_utime.tv_usec + rc.ru_stime.tv_usec) / 1e6;
+}
+
+/* Other processes' and stolen CPU between (a) and (b), over (wall_s). */
+static void host_cpu_other(const struct host_cpu *a, const struct host_cpu *b,
+			   double wall_s, struct val_side *side)
+{
+	if (!a->ok || !b->ok || wall_s <= 0)
+		return;
+	double other = (b->busy_s - a->busy_s) - (b->self_s - a->self_s);
+	side->other_cores = (other > 0 ? other : 0) / wall_s;
+	side->steal_cores = (b->steal_s - a->steal_s) / wall_s;
+}
+
+/* "hostname (CPU model, N CPUs, KVM)" */
+static void host_string(char *buf, size_t n)
+{
+	char host[128] = "", model[128] = "?", line[256];
+	gethostname(host, sizeof(host) - 1);
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "model name", 10)) {
+			char *p = strchr(line, ':');
+			if (p) {
+				p += 1 + (p[1] == ' ');
+				p[strcspn(p, "\n")] = 0;
+				snprintf(model, sizeof(model), "%s", p);
+			}
+			break;
+		}
+	if (f)
+		fclose(f);
+	snprintf(buf, n, "%s (%s, %ld CPUs, KVM)", host, model,
+		 sysconf(_SC_NPROCESSORS_ONLN));
+}
+
+/* The effective configuration as YAML (heap): what the real runs ran. */
+static char *config_text(const struct vms_config *c)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	if (!m)
+		return xstrdup(c->text ? c->text : "");
+	cfg_dump_yaml(c, m);
+	fclose(m);
+	return buf;
+}
+
+/* Real run of pair (p) on (rc) into run "<prefix>:<name>" of (f), observed
+ * in (side); its summary into (sum), released by the caller. */
+static int run_real(struct res_file *f, const struct vms_config *rc,
+		    const struct strategy_ops *st, struct val_pair *p,
+		    const char *prefix, struct val_side *side,
+		    struct real_summary *sum, int quiet, char *err,
+		    size_t errlen)
+{
+	char run[VAL_NAME_LEN + 8];
+	memset(sum, 0, sizeof(*sum));	/* releasable on every path */
+	snprintf(run, sizeof(run), "%s:%s", prefix, p->name);
+	struct res_run_attrs ra = { .strategy = p->strategy,
+				    .seed = rc->seed };
+	struct res_run *r = res_run_begin(f, run, &ra);
+	if (!r) {
+		snprintf(err, errlen, "%s", res_error(f));
+		return -EIO;
+	}
+	struct hook_arg ha = { .side = side, .name = run,
+			       .tty = !quiet && isatty(2) };
+	struct real_hooks hk = { .progress = on_progress,
+				 .request_done = on_request, .arg = &ha };
+	struct host_cpu c0, c1;
+	host_cpu_read(&c0);
+	double t0 = wall_seconds();
+	int rc_ = real_run(rc, st, (uint64_t)rc->seed, r, &hk, sum, err,
+			   errlen);
+	double wall = wall_seconds() - t0;
+	host_cpu_read(&c1);
+	host_cpu_other(&c0, &c1, wall, side);
+	if (side == &p->real)
+		p->real_wall_s = wall;
+	if (ha.tty)
+		fprintf(stderr, "\r%78s\r", "");
+	if (rc_ == 0) {
+		val_side_set_summary(side, &sum->sim);
+		if (!quiet)
+			fprintf(stderr, "  %-24s %" PRIu64 " requests (%" PRIu64
+				" failed), %" PRIu64 " VMs in %.1fs wall\n",
+				run, sum->sim.requests, sum->sim.failed,
+				sum->sim.vms_created, wall);
+	}
+	int e = res_run_end(r, wall, sum->sim.events);
+	if (rc_ < 0)
+		return rc_;
+	if (e < 0) {
+		snprintf(err, errlen, "%s", res_error(f));
+		return -EIO;
+	}
+	return 0;
+}
+
+/* Simulated run of pair (p) on (sc) into run "<prefix>:<name>" of (f),
+ * observed in (side). */
+static int run_sim(struct res_file *f, const struct vms_config *sc,
+		   const struct strategy_ops *st, struct val_pair *p,
+		   const char *prefix, struct val_side *side, int quiet,
+		   char *err, size_t errlen)
+{
+	char run[VAL_NAME_LEN + 8];
+	snprintf(run, sizeof(run), "%s:%s", prefix, p->name);
+	struct res_run_attrs ra = { .strategy = p->strategy,
+				    .seed = sc->seed };
+	struct res_run *r = res_run_begin(f, run, &ra);
+	if (!r) {
+		snprintf(err, errlen, "%s", res_error(f));
+		return -EIO;
+	}
+	struct hook_arg ha = { .side = side, .name = run };
+	struct sim_hooks hk = { .request_done = on_request, .arg = &ha };
+	struct sim_summary sum;
+	double t0 = wall_seconds();
+	int rc = sim_run(sc, st, (uint64_t)sc->seed, r, &hk, &sum, err,
+			 errlen);
+	double wall = wall_seconds() - t0;
+	if (rc == 0) {
+		val_side_set_summary(side, &sum);
+		if (!quiet)
+			fprintf(stderr, "  %-24s %" PRIu64 " requests (%" PRIu64
+				" failed), %" PRIu64 " VMs simulated\n", run,
+				sum.requests, sum.failed, sum.vms_created);
+	}
+	int e = res_run_end(r, wall, sum.events);
+	sim_summary_release(&sum);
+	if (rc < 0)
+		return rc;
+	if (e < 0) {
+		snprintf(err, errlen, "%s", res_error(f));
+		return -EIO;
+	}
+	return 0;
+}
+
+/* The mapping lines of every pair, "<run>: <line>\n" (heap). */
+static char *mapping_text(const struct val_result *res)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	if (!m)
+		return xstrdup("");
+	for (size_t i = 0; i < res->n; i++) {
+		const struct val_pair *p = &res->pair[i];
+		if (!p->map.n)
+			fprintf(m, "%s: (no translation)\n", p->name);
+		for (int k = 0; k < p->map.n; k++)
+			fprintf(m, "%s: %s\n", p->name, p->map.line[k]);
+		for (int k = 0; k < p->map_rc.n; k++)
+			fprintf(m, "%s@runcosts: %s\n", p->name,
+				p->map_rc.line[k]);
+	}
+	fclose(m);
+	return buf;
+}
+
+/* One pair: the real run (and its repeat), the simulation of its
+ * translated configuration (and with the run's costs), the table rows. */
+static int run_pair(struct res_file *f, const struct vms_config *rc,
+		    const struct vms_config *sc, const struct strategy_ops *st,
+		    struct val_pair *p, const struct val_opts *o,
+		    struct val_table *t, char *err, size_t errlen)
+{
+	struct real_summary rs, rs2;
+	char name[VAL_NAME_LEN + 16];
+	int rc_ = run_real(f, rc, st, p, "real", &p->real, &rs, o->quiet, err,
+			   errlen);
+	if (rc_ == 0)
+		rc_ = run_sim(f, sc, st, p, "sim", &p->sim, o->quiet, err,
+			      errlen);
+	if (rc_ == 0 && o->run_costs) {
+		struct vms_config rcc = *sc;
+		val_run_costs(&rs, &rcc, &p->map_rc);
+		struct val_speed sp = val_exec_speed(&p->real, &p->sim);
+		if (rcc.workload.kind == WL_SYNTHETIC)
+			val_fold_speed(&sp, &rcc, &p->map_rc);
+		rc_ = run_sim(f, &rcc, st, p, "simrc", &p->sim_rc, o->quiet,
+			      err, errlen);
+	}
+	real_summary_release(&rs);
+	if (rc_ == 0 && o->repeat) {
+		rc_ = run_real(f, rc, st, p, "real2", &p->real2, &rs2,
+			       o->quiet, err, errlen);
+		real_summary_release(&rs2);
+	}
+	if (rc_ < 0)
+		return rc_;
+	val_compare(t, p->name, &p->real, &p->sim);
+	if (o->run_costs) {
+		snprintf(name, sizeof(name), "%s@runcosts", p->name);
+		val_compare(t, name, &p->real, &p->sim_rc);
+	}
+	if (o->repeat) {
+		snprintf(name, sizeof(name), "%s@noise", p->name);
+		val_compare(t, name, &p->real, &p->real2);
+	}
+	return 0;
+}
+
+int val_experiment(const struct vms_config *c, const char *out,
+		   const struct val_opts *o, struct val_result *res,
+		   int *usage, char *err, size_t errlen)
+{
+	int quiet = o->quiet;
+	char hash[32], now[32], host[384], checksum[80];
+	int rc;
+	*usage = 0;
+	if ((rc = real_probe(err, errlen)) < 0)
+		return rc;
+	if ((rc = wl_checksum(c, checksum, sizeof(checksum), err,
+			      errlen)) < 0)
+		return rc;
+	int nruns = cfg_nruns(c);
+	res->pair = xcalloc((size_t)nruns, sizeof(*res->pair));
+
+	/* every configuration first: a usage error before any KVM run */
+	struct vms_config *rcfg = xcalloc((size_t)nruns, sizeof(*rcfg));
+	struct vms_config *scfg = xcalloc((size_t)nruns, sizeof(*scfg));
+	const struct strategy_ops **st = xcalloc((size_t)nruns, sizeof(*st));
+	int made = 0;
+	for (; made < nruns; made++) {
+		const char *name, *sname;
+		struct cfg_error ce;
+		struct val_pair *p = &res->pair[made];
+		if (cfg_run_config(c, made, &rcfg[made], &name, &sname,
+				   &ce) < 0) {
+			snprintf(err, errlen, "run %d: %s", made + 1, ce.msg);
+			rc = -EINVAL;
+			break;
+		}
+		snprintf(p->name, sizeof(p->name), "%s", name);
+		snprintf(p->strategy, sizeof(p->strategy), "%s", sname);
+		val_side_init(&p->real);
+		val_side_init(&p->sim);
+		val_side_init(&p->sim_rc);
+		val_side_init(&p->real2);
+		res->n = (size_t)made + 1;
+		st[made] = strategy_find(sname);
+		if (!st[made]) {
+			snprintf(err, errlen, "run %s: unknown strategy '%s'",
+				 name, sname);
+			rc = -EINVAL;
+			break;
+		}
+		rc = val_sim_config(&rcfg[made], &scfg[made],
+				    VAL_REAL_TOUCHED_MIB, &p->map, err,
+				    errlen);
+		if (rc < 0)
+			break;
+	}
+	if (rc < 0) {
+		*usage = 1;
+		goto out;
+	}
+
+	char *text = config_text(c);
+	uint64_t h = fnv1a64(FNV1A64_INIT, text, strlen(text));
+	snprintf(hash, sizeof(hash), "fnv1a64:%016" PRIx64, h);
+	iso_time_now(now, sizeof(now));
+	host_string(host, sizeof(host));
+	struct res_file_attrs fa = {
+		.tool_version = PACKAGE_VERSION,
+		.config_text = text,
+		.config_hash = hash,
+		.seed = c->seed,
+		.host = host,
+		.start_time = now,
+		.trace_checksum = checksum,
+	};
+	if ((rc = mkdir_parent(out)) < 0) {
+		snprintf(err, errlen, "%s: cannot create directory: %s", out,
+			 strerror(-rc));
+		free(text);
+		goto out;
+	}
+	struct res_file *f = res_create(out, &fa, (size_t)c->results.batch_rows,
+					(int)c->results.compress, err, errlen);
+	free(text);
+	if (!f) {
+		rc = -EIO;
+		goto out;
+	}
+	if (!quiet)
+		fprintf(stderr, "vmspec: validating '%s', seed %" PRId64 ", %d "
+			"run%s on KVM and in the simulator -> %s\n", c->name,
+			c->seed, nruns, nruns == 1 ? "" : "s", out);
+	for (int i = 0; i < nruns && rc == 0; i++) {
+		struct val_pair *p = &res->pair[i];
+		rc = run_pair(f, &rcfg[i], &scfg[i], st[i], p, o, &res->table,
+			      err, errlen);
+		if (rc < 0) {
+			char tmp[1024];
+			snprintf(tmp, sizeof(tmp), "%s", err);
+			snprintf(err, errlen, "run '%s': %s", p->name, tmp);
+		}
+	}
+	int e = res_close(f, 0);
+	if (rc == 0 && e < 0) {
+		snprintf(err, errlen, "%s: cannot finish the results file", out);
+		rc = -EIO;
+	}
+	if (rc == 0) {
+		char *mt = mapping_text(res);
+		rc = val_store(out, &res->table, o->calibration, mt, err,
+			       errlen);
+		free(mt);
+	}
+out:
+	for (int i = 0; i < nruns; i++)	/* zeroed ones too: text NULL */
+		cfg_release(&rcfg[i]);
+	free(rcfg);
+	free(scfg);
+	free(st);
+	return rc;
+}

@@ -1,0 +1,836 @@
+/* test_validate.c - CUnit tests of base/validation.h (`vmspec validate`):
+ * relative errors and quantiles, the error table on hand-made sides (every
+ * expected figure computed by hand), the real -> simulator configuration
+ * mapping (each translation, and that the mapped configuration generates
+ * the same workload: same catalog, same arrivals at scaled times with
+ * scaled service), distribution scaling, run-cost mapping, and the stored
+ * /validation table. Then, with /dev/kvm, a tiny end-to-end validation
+ * whose file holds real:* and sim:* runs and the table; without KVM the
+ * program exits 77 (SKIP) once the other tests passed. No timings are
+ * asserted. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
+#include <gsl/gsl_rng.h>
+#include "base/config.h"
+#include "base/results.h"
+#include "base/validation.h"
+#include "models/dist.h"
+#include "real-backend/platform_real.h"
+#include "sim/engine.h"
+#include "workloads/catalog.h"
+#include "workloads/workload.h"
+#include "tests/cu.h"
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+#define EPS 1e-9
+
+static char dir[] = "/tmp/vmspec-test-validate-XXXXXX";
+
+static const char *at(const char *name)
+{
+	static char buf[4][256];
+	static int k;
+	k = (k + 1) % 4;
+	snprintf(buf[k], sizeof(buf[k]), "%s/%s", dir, name);
+	return buf[k];
+}
+
+/* ---- relative errors and quantiles ---- */
+
+static void test_rel_err(void)
+{
+	static const struct {
+		double real, sim, want;	/* want NaN: undefined */
+	} cases[] = {
+		{ 10, 11, 0.1 },
+		{ 10, 9, -0.1 },
+		{ 20, 30, 0.5 },
+		{ 4, 1, -0.75 },
+		{ 0, 0, 0 },
+		{ 0, 3, NAN },
+		{ -2, -1, 0.5 },	/* relative to |real| */
+	};
+	for (size_t i = 0; i < NELEM(cases); i++) {
+		double e = val_rel_err(cases[i].real, cases[i].sim);
+		if (isnan(cases[i].want)) {
+			CU_ASSERT_TRUE(isnan(e));
+		} else {
+			CU_ASSERT_DOUBLE_EQUAL(e, cases[i].want, EPS);
+		}
+	}
+}
+
+static void test_quantile(void)
+{
+	static const double v[] = { 1, 2, 3, 4 };
+	static const struct {
+		double q, want;
+	} cases[] = {
+		{ 0, 1 }, { 1, 4 }, { 0.5, 2.5 },
+		{ 0.95, 3.85 },		/* h = 3 * 0.95 = 2.85 */
+		{ 0.25, 1.75 },
+		{ 1.0 / 3, 2 },
+	};
+	for (size_t i = 0; i < NELEM(cases); i++)
+		CU_ASSERT_DOUBLE_EQUAL(val_quantile(v, 4, cases[i].q),
+				       cases[i].want, EPS);
+	double one = 7;
+	CU_ASSERT_DOUBLE_EQUAL(val_quantile(&one, 1, 0.99), 7, EPS);
+	CU_ASSERT_TRUE(isnan(val_quantile(v, 0, 0.5)));
+}
+
+/* ---- the table on hand-made sides ---- */
+
+static void add(struct val_side *s, uint64_t id, double lat_ms, double exec_ms,
+		uint8_t kind)
+{
+	struct res_request r;
+	memset(&r, 0, sizeof(r));
+	r.id = id;
+	r.arrival_ns = 1000000000LL * (int64_t)id;
+	r.end_ns = r.arrival_ns + (int64_t)llround(lat_ms * 1e6);
+	r.exec_ns = (int64_t)llround(exec_ms * 1e6);
+	r.startup_ns = r.end_ns - r.arrival_ns - r.exec_ns;
+	r.start_ns = r.end_ns - r.exec_ns;
+	r.start_kind = kind;
+	val_side_add_request(s, &r);
+}
+
+static double row(const struct val_table *t, const char *run,
+		  const char *metric, int field)
+{
+	const struct val_row *r = val_table_find(t, run, metric);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	switch (field) {
+	case 0: return r->real;
+	case 1: return r->sim;
+	case 2: return r->diff;
+	default: return r->rel_err;
+	}
+}
+
+static void sides(struct val_side *a, struct val_side *b)
+{
+	struct sim_summary ma, mb;
+	val_side_init(a);
+	val_side_init(b);
+	/* real: latencies 10 20 30 40, kinds cold warm warm restore */
+	add(a, 1, 10, 4, START_COLD);
+	add(a, 2, 20, 20, START_WARM);
+	add(a, 3, 30, 30, START_WARM);
+	add(a, 4, 40, 10, START_RESTORE);
+	/* sim, added out of order: 12 18 33 40, cold warm cold restore; a
+	 * failed row is not a latency */
+	add(b, 3, 33, 30, START_COLD);
+	add(b, 1, 12, 4, START_COLD);
+	add(b, 4, 40, 8, START_RESTORE);
+	add(b, 2, 18, 18, START_WARM);
+	struct res_request failed = { .id = 5, .failed = 1 };
+	val_side_add_request(b, &failed);
+	memset(&ma, 0, sizeof(ma));
+	memset(&mb, 0, sizeof(mb));
+	ma.requests = 4, ma.finished = 4;
+	mb.requests = 5, mb.finished = 4, mb.failed = 1;
+	ma.by_kind[START_COLD] = 1, ma.by_kind[START_WARM] = 2;
+	ma.by_kind[START_RESTORE] = 1;
+	mb.by_kind[START_COLD] = 2, mb.by_kind[START_WARM] = 1;
+	mb.by_kind[START_RESTORE] = 1;
+	ma.by_action[ACT_BOOT] = 2, mb.by_action[ACT_BOOT] = 3;
+	ma.by_action[ACT_DISPATCH] = 4, mb.by_action[ACT_DISPATCH] = 5;
+	ma.decisions = 6, mb.decisions = 8;
+	ma.vms_created = 2, mb.vms_created = 3;
+	ma.mem_mib_s = 100, mb.mem_mib_s = 90;
+	ma.peak_mem_mib = 64, mb.peak_mem_mib = 80;
+	val_side_set_summary(a, &ma);
+	val_side_set_summary(b, &mb);
+	a->other_cores = 0.5;
+	a->steal_cores = 0;
+}
+
+static void test_compare(void)
+{
+	struct val_side a, b;
+	struct val_table t;
+	val_table_init(&t);
+	sides(&a, &b);
+	val_compare(&t, "x", &a, &b);
+
+	/* counts and start kinds: diffs sim - real */
+	CU_ASSERT_DOUBLE_EQUAL(row(&t, "x", "requests", 2), 1, EPS);
+	CU_ASSERT_DOUBLE_EQUAL(row(&t, "x", "failed", 1), 1, EPS);
+	CU_ASSERT_DOUBLE_EQUAL(row(&t, "x", "start_cold", 0), 1, EPS);
+	CU_ASSERT_DOUBLE_EQUAL(row(&t, "x", "start_cold", 2), 1, EPS);
+	CU_ASSERT_DOUBLE_EQUAL(row(&t, "x", "start_cold", 3), 1, EPS);
+	CU_ASSERT_DOUBLE_EQUAL(row(&t, "x", "start_warm", 2), -1, EPS);
+	CU_ASSERT_DOUBLE_EQUAL(row(&t, "x", "start_warm", 3), -0.5, EPS);
+	CU_ASSERT_DOUBLE_EQUAL(row(&t, "x", "start_restore", 2), 0, EPS);
+	CU_ASSERT_DOUBLE_EQUAL(row(&t, "x", "start_fork", 3), 0, EPS);
+	/* ids 1, 2, 4 agree, 3 does not */
+	CU_ASSERT_DOUBLE_EQUAL(row(&t, "x", "kind_agreement", 1), 0.75, EPS);
+
+	/* latency: means 25 and 25.75; p50 25 and 25.5 (type 7);
+	 * p95: real 30 + 0.85 * 10 = 38.5, sim 33 + 0.85 * 7 = 38.95 */
+	CU_ASSERT_DOUBLE_EQUAL(row(&t, "x", "latency_mean_ms", 0), 25, EPS);
+	CU_ASSERT_DOUBLE_EQUAL(row(&t, "x", "latency_mean_ms", 1), 25.75,
+			       1e-6);
+	CU_ASSERT_DOUBLE_EQUAL(row(&t, "x", "latency_mean_ms", 3), 0.03,
+			       1e-6);
+	CU_ASSERT_DOUBLE_EQUAL(row(&t, "x", "latency_p50_ms", 3), 0.02, 1e-6);
+	CU_ASSERT_DOUBLE_EQUAL(row(&t, "x", "latency_p95_ms", 0), 38.5, 1e-6);
+	CU_ASSERT_DOUBLE_EQUAL(row(&t, "x", "latency_p95_ms", 1), 38.95,
+			       1e-6);
+	CU_ASSERT_DOUBLE_EQUAL(row(&t, "x", "latency_p95_ms", 3),
+			       0.45 / 38.5, 1e-6);
+	CU_ASSERT_DOUBLE_EQUAL(row(&t, "x", "latency_max_ms", 3), 0, 1e-9);
+	/* components: exec means 16 and 15; per kind: warm exec 25 vs 18,
+	 * cold latency 10 vs (12 + 33) / 2 */
+	CU_ASSERT_DOUBLE_EQUAL(row(&t, "x", "exec_mean_ms", 0), 16, 1e-6);
+	CU_ASSERT_DOUBLE_EQUAL(row(&t, "x", "exec_mean_ms", 1), 15, 1e-6);
+	CU_ASSERT_DOUBLE_EQUAL(row(&t, "x", "exec_mean_ms_warm", 1), 18, 1e-6);
+	CU_ASSERT_DOUBLE_EQUAL(row(&t, "x", "exec_mean_ms_warm", 3),
+			       -7.0 / 25, 1e-6);
+	CU_ASSERT_DOUBLE_EQUAL(row(&t, "x", "latency_mean_ms_cold", 1), 22.5,
+			       1e-6);
+	CU_ASSERT_PTR_NULL(val_table_find(&t, "x", "exec_mean_ms_fork"));
+	/* memory, VMs, decisions */
+	CU_ASSERT_DOUBLE_EQUAL(row(&t, "x", "mem_mib_s", 3), -0.1, EPS);
+	CU_ASSERT_DOUBLE_EQUAL(row(&t, "x", "peak_mem_mib", 3), 0.25, EPS);
+	CU_ASSERT_DOUBLE_EQUAL(row(&t, "x", "vms_created", 2), 1, EPS);
+	CU_ASSERT_DOUBLE_EQUAL(row(&t, "x", "decisions_boot", 3), 0.5, EPS);
+	CU_ASSERT_DOUBLE_EQUAL(row(&t, "x", "decisions_dispatch", 2), 1, EPS);
+	CU_ASSERT_DOUBLE_EQUAL(row(&t, "x", "decisions_fork", 3), 0, EPS);
+	CU_ASSERT_DOUBLE_EQUAL(row(&t, "x", "decisions", 3), 1.0 / 3, EPS);
+	/* host load: measured on the real side only */
+	CU_ASSERT_DOUBLE_EQUAL(row(&t, "x", "host_other_cores", 0), 0.5, EPS);
+	CU_ASSERT_TRUE(isnan(row(&t, "x", "host_other_cores", 1)));
+	/* units */
+	CU_ASSERT_STRING_EQUAL(val_table_find(&t, "x", "mem_mib_s")->unit,
+			       "MiB*s");
+	CU_ASSERT_STRING_EQUAL(val_table_find(&t, "x", "start_cold")->unit,
+			       "count");
+
+	/* printing does not crash and names every section */
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	val_print(m, &t, 1);
+	fclose(m);
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "latency (ms)"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "start kinds"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "decisions by action"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "kind_agreement"));
+	free(buf);
+	val_side_release(&a);
+	val_side_release(&b);
+	val_table_release(&t);
+}
+
+/* Identical sides: every defined error is 0. */
+static void test_compare_identical(void)
+{
+	struct val_side a, b, tmp;
+	struct val_table t;
+	val_table_init(&t);
+	sides(&a, &tmp);
+	val_side_release(&tmp);
+	sides(&b, &tmp);	/* b: the same real side again */
+	val_side_release(&tmp);
+	val_compare(&t, "same", &a, &b);
+	for (size_t i = 0; i < t.n; i++) {
+		const struct val_row *r = &t.rows[i];
+		if (!strncmp(r->metric, "host_", 5))
+			continue;
+		if (!isnan(r->rel_err) && fabs(r->rel_err) > 1e-9)
+			fprintf(stderr, "\n  %s: %g\n", r->metric, r->rel_err);
+		CU_ASSERT_TRUE(isnan(r->rel_err) || fabs(r->rel_err) < 1e-9);
+	}
+	CU_ASSERT_DOUBLE_EQUAL(row(&t, "same", "kind_agreement", 1), 1, EPS);
+	CU_ASSERT_DOUBLE_EQUAL(row(&t, "same", "host_other_cores", 3), 0, EPS);
+	val_side_release(&a);
+	val_side_release(&b);
+	val_table_release(&t);
+}
+
+/* ---- the configuration mapping ---- */
+
+static const char base_yaml[] =
+	"name: map\n"
+	"seed: 5\n"
+	"duration: 20s\n"
+	"strategies: [keepalive]\n"
+	"workload:\n"
+	"  functions: 6\n"
+	"  rate: 12\n"
+	"  service: {dist: lognormal, mean: 40ms, cv: 0.5}\n"
+	"  memory: {dist: uniform, min: 64MiB, max: 128MiB}\n"
+	"  phases: {every: 5s, shift: 0.5}\n"
+	"catalog:\n"
+	"  libraries: 10\n"
+	"  blocks_per_func: {dist: uniform, min: 3, max: 6}\n"
+	"  simd_fraction: 0.5\n"
+	"  speedup_simd: {dist: empirical, points: [[0, 3], [50, 4], "
+	"[100, 5]]}\n"
+	"models:\n"
+	"  compile: {dist: empirical, points: [[0, 20ms], [100, 80ms]]}\n"
+	"host:\n"
+	"  cores: 64\n"
+	"real:\n"
+	"  workers: 2\n";
+
+static void load(struct vms_config *c, const char *yaml, const char *set1,
+		 const char *set2)
+{
+	struct cfg_error e;
+	cfg_defaults(c);
+	int rc = cfg_load_string(c, yaml, strlen(yaml), "test", &e);
+	if (rc == 0 && set1)
+		rc = cfg_set(c, set1, &e);
+	if (rc == 0 && set2)
+		rc = cfg_set(c, set2, &e);
+	if (rc)
+		fprintf(stderr, "\n  %s\n", e.msg);
+	CU_ASSERT_EQUAL_FATAL(rc, 0);
+}
+
+static int map_has(const struct val_map *m, const char *key)
+{
+	for (int i = 0; i < m->n; i++)
+		if (!strncmp(m->line[i], key, strlen(key)))
+			return 1;
+	return 0;
+}
+
+static void test_sim_config(void)
+{
+	struct vms_config r, s;
+	struct val_map m;
+	char err[512];
+	load(&r, base_yaml, "real.time_scale=2", "real.work_scale=0.25");
+	r.real.compile = 0;
+	double svc = dist_mean(&r.workload.service);
+	CU_ASSERT_EQUAL(val_sim_config(&r, &s, 1.0, &m, err, sizeof(err)), 0);
+	CU_ASSERT_PTR_NULL(s.text);
+	/* time: the workload stretched by 2 */
+	CU_ASSERT_DOUBLE_EQUAL(s.workload.rate_per_s, 6, EPS);
+	CU_ASSERT_EQUAL(s.duration_ns, 40000000000LL);
+	CU_ASSERT_EQUAL(s.workload.phase_every_ns, 10000000000LL);
+	/* work: service x 0.25, same kind */
+	CU_ASSERT_EQUAL(s.workload.service.kind, DIST_LOGNORMAL);
+	CU_ASSERT_DOUBLE_EQUAL(dist_mean(&s.workload.service), svc * 0.25,
+			       svc * 1e-9);
+	/* cores = workers; compile 0; touched 1 MiB of 96 MiB mean */
+	CU_ASSERT_EQUAL(s.host.cores, 2);
+	CU_ASSERT_DOUBLE_EQUAL(dist_mean(&s.models.compile), 0, EPS);
+	CU_ASSERT_EQUAL(s.models.compile.kind, DIST_EMPIRICAL);
+	CU_ASSERT_DOUBLE_EQUAL(s.models.touched_fraction, 1.0 / 96, 1e-9);
+	/* everything else untouched, every change logged */
+	CU_ASSERT_EQUAL(s.keepalive.ttl_ns, r.keepalive.ttl_ns);
+	CU_ASSERT_EQUAL(s.models.boot.kind, r.models.boot.kind);
+	CU_ASSERT_EQUAL(s.seed, r.seed);
+	CU_ASSERT_TRUE(map_has(&m, "workload.rate"));
+	CU_ASSERT_TRUE(map_has(&m, "duration"));
+	CU_ASSERT_TRUE(map_has(&m, "workload.phases.every"));
+	CU_ASSERT_TRUE(map_has(&m, "workload.service"));
+	CU_ASSERT_TRUE(map_has(&m, "host.cores"));
+	CU_ASSERT_TRUE(map_has(&m, "models.compile"));
+	CU_ASSERT_TRUE(map_has(&m, "models.touched_fraction"));
+	CU_ASSERT_EQUAL(m.n, 7);
+	cfg_release(&r);
+
+	/* nothing to translate: the same configuration, no line */
+	load(&r, base_yaml, "host.cores=2", "real.work_scale=1");
+	CU_ASSERT_EQUAL(val_sim_config(&r, &s, -1, &m, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(m.n, 0);
+	s.text = r.text;
+	CU_ASSERT_EQUAL(memcmp(&s, &r, sizeof(s)), 0);
+	cfg_release(&r);
+
+	/* a trace cannot be scaled in work */
+	load(&r, base_yaml, "workload.kind=azure2021", "real.work_scale=0.5");
+	CU_ASSERT_EQUAL(val_sim_config(&r, &s, -1, &m, err, sizeof(err)),
+			-EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "real.work_scale"));
+	/* ... in time it can */
+	r.real.work_scale = 1;
+	r.real.time_scale = 3;
+	CU_ASSERT_EQUAL(val_sim_config(&r, &s, -1, &m, err, sizeof(err)), 0);
+	CU_ASSERT_DOUBLE_EQUAL(s.trace.time_scale, 3, EPS);
+	CU_ASSERT_DOUBLE_EQUAL(s.workload.rate_per_s, r.workload.rate_per_s,
+			       EPS);
+	cfg_release(&r);
+}
+
+/* The mapped configuration generates the real run's workload: the same
+ * catalog, the same arrivals at t * time_scale with service * work_scale
+ * and the same library calls. */
+static void test_same_workload(void)
+{
+	static const char *const arrivals[] = { "workload.arrival=poisson",
+		"workload.arrival=mmpp", "workload.arrival=diurnal" };
+	for (size_t k = 0; k < NELEM(arrivals); k++) {
+		struct vms_config r, s;
+		struct wl_source *wr, *ws;
+		char err[512];
+		load(&r, base_yaml, arrivals[k], "real.time_scale=2.5");
+		r.real.work_scale = 0.25;
+		r.workload.mmpp_high_ns = 2000000000LL;
+		r.workload.mmpp_low_ns = 3000000000LL;
+		r.workload.diurnal_period_ns = 8000000000LL;
+		CU_ASSERT_EQUAL_FATAL(val_sim_config(&r, &s, -1, NULL, err,
+						     sizeof(err)), 0);
+		CU_ASSERT_EQUAL_FATAL(wl_open(&r, 5, &wr, err, sizeof(err)), 0);
+		CU_ASSERT_EQUAL_FATAL(wl_open(&s, 5, &ws, err, sizeof(err)), 0);
+		const struct catalog *a = wr->cat, *b = ws->cat;
+		CU_ASSERT_EQUAL_FATAL(a->nfuncs, b->nfuncs);
+		CU_ASSERT_EQUAL(a->nphases, b->nphases);
+		for (uint32_t f = 0; f < a->nfuncs; f++) {
+			CU_ASSERT_EQUAL(a->funcs[f].nblocks, b->funcs[f].nblocks);
+			CU_ASSERT_EQUAL(a->funcs[f].nlibs, b->funcs[f].nlibs);
+			CU_ASSERT_DOUBLE_EQUAL(a->funcs[f].mem_mib,
+					       b->funcs[f].mem_mib, 0);
+			for (uint32_t i = 0; i < a->funcs[f].nblocks; i++) {
+				CU_ASSERT_EQUAL(a->funcs[f].blocks[i].hash,
+						b->funcs[f].blocks[i].hash);
+				CU_ASSERT_DOUBLE_EQUAL(
+					a->funcs[f].blocks[i].speedup,
+					b->funcs[f].blocks[i].speedup, 0);
+			}
+		}
+		struct wl_arrival x, y;
+		int n = 0, same = 1;
+		for (;;) {
+			int p = wl_next(wr, &x), q = wl_next(ws, &y);
+			CU_ASSERT_EQUAL(p, q);
+			if (p <= 0 || q <= 0)
+				break;
+			n++;
+			/* both truncated to ns: within 2.5 ns */
+			double want = (double)x.t_ns * 2.5;
+			same &= fabs((double)y.t_ns - want) <= 3 + want * 1e-12;
+			same &= x.func == y.func && x.calls == y.calls &&
+				x.phase == y.phase;
+			same &= llabs(y.service_ns -
+				      llround((double)x.service_ns * 0.25)) <= 1;
+		}
+		CU_ASSERT_TRUE(same);
+		CU_ASSERT_TRUE(n > 50);
+		wl_free(wr);
+		wl_free(ws);
+		cfg_release(&r);
+	}
+}
+
+/* Scaling keeps the kind and the random numbers a draw consumes. */
+static void test_dist_scale(void)
+{
+	struct dist d[6];
+	dist_init_constant(&d[0], 5);
+	dist_init_exponential(&d[1], 5);
+	dist_init_lognormal_mean_cv(&d[2], 5, 0.7);
+	dist_init_gamma_mean_cv(&d[3], 5, 0.7);
+	dist_init_uniform(&d[4], 2, 8);
+	static const double q[] = { 0, 50, 100 }, v[] = { 1, 4, 9 };
+	dist_init_empirical(&d[5], 3, q, v);
+	for (size_t i = 0; i < NELEM(d); i++) {
+		struct dist s = d[i];
+		val_dist_scale(&s, 0.25);
+		CU_ASSERT_EQUAL(s.kind, d[i].kind);
+		CU_ASSERT_DOUBLE_EQUAL(dist_mean(&s), 0.25 * dist_mean(&d[i]),
+				       1e-9);
+		gsl_rng *r1 = gsl_rng_alloc(gsl_rng_mt19937);
+		gsl_rng *r2 = gsl_rng_alloc(gsl_rng_mt19937);
+		gsl_rng_set(r1, 9);
+		gsl_rng_set(r2, 9);
+		int ok = 1;
+		for (int k = 0; k < 20; k++) {
+			double a = dist_sample(&d[i], r1);
+			double b = dist_sample(&s, r2);
+			ok &= fabs(b - 0.25 * a) <= 1e-9 * (1 + fabs(a));
+		}
+		CU_ASSERT_TRUE(ok);
+		CU_ASSERT_EQUAL(gsl_rng_get(r1), gsl_rng_get(r2));
+		val_dist_scale(&s, 0);
+		CU_ASSERT_TRUE(dist_mean(&s) < 1e-12);
+		gsl_rng_free(r1);
+		gsl_rng_free(r2);
+	}
+}
+
+static void test_run_costs(void)
+{
+	struct vms_config c;
+	struct real_summary rs;
+	struct val_map m = { 0 };
+	load(&c, base_yaml, NULL, NULL);
+	memset(&rs, 0, sizeof(rs));
+	rs.boot = (struct real_cost){ .n = 2, .sum_ns = 40000000 };
+	rs.restore = (struct real_cost){ .n = 1, .sum_ns = 1000000 };
+	rs.restore_pooled = (struct real_cost){ .n = 3, .sum_ns = 200000 };
+	rs.snapshot = (struct real_cost){ .n = 2, .sum_ns = 2000000 };
+	rs.fork = (struct real_cost){ .n = 1, .sum_ns = 3000000 };
+	rs.compile = (struct real_cost){ .n = 4, .sum_ns = 800000000 };
+	CU_ASSERT_EQUAL(val_run_costs(&rs, &c, &m), 5);
+	CU_ASSERT_EQUAL(m.n, 5);
+	CU_ASSERT_DOUBLE_EQUAL(dist_mean(&c.models.boot), 20e6, 1);
+	CU_ASSERT_EQUAL(c.models.restore_fixed_ns, 300000);
+	CU_ASSERT_EQUAL(c.models.restore_per_mib_ns, 0);
+	CU_ASSERT_EQUAL(c.models.snapshot_fixed_ns, 1000000);
+	CU_ASSERT_EQUAL(c.models.fork_fixed_ns, 2000000);
+	CU_ASSERT_EQUAL(c.models.compile.kind, DIST_EMPIRICAL);
+	CU_ASSERT_DOUBLE_EQUAL(dist_mean(&c.models.compile), 200e6, 1);
+	cfg_release(&c);
+	/* speed-ups: vector kernels (dot, saxpy, stencil) 5, 2.5, 2, the
+	 * serial ones 1, 1.25 and 0.83 counted as 1; an empirical
+	 * distribution stays empirical (the draws are the catalog's),
+	 * another kind is scaled to the mean */
+	load(&c, base_yaml, NULL, NULL);
+	memset(&rs, 0, sizeof(rs));
+	m.n = 0;
+	rs.opt_supported = 1;
+	static const double base[REAL_NKERNELS] = { 10, 10, 10, 10, 10, 10 };
+	static const double opt[REAL_NKERNELS] = { 2, 4, 5, 10, 8, 12 };
+	for (int k = 0; k < REAL_NKERNELS; k++) {
+		rs.kernel_call_ns[k][0] = base[k];
+		rs.kernel_call_ns[k][1] = opt[k];
+	}
+	CU_ASSERT_EQUAL(val_run_costs(&rs, &c, &m), 2);
+	CU_ASSERT_EQUAL(c.catalog.speedup_simd.kind, DIST_EMPIRICAL);
+	CU_ASSERT_DOUBLE_EQUAL(dist_mean(&c.catalog.speedup_simd),
+			       (5 + 2.5 + 2) / 3.0, 1e-5);
+	CU_ASSERT_DOUBLE_EQUAL(dist_quantile(&c.catalog.speedup_simd, 0.1), 2,
+			       1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(dist_quantile(&c.catalog.speedup_simd, 0.5),
+			       2.5, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(dist_quantile(&c.catalog.speedup_simd, 0.9), 5,
+			       1e-9);
+	CU_ASSERT_EQUAL(c.catalog.speedup_other.kind, DIST_UNIFORM);
+	CU_ASSERT_DOUBLE_EQUAL(dist_mean(&c.catalog.speedup_other),
+			       (1 + 1.25 + 1) / 3.0, 1e-9);
+	cfg_release(&c);
+	/* nothing measured, nothing replaced */
+	load(&c, base_yaml, NULL, NULL);
+	memset(&rs, 0, sizeof(rs));
+	m.n = 0;
+	int64_t boot = llround(dist_mean(&c.models.boot));
+	CU_ASSERT_EQUAL(val_run_costs(&rs, &c, &m), 0);
+	CU_ASSERT_EQUAL(m.n, 0);
+	CU_ASSERT_EQUAL(llround(dist_mean(&c.models.boot)), boot);
+	cfg_release(&c);
+}
+
+static void test_exec_speed(void)
+{
+	struct val_side a, b, e;
+	struct vms_config c;
+	struct val_map m = { 0 };
+	sides(&a, &b);
+	/* ids 1-3 are warm or cold on both: (4 + 20 + 30) / (4 + 18 + 30),
+	 * logs 0, ln(20/18), 0; id 4 (restore) is left out */
+	struct val_speed sp = val_exec_speed(&a, &b);
+	double l = log(20.0 / 18);
+	CU_ASSERT_EQUAL(sp.n, 3);
+	CU_ASSERT_DOUBLE_EQUAL(sp.ratio, 54.0 / 52, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(sp.mu, l / 3, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(sp.sigma, sqrt(l * l / 3 - l * l / 9), 1e-9);
+	sp = val_exec_speed(&a, &a);
+	CU_ASSERT_DOUBLE_EQUAL(sp.ratio, 1, 1e-12);
+	CU_ASSERT_DOUBLE_EQUAL(sp.sigma, 0, 1e-12);
+	val_side_init(&e);
+	sp = val_exec_speed(&a, &e);
+	CU_ASSERT_EQUAL(sp.n, 0);
+	CU_ASSERT_DOUBLE_EQUAL(sp.ratio, 1, 0);
+	/* folding: lognormal widened, others scaled by the ratio */
+	load(&c, base_yaml, NULL, NULL);
+	struct dist d0 = c.workload.service;
+	struct val_speed f = { .ratio = 1.2, .mu = 0.1, .sigma = 0.3, .n = 9 };
+	val_fold_speed(&f, &c, &m);
+	CU_ASSERT_EQUAL(c.workload.service.kind, DIST_LOGNORMAL);
+	CU_ASSERT_DOUBLE_EQUAL(c.workload.service.a, d0.a + 0.1, 1e-12);
+	CU_ASSERT_DOUBLE_EQUAL(c.workload.service.b,
+			       sqrt(d0.b * d0.b + 0.09), 1e-12);
+	CU_ASSERT_EQUAL(m.n, 1);
+	dist_init_uniform(&c.workload.service, 10, 20);
+	val_fold_speed(&f, &c, &m);
+	CU_ASSERT_DOUBLE_EQUAL(dist_mean(&c.workload.service), 18, 1e-9);
+	CU_ASSERT_EQUAL(m.n, 2);
+	cfg_release(&c);
+	val_side_release(&a);
+	val_side_release(&b);
+}
+
+/* ---- the stored table ---- */
+
+static void test_store_load(void)
+{
+	struct val_side a, b;
+	struct val_table t, u;
+	char err[512];
+	val_table_init(&t);
+	val_table_init(&u);
+	sides(&a, &b);
+	val_compare(&t, "x", &a, &b);
+	val_compare(&t, "x@noise", &a, &a);
+	struct res_file_attrs fa = { .tool_version = "test", .config_text = "",
+				     .config_hash = "", .host = "",
+				     .start_time = "", .trace_checksum = "" };
+	const char *path = at("t.h5");
+	struct res_file *f = res_create(path, &fa, 0, 0, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	struct res_run_attrs ra = { .strategy = "cold" };
+	struct res_run *r = res_run_begin(f, "real:x", &ra);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	CU_ASSERT_EQUAL(res_run_end(r, 0, 0), 0);
+	CU_ASSERT_EQUAL(res_close(f, 0), 0);
+
+	/* not complete until the table is in */
+	struct res_reader *rd = res_open(path, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rd);
+	CU_ASSERT_FALSE(res_is_complete(rd));
+	res_reader_close(rd);
+	CU_ASSERT_EQUAL(val_load(path, &u, NULL, NULL, err, sizeof(err)),
+			-ENOENT);
+
+	CU_ASSERT_EQUAL(val_store(path, &t, "cal.yaml", "x: a -> b\n", err,
+				  sizeof(err)), 0);
+	rd = res_open(path, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rd);
+	CU_ASSERT_TRUE(res_is_complete(rd));
+	CU_ASSERT_EQUAL(res_nruns(rd), 1);
+	res_reader_close(rd);
+	char *cal = NULL, *map = NULL;
+	CU_ASSERT_EQUAL(val_load(path, &u, &cal, &map, err, sizeof(err)), 0);
+	CU_ASSERT_STRING_EQUAL(cal, "cal.yaml");
+	CU_ASSERT_STRING_EQUAL(map, "x: a -> b\n");
+	free(cal);
+	free(map);
+	CU_ASSERT_EQUAL_FATAL(u.n, t.n);
+	for (size_t i = 0; i < t.n; i++) {
+		const struct val_row *x = &t.rows[i], *y = &u.rows[i];
+		CU_ASSERT_STRING_EQUAL(x->run, y->run);
+		CU_ASSERT_STRING_EQUAL(x->metric, y->metric);
+		CU_ASSERT_STRING_EQUAL(x->unit, y->unit);
+		CU_ASSERT_TRUE(x->real == y->real ||
+			       (isnan(x->real) && isnan(y->real)));
+		CU_ASSERT_TRUE(x->sim == y->sim ||
+			       (isnan(x->sim) && isnan(y->sim)));
+	}
+	unlink(path);
+	val_side_release(&a);
+	val_side_release(&b);
+	val_table_release(&t);
+	val_table_release(&u);
+}
+
+/* ---- end to end, on KVM ---- */
+
+static const char tiny_yaml[] =
+	"name: tiny\n"
+	"seed: 3\n"
+	"duration: 1500ms\n"
+	"strategies: [cold, keepalive]\n"
+	"workload:\n"
+	"  functions: 2\n"
+	"  rate: 6\n"
+	"  zipf: 0\n"
+	"  runtimes: 1\n"
+	"  service: {dist: lognormal, mean: 20ms, cv: 0.3}\n"
+	"  memory: {dist: uniform, min: 32MiB, max: 48MiB}\n"
+	"catalog:\n"
+	"  libraries: 3\n"
+	"  libs_per_func: {dist: uniform, min: 1, max: 2}\n"
+	"  lib_size: {dist: uniform, min: 1MiB, max: 2MiB}\n"
+	"  blocks_per_func: {dist: uniform, min: 2, max: 3}\n"
+	"keepalive:\n"
+	"  ttl: 5s\n"
+	"real:\n"
+	"  workers: 2\n"
+	"  work_scale: 0.25\n"
+	"  drain: 20s\n"
+	"results:\n"
+	"  batch_rows: 256\n";
+
+static void test_end_to_end(void)
+{
+	struct vms_config c;
+	struct val_result res;
+	struct val_table t;
+	struct val_opts o = { .calibration = "", .quiet = 1, .run_costs = 1 };
+	char err[1024];
+	int usage = -1;
+	const char *path = at("e2e.h5");
+	load(&c, tiny_yaml, NULL, NULL);
+	val_result_init(&res);
+	int rc = val_experiment(&c, path, &o, &res, &usage, err, sizeof(err));
+	if (rc)
+		fprintf(stderr, "\n  %s\n", err);
+	CU_ASSERT_EQUAL_FATAL(rc, 0);
+	CU_ASSERT_EQUAL(usage, 0);
+	CU_ASSERT_EQUAL(res.n, 2);
+
+	struct res_reader *rd = res_open(path, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rd);
+	CU_ASSERT_TRUE(res_is_complete(rd));
+	static const char *const runs[] = { "real:cold", "sim:cold",
+		"simrc:cold", "real:keepalive", "sim:keepalive",
+		"simrc:keepalive" };
+	CU_ASSERT_EQUAL_FATAL(res_nruns(rd), NELEM(runs));
+	for (size_t i = 0; i < NELEM(runs); i++) {
+		CU_ASSERT_STRING_EQUAL(res_run_name(rd, i), runs[i]);
+		CU_ASSERT_TRUE(res_nrows(rd, i, "requests") > 0);
+	}
+	/* the same arrivals on both platforms */
+	CU_ASSERT_EQUAL(res_nrows(rd, 0, "requests"),
+			res_nrows(rd, 1, "requests"));
+	res_reader_close(rd);
+
+	val_table_init(&t);
+	CU_ASSERT_EQUAL_FATAL(val_load(path, &t, NULL, NULL, err, sizeof(err)),
+			      0);
+	static const char *const metrics[] = { "latency_mean_ms",
+		"latency_p95_ms", "start_cold", "start_warm", "mem_mib_s",
+		"decisions_boot", "kind_agreement" };
+	for (size_t i = 0; i < NELEM(metrics); i++) {
+		CU_ASSERT_PTR_NOT_NULL(val_table_find(&t, "cold", metrics[i]));
+		CU_ASSERT_PTR_NOT_NULL(val_table_find(&t, "keepalive",
+						      metrics[i]));
+		CU_ASSERT_PTR_NOT_NULL(val_table_find(&t, "keepalive@runcosts",
+						      metrics[i]));
+	}
+	const struct val_row *r = val_table_find(&t, "cold", "requests");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	CU_ASSERT_TRUE(r->real > 0 && r->real == r->sim);
+	/* cold boots every request on both */
+	r = val_table_find(&t, "cold", "start_cold");
+	CU_ASSERT_TRUE(r->real == r->sim && r->real > 0);
+	val_table_release(&t);
+	val_result_release(&res);
+	cfg_release(&c);
+	unlink(path);
+}
+
+/* A broken device: a run failure, not a usage error. */
+static void test_no_kvm(void)
+{
+	struct vms_config c;
+	struct val_result res;
+	struct val_opts o = { .quiet = 1 };
+	char err[1024], *old = getenv("VMSPEC_KVM_DEV");
+	char keep[256] = "";
+	int usage = -1;
+	if (old)
+		snprintf(keep, sizeof(keep), "%s", old);
+	setenv("VMSPEC_KVM_DEV", "/nonexistent/kvm", 1);
+	load(&c, tiny_yaml, NULL, NULL);
+	val_result_init(&res);
+	int rc = val_experiment(&c, at("nokvm.h5"), &o, &res, &usage, err,
+				sizeof(err));
+	CU_ASSERT_TRUE(rc < 0);
+	CU_ASSERT_EQUAL(usage, 0);
+	CU_ASSERT_TRUE(real_unavailable(rc));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "/nonexistent/kvm"));
+	CU_ASSERT_NOT_EQUAL(access(at("nokvm.h5"), F_OK), 0);
+	val_result_release(&res);
+	cfg_release(&c);
+	if (old)
+		setenv("VMSPEC_KVM_DEV", keep, 1);
+	else
+		unsetenv("VMSPEC_KVM_DEV");
+}
+
+/* `vmspec validate` exit codes and messages ($VMSPEC, set by make check;
+ * nothing to check when run by hand without it). */
+static int sh(const char *cmd, char *out, size_t n)
+{
+	FILE *p = popen(cmd, "r");
+	size_t len = 0;
+	if (!p)
+		return -1;
+	out[0] = 0;
+	while (len + 1 < n && fgets(out + len, (int)(n - len), p))
+		len += strlen(out + len);
+	int st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void test_cli(void)
+{
+	const char *v = getenv("VMSPEC");
+	char cmd[1024], out[4096];
+	if (!v)
+		return;
+	snprintf(cmd, sizeof(cmd), "'%s' validate --help", v);
+	CU_ASSERT_EQUAL(sh(cmd, out, sizeof(out)), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "usage: vmspec validate"));
+	snprintf(cmd, sizeof(cmd), "VMSPEC_KVM_DEV=/nonexistent/kvm '%s' "
+		 "validate -q -o '%s' 2>&1", v, at("cli.h5"));
+	CU_ASSERT_EQUAL(sh(cmd, out, sizeof(out)), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "/nonexistent/kvm"));
+	int lines = 0;
+	for (const char *c = out; *c; c++)
+		lines += *c == '\n';
+	CU_ASSERT_EQUAL(lines, 1);	/* one line */
+	CU_ASSERT_NOT_EQUAL(access(at("cli.h5"), F_OK), 0);
+	snprintf(cmd, sizeof(cmd), "'%s' validate --set workload.rate=-1 "
+		 "2>&1", v);
+	CU_ASSERT_EQUAL(sh(cmd, out, sizeof(out)), 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "workload.rate"));
+	snprintf(cmd, sizeof(cmd), "'%s' validate --calibration /nonexistent"
+		 ".yaml 2>&1", v);
+	CU_ASSERT_EQUAL(sh(cmd, out, sizeof(out)), 2);
+	snprintf(cmd, sizeof(cmd), "'%s' validate --bogus 2>&1", v);
+	CU_ASSERT_EQUAL(sh(cmd, out, sizeof(out)), 2);
+	snprintf(cmd, sizeof(cmd), "'%s' validate --dump-config", v);
+	CU_ASSERT_EQUAL(sh(cmd, out, sizeof(out)), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "calibration-kvm-pvm-epyc-2core"));
+	snprintf(cmd, sizeof(cmd), "'%s' validate --dump-config --calibration "
+		 "none", v);
+	CU_ASSERT_EQUAL(sh(cmd, out, sizeof(out)), 0);
+	CU_ASSERT_PTR_NULL(strstr(out, "calibration-kvm-pvm-epyc-2core"));
+}
+
+int main(void)
+{
+	static const struct cu_test pure[] = {
+		{ "relative error", test_rel_err },
+		{ "quantiles (type 7)", test_quantile },
+		{ "error table on hand-made sides", test_compare },
+		{ "identical sides: no error", test_compare_identical },
+		{ "real -> simulator configuration", test_sim_config },
+		{ "the mapped configuration makes the same workload",
+		  test_same_workload },
+		{ "distribution scaling keeps the draws", test_dist_scale },
+		{ "run costs", test_run_costs },
+		{ "guest speed in the run", test_exec_speed },
+		{ "/validation stored, complete last", test_store_load },
+		{ "no KVM: a run failure naming the device", test_no_kvm },
+		{ "command line: exit codes and messages", test_cli },
+		{ NULL, NULL },
+	};
+	static const struct cu_test kvm[] = {
+		{ "tiny validation end to end", test_end_to_end },
+		{ NULL, NULL },
+	};
+	char err[512];
+	if (!mkdtemp(dir)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	int r = cu_run("validation", pure);
+	int p = real_probe(err, sizeof(err));
+	if (p)
+		fprintf(stderr, "%s: the end-to-end validation is skipped\n",
+			err);
+	if (!r && !p)
+		r = cu_run("validation on KVM", kvm);
+	else if (!r && real_unavailable(p))
+		r = 77;
+	else if (!r)
+		r = 1;
+	rmdir(dir);
+	return r;
+}
