@@ -250,6 +250,11 @@ const struct cfg_param cfg_params[] = {
 	  .offset = OFF(models.func_init), .min = 0, .max = 3600000,
 	  .def = "{dist: lognormal, mean: 40ms, cv: 0.5}", .unit = "ms",
 	  .help = "binding a function's code into a pre-warmed runtime VM" },
+	{ .key = "models.dispatch", .type = CFG_DURATION,
+	  .offset = OFF(models.dispatch_ns), .min = 0, .max = 1e9,
+	  .def = "30us", .unit = "ms",
+	  .help = "per-request platform overhead: handing a request to its VM "
+	  "and its result back (a VM exit round trip and the host's work)" },
 	{ .key = "models.runtime_mem", .type = CFG_SIZE,
 	  .offset = OFF(models.runtime_mem_mib), .min = 0, .max = 1048576,
 	  .flags = CFG_F_MIN_EXCL, .def = "64MiB", .unit = "MiB",

@@ -1161,7 +1161,7 @@ static void start_request(struct sim *s, struct sim_vm *v, uint32_t h)
 		r->startup_extra_ns += bind_vm(s, v, r->pub.func);
 		r->bound = 1;
 	}
-	r->startup_extra_ns += v->fault_ns;
+	r->startup_extra_ns += v->fault_ns + c->models.dispatch_ns;
 	v->fault_ns = 0;
 
 	const struct cat_func *cf = &s->cat->funcs[r->pub.func];

@@ -284,7 +284,7 @@ static void test_deadline_tie(void)
 	fclose(f);
 	snprintf(yaml, sizeof(yaml),
 		 "workload: {kind: azure2021}\ntrace: {path: \"%s\"}\n"
-		 "catalog: {libs_per_func: 0}\nmodels: {boot: 1ms}\n"
+		 "catalog: {libs_per_func: 0}\nmodels: {boot: 1ms, dispatch: 0}\n"
 		 "keepalive: {ttl: 10s}\n", path);
 	struct vms_config c;
 	struct cfg_error e;
