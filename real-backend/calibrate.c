@@ -28,6 +28,10 @@
 #include "build-config.h"
 #include "calibrate.h"
 #include "vmm_bench.h"
+#include "real-backend/real_int.h"
+
+extern const unsigned char vmm_guest_runtime[];
+extern const size_t vmm_guest_runtime_len;
 
 extern char **environ;
 
@@ -609,14 +613,16 @@ static const char *hus(char *buf, size_t n, double us)
 	double v = us;
 	const char *u = "us";
 
-	if (us >= 1e6)
+	double a = fabs(us);	/* differences can be negative */
+
+	if (a >= 1e6)
 		v = us / 1e6, u = "s";
-	else if (us >= 1e3)
+	else if (a >= 1e3)
 		v = us / 1e3, u = "ms";
-	else if (us < 1)
+	else if (a < 1)
 		v = us * 1e3, u = "ns";
-	snprintf(buf, n, v >= 100 ? "%.0f%s" : v >= 10 ? "%.1f%s" : "%.2f%s",
-		 v, u);
+	snprintf(buf, n, fabs(v) >= 100 ? "%.0f%s" : fabs(v) >= 10 ? "%.1f%s"
+		 : "%.2f%s", v, u);
 	return buf;
 }
 
@@ -796,25 +802,38 @@ static void write_models(struct calib *c, FILE *o)
 {
 	const unsigned ref = c->o->ram_mib;
 	const struct calib_fig *f;
-	char s[96], t[96], u[96];
+	char s[96], t[96], u[96], d[96];
 	struct fit ft;
 
 	fprintf(o, "models:\n");
-	/* boot */
-	f = fig(c, "boot", ref);
-	fprintf(o, "  # cold boot: create the VM + the runtime's boot to its "
-		"first doorbell\n  # (arena init: real work), %u MiB RAM, %u "
-		"MiB arena: %s\n", ref, c->o->heap_mib, spread(s, sizeof s, f));
-	fprintf(o, "  #  by size:");
+	/* boot: the platform's (with the function's inputs) */
+	f = fig(c, "boot.platform", ref);
+	fprintf(o, "  # cold boot as the real platform boots: create the VM + "
+		"the runtime's boot\n  # (arena init: real work) + the "
+		"function's inputs (canary, library text,\n  # kernel inputs "
+		"at real.block_call 25us), %u MiB RAM, %u MiB arena: %s\n",
+		ref, c->o->heap_mib, spread(s, sizeof s, f));
+	fprintf(o, "  #  by RAM (same %u MiB arena):", c->o->heap_mib);
 	for (unsigned i = 0; i < c->nsizes; i++)
 		fprintf(o, "%s %u MiB %s", i ? ";" : "", c->sizes[i],
-			spread(s, sizeof s, fig(c, "boot", c->sizes[i])));
+			spread(s, sizeof s, fig(c, "boot.platform",
+						c->sizes[i])));
+	fprintf(o, "\n  #  the inputs (paired with the same boot without "
+		"them):");
+	for (unsigned i = 0; i < c->nsizes; i++)
+		fprintf(o, "%s %u MiB %s (boot without %s)", i ? ";" : "",
+			c->sizes[i], spread(s, sizeof s, fig(c, "boot.inputs",
+							     c->sizes[i])),
+			spread(t, sizeof t, fig(c, "boot.noinputs",
+						c->sizes[i])));
 	fprintf(o, "\n  #  (the simulator's boot has no size term: the "
 		"reference VM's samples are used)\n");
-	fprintf(o, "  #  parts: create %s, empty runtime boot %s; destroy "
-		"%s\n", spread(s, sizeof s, fig(c, "create", ref)),
+	fprintf(o, "  #  parts: create %s, empty runtime boot %s, runtime "
+		"boot with the arena %s;\n  #  destroy %s\n",
+		spread(s, sizeof s, fig(c, "create", ref)),
 		spread(t, sizeof t, fig(c, "boot.empty", ref)),
-		spread(u, sizeof u, fig(c, "destroy", ref)));
+		spread(u, sizeof u, fig(c, "boot", ref)),
+		spread(d, sizeof d, fig(c, "destroy", ref)));
 	fprintf(o, "  boot: ");
 	put_empirical(o, f, 1, 0, "%.1fus");
 
@@ -1084,6 +1103,84 @@ static int check_opts(const struct calib_opts *o, char *err, size_t n)
 	return 0;
 }
 
+/* The cold boot the real platform pays (its boot job, rexec_boot_vm):
+ * create + runtime boot + the function's inputs (canary, library text,
+ * kernel inputs at the call sizes the platform chooses for the default
+ * real.block_call of 25 us), one VM after the other, at every RAM size
+ * with the reference arena (the platform's real.heap does not grow with the
+ * VM). Key "boot.platform";
+ * write_models uses it for models.boot. */
+static int measure_platform_boot(struct calib *c)
+{
+	struct rexec x = { 0 };
+	char err[256];
+	unsigned reps = c->o->reps;
+	double *v = calloc(reps, sizeof *v), *w = calloc(reps, sizeof *w),
+	       *d = calloc(reps, sizeof *d);
+	int rc;
+
+	x.host.kvm_fd = -1;
+	if (!v || !w || !d) {
+		free(v), free(w), free(d);
+		return -ENOMEM;
+	}
+	if ((rc = rexec_init(&x, err, sizeof err)))
+		goto out;
+	/* the platform's arena is real.heap whatever the VM's RAM */
+	x.deadline_ns = 10 * (int64_t)1000000000;
+	x.heap_bytes = (uint64_t)c->o->heap_mib * MIB;
+	if ((rc = rexec_calibrate(&x, 25000, err, sizeof err)))
+		goto out;
+	for (unsigned i = 0; i < c->nsizes && !rc; i++) {
+		/* paired with the same VM's boot without the inputs, one
+		 * after the other: the machine's speed moves over seconds,
+		 * the difference of neighbours much less */
+		struct vmm_vm_config vc = {
+			.ram_bytes = (size_t)c->sizes[i] * MIB,
+			.heap_bytes = x.heap_bytes,
+			.image = vmm_guest_runtime,
+			.image_bytes = vmm_guest_runtime_len,
+			.seed = 1,
+		};
+		for (unsigned k = 0; k < reps && !rc; k++) {
+			struct vmm_vm *vm;
+			int64_t t0 = now_ns();
+			rc = rexec_boot_vm(&x, (size_t)c->sizes[i] * MIB,
+					   0x5eedULL + k, &vm, err, sizeof err);
+			v[k] = (now_ns() - t0) / 1e3;
+			if (rc)
+				break;
+			vmm_vm_destroy(vm);
+			t0 = now_ns();
+			if ((rc = vmm_vm_create(&x.host, &vc, &vm))) {
+				snprintf(err, sizeof err, "%s", x.host.err);
+				break;
+			}
+			if ((rc = vmm_vm_boot(vm, x.deadline_ns)))
+				snprintf(err, sizeof err, "%s", vm->err);
+			w[k] = (now_ns() - t0) / 1e3;
+			vmm_vm_destroy(vm);
+			d[k] = v[k] - w[k];
+		}
+		if (!rc) {
+			c->cur_mib = c->sizes[i];
+			add_fig(c, "boot.platform", "cold boot as the platform "
+				"boots (with the function's inputs)", "us", v,
+				reps);
+			add_fig(c, "boot.noinputs", "the same boot without the "
+				"inputs", "us", w, reps);
+			add_fig(c, "boot.inputs", "the inputs (paired "
+				"difference)", "us", d, reps);
+		}
+	}
+out:
+	if (rc)
+		logf_(c, "platform boot: %s", err);
+	rexec_release(&x);
+	free(v), free(w), free(d);
+	return rc;
+}
+
 static int measure(struct calib *c)
 {
 	struct vmm_bench b = { .h = &c->h, .reps = c->o->reps,
@@ -1101,6 +1198,10 @@ static int measure(struct calib *c)
 			return fail(c, -EIO, "measuring %u MiB VMs failed (see "
 				    "the message above)", c->sizes[i]);
 	}
+	logf_(c, "cold boots the way the real platform boots them");
+	if (measure_platform_boot(c))
+		return fail(c, -EIO, "measuring the platform's boot failed "
+			    "(see the message above)");
 	logf_(c, "libraries of %u to %u MiB: from memory and from a file in %s",
 	      c->libs[0], c->libs[c->nlibs - 1], c->o->lib_dir);
 	b.ram_bytes = (size_t)c->o->ram_mib * MIB;

@@ -1096,8 +1096,12 @@ static double unit(struct real *r, uint64_t req, uint32_t item)
 /* The request's work: the canary check, one call per library it calls,
  * then per code block kernel calls for its share of the service time
  * scaled by real.work_scale (baseline time: an optimized block does the
- * same calls faster). */
-static void plan(struct real *r, const struct rreq *q, struct rjob *j)
+ * same calls faster), less the library calls' own time (their moving
+ * average; not for libraries in (loading): a first call is load time), so
+ * that the request computes its service time in all, as the simulator
+ * assumes. */
+static void plan(struct real *r, const struct rreq *q, struct rjob *j,
+		 uint64_t loading)
 {
 	const struct cat_func *cf = &r->cat->funcs[q->pub.func];
 	uint32_t ph = q->phase < r->cat->nphases ? q->phase
@@ -1107,10 +1111,17 @@ static void plan(struct real *r, const struct rreq *q, struct rjob *j)
 	uint32_t n = 0;
 	j->u.run.step[n++] = (struct rstep){ .kind = RS_CHECK };
 	for (uint32_t i = 0; i < cf->nlibs; i++)
-		if (q->calls >> i & 1)
+		if (q->calls >> i & 1) {
 			j->u.run.step[n++] = (struct rstep){
 				.kind = RS_LIB, .man = (uint16_t)i,
 				.gid = cf->libs[i] };
+			if (!(loading >> i & 1))
+				target -= (double)__atomic_load_n(
+					&r->x.libs[cf->libs[i]].call_ns,
+					__ATOMIC_RELAXED);
+		}
+	if (target < 0)
+		target = 0;
 	for (uint32_t i = 0; i < cf->nblocks; i++) {
 		uint8_t k = r->x.kern[q->pub.func][i];
 		double c = r->x.call_ns[k][0] > 0 ? r->x.call_ns[k][0] : 1;
@@ -1223,7 +1234,7 @@ static void start_request(struct real *r, struct rvm *v, uint32_t h)
 	j->u.run.func = q->pub.func;
 	j->u.run.bind = (uint8_t)q->bound;
 	j->u.run.seed = vm_seed(r, q->pub.func);
-	plan(r, q, j);
+	plan(r, q, j, missing);
 	v->running = h;
 	r->running_reqs++;
 	set_state(r, v, VM_BUSY);
@@ -1676,7 +1687,9 @@ static void on_report(struct real *r, uint32_t slot, uint64_t id)
 	double per_cycle = r->cfg->profiling.rate_hz / (r->x.tsc_khz * 1e3);
 	for (uint32_t i = 0; i < cf->nblocks; i++) {
 		uint8_t k = r->x.kern[v->pub.func][i];
-		samples[i] = floor(kcyc[k] / sharing[k] * per_cycle);
+		/* unfloored: flooring lost up to a sample per block per
+		 * report, biasing blocks near the hot threshold low */
+		samples[i] = kcyc[k] / sharing[k] * per_cycle;
 		pr.samples += samples[i];
 	}
 	pr.slot = slot;
@@ -2003,15 +2016,16 @@ static void map_kernels(struct real *r)
 			const struct cat_block *b = &cf->blocks[i];
 			int c = b->speedup >= 1.5 ? 0 : 1;
 			unsigned s = (unsigned)(b->hash % 3), k = cls[c][s];
-			int found = 0;
-			for (int pass = 0; pass < 2 && !found; pass++)
-				for (unsigned t = 0; t < 3 && !found; t++) {
-					unsigned kk = cls[pass ? !c : c][(s + t) % 3];
-					if (!(used >> kk & 1)) {
-						k = kk;
-						found = 1;
-					}
+			/* a free kernel of the block's class, else share
+			 * cls[c][s]: never the other class (a SIMD-friendly
+			 * block stays vectorizable, as its speed-up says) */
+			for (unsigned t = 0; t < 3; t++) {
+				unsigned kk = cls[c][(s + t) % 3];
+				if (!(used >> kk & 1)) {
+					k = kk;
+					break;
 				}
+			}
 			used |= 1u << k;
 			r->x.kern[f][i] = (uint8_t)k;
 		}

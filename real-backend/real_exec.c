@@ -355,31 +355,46 @@ static int job_fail(struct rjob *j, int rc, const char *msg)
 	return j->rc;
 }
 
-static int exec_boot(struct rexec *x, struct rjob *j)
+int rexec_boot_vm(struct rexec *x, size_t ram_bytes, uint64_t seed,
+		  struct vmm_vm **out, char *err, size_t errlen)
 {
-	struct rinst *in = j->in;
 	struct vmm_vm_config c = {
-		.ram_bytes = ram_for(x, j->u.boot.ram_bytes),
+		.ram_bytes = ram_for(x, ram_bytes),
 		.heap_bytes = x->heap_bytes,
 		.image = vmm_guest_runtime,
 		.image_bytes = vmm_guest_runtime_len,
-		.seed = j->u.boot.seed,
+		.seed = seed,
 	};
 	struct vmm_vm *vm = NULL;
+	*out = NULL;
 	pthread_mutex_lock(&x->host_mu);
 	int rc = vmm_vm_create(&x->host, &c, &vm);
 	if (rc)
-		job_fail(j, rc, x->host.err);
+		snprintf(err, errlen, "%s", x->host.err);
 	pthread_mutex_unlock(&x->host_mu);
 	if (rc)
-		return rc;
+		return rc < 0 ? rc : -EIO;
 	if ((rc = vmm_vm_boot(vm, x->deadline_ns)) ||
 	    (rc = init_common(vm)) ||
-	    (rc = init_kernels(x, vm, j->u.boot.seed))) {
-		job_fail(j, rc, vm->err[0] ? vm->err : "guest inputs");
+	    (rc = init_kernels(x, vm, seed))) {
+		snprintf(err, errlen, "%s", vm->err[0] ? vm->err :
+			 "guest inputs");
 		vmm_vm_destroy(vm);
-		return rc;
+		return rc < 0 ? rc : -EIO;
 	}
+	*out = vm;
+	return 0;
+}
+
+static int exec_boot(struct rexec *x, struct rjob *j)
+{
+	struct rinst *in = j->in;
+	struct vmm_vm *vm = NULL;
+	char msg[sizeof(j->err)];
+	int rc = rexec_boot_vm(x, j->u.boot.ram_bytes, j->u.boot.seed, &vm,
+			       msg, sizeof(msg));
+	if (rc)
+		return job_fail(j, rc, msg);
 	in->func = j->u.boot.func;
 	for (uint32_t i = 0; i < j->u.boot.npreload; i++) {
 		int mapped;
@@ -611,6 +626,13 @@ static int run_segment(struct rexec *x, struct rjob *j, struct vmm_vm *vm,
 		}
 		if (st->kind == RS_LIB && first[from + i])
 			*libfirst_ns += cycles_to_ns(x, gs[i].cycles);
+		else if (st->kind == RS_LIB) {	/* plan()'s estimate */
+			int64_t *e = &x->libs[st->gid].call_ns;
+			int64_t ns = cycles_to_ns(x, gs[i].cycles);
+			int64_t o = __atomic_load_n(e, __ATOMIC_RELAXED);
+			__atomic_store_n(e, o ? o + (ns - o) / 8 : ns,
+					 __ATOMIC_RELAXED);
+		}
 	}
 	return 0;
 }

@@ -1,7 +1,9 @@
 /* real_int.h - internals of the real platform shared by platform_real.c
  * (the control thread: platform ops, policy callbacks, results) and
  * real_exec.c (worker and prep threads: guests, library images, compiles,
- * calibration). Not an API: nothing outside these two files includes it.
+ * calibration). Not an API: outside these two files only
+ * real-backend/calibrate.c includes it (to time the platform's boot through
+ * rexec_boot_vm; tests/test_calibrate.c names that function for the link).
  * Locking: real->mu guards the job queues, the host side of VMs (struct
  * rinst, fields marked "mu") and the done list; fields marked "holder" are
  * touched only by the thread that holds the VM (one job at a time). */
@@ -42,6 +44,9 @@ struct rlib {
 	size_t bytes;		/* image size (catalog size, whole pages) */
 	uint32_t fn;		/* enum gabi_libwork_fn its calls run */
 	char name[32];
+	/* guest ns of a call on a mapped image (not a first call), moving
+	 * average; 0: none yet. Written by workers, read by plan() (atomic) */
+	int64_t call_ns;
 };
 
 struct rjob;
@@ -236,6 +241,13 @@ int rexec_init(struct rexec *x, char *err, size_t errlen);
 /* Measure kernels and choose per-call sizes (before the run). */
 int rexec_calibrate(struct rexec *x, int64_t block_call_ns, char *err,
 		    size_t errlen);
+/* The platform's cold boot of a VM of (ram_bytes) (rounded as for every
+ * VM of the run): create, runtime boot, then the function's inputs (canary,
+ * library text, kernel inputs at the calibrated call sizes). Used by the
+ * boot job and by `vmspec calibrate`, so that the calibrated boot is the
+ * one the platform pays. Needs rexec_calibrate first (call sizes). */
+int rexec_boot_vm(struct rexec *x, size_t ram_bytes, uint64_t seed,
+		  struct vmm_vm **out, char *err, size_t errlen);
 /* Write the block source for recompilations into a temp dir. */
 int rexec_compile_setup(struct rexec *x, char *err, size_t errlen);
 int rexec_start(struct rexec *x, unsigned nworkers, char *err,
