@@ -82,6 +82,7 @@ extern const size_t cfg_nparams;
 enum wl_kind { WL_SYNTHETIC = 0, WL_AZURE2019, WL_AZURE2021, WL_KIND_COUNT };
 enum wl_arrival_kind { ARR_POISSON = 0, ARR_MMPP, ARR_DIURNAL, ARR_COUNT };
 enum spec_match { MATCH_EXACT = 0, MATCH_BEST, MATCH_COUNT };
+enum host_full { FULL_REJECT = 0, FULL_QUEUE, FULL_COUNT };
 
 /* A cache's policy and size (idle VM pool, library cache, code block
  * repository, snapshot store). */
@@ -148,6 +149,7 @@ struct vms_config {
 	struct {
 		int64_t cores;		/* processor sharing beyond this */
 		double memory_mib;	/* host memory */
+		int on_full;		/* 0 reject, 1 queue (host_full) */
 	} host;
 	struct {
 		char calibration[CFG_PATH_LEN];	/* calibration file applied

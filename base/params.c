@@ -16,6 +16,7 @@ static const char *const wl_kinds[] = { "synthetic", "azure2019",
 static const char *const arrival_kinds[] = { "poisson", "mmpp", "diurnal",
 					      NULL };
 static const char *const match_kinds[] = { "exact", "best", NULL };
+static const char *const full_kinds[] = { "reject", "queue", NULL };
 
 #define CACHE_ROWS(sec, field, pol, cap, what)				\
 	{ .key = sec ".policy", .type = CFG_ENUM,			\
@@ -237,6 +238,10 @@ const struct cfg_param cfg_params[] = {
 	  .min = 0, .max = 1073741824.0, .flags = CFG_F_MIN_EXCL,
 	  .def = "256GiB", .unit = "MiB",
 	  .help = "host memory: VMs that do not fit are not created" },
+	{ .key = "host.on_full", .type = CFG_ENUM, .offset = OFF(host.on_full),
+	  .def = "reject", .unit = "", .choices = full_kinds,
+	  .help = "a request that finds no memory for a VM even after idle "
+	  "VMs were evicted: reject it, or queue it until memory frees" },
 
 	{ .key = "models.calibration", .type = CFG_PATH,
 	  .offset = OFF(models.calibration), .def = "\"\"", .unit = "",

@@ -76,6 +76,9 @@ static double jaccard_distance(uint64_t a1, uint64_t b1, uint64_t a2,
 	return uni ? 1.0 - (double)inter / uni : 0;
 }
 
+static void ad_on_arrival(void *st, struct platform *p,
+			  const struct plat_request *r);
+
 static void *create_common(struct platform *p, const struct vms_config *cfg,
 			   int oracle, int no_recompile, int no_shadowing)
 {
@@ -86,6 +89,8 @@ static void *create_common(struct platform *p, const struct vms_config *cfg,
 	a->nfuncs = plat_nfuncs(p);
 	a->f = calloc(a->nfuncs ? a->nfuncs : 1, sizeof(*a->f));
 	a->pool = vmpool_new(p, cfg, NULL, NULL);
+	if (a->pool)
+		vmpool_set_retry(a->pool, ad_on_arrival, a);
 	if (!a->f || !a->pool) {
 		vmpool_free(a->pool);
 		free(a->f);
@@ -183,7 +188,7 @@ static void ad_on_arrival(void *st, struct platform *p,
 	if (slot == PLAT_NO_VM)
 		slot = new_vm(a, p, r->func);
 	if (slot == PLAT_NO_VM) {
-		plat_reject(p, r);
+		vmpool_defer(a->pool, p, r);
 		return;
 	}
 	if (plat_vm(p, slot)->spec_key)

@@ -37,12 +37,17 @@ static void ka_prewarm(void *arg, struct platform *p, uint32_t func)
 		plat_vm(p, slot)->pol.u |= 1ULL << 32;	/* idle when ready */
 }
 
+static void ka_on_arrival(void *st, struct platform *p,
+			  const struct plat_request *r);
+
 static void *ka_create(struct platform *p, const struct vms_config *cfg)
 {
 	struct keepalive *k = calloc(1, sizeof(*k));
 	if (!k)
 		return NULL;
 	k->pool = vmpool_new(p, cfg, ka_prewarm, k);
+	if (k->pool)
+		vmpool_set_retry(k->pool, ka_on_arrival, k);
 	if (!k->pool) {
 		free(k);
 		return NULL;
@@ -58,7 +63,7 @@ static void ka_on_arrival(void *st, struct platform *p,
 	if (slot == PLAT_NO_VM)
 		slot = boot_tracked(k, p, r->func);
 	if (slot == PLAT_NO_VM) {
-		plat_reject(p, r);
+		vmpool_defer(k->pool, p, r);
 		return;
 	}
 	plat_dispatch(p, slot, r);

@@ -187,10 +187,15 @@ static void pw_prewarm(void *arg, struct platform *p, uint32_t func)
 		plat_vm_destroy(p, slot);
 }
 
+static void pw_on_arrival(void *st, struct platform *p,
+			  const struct plat_request *r);
+
 static void *pw_create(struct platform *p, const struct vms_config *cfg)
 {
 	struct prewarm *w = xcalloc(1, sizeof(*w));
 	w->pool = vmpool_new(p, cfg, pw_prewarm, w);
+	if (w->pool)
+		vmpool_set_retry(w->pool, pw_on_arrival, w);
 	if (!w->pool) {
 		free(w);
 		return NULL;
@@ -218,7 +223,7 @@ static void pw_on_arrival(void *st, struct platform *p,
 	if (slot == PLAT_NO_VM)
 		slot = boot_func(w, p, r->func);
 	if (slot == PLAT_NO_VM)
-		plat_reject(p, r);
+		vmpool_defer(w->pool, p, r);
 	else
 		plat_dispatch(p, slot, r);
 	/* after the dispatch, which bound a ready VM: its growth is done */

@@ -146,10 +146,15 @@ static void sn_prewarm(void *arg, struct platform *p, uint32_t func)
 		plat_vm_destroy(p, slot);
 }
 
+static void sn_on_arrival(void *st, struct platform *p,
+			  const struct plat_request *r);
+
 static void *sn_create(struct platform *p, const struct vms_config *cfg)
 {
 	struct snapshot *s = xcalloc(1, sizeof(*s));
 	s->pool = vmpool_new(p, cfg, sn_prewarm, s);
+	if (s->pool)
+		vmpool_set_retry(s->pool, sn_on_arrival, s);
 	if (!s->pool) {
 		free(s);
 		return NULL;
@@ -179,7 +184,7 @@ static void sn_on_arrival(void *st, struct platform *p,
 	if (slot == PLAT_NO_VM)
 		slot = create_vm(s, p, r->func);
 	if (slot == PLAT_NO_VM) {
-		plat_reject(p, r);
+		vmpool_defer(s->pool, p, r);
 		return;
 	}
 	plat_dispatch(p, slot, r);

@@ -42,6 +42,15 @@ struct vmpool {
 	void *prewarm_arg;
 	vmpool_destroy_fn on_destroy;
 	void *destroy_arg;
+	int queue_full;			/* host.on_full: queue */
+	vmpool_retry_fn retry;
+	void *retry_st;
+	struct plat_request *deferred;	/* waiting for memory, in order */
+	size_t ndef, capdef;
+	struct plat_request *scratch;	/* retry round's copy */
+	size_t capscratch;
+	int retrying, retry_again;
+	uint64_t deferred_total;
 	uint64_t takes, hits, prewarms, destroyed;
 	uint64_t win_expired;		/* keep-alive deadlines reached */
 };
@@ -152,6 +161,7 @@ struct vmpool *vmpool_new(struct platform *p, const struct vms_config *c,
 	if (vp->hybrid && cache_new(&vp->win, cache_policy_find("hybrid"),
 				    INFINITY, &par, NULL, NULL) < 0)
 		goto fail;
+	vp->queue_full = c->host.on_full == FULL_QUEUE;
 	vp->boot_cost = dist_mean(&c->models.boot);
 	vp->range_ns = c->hybrid.range_ns;
 	vp->nfuncs = plat_nfuncs(p);
@@ -178,7 +188,61 @@ void vmpool_free(struct vmpool *vp)
 	free(vp->prewarm_armed);
 	free(vp->gnext);
 	free(vp->gprev);
+	free(vp->deferred);
+	free(vp->scratch);
 	free(vp);
+}
+
+void vmpool_set_retry(struct vmpool *vp, vmpool_retry_fn fn, void *st)
+{
+	vp->retry = fn;
+	vp->retry_st = st;
+}
+
+void vmpool_defer(struct vmpool *vp, struct platform *p,
+		  const struct plat_request *r)
+{
+	if (!vp->queue_full || !vp->retry) {
+		plat_reject(p, r);
+		return;
+	}
+	if (vp->ndef == vp->capdef) {
+		vp->capdef = vp->capdef ? 2 * vp->capdef : 64;
+		vp->deferred = xrealloc(vp->deferred,
+					vp->capdef * sizeof(*vp->deferred));
+	}
+	vp->deferred[vp->ndef++] = *r;
+	vp->deferred_total++;
+}
+
+/* Memory may have freed: offer every waiting request to the strategy
+ * again, oldest first; those that still find none wait again. Re-entrant
+ * calls (the strategy's retry evicting VMs) only ask for one more round. */
+static void retry_deferred(struct vmpool *vp, struct platform *p)
+{
+	if (!vp->ndef)
+		return;
+	if (vp->retrying) {
+		vp->retry_again = 1;
+		return;
+	}
+	vp->retrying = 1;
+	for (int round = 0; round < 2 && vp->ndef; round++) {
+		vp->retry_again = 0;
+		size_t n = vp->ndef;
+		if (n > vp->capscratch) {
+			vp->capscratch = vp->capdef;
+			vp->scratch = xrealloc(vp->scratch, vp->capscratch *
+					       sizeof(*vp->scratch));
+		}
+		memcpy(vp->scratch, vp->deferred, n * sizeof(*vp->scratch));
+		vp->ndef = 0;
+		for (size_t i = 0; i < n; i++)
+			vp->retry(vp->retry_st, p, &vp->scratch[i]);
+		if (!vp->retry_again)
+			break;
+	}
+	vp->retrying = 0;
 }
 
 int vmpool_has(const struct vmpool *vp, struct platform *p, uint32_t slot)
@@ -315,6 +379,7 @@ void vmpool_idle(struct vmpool *vp, struct platform *p, uint32_t slot)
 		if (v->pol.u & F_WINPIN)
 			cache_unpin(vp->win, v->func, now);
 		destroy_idle(vp, p, v);
+		retry_deferred(vp, p);
 		return;
 	}
 	v->pol.t_ns = now;
@@ -350,6 +415,7 @@ void vmpool_idle(struct vmpool *vp, struct platform *p, uint32_t slot)
 	idle_push(vp, v);
 	if (deadline >= 0)
 		plat_vm_timer(p, slot, deadline, 0);
+	retry_deferred(vp, p);
 }
 
 void vmpool_forget(struct vmpool *vp, struct platform *p, uint32_t slot)
@@ -398,6 +464,7 @@ int vmpool_on_timer(struct vmpool *vp, struct platform *p, uint32_t slot,
 	if (vp->win || (vp->ttl_ns >= 0 && now - v->pol.t_ns >= vp->ttl_ns)) {
 		vp->win_expired++;
 		destroy_idle(vp, p, v);	/* keep-alive over */
+		retry_deferred(vp, p);
 	}
 	return 1;
 }
@@ -407,6 +474,7 @@ void vmpool_drain(struct vmpool *vp, struct platform *p)
 	vp->draining = 1;
 	while (vp->gtail != NONE)
 		destroy_idle(vp, p, plat_vm(p, vp->gtail));
+	retry_deferred(vp, p);
 }
 
 size_t vmpool_metrics(const struct vmpool *vp, struct res_metric *m,
@@ -421,5 +489,7 @@ size_t vmpool_metrics(const struct vmpool *vp, struct res_metric *m,
 	res_metric_put(m, &n, cap, "pool_expirations",
 		       (double)(st.expirations + vp->win_expired), "count");
 	res_metric_put(m, &n, cap, "pool_prewarms", (double)vp->prewarms, "count");
+	res_metric_put(m, &n, cap, "queued_for_memory",
+		       (double)vp->deferred_total, "count");
 	return n;
 }

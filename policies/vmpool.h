@@ -71,6 +71,16 @@ void vmpool_drain(struct vmpool *vp, struct platform *p);
 /* Is (slot) tracked by the pool? */
 int vmpool_has(const struct vmpool *vp, struct platform *p, uint32_t slot);
 
+/* A request found no memory for a VM: with host.on_full = reject it is
+ * rejected; with queue it waits here and is handed back to (retry), the
+ * strategy's arrival handler, whenever memory may have freed (a VM went
+ * idle or was destroyed by the pool), in arrival order. */
+typedef void (*vmpool_retry_fn)(void *st, struct platform *p,
+				const struct plat_request *r);
+void vmpool_set_retry(struct vmpool *vp, vmpool_retry_fn fn, void *st);
+void vmpool_defer(struct vmpool *vp, struct platform *p,
+		  const struct plat_request *r);
+
 /* pool_hit_ratio, pool_evictions, pool_expirations, pool_prewarms. */
 size_t vmpool_metrics(const struct vmpool *vp, struct res_metric *m,
 		      size_t cap);

@@ -172,10 +172,15 @@ static void plan_templates(struct zygote *z, struct platform *p)
 	free(mib);
 }
 
+static void zy_on_arrival(void *st, struct platform *p,
+			  const struct plat_request *r);
+
 static void *zy_create(struct platform *p, const struct vms_config *cfg)
 {
 	struct zygote *z = xcalloc(1, sizeof(*z));
 	z->pool = vmpool_new(p, cfg, zy_prewarm, z);
+	if (z->pool)
+		vmpool_set_retry(z->pool, zy_on_arrival, z);
 	if (!z->pool) {
 		free(z);
 		return NULL;
@@ -211,7 +216,7 @@ static void zy_on_arrival(void *st, struct platform *p,
 		}
 	}
 	if (slot == PLAT_NO_VM)
-		plat_reject(p, r);
+		vmpool_defer(z->pool, p, r);
 	else
 		plat_dispatch(p, slot, r);
 	boot_template(z, p, plat_func(p, r->func)->runtime);

@@ -302,6 +302,35 @@ static void test_deadline_tie(void)
 	rmdir(dir);
 }
 
+/* host.on_full: queue: a request that finds no memory for a VM waits for
+ * memory instead of being rejected (only library loads that do not fit
+ * can still fail); every request is still accounted for once. */
+static void test_queue_on_full(void)
+{
+	const char *strategies[] = { "keepalive", "adaptive", "snapshot",
+				     "zygote", "prewarm-runtime" };
+	for (size_t i = 0; i < 5; i++) {
+		struct vms_config c;
+		struct rec r;
+		struct sim_summary rej, q;
+		base(&c);
+		c.host.memory_mib = 4096;
+		c.workload.rate_per_s = 40;
+		CU_ASSERT_EQUAL_FATAL(run(&c, strategies[i], &r, &rej), 0);
+		free(r.dec);
+		c.host.on_full = FULL_QUEUE;
+		CU_ASSERT_EQUAL_FATAL(run(&c, strategies[i], &r, &q), 0);
+		CU_ASSERT(rej.by_action[ACT_REJECT] > 0);	/* it was tight */
+		CU_ASSERT_EQUAL(q.by_action[ACT_REJECT], 0);
+		CU_ASSERT_EQUAL(q.failed, q.oom_failed);
+		CU_ASSERT_EQUAL(q.finished + q.failed, q.requests);
+		CU_ASSERT_EQUAL(r.rows, q.requests);
+		CU_ASSERT(q.peak_mem_mib <= c.host.memory_mib);
+		sim_summary_release(&rej);
+		done(&r, &q);
+	}
+}
+
 /* Bad model parameters are configuration errors naming the key. */
 static void test_bad_parameters(void)
 {
@@ -360,6 +389,7 @@ int main(void)
 		{ "every strategy: determinism, conservation, memory",
 		  test_all_strategies },
 		{ "keep-alive deadline tie", test_deadline_tie },
+		{ "host.on_full: queue", test_queue_on_full },
 		{ "bad model parameters", test_bad_parameters },
 		{ NULL, NULL },
 	};
