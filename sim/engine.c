@@ -386,26 +386,44 @@ static void enter_ps_mode(struct sim *s)
 		uint32_t h = s->direct_head;
 		struct sim_req *r = REQ(s, h);
 		direct_unlink(s, r);
+		if (r->cpu_start_ns > s->now_ns) {
+			/* still in its stall: it joins the sharing when the
+			 * stall ends, like any other */
+			s->ncpu--;
+			sim_queue_push(&s->q, r->cpu_start_ns, EV_STALL, r->vm, h);
+			continue;
+		}
 		sim_queue_push(&s->ps, r->cpu_end_ns - s->now_ns, 0, r->vm, h);
 	}
+}
+
+/* Direct mode: request (h) computes at full speed from (at) (now, or the
+ * end of its stall: its core is reserved meanwhile, it counts in ncpu) and
+ * completes at a known time: one EV_DONE, no processor-sharing work. */
+static void direct_start(struct sim *s, uint32_t h, int64_t at)
+{
+	struct sim_req *r = REQ(s, h);
+	s->ncpu++;
+	r->cpu_start_ns = at;
+	r->cpu_end_ns = at + (int64_t)ceil(r->cpu_ns);
+	r->cpu_epoch = ++s->cpu_epochs;
+	r->cprev = NONE;
+	r->cnext = s->direct_head;
+	if (s->direct_head != NONE)
+		REQ(s, s->direct_head)->cprev = h;
+	s->direct_head = h;
+	sim_queue_push(&s->q, r->cpu_end_ns, EV_DONE, h, r->cpu_epoch);
 }
 
 static void cpu_start(struct sim *s, uint32_t slot, uint32_t h)
 {
 	struct sim_req *r = REQ(s, h);
-	r->cpu_start_ns = s->now_ns;
-	s->ncpu++;
-	if (!s->ps_mode && (double)s->ncpu <= s->cores) {
-		r->cpu_end_ns = s->now_ns + (int64_t)ceil(r->cpu_ns);
-		r->cpu_epoch = ++s->cpu_epochs;
-		r->cprev = NONE;
-		r->cnext = s->direct_head;
-		if (s->direct_head != NONE)
-			REQ(s, s->direct_head)->cprev = h;
-		s->direct_head = h;
-		sim_queue_push(&s->q, r->cpu_end_ns, EV_DONE, h, r->cpu_epoch);
+	if (!s->ps_mode && (double)(s->ncpu + 1) <= s->cores) {
+		direct_start(s, h, s->now_ns);
 		return;
 	}
+	r->cpu_start_ns = s->now_ns;
+	s->ncpu++;
 	if (!s->ps_mode)
 		enter_ps_mode(s);
 	ps_advance(s);
@@ -1208,10 +1226,12 @@ static void start_request(struct sim *s, struct sim_vm *v, uint32_t h)
 	v->running = h;
 	set_state(s, v, VM_BUSY);
 	int64_t stall = r->startup_extra_ns + r->libload_ns;
-	if (stall > 0)
-		sim_queue_push(&s->q, s->now_ns + stall, EV_STALL, v->pub.slot, h);
-	else
+	if (stall <= 0)
 		cpu_start(s, v->pub.slot, h);
+	else if (!s->ps_mode && (double)(s->ncpu + 1) <= s->cores)
+		direct_start(s, h, s->now_ns + stall);	/* a core is reserved */
+	else
+		sim_queue_push(&s->q, s->now_ns + stall, EV_STALL, v->pub.slot, h);
 }
 
 static int op_dispatch(struct platform *p, uint32_t slot,
