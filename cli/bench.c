@@ -157,7 +157,7 @@ static const char replay_usage[] =
 	"      --set KEY=VALUE   any run parameter (e.g. results.compress=1)\n"
 	"      --no-requests     results.requests=false, results.decisions=false:\n"
 	"                        the mode for 1e8 invocations (a full file is\n"
-	"                        ~180 bytes per invocation)\n"
+	"                        ~140 bytes per invocation)\n"
 	"  -k, --keep            keep the results file and print its name\n";
 
 struct replay_args {
