@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 #include "base/config.h"
+#include "base/pool.h"
 #include "base/rng.h"
 #include "base/util.h"
 #include "policies/cache.h"
@@ -24,8 +25,6 @@
 #include "workloads/workload.h"
 
 #define NONE UINT32_MAX
-#define CHUNK_BITS 8
-#define CHUNK (1u << CHUNK_BITS)
 #define MAX_POLICY_STREAMS 64
 #define PROGRESS_NS 500000000LL
 
@@ -69,12 +68,6 @@ struct rreq {
 	uint8_t kind;
 	uint8_t live;
 	uint8_t bound;
-};
-
-struct pool {
-	void **chunks;
-	size_t nchunks, cap_chunks, elem;
-	uint32_t used, free_head;
 };
 
 struct deferred {
@@ -131,53 +124,6 @@ struct real {
 	char *err;
 	size_t errlen;
 };
-
-/* ---- pools with stable addresses ---- */
-
-static void pool_init(struct pool *p, size_t elem)
-{
-	memset(p, 0, sizeof(*p));
-	p->elem = elem;
-	p->free_head = NONE;
-}
-
-static inline void *pool_at(const struct pool *p, uint32_t i)
-{
-	return (char *)p->chunks[i >> CHUNK_BITS] +
-	       (size_t)(i & (CHUNK - 1)) * p->elem;
-}
-
-static uint32_t pool_take(struct pool *p, size_t link)
-{
-	if (p->free_head != NONE) {
-		uint32_t i = p->free_head;
-		p->free_head = *(uint32_t *)((char *)pool_at(p, i) + link);
-		return i;
-	}
-	if ((p->used >> CHUNK_BITS) == p->nchunks) {
-		if (p->nchunks == p->cap_chunks) {
-			p->cap_chunks = p->cap_chunks ? 2 * p->cap_chunks : 16;
-			p->chunks = xrealloc(p->chunks,
-					     p->cap_chunks * sizeof(void *));
-		}
-		p->chunks[p->nchunks++] = xcalloc(CHUNK, p->elem);
-	}
-	return p->used++;
-}
-
-static void pool_put(struct pool *p, uint32_t i, size_t link)
-{
-	*(uint32_t *)((char *)pool_at(p, i) + link) = p->free_head;
-	p->free_head = i;
-}
-
-static void pool_release(struct pool *p)
-{
-	for (size_t i = 0; i < p->nchunks; i++)
-		free(p->chunks[i]);
-	free(p->chunks);
-	memset(p, 0, sizeof(*p));
-}
 
 static inline struct rvm *VM(struct real *r, uint32_t s)
 {

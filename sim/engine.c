@@ -16,6 +16,7 @@
 #include <string.h>
 #include <gsl/gsl_randist.h>
 #include "base/config.h"
+#include "base/pool.h"
 #include "base/rng.h"
 #include "base/util.h"
 #include "models/dist.h"
@@ -27,8 +28,6 @@
 #include "workloads/workload.h"
 
 #define NONE UINT32_MAX
-#define CHUNK_BITS 10
-#define CHUNK (1u << CHUNK_BITS)
 #define MAX_POLICY_STREAMS 64
 #define PAGE_MIB (4.0 / 1024)
 
@@ -115,14 +114,6 @@ struct sim_snap {
 	uint32_t preload[CAT_MAX_LIBS];
 };
 
-struct pool {
-	void **chunks;
-	size_t nchunks, cap_chunks;
-	size_t elem;
-	uint32_t used;		/* high-water mark of indices */
-	uint32_t free_head;
-};
-
 struct sim {
 	struct platform plat;
 	const struct vms_config *cfg;
@@ -188,58 +179,6 @@ struct sim {
 	char *err;
 	size_t errlen;
 };
-
-/* ---- pools: chunked arrays with stable addresses ---- */
-
-static void pool_init(struct pool *p, size_t elem)
-{
-	memset(p, 0, sizeof(*p));
-	p->elem = elem;
-	p->free_head = NONE;
-}
-
-static inline void *pool_at(const struct pool *p, uint32_t i)
-{
-	return (char *)p->chunks[i >> CHUNK_BITS] +
-	       (size_t)(i & (CHUNK - 1)) * p->elem;
-}
-
-static uint32_t pool_take(struct pool *p, size_t link_offset)
-{
-	if (p->free_head != NONE) {
-		uint32_t i = p->free_head;
-		p->free_head = *(uint32_t *)((char *)pool_at(p, i) +
-					     link_offset);
-		return i;
-	}
-	if (p->used == NONE - 1) {
-		fprintf(stderr, "vmspec: more than 2^32 live objects\n");
-		abort();
-	}
-	if ((p->used >> CHUNK_BITS) == p->nchunks) {
-		if (p->nchunks == p->cap_chunks) {
-			p->cap_chunks = p->cap_chunks ? p->cap_chunks * 2 : 16;
-			p->chunks = xrealloc(p->chunks,
-					     p->cap_chunks * sizeof(void *));
-		}
-		p->chunks[p->nchunks++] = xcalloc(CHUNK, p->elem);
-	}
-	return p->used++;
-}
-
-static void pool_put(struct pool *p, uint32_t i, size_t link_offset)
-{
-	*(uint32_t *)((char *)pool_at(p, i) + link_offset) = p->free_head;
-	p->free_head = i;
-}
-
-static void pool_release(struct pool *p)
-{
-	for (size_t i = 0; i < p->nchunks; i++)
-		free(p->chunks[i]);
-	free(p->chunks);
-	memset(p, 0, sizeof(*p));
-}
 
 static inline struct sim_vm *VM(struct sim *s, uint32_t slot)
 {

@@ -1,0 +1,38 @@
+/* pool.h - a pool of fixed-size objects in chunks whose addresses never
+ * move, indexed by uint32_t, with a free list threaded through a uint32_t
+ * field of each free object. Used by both platforms (sim/engine.c,
+ * real-backend/platform_real.c) for VMs, requests, snapshots and profiling
+ * counters: a pointer to a live object stays valid while it lives, and
+ * nothing is allocated once the pool has grown to its working size. */
+#ifndef VMSPEC_POOL_H
+#define VMSPEC_POOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define POOL_CHUNK_BITS 10
+#define POOL_NONE UINT32_MAX
+
+struct pool {
+	void **chunks;		/* chunks of 2^POOL_CHUNK_BITS objects */
+	size_t nchunks, cap_chunks;
+	size_t elem;		/* object size */
+	uint32_t used;		/* high-water mark of indices */
+	uint32_t free_head;	/* free list, POOL_NONE when empty */
+};
+
+void pool_init(struct pool *p, size_t elem);
+/* An object index: a freed one, else a new one (zeroed at first use).
+ * (link) is the offset of the uint32_t that threads the free list. Aborts
+ * past 2^32 - 1 objects or on out-of-memory. */
+uint32_t pool_take(struct pool *p, size_t link);
+void pool_put(struct pool *p, uint32_t i, size_t link);
+void pool_release(struct pool *p);
+
+static inline void *pool_at(const struct pool *p, uint32_t i)
+{
+	return (char *)p->chunks[i >> POOL_CHUNK_BITS] +
+	       (size_t)(i & ((1u << POOL_CHUNK_BITS) - 1)) * p->elem;
+}
+
+#endif
