@@ -87,9 +87,7 @@ struct real {
 	struct catalog *cat;
 	struct catalog own_cat;
 	int draw_calls;
-	struct plat_func *finfo;
-	double *lib_mib_all;
-	uint32_t **popular, *npopular;
+	struct cat_manifests man;	/* what policies see of the catalog */
 	struct wl_arrival next;
 	int have_next, drained;
 	int64_t next_wall_ns, horizon_ns, drain_until_ns, next_progress_ns;
@@ -312,21 +310,15 @@ static const struct plat_func *op_func(struct platform *p, uint32_t f)
 	struct real *r = REAL(p);
 	if (f >= r->cat->nfuncs) {
 		violation(r, "query of unknown function %u", f);
-		return &r->finfo[0];
+		return &r->man.finfo[0];
 	}
-	return &r->finfo[f];
+	return &r->man.finfo[f];
 }
 
 static uint32_t op_popular_libs(struct platform *p, uint32_t rt,
 				uint32_t *out, uint32_t max)
 {
-	struct real *r = REAL(p);
-	if (rt >= r->cat->nruntimes)
-		return 0;
-	uint32_t n = r->npopular[rt] < max ? r->npopular[rt] : max;
-	if (n)
-		memcpy(out, r->popular[rt], n * sizeof(uint32_t));
-	return n;
+	return cat_popular_libs(&REAL(p)->man, rt, out, max);
 }
 
 static struct plat_vm *op_vm(struct platform *p, uint32_t slot)
@@ -1878,72 +1870,6 @@ static void shut_down(struct real *r)
 
 /* ---- set-up ---- */
 
-static int cmp_pop(const void *a, const void *b, void *arg)
-{
-	const uint32_t *cnt = arg;
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	if (cnt[x] != cnt[y])
-		return cnt[x] > cnt[y] ? -1 : 1;
-	return x < y ? -1 : x > y;
-}
-
-/* Manifests and popularity exactly as the simulator builds them. */
-static void build_manifests(struct real *r)
-{
-	const struct catalog *cat = r->cat;
-	size_t nl = 0;
-	for (uint32_t f = 0; f < cat->nfuncs; f++)
-		nl += cat->funcs[f].nlibs;
-	r->lib_mib_all = xmalloc(sizeof(double) * (nl + 1));
-	r->finfo = xcalloc(cat->nfuncs, sizeof(*r->finfo));
-	uint32_t *cnt = xcalloc(cat->nlibs + 1, sizeof(uint32_t));
-	size_t k = 0;
-	for (uint32_t f = 0; f < cat->nfuncs; f++) {
-		const struct cat_func *cf = &cat->funcs[f];
-		struct plat_func *pf = &r->finfo[f];
-		pf->runtime = cf->runtime;
-		pf->nlibs = cf->nlibs;
-		pf->nblocks = cf->nblocks;
-		pf->mem_mib = cf->mem_mib;
-		pf->lib_ids = cf->libs;
-		pf->lib_mib = &r->lib_mib_all[k];
-		for (uint32_t i = 0; i < cf->nlibs; i++) {
-			r->lib_mib_all[k++] = cat->libs[cf->libs[i]].size_mib;
-			cnt[cf->libs[i]]++;
-		}
-		uint64_t *h = xmalloc(sizeof(uint64_t) * (cf->nblocks + 1));
-		for (uint32_t i = 0; i < cf->nblocks; i++)
-			h[i] = cf->blocks[i].hash;
-		pf->block_hash = h;
-	}
-	r->popular = xcalloc(cat->nruntimes, sizeof(uint32_t *));
-	r->npopular = xcalloc(cat->nruntimes, sizeof(uint32_t));
-	for (uint32_t rt = 0; rt < cat->nruntimes; rt++) {
-		uint32_t n = 0;
-		r->popular[rt] = xmalloc(sizeof(uint32_t) * (cat->nlibs + 1));
-		for (uint32_t l = 0; l < cat->nlibs; l++)
-			if (cat->libs[l].runtime == rt && cnt[l])
-				r->popular[rt][n++] = l;
-		qsort_r(r->popular[rt], n, sizeof(uint32_t), cmp_pop, cnt);
-		r->npopular[rt] = n;
-	}
-	free(cnt);
-}
-
-static void free_manifests(struct real *r)
-{
-	if (r->finfo)
-		for (uint32_t f = 0; f < r->cat->nfuncs; f++)
-			free((void *)r->finfo[f].block_hash);
-	free(r->finfo);
-	free(r->lib_mib_all);
-	if (r->popular)
-		for (uint32_t rt = 0; rt < r->cat->nruntimes; rt++)
-			free(r->popular[rt]);
-	free(r->popular);
-	free(r->npopular);
-}
-
 /* Which guest kernel runs block i of each function: SIMD-friendly blocks
  * (catalog speed-up >= 1.5) on the vectorizable kernels, the others on the
  * serial ones, distinct within a function while kernels last (beyond six
@@ -2011,7 +1937,7 @@ static int real_open(struct real *r, char *err, size_t errlen)
 	for (uint32_t f = 0; f < r->cat->nfuncs; f++)
 		r->cat->funcs[f].mem_mib = ceil(r->cat->funcs[f].mem_mib * 1024)
 					   / 1024;
-	build_manifests(r);
+	cat_manifests_build(&r->man, r->cat);
 	map_kernels(r);
 	r->x.cat = r->cat;
 	r->x.libs = xcalloc(r->cat->nlibs + 1, sizeof(struct rlib));
@@ -2157,7 +2083,7 @@ int real_run(const struct vms_config *cfg, const struct strategy_ops *st,
 	st->destroy(r->pol);
 out_free:
 	rexec_release(&r->x);
-	free_manifests(r);
+	cat_manifests_release(&r->man);
 	if (r->cat == &r->own_cat)
 		cat_free(&r->own_cat);
 	wl_free(r->wl);

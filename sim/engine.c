@@ -127,10 +127,7 @@ struct sim {
 	struct catalog *cat;
 	struct catalog own_cat;		/* when the workload brings none */
 	int draw_calls;			/* the engine draws library calls */
-	struct plat_func *finfo;	/* [nfuncs] manifests */
-	double *lib_mib_all;		/* sizes, manifest order, all funcs */
-	uint32_t **popular;		/* [runtime] global ids by popularity */
-	uint32_t *npopular;
+	struct cat_manifests man;	/* what policies see of the catalog */
 	struct wl_arrival next;
 	int have_next;
 	int drained;
@@ -412,20 +409,15 @@ static const struct plat_func *op_func(struct platform *p, uint32_t f)
 	struct sim *s = SIM(p);
 	if (f >= s->cat->nfuncs) {
 		violation(s, "query of unknown function %u", f);
-		return &s->finfo[0];
+		return &s->man.finfo[0];
 	}
-	return &s->finfo[f];
+	return &s->man.finfo[f];
 }
 
 static uint32_t op_popular_libs(struct platform *p, uint32_t rt,
 				uint32_t *out, uint32_t max)
 {
-	struct sim *s = SIM(p);
-	if (rt >= s->cat->nruntimes)
-		return 0;
-	uint32_t n = s->npopular[rt] < max ? s->npopular[rt] : max;
-	memcpy(out, s->popular[rt], n * sizeof(uint32_t));
-	return n;
+	return cat_popular_libs(&SIM(p)->man, rt, out, max);
 }
 
 static struct plat_vm *op_vm(struct platform *p, uint32_t slot)
@@ -1633,78 +1625,6 @@ static void finish_vms(struct sim *s)
 
 /* ---- set-up ---- */
 
-static int cmp_pop(const void *a, const void *b, void *arg)
-{
-	const uint32_t *cnt = arg;
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	if (cnt[x] != cnt[y])
-		return cnt[x] > cnt[y] ? -1 : 1;
-	return x < y ? -1 : x > y;
-}
-
-static void build_manifests(struct sim *s)
-{
-	const struct catalog *cat = s->cat;
-	size_t nl = 0;
-	for (uint32_t f = 0; f < cat->nfuncs; f++)
-		nl += cat->funcs[f].nlibs;
-	s->lib_mib_all = xmalloc(sizeof(double) * (nl + 1));
-	s->finfo = xcalloc(cat->nfuncs, sizeof(*s->finfo));
-	uint64_t **hashes = NULL;
-	(void)hashes;
-	uint32_t *cnt = xcalloc(cat->nlibs + 1, sizeof(uint32_t));
-	size_t k = 0;
-	for (uint32_t f = 0; f < cat->nfuncs; f++) {
-		const struct cat_func *cf = &cat->funcs[f];
-		struct plat_func *pf = &s->finfo[f];
-		pf->runtime = cf->runtime;
-		pf->nlibs = cf->nlibs;
-		pf->nblocks = cf->nblocks;
-		pf->mem_mib = cf->mem_mib;
-		pf->lib_ids = cf->libs;
-		pf->lib_mib = &s->lib_mib_all[k];
-		for (uint32_t i = 0; i < cf->nlibs; i++) {
-			s->lib_mib_all[k++] = cat->libs[cf->libs[i]].size_mib;
-			cnt[cf->libs[i]]++;
-		}
-		pf->block_hash = NULL;	/* set below */
-	}
-	/* block hashes: one array per function, from the catalog blocks */
-	for (uint32_t f = 0; f < cat->nfuncs; f++) {
-		const struct cat_func *cf = &cat->funcs[f];
-		uint64_t *h = xmalloc(sizeof(uint64_t) * cf->nblocks);
-		for (uint32_t i = 0; i < cf->nblocks; i++)
-			h[i] = cf->blocks[i].hash;
-		s->finfo[f].block_hash = h;
-	}
-	s->popular = xcalloc(cat->nruntimes, sizeof(uint32_t *));
-	s->npopular = xcalloc(cat->nruntimes, sizeof(uint32_t));
-	for (uint32_t rt = 0; rt < cat->nruntimes; rt++) {
-		uint32_t n = 0;
-		s->popular[rt] = xmalloc(sizeof(uint32_t) * (cat->nlibs + 1));
-		for (uint32_t l = 0; l < cat->nlibs; l++)
-			if (cat->libs[l].runtime == rt && cnt[l])
-				s->popular[rt][n++] = l;
-		qsort_r(s->popular[rt], n, sizeof(uint32_t), cmp_pop, cnt);
-		s->npopular[rt] = n;
-	}
-	free(cnt);
-}
-
-static void free_manifests(struct sim *s)
-{
-	if (s->finfo)
-		for (uint32_t f = 0; f < s->cat->nfuncs; f++)
-			free((void *)s->finfo[f].block_hash);
-	free(s->finfo);
-	free(s->lib_mib_all);
-	if (s->popular)
-		for (uint32_t rt = 0; rt < s->cat->nruntimes; rt++)
-			free(s->popular[rt]);
-	free(s->popular);
-	free(s->npopular);
-}
-
 static int make_cache(struct cache **c, const struct vms_config *cfg,
 		      const struct cfg_cache *cc, cache_evict_fn fn, void *arg)
 {
@@ -1740,7 +1660,7 @@ static int sim_open(struct sim *s, char *err, size_t errlen)
 	for (uint32_t f = 0; f < s->cat->nfuncs; f++)
 		s->cat->funcs[f].mem_mib = ceil(s->cat->funcs[f].mem_mib * 1024)
 					   / 1024;
-	build_manifests(s);
+	cat_manifests_build(&s->man, s->cat);
 	if (make_cache(&s->libcache, cfg, &cfg->libcache, NULL, NULL) < 0 ||
 	    make_cache(&s->blockrepo, cfg, &cfg->blockrepo, NULL, NULL) < 0 ||
 	    make_cache(&s->snapstore, cfg, &cfg->snapstore, on_snap_evict,
@@ -1831,7 +1751,7 @@ int sim_run(const struct vms_config *cfg, const struct strategy_ops *st,
 	}
 	st->destroy(s->pol);
 out_free:
-	free_manifests(s);
+	cat_manifests_release(&s->man);
 	if (s->cat == &s->own_cat)
 		cat_free(&s->own_cat);
 	wl_free(s->wl);

@@ -61,6 +61,7 @@
 #include "base/config.h"
 #include "base/rng.h"
 #include "base/util.h"
+#include "base/platform.h"
 #include "workloads/catalog.h"
 
 /* Stream indices under RNG_FUNCS, one per purpose. */
@@ -512,4 +513,86 @@ double cat_exec_factor(const struct catalog *cat, uint32_t f, uint32_t phase,
 		sum += optimized >> i & 1 ? share[i] / fn->blocks[i].speedup :
 			share[i];
 	return sum;
+}
+
+/* ---- manifests: the catalog as the platforms show it ---- */
+
+static int cmp_pop(const void *a, const void *b, void *arg)
+{
+	const uint32_t *cnt = arg;
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	if (cnt[x] != cnt[y])
+		return cnt[x] > cnt[y] ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+void cat_manifests_build(struct cat_manifests *m, const struct catalog *cat)
+{
+	size_t nl = 0, k = 0;
+	memset(m, 0, sizeof(*m));
+	m->nfuncs = cat->nfuncs;
+	m->nruntimes = cat->nruntimes;
+	for (uint32_t f = 0; f < cat->nfuncs; f++)
+		nl += cat->funcs[f].nlibs;
+	m->lib_mib_all = xmalloc(sizeof(double) * (nl + 1));
+	m->finfo = xcalloc(cat->nfuncs ? cat->nfuncs : 1, sizeof(*m->finfo));
+	uint32_t *cnt = xcalloc(cat->nlibs + 1, sizeof(uint32_t));
+	for (uint32_t f = 0; f < cat->nfuncs; f++) {
+		const struct cat_func *cf = &cat->funcs[f];
+		struct plat_func *pf = &m->finfo[f];
+		pf->runtime = cf->runtime;
+		pf->nlibs = cf->nlibs;
+		pf->nblocks = cf->nblocks;
+		pf->mem_mib = cf->mem_mib;
+		pf->lib_ids = cf->libs;
+		pf->lib_mib = &m->lib_mib_all[k];
+		for (uint32_t i = 0; i < cf->nlibs; i++) {
+			m->lib_mib_all[k++] = cat->libs[cf->libs[i]].size_mib;
+			cnt[cf->libs[i]]++;
+		}
+		uint64_t *h = xmalloc(sizeof(uint64_t) * (cf->nblocks + 1));
+		for (uint32_t i = 0; i < cf->nblocks; i++)
+			h[i] = cf->blocks[i].hash;
+		pf->block_hash = h;
+	}
+	m->popular = xcalloc(cat->nruntimes ? cat->nruntimes : 1,
+			     sizeof(uint32_t *));
+	m->npopular = xcalloc(cat->nruntimes ? cat->nruntimes : 1,
+			      sizeof(uint32_t));
+	for (uint32_t rt = 0; rt < cat->nruntimes; rt++) {
+		uint32_t n = 0;
+		m->popular[rt] = xmalloc(sizeof(uint32_t) * (cat->nlibs + 1));
+		for (uint32_t l = 0; l < cat->nlibs; l++)
+			if (cat->libs[l].runtime == rt && cnt[l])
+				m->popular[rt][n++] = l;
+		qsort_r(m->popular[rt], n, sizeof(uint32_t), cmp_pop, cnt);
+		m->npopular[rt] = n;
+	}
+	free(cnt);
+}
+
+void cat_manifests_release(struct cat_manifests *m)
+{
+	if (m->finfo)
+		for (uint32_t f = 0; f < m->nfuncs; f++)
+			free((void *)m->finfo[f].block_hash);
+	free(m->finfo);
+	free(m->lib_mib_all);
+	if (m->popular)
+		for (uint32_t rt = 0; rt < m->nruntimes; rt++)
+			free(m->popular[rt]);
+	free(m->popular);
+	free(m->npopular);
+	memset(m, 0, sizeof(*m));
+}
+
+uint32_t cat_popular_libs(const struct cat_manifests *m, uint32_t rt,
+			  uint32_t *out, uint32_t max)
+{
+	if (rt >= m->nruntimes)
+		return 0;
+	uint32_t n = m->npopular[rt] < max ? m->npopular[rt] : max;
+	if (n)
+		memcpy(out, m->popular[rt], n * sizeof(uint32_t));
+	return n;
 }

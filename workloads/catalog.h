@@ -73,4 +73,25 @@ uint64_t cat_draw_calls(const struct catalog *cat, uint32_t f, uint32_t phase,
 double cat_exec_factor(const struct catalog *cat, uint32_t f, uint32_t phase,
 		       uint64_t optimized);
 
+/* What the platforms show policies of the catalog (base/platform.h): each
+ * function's manifest, and per runtime its libraries by popularity (how
+ * many functions list them, most first; ties by id). Built by both
+ * platforms the same way, so a strategy sees the same facts on both. */
+struct plat_func;
+struct cat_manifests {
+	struct plat_func *finfo;	/* [nfuncs] */
+	double *lib_mib_all;		/* library sizes in manifest order */
+	uint32_t **popular;		/* [nruntimes][npopular[rt]] */
+	uint32_t *npopular;
+	uint32_t nfuncs, nruntimes;
+};
+
+/* Build (m) from (cat); aborts on out-of-memory. (m) points into (cat):
+ * release it first. */
+void cat_manifests_build(struct cat_manifests *m, const struct catalog *cat);
+void cat_manifests_release(struct cat_manifests *m);
+/* At most (max) of runtime (rt)'s libraries by popularity into (out). */
+uint32_t cat_popular_libs(const struct cat_manifests *m, uint32_t rt,
+			  uint32_t *out, uint32_t max);
+
 #endif
