@@ -57,3 +57,30 @@ gsl_rng *rng_stream_new(uint64_t seed, uint64_t stream)
 	rng_stream_reset(r, seed, stream);
 	return r;
 }
+
+void rng_streams_init(struct rng_streams *t, uint64_t seed)
+{
+	t->seed = seed;
+	t->n = 0;
+}
+
+gsl_rng *rng_streams_get(struct rng_streams *t, uint64_t id)
+{
+	for (int i = 0; i < t->n; i++)
+		if (t->s[i].id == id)
+			return t->s[i].r;
+	if (t->n == RNG_MAX_POLICY_STREAMS)
+		return NULL;
+	gsl_rng *r = rng_stream_new(t->seed, RNG_ID(RNG_POLICY, 0) ^ id);
+	t->s[t->n].id = id;
+	t->s[t->n].r = r;
+	t->n++;
+	return r;
+}
+
+void rng_streams_release(struct rng_streams *t)
+{
+	for (int i = 0; i < t->n; i++)
+		gsl_rng_free(t->s[i].r);
+	t->n = 0;
+}

@@ -30,4 +30,22 @@ gsl_rng *rng_stream_new(uint64_t seed, uint64_t stream);
 /* Re-seed an existing stream (same result as rng_stream_new). */
 void rng_stream_reset(gsl_rng *r, uint64_t seed, uint64_t stream);
 
+/* The random streams a platform hands its policy (plat_rng): created on
+ * first use from (seed, RNG_POLICY ^ id), at most RNG_MAX_POLICY_STREAMS
+ * different ids. Caller storage; rng_streams_release frees the streams. */
+#define RNG_MAX_POLICY_STREAMS 64
+struct rng_streams {
+	uint64_t seed;
+	int n;
+	struct {
+		uint64_t id;
+		gsl_rng *r;
+	} s[RNG_MAX_POLICY_STREAMS];
+};
+
+void rng_streams_init(struct rng_streams *t, uint64_t seed);
+/* The stream of (id), or NULL when the table is full. */
+gsl_rng *rng_streams_get(struct rng_streams *t, uint64_t id);
+void rng_streams_release(struct rng_streams *t);
+
 #endif

@@ -25,7 +25,6 @@
 #include "workloads/workload.h"
 
 #define NONE UINT32_MAX
-#define MAX_POLICY_STREAMS 64
 #define PROGRESS_NS 500000000LL
 
 enum tev_type {
@@ -101,11 +100,7 @@ struct real {
 	double mem_used_mib;
 	struct cache *libcache, *blockrepo, *snapstore;
 	gsl_rng *call_rng;
-	struct {
-		uint64_t id;
-		gsl_rng *r;
-	} streams[MAX_POLICY_STREAMS];
-	int nstreams;
+	struct rng_streams streams;	/* the policy's (plat_rng) */
 	struct deferred *dfr;
 	size_t ndfr, capdfr;
 	double oracle_calls[CAT_MAX_LIBS];	/* plat_oracle's answer */
@@ -281,17 +276,12 @@ static int64_t op_now(struct platform *p)
 static gsl_rng *op_rng(struct platform *p, uint64_t id)
 {
 	struct real *r = REAL(p);
-	for (int i = 0; i < r->nstreams; i++)
-		if (r->streams[i].id == id)
-			return r->streams[i].r;
-	if (r->nstreams == MAX_POLICY_STREAMS) {
-		violation(r, "more than %d random streams", MAX_POLICY_STREAMS);
-		return r->streams[0].r;
+	gsl_rng *g = rng_streams_get(&r->streams, id);
+	if (!g) {
+		violation(r, "more than %d random streams",
+			  RNG_MAX_POLICY_STREAMS);
+		return r->streams.s[0].r;
 	}
-	gsl_rng *g = rng_stream_new(r->seed, RNG_ID(RNG_POLICY, 0) ^ id);
-	r->streams[r->nstreams].id = id;
-	r->streams[r->nstreams].r = g;
-	r->nstreams++;
 	return g;
 }
 
@@ -358,24 +348,10 @@ static uint32_t phase_now(struct real *r)
 static int op_oracle(struct platform *p, uint32_t f, struct plat_profile *o)
 {
 	struct real *r = REAL(p);
-	double *calls = r->oracle_calls, *shares = r->oracle_shares;
 	if (f >= r->cat->nfuncs)
 		return violation(r, "oracle of unknown function %u", f);
-	const struct cat_func *cf = &r->cat->funcs[f];
-	uint32_t ph = phase_now(r);
-	for (uint32_t i = 0; i < cf->nlibs; i++)
-		calls[i] = cf->call_prob[ph * cf->nlibs + i];
-	for (uint32_t i = 0; i < cf->nblocks; i++)
-		shares[i] = cf->share[ph * cf->nblocks + i];
-	memset(o, 0, sizeof(*o));
-	o->slot = PLAT_NO_VM;
-	o->func = f;
-	o->requests = 1;
-	o->nlibs = cf->nlibs;
-	o->nblocks = cf->nblocks;
-	o->lib_calls = calls;
-	o->block_samples = shares;
-	o->samples = 1;
+	cat_oracle(r->cat, f, phase_now(r), r->oracle_calls,
+		   r->oracle_shares, o);
 	return 0;
 }
 
@@ -1986,6 +1962,7 @@ int real_run(const struct vms_config *cfg, const struct strategy_ops *st,
 	r->cfg = cfg;
 	r->st = st;
 	r->seed = seed;
+	rng_streams_init(&r->streams, seed);
 	r->res = res;
 	r->hooks = hooks;
 	r->out = out;
@@ -2090,8 +2067,7 @@ out_free:
 	cache_free(r->libcache);
 	cache_free(r->blockrepo);
 	cache_free(r->snapstore);
-	for (int i = 0; i < r->nstreams; i++)
-		gsl_rng_free(r->streams[i].r);
+	rng_streams_release(&r->streams);
 	gsl_rng_free(r->call_rng);
 	sim_queue_release(&r->tq);
 	pool_release(&r->vms);

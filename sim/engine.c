@@ -28,7 +28,6 @@
 #include "workloads/workload.h"
 
 #define NONE UINT32_MAX
-#define MAX_POLICY_STREAMS 64
 #define PAGE_MIB (4.0 / 1024)
 
 const char *const start_kind_names[START_KIND_COUNT] = {
@@ -163,11 +162,7 @@ struct sim {
 	double oracle_shares[CAT_MAX_BLOCKS];
 	struct cache *libcache, *blockrepo, *snapstore;
 	gsl_rng *boot_rng, *cost_rng, *prof_rng, *call_rng;
-	struct {
-		uint64_t id;
-		gsl_rng *r;
-	} streams[MAX_POLICY_STREAMS];
-	int nstreams;
+	struct rng_streams streams;	/* the policy's (plat_rng) */
 
 	struct res_run *res;
 	const struct sim_hooks *hooks;
@@ -380,18 +375,13 @@ static int64_t op_now(struct platform *p)
 static gsl_rng *op_rng(struct platform *p, uint64_t id)
 {
 	struct sim *s = SIM(p);
-	for (int i = 0; i < s->nstreams; i++)
-		if (s->streams[i].id == id)
-			return s->streams[i].r;
-	if (s->nstreams == MAX_POLICY_STREAMS) {
-		violation(s, "more than %d random streams", MAX_POLICY_STREAMS);
-		return s->streams[0].r;
+	gsl_rng *g = rng_streams_get(&s->streams, id);
+	if (!g) {
+		violation(s, "more than %d random streams",
+			  RNG_MAX_POLICY_STREAMS);
+		return s->streams.s[0].r;
 	}
-	gsl_rng *r = rng_stream_new(s->seed, RNG_ID(RNG_POLICY, 0) ^ id);
-	s->streams[s->nstreams].id = id;
-	s->streams[s->nstreams].r = r;
-	s->nstreams++;
-	return r;
+	return g;
 }
 
 static uint32_t op_nfuncs(struct platform *p)
@@ -456,24 +446,10 @@ static uint32_t phase_now(struct sim *s)
 static int op_oracle(struct platform *p, uint32_t f, struct plat_profile *o)
 {
 	struct sim *s = SIM(p);
-	double *calls = s->oracle_calls, *shares = s->oracle_shares;
 	if (f >= s->cat->nfuncs)
 		return violation(s, "oracle of unknown function %u", f);
-	const struct cat_func *cf = &s->cat->funcs[f];
-	uint32_t ph = phase_now(s);
-	for (uint32_t i = 0; i < cf->nlibs; i++)
-		calls[i] = cf->call_prob[ph * cf->nlibs + i];
-	for (uint32_t i = 0; i < cf->nblocks; i++)
-		shares[i] = cf->share[ph * cf->nblocks + i];
-	memset(o, 0, sizeof(*o));
-	o->slot = PLAT_NO_VM;
-	o->func = f;
-	o->requests = 1;
-	o->nlibs = cf->nlibs;
-	o->nblocks = cf->nblocks;
-	o->lib_calls = calls;
-	o->block_samples = shares;
-	o->samples = 1;
+	cat_oracle(s->cat, f, phase_now(s), s->oracle_calls,
+		   s->oracle_shares, o);
 	return 0;
 }
 
@@ -1681,6 +1657,7 @@ int sim_run(const struct vms_config *cfg, const struct strategy_ops *st,
 	s->cfg = cfg;
 	s->st = st;
 	s->seed = seed;
+	rng_streams_init(&s->streams, seed);
 	s->res = res;
 	s->hooks = hooks;
 	s->sum = out;
@@ -1758,8 +1735,7 @@ out_free:
 	cache_free(s->libcache);
 	cache_free(s->blockrepo);
 	cache_free(s->snapstore);
-	for (int i = 0; i < s->nstreams; i++)
-		gsl_rng_free(s->streams[i].r);
+	rng_streams_release(&s->streams);
 	gsl_rng_free(s->boot_rng);
 	gsl_rng_free(s->cost_rng);
 	gsl_rng_free(s->prof_rng);

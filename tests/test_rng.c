@@ -84,6 +84,27 @@ static void test_mix_distinct(void)
 	CU_ASSERT_NOT_EQUAL(rng_mix(1, 0), rng_mix(2, 0));
 }
 
+/* The policy stream table: one stream per id, the same as a fresh stream of
+ * (seed, RNG_POLICY ^ id), and no more than RNG_MAX_POLICY_STREAMS ids. */
+static void test_policy_streams(void)
+{
+	struct rng_streams t;
+	rng_streams_init(&t, 5);
+	gsl_rng *a = rng_streams_get(&t, 3), *b = rng_streams_get(&t, 4);
+	CU_ASSERT_PTR_NOT_NULL(a);
+	CU_ASSERT(a != b);
+	CU_ASSERT_PTR_EQUAL(rng_streams_get(&t, 3), a);
+	gsl_rng *ref = rng_stream_new(5, RNG_ID(RNG_POLICY, 0) ^ 3);
+	CU_ASSERT_EQUAL(gsl_rng_get(a), gsl_rng_get(ref));
+	gsl_rng_free(ref);
+	for (uint64_t id = 100; t.n < RNG_MAX_POLICY_STREAMS; id++)
+		CU_ASSERT_PTR_NOT_NULL(rng_streams_get(&t, id));
+	CU_ASSERT_PTR_NULL(rng_streams_get(&t, 99999));
+	CU_ASSERT_PTR_EQUAL(rng_streams_get(&t, 4), b);
+	rng_streams_release(&t);
+	CU_ASSERT_EQUAL(t.n, 0);
+}
+
 int main(void)
 {
 	static const struct cu_test tests[] = {
@@ -91,6 +112,7 @@ int main(void)
 		{ "streams do not interfere", test_no_interference },
 		{ "neighbouring streams are independent", test_independent },
 		{ "seed mixing has no collisions", test_mix_distinct },
+		{ "policy stream table", test_policy_streams },
 		{ NULL, NULL },
 	};
 	return cu_run("rng", tests);

@@ -596,3 +596,22 @@ uint32_t cat_popular_libs(const struct cat_manifests *m, uint32_t rt,
 		memcpy(out, m->popular[rt], n * sizeof(uint32_t));
 	return n;
 }
+
+void cat_oracle(const struct catalog *cat, uint32_t f, uint32_t phase,
+		double *calls, double *shares, struct plat_profile *o)
+{
+	const struct cat_func *cf = &cat->funcs[f];
+	for (uint32_t i = 0; i < cf->nlibs; i++)
+		calls[i] = cf->call_prob[phase * cf->nlibs + i];
+	for (uint32_t i = 0; i < cf->nblocks; i++)
+		shares[i] = cf->share[phase * cf->nblocks + i];
+	memset(o, 0, sizeof(*o));
+	o->slot = PLAT_NO_VM;
+	o->func = f;
+	o->requests = 1;
+	o->nlibs = cf->nlibs;
+	o->nblocks = cf->nblocks;
+	o->lib_calls = calls;
+	o->block_samples = shares;
+	o->samples = 1;
+}

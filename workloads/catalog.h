@@ -90,6 +90,13 @@ struct cat_manifests {
  * release it first. */
 void cat_manifests_build(struct cat_manifests *m, const struct catalog *cat);
 void cat_manifests_release(struct cat_manifests *m);
+/* Ground-truth usage of (f) in (phase) as a profile (plat_oracle): call
+ * probabilities into (calls) and block shares into (shares), both owned by
+ * the caller, as expectations for one request. */
+struct plat_profile;
+void cat_oracle(const struct catalog *cat, uint32_t f, uint32_t phase,
+		double *calls, double *shares, struct plat_profile *out);
+
 /* At most (max) of runtime (rt)'s libraries by popularity into (out). */
 uint32_t cat_popular_libs(const struct cat_manifests *m, uint32_t rt,
 			  uint32_t *out, uint32_t max);
