@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 #include "base/util.h"
 
 static void die_oom(void)
@@ -96,4 +97,25 @@ int mkdir_parent(const char *path)
 		return 0;
 	*slash = 0;
 	return mkdir_p(tmp);
+}
+
+void host_describe(char *buf, size_t n, const char *suffix)
+{
+	char host[128] = "", model[128] = "?", line[256];
+	gethostname(host, sizeof(host) - 1);
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "model name", 10)) {
+			char *p = strchr(line, ':');
+			if (p) {
+				p += 1 + (p[1] == ' ');
+				p[strcspn(p, "\n")] = 0;
+				snprintf(model, sizeof(model), "%s", p);
+			}
+			break;
+		}
+	if (f)
+		fclose(f);
+	snprintf(buf, n, "%s (%s, %ld CPUs%s)", host, model,
+		 sysconf(_SC_NPROCESSORS_ONLN), suffix ? suffix : "");
 }

@@ -27,4 +27,8 @@ int mkdir_p(const char *dir);
 /* Create the parent directory of (path); 0 or -errno. */
 int mkdir_parent(const char *path);
 
+/* "hostname (CPU model, N CPUs(suffix))" for results files' host
+ * attribute, e.g. suffix ", KVM" for real-backend runs. */
+void host_describe(char *buf, size_t n, const char *suffix);
+
 #endif

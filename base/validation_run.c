@@ -112,27 +112,6 @@ static void host_cpu_other(const struct host_cpu *a, const struct host_cpu *b,
 	side->steal_cores = (b->steal_s - a->steal_s) / wall_s;
 }
 
-/* "hostname (CPU model, N CPUs, KVM)" */
-static void host_string(char *buf, size_t n)
-{
-	char host[128] = "", model[128] = "?", line[256];
-	gethostname(host, sizeof(host) - 1);
-	FILE *f = fopen("/proc/cpuinfo", "r");
-	while (f && fgets(line, sizeof(line), f))
-		if (!strncmp(line, "model name", 10)) {
-			char *p = strchr(line, ':');
-			if (p) {
-				p += 1 + (p[1] == ' ');
-				p[strcspn(p, "\n")] = 0;
-				snprintf(model, sizeof(model), "%s", p);
-			}
-			break;
-		}
-	if (f)
-		fclose(f);
-	snprintf(buf, n, "%s (%s, %ld CPUs, KVM)", host, model,
-		 sysconf(_SC_NPROCESSORS_ONLN));
-}
 
 /* The effective configuration as YAML (heap): what the real runs ran. */
 static char *config_text(const struct vms_config *c)
@@ -365,7 +344,7 @@ int val_experiment(const struct vms_config *c, const char *out,
 	uint64_t h = fnv1a64(FNV1A64_INIT, text, strlen(text));
 	snprintf(hash, sizeof(hash), "fnv1a64:%016" PRIx64, h);
 	iso_time_now(now, sizeof(now));
-	host_string(host, sizeof(host));
+	host_describe(host, sizeof(host), ", KVM");
 	struct res_file_attrs fa = {
 		.tool_version = PACKAGE_VERSION,
 		.config_text = text,

@@ -34,6 +34,20 @@ int cmd_plot(int argc, char **argv);
 struct vms_config;
 int run_experiment(struct vms_config *c, const char *out, int quiet);
 
+/* One run (name) of (strategy) into the open results file: 0 or an exit
+ * status, having printed why. */
+struct res_file;
+typedef int (*run_one_fn)(struct res_file *f, const struct vms_config *c,
+			  const char *name, const char *strategy,
+			  const char *out, int quiet);
+/* Create the results file (out) for experiment (c) (host attribute with
+ * (host_suffix), progress label (where), e.g. " on KVM"), run every run of
+ * it with (one), mark the file complete: 0 or an exit status. The runner
+ * of `vmspec run` and `vmspec real`. */
+int run_experiment_with(struct vms_config *c, const char *out, int quiet,
+			const char *where, const char *host_suffix,
+			run_one_fn one);
+
 /* The built-in quick-start experiment (experiments/quickstart.yaml). */
 extern const char quickstart_yaml[];
 

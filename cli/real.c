@@ -69,27 +69,6 @@ static void show_progress(void *arg, int64_t now_ns, int64_t horizon_ns,
 		pr->name, now_ns / 1e9, horizon_ns / 1e9, events);
 }
 
-/* "hostname (CPU model, N CPUs)": which machine measured the figures. */
-static void host_string(char *buf, size_t n)
-{
-	char host[128] = "", model[128] = "?", line[256];
-	gethostname(host, sizeof(host) - 1);
-	FILE *f = fopen("/proc/cpuinfo", "r");
-	while (f && fgets(line, sizeof(line), f))
-		if (!strncmp(line, "model name", 10)) {
-			char *p = strchr(line, ':');
-			if (p) {
-				p += 1 + (p[1] == ' ');
-				p[strcspn(p, "\n")] = 0;
-				snprintf(model, sizeof(model), "%s", p);
-			}
-			break;
-		}
-	if (f)
-		fclose(f);
-	snprintf(buf, n, "%s (%s, %ld CPUs, KVM)", host, model,
-		 sysconf(_SC_NPROCESSORS_ONLN));
-}
 
 static void ms(char *buf, size_t n, const struct real_cost *c)
 {
@@ -152,72 +131,11 @@ static int run_one(struct res_file *f, const struct vms_config *c,
 static int real_experiment(struct vms_config *c, const char *out, int quiet)
 {
 	char err[1024];
-	char hash[32], now[32], host[384], checksum[80];
-	int rc = real_probe(err, sizeof(err));
-	if (rc < 0) {
+	if (real_probe(err, sizeof(err)) < 0) {	/* before any file */
 		fprintf(stderr, "vmspec: %s\n", err);
 		return EXIT_RUN;
 	}
-	if (wl_checksum(c, checksum, sizeof(checksum), err, sizeof(err)) < 0) {
-		fprintf(stderr, "vmspec: %s\n", err);
-		return EXIT_RUN;
-	}
-	uint64_t h = fnv1a64(FNV1A64_INIT, c->text ? c->text : "",
-			     c->text ? strlen(c->text) : 0);
-	snprintf(hash, sizeof(hash), "fnv1a64:%016" PRIx64, h);
-	iso_time_now(now, sizeof(now));
-	host_string(host, sizeof(host));
-	struct res_file_attrs fa = {
-		.tool_version = PACKAGE_VERSION,
-		.config_text = c->text ? c->text : "",
-		.config_hash = hash,
-		.seed = c->seed,
-		.host = host,
-		.start_time = now,
-		.trace_checksum = checksum,
-	};
-	if ((rc = mkdir_parent(out)) < 0) {
-		fprintf(stderr, "vmspec: %s: cannot create directory: %s\n",
-			out, strerror(-rc));
-		return EXIT_RUN;
-	}
-	struct res_file *f = res_create(out, &fa, (size_t)c->results.batch_rows,
-					(int)c->results.compress, err,
-					sizeof(err));
-	if (!f) {
-		fprintf(stderr, "vmspec: %s\n", err);
-		return EXIT_RUN;
-	}
-	int nruns = cfg_nruns(c);
-	if (!quiet)
-		fprintf(stderr, "vmspec: experiment '%s' on KVM, seed %" PRId64
-			", %d run%s -> %s\n", c->name, c->seed, nruns,
-			nruns == 1 ? "" : "s", out);
-	struct vms_config *rcfg = xmalloc(sizeof(*rcfg));
-	for (int i = 0; i < nruns; i++) {
-		const char *name, *sname;
-		struct cfg_error ce;
-		if (cfg_run_config(c, i, rcfg, &name, &sname, &ce) < 0) {
-			fprintf(stderr, "vmspec: run %d: %s\n", i, ce.msg);
-			res_close(f, 0);
-			free(rcfg);
-			return EXIT_USAGE;
-		}
-		rc = run_one(f, rcfg, name, sname, out, quiet);
-		cfg_release(rcfg);
-		if (rc) {
-			res_close(f, 0);
-			free(rcfg);
-			return rc;
-		}
-	}
-	free(rcfg);
-	if (res_close(f, 1) < 0) {
-		fprintf(stderr, "vmspec: %s: cannot finish the results file\n",
-			out);
-		return EXIT_RUN;
-	}
-	return 0;
+	return run_experiment_with(c, out, quiet, " on KVM", ", KVM", run_one);
 }
 
 static void derive_png(const char *h5, char *png, size_t n)

@@ -144,11 +144,12 @@ static int run_one(struct res_file *f, const struct vms_config *c,
 	return 0;
 }
 
-/* Declared in cli/cmd.h: `vmspec sweep` runs each manifest line with it. */
-int run_experiment(struct vms_config *c, const char *out, int quiet)
+int run_experiment_with(struct vms_config *c, const char *out, int quiet,
+			const char *where, const char *host_suffix,
+			run_one_fn one)
 {
 	char err[1024];
-	char hash[32], now[32], host[256] = "", checksum[80];
+	char hash[32], now[32], host[384] = "", checksum[80];
 	if (wl_checksum(c, checksum, sizeof(checksum), err, sizeof(err)) < 0) {
 		fprintf(stderr, "vmspec: %s\n", err);
 		return EXIT_RUN;
@@ -157,7 +158,7 @@ int run_experiment(struct vms_config *c, const char *out, int quiet)
 			     c->text ? strlen(c->text) : 0);
 	snprintf(hash, sizeof(hash), "fnv1a64:%016" PRIx64, h);
 	iso_time_now(now, sizeof(now));
-	gethostname(host, sizeof(host) - 1);
+	host_describe(host, sizeof(host), host_suffix);
 	struct res_file_attrs fa = {
 		.tool_version = PACKAGE_VERSION,
 		.config_text = c->text ? c->text : "",
@@ -182,8 +183,8 @@ int run_experiment(struct vms_config *c, const char *out, int quiet)
 	}
 	int nruns = cfg_nruns(c);
 	if (!quiet)
-		fprintf(stderr, "vmspec: experiment '%s', seed %" PRId64
-			", %d run%s -> %s\n", c->name, c->seed, nruns,
+		fprintf(stderr, "vmspec: experiment '%s'%s, seed %" PRId64
+			", %d run%s -> %s\n", c->name, where, c->seed, nruns,
 			nruns == 1 ? "" : "s", out);
 	struct vms_config *rc_cfg = xmalloc(sizeof(*rc_cfg));
 	for (int i = 0; i < nruns; i++) {
@@ -195,7 +196,7 @@ int run_experiment(struct vms_config *c, const char *out, int quiet)
 			free(rc_cfg);
 			return EXIT_USAGE;
 		}
-		rc = run_one(f, rc_cfg, name, sname, out, quiet);
+		rc = one(f, rc_cfg, name, sname, out, quiet);
 		cfg_release(rc_cfg);
 		if (rc) {
 			res_close(f, 0);
@@ -210,6 +211,12 @@ int run_experiment(struct vms_config *c, const char *out, int quiet)
 		return EXIT_RUN;
 	}
 	return 0;
+}
+
+/* Declared in cli/cmd.h: `vmspec sweep` runs each manifest line with it. */
+int run_experiment(struct vms_config *c, const char *out, int quiet)
+{
+	return run_experiment_with(c, out, quiet, "", "", run_one);
 }
 
 int cmd_run_exec(int argc, char **argv)
