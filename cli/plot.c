@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include "base/results.h"
 #include "cli/cmd.h"
+#include "cli/gnuplot.h"
 
 static const char plot_usage[] =
 "usage: vmspec plot FILE... [-o PNG] [--title T] [--bars]\n"
@@ -257,96 +258,19 @@ static int load_curves(const struct plot_args *pa, struct curve **out,
 	return 0;
 }
 
-/* Whether an executable (name) is on PATH. */
-static int on_path(const char *name)
-{
-	const char *path = getenv("PATH"), *p, *end;
-	char buf[4096];
-
-	if (!path)
-		path = "/usr/bin:/bin";
-	for (p = path; ; p = end + 1) {
-		size_t len;
-
-		end = strchr(p, ':');
-		if (!end)
-			end = p + strlen(p);
-		len = (size_t)(end - p);
-		if (len == 0)
-			len = 1, p = ".";
-		if (len + strlen(name) + 2 <= sizeof(buf)) {
-			snprintf(buf, sizeof(buf), "%.*s/%s", (int)len, p, name);
-			if (access(buf, X_OK) == 0)
-				return 1;
-		}
-		if (!*end)
-			return 0;
-	}
-}
-
-/* (s) as a gnuplot single-quoted string (quotes doubled, no newlines). */
-static void gp_quote(FILE *gp, const char *s)
-{
-	fputc('\'', gp);
-	for (; *s; s++) {
-		if (*s == '\'')
-			fputs("''", gp);
-		else if (*s == '\n' || *s == '\r')
-			fputc(' ', gp);
-		else
-			fputc(*s, gp);
-	}
-	fputc('\'', gp);
-}
-
-/* Run gnuplot on (script) written by (emit); returns its exit status, or -1
- * when it could not be started. (quiet) hides its stderr. SIGPIPE is
- * ignored meanwhile, so a gnuplot that dies early gives a status, not a
- * killed vmspec. */
-static int run_gnuplot(int quiet, void (*emit)(FILE *, const void *),
-		       const void *arg)
-{
-	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
-	FILE *gp;
-	int st;
-
-	sigemptyset(&ign.sa_mask);
-	sigaction(SIGPIPE, &ign, &old);
-	/* stdout to /dev/null: after a failed `set output` gnuplot would
-	 * write the image there (its exit status still reports the error) */
-	gp = popen(quiet ? "gnuplot >/dev/null 2>&1" : "gnuplot >/dev/null", "w");
-	if (!gp) {
-		sigaction(SIGPIPE, &old, NULL);
-		return -1;
-	}
-	emit(gp, arg);
-	st = pclose(gp);
-	sigaction(SIGPIPE, &old, NULL);
-	if (st == -1 || !WIFEXITED(st))
-		return -1;
-	return WEXITSTATUS(st);
-}
-
-static void emit_probe(FILE *gp, const void *arg)
-{
-	(void)arg;
-	fputs("set terminal pngcairo\n", gp);
-}
-
 struct script {
 	const struct plot_args *pa;
 	const char *out;
-	const char *terminal;		/* "pngcairo" or "png" */
 	const struct curve *c;
 	size_t n;
 };
 
-static void emit_plot(FILE *gp, const void *arg)
+static void emit_plot(FILE *gp, const char *terminal, const void *arg)
 {
 	const struct script *s = arg;
 	size_t i, k, drawn = 0;
 
-	fprintf(gp, "set terminal %s noenhanced size 960,600\n", s->terminal);
+	fprintf(gp, "set terminal %s noenhanced size 960,600\n", terminal);
 	fputs("set output ", gp);
 	gp_quote(gp, s->out);
 	fputs("\nset title ", gp);
@@ -383,13 +307,13 @@ static void emit_plot(FILE *gp, const void *arg)
 }
 
 /* Bars: stacked start kinds (left), memory-time (right), one bar per run. */
-static void emit_bars(FILE *gp, const void *arg)
+static void emit_bars(FILE *gp, const char *terminal, const void *arg)
 {
 	const struct script *s = arg;
 	static const char *const names[NKINDS] = {
 		"warm", "specialized", "prewarm", "restore", "fork", "cold",
 	};
-	fprintf(gp, "set terminal %s noenhanced size 1200,600\n", s->terminal);
+	fprintf(gp, "set terminal %s noenhanced size 1200,600\n", terminal);
 	fputs("set output ", gp);
 	gp_quote(gp, s->out);
 	fputs("\n$b << EOD\n", gp);
@@ -437,9 +361,8 @@ int cmd_plot(int argc, char **argv)
 	struct curve *c = NULL;
 	struct script sc;
 	char *out = NULL;
-	struct stat st;
 	size_t n = 0;
-	int rc, status;
+	int rc;
 
 	rc = parse_args(argc, argv, &pa);
 	if (rc >= 0)
@@ -447,11 +370,6 @@ int cmd_plot(int argc, char **argv)
 	if (pa.bars && !strcmp(pa.title, "latency CDF"))
 		pa.title = "start kinds and memory";
 	rc = 1;
-	if (!on_path("gnuplot")) {
-		fprintf(stderr, "vmspec plot: gnuplot not found: apt-get install "
-			"gnuplot-nox\n");
-		goto done;
-	}
 	out = pa.out ? strdup(pa.out) : default_output(pa.files[0], pa.bars);
 	if (!out) {
 		fprintf(stderr, "vmspec plot: out of memory\n");
@@ -459,26 +377,9 @@ int cmd_plot(int argc, char **argv)
 	}
 	if (load_curves(&pa, &c, &n) != 0)
 		goto done;
-
-	/* so that a PNG left by an earlier run is never taken for success */
-	if (unlink(out) < 0 && errno != ENOENT) {
-		fprintf(stderr, "vmspec plot: %s: %s\n", out, strerror(errno));
+	sc = (struct script){ &pa, out, c, n };
+	if (gp_draw("vmspec plot", out, pa.bars ? emit_bars : emit_plot, &sc))
 		goto done;
-	}
-	sc = (struct script){ &pa, out, "pngcairo", c, n };
-	if (run_gnuplot(1, emit_probe, NULL) != 0)
-		sc.terminal = "png";
-	status = run_gnuplot(0, pa.bars ? emit_bars : emit_plot, &sc);
-	if (status == 127 || status < 0) {
-		fprintf(stderr, "vmspec plot: cannot run gnuplot: apt-get "
-			"install gnuplot-nox\n");
-		goto done;
-	}
-	if (status != 0 || stat(out, &st) < 0 || st.st_size == 0) {
-		fprintf(stderr, "vmspec plot: gnuplot failed (exit status %d) "
-			"writing %s\n", status, out);
-		goto done;
-	}
 	printf("%s\n", out);
 	rc = 0;
 done:

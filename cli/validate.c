@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include "cli/cmd.h"
+#include "cli/gnuplot.h"
 #include "base/config.h"
 #include "base/results.h"
 #include "base/util.h"
@@ -77,45 +78,6 @@ static const char validate_usage[] =
 	"Exit status: 0 ok, however large the errors; 1 no KVM, or a run\n"
 	"failed (the file is left incomplete); 2 usage or configuration error.\n";
 
-/* ---- the figure ---- */
-
-static int on_path(const char *name)
-{
-	const char *path = getenv("PATH"), *p, *end;
-	char buf[4096];
-	if (!path)
-		path = "/usr/bin:/bin";
-	for (p = path;; p = end + 1) {
-		end = strchr(p, ':');
-		if (!end)
-			end = p + strlen(p);
-		size_t len = (size_t)(end - p);
-		if (len == 0)
-			len = 1, p = ".";
-		if (len + strlen(name) + 2 <= sizeof(buf)) {
-			snprintf(buf, sizeof(buf), "%.*s/%s", (int)len, p, name);
-			if (access(buf, X_OK) == 0)
-				return 1;
-		}
-		if (!*end)
-			return 0;
-	}
-}
-
-static void gp_quote(FILE *gp, const char *s)
-{
-	fputc('\'', gp);
-	for (; *s; s++) {
-		if (*s == '\'')
-			fputs("''", gp);
-		else if (*s == '\n' || *s == '\r')
-			fputc(' ', gp);
-		else
-			fputc(*s, gp);
-	}
-	fputc('\'', gp);
-}
-
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -139,6 +101,11 @@ static double *sorted_lat(const struct val_side *s)
 /* Per run two panels: the CDFs of real and simulated latency (log x) and
  * the QQ plot (simulated quantile against real quantile, 1..99th and
  * 99.5th percentile) with the line y = x. */
+struct fig {
+	const struct val_result *res;
+	const char *out;
+};
+
 static void emit_figure(FILE *gp, const struct val_result *res,
 			const char *out, const char *terminal)
 {
@@ -243,60 +210,17 @@ static void emit_figure(FILE *gp, const struct val_result *res,
 	fputs("unset multiplot\n", gp);
 }
 
-struct fig {
-	const struct val_result *res;
-	const char *out, *terminal;
-	int probe;
-};
-
-static int gnuplot(int quiet, const struct fig *fg)
+static void emit_fig(FILE *gp, const char *terminal, const void *arg)
 {
-	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
-	sigemptyset(&ign.sa_mask);
-	sigaction(SIGPIPE, &ign, &old);
-	FILE *gp = popen(quiet ? "gnuplot >/dev/null 2>&1" : "gnuplot >/dev/null",
-			 "w");
-	if (!gp) {
-		sigaction(SIGPIPE, &old, NULL);
-		return -1;
-	}
-	if (fg->probe)
-		fputs("set terminal pngcairo\n", gp);
-	else
-		emit_figure(gp, fg->res, fg->out, fg->terminal);
-	int st = pclose(gp);
-	sigaction(SIGPIPE, &old, NULL);
-	if (st == -1 || !WIFEXITED(st))
-		return -1;
-	return WEXITSTATUS(st);
+	const struct fig *fg = arg;
+	emit_figure(gp, fg->res, fg->out, terminal);
 }
 
 /* Draw (res) into (png); 0 or 1 with a message. */
 static int draw(const struct val_result *res, const char *png)
 {
-	struct stat sb;
-	if (!on_path("gnuplot")) {
-		fprintf(stderr, "vmspec validate: gnuplot not found: apt-get "
-			"install gnuplot-nox\n");
-		return 1;
-	}
-	if (unlink(png) < 0 && errno != ENOENT) {
-		fprintf(stderr, "vmspec validate: %s: %s\n", png,
-			strerror(errno));
-		return 1;
-	}
-	struct fig fg = { .res = res, .out = png, .terminal = "pngcairo",
-			  .probe = 1 };
-	if (gnuplot(1, &fg) != 0)
-		fg.terminal = "png";
-	fg.probe = 0;
-	int st = gnuplot(0, &fg);
-	if (st != 0 || stat(png, &sb) < 0 || sb.st_size == 0) {
-		fprintf(stderr, "vmspec validate: gnuplot failed (exit status "
-			"%d) writing %s\n", st, png);
-		return 1;
-	}
-	return 0;
+	struct fig fg = { .res = res, .out = png };
+	return gp_draw("vmspec validate", png, emit_fig, &fg);
 }
 
 /* (h5) without a trailing ".h5", then "-validate.png". */
