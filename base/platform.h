@@ -69,6 +69,8 @@ struct plat_vm {
 		uint32_t next, prev;	/* intrusive list links (slots) */
 		int64_t t_ns;		/* e.g. idle since */
 		uint64_t u;		/* free use */
+		uint32_t ref;		/* e.g. a cache handle */
+		uint32_t ref2;		/* free use */
 	} pol;
 };
 

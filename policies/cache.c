@@ -1281,11 +1281,12 @@ void cache_free(struct cache *c)
 	free(c);
 }
 
-int cache_lookup(struct cache *c, uint64_t key, int64_t now_ns,
-		 uint64_t *user)
+/* Look up slot (i) (NIL, a ghost or resident) of (key). (pin): the caller
+ * pins the entry right after a hit; lru's hit (a move to the MRU end) is
+ * then skipped, as the pin takes the entry off the list anyway. */
+static int lookup_at(struct cache *c, uint32_t i, uint64_t key, int64_t now_ns,
+		     uint64_t *user, int pin)
 {
-	uint32_t i = cmap_get(&c->map, key);
-
 	c->st.lookups++;
 	if (resident(c, i)) {
 		struct cent *e = E(c, i);
@@ -1298,7 +1299,8 @@ int cache_lookup(struct cache *c, uint64_t key, int64_t now_ns,
 			c->st.hits++;
 			e->stamp = ++c->tick;
 			e->last_ns = now_ns;
-			c->ops->hit(c, i, now_ns);
+			if (!(pin && c->ops->hit == lru_hit))
+				c->ops->hit(c, i, now_ns);
 			if (user)
 				*user = E(c, i)->user;
 			return 1;
@@ -1309,6 +1311,28 @@ int cache_lookup(struct cache *c, uint64_t key, int64_t now_ns,
 		c->st.ghost_hits++;
 	c->ops->miss(c, key, i, now_ns);
 	return 0;
+}
+
+int cache_lookup(struct cache *c, uint64_t key, int64_t now_ns,
+		 uint64_t *user)
+{
+	return lookup_at(c, cmap_get(&c->map, key), key, now_ns, user, 0);
+}
+
+uint32_t cache_handle(const struct cache *c, uint64_t key)
+{
+	uint32_t i = cmap_get(&c->map, key);
+
+	return resident(c, i) ? i : CACHE_NO_HANDLE;
+}
+
+int cache_acquire_h(struct cache *c, uint32_t h, int64_t now_ns)
+{
+	if (!resident(c, h))
+		return -ENOENT;
+	if (!lookup_at(c, h, E(c, h)->key, now_ns, NULL, 1))
+		return 0;
+	return cache_pin_h(c, h) == 0;
 }
 
 int cache_evict_one(struct cache *c)
@@ -1389,47 +1413,53 @@ int cache_insert(struct cache *c, uint64_t key, double size_mib, double cost,
 	return 0;
 }
 
-int cache_remove(struct cache *c, uint64_t key, uint64_t *user)
+int cache_remove_h(struct cache *c, uint32_t h, uint64_t *user)
 {
-	uint32_t i = cmap_get(&c->map, key);
-
-	if (!resident(c, i))
+	if (!resident(c, h))
 		return -ENOENT;
-	if (E(c, i)->pins)
+	if (E(c, h)->pins)
 		return -EBUSY;
 	if (user)
-		*user = E(c, i)->user;
-	drop(c, i, CACHE_REMOVED, 0);
+		*user = E(c, h)->user;
+	drop(c, h, CACHE_REMOVED, 0);
 	return 0;
 }
 
-int cache_pin(struct cache *c, uint64_t key)
+int cache_remove(struct cache *c, uint64_t key, uint64_t *user)
 {
-	uint32_t i = cmap_get(&c->map, key);
+	return cache_remove_h(c, cmap_get(&c->map, key), user);
+}
+
+int cache_pin_h(struct cache *c, uint32_t h)
+{
 	struct cent *e;
 
-	if (!resident(c, i))
+	if (!resident(c, h))
 		return -ENOENT;
-	e = E(c, i);
+	e = E(c, h);
 	if (e->pins == UINT32_MAX)
 		return -EOVERFLOW;
 	if (e->pins++ == 0) {
-		c->ops->detach(c, i);
-		dl_set(c, i, -1);
+		c->ops->detach(c, h);
+		dl_set(c, h, -1);
 		c->pinned_kib += e->kib;
 		c->npinned++;
 	}
 	return 0;
 }
 
-int cache_unpin(struct cache *c, uint64_t key, int64_t now_ns)
+int cache_pin(struct cache *c, uint64_t key)
 {
-	uint32_t i = cmap_get(&c->map, key);
+	return cache_pin_h(c, cmap_get(&c->map, key));
+}
+
+int cache_unpin_h(struct cache *c, uint32_t h, int64_t now_ns)
+{
 	struct cent *e;
 
-	if (!resident(c, i))
+	if (!resident(c, h))
 		return -ENOENT;
-	e = E(c, i);
+	e = E(c, h);
 	if (!e->pins)
 		return -EINVAL;
 	if (--e->pins == 0) {
@@ -1437,9 +1467,14 @@ int cache_unpin(struct cache *c, uint64_t key, int64_t now_ns)
 		c->npinned--;
 		e->stamp = ++c->tick;
 		e->last_ns = now_ns;
-		c->ops->attach(c, i, now_ns);
+		c->ops->attach(c, h, now_ns);
 	}
 	return 0;
+}
+
+int cache_unpin(struct cache *c, uint64_t key, int64_t now_ns)
+{
+	return cache_unpin_h(c, cmap_get(&c->map, key), now_ns);
 }
 
 int cache_expire(struct cache *c, int64_t now_ns)

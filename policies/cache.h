@@ -188,6 +188,21 @@ int cache_pin(struct cache *c, uint64_t key);
  * it (frequency is not incremented). 0, -ENOENT, -EINVAL (not pinned). */
 int cache_unpin(struct cache *c, uint64_t key, int64_t now_ns);
 
+/* Handles: an owner that keeps a resident entry's handle saves the hash
+ * probe of each call by key. A handle is the entry's slot: valid from the
+ * insert until the entry leaves the cache (the callback reports it, or
+ * cache_remove*); never use one after. The _h calls behave as the calls by
+ * key of the same name (-ENOENT for a handle that is not resident). */
+#define CACHE_NO_HANDLE UINT32_MAX
+/* The handle of resident (key), CACHE_NO_HANDLE if it is not resident. */
+uint32_t cache_handle(const struct cache *c, uint64_t key);
+/* cache_lookup then, on a hit, cache_pin: 1 hit (now pinned), 0 the entry
+ * was past its deadline (expired, with the callback), -ENOENT. */
+int cache_acquire_h(struct cache *c, uint32_t h, int64_t now_ns);
+int cache_pin_h(struct cache *c, uint32_t h);
+int cache_unpin_h(struct cache *c, uint32_t h, int64_t now_ns);
+int cache_remove_h(struct cache *c, uint32_t h, uint64_t *user);
+
 /* Expire every unpinned entry whose deadline is <= now (an entry lives on
  * [last use, deadline)); returns how many. */
 int cache_expire(struct cache *c, int64_t now_ns);

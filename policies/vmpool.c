@@ -6,8 +6,9 @@
  * cache keyed by function keeps the idle-time histograms and yields the
  * pre-warm and keep-alive windows; VM eviction then falls back to LRU.
  * VM state used here: pol.next/prev (function idle list), pol.t_ns (idle
- * since), pol.u (flags below; bits 0-15 are the pool's, the strategy may
- * use bits 32-63). */
+ * since), pol.ref (the VM's handle in vp->vms: no hash probe per request),
+ * pol.u (flags below; bits 0-15 are the pool's, the strategy may use bits
+ * 32-63). */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -34,9 +35,6 @@ struct vmpool {
 	uint32_t nfuncs;
 	uint32_t *head;			/* [func] newest idle VM */
 	uint8_t *prewarm_armed;		/* [func] a pre-warm timer is set */
-	uint32_t *gnext, *gprev;	/* [slot] global idle list */
-	uint32_t ghead, gtail;		/* newest, oldest */
-	uint32_t cap;
 	int draining;
 	vmpool_prewarm_fn prewarm;
 	void *prewarm_arg;
@@ -55,18 +53,6 @@ struct vmpool {
 	uint64_t win_expired;		/* keep-alive deadlines reached */
 };
 
-static void reserve(struct vmpool *vp, uint32_t slot)
-{
-	if (slot < vp->cap)
-		return;
-	uint32_t cap = vp->cap ? vp->cap : 64;
-	while (cap <= slot)
-		cap *= 2;
-	vp->gnext = xrealloc(vp->gnext, sizeof(uint32_t) * cap);
-	vp->gprev = xrealloc(vp->gprev, sizeof(uint32_t) * cap);
-	vp->cap = cap;
-}
-
 static void idle_push(struct vmpool *vp, struct plat_vm *v)
 {
 	uint32_t s = v->slot, h = vp->head[v->func];
@@ -75,14 +61,6 @@ static void idle_push(struct vmpool *vp, struct plat_vm *v)
 	if (h != NONE)
 		plat_vm(vp->p, h)->pol.prev = s;
 	vp->head[v->func] = s;
-	reserve(vp, s);
-	vp->gprev[s] = NONE;
-	vp->gnext[s] = vp->ghead;
-	if (vp->ghead != NONE)
-		vp->gprev[vp->ghead] = s;
-	else
-		vp->gtail = s;
-	vp->ghead = s;
 	v->pol.u |= F_IDLE;
 }
 
@@ -90,21 +68,12 @@ static void idle_unlink(struct vmpool *vp, struct plat_vm *v)
 {
 	if (!(v->pol.u & F_IDLE))
 		return;
-	uint32_t s = v->slot;
 	if (v->pol.prev != NONE)
 		plat_vm(vp->p, v->pol.prev)->pol.next = v->pol.next;
 	else
 		vp->head[v->func] = v->pol.next;
 	if (v->pol.next != NONE)
 		plat_vm(vp->p, v->pol.next)->pol.prev = v->pol.prev;
-	if (vp->gprev[s] != NONE)
-		vp->gnext[vp->gprev[s]] = vp->gnext[s];
-	else
-		vp->ghead = vp->gnext[s];
-	if (vp->gnext[s] != NONE)
-		vp->gprev[vp->gnext[s]] = vp->gprev[s];
-	else
-		vp->gtail = vp->gprev[s];
 	v->pol.u &= ~(uint64_t)F_IDLE;
 }
 
@@ -169,7 +138,6 @@ struct vmpool *vmpool_new(struct platform *p, const struct vms_config *c,
 	for (uint32_t f = 0; f < vp->nfuncs; f++)
 		vp->head[f] = NONE;
 	vp->prewarm_armed = xcalloc(vp->nfuncs + 1, 1);
-	vp->ghead = vp->gtail = NONE;
 	vp->prewarm = prewarm;
 	vp->prewarm_arg = arg;
 	return vp;
@@ -186,8 +154,6 @@ void vmpool_free(struct vmpool *vp)
 	cache_free(vp->win);
 	free(vp->head);
 	free(vp->prewarm_armed);
-	free(vp->gnext);
-	free(vp->gprev);
 	free(vp->deferred);
 	free(vp->scratch);
 	free(vp);
@@ -258,7 +224,8 @@ int vmpool_add(struct vmpool *vp, struct platform *p, uint32_t slot)
 			      vp->boot_cost, slot, plat_now(p));
 	if (rc < 0)
 		return rc == -E2BIG ? -EBUSY : rc;
-	cache_pin(vp->vms, v->id);
+	v->pol.ref = cache_handle(vp->vms, v->id);
+	cache_pin_h(vp->vms, v->pol.ref);
 	v->pol.u = F_TRACKED;
 	v->pol.next = v->pol.prev = NONE;
 	return 0;
@@ -294,14 +261,13 @@ static int claim(struct vmpool *vp, struct platform *p, uint32_t s,
 		destroy_idle(vp, p, v);
 		return 0;
 	}
-	if (!cache_lookup(vp->vms, id, plat_now(p), NULL)) {
+	if (cache_acquire_h(vp->vms, v->pol.ref, plat_now(p)) != 1) {
 		v = plat_vm(p, s);
 		if (v->state != VM_DEAD && v->id == id)
 			destroy_idle(vp, p, v);
 		return 0;
 	}
 	idle_unlink(vp, v);
-	cache_pin(vp->vms, id);
 	window_use(vp, p, func, v);
 	return 1;
 }
@@ -360,7 +326,7 @@ static void destroy_idle(struct vmpool *vp, struct platform *p,
 			 struct plat_vm *v)
 {
 	idle_unlink(vp, v);
-	cache_remove(vp->vms, v->id, NULL);
+	cache_remove_h(vp->vms, v->pol.ref, NULL);
 	v->pol.u = 0;
 	vp->destroyed++;
 	if (vp->on_destroy)
@@ -374,7 +340,7 @@ void vmpool_idle(struct vmpool *vp, struct platform *p, uint32_t slot)
 	int64_t now = plat_now(p);
 	if (!(v->pol.u & F_TRACKED) || (v->pol.u & F_IDLE))
 		return;
-	cache_unpin(vp->vms, v->id, now);
+	cache_unpin_h(vp->vms, v->pol.ref, now);
 	if (vp->draining || v->func == PLAT_NO_FUNC) {
 		if (v->pol.u & F_WINPIN)
 			cache_unpin(vp->win, v->func, now);
@@ -424,9 +390,9 @@ void vmpool_forget(struct vmpool *vp, struct platform *p, uint32_t slot)
 	if (!(v->pol.u & F_TRACKED))
 		return;
 	idle_unlink(vp, v);
-	while (cache_unpin(vp->vms, v->id, plat_now(p)) == 0)
+	while (cache_unpin_h(vp->vms, v->pol.ref, plat_now(p)) == 0)
 		;
-	cache_remove(vp->vms, v->id, NULL);
+	cache_remove_h(vp->vms, v->pol.ref, NULL);
 	if (v->pol.u & F_WINPIN)
 		cache_unpin(vp->win, v->func, plat_now(p));
 	v->pol.u = 0;
@@ -472,8 +438,9 @@ int vmpool_on_timer(struct vmpool *vp, struct platform *p, uint32_t slot,
 void vmpool_drain(struct vmpool *vp, struct platform *p)
 {
 	vp->draining = 1;
-	while (vp->gtail != NONE)
-		destroy_idle(vp, p, plat_vm(p, vp->gtail));
+	for (uint32_t f = 0; f < vp->nfuncs; f++)
+		while (vp->head[f] != NONE)
+			destroy_idle(vp, p, plat_vm(p, vp->head[f]));
 	retry_deferred(vp, p);
 }
 

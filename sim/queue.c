@@ -1,7 +1,8 @@
-/* queue.c - 4-ary min-heap of events (sim/queue.h).
+/* queue.c - two 4-ary min-heaps of events (sim/queue.h).
  * Sifts move a hole instead of swapping; children of a node share one
- * 128-byte block. Allocation happens only when the heap outgrows its
- * capacity (amortised O(1)); push and pop are O(log4 n). */
+ * 128-byte block and the smallest of four is picked by a branch-free
+ * tournament. Allocation happens only when a heap outgrows its capacity
+ * (amortised O(1)); push and pop are O(log4 n) in the heap concerned. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,83 +13,127 @@
 /* four children = one 128-byte block only if an event is 32 bytes */
 _Static_assert(sizeof(struct sim_event) == 32, "sim_event must be 32 bytes");
 
-static inline int ev_before(const struct sim_event *a, const struct sim_event *b)
-{
-	return a->t_ns < b->t_ns || (a->t_ns == b->t_ns && a->seq < b->seq);
-}
-
-static void grow(struct sim_queue *q, size_t cap)
+static void grow(struct sim_heap *h, size_t cap)
 {
 	void *p = NULL;
 	if (posix_memalign(&p, 128, (cap + OFS + 4) * sizeof(struct sim_event))) {
 		fprintf(stderr, "vmspec: out of memory (event queue)\n");
 		abort();
 	}
-	if (q->mem) {
-		memcpy((struct sim_event *)p + OFS, q->mem + OFS,
-		       q->n * sizeof(struct sim_event));
-		free(q->mem);
+	if (h->mem) {
+		memcpy((struct sim_event *)p + OFS, h->mem + OFS,
+		       h->n * sizeof(struct sim_event));
+		free(h->mem);
 	}
-	q->mem = p;
-	q->cap = cap;
+	h->mem = p;
+	h->cap = cap;
 }
 
 void sim_queue_init(struct sim_queue *q, size_t cap_hint)
 {
 	memset(q, 0, sizeof(*q));
-	grow(q, cap_hint < 64 ? 64 : cap_hint);
+	grow(&q->near, cap_hint < 64 ? 64 : cap_hint);
+	grow(&q->far, 64);
 }
 
 void sim_queue_release(struct sim_queue *q)
 {
-	free(q->mem);
+	free(q->near.mem);
+	free(q->far.mem);
 	memset(q, 0, sizeof(*q));
+}
+
+static void heap_push(struct sim_heap *hp, const struct sim_event *e)
+{
+	if (hp->n == hp->cap)
+		grow(hp, hp->cap * 2);
+	struct sim_event *h = hp->mem + OFS;
+	size_t k = hp->n++;
+	while (k > 0) {
+		size_t parent = (k - 1) >> 2;
+		if (!sim_event_before(e, &h[parent]))
+			break;
+		h[k] = h[parent];
+		k = parent;
+	}
+	h[k] = *e;
 }
 
 void sim_queue_push(struct sim_queue *q, int64_t t_ns, uint32_t type,
 		    uint32_t arg, uint64_t data)
 {
-	if (q->n == q->cap)
-		grow(q, q->cap * 2);
-	struct sim_event *h = q->mem + OFS;
 	struct sim_event e = { .t_ns = t_ns, .seq = q->next_seq++,
 			       .type = type, .arg = arg, .data = data };
-	size_t k = q->n++;
-	while (k > 0) {
-		size_t parent = (k - 1) >> 2;
-		if (!ev_before(&e, &h[parent]))
-			break;
-		h[k] = h[parent];
-		k = parent;
-	}
-	h[k] = e;
+	heap_push(t_ns - q->last_ns > SIM_QUEUE_NEAR_NS ? &q->far : &q->near,
+		  &e);
 }
 
-int sim_queue_pop(struct sim_queue *q, struct sim_event *out)
+/* (time, seq) as one unsigned 128-bit number: one compare, no branch. */
+static inline unsigned __int128 key(const struct sim_event *e)
 {
-	if (q->n == 0)
-		return -1;
-	struct sim_event *h = q->mem + OFS;
-	*out = h[0];
-	size_t n = --q->n;
+	return (unsigned __int128)((uint64_t)e->t_ns ^ (UINT64_C(1) << 63)) << 64 |
+	       e->seq;
+}
+
+/* Remove the top of a non-empty heap. */
+static void heap_pop(struct sim_heap *hp)
+{
+	struct sim_event *h = hp->mem + OFS;
+	size_t n = --hp->n;
 	if (n == 0)
-		return 0;
-	struct sim_event last = h[n];
+		return;
+	const struct sim_event last = h[n];
+	const unsigned __int128 lk = key(&last);
 	size_t k = 0;
 	for (;;) {
-		size_t c = 4 * k + 1;
-		if (c >= n)
+		size_t c = 4 * k + 1, best;
+		unsigned __int128 bk;
+		if (c + 3 < n) {
+			/* a full block: two pairs, then their winners */
+			unsigned __int128 k0 = key(&h[c]), k1 = key(&h[c + 1]);
+			unsigned __int128 k2 = key(&h[c + 2]), k3 = key(&h[c + 3]);
+			size_t a = c + (k1 < k0), b = c + 2 + (k3 < k2);
+			unsigned __int128 ka = k1 < k0 ? k1 : k0;
+			unsigned __int128 kb = k3 < k2 ? k3 : k2;
+			int bw = kb < ka;
+			best = bw ? b : a;
+			bk = bw ? kb : ka;
+		} else if (c < n) {
+			best = c;
+			bk = key(&h[c]);
+			for (size_t j = c + 1; j < n; j++) {
+				unsigned __int128 kj = key(&h[j]);
+				if (kj < bk) {
+					best = j;
+					bk = kj;
+				}
+			}
+		} else {
 			break;
-		size_t best = c;
-		size_t end = c + 4 < n ? c + 4 : n;
-		for (size_t j = c + 1; j < end; j++)
-			if (ev_before(&h[j], &h[best]))
-				best = j;
-		if (!ev_before(&h[best], &last))
+		}
+		if (lk < bk)
 			break;
 		h[k] = h[best];
 		k = best;
 	}
 	h[k] = last;
+}
+
+int sim_queue_pop(struct sim_queue *q, struct sim_event *out)
+{
+	struct sim_heap *hp;
+	if (!q->far.n) {
+		if (!q->near.n)
+			return -1;
+		hp = &q->near;
+	} else if (!q->near.n) {
+		hp = &q->far;
+	} else {
+		hp = sim_event_before(&q->far.mem[OFS], &q->near.mem[OFS])
+			     ? &q->far : &q->near;
+	}
+	*out = hp->mem[OFS];
+	q->last_ns = out->t_ns;
+	heap_pop(hp);
 	return 0;
 }
