@@ -503,6 +503,9 @@ struct res_file {
 	hid_t fid, runs;		/* file, /runs */
 	hid_t mtype[RT_COUNT], ftype[RT_COUNT];
 	int packed;			/* rows packed in file layout here */
+	size_t psize[RT_COUNT];		/* bytes of a packed row */
+	size_t prefix[RT_COUNT];	/* psize if the packed row is the C
+					 * struct's first bytes, else 0 */
 	size_t batch_rows;
 	int deflate;			/* 0 = none */
 	int failed;			/* a write failed: never complete=1 */
@@ -516,6 +519,8 @@ const char *res_error(const struct res_file *f)
 {
 	return f ? f->err : "no results file";
 }
+
+static void pack_layout(int t, size_t *size, size_t *prefix);
 
 static hid_t file_access_plist(void)
 {
@@ -624,6 +629,8 @@ struct res_file *res_create(const char *path, const struct res_file_attrs *a,
 	f->packed = H5Tequal(H5T_NATIVE_INT64, H5T_STD_I64LE) > 0 &&
 		    H5Tequal(H5T_NATIVE_UINT32, H5T_STD_U32LE) > 0 &&
 		    H5Tequal(H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE) > 0;
+	for (int t = 0; t < RT_COUNT; t++)
+		pack_layout(t, &f->psize[t], &f->prefix[t]);
 	if (write_root_attrs(f, a) < 0) {
 		set_err(err, errlen, path, -EIO, "cannot write root attributes");
 		goto fail;
@@ -670,20 +677,29 @@ static hsize_t chunk_rows(const struct res_file *f, int t)
 static hid_t create_dataset(struct res_file *f, hid_t gid, int t)
 {
 	hsize_t dims = 0, maxdims = H5S_UNLIMITED, chunk = chunk_rows(f, t);
-	hid_t sp, dcpl, d = -1, es;
+	hid_t sp, dcpl, dapl, d = -1, es;
 
 	sp = H5Screate_simple(1, &dims, &maxdims);
 	dcpl = H5Pcreate(H5P_DATASET_CREATE);
-	if (sp < 0 || dcpl < 0 || H5Pset_chunk(dcpl, 1, &chunk) < 0 ||
+	dapl = H5Pcreate(H5P_DATASET_ACCESS);
+	if (sp < 0 || dcpl < 0 || dapl < 0 ||
+	    H5Pset_chunk(dcpl, 1, &chunk) < 0 ||
 	    H5Pset_obj_track_times(dcpl, 0) < 0)
 		goto out;
 	if (f->deflate &&
 	    (H5Pset_shuffle(dcpl) < 0 || H5Pset_deflate(dcpl, f->deflate) < 0))
 		goto out;
+	/* Batches are whole chunks, written once: without a chunk cache they
+	 * go from the row buffer to the file with no copy in between (a
+	 * compressed chunk still goes through the filter). */
+	if (!f->deflate && H5Pset_chunk_cache(dapl, 0, 0, 1.0) < 0)
+		goto out;
 	d = H5Dcreate2(gid, res_tables[t].name, f->ftype[t], sp, H5P_DEFAULT,
-		       dcpl, H5P_DEFAULT);
+		       dcpl, dapl);
 out:
 	es = err_save(d >= 0);
+	if (dapl >= 0)
+		H5Pclose(dapl);
 	if (dcpl >= 0)
 		H5Pclose(dcpl);
 	if (sp >= 0)
@@ -720,13 +736,20 @@ static int dset_write(hid_t d, hid_t mt, const void *rows, hsize_t n,
 	return rc;
 }
 
-/* Bytes of one row of table (t) in the file (members packed). */
-static size_t packed_size(int t)
+/* Bytes of one row of table (t) in the file (members packed) into *size;
+ * into *prefix the same when the members sit in file order without holes
+ * at the start of the C struct (a row is then packed by one memcpy), else
+ * 0. */
+static void pack_layout(int t, size_t *size, size_t *prefix)
 {
-	size_t n = 0;
-	for (size_t i = 0; i < res_tables[t].nfields; i++)
+	size_t n = 0, contiguous = 1;
+	for (size_t i = 0; i < res_tables[t].nfields; i++) {
+		if (res_tables[t].fields[i].offset != n)
+			contiguous = 0;
 		n += res_tables[t].fields[i].size;
-	return n;
+	}
+	*size = n;
+	*prefix = contiguous ? n : 0;
 }
 
 /* Copy the members of C struct (src) to (dst) in the file's packed order,
@@ -896,9 +919,11 @@ static int buf_add(struct res_run *r, int t, const void *row)
 	b = &r->buf[t];
 	if (b->n == f->batch_rows && (rc = buf_flush(r, t)) < 0)
 		return rc;	/* an earlier flush failed: retry, else stop */
-	if (f->packed)
-		pack_row(&res_tables[t],
-			 (char *)f->rows[t] + b->n * packed_size(t), row);
+	if (f->packed && f->prefix[t])
+		memcpy(f->rows[t] + b->n * f->prefix[t], row, f->prefix[t]);
+	else if (f->packed)
+		pack_row(&res_tables[t], (char *)f->rows[t] + b->n * f->psize[t],
+			 row);
 	else
 		memcpy(f->rows[t] + b->n * res_tables[t].row_size, row,
 		       res_tables[t].row_size);
