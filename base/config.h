@@ -220,6 +220,7 @@ struct vms_config {
 	struct {
 		int64_t batch_rows;	/* rows buffered per dataset write */
 		int64_t compress;	/* deflate level, 0 = off */
+		double write_behind_mib;	/* write-behind step, 0 = off */
 		int64_t timeseries_ns;	/* sampling period of /timeseries */
 		int requests;		/* write /requests */
 		int decisions;		/* write /decisions */

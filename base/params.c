@@ -467,6 +467,13 @@ const struct cfg_param cfg_params[] = {
 	{ .key = "results.compress", .type = CFG_INT,
 	  .offset = OFF(results.compress), .min = 0, .max = 9, .def = "0",
 	  .unit = "", .help = "deflate level of datasets, 0 = none" },
+	{ .key = "results.write_behind", .type = CFG_SIZE,
+	  .offset = OFF(results.write_behind_mib), .min = 0, .max = 65536,
+	  .def = "64MiB", .unit = "MiB",
+	  .help = "every this much of rows written, have the kernel write "
+	  "them to disk and drop the step before from the page cache, so a "
+	  "long run holds ~2 steps of its file in memory (0 = leave it to "
+	  "the kernel; on slow storage the run then waits for the disk)" },
 	{ .key = "results.timeseries", .type = CFG_DURATION,
 	  .offset = OFF(results.timeseries_ns), .min = 0, .max = 1e9,
 	  .flags = CFG_F_MIN_EXCL, .def = "1s", .unit = "s",

@@ -4,6 +4,7 @@
  * batches of batch_rows per dataset, and the root attribute complete=1 is
  * written after everything else has been flushed. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -507,6 +508,9 @@ struct res_file {
 	size_t prefix[RT_COUNT];	/* psize if the packed row is the C
 					 * struct's first bytes, else 0 */
 	size_t batch_rows;
+	size_t wb_step;			/* write-behind step, 0 = off */
+	size_t wb_bytes;		/* rows appended since the last mark */
+	off_t wb_old, wb_mark;		/* write-behind marks (file offsets) */
 	int deflate;			/* 0 = none */
 	int failed;			/* a write failed: never complete=1 */
 	unsigned char *rows[RT_NBUF];	/* batch_rows rows each, allocated
@@ -777,6 +781,43 @@ static void pack_row(const struct res_table *t, char *dst, const void *src)
 	}
 }
 
+/* Write-behind: every wb_step bytes of rows, start writing back what was
+ * appended since the last mark, wait for the step before it and drop it
+ * from the page cache. A long run then holds two steps of the file in
+ * memory instead of all of it, and the page cache pages are recycled.
+ * Best effort: errors are ignored (the data are written either way). */
+static void write_behind(struct res_file *f)
+{
+	int *fdp = NULL;
+	struct stat st;
+
+	f->wb_bytes = 0;
+	if (H5Fget_vfd_handle(f->fid, H5P_DEFAULT, (void **)&fdp) < 0 ||
+	    !fdp || fstat(*fdp, &st) < 0)
+		return;
+#ifdef SYNC_FILE_RANGE_WRITE
+	if (f->wb_mark > f->wb_old)
+		sync_file_range(*fdp, f->wb_old, f->wb_mark - f->wb_old,
+				SYNC_FILE_RANGE_WAIT_BEFORE |
+				SYNC_FILE_RANGE_WRITE |
+				SYNC_FILE_RANGE_WAIT_AFTER);
+	if (st.st_size > f->wb_mark)
+		sync_file_range(*fdp, f->wb_mark, st.st_size - f->wb_mark,
+				SYNC_FILE_RANGE_WRITE);
+#endif
+	if (f->wb_mark > f->wb_old)
+		posix_fadvise(*fdp, f->wb_old, f->wb_mark - f->wb_old,
+			      POSIX_FADV_DONTNEED);
+	f->wb_old = f->wb_mark;
+	f->wb_mark = st.st_size;
+}
+
+void res_set_write_behind(struct res_file *f, size_t step_bytes)
+{
+	if (f)
+		f->wb_step = step_bytes;
+}
+
 static int buf_flush(struct res_run *r, int t)
 {
 	struct res_file *f = r->f;
@@ -792,7 +833,10 @@ static int buf_flush(struct res_run *r, int t)
 			       res_tables[t].name);
 	}
 	b->written += b->n;
+	f->wb_bytes += b->n * (f->packed ? f->psize[t] : res_tables[t].row_size);
 	b->n = 0;
+	if (f->wb_step && f->wb_bytes >= f->wb_step)
+		write_behind(f);
 	return 0;
 }
 
@@ -907,6 +951,20 @@ fail:
 	return NULL;
 }
 
+/* memcpy with the sizes of the two rows written per request known at
+ * compile time: inline moves instead of a call per row. */
+#define REQ_PREFIX (offsetof(struct res_request, failed) + 1)
+#define DEC_PREFIX (offsetof(struct res_decision, action) + 1)
+static inline void copy_prefix(unsigned char *dst, const void *src, size_t n)
+{
+	if (n == REQ_PREFIX)
+		memcpy(dst, src, REQ_PREFIX);
+	else if (n == DEC_PREFIX)
+		memcpy(dst, src, DEC_PREFIX);
+	else
+		memcpy(dst, src, n);
+}
+
 static int buf_add(struct res_run *r, int t, const void *row)
 {
 	struct res_file *f;
@@ -920,7 +978,7 @@ static int buf_add(struct res_run *r, int t, const void *row)
 	if (b->n == f->batch_rows && (rc = buf_flush(r, t)) < 0)
 		return rc;	/* an earlier flush failed: retry, else stop */
 	if (f->packed && f->prefix[t])
-		memcpy(f->rows[t] + b->n * f->prefix[t], row, f->prefix[t]);
+		copy_prefix(f->rows[t] + b->n * f->prefix[t], row, f->prefix[t]);
 	else if (f->packed)
 		pack_row(&res_tables[t], (char *)f->rows[t] + b->n * f->psize[t],
 			 row);

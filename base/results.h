@@ -116,6 +116,12 @@ struct res_run;
 struct res_file *res_create(const char *path, const struct res_file_attrs *a,
 			    size_t batch_rows, int deflate, char *err,
 			    size_t errlen);
+/* Write-behind (Linux; elsewhere only the page cache drop): every
+ * (step_bytes) of rows appended, start the kernel writing them to disk,
+ * wait for the previous step and drop it from the page cache, so that a
+ * long run keeps about two steps of its file in memory. 0 (the default of
+ * res_create): leave it all to the kernel. */
+void res_set_write_behind(struct res_file *f, size_t step_bytes);
 /* Start the group /runs/(name). At most one run is open at a time. */
 struct res_run *res_run_begin(struct res_file *f, const char *name,
 			      const struct res_run_attrs *a);

@@ -361,6 +361,7 @@ static int replay_run(const struct vms_config *c, const char *out,
 		fprintf(stderr, "vmspec bench: %s\n", err);
 		return -EIO;
 	}
+	res_set_write_behind(f, (size_t)(c->results.write_behind_mib * 1048576.0));
 	struct res_run_attrs ra = { .strategy = name, .seed = c->seed };
 	struct res_run *r = res_run_begin(f, name, &ra);
 	int rc = r ? sim_run(c, strategy_find(name), (uint64_t)c->seed, r,

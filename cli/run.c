@@ -181,6 +181,7 @@ int run_experiment_with(struct vms_config *c, const char *out, int quiet,
 		fprintf(stderr, "vmspec: %s\n", err);
 		return EXIT_RUN;
 	}
+	res_set_write_behind(f, (size_t)(c->results.write_behind_mib * 1048576.0));
 	int nruns = cfg_nruns(c);
 	if (!quiet)
 		fprintf(stderr, "vmspec: experiment '%s'%s, seed %" PRId64

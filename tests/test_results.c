@@ -146,6 +146,8 @@ static const struct res_file_attrs file_attrs = {
 	.trace_checksum = "",
 };
 
+static size_t write_behind_step;	/* res_set_write_behind of write_file */
+
 /* Write the three runs; (complete) passed to res_close. */
 static int write_file(const char *path, int deflate, int garbage, int complete)
 {
@@ -160,6 +162,7 @@ static int write_file(const char *path, int deflate, int garbage, int complete)
 		fprintf(stderr, "%s\n", err);
 		return -1;
 	}
+	res_set_write_behind(f, write_behind_step);
 	for (run = 0; run < NRUNS; run++) {
 		struct res_run_attrs ra = { run_strategies[run], 1000 + run };
 		struct res_run *r = res_run_begin(f, run_names[run], &ra);
@@ -549,20 +552,17 @@ static unsigned char *dataset_bytes(hid_t file, const char *name, size_t *len)
 	return buf;
 }
 
-static void test_identical(void)
+/* Every dataset of (p1) and (p2) byte for byte. */
+static void compare_files(const char *p1, const char *p2)
 {
 	static const char *const dsets[] = {
 		"requests", "vms", "timeseries", "decisions", "summary",
 		"latency_hist"
 	};
-	const char *p1 = path_in_dir("same1.h5"), *p2 = path_in_dir("same2.h5");
 	hid_t f1, f2;
 	int run, bad = 0, checked = 0;
 	size_t k;
 
-	/* same rows, different garbage in the struct padding, compressed */
-	if (write_file(p1, 6, 0x00, 1) < 0 || write_file(p2, 6, 0xa5, 1) < 0)
-		return;
 	f1 = H5Fopen(p1, H5F_ACC_RDONLY, H5P_DEFAULT);
 	f2 = H5Fopen(p2, H5F_ACC_RDONLY, H5P_DEFAULT);
 	CU_ASSERT_FATAL(f1 >= 0 && f2 >= 0);
@@ -589,10 +589,47 @@ static void test_identical(void)
 	}
 	CU_ASSERT_EQUAL(bad, 0);
 	CU_ASSERT_EQUAL(checked, NRUNS * 6);
+	H5Fclose(f1);
+	H5Fclose(f2);
+}
+
+static void test_identical(void)
+{
+	const char *p1 = path_in_dir("same1.h5"), *p2 = path_in_dir("same2.h5");
+
+	/* same rows, different garbage in the struct padding, compressed */
+	if (write_file(p1, 6, 0x00, 1) < 0 || write_file(p2, 6, 0xa5, 1) < 0)
+		return;
+	compare_files(p1, p2);
+	hid_t f1 = H5Fopen(p1, H5F_ACC_RDONLY, H5P_DEFAULT);
+	CU_ASSERT_FATAL(f1 >= 0);
 	check_layout(f1, "/runs/keepalive/requests", 2);
 	check_layout(f1, "/runs/idle/decisions", 2);
 	H5Fclose(f1);
-	H5Fclose(f2);
+}
+
+/* Write-behind after every batch (the smallest step) changes nothing in
+ * the file's data, compressed or not, and the file is complete. */
+static void test_write_behind(void)
+{
+	const char *p1 = path_in_dir("wb0.h5"), *p2 = path_in_dir("wb1.h5");
+	const char *p3 = path_in_dir("wb2.h5"), *p4 = path_in_dir("wb3.h5");
+	char err[256];
+	int rc;
+
+	rc = write_file(p1, 0, 0x00, 1);
+	write_behind_step = 1;
+	rc |= write_file(p2, 0, 0x00, 1);
+	rc |= write_file(p4, 6, 0x00, 1);
+	write_behind_step = 0;
+	rc |= write_file(p3, 6, 0x00, 1);
+	CU_ASSERT_EQUAL_FATAL(rc, 0);
+	compare_files(p1, p2);
+	compare_files(p3, p4);
+	struct res_reader *rd = res_open(p2, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rd);
+	CU_ASSERT_EQUAL(res_is_complete(rd), 1);
+	res_reader_close(rd);
 }
 
 static void test_empty_run(void)
@@ -818,6 +855,7 @@ int main(void)
 	if (!s || !CU_add_test(s, "round trip", test_roundtrip) ||
 	    !CU_add_test(s, "empty datasets exist", test_empty_run) ||
 	    !CU_add_test(s, "byte-identical datasets", test_identical) ||
+	    !CU_add_test(s, "write-behind keeps the data", test_write_behind) ||
 	    !CU_add_test(s, "incomplete files", test_incomplete) ||
 	    !CU_add_test(s, "errors", test_errors) ||
 	    !CU_add_test(s, "action names", test_action_names)) {
