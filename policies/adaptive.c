@@ -183,8 +183,10 @@ static void ad_on_arrival(void *st, struct platform *p,
 	struct fstate *fs = &a->f[r->func];
 	uint32_t slot = vmpool_take(a->pool, p, r->func,
 				    fs->key ? fs->key : VMPOOL_ANY_KEY);
-	if (slot == PLAT_NO_VM)
-		slot = vmpool_take_best(a->pool, p, r->func, score_vm, fs);
+	if (slot == PLAT_NO_VM)	/* a matching VM (3) was not there: the
+				 * best is 2, or 1 with no specialized idle */
+		slot = vmpool_take_best(a->pool, p, r->func, score_vm, fs,
+			vmpool_idle_specialized(a->pool, r->func) ? 2 : 1);
 	if (slot == PLAT_NO_VM)
 		slot = new_vm(a, p, r->func);
 	if (slot == PLAT_NO_VM) {

@@ -23,6 +23,7 @@
 #define F_TRACKED 0x1	/* entry of vp->vms */
 #define F_IDLE 0x2	/* on the idle lists */
 #define F_WINPIN 0x4	/* holds a pin on its function's window entry */
+#define F_SPECIDLE 0x8	/* idle with a spec key: counted in nspec_idle */
 
 struct vmpool {
 	struct platform *p;
@@ -34,6 +35,7 @@ struct vmpool {
 	int64_t ttl_ns;			/* ttl policy: keep-alive, else -1 */
 	uint32_t nfuncs;
 	uint32_t *head;			/* [func] newest idle VM */
+	uint32_t *nspec_idle;		/* [func] idle VMs with a spec key */
 	uint8_t *prewarm_armed;		/* [func] a pre-warm timer is set */
 	int draining;
 	vmpool_prewarm_fn prewarm;
@@ -62,6 +64,10 @@ static void idle_push(struct vmpool *vp, struct plat_vm *v)
 		plat_vm(vp->p, h)->pol.prev = s;
 	vp->head[v->func] = s;
 	v->pol.u |= F_IDLE;
+	if (v->spec_key) {
+		v->pol.u |= F_SPECIDLE;
+		vp->nspec_idle[v->func]++;
+	}
 }
 
 static void idle_unlink(struct vmpool *vp, struct plat_vm *v)
@@ -74,7 +80,9 @@ static void idle_unlink(struct vmpool *vp, struct plat_vm *v)
 		vp->head[v->func] = v->pol.next;
 	if (v->pol.next != NONE)
 		plat_vm(vp->p, v->pol.next)->pol.prev = v->pol.prev;
-	v->pol.u &= ~(uint64_t)F_IDLE;
+	if (v->pol.u & F_SPECIDLE)
+		vp->nspec_idle[v->func]--;
+	v->pol.u &= ~(uint64_t)(F_IDLE | F_SPECIDLE);
 }
 
 /* The cache let an idle VM go: destroy it. */
@@ -138,6 +146,7 @@ struct vmpool *vmpool_new(struct platform *p, const struct vms_config *c,
 	for (uint32_t f = 0; f < vp->nfuncs; f++)
 		vp->head[f] = NONE;
 	vp->prewarm_armed = xcalloc(vp->nfuncs + 1, 1);
+	vp->nspec_idle = xcalloc(vp->nfuncs + 1, sizeof(uint32_t));
 	vp->prewarm = prewarm;
 	vp->prewarm_arg = arg;
 	return vp;
@@ -154,6 +163,7 @@ void vmpool_free(struct vmpool *vp)
 	cache_free(vp->win);
 	free(vp->head);
 	free(vp->prewarm_armed);
+	free(vp->nspec_idle);
 	free(vp->deferred);
 	free(vp->scratch);
 	free(vp);
@@ -276,7 +286,10 @@ uint32_t vmpool_take(struct vmpool *vp, struct platform *p, uint32_t func,
 		     uint64_t key)
 {
 	vp->takes++;
-	for (;;) {
+	/* no idle VM of func has a spec key: none can match one */
+	int hopeless = key != VMPOOL_ANY_KEY && key != 0 &&
+		       !vp->nspec_idle[func];
+	for (; !hopeless;) {
 		uint32_t s = vp->head[func];
 		while (s != NONE) {
 			struct plat_vm *v = plat_vm(p, s);
@@ -302,7 +315,7 @@ uint32_t vmpool_take(struct vmpool *vp, struct platform *p, uint32_t func,
 uint32_t vmpool_take_best(struct vmpool *vp, struct platform *p,
 			  uint32_t func,
 			  double (*better)(void *arg, const struct plat_vm *v),
-			  void *arg)
+			  void *arg, double enough)
 {
 	for (;;) {
 		uint32_t best = NONE;
@@ -313,6 +326,8 @@ uint32_t vmpool_take_best(struct vmpool *vp, struct platform *p,
 			if (sc > score) {
 				score = sc;
 				best = s;
+				if (sc >= enough)
+					break;
 			}
 		}
 		if (best == NONE || score < 0)
@@ -332,6 +347,11 @@ static void destroy_idle(struct vmpool *vp, struct platform *p,
 	if (vp->on_destroy)
 		vp->on_destroy(vp->destroy_arg, p, v->slot);
 	plat_vm_destroy(p, v->slot);
+}
+
+uint32_t vmpool_idle_specialized(const struct vmpool *vp, uint32_t func)
+{
+	return func < vp->nfuncs ? vp->nspec_idle[func] : 0;
 }
 
 void vmpool_idle(struct vmpool *vp, struct platform *p, uint32_t slot)

@@ -48,12 +48,16 @@ int vmpool_add(struct vmpool *vp, struct platform *p, uint32_t slot);
 uint32_t vmpool_take(struct vmpool *vp, struct platform *p, uint32_t func,
 		     uint64_t key);
 /* Like vmpool_take but neither counts nor filters by key: the idle VM of
- * (func) that (better) ranks highest, for strategies with their own
- * matching; (better) returns a score, < 0 = unusable. */
+ * (func) that (better) ranks highest, newest first among equals, for
+ * strategies with their own matching; (better) returns a score, < 0 =
+ * unusable. The scan stops at the first VM scoring >= (enough) (INFINITY:
+ * scan all). */
 uint32_t vmpool_take_best(struct vmpool *vp, struct platform *p,
 			  uint32_t func,
 			  double (*better)(void *arg, const struct plat_vm *v),
-			  void *arg);
+			  void *arg, double enough);
+/* Idle VMs of (func) with a spec key (whatever key). */
+uint32_t vmpool_idle_specialized(const struct vmpool *vp, uint32_t func);
 /* (slot) is idle (request done, or just ready and unused): unpin, put it
  * on its function's idle list, arm its keep-alive timer. */
 void vmpool_idle(struct vmpool *vp, struct platform *p, uint32_t slot);

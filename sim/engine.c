@@ -54,6 +54,9 @@ struct prof_counters {
 	uint64_t requests;
 	int64_t since_ns;
 	uint32_t next;		/* free list */
+	uint32_t acc_phase;	/* phase of the requests in acc */
+	uint64_t acc_blocks;	/* optimized blocks while they ran */
+	double acc;		/* expected samples not yet spread over blocks */
 	double lib_calls[CAT_MAX_LIBS];
 	double samples[CAT_MAX_BLOCKS];
 };
@@ -1291,6 +1294,23 @@ static void on_ready(struct sim *s, uint32_t slot)
 		s->st->on_vm_ready(s->pol, &s->plat, slot);
 }
 
+/* Spread the expected samples accumulated in pc->acc over the blocks of
+ * (cf): by their shares in the phase they ran in, an optimized block's
+ * divided by its speed-up. */
+static void prof_spread(struct prof_counters *pc, const struct cat_func *cf)
+{
+	if (pc->acc == 0)
+		return;
+	const double *share = cf->share + (size_t)pc->acc_phase * cf->nblocks;
+	for (uint32_t i = 0; i < cf->nblocks; i++) {
+		double mu = pc->acc * share[i];
+		if (pc->acc_blocks >> i & 1)
+			mu /= cf->blocks[i].speedup;
+		pc->samples[i] += mu;
+	}
+	pc->acc = 0;
+}
+
 static void profile_count(struct sim *s, struct sim_vm *v, struct sim_req *r)
 {
 	if (v->prof == NONE)
@@ -1303,15 +1323,16 @@ static void profile_count(struct sim *s, struct sim_vm *v, struct sim_req *r)
 	/* expected samples only: a sum of independent Poisson counts is
 	 * Poisson with the summed mean, so one draw per block at the report
 	 * is exactly the distribution of per-request draws, at a fraction of
-	 * the cost */
-	const double *share = cf->share + (size_t)r->phase * cf->nblocks;
-	double per = (double)r->service_ns * s->cfg->profiling.rate_hz / 1e9;
-	for (uint32_t i = 0; i < cf->nblocks; i++) {
-		double mu = per * share[i];
-		if (v->pub.blocks >> i & 1)
-			mu /= cf->blocks[i].speedup;
-		pc->samples[i] += mu;
+	 * the cost. A block's mean is linear in the request's CPU time, so
+	 * requests of one phase on one set of optimized blocks are summed
+	 * first and spread over the blocks when that changes (rarely) or at
+	 * the report: O(1) per request instead of O(blocks). */
+	if (pc->acc_phase != r->phase || pc->acc_blocks != v->pub.blocks) {
+		prof_spread(pc, cf);
+		pc->acc_phase = r->phase;
+		pc->acc_blocks = v->pub.blocks;
 	}
+	pc->acc += (double)r->service_ns * s->cfg->profiling.rate_hz / 1e9;
 	if (!v->report_pending) {
 		v->report_pending = 1;
 		sim_queue_push(&s->q, s->now_ns + s->cfg->profiling.period_ns,
@@ -1338,6 +1359,7 @@ static void on_report(struct sim *s, uint32_t slot)
 	pr.nblocks = cf->nblocks;
 	pr.lib_calls = pc->lib_calls;
 	pr.block_samples = pc->samples;
+	prof_spread(pc, cf);
 	for (uint32_t i = 0; i < cf->nblocks; i++) {
 		/* the agent's noisy counts: Poisson around the expectation */
 		double mu = pc->samples[i];
