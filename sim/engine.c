@@ -1561,6 +1561,11 @@ static int run_loop(struct sim *s)
 			 ev.type == EV_SNAP || ev.type == EV_UNBLOCK;
 		if (bg)
 			s->bg_work--;
+		/* the next completion's request will be needed soon: start
+		 * loading it while this event is handled */
+		const struct sim_event *nx = sim_queue_peek(&s->q);
+		if (nx && nx->type == EV_DONE)
+			__builtin_prefetch(REQ(s, nx->arg));
 		if (stale(s, &ev))
 			continue;	/* neither an event nor a time step */
 		s->now_ns = ev.t_ns;
