@@ -98,6 +98,7 @@ struct calib {
 		double disp_med_us, disp_p90_us;	/* warm overhead */
 		unsigned n_disp;
 		double mean_ratio;	/* mean of the pooled ratios */
+		double mean_cold, mean_warm;	/* of each run's ratios */
 		double sd_log;		/* sd of their logarithm */
 		double seconds;		/* wall time of the two runs */
 	} req;
@@ -886,10 +887,12 @@ static void write_models(struct calib *c, FILE *o)
 			"platform's own `cold` and `keepalive` runs\n"
 			"  # (%u and %u requests, %.0f s, seed 1009, "
 			"real.work_scale 0.25): mean %.3f,\n  # median %.3f "
-			"[p10 %.3f, p90 %.3f], sd of ln %.3f\n",
+			"[p10 %.3f, p90 %.3f], sd of ln %.3f; mean of the "
+			"`cold` run %.3f, of the\n  # `keepalive` run %.3f "
+			"(the host's slow episodes of seconds move these)\n",
 			c->req.n_cold, c->req.n_warm, c->req.seconds,
 			c->req.mean_ratio, med(x), pct(x, 10), pct(x, 90),
-			c->req.sd_log);
+			c->req.sd_log, c->req.mean_cold, c->req.mean_warm);
 		fprintf(o, "  exec_noise: {dist: empirical, points: [");
 		for (size_t i = 0; i < sizeof xp / sizeof *xp; i++) {
 			double v = pct(x, xp[i]);
@@ -1385,7 +1388,7 @@ static int measure_requests(struct calib *c)
 	size_t nratio = 0;
 	int rc = 0, got[2] = { 0, 0 };
 
-	snprintf(ms, sizeof ms, "%us", c->o->quick ? 3u : 20u);
+	snprintf(ms, sizeof ms, "%us", c->o->quick ? 3u : 30u);
 	snprintf(text, sizeof text, req_yaml, ms, c->o->heap_mib,
 		 c->o->lib_touch);
 	cfg_defaults(&cfg);
@@ -1422,6 +1425,12 @@ static int measure_requests(struct calib *c)
 			s1 += l;
 			s2 += l * l;
 		}
+		double m0 = 0;
+		for (size_t i = 0; i < c->req.n_cold; i++)
+			m0 += ratio[i];
+		c->req.mean_cold = c->req.n_cold ? m0 / c->req.n_cold : NAN;
+		c->req.mean_warm = c->req.n_warm ? (m - m0) / c->req.n_warm
+						 : NAN;
 		double mu = s1 / (double)nratio;
 		double var = s2 / (double)nratio - mu * mu;
 		c->req.mean_ratio = m / (double)nratio;
