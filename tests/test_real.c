@@ -286,6 +286,11 @@ static void conformance(const char *strategy, unsigned core,
 						children++;
 		CU_ASSERT(children > 0);
 		CU_ASSERT_EQUAL(sr.wrong_results, 0);
+		/* the compiler took each block's source (the block's kernel
+		 * alone, the others dropped) */
+		CU_ASSERT_EQUAL(sr.compile_failed, 0);
+		if (c.real.compile)
+			CU_ASSERT(sr.compile.n > 0);
 	} else {
 		CU_ASSERT_EQUAL(kinds_used(&rr) & ~(A(START_WARM) |
 						    A(START_COLD)), 0);
