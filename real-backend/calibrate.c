@@ -1476,7 +1476,7 @@ static int measure_requests(struct calib *c)
 /* The kernels as the real platform calls them: its own start-up
  * calibration (rexec_calibrate: per-call sizes such that one baseline call
  * takes about real.block_call, 25 us by default, then each variant's time
- * per call, median of 5 windows of 2 ms, guest TSC), once per
+ * per call, the fastest of 9 windows of 2 ms, guest TSC), once per
  * repetition, each in a fresh VM. Figures "kernel.K.speedup_call" (the
  * per-repetition baseline / optimized ratio at the platform's call size)
  * and "kernel.K.elems" (that size); write_rest sets catalog.speedup_*
