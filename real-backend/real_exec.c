@@ -630,6 +630,8 @@ static int run_segment(struct rexec *x, struct rjob *j, struct vmm_vm *vm,
 		else if (st->kind == RS_LIB) {	/* plan()'s estimate */
 			int64_t *e = &x->libs[st->gid].call_ns;
 			int64_t ns = cycles_to_ns(x, gs[i].cycles);
+			j->u.run.libcall_ns += ns;
+			j->u.run.nlibcall++;
 			int64_t o = __atomic_load_n(e, __ATOMIC_RELAXED);
 			__atomic_store_n(e, o ? o + (ns - o) / 8 : ns,
 					 __ATOMIC_RELAXED);
@@ -700,6 +702,7 @@ static int exec_run(struct rexec *x, struct rjob *j, struct vmm_vm *vm)
 		from = to;
 	}
 	j->u.run.libload_ns += libfirst + j->u.run.built_ns;
+	j->u.run.libfirst_ns = libfirst;
 	/* the first calls' time is load, not execution */
 	j->u.run.exec_ns -= libfirst;
 	if (j->u.run.exec_ns < 0)

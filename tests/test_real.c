@@ -297,6 +297,15 @@ static void conformance(const char *strategy, unsigned core,
 	}
 	CU_ASSERT(rows_consistent(&rr));
 	CU_ASSERT_EQUAL(rr.n, sr.sim.requests);
+	/* library calls measured: first calls of libraries a request mapped
+	 * (one sample per such request, so no more than the maps) and later
+	 * calls on mapped images (every function calls a library with
+	 * probability >= 0.5 and its VM stays warm) */
+	CU_ASSERT(sr.lib_first.n > 0);
+	CU_ASSERT(sr.lib_first.n <= sr.lib_map.n);
+	CU_ASSERT(sr.lib_first.sum_ns > 0);
+	CU_ASSERT(sr.lib_call.n > 0);
+	CU_ASSERT(sr.lib_call.sum_ns > 0);
 	sim_summary_release(&ss);
 	real_summary_release(&sr);
 	rec_free(&rs);
