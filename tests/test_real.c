@@ -19,7 +19,10 @@
  *     functions that get specialized are the same;
  *  4. start kinds: the first request of each function is cold in both,
  *     both serve warm requests, and (adaptive) both serve requests on a
- *     specialized VM. */
+ *     specialized VM.
+ * The real side also reports what `vmspec calibrate` reads from it:
+ * library first calls and later calls measured, and (adaptive) compiles
+ * of the block's kernel alone that all succeeded. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
