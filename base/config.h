@@ -157,6 +157,7 @@ struct vms_config {
 						 * names it, "" = none */
 		struct dist boot;	/* cold boot latency, ns */
 		struct dist func_init;	/* bind a function to a runtime VM */
+		struct dist exec_noise;	/* factor on a request's CPU work */
 		int64_t dispatch_ns;	/* per-request platform overhead */
 		double runtime_mem_mib;	/* a runtime VM bound to no function */
 		int64_t snapshot_fixed_ns, snapshot_per_mib_ns;

@@ -255,6 +255,12 @@ const struct cfg_param cfg_params[] = {
 	  .offset = OFF(models.func_init), .min = 0, .max = 3600000,
 	  .def = "{dist: lognormal, mean: 40ms, cv: 0.5}", .unit = "ms",
 	  .help = "binding a function's code into a pre-warmed runtime VM" },
+	{ .key = "models.exec_noise", .type = CFG_DIST,
+	  .offset = OFF(models.exec_noise), .min = 0.01, .max = 100,
+	  .def = "1", .unit = "",
+	  .help = "per-request factor on the CPU work: the guest's time for "
+	  "the nominal service time, drawn once per request (a bare 1: none, "
+	  "no random number drawn; `vmspec calibrate` measures it)" },
 	{ .key = "models.dispatch", .type = CFG_DURATION,
 	  .offset = OFF(models.dispatch_ns), .min = 0, .max = 1e9,
 	  .def = "30us", .unit = "ms",

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <gsl/gsl_rng.h>
 #include <hdf5.h>
 #include "base/config.h"
 #include "base/util.h"
@@ -282,6 +283,247 @@ void val_compare(struct val_table *t, const char *run, struct val_side *real,
 		sim->steal_cores, "cores");
 }
 
+/* ---- uncertainty ---- */
+
+/* The statistic of (n) values: the mean when (q) < 0, else the type-7
+ * quantile (sorts v). */
+static double stat_of(double *v, size_t n, double q)
+{
+	if (!n)
+		return NAN;
+	if (q < 0) {
+		double s = 0;
+		for (size_t i = 0; i < n; i++)
+			s += v[i];
+		return s / (double)n;
+	}
+	qsort(v, n, sizeof(double), cmp_double);
+	return val_quantile(v, n, q);
+}
+
+/* Latencies of (nreal) sides pooled (heap, count in *n). */
+static double *pooled_latencies(struct val_side *const *real, size_t nreal,
+				size_t *n)
+{
+	size_t m = 0, k = 0;
+	for (size_t r = 0; r < nreal; r++)
+		m += real[r]->n;
+	double *v = xmalloc((m ? m : 1) * sizeof(double));
+	for (size_t r = 0; r < nreal; r++)
+		for (size_t i = 0; i < real[r]->n; i++)
+			v[k++] = real[r]->req[i].lat_ms;
+	*n = m;
+	return v;
+}
+
+static int cmp_req_key(const void *key, const void *elem)
+{
+	uint64_t id = *(const uint64_t *)key;
+	uint64_t b = ((const struct val_req *)elem)->id;
+	return (id > b) - (id < b);
+}
+
+int val_boot_err(struct val_side *const *real, size_t nreal,
+		 struct val_side *sim, double q, unsigned reps,
+		 uint64_t seed, double *lo, double *hi)
+{
+	*lo = *hi = NAN;
+	if (!nreal || !sim->n || reps < 2)
+		return -EINVAL;
+	/* the pairs: requests finished in the simulation and in every real
+	 * run, latencies by run (pr[r * m + k]) and simulated (ps[k]) */
+	for (size_t r = 0; r < nreal; r++)
+		side_sort(real[r]);
+	side_sort(sim);
+	size_t m = 0;
+	double *pr = xmalloc(nreal * sim->n * sizeof(double));
+	double *ps = xmalloc(sim->n * sizeof(double));
+	for (size_t k = 0; k < sim->n; k++) {
+		uint64_t id = sim->req[k].id;
+		size_t r;
+		for (r = 0; r < nreal; r++) {
+			const struct val_req *x = bsearch(&id, real[r]->req,
+				real[r]->n, sizeof(*x), cmp_req_key);
+			if (!x)
+				break;
+			pr[r * sim->n + m] = x->lat_ms;
+		}
+		if (r == nreal)
+			ps[m++] = sim->req[k].lat_ms;
+	}
+	if (m < 2) {
+		free(pr);
+		free(ps);
+		return -EINVAL;
+	}
+	gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
+	gsl_rng_set(g, (unsigned long)seed);
+	/* buffers for the whole resampling, allocated once */
+	size_t *idx = xmalloc(m * sizeof(*idx));
+	double *rv = xmalloc(nreal * m * sizeof(double));
+	double *sv = xmalloc(m * sizeof(double));
+	double *err = xmalloc(reps * sizeof(double));
+	unsigned ok = 0;
+	for (unsigned b = 0; b < reps; b++) {
+		size_t k = 0;
+		for (size_t j = 0; j < m; j++) {
+			idx[j] = gsl_rng_uniform_int(g, m);
+			sv[j] = ps[idx[j]];
+		}
+		for (size_t r = 0; r < nreal; r++) {
+			/* the runs resampled too when there are several:
+			 * the run-to-run part of the noise */
+			size_t run = nreal > 1 ? gsl_rng_uniform_int(g, nreal)
+					       : r;
+			for (size_t j = 0; j < m; j++)
+				rv[k++] = pr[run * sim->n + idx[j]];
+		}
+		double e = val_rel_err(stat_of(rv, k, q), stat_of(sv, m, q));
+		if (!isnan(e))
+			err[ok++] = e;
+	}
+	if (ok >= 2) {
+		qsort(err, ok, sizeof(double), cmp_double);
+		*lo = val_quantile(err, ok, 0.025);
+		*hi = val_quantile(err, ok, 0.975);
+	}
+	free(pr);
+	free(ps);
+	free(idx);
+	free(rv);
+	free(sv);
+	free(err);
+	gsl_rng_free(g);
+	return ok >= 2 ? 0 : -EINVAL;
+}
+
+static const double ci_q[] = { -1, 0.50, 0.95, 0.99 };
+static const char *const ci_name[] = { "latency_mean_ms", "latency_p50_ms",
+				       "latency_p95_ms", "latency_p99_ms" };
+
+/* A row whose rel_err is a bound of the relative error (real, sim: the
+ * point estimates; diff NaN). */
+static void bound_add(struct val_table *t, const char *run, const char *metric,
+		      double real, double sim, double bound)
+{
+	row_add(t, run, metric, real, sim, "rel");
+	t->rows[t->n - 1].diff = NAN;
+	t->rows[t->n - 1].rel_err = bound;
+}
+
+void val_compare_ci(struct val_table *t, const char *run,
+		    struct val_side *const *real, size_t nreal,
+		    struct val_side *sim)
+{
+	char name[VAL_NAME_LEN];
+	size_t m;
+	double *rl = pooled_latencies(real, nreal, &m);
+	double *sl = xmalloc((sim->n ? sim->n : 1) * sizeof(double));
+	for (size_t i = 0; i < sim->n; i++)
+		sl[i] = sim->req[i].lat_ms;
+	for (size_t k = 0; k < sizeof(ci_q) / sizeof(ci_q[0]); k++) {
+		double lo, hi;
+		double a = stat_of(rl, m, ci_q[k]), b = stat_of(sl, sim->n,
+								ci_q[k]);
+		val_boot_err(real, nreal, sim, ci_q[k], VAL_BOOT_REPS,
+			     VAL_BOOT_SEED + k, &lo, &hi);
+		snprintf(name, sizeof(name), "%s_lo95", ci_name[k]);
+		bound_add(t, run, name, a, b, lo);
+		snprintf(name, sizeof(name), "%s_hi95", ci_name[k]);
+		bound_add(t, run, name, a, b, hi);
+	}
+	free(rl);
+	free(sl);
+}
+
+void val_compare_pooled(struct val_table *t, const char *run,
+			struct val_side *const *real, size_t nreal,
+			struct val_side *sim)
+{
+	char name[VAL_NAME_LEN];
+	size_t m;
+	uint64_t fin = 0, req = 0, failed = 0;
+	for (size_t r = 0; r < nreal; r++) {
+		fin += real[r]->finished;
+		req += real[r]->requests;
+		failed += real[r]->failed;
+	}
+	row_add(t, run, "runs", (double)nreal, 1, "count");
+	row_add(t, run, "requests", (double)req, (double)sim->requests,
+		"count");
+	row_add(t, run, "finished", (double)fin, (double)sim->finished,
+		"count");
+	row_add(t, run, "failed", (double)failed, (double)sim->failed,
+		"count");
+	double *rl = pooled_latencies(real, nreal, &m);
+	double *sl = xmalloc((sim->n ? sim->n : 1) * sizeof(double));
+	for (size_t i = 0; i < sim->n; i++)
+		sl[i] = sim->req[i].lat_ms;
+	for (size_t k = 0; k < sizeof(ci_q) / sizeof(ci_q[0]); k++)
+		row_add(t, run, ci_name[k], stat_of(rl, m, ci_q[k]),
+			stat_of(sl, sim->n, ci_q[k]), "ms");
+	for (int c = C_QUEUE; c < C_COUNT; c++) {
+		double sum = 0;
+		for (size_t r = 0; r < nreal; r++)
+			for (size_t i = 0; i < real[r]->n; i++)
+				sum += comp_of(&real[r]->req[i], c);
+		snprintf(name, sizeof(name), "%s_mean_ms", comp_names[c]);
+		row_add(t, run, name, m ? sum / (double)m : NAN,
+			comp_mean(sim, c, -1), "ms");
+	}
+	/* the range of the single runs' errors: run-to-run */
+	for (size_t k = 0; k < sizeof(ci_q) / sizeof(ci_q[0]); k++) {
+		double lo = INFINITY, hi = -INFINITY;
+		double b = stat_of(sl, sim->n, ci_q[k]);
+		for (size_t r = 0; r < nreal; r++) {
+			size_t n1;
+			double *v = pooled_latencies(&real[r], 1, &n1);
+			double e = val_rel_err(stat_of(v, n1, ci_q[k]), b);
+			free(v);
+			if (isnan(e))
+				continue;
+			lo = e < lo ? e : lo;
+			hi = e > hi ? e : hi;
+		}
+		snprintf(name, sizeof(name), "%s_runmin", ci_name[k]);
+		bound_add(t, run, name, stat_of(rl, m, ci_q[k]), b,
+			  isinf(lo) ? NAN : lo);
+		snprintf(name, sizeof(name), "%s_runmax", ci_name[k]);
+		bound_add(t, run, name, stat_of(rl, m, ci_q[k]), b,
+			  isinf(hi) ? NAN : hi);
+	}
+	free(rl);
+	free(sl);
+	val_compare_ci(t, run, real, nreal, sim);
+}
+
+size_t val_exec_ratios(struct val_side *real, struct val_side *sim,
+		       double **out)
+{
+	size_t i = 0, j = 0, n = 0;
+	double *v = xmalloc((real->n ? real->n : 1) * sizeof(double));
+	side_sort(real);
+	side_sort(sim);
+	while (i < real->n && j < sim->n) {
+		const struct val_req *x = &real->req[i], *y = &sim->req[j];
+		if (x->id < y->id) {
+			i++;
+		} else if (x->id > y->id) {
+			j++;
+		} else {
+			if ((x->kind == START_WARM || x->kind == START_COLD) &&
+			    (y->kind == START_WARM || y->kind == START_COLD) &&
+			    x->exec_ms > 0 && y->exec_ms > 0)
+				v[n++] = x->exec_ms / y->exec_ms;
+			i++;
+			j++;
+		}
+	}
+	*out = v;
+	return n;
+}
+
+/* ---- printing ---- */
 /* ---- printing ---- */
 
 /* "+4.2%", "-" for NaN */
@@ -351,6 +593,56 @@ static double row_sim(const struct val_table *t, const char *run,
 	return r ? r->sim : NAN;
 }
 
+/* The error of (metric) of (run) with its bounds (suffixes lo, hi), as
+ * "+1.2% [-3.4%, +5.6%]"; "" when the run has no bounds. */
+static const char *err_with(char *buf, size_t n, const struct val_table *t,
+			    const char *run, const char *metric,
+			    const char *lo, const char *hi)
+{
+	char key[VAL_NAME_LEN], a[16], b[16], c[16];
+	const struct val_row *r = val_table_find(t, run, metric), *l, *h;
+	snprintf(key, sizeof(key), "%s_%s", metric, lo);
+	l = val_table_find(t, run, key);
+	snprintf(key, sizeof(key), "%s_%s", metric, hi);
+	h = val_table_find(t, run, key);
+	if (!r || !l || !h) {
+		snprintf(buf, n, "-");
+		return buf;
+	}
+	snprintf(buf, n, "%s [%s, %s]", pct(a, sizeof(a), r->rel_err),
+		 pct(b, sizeof(b), l->rel_err), pct(c, sizeof(c), h->rel_err));
+	return buf;
+}
+
+/* Bootstrap intervals of the latency errors, and for pooled runs the
+ * range of the single runs' errors. */
+static void print_uncertainty(FILE *f, const struct val_table *t,
+			      const char **runs, size_t nr)
+{
+	char a[64], b[64];
+	int any = 0;
+	for (size_t i = 0; i < nr; i++) {
+		if (!val_table_find(t, runs[i], "latency_mean_ms_lo95"))
+			continue;
+		if (!any++)
+			fprintf(f, "\nerror and its 95%% bootstrap interval "
+				"(requests resampled; pooled: runs too)\n"
+				"%-20s %27s %27s\n", "run", "mean", "p95");
+		fprintf(f, "%-20s %27s %27s\n", runs[i],
+			err_with(a, sizeof(a), t, runs[i], "latency_mean_ms",
+				 "lo95", "hi95"),
+			err_with(b, sizeof(b), t, runs[i], "latency_p95_ms",
+				 "lo95", "hi95"));
+		if (!val_table_find(t, runs[i], "latency_mean_ms_runmin"))
+			continue;
+		fprintf(f, "%-20s %27s %27s\n", "  single runs",
+			err_with(a, sizeof(a), t, runs[i], "latency_mean_ms",
+				 "runmin", "runmax"),
+			err_with(b, sizeof(b), t, runs[i], "latency_p95_ms",
+				 "runmin", "runmax"));
+	}
+}
+
 void val_print(FILE *f, const struct val_table *t, int verbose)
 {
 	size_t nr;
@@ -371,6 +663,8 @@ void val_print(FILE *f, const struct val_table *t, int verbose)
 		fputc('\n', f);
 	}
 
+	print_uncertainty(f, t, runs, nr);
+
 	fprintf(f, "\nstart kinds (requests, real/sim) and the fraction of "
 		"requests with the same kind on both\n%-20s", "run");
 	for (int k = 0; k < START_KIND_COUNT; k++)
@@ -378,6 +672,8 @@ void val_print(FILE *f, const struct val_table *t, int verbose)
 	fprintf(f, " %7s %9s\n", "agree", "failed");
 	for (size_t i = 0; i < nr; i++) {
 		char name[VAL_NAME_LEN], cell[32];
+		if (!val_table_find(t, runs[i], "kind_agreement"))
+			continue;	/* pooled runs: latency only */
 		fprintf(f, "%-20s", runs[i]);
 		for (int k = 0; k < START_KIND_COUNT; k++) {
 			snprintf(name, sizeof(name), "start_%s",
@@ -410,6 +706,8 @@ void val_print(FILE *f, const struct val_table *t, int verbose)
 		"%-20s %27s %27s %27s\n", "run", "mem_mib_s", "peak_mem_mib",
 		"vms_created");
 	for (size_t i = 0; i < nr; i++) {
+		if (!val_table_find(t, runs[i], "mem_mib_s"))
+			continue;
 		fprintf(f, "%-20s", runs[i]);
 		print_triple(f, t, runs[i], "mem_mib_s");
 		print_triple(f, t, runs[i], "peak_mem_mib");
@@ -420,7 +718,8 @@ void val_print(FILE *f, const struct val_table *t, int verbose)
 	fprintf(f, "\nother load on the host during the real runs (cores; the "
 		"simulator assumes none)\n");
 	for (size_t i = 0; i < nr; i++) {
-		if (strstr(runs[i], "@runcosts"))
+		if (strstr(runs[i], "@runcosts") ||
+		    !val_table_find(t, runs[i], "host_other_cores"))
 			continue;	/* the same real run as <name> */
 		double o = row_real(t, runs[i], "host_other_cores");
 		double st = row_real(t, runs[i], "host_steal_cores");
@@ -435,6 +734,8 @@ void val_print(FILE *f, const struct val_table *t, int verbose)
 
 	fprintf(f, "\ndecisions by action (real/sim, actions either used)\n");
 	for (size_t i = 0; i < nr; i++) {
+		if (!val_table_find(t, runs[i], "decisions"))
+			continue;
 		int col = fprintf(f, "%-20s", runs[i]);
 		for (int ac = 0; ac < ACT_COUNT; ac++) {
 			char name[VAL_NAME_LEN], cell[64];
@@ -1020,9 +1321,13 @@ int val_load(const char *path, struct val_table *t, char **calibration,
 		snprintf(err, errlen, "%s: cannot read /validation", path);
 		goto out;
 	}
-	for (hssize_t i = 0; i < n; i++)
+	for (hssize_t i = 0; i < n; i++) {
 		row_add(t, rows[i].run, rows[i].metric, rows[i].real,
 			rows[i].sim, rows[i].unit);
+		/* as stored: bounds rows carry their own rel_err */
+		t->rows[t->n - 1].diff = rows[i].diff;
+		t->rows[t->n - 1].rel_err = rows[i].rel_err;
+	}
 	free(rows);
 	if (calibration)
 		*calibration = attr_get(ds, "calibration");

@@ -102,6 +102,49 @@ double val_quantile(const double *sorted, size_t n, double q);
 void val_compare(struct val_table *t, const char *run, struct val_side *real,
 		 struct val_side *sim);
 
+/* ---- uncertainty ---- */
+
+#define VAL_BOOT_REPS 2000	/* bootstrap replicates */
+#define VAL_BOOT_SEED 20261127	/* their generator's seed: tables repeat */
+
+/* 95% bootstrap interval [*lo, *hi] of the relative error (sim - real) /
+ * real of a latency statistic: the mean when (q) < 0, else the type-7
+ * quantile q. Paired: the requests finished in (sim) and in every one of
+ * the (nreal) real runs are resampled by id with replacement (the same
+ * draw on both sides: the workload is common to them, what varies is how
+ * each platform served it); when nreal > 1 each replicate also draws its
+ * (nreal) runs with replacement (the run-to-run part of the noise) and
+ * pools them. Percentile interval (2.5th, 97.5th of the (reps)
+ * replicates' errors), generator mt19937 seeded with (seed): the same
+ * sides give the same interval. Sorts the sides by id. 0, or -EINVAL
+ * (NaN bounds) when fewer than 2 requests pair up. */
+int val_boot_err(struct val_side *const *real, size_t nreal,
+		 struct val_side *sim, double q, unsigned reps,
+		 uint64_t seed, double *lo, double *hi);
+
+/* Rows of run (run) latency_{mean,p50,p95,p99}_ms_{lo95,hi95}: the bounds
+ * of val_boot_err in rel_err (real and sim: the point estimates, diff NaN,
+ * unit "rel"). */
+void val_compare_ci(struct val_table *t, const char *run,
+		    struct val_side *const *real, size_t nreal,
+		    struct val_side *sim);
+
+/* Rows of run (run) comparing (sim) with the (nreal) real runs pooled (all
+ * their finished requests): runs, requests, finished, failed,
+ * latency_{mean,p50,p95,p99}_ms, {queue,startup,libload,exec}_mean_ms;
+ * latency_*_ms_runmin / _runmax: the smallest and largest error of sim
+ * against one real run (in rel_err, unit "rel"); then val_compare_ci's
+ * rows over the pooled runs. */
+void val_compare_pooled(struct val_table *t, const char *run,
+			struct val_side *const *real, size_t nreal,
+			struct val_side *sim);
+
+/* Real exec / simulated exec of every request finished on both sides
+ * whose start kind is warm or cold on both (val_exec_speed's requests),
+ * into *out (heap, the caller frees; in id order). Returns how many. */
+size_t val_exec_ratios(struct val_side *real, struct val_side *sim,
+		       double **out);
+
 /* The table for people: per run the latency errors, start kinds,
  * components, memory and decisions; (verbose) adds every row. */
 void val_print(FILE *f, const struct val_table *t, int verbose);
@@ -228,6 +271,8 @@ struct val_pair {
 	struct val_map map_rc;		/* the costs replaced */
 	/* optional: val_opts.repeat */
 	struct val_side real2;		/* the real run again */
+	struct val_side *more;		/* heap, [nmore]: the 3rd.. runs */
+	size_t nmore;
 };
 
 /* Options of val_experiment. */
@@ -238,10 +283,14 @@ struct val_opts {
 				 * real run measured (val_run_costs): rows
 				 * of run "<name>@runcosts", results run
 				 * "simrc:<name>" */
-	int repeat;		/* run each real run twice and compare the
-				 * two: the noise floor, rows of run
-				 * "<name>@noise" (sim = the repeat), results
-				 * run "real2:<name>" */
+	int repeat;		/* real runs beyond the first, per run (0:
+				 * none): the first repeat is compared with
+				 * the first run (the noise floor, rows of
+				 * run "<name>@noise", sim = the repeat,
+				 * results run "real2:<name>"); further ones
+				 * go to "real3:<name>"...; all of them are
+				 * pooled against the simulation in rows of
+				 * run "<name>@pooled" (val_compare_pooled) */
 };
 
 struct val_result {

@@ -16,6 +16,7 @@
 #include "base/results.h"
 #include "base/util.h"
 #include "base/validation.h"
+#include "models/dist.h"
 #include "policies/strategy.h"
 #include "real-backend/platform_real.h"
 #include "sim/engine.h"
@@ -34,6 +35,9 @@ void val_result_release(struct val_result *r)
 		val_side_release(&r->pair[i].sim);
 		val_side_release(&r->pair[i].sim_rc);
 		val_side_release(&r->pair[i].real2);
+		for (size_t k = 0; k < r->pair[i].nmore; k++)
+			val_side_release(&r->pair[i].more[k]);
+		free(r->pair[i].more);
 	}
 	free(r->pair);
 	val_table_release(&r->table);
@@ -219,6 +223,27 @@ static int run_sim(struct res_file *f, const struct vms_config *sc,
 	return 0;
 }
 
+/* A simulation of (sc) without a results run, observed in (side): the
+ * nominal work of every request for val_exec_speed. */
+static int sim_nominal(const struct vms_config *sc,
+		       const struct strategy_ops *st, struct val_side *side,
+		       char *err, size_t errlen)
+{
+	struct hook_arg ha = { .side = side, .name = "nominal" };
+	struct sim_hooks hk = { .request_done = on_request, .arg = &ha };
+	struct sim_summary sum;
+	int rc = sim_run(sc, st, (uint64_t)sc->seed, NULL, &hk, &sum, err,
+			 errlen);
+	sim_summary_release(&sum);
+	return rc < 0 ? rc : 0;
+}
+
+static void map_log_line(struct val_map *m, const char *line)
+{
+	if (m->n < VAL_MAP_MAX)
+		snprintf(m->line[m->n++], VAL_MAP_LEN, "%s", line);
+}
+
 /* The mapping lines of every pair, "<run>: <line>\n" (heap). */
 static char *mapping_text(const struct val_result *res)
 {
@@ -258,28 +283,67 @@ static int run_pair(struct res_file *f, const struct vms_config *rc,
 	if (rc_ == 0 && o->run_costs) {
 		struct vms_config rcc = *sc;
 		val_run_costs(&rs, &rcc, &p->map_rc);
-		struct val_speed sp = val_exec_speed(&p->real, &p->sim);
-		if (rcc.workload.kind == WL_SYNTHETIC)
+		/* the run's guest speed against the nominal work: without
+		 * models.exec_noise, which the fold replaces */
+		struct val_side nom;
+		val_side_init(&nom);
+		const struct dist *xn = &sc->models.exec_noise;
+		struct val_side *ref = &p->sim;
+		if (xn->kind != DIST_CONSTANT || xn->a != 1.0) {
+			dist_init_constant(&rcc.models.exec_noise, 1);
+			rc_ = sim_nominal(&rcc, st, &nom, err, errlen);
+			ref = &nom;
+			map_log_line(&p->map_rc, "models.exec_noise: 1 (the "
+				     "run's own guest speed is folded into "
+				     "workload.service instead)");
+		}
+		struct val_speed sp = val_exec_speed(&p->real, ref);
+		val_side_release(&nom);
+		if (rc_ == 0 && rcc.workload.kind == WL_SYNTHETIC)
 			val_fold_speed(&sp, &rcc, &p->map_rc);
-		rc_ = run_sim(f, &rcc, st, p, "simrc", &p->sim_rc, o->quiet,
-			      err, errlen);
+		if (rc_ == 0)
+			rc_ = run_sim(f, &rcc, st, p, "simrc", &p->sim_rc,
+				      o->quiet, err, errlen);
 	}
 	real_summary_release(&rs);
-	if (rc_ == 0 && o->repeat) {
+	if (rc_ == 0 && o->repeat > 0) {
 		rc_ = run_real(f, rc, st, p, "real2", &p->real2, &rs2,
 			       o->quiet, err, errlen);
 		real_summary_release(&rs2);
 	}
+	if (rc_ == 0 && o->repeat > 1) {
+		p->more = xcalloc((size_t)o->repeat - 1, sizeof(*p->more));
+		for (int k = 0; k < o->repeat - 1 && rc_ == 0; k++) {
+			char pre[16];
+			snprintf(pre, sizeof(pre), "real%d", k + 3);
+			val_side_init(&p->more[k]);
+			p->nmore = (size_t)k + 1;
+			rc_ = run_real(f, rc, st, p, pre, &p->more[k], &rs2,
+				       o->quiet, err, errlen);
+			real_summary_release(&rs2);
+		}
+	}
 	if (rc_ < 0)
 		return rc_;
+	struct val_side *one[] = { &p->real };
 	val_compare(t, p->name, &p->real, &p->sim);
+	val_compare_ci(t, p->name, one, 1, &p->sim);
 	if (o->run_costs) {
 		snprintf(name, sizeof(name), "%s@runcosts", p->name);
 		val_compare(t, name, &p->real, &p->sim_rc);
 	}
-	if (o->repeat) {
+	if (o->repeat > 0) {
+		size_t n = 2 + p->nmore;
+		struct val_side **all = xcalloc(n, sizeof(*all));
+		all[0] = &p->real;
+		all[1] = &p->real2;
+		for (size_t k = 0; k < p->nmore; k++)
+			all[2 + k] = &p->more[k];
 		snprintf(name, sizeof(name), "%s@noise", p->name);
 		val_compare(t, name, &p->real, &p->real2);
+		snprintf(name, sizeof(name), "%s@pooled", p->name);
+		val_compare_pooled(t, name, all, n, &p->sim);
+		free(all);
 	}
 	return 0;
 }

@@ -33,12 +33,12 @@ static const char validate_default_yaml[] =
 
 static const char validate_usage[] =
 	"usage: vmspec validate [CONFIG] [-o FILE] [--seed N] [--set KEY=VALUE]...\n"
-	"                       [--calibration FILE|none]\n"
+	"                       [--calibration FILE|none] [--repeat[=N]]\n"
 	"       vmspec validate --show FILE [-v]\n"
 	"\n"
 	"Runs the experiment in CONFIG (YAML; without CONFIG the built-in\n"
 	"experiments/validate.yaml: cold, keepalive, snapshot and adaptive,\n"
-	"about a minute) once per strategy on real KVM micro-VMs and then in\n"
+	"about 1.5 minutes) once per strategy on real KVM micro-VMs and then in\n"
 	"the simulator calibrated from this machine, on the same workload and\n"
 	"seed, into one results file (runs real:NAME and sim:NAME, readable by\n"
 	"`vmspec report` and `vmspec plot`). Prints and stores (/validation)\n"
@@ -63,9 +63,12 @@ static const char validate_usage[] =
 	"                      real run measured (boot, restore, fork,\n"
 	"                      snapshot, compile; rows NAME@runcosts: the\n"
 	"                      model's error with the calibration's taken out)\n"
-	"      --repeat        run each real run twice and compare the two:\n"
-	"                      rows NAME@noise, the measurement's noise floor\n"
-	"                      (twice the KVM time)\n"
+	"      --repeat[=N]    run each real run N times in all (bare: 2,\n"
+	"                      N at most 10; N times the KVM time): rows\n"
+	"                      NAME@noise compare the first two (the noise\n"
+	"                      floor), rows NAME@pooled the simulation with\n"
+	"                      all N pooled, with 95% bootstrap intervals\n"
+	"                      that resample the runs too\n"
 	"      --show FILE     print the table stored in a validate results\n"
 	"                      file, redraw its figure from its /requests, and\n"
 	"                      exit (no KVM needed)\n"
@@ -396,7 +399,7 @@ int cmd_validate_exec(int argc, char **argv)
 		{ "calibration", required_argument, NULL, 'C' },
 		{ "show", required_argument, NULL, 'W' },
 		{ "no-run-costs", no_argument, NULL, 'R' },
-		{ "repeat", no_argument, NULL, 'T' },
+		{ "repeat", optional_argument, NULL, 'T' },
 		{ "no-plot", no_argument, NULL, 'P' },
 		{ "dump-config", no_argument, NULL, 'D' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -418,7 +421,21 @@ int cmd_validate_exec(int argc, char **argv)
 		case 'C': calibration = optarg; break;
 		case 'W': show_file = optarg; break;
 		case 'R': run_costs = 0; break;
-		case 'T': repeat = 1; break;
+		case 'T': {
+			char *end;
+			long n = optarg ? strtol(optarg, &end, 10) : 2;
+			if (optarg && (*end || end == optarg))
+				n = 0;
+			if (n < 2 || n > 10) {
+				fprintf(stderr, "vmspec validate: --repeat=%s: "
+					"expected a number of runs from 2 to "
+					"10\n", optarg);
+				free(sets);
+				return EXIT_USAGE;
+			}
+			repeat = (int)n - 1;
+			break;
+		}
 		case 'P': plot = 0; break;
 		case 'D': dump = 1; break;
 		case 'v': verbose = 1; break;

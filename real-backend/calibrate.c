@@ -12,6 +12,7 @@
 #include <math.h>
 #include <spawn.h>
 #include <stdarg.h>
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,13 @@
 #include "calibrate.h"
 #include "vmm_bench.h"
 #include "real-backend/real_int.h"
+#include "real-backend/platform_real.h"
+#include "base/config.h"
+#include "base/util.h"
+#include "base/validation.h"
+#include "models/dist.h"
+#include "policies/strategy.h"
+#include "sim/engine.h"
 
 extern const unsigned char vmm_guest_runtime[];
 extern const size_t vmm_guest_runtime_len;
@@ -82,6 +90,22 @@ struct calib {
 	char cc_error[256];	/* why the compile was not measured */
 	long obj_one, obj_all;	/* object bytes: largest one-block, whole */
 	int avx2;		/* the optimized variants ran */
+	struct calib_req {	/* requests through the real platform */
+		int done;	/* measured */
+		unsigned n_cold, n_warm;	/* exec ratios of each run */
+		double boot_run_us;	/* mean boot in the `cold` run */
+		uint64_t boots;		/* boots it measured */
+		double disp_med_us, disp_p90_us;	/* warm overhead */
+		unsigned n_disp;
+		double mean_ratio;	/* mean of the pooled ratios */
+		double mean_cold, mean_warm;	/* of each run's ratios */
+		double sd_log;		/* sd of their logarithm */
+		double seconds;		/* wall time of the two runs */
+		double libfirst_us;	/* first call of a mapped library */
+		uint64_t nlibfirst;	/* requests it was measured in */
+		double libcall_us;	/* a later call of a library */
+		uint64_t nlibcall;	/* requests it was measured in */
+	} req;
 	char *err;
 	size_t errlen;
 };
@@ -794,6 +818,21 @@ static void lib_fit(const struct calib *c, FILE *o, const char *kind,
 	fprintf(o, "\n%s#  line through the medians: %s + %s/MiB (worst "
 		"%.0f%% off%s)\n", ind, hus(s, sizeof s, ft.fixed),
 		hus(t, sizeof t, ft.per), 100 * ft.max_err, ft.note);
+	if (row && c->req.done && c->req.nlibcall) {
+		/* the real platform's libload ends with the library's first
+		 * call: the first touch of its working set (in the line
+		 * above) and the library's own work, which is what a later
+		 * call on the mapped image takes */
+		fprintf(o, "%s#  + the library's own work in the first call "
+			"the platform counts as load: a\n%s#  library call "
+			"on a mapped image (guest time, the platform's own "
+			"`cold` and\n%s#  `keepalive` runs, mean over %"
+			PRIu64 " requests): %s (the first calls, with the\n"
+			"%s#  first touch, took %s)\n", ind, ind, ind,
+			c->req.nlibcall, hus(s, sizeof s, c->req.libcall_us),
+			ind, hus(t, sizeof t, c->req.libfirst_us));
+		ft.fixed += c->req.libcall_us;
+	}
 	if (row)
 		put_fit(o, ind, &ft);
 }
@@ -834,8 +873,63 @@ static void write_models(struct calib *c, FILE *o)
 		spread(t, sizeof t, fig(c, "boot.empty", ref)),
 		spread(u, sizeof u, fig(c, "boot", ref)),
 		spread(d, sizeof d, fig(c, "destroy", ref)));
+	double kboot = 1;
+	if (c->req.done && c->req.boots && f && f->n) {
+		/* the shape of the boots alone, the mean of the boots the
+		 * platform paid next to a running guest */
+		double v[NPCTS];
+		struct dist d;
+		for (size_t i = 0; i < NPCTS; i++)
+			v[i] = pct(f, pcts[i]);
+		if (!dist_init_empirical(&d, (int)NPCTS, pcts, v) &&
+		    dist_mean(&d) > 0)
+			kboot = c->req.boot_run_us / dist_mean(&d);
+		fprintf(o, "  #  boots in the platform's own `cold` run (next "
+			"to the other worker's guest\n  #  on %ld CPUs; "
+			"workload of experiments/validate.yaml, seed 1009): "
+			"mean %s of %" PRIu64 " boots,\n  #  x%.3f the "
+			"boots alone (mean %s): the shape above, scaled to "
+			"that mean\n", sysconf(_SC_NPROCESSORS_ONLN),
+			hus(s, sizeof s, c->req.boot_run_us), c->req.boots,
+			kboot, hus(t, sizeof t, dist_mean(&d)));
+	}
 	fprintf(o, "  boot: ");
-	put_empirical(o, f, 1, 0, "%.1fus");
+	put_empirical(o, f, kboot, 0, "%.1fus");
+	if (c->req.done) {
+		const struct calib_fig *x = fig(c, "exec.ratio", 0);
+		static const double xp[] = { 0, 5, 10, 25, 50, 75, 90, 95,
+					     99, 100 };
+		fprintf(o, "  # a request's guest time for its nominal work "
+			"(service x real.work_scale):\n  # real exec / the "
+			"simulator's exec of the same request (same arrival, "
+			"same draws),\n  # warm and cold requests of the "
+			"platform's own `cold` and `keepalive` runs\n"
+			"  # (%u and %u requests, %.0f s, seed 1009, "
+			"real.work_scale 0.25): mean %.3f,\n  # median %.3f "
+			"[p10 %.3f, p90 %.3f], sd of ln %.3f; mean of the "
+			"`cold` run %.3f, of the\n  # `keepalive` run %.3f "
+			"(the host's slow episodes of seconds move these)\n",
+			c->req.n_cold, c->req.n_warm, c->req.seconds,
+			c->req.mean_ratio, med(x), pct(x, 10), pct(x, 90),
+			c->req.sd_log, c->req.mean_cold, c->req.mean_warm);
+		fprintf(o, "  exec_noise: {dist: empirical, points: [");
+		for (size_t i = 0; i < sizeof xp / sizeof *xp; i++) {
+			double v = pct(x, xp[i]);
+			fprintf(o, "%s[%g, %.4f]", i ? ", " : "", xp[i],
+				v < 0.01 ? 0.01 : v);
+		}
+		fprintf(o, "]}\n");
+		if (c->req.n_disp) {
+			fprintf(o, "  # a warm request's time outside its "
+				"guest program (latency - exec - libload:\n"
+				"  # the control thread's wake-up, the hand-off "
+				"to a worker, the exit round trip),\n  # "
+				"median of %u warm requests of the `keepalive` "
+				"run (p90 %s)\n", c->req.n_disp,
+				hus(s, sizeof s, c->req.disp_p90_us));
+			fprintf(o, "  dispatch: %.1fus\n", c->req.disp_med_us);
+		}
+	}
 
 	fprintf(o, "  snapshot:\n    # zero-copy snapshot, the VM goes on "
 		"(its RAM becomes a CoW view):\n");
@@ -963,10 +1057,13 @@ static void write_rest(struct calib *c, FILE *o)
 	pool[1] = calloc(GABI_BLK_COUNT * c->o->reps, sizeof **pool);
 	if (!pool[0] || !pool[1])
 		abort();
+	int at_call = fig(c, "kernel.dot_i32.speedup_call", 0) != NULL;
 	fprintf(o, "catalog:\n  # speed-up of a block's optimized variant "
 		"(-O3 -mavx2 -funroll-loops) over its\n  # baseline (-O2 "
-		"-fno-tree-vectorize), same source and input, guest TSC, 65536 "
-		"elements:\n");
+		"-fno-tree-vectorize), same source and input, guest TSC; at "
+		"65536\n  # elements, and at the call size the real platform "
+		"picks for real.block_call 25us\n  # (its start-up "
+		"calibration, rexec_calibrate, once per repetition):\n");
 	for (unsigned b = 0; b < GABI_BLK_COUNT; b++) {
 		char key[48];
 		snprintf(key, sizeof key, "kernel.%s.speedup", names[b]);
@@ -975,17 +1072,28 @@ static void write_rest(struct calib *c, FILE *o)
 		const struct calib_fig *kb = fig(c, key, 0);
 		snprintf(key, sizeof key, "kernel.%s.opt", names[b]);
 		const struct calib_fig *ko = fig(c, key, 0);
+		snprintf(key, sizeof key, "kernel.%s.speedup_call", names[b]);
+		const struct calib_fig *kc = fig(c, key, 0);
+		snprintf(key, sizeof key, "kernel.%s.elems", names[b]);
+		const struct calib_fig *ke = fig(c, key, 0);
 		int simd = med(k) >= SIMD_SPEEDUP;
 		fprintf(o, "  #  %-9s %5.2fx [%.2f, %.2f]  (%.3f -> %.3f ns per "
 			"element)  %s\n", names[b], med(k), pct(k, 10),
 			pct(k, 90), med(kb), med(ko), simd ? "SIMD" : "other");
-		for (unsigned i = 0; i < k->n; i++)
-			pool[!simd][np[!simd]++] = k->v[i];
+		if (kc && ke)
+			fprintf(o, "  #  %-9s %5.2fx [%.2f, %.2f] at %.0f "
+				"elements per call\n", "", med(kc), pct(kc, 10),
+				pct(kc, 90), med(ke));
+		const struct calib_fig *use = at_call && kc ? kc : k;
+		for (unsigned i = 0; i < use->n; i++)
+			pool[!simd][np[!simd]++] = use->v[i];
 	}
-	fprintf(o, "  # SIMD-friendly: median speed-up >= %.0f. Each "
-		"distribution: the pooled per-run\n  # ratios of its class, "
-		"at least 1 (a slower variant would not be installed).\n",
-		SIMD_SPEEDUP);
+	fprintf(o, "  # SIMD-friendly: median speed-up >= %.0f at 65536 "
+		"elements (the class of the\n  # kernel the platform gives "
+		"such a block). Each distribution: the pooled per-run\n  # "
+		"ratios of its class %s, at least 1 (a slower variant would "
+		"not be\n  # installed).\n", SIMD_SPEEDUP, at_call ?
+		"at the platform's call sizes" : "at 65536 elements");
 	fprintf(o, "  # (catalog.simd_fraction is the workload's mix, not "
 		"measured: here %u of %u)\n", np[0] / c->o->reps,
 		GABI_BLK_COUNT);
@@ -1181,6 +1289,280 @@ out:
 	return rc;
 }
 
+/* ---- requests through the real platform ---- */
+
+/* The workload of the request measurements: the shape of the shipped
+ * experiments/validate.yaml with a seed of its own (never the validation
+ * runs themselves), `cold` (every request boots, next to the other
+ * worker's guest) and `keepalive` with a TTL longer than the run (warm
+ * requests). %s: duration, %u: real.heap in MiB, %g: real.lib_touch. */
+static const char req_yaml[] =
+	"name: calibrate-requests\n"
+	"seed: 1009\n"
+	"duration: %s\n"
+	"strategies: [cold, keepalive]\n"
+	"workload:\n"
+	"  kind: synthetic\n"
+	"  functions: 4\n"
+	"  rate: 10\n"
+	"  zipf: 0.5\n"
+	"  runtimes: 2\n"
+	"  service: {dist: lognormal, mean: 40ms, cv: 0.5}\n"
+	"  service_spread: 0.3\n"
+	"  memory: {dist: uniform, min: 64MiB, max: 128MiB}\n"
+	"catalog:\n"
+	"  libraries: 8\n"
+	"  libs_per_func: {dist: uniform, min: 1, max: 4}\n"
+	"  lib_size: {dist: lognormal, mean: 8MiB, cv: 0.5}\n"
+	"  call_prob: {dist: uniform, min: 0.2, max: 1}\n"
+	"  blocks_per_func: {dist: uniform, min: 3, max: 6}\n"
+	"host:\n"
+	"  cores: 2\n"
+	"  memory: 8GiB\n"
+	"keepalive:\n"
+	"  ttl: 120s\n"
+	"real:\n"
+	"  workers: 2\n"
+	"  work_scale: 0.25\n"
+	"  heap: %uMiB\n"
+	"  lib_touch: %g\n"
+	"  drain: 30s\n";
+
+static void req_hook(void *arg, const struct res_request *row)
+{
+	val_side_add_request(arg, row);
+}
+
+/* One run (i) of (cfg) on KVM and simulated (nominal work: the default
+ * models.exec_noise of 1), paired; the exec ratios are appended to
+ * (ratio) (room for what the run finishes), the real side kept in
+ * (real) and its summary in (rs). */
+static int req_run(struct calib *c, const struct vms_config *cfg, int i,
+		   struct val_side *real, struct real_summary *rs,
+		   double **ratio, size_t *nratio)
+{
+	struct vms_config rc, sc;
+	struct cfg_error ce;
+	const char *name, *sname;
+	struct val_side sim;
+	struct sim_summary ss;
+	char err[512];
+	int rc_;
+
+	if (cfg_run_config(cfg, i, &rc, &name, &sname, &ce) < 0)
+		return fail(c, -EINVAL, "request runs: %s", ce.msg);
+	const struct strategy_ops *st = strategy_find(sname);
+	if (!st) {
+		cfg_release(&rc);
+		return fail(c, -EINVAL, "request runs: no strategy %s", sname);
+	}
+	struct real_hooks rh = { .request_done = req_hook, .arg = real };
+	rc_ = real_run(&rc, st, (uint64_t)rc.seed, NULL, &rh, rs, err,
+		       sizeof err);
+	if (rc_ == 0)
+		rc_ = val_sim_config(&rc, &sc, VAL_REAL_TOUCHED_MIB, NULL, err,
+				     sizeof err);
+	if (rc_ < 0) {
+		cfg_release(&rc);
+		return fail(c, rc_, "request runs, %s: %s", name, err);
+	}
+	val_side_init(&sim);
+	struct sim_hooks sh = { .request_done = req_hook, .arg = &sim };
+	rc_ = sim_run(&sc, st, (uint64_t)sc.seed, NULL, &sh, &ss, err,
+		      sizeof err);
+	sim_summary_release(&ss);
+	cfg_release(&rc);
+	if (rc_ < 0) {
+		val_side_release(&sim);
+		return fail(c, rc_, "request runs, %s simulated: %s", name,
+			    err);
+	}
+	double *v;
+	size_t n = val_exec_ratios(real, &sim, &v);
+	val_side_release(&sim);
+	*ratio = xrealloc(*ratio, (*nratio + n + 1) * sizeof(double));
+	memcpy(*ratio + *nratio, v, n * sizeof(double));
+	*nratio += n;
+	free(v);
+	logf_(c, "  %s: %zu requests, %zu exec ratios", name, real->n, n);
+	return (int)n;
+}
+
+/* Requests through the real platform's request path (real_run), paired
+ * with the simulator's nominal work: the guests' time for it
+ * (figure "exec.ratio": real exec / simulated exec of warm and cold
+ * requests, pooled over both runs; models.exec_noise), the boot the
+ * platform pays next to a running guest (mean of the `cold` run's boots;
+ * models.boot's mean), and a warm request's time outside its guest
+ * program (latency - exec - libload, figure "dispatch";
+ * models.dispatch). */
+static int measure_requests(struct calib *c)
+{
+	char text[2048], ms[16];
+	struct vms_config cfg;
+	struct cfg_error ce;
+	struct val_side real[2];
+	struct real_summary rs[2];
+	double *ratio = NULL;
+	size_t nratio = 0;
+	int rc = 0, got[2] = { 0, 0 };
+
+	snprintf(ms, sizeof ms, "%us", c->o->quick ? 3u : 30u);
+	snprintf(text, sizeof text, req_yaml, ms, c->o->heap_mib,
+		 c->o->lib_touch);
+	cfg_defaults(&cfg);
+	if (cfg_load_string(&cfg, text, strlen(text), "calibrate-requests",
+			    &ce) < 0 || cfg_validate(&cfg, &ce) < 0) {
+		cfg_release(&cfg);
+		return fail(c, -EINVAL, "request runs: %s", ce.msg);
+	}
+	int64_t t0 = now_ns();
+	for (int i = 0; i < 2; i++) {
+		val_side_init(&real[i]);
+		memset(&rs[i], 0, sizeof rs[i]);
+	}
+	for (int i = 0; i < 2 && rc >= 0; i++) {
+		rc = req_run(c, &cfg, i, &real[i], &rs[i], &ratio, &nratio);
+		got[i] = rc >= 0;
+		if (rc >= 0) {
+			if (i == 0)
+				c->req.n_cold = (unsigned)rc;
+			else
+				c->req.n_warm = (unsigned)rc;
+		}
+	}
+	cfg_release(&cfg);
+	c->req.seconds = (now_ns() - t0) / 1e9;
+	if (rc >= 0 && nratio < 10)
+		rc = fail(c, -EIO, "request runs: %zu exec ratios, too few",
+			  nratio);
+	if (rc >= 0) {
+		double s1 = 0, s2 = 0, m = 0;
+		for (size_t i = 0; i < nratio; i++) {
+			double l = log(ratio[i]);
+			m += ratio[i];
+			s1 += l;
+			s2 += l * l;
+		}
+		double m0 = 0;
+		for (size_t i = 0; i < c->req.n_cold; i++)
+			m0 += ratio[i];
+		c->req.mean_cold = c->req.n_cold ? m0 / c->req.n_cold : NAN;
+		c->req.mean_warm = c->req.n_warm ? (m - m0) / c->req.n_warm
+						 : NAN;
+		double mu = s1 / (double)nratio;
+		double var = s2 / (double)nratio - mu * mu;
+		c->req.mean_ratio = m / (double)nratio;
+		c->req.sd_log = var > 0 ? sqrt(var) : 0;
+		c->cur_mib = 0;
+		add_fig(c, "exec.ratio", "guest time / nominal work of a "
+			"request", "x", ratio, (unsigned)nratio);
+		const struct real_cost *l0 = &rs[0].lib_first,
+				       *l1 = &rs[1].lib_first;
+		c->req.nlibfirst = l0->n + l1->n;
+		c->req.libfirst_us = c->req.nlibfirst ?
+			(double)(l0->sum_ns + l1->sum_ns) /
+			(double)c->req.nlibfirst / 1e3 : 0;
+		l0 = &rs[0].lib_call;
+		l1 = &rs[1].lib_call;
+		c->req.nlibcall = l0->n + l1->n;
+		c->req.libcall_us = c->req.nlibcall ?
+			(double)(l0->sum_ns + l1->sum_ns) /
+			(double)c->req.nlibcall / 1e3 : 0;
+		const struct real_cost *b = &rs[0].boot;
+		c->req.boots = b->n;
+		c->req.boot_run_us = b->n ? (double)b->sum_ns / (double)b->n
+					    / 1e3 : NAN;
+		/* warm requests of the keepalive run: the time outside
+		 * the guest program */
+		double *d = xmalloc((real[1].n + 1) * sizeof(double));
+		unsigned nd = 0;
+		for (size_t i = 0; i < real[1].n; i++) {
+			const struct val_req *q = &real[1].req[i];
+			if (q->kind != START_WARM)
+				continue;
+			double x = q->lat_ms - q->exec_ms - q->libload_ms;
+			d[nd++] = (x > 0 ? x : 0) * 1e3;
+		}
+		if (nd) {
+			add_fig(c, "dispatch", "a warm request outside its "
+				"guest program", "us", d, nd);
+			const struct calib_fig *f = fig(c, "dispatch", 0);
+			c->req.disp_med_us = med(f);
+			c->req.disp_p90_us = pct(f, 90);
+			c->req.n_disp = nd;
+		}
+		free(d);
+		c->req.done = 1;
+	}
+	for (int i = 0; i < 2; i++) {
+		val_side_release(&real[i]);
+		if (got[i])
+			real_summary_release(&rs[i]);
+	}
+	free(ratio);
+	return rc < 0 ? rc : 0;
+}
+
+/* The kernels as the real platform calls them: its own start-up
+ * calibration (rexec_calibrate: per-call sizes such that one baseline call
+ * takes about real.block_call, 25 us by default, then each variant's time
+ * per call, the fastest of 9 windows of 2 ms, guest TSC), once per
+ * repetition, each in a fresh VM. Figures "kernel.K.speedup_call" (the
+ * per-repetition baseline / optimized ratio at the platform's call size)
+ * and "kernel.K.elems" (that size); write_rest sets catalog.speedup_*
+ * from them: the speed-ups the platform's blocks get, not those of 65536
+ * elements. */
+static int measure_platform_kernels(struct calib *c)
+{
+	static const char *const names[GABI_BLK_COUNT] = GABI_BLOCK_NAMES;
+	struct rexec x = { 0 };
+	char err[256], key[48];
+	unsigned reps = c->o->reps;
+	double *v = calloc((size_t)GABI_BLK_COUNT * reps, sizeof *v);
+	double *e = calloc((size_t)GABI_BLK_COUNT * reps, sizeof *e);
+	int rc;
+
+	x.host.kvm_fd = -1;
+	if (!v || !e) {
+		free(v), free(e);
+		return -ENOMEM;
+	}
+	if ((rc = rexec_init(&x, err, sizeof err)))
+		goto out;
+	x.deadline_ns = 10 * (int64_t)1000000000;
+	x.heap_bytes = (uint64_t)c->o->heap_mib * MIB;
+	for (unsigned i = 0; i < reps && !rc; i++) {
+		if ((rc = rexec_calibrate(&x, 25000, err, sizeof err)))
+			break;
+		if (!x.opt_ok)
+			goto out;	/* no optimized variants here */
+		for (unsigned k = 0; k < GABI_BLK_COUNT; k++) {
+			double o = x.call_ns[k][GABI_VAR_OPT];
+			v[k * reps + i] = o > 0 ? x.call_ns[k][0] / o : 1;
+			e[k * reps + i] = x.elems[k];
+		}
+	}
+	if (!rc) {
+		c->cur_mib = 0;
+		for (unsigned k = 0; k < GABI_BLK_COUNT; k++) {
+			snprintf(key, sizeof key, "kernel.%s.speedup_call",
+				 names[k]);
+			add_fig(c, key, "speed-up at the platform's call size",
+				"x", v + k * reps, reps);
+			snprintf(key, sizeof key, "kernel.%s.elems", names[k]);
+			add_fig(c, key, "the platform's elements per call",
+				"n", e + k * reps, reps);
+		}
+	}
+out:
+	if (rc)
+		logf_(c, "platform kernels: %s", err);
+	rexec_release(&x);
+	free(v), free(e);
+	return rc;
+}
+
 static int measure(struct calib *c)
 {
 	struct vmm_bench b = { .h = &c->h, .reps = c->o->reps,
@@ -1215,6 +1597,12 @@ static int measure(struct calib *c)
 		return fail(c, -EIO, "measuring kernels failed (see the "
 			    "message above)");
 	c->avx2 = fig(c, "kernel.dot_i32.speedup", 0) != NULL;
+	if (c->avx2) {
+		logf_(c, "kernels at the call sizes the real platform uses");
+		if (measure_platform_kernels(c))
+			return fail(c, -EIO, "measuring the platform's kernels "
+				    "failed (see the message above)");
+	}
 	logf_(c, "profiling agent, on and off");
 	if (measure_agent(c))
 		return -ENOMEM;
@@ -1222,6 +1610,10 @@ static int measure(struct calib *c)
 	measure_compile(c);
 	if (c->cc_error[0])
 		logf_(c, "compile not measured: %s", c->cc_error);
+	logf_(c, "requests through the real platform (cold, then keepalive)");
+	if (measure_requests(c))
+		return fail(c, -EIO, "measuring requests failed (see the "
+			    "message above)");
 	return 0;
 }
 

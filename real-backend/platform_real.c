@@ -1414,8 +1414,14 @@ static void on_run_done(struct real *r, struct rjob *j)
 	if (j->u.run.nbuilt)
 		cost_add(&r->out->lib_image, j->u.run.built_ns /
 			 j->u.run.nbuilt);
-	if (j->u.run.nmapped)
+	if (j->u.run.nmapped) {
 		cost_add(&r->out->lib_map, j->map_ns / j->u.run.nmapped);
+		cost_add(&r->out->lib_first, j->u.run.libfirst_ns /
+			 j->u.run.nmapped);
+	}
+	if (j->u.run.nlibcall)
+		cost_add(&r->out->lib_call, j->u.run.libcall_ns /
+			 j->u.run.nlibcall);
 	v->pub.last_done_ns = now(r);
 	v->pub.served++;
 	profile_count(r, v);
@@ -2116,6 +2122,8 @@ size_t real_summary_metrics(const struct real_summary *s, struct res_metric *m,
 	cost_metrics(m, &n, cap, "snapshot", &s->snapshot);
 	cost_metrics(m, &n, cap, "lib_image", &s->lib_image);
 	cost_metrics(m, &n, cap, "lib_map", &s->lib_map);
+	cost_metrics(m, &n, cap, "lib_first", &s->lib_first);
+	cost_metrics(m, &n, cap, "lib_call", &s->lib_call);
 	cost_metrics(m, &n, cap, "compile", &s->compile);
 	cost_metrics(m, &n, cap, "bind", &s->bind);
 	cost_metrics(m, &n, cap, "exec", &s->exec);

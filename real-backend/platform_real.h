@@ -39,6 +39,12 @@ struct real_summary {
 	struct real_cost snapshot;	/* stored snapshot of a live VM */
 	struct real_cost lib_image;	/* library image built (cache miss) */
 	struct real_cost lib_map;	/* library mapped into a VM slot */
+	struct real_cost lib_first;	/* first call of a library a request
+					 * mapped (guest time; per library,
+					 * one sample per such request) */
+	struct real_cost lib_call;	/* a library call on an image mapped
+					 * before the request (guest time;
+					 * one sample per request) */
 	struct real_cost compile;	/* block source compiled (repo miss) */
 	struct real_cost bind;		/* runtime VM bound to a function */
 	struct real_cost exec;		/* guest program of a request */

@@ -193,6 +193,11 @@ struct rjob {
 			uint32_t nbuilt;	/* out: images built here */
 			int64_t built_ns;	/* out: their build time */
 			uint32_t nmapped;	/* out: libraries mapped */
+			int64_t libfirst_ns;	/* out: their first calls
+						 * (guest time, in libload) */
+			int64_t libcall_ns;	/* out: the other library
+						 * calls (guest time) */
+			uint32_t nlibcall;	/* out: how many */
 			struct rstep step[RSTEP_MAX];
 		} run;
 	} u;

@@ -1262,6 +1262,12 @@ static void on_arrival(struct sim *s)
 	r->pub.func = s->next.func;
 	r->pub.handle = h;
 	r->service_ns = s->next.service_ns;
+	/* models.exec_noise: the guest's time for the nominal work; drawn
+	 * (from the cost stream) only when it is not the constant 1 */
+	const struct dist *xn = &s->cfg->models.exec_noise;
+	if (xn->kind != DIST_CONSTANT || xn->a != 1.0)
+		r->service_ns = (int64_t)((double)r->service_ns *
+					  dist_sample(xn, s->cost_rng));
 	r->phase = s->next.phase < s->cat->nphases ? s->next.phase : 0;
 	r->calls = s->draw_calls ? cat_draw_calls(s->cat, r->pub.func,
 						  r->phase, s->call_rng)

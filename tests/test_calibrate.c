@@ -298,6 +298,12 @@ static void test_shipped(void)
 	CU_ASSERT(dist_mean(&c->models.compile) > 1 * MS);
 	CU_ASSERT(c->profiling.sample_cost_ns < 10 * US);
 	CU_ASSERT(dist_mean(&c->catalog.speedup_simd) > 1.5);
+	/* measured through the platform's request path */
+	CU_ASSERT_EQUAL(c->models.exec_noise.kind, DIST_EMPIRICAL);
+	double xn = dist_mean(&c->models.exec_noise);
+	CU_ASSERT(xn > 0.5 && xn < 2);
+	CU_ASSERT(c->models.dispatch_ns > 1 * US &&
+		  c->models.dispatch_ns < 10 * MS);
 	CU_ASSERT(dist_mean(&c->catalog.speedup_other) >= 1);
 	/* what a calibration does not measure stays at the default */
 	CU_ASSERT_DOUBLE_EQUAL(c->models.touched_fraction,
@@ -401,6 +407,16 @@ static void test_quick(void)
 		CU_ASSERT(dist_mean(&c->catalog.speedup_simd) >= 1);
 		CU_ASSERT(dist_mean(&c->catalog.speedup_other) >= 1);
 	}
+	/* the requests through the real platform: the guests' time for
+	 * the nominal work, and the dispatch overhead, parse back */
+	CU_ASSERT(has(c->text, "\n  exec_noise: {dist: empirical"));
+	CU_ASSERT(has(c->text, "\n  dispatch: "));
+	CU_ASSERT_EQUAL(c->models.exec_noise.kind, DIST_EMPIRICAL);
+	CU_ASSERT(c->models.exec_noise.npoints == 10);
+	double xn = dist_mean(&c->models.exec_noise);
+	CU_ASSERT(xn > 0.2 && xn < 5);
+	CU_ASSERT(c->models.dispatch_ns > 0 && c->models.dispatch_ns < 1000 * MS);
+	CU_ASSERT(has(c->text, "boots in the platform's own `cold` run"));
 	CU_ASSERT_EQUAL(c->models.touched_fraction,
 			d->models.touched_fraction);
 

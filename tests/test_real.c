@@ -19,7 +19,10 @@
  *     functions that get specialized are the same;
  *  4. start kinds: the first request of each function is cold in both,
  *     both serve warm requests, and (adaptive) both serve requests on a
- *     specialized VM. */
+ *     specialized VM.
+ * The real side also reports what `vmspec calibrate` reads from it:
+ * library first calls and later calls measured, and (adaptive) compiles
+ * of the block's kernel alone that all succeeded. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -286,12 +289,26 @@ static void conformance(const char *strategy, unsigned core,
 						children++;
 		CU_ASSERT(children > 0);
 		CU_ASSERT_EQUAL(sr.wrong_results, 0);
+		/* the compiler took each block's source (the block's kernel
+		 * alone, the others dropped) */
+		CU_ASSERT_EQUAL(sr.compile_failed, 0);
+		if (c.real.compile)
+			CU_ASSERT(sr.compile.n > 0);
 	} else {
 		CU_ASSERT_EQUAL(kinds_used(&rr) & ~(A(START_WARM) |
 						    A(START_COLD)), 0);
 	}
 	CU_ASSERT(rows_consistent(&rr));
 	CU_ASSERT_EQUAL(rr.n, sr.sim.requests);
+	/* library calls measured: first calls of libraries a request mapped
+	 * (one sample per such request, so no more than the maps) and later
+	 * calls on mapped images (every function calls a library with
+	 * probability >= 0.5 and its VM stays warm) */
+	CU_ASSERT(sr.lib_first.n > 0);
+	CU_ASSERT(sr.lib_first.n <= sr.lib_map.n);
+	CU_ASSERT(sr.lib_first.sum_ns > 0);
+	CU_ASSERT(sr.lib_call.n > 0);
+	CU_ASSERT(sr.lib_call.sum_ns > 0);
 	sim_summary_release(&ss);
 	real_summary_release(&sr);
 	rec_free(&rs);

@@ -20,6 +20,7 @@
 #include "base/results.h"
 #include "base/validation.h"
 #include "models/dist.h"
+#include "policies/strategy.h"
 #include "real-backend/platform_real.h"
 #include "sim/engine.h"
 #include "workloads/catalog.h"
@@ -563,6 +564,196 @@ static void test_exec_speed(void)
 	val_side_release(&b);
 }
 
+/* ---- uncertainty ---- */
+
+/* A side of (n) requests, ids 1..n, latency lat(i) * k. */
+static void side_of(struct val_side *s, size_t n, double k)
+{
+	val_side_init(s);
+	for (size_t i = 1; i <= n; i++)
+		add(s, i, k * (5 + (double)(i * 37 % 101)), 1, START_WARM);
+	s->finished = s->requests = n;
+}
+
+static void test_boot_err(void)
+{
+	struct val_side a, b, c, s, few;
+	double lo, hi, lo2, hi2;
+	side_of(&a, 60, 1);
+	side_of(&b, 60, 1.2);
+	side_of(&s, 60, 1);
+	side_of(&c, 60, 1.1);
+	struct val_side *ra[] = { &a }, *rab[] = { &a, &b };
+	/* paired: identical sides have no error in any replicate */
+	CU_ASSERT_EQUAL(val_boot_err(ra, 1, &s, -1, 500, 1, &lo, &hi), 0);
+	CU_ASSERT_DOUBLE_EQUAL(lo, 0, 1e-12);
+	CU_ASSERT_DOUBLE_EQUAL(hi, 0, 1e-12);
+	/* every request 10% slower simulated: +10% in every replicate, for
+	 * the mean and the quantiles */
+	CU_ASSERT_EQUAL(val_boot_err(ra, 1, &c, 0.95, 500, 1, &lo, &hi), 0);
+	CU_ASSERT_DOUBLE_EQUAL(lo, 0.1, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(hi, 0.1, 1e-9);
+	/* an unpaired-looking case: the error moves with the requests */
+	struct val_side d;
+	val_side_init(&d);
+	for (size_t i = 1; i <= 60; i++)
+		add(&d, i, (5 + (double)(i * 37 % 101)) * (i % 2 ? 1.3 : 0.9),
+		    1, START_WARM);
+	CU_ASSERT_EQUAL(val_boot_err(ra, 1, &d, -1, 500, 7, &lo, &hi), 0);
+	CU_ASSERT(lo < hi);
+	CU_ASSERT_EQUAL(val_boot_err(ra, 1, &d, -1, 500, 7, &lo2, &hi2), 0);
+	CU_ASSERT_EQUAL(lo, lo2);	/* seeded: the same interval */
+	CU_ASSERT_EQUAL(hi, hi2);
+	/* two real runs, one 20% slower, pooled: replicates draw (a, a):
+	 * error 0, (b, b): 1/1.2 - 1, or one of each: 1/1.1 - 1; the
+	 * interval spans the first two */
+	CU_ASSERT_EQUAL(val_boot_err(rab, 2, &s, -1, 2000, 3, &lo, &hi), 0);
+	CU_ASSERT_DOUBLE_EQUAL(lo, 1 / 1.2 - 1, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(hi, 0, 1e-9);
+	/* fewer than two pairs: no interval */
+	val_side_init(&few);
+	add(&few, 1000, 5, 1, START_WARM);
+	CU_ASSERT_EQUAL(val_boot_err(ra, 1, &few, -1, 100, 1, &lo, &hi),
+			-EINVAL);
+	CU_ASSERT_TRUE(isnan(lo) && isnan(hi));
+
+	/* the pooled rows */
+	struct val_table t;
+	val_table_init(&t);
+	val_compare_pooled(&t, "x@pooled", rab, 2, &s);
+	CU_ASSERT_DOUBLE_EQUAL(row(&t, "x@pooled", "runs", 0), 2, 0);
+	CU_ASSERT_DOUBLE_EQUAL(row(&t, "x@pooled", "finished", 0), 120, 0);
+	double m = row(&t, "x@pooled", "latency_mean_ms", 1);
+	CU_ASSERT_DOUBLE_EQUAL(row(&t, "x@pooled", "latency_mean_ms", 0),
+			       1.1 * m, 1e-6);
+	CU_ASSERT_DOUBLE_EQUAL(row(&t, "x@pooled", "latency_mean_ms", 3),
+			       1 / 1.1 - 1, 1e-6);
+	CU_ASSERT_DOUBLE_EQUAL(row(&t, "x@pooled", "latency_mean_ms_runmin",
+				   3), 1 / 1.2 - 1, 1e-6);
+	CU_ASSERT_DOUBLE_EQUAL(row(&t, "x@pooled", "latency_mean_ms_runmax",
+				   3), 0, 1e-6);
+	CU_ASSERT_DOUBLE_EQUAL(row(&t, "x@pooled", "latency_p95_ms_lo95", 3),
+			       1 / 1.2 - 1, 1e-6);
+	CU_ASSERT_DOUBLE_EQUAL(row(&t, "x@pooled", "latency_p95_ms_hi95", 3),
+			       0, 1e-6);
+	/* single run rows */
+	val_compare_ci(&t, "x", ra, 1, &c);
+	CU_ASSERT_DOUBLE_EQUAL(row(&t, "x", "latency_p50_ms_lo95", 3), 0.1,
+			       1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(row(&t, "x", "latency_p99_ms_hi95", 3), 0.1,
+			       1e-9);
+	CU_ASSERT_TRUE(isnan(row(&t, "x", "latency_p99_ms_hi95", 2)));
+	val_table_release(&t);
+	val_side_release(&a);
+	val_side_release(&b);
+	val_side_release(&c);
+	val_side_release(&d);
+	val_side_release(&s);
+	val_side_release(&few);
+}
+
+static void test_exec_ratios(void)
+{
+	struct val_side a, b;
+	double *v;
+	sides(&a, &b);
+	/* ids 1-3 are warm or cold on both: 4/4, 20/18, 30/30 */
+	size_t n = val_exec_ratios(&a, &b, &v);
+	CU_ASSERT_EQUAL_FATAL(n, 3);
+	CU_ASSERT_DOUBLE_EQUAL(v[0], 1, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(v[1], 20.0 / 18, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(v[2], 1, 1e-9);
+	free(v);
+	val_side_release(&a);
+	val_side_release(&b);
+}
+
+/* ---- models.exec_noise in the simulator ---- */
+
+static const char noise_yaml[] =
+	"name: noise\n"
+	"seed: 5\n"
+	"duration: 400s\n"
+	"strategies: [keepalive]\n"
+	"workload:\n"
+	"  functions: 2\n"
+	"  rate: 5\n"
+	"  service: {dist: lognormal, mean: 10ms, cv: 0.5}\n"
+	"host:\n"
+	"  cores: 64\n"
+	"keepalive:\n"
+	"  ttl: 1000s\n"
+	"results:\n"
+	"  batch_rows: 256\n";
+
+static void on_req(void *arg, const struct res_request *row)
+{
+	val_side_add_request(arg, row);
+}
+
+static void sim_side(const char *set, struct val_side *s)
+{
+	struct vms_config c;
+	struct sim_summary m;
+	char err[512];
+	load(&c, noise_yaml, set, NULL);
+	val_side_init(s);
+	struct sim_hooks h = { .request_done = on_req, .arg = s };
+	int rc = sim_run(&c, strategy_find("keepalive"), 5, NULL, &h, &m,
+			 err, sizeof(err));
+	if (rc)
+		fprintf(stderr, "\n  %s\n", err);
+	CU_ASSERT_EQUAL(rc, 0);
+	sim_summary_release(&m);
+	cfg_release(&c);
+}
+
+static void test_exec_noise(void)
+{
+	struct val_side a, b, c, d;
+	double *v;
+	sim_side(NULL, &a);
+	/* a bare 1 draws nothing: the same run */
+	sim_side("models.exec_noise=1", &b);
+	CU_ASSERT_EQUAL_FATAL(a.n, b.n);
+	CU_ASSERT(a.n > 1500);
+	for (size_t i = 0; i < a.n; i++)
+		CU_ASSERT_EQUAL(a.req[i].lat_ms, b.req[i].lat_ms);
+	/* a constant factor multiplies every request's work */
+	sim_side("models.exec_noise=1.25", &c);
+	size_t n = val_exec_ratios(&c, &a, &v);
+	CU_ASSERT_EQUAL(n, a.n);
+	for (size_t i = 0; i < n; i++)
+		CU_ASSERT_DOUBLE_EQUAL(v[i], 1.25, 1e-4);
+	free(v);
+	/* a distribution: per request, with its mean and spread (lognormal
+	 * mean 1.3, cv 0.2: sd of ln = sqrt(ln 1.04) = 0.198) */
+	sim_side("models.exec_noise={dist: lognormal, mean: 1.3, cv: 0.2}",
+		 &d);
+	n = val_exec_ratios(&d, &a, &v);
+	CU_ASSERT_EQUAL_FATAL(n, a.n);
+	double s = 0, l1 = 0, l2 = 0;
+	for (size_t i = 0; i < n; i++) {
+		s += v[i];
+		l1 += log(v[i]);
+		l2 += log(v[i]) * log(v[i]);
+	}
+	double mean = s / (double)n, mu = l1 / (double)n;
+	double sd = sqrt(l2 / (double)n - mu * mu);
+	CU_ASSERT_DOUBLE_EQUAL(mean, 1.3, 0.03);
+	CU_ASSERT_DOUBLE_EQUAL(sd, sqrt(log(1.04)), 0.02);
+	/* latencies move with it: the mean error is about +30% */
+	struct val_side *ra[] = { &a };
+	double lo, hi;
+	CU_ASSERT_EQUAL(val_boot_err(ra, 1, &d, -1, 500, 1, &lo, &hi), 0);
+	CU_ASSERT(lo > 0.2 && hi < 0.4);
+	free(v);
+	val_side_release(&a);
+	val_side_release(&b);
+	val_side_release(&c);
+	val_side_release(&d);
+}
+
 /* ---- the stored table ---- */
 
 static void test_store_load(void)
@@ -782,6 +973,11 @@ static void test_cli(void)
 	snprintf(cmd, sizeof(cmd), "'%s' validate --calibration /nonexistent"
 		 ".yaml 2>&1", v);
 	CU_ASSERT_EQUAL(sh(cmd, out, sizeof(out)), 2);
+	snprintf(cmd, sizeof(cmd), "'%s' validate --repeat=1 2>&1", v);
+	CU_ASSERT_EQUAL(sh(cmd, out, sizeof(out)), 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "--repeat"));
+	snprintf(cmd, sizeof(cmd), "'%s' validate --repeat=x 2>&1", v);
+	CU_ASSERT_EQUAL(sh(cmd, out, sizeof(out)), 2);
 	snprintf(cmd, sizeof(cmd), "'%s' validate --bogus 2>&1", v);
 	CU_ASSERT_EQUAL(sh(cmd, out, sizeof(out)), 2);
 	snprintf(cmd, sizeof(cmd), "'%s' validate --dump-config", v);
@@ -806,6 +1002,9 @@ int main(void)
 		{ "distribution scaling keeps the draws", test_dist_scale },
 		{ "run costs", test_run_costs },
 		{ "guest speed in the run", test_exec_speed },
+		{ "bootstrap intervals, pooled runs", test_boot_err },
+		{ "exec ratios", test_exec_ratios },
+		{ "models.exec_noise in the simulator", test_exec_noise },
 		{ "/validation stored, complete last", test_store_load },
 		{ "no KVM: a run failure naming the device", test_no_kvm },
 		{ "command line: exit codes and messages", test_cli },
