@@ -497,33 +497,50 @@ void val_compare_pooled(struct val_table *t, const char *run,
 	val_compare_ci(t, run, real, nreal, sim);
 }
 
-size_t val_exec_ratios(struct val_side *real, struct val_side *sim,
-		       double **out)
+/* The exec times (ms) of the requests paired by id whose start kind is
+ * warm or cold on both sides, into x (real) and y (sim), each with room
+ * for real->n; returns how many. */
+static size_t paired_exec(struct val_side *real, struct val_side *sim,
+			  double *x, double *y)
 {
 	size_t i = 0, j = 0, n = 0;
-	double *v = xmalloc((real->n ? real->n : 1) * sizeof(double));
 	side_sort(real);
 	side_sort(sim);
 	while (i < real->n && j < sim->n) {
-		const struct val_req *x = &real->req[i], *y = &sim->req[j];
-		if (x->id < y->id) {
+		const struct val_req *a = &real->req[i], *b = &sim->req[j];
+		if (a->id < b->id) {
 			i++;
-		} else if (x->id > y->id) {
+		} else if (a->id > b->id) {
 			j++;
 		} else {
-			if ((x->kind == START_WARM || x->kind == START_COLD) &&
-			    (y->kind == START_WARM || y->kind == START_COLD) &&
-			    x->exec_ms > 0 && y->exec_ms > 0)
-				v[n++] = x->exec_ms / y->exec_ms;
+			if ((a->kind == START_WARM || a->kind == START_COLD) &&
+			    (b->kind == START_WARM || b->kind == START_COLD) &&
+			    a->exec_ms > 0 && b->exec_ms > 0) {
+				x[n] = a->exec_ms;
+				y[n] = b->exec_ms;
+				n++;
+			}
 			i++;
 			j++;
 		}
 	}
+	return n;
+}
+
+size_t val_exec_ratios(struct val_side *real, struct val_side *sim,
+		       double **out)
+{
+	size_t cap = real->n ? real->n : 1;
+	double *v = xmalloc(cap * sizeof(double));
+	double *y = xmalloc(cap * sizeof(double));
+	size_t n = paired_exec(real, sim, v, y);
+	for (size_t k = 0; k < n; k++)
+		v[k] /= y[k];
+	free(y);
 	*out = v;
 	return n;
 }
 
-/* ---- printing ---- */
 /* ---- printing ---- */
 
 /* "+4.2%", "-" for NaN */
@@ -1058,31 +1075,20 @@ int val_run_costs(const struct real_summary *rs, struct vms_config *sim,
 struct val_speed val_exec_speed(struct val_side *real, struct val_side *sim)
 {
 	struct val_speed sp = { .ratio = 1 };
+	size_t cap = real->n ? real->n : 1;
+	double *x = xmalloc(cap * sizeof(double));
+	double *y = xmalloc(cap * sizeof(double));
+	size_t n = paired_exec(real, sim, x, y);
 	double a = 0, b = 0, s1 = 0, s2 = 0;
-	size_t i = 0, j = 0, n = 0;
-	side_sort(real);
-	side_sort(sim);
-	while (i < real->n && j < sim->n) {
-		const struct val_req *x = &real->req[i], *y = &sim->req[j];
-		if (x->id < y->id) {
-			i++;
-		} else if (x->id > y->id) {
-			j++;
-		} else {
-			if ((x->kind == START_WARM || x->kind == START_COLD) &&
-			    (y->kind == START_WARM || y->kind == START_COLD) &&
-			    x->exec_ms > 0 && y->exec_ms > 0) {
-				double l = log(x->exec_ms / y->exec_ms);
-				a += x->exec_ms;
-				b += y->exec_ms;
-				s1 += l;
-				s2 += l * l;
-				n++;
-			}
-			i++;
-			j++;
-		}
+	for (size_t k = 0; k < n; k++) {
+		double l = log(x[k] / y[k]);
+		a += x[k];
+		b += y[k];
+		s1 += l;
+		s2 += l * l;
 	}
+	free(x);
+	free(y);
 	if (!n)
 		return sp;
 	sp.n = n;
