@@ -150,6 +150,7 @@ struct vms_config {
 		int64_t cores;		/* processor sharing beyond this */
 		double memory_mib;	/* host memory */
 		int on_full;		/* 0 reject, 1 queue (host_full) */
+		int creation_cpu;	/* VM creation takes a core share */
 	} host;
 	struct {
 		char calibration[CFG_PATH_LEN];	/* calibration file applied

@@ -243,6 +243,13 @@ const struct cfg_param cfg_params[] = {
 	  .help = "a request that finds no memory for a VM even after idle "
 	  "VMs were evicted: reject it, or queue it until memory frees" },
 
+	{ .key = "host.creation_cpu", .type = CFG_BOOL,
+	  .offset = OFF(host.creation_cpu), .def = "false", .unit = "",
+	  .help = "a VM being created (boot, restore, fork, and what is "
+	  "installed meanwhile, e.g. compiled blocks) takes a share of the "
+	  "cores like a computing request until it is ready (false: creation "
+	  "is latency only)" },
+
 	{ .key = "models.calibration", .type = CFG_PATH,
 	  .offset = OFF(models.calibration), .def = "\"\"", .unit = "",
 	  .help = "calibration file of models.*, profiling.* and catalog.* "

@@ -68,6 +68,7 @@ struct sim_vm {
 	uint32_t free_next;		/* free-slot list */
 	uint32_t prof;			/* profiling counters or NONE */
 	uint8_t report_pending;		/* an EV_PROFILE is queued */
+	uint8_t holds_cpu;		/* being created: counted in nbg */
 	uint8_t npreload;		/* runtime VM: preloaded libraries */
 	uint64_t libs_loading;		/* background loads in flight */
 	uint64_t blocks_loading;
@@ -151,6 +152,8 @@ struct sim {
 	 * until the PS heap empties */
 	int ps_mode;
 	uint32_t ncpu;			/* requests computing */
+	uint32_t nbg;			/* VMs being created on the CPU
+					 * (host.creation_cpu) */
 	uint32_t direct_head;		/* direct mode: list of them */
 	uint64_t cpu_epochs;		/* epoch counter of EV_DONE events */
 	struct sim_queue ps;		/* key: virtual finish (work ns) */
@@ -266,7 +269,7 @@ static void bg_push(struct sim *s, int64_t t, uint32_t type, uint32_t arg,
 
 static inline double ps_rate(const struct sim *s)
 {
-	size_t n = sim_queue_size(&s->ps);
+	size_t n = sim_queue_size(&s->ps) + s->nbg;
 	return (double)n <= s->cores ? 1.0 : s->cores / (double)n;
 }
 
@@ -352,7 +355,7 @@ static void direct_start(struct sim *s, uint32_t h, int64_t at)
 static void cpu_start(struct sim *s, uint32_t slot, uint32_t h)
 {
 	struct sim_req *r = REQ(s, h);
-	if (!s->ps_mode && (double)(s->ncpu + 1) <= s->cores) {
+	if (!s->ps_mode && (double)(s->ncpu + s->nbg + 1) <= s->cores) {
 		direct_start(s, h, s->now_ns);
 		return;
 	}
@@ -364,6 +367,39 @@ static void cpu_start(struct sim *s, uint32_t slot, uint32_t h)
 	int64_t vf = (int64_t)ceil(s->vtime + r->cpu_ns);
 	sim_queue_push(&s->ps, vf, 0, slot, h);
 	ps_schedule(s);
+}
+
+/* host.creation_cpu: a VM being created (boot, restore, fork and the
+ * setup issued meanwhile, e.g. compiling its blocks) takes a share of the
+ * cores like a computing request, for its (fixed) creation time. */
+static void creation_cpu_begin(struct sim *s, struct sim_vm *v)
+{
+	if (!s->cfg->host.creation_cpu || v->holds_cpu)
+		return;
+	v->holds_cpu = 1;
+	if (s->ps_mode) {
+		ps_advance(s);
+		s->nbg++;
+		ps_schedule(s);
+		return;
+	}
+	s->nbg++;
+	if ((double)(s->ncpu + s->nbg) > s->cores) {
+		enter_ps_mode(s);
+		ps_schedule(s);
+	}
+}
+
+static void creation_cpu_end(struct sim *s, struct sim_vm *v)
+{
+	if (!v->holds_cpu)
+		return;
+	v->holds_cpu = 0;
+	if (s->ps_mode)
+		ps_advance(s);
+	s->nbg--;
+	if (s->ps_mode)
+		ps_schedule(s);
 }
 
 /* ---- platform queries ---- */
@@ -497,6 +533,7 @@ static struct sim_vm *new_vm(struct sim *s, uint32_t func, uint32_t rt,
 	if (s->mem_used_mib > s->sum->peak_mem_mib)
 		s->sum->peak_mem_mib = s->mem_used_mib;
 	bg_push(s, s->now_ns + ready_in, EV_READY, slot, v->pub.id);
+	creation_cpu_begin(s, v);
 	return v;
 }
 
@@ -707,6 +744,7 @@ static int op_vm_destroy(struct platform *p, uint32_t slot)
 	if (v->pub.spec_key)
 		s->live_specialized--;
 	prof_release(s, v);
+	creation_cpu_end(s, v);
 	set_state(s, v, VM_DEAD);
 	s->n_by_state[VM_DEAD]--;
 	s->live_vms--;
@@ -1293,6 +1331,7 @@ static void on_ready(struct sim *s, uint32_t slot)
 		return;
 	}
 	v->pub.ready_ns = s->now_ns;
+	creation_cpu_end(s, v);
 	uint64_t id = v->pub.id;
 	start_next(s, v);
 	/* a failed start may have let the strategy destroy it already */

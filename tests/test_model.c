@@ -131,6 +131,144 @@ static void test_processor_sharing_closed_form(void)
 	}
 }
 
+/* host.creation_cpu, exactly: under cold on one core with constant boots
+ * and service, every VM creation [arrival, arrival + boot] and every
+ * execution [start, end] is a job sharing the core equally, so each
+ * request's CPU work S = the integral over its execution of 1 / (jobs at
+ * t). The same integral without the creations holds when the option is
+ * off, and latency grows when it is on. */
+struct ivl {
+	int64_t a, b;
+};
+
+static int rec_rows_collect(const struct vms_config *c, struct ivl **boots,
+			    struct ivl **execs, size_t *n, double *mean_ms);
+
+static double shared_work(const struct ivl *jobs, size_t nj, struct ivl x)
+{
+	/* breakpoints: x's ends and every job end inside it */
+	size_t cap = 2 * nj + 2, nb = 0;
+	int64_t *t = malloc(cap * sizeof(*t));
+	t[nb++] = x.a;
+	t[nb++] = x.b;
+	for (size_t j = 0; j < nj; j++) {
+		if (jobs[j].a > x.a && jobs[j].a < x.b)
+			t[nb++] = jobs[j].a;
+		if (jobs[j].b > x.a && jobs[j].b < x.b)
+			t[nb++] = jobs[j].b;
+	}
+	for (size_t i = 1; i < nb; i++)	/* insertion sort: few points */
+		for (size_t k = i; k > 0 && t[k - 1] > t[k]; k--) {
+			int64_t y = t[k];
+			t[k] = t[k - 1];
+			t[k - 1] = y;
+		}
+	double w = 0;
+	for (size_t i = 0; i + 1 < nb; i++) {
+		if (t[i + 1] == t[i])
+			continue;
+		double mid = ((double)t[i] + (double)t[i + 1]) / 2;
+		int k = 0;
+		for (size_t j = 0; j < nj; j++)
+			k += (double)jobs[j].a < mid && mid < (double)jobs[j].b;
+		w += (double)(t[i + 1] - t[i]) / (k > 1 ? k : 1);
+	}
+	free(t);
+	return w;
+}
+
+struct ivl_rec {
+	struct ivl *boot, *exec;
+	size_t n, cap;
+	double sum_ms;
+};
+
+static void ivl_row(void *arg, const struct res_request *row)
+{
+	struct ivl_rec *r = arg;
+	if (row->failed)
+		return;
+	if (r->n == r->cap) {
+		r->cap = r->cap ? 2 * r->cap : 1024;
+		r->boot = realloc(r->boot, r->cap * sizeof(*r->boot));
+		r->exec = realloc(r->exec, r->cap * sizeof(*r->exec));
+	}
+	r->boot[r->n] = (struct ivl){ row->arrival_ns,
+				      row->arrival_ns + row->startup_ns };
+	r->exec[r->n] = (struct ivl){ row->start_ns, row->end_ns };
+	r->n++;
+	r->sum_ms += (double)(row->end_ns - row->arrival_ns) / 1e6;
+}
+
+static int rec_rows_collect(const struct vms_config *c, struct ivl **boots,
+			    struct ivl **execs, size_t *n, double *mean_ms)
+{
+	char err[512];
+	struct ivl_rec r = { 0 };
+	struct sim_hooks h = { .request_done = ivl_row, .arg = &r };
+	struct sim_summary s;
+	int rc = sim_run(c, strategy_find("cold"), (uint64_t)c->seed, NULL,
+			 &h, &s, err, sizeof(err));
+	if (rc)
+		fprintf(stderr, "sim_run: %s\n", err);
+	sim_summary_release(&s);
+	*boots = r.boot;
+	*execs = r.exec;
+	*n = r.n;
+	*mean_ms = r.n ? r.sum_ms / (double)r.n : 0;
+	return rc;
+}
+
+static void test_creation_cpu(void)
+{
+	const int64_t S = 20000000, B = 30000000;	/* 20 ms, 30 ms */
+	double mean[2] = { 0, 0 };
+	for (int on = 0; on <= 1; on++) {
+		struct vms_config c;
+		cfg_defaults(&c);
+		c.seed = 5;
+		c.workload.functions = 1;
+		c.workload.rate_per_s = 12;
+		c.duration_ns = 60LL * 1000000000;
+		dist_init_constant(&c.workload.service, (double)S);
+		c.workload.service_spread = 0;
+		dist_init_constant(&c.models.boot, (double)B);
+		dist_init_constant(&c.catalog.libs_per_func, 0);
+		c.models.dispatch_ns = 0;
+		c.host.cores = 1;
+		c.host.creation_cpu = on;
+		struct ivl *boot, *exec;
+		size_t n;
+		CU_ASSERT_EQUAL_FATAL(rec_rows_collect(&c, &boot, &exec, &n,
+						       &mean[on]), 0);
+		CU_ASSERT(n > 500);
+		size_t nj = on ? 2 * n : n, bad = 0, startup_bad = 0;
+		struct ivl *jobs = malloc(2 * n * sizeof(*jobs));
+		memcpy(jobs, exec, n * sizeof(*jobs));
+		if (on)
+			memcpy(jobs + n, boot, n * sizeof(*jobs));
+		for (size_t i = 0; i < n; i++) {
+			if (boot[i].b - boot[i].a != B)
+				startup_bad++;
+			double w = shared_work(jobs, nj, exec[i]);
+			if (fabs(w - (double)S) > 1000) {	/* 1 us */
+				if (bad++ < 3)
+					fprintf(stderr, "creation_cpu %d: "
+						"request %zu did %.0f ns of "
+						"work, want %lld\n", on, i, w,
+						(long long)S);
+			}
+		}
+		CU_ASSERT_EQUAL(startup_bad, 0);
+		CU_ASSERT_EQUAL(bad, 0);
+		free(jobs);
+		free(boot);
+		free(exec);
+	}
+	/* creations slow the requests that overlap them */
+	CU_ASSERT(mean[1] > mean[0] * 1.05);
+}
+
 static void base(struct vms_config *c)
 {
 	cfg_defaults(c);
@@ -390,6 +528,8 @@ int main(void)
 		  test_all_strategies },
 		{ "keep-alive deadline tie", test_deadline_tie },
 		{ "host.on_full: queue", test_queue_on_full },
+		{ "host.creation_cpu: creations share the cores",
+		  test_creation_cpu },
 		{ "bad model parameters", test_bad_parameters },
 		{ NULL, NULL },
 	};
