@@ -8,7 +8,8 @@
 void pool_init(struct pool *p, size_t elem)
 {
 	memset(p, 0, sizeof(*p));
-	p->elem = elem;
+	/* objects of a cache line or more start on a line of their own */
+	p->elem = elem >= 64 ? (elem + 63) & ~(size_t)63 : elem;
 	p->free_head = POOL_NONE;
 }
 
@@ -29,8 +30,14 @@ uint32_t pool_take(struct pool *p, size_t link)
 			p->chunks = xrealloc(p->chunks,
 					     p->cap_chunks * sizeof(void *));
 		}
-		p->chunks[p->nchunks++] = xcalloc((size_t)1 << POOL_CHUNK_BITS,
-						  p->elem);
+		size_t bytes = p->elem << POOL_CHUNK_BITS;
+		void *c = NULL;
+		if (posix_memalign(&c, 64, bytes)) {
+			fprintf(stderr, "vmspec: out of memory\n");
+			abort();
+		}
+		memset(c, 0, bytes);
+		p->chunks[p->nchunks++] = c;
 	}
 	return p->used++;
 }
