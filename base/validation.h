@@ -302,6 +302,18 @@ struct val_result {
 void val_result_init(struct val_result *r);
 void val_result_release(struct val_result *r);
 
+/* Pool the real runs of several `vmspec validate` files of one experiment
+ * and seed: for every run NAME of the first file (its sim:NAME), the real
+ * runs real:NAME, real2:NAME, ... of all (paths) against the first file's
+ * sim:NAME, as val_compare_pooled rows of run "NAME@files" in (t) (the
+ * other files' sim:NAME must have as many finished requests: the same
+ * simulation). At most VAL_MAX_POOL real runs per NAME. 0, or a negative
+ * errno with a one-line message in (err): a file that cannot be read or
+ * is incomplete, or is not a validate file of the same experiment. */
+#define VAL_MAX_POOL 256
+int val_pool_files(const char *const *paths, size_t nfiles,
+		   struct val_table *t, char *err, size_t errlen);
+
 /* Run every run of (c) (its strategies or named runs) first on KVM
  * (real_run, run "real:<name>"), then in the simulator with
  * val_sim_config's translation of the same configuration (sim_run, run

@@ -464,3 +464,135 @@ out:
 	free(st);
 	return rc;
 }
+
+/* ---- pooling the real runs of several files ---- */
+
+struct pool_side_arg {
+	struct val_side *s;
+};
+
+static int pool_rows(const struct res_request *rows, size_t n, void *arg)
+{
+	struct val_side *s = arg;
+	for (size_t i = 0; i < n; i++) {
+		s->requests++;
+		if (rows[i].failed)
+			s->failed++;
+		else
+			s->finished++;
+		val_side_add_request(s, &rows[i]);
+	}
+	return 0;
+}
+
+/* (run) is "real:NAME", "real2:NAME", ...: NAME, else NULL. */
+static const char *real_run_of(const char *run)
+{
+	if (strncmp(run, "real", 4))
+		return NULL;
+	run += 4;
+	while (*run >= '0' && *run <= '9')
+		run++;
+	return *run == ':' ? run + 1 : NULL;
+}
+
+int val_pool_files(const char *const *paths, size_t nfiles,
+		   struct val_table *t, char *err, size_t errlen)
+{
+	enum { MAXN = 64 };
+	struct res_reader **rd = xcalloc(nfiles ? nfiles : 1, sizeof(*rd));
+	int rc = 0;
+	for (size_t f = 0; f < nfiles && rc == 0; f++) {
+		rd[f] = res_open(paths[f], err, errlen);
+		if (!rd[f])
+			rc = -EIO;
+		else if (res_is_complete(rd[f]) != 1) {
+			snprintf(err, errlen, "%s: incomplete results file",
+				 paths[f]);
+			rc = -EINVAL;
+		}
+	}
+	/* the runs of the first file's simulations, in file order */
+	char names[MAXN][VAL_NAME_LEN];
+	size_t nn = 0;
+	for (size_t i = 0; rc == 0 && nfiles && i < res_nruns(rd[0]); i++) {
+		const char *run = res_run_name(rd[0], i);
+		if (!strncmp(run, "sim:", 4) && nn < MAXN)
+			snprintf(names[nn++], VAL_NAME_LEN, "%s", run + 4);
+	}
+	if (rc == 0 && nn == 0) {
+		snprintf(err, errlen, "%s: no sim:NAME run (not a vmspec "
+			 "validate file)", nfiles ? paths[0] : "");
+		rc = -EINVAL;
+	}
+	for (size_t k = 0; k < nn && rc == 0; k++) {
+		struct val_side sim, *real[VAL_MAX_POOL];
+		size_t nreal = 0;
+		val_side_init(&sim);
+		for (size_t f = 0; f < nfiles && rc == 0; f++) {
+			for (size_t i = 0; i < res_nruns(rd[f]) && rc == 0;
+			     i++) {
+				const char *run = res_run_name(rd[f], i);
+				const char *of = real_run_of(run);
+				struct val_side tmp, *s = NULL;
+				if (of && !strcmp(of, names[k])) {
+					if (nreal == VAL_MAX_POOL) {
+						snprintf(err, errlen, "more "
+							 "than %d real runs of "
+							 "%s", VAL_MAX_POOL,
+							 names[k]);
+						rc = -E2BIG;
+						break;
+					}
+					s = real[nreal++] = xmalloc(sizeof(*s));
+				} else if (!strncmp(run, "sim:", 4) &&
+					   !strcmp(run + 4, names[k])) {
+					s = f == 0 ? &sim : &tmp;
+				}
+				if (!s)
+					continue;
+				val_side_init(s);
+				if (res_read_requests(rd[f], i, 4096, pool_rows,
+						      s) < 0) {
+					snprintf(err, errlen, "%s",
+						 res_reader_error(rd[f]));
+					rc = -EIO;
+				}
+				if (s == &tmp) {	/* same simulation? */
+					if (rc == 0 &&
+					    tmp.finished != sim.finished) {
+						snprintf(err, errlen, "%s: "
+						    "sim:%s finished %llu "
+						    "requests, %llu in %s: not "
+						    "the same experiment",
+						    paths[f], names[k],
+						    (unsigned long long)
+						    tmp.finished,
+						    (unsigned long long)
+						    sim.finished, paths[0]);
+						rc = -EINVAL;
+					}
+					val_side_release(&tmp);
+				}
+			}
+		}
+		if (rc == 0 && nreal == 0) {
+			snprintf(err, errlen, "no real run of %s", names[k]);
+			rc = -EINVAL;
+		}
+		if (rc == 0) {
+			char run[VAL_NAME_LEN];
+			snprintf(run, sizeof(run), "%s@files", names[k]);
+			val_compare_pooled(t, run, real, nreal, &sim);
+		}
+		for (size_t r = 0; r < nreal; r++) {
+			val_side_release(real[r]);
+			free(real[r]);
+		}
+		val_side_release(&sim);
+	}
+	for (size_t f = 0; f < nfiles; f++)
+		res_reader_close(rd[f]);
+	free(rd);
+	return rc;
+}

@@ -35,6 +35,7 @@ static const char validate_usage[] =
 	"usage: vmspec validate [CONFIG] [-o FILE] [--seed N] [--set KEY=VALUE]...\n"
 	"                       [--calibration FILE|none] [--repeat[=N]]\n"
 	"       vmspec validate --show FILE [-v]\n"
+	"       vmspec validate --pool FILE FILE... [-v]\n"
 	"\n"
 	"Runs the experiment in CONFIG (YAML; without CONFIG the built-in\n"
 	"experiments/validate.yaml: cold, keepalive, snapshot and adaptive,\n"
@@ -72,6 +73,11 @@ static const char validate_usage[] =
 	"      --show FILE     print the table stored in a validate results\n"
 	"                      file, redraw its figure from its /requests, and\n"
 	"                      exit (no KVM needed)\n"
+	"      --pool FILE...  pool the real runs of several validate files of\n"
+	"                      one experiment and seed (e.g. invocations at\n"
+	"                      different times) against their common\n"
+	"                      simulation: rows NAME@files with 95% intervals\n"
+	"                      resampling requests and runs (no KVM needed)\n"
 	"      --no-plot       do not draw the figure\n"
 	"      --dump-config   print the effective configuration and exit\n"
 	"  -v, --verbose       every row of the table too\n"
@@ -390,6 +396,29 @@ static int show(const char *path, int verbose, int plot)
 	return rc;
 }
 
+static int pool_files(const char *const *paths, size_t n, int verbose)
+{
+	char err[1024];
+	if (n < 1) {
+		fprintf(stderr, "vmspec validate: --pool: expected one or more "
+			"validate results files\n%s", validate_usage);
+		return EXIT_USAGE;
+	}
+	struct val_table t;
+	val_table_init(&t);
+	int rc = val_pool_files(paths, n, &t, err, sizeof(err));
+	if (rc < 0) {
+		fprintf(stderr, "vmspec validate: %s\n", err);
+		val_table_release(&t);
+		return rc == -EINVAL ? EXIT_USAGE : EXIT_RUN;
+	}
+	printf("validation: the real runs of %zu file%s pooled against the "
+	       "simulation of %s\n\n", n, n == 1 ? "" : "s", paths[0]);
+	val_print(stdout, &t, verbose);
+	val_table_release(&t);
+	return 0;
+}
+
 int cmd_validate_exec(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -398,6 +427,7 @@ int cmd_validate_exec(int argc, char **argv)
 		{ "set", required_argument, NULL, 'S' },
 		{ "calibration", required_argument, NULL, 'C' },
 		{ "show", required_argument, NULL, 'W' },
+		{ "pool", no_argument, NULL, 'L' },
 		{ "no-run-costs", no_argument, NULL, 'R' },
 		{ "repeat", optional_argument, NULL, 'T' },
 		{ "no-plot", no_argument, NULL, 'P' },
@@ -411,7 +441,7 @@ int cmd_validate_exec(int argc, char **argv)
 	const char *show_file = NULL;
 	const char **sets = xcalloc((size_t)argc + 1, sizeof(char *));
 	int nsets = 0, plot = 1, dump = 0, quiet = 0, verbose = 0, c;
-	int run_costs = 1, repeat = 0;
+	int run_costs = 1, repeat = 0, pool = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:s:vqh", opts, NULL)) != -1) {
 		switch (c) {
@@ -420,6 +450,7 @@ int cmd_validate_exec(int argc, char **argv)
 		case 'S': sets[nsets++] = optarg; break;
 		case 'C': calibration = optarg; break;
 		case 'W': show_file = optarg; break;
+		case 'L': pool = 1; break;
 		case 'R': run_costs = 0; break;
 		case 'T': {
 			char *end;
@@ -446,6 +477,11 @@ int cmd_validate_exec(int argc, char **argv)
 			free(sets);
 			return EXIT_USAGE;
 		}
+	}
+	if (pool) {
+		free(sets);
+		return pool_files((const char *const *)argv + optind,
+				  (size_t)(argc - optind), verbose);
 	}
 	if (argc - optind > 1 || (show_file && argc - optind > 0)) {
 		fprintf(stderr, "vmspec validate: one CONFIG at most, none "

@@ -757,6 +757,99 @@ static void test_exec_noise(void)
 	val_side_release(&d);
 }
 
+/* ---- pooling files ---- */
+
+/* A validate-like file: runs given as (name, latency of every request in
+ * ms, n requests); complete unless (incomplete). */
+static int write_pool_file(const char *path, const char *const *names,
+			   const double *lat, size_t nruns, size_t n,
+			   int incomplete)
+{
+	char err[512];
+	struct res_file_attrs fa = { .tool_version = "test", .config_text = "",
+				     .config_hash = "", .host = "",
+				     .start_time = "", .trace_checksum = "" };
+	struct res_file *f = res_create(path, &fa, 0, 0, err, sizeof(err));
+	if (!f)
+		return -1;
+	int rc = 0;
+	for (size_t k = 0; k < nruns; k++) {
+		struct res_run_attrs ra = { .strategy = "cold" };
+		struct res_run *r = res_run_begin(f, names[k], &ra);
+		for (size_t i = 1; r && i <= n; i++) {
+			struct res_request q;
+			memset(&q, 0, sizeof(q));
+			q.id = i;
+			q.arrival_ns = 1000000000LL * (int64_t)i;
+			q.end_ns = q.arrival_ns + (int64_t)llround(lat[k] * 1e6);
+			q.start_ns = q.arrival_ns;
+			q.exec_ns = q.end_ns - q.start_ns;
+			q.start_kind = START_WARM;
+			rc |= res_add_request(r, &q);
+		}
+		rc |= r ? res_run_end(r, 0, 0) : -1;
+	}
+	return res_close(f, !incomplete) | rc;
+}
+
+static void test_pool_files(void)
+{
+	static const char *const n1[] = { "real:x", "sim:x", "real2:x" };
+	static const char *const n2[] = { "real:x", "sim:x", "real3:x",
+					  "realx:x" };
+	const double l1[] = { 10, 9, 10 }, l2[] = { 12, 9, 8, 1000 };
+	char p1[300], p2[300], p3[300], p4[300], p5[300];	/* at() rotates */
+	snprintf(p1, sizeof(p1), "%s", at("pool1.h5"));
+	snprintf(p2, sizeof(p2), "%s", at("pool2.h5"));
+	snprintf(p3, sizeof(p3), "%s", at("pool3.h5"));
+	snprintf(p4, sizeof(p4), "%s", at("pool4.h5"));
+	snprintf(p5, sizeof(p5), "%s", at("nope.h5"));
+	CU_ASSERT_EQUAL_FATAL(write_pool_file(p1, n1, l1, 3, 40, 0), 0);
+	/* "realx:x" is not a real run: it must not count */
+	CU_ASSERT_EQUAL_FATAL(write_pool_file(p2, n2, l2, 4, 40, 0), 0);
+	struct val_table t;
+	char err[512];
+	val_table_init(&t);
+	const char *both[] = { p1, p2 };
+	CU_ASSERT_EQUAL_FATAL(val_pool_files(both, 2, &t, err, sizeof(err)), 0);
+	const struct val_row *runs = val_table_find(&t, "x@files", "runs");
+	const struct val_row *m = val_table_find(&t, "x@files",
+						 "latency_mean_ms");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(runs);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	CU_ASSERT_DOUBLE_EQUAL(runs->real, 4, 1e-12);	/* 10, 10, 12, 8 */
+	CU_ASSERT_DOUBLE_EQUAL(m->real, 10, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(m->sim, 9, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(m->rel_err, -0.1, 1e-9);
+	const struct val_row *lo = val_table_find(&t, "x@files",
+						  "latency_mean_ms_runmin");
+	const struct val_row *hi = val_table_find(&t, "x@files",
+						  "latency_mean_ms_runmax");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(lo);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(hi);
+	CU_ASSERT_DOUBLE_EQUAL(lo->rel_err, 9.0 / 12 - 1, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(hi->rel_err, 9.0 / 8 - 1, 1e-9);
+	val_table_release(&t);
+
+	/* another simulation, an incomplete file, a missing one: refused */
+	static const char *const n3[] = { "real:x", "sim:x" };
+	const double l3[] = { 10, 9 };
+	CU_ASSERT_EQUAL_FATAL(write_pool_file(p3, n3, l3, 2, 39, 0), 0);
+	CU_ASSERT_EQUAL_FATAL(write_pool_file(p4, n3, l3, 2, 40, 1), 0);
+	const char *other[] = { p1, p3 }, *inc[] = { p1, p4 };
+	const char *none[] = { p1, p5 };
+	val_table_init(&t);
+	CU_ASSERT_EQUAL(val_pool_files(other, 2, &t, err, sizeof(err)),
+			-EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "not the same experiment"));
+	CU_ASSERT_EQUAL(val_pool_files(inc, 2, &t, err, sizeof(err)),
+			-EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "incomplete"));
+	CU_ASSERT(val_pool_files(none, 2, &t, err, sizeof(err)) < 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "nope.h5"));
+	val_table_release(&t);
+}
+
 /* ---- the stored table ---- */
 
 static void test_store_load(void)
@@ -1009,6 +1102,7 @@ int main(void)
 		{ "exec ratios", test_exec_ratios },
 		{ "models.exec_noise in the simulator", test_exec_noise },
 		{ "/validation stored, complete last", test_store_load },
+		{ "--pool: real runs of several files", test_pool_files },
 		{ "no KVM: a run failure naming the device", test_no_kvm },
 		{ "command line: exit codes and messages", test_cli },
 		{ NULL, NULL },
