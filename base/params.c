@@ -475,7 +475,7 @@ const struct cfg_param cfg_params[] = {
 
 	{ .key = "results.batch_rows", .type = CFG_INT,
 	  .offset = OFF(results.batch_rows), .min = 1, .max = 1 << 20,
-	  .def = "8192", .unit = "",
+	  .def = "65536", .unit = "",
 	  .help = "rows buffered per dataset before a write (chunk size)" },
 	{ .key = "results.compress", .type = CFG_INT,
 	  .offset = OFF(results.compress), .min = 0, .max = 9, .def = "0",

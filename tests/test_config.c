@@ -111,7 +111,7 @@ static void test_defaults(void)
 	CU_ASSERT(close_rel(dist_mean(&c.models.boot), 250e6, 1e-12));
 	CU_ASSERT(close_rel(c.models.boot.b, sqrt(log1p(0.09)), 1e-15));
 	CU_ASSERT_EQUAL(c.keepalive.ttl_ns, 600000000000LL);
-	CU_ASSERT_EQUAL(c.results.batch_rows, 8192);
+	CU_ASSERT_EQUAL(c.results.batch_rows, 65536);
 	CU_ASSERT_EQUAL(c.results.compress, 0);
 	CU_ASSERT_EQUAL(c.results.timeseries_ns, 1000000000LL);
 	CU_ASSERT_EQUAL(c.results.requests, 1);
@@ -734,7 +734,7 @@ static void test_round_trip(void)
 	CU_ASSERT(has(t, "\nduration: 10min\n"));
 	CU_ASSERT(has(t, "\nhost:\n  cores: 64\n  memory: 256GiB\n"));
 	CU_ASSERT(has(t, "memory: {dist: uniform, min: 128MiB, max: 512MiB}\n"));
-	CU_ASSERT(has(t, "results:\n  batch_rows: 8192\n"));
+	CU_ASSERT(has(t, "results:\n  batch_rows: 65536\n"));
 	CU_ASSERT(has(t, "}  # mean 100ms, cv 1\n"));
 	free(t);
 }
