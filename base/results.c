@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <hdf5.h>
+#include "base/h5str.h"
 #include "base/results.h"
 
 const char *const res_action_names[ACT_COUNT] = {
@@ -211,10 +212,19 @@ static void err_restore(hid_t es)
 
 /* ---- compound types ---- */
 
+hid_t h5_str_type(size_t len)
+{
+	hid_t t = H5Tcopy(H5T_C_S1);
+	if (t >= 0 && (H5Tset_size(t, len) < 0 ||
+		       H5Tset_strpad(t, H5T_STR_NULLTERM) < 0)) {
+		H5Tclose(t);
+		return -1;
+	}
+	return t;
+}
+
 static hid_t kind_type(enum res_kind k, size_t size, int file)
 {
-	hid_t t;
-
 	switch (k) {
 	case RK_U8: return H5Tcopy(file ? H5T_STD_U8LE : H5T_NATIVE_UINT8);
 	case RK_U32: return H5Tcopy(file ? H5T_STD_U32LE : H5T_NATIVE_UINT32);
@@ -222,14 +232,7 @@ static hid_t kind_type(enum res_kind k, size_t size, int file)
 	case RK_I64: return H5Tcopy(file ? H5T_STD_I64LE : H5T_NATIVE_INT64);
 	case RK_F64: return H5Tcopy(file ? H5T_IEEE_F64LE : H5T_NATIVE_DOUBLE);
 	case RK_STR:
-		t = H5Tcopy(H5T_C_S1);
-		if (t < 0 || H5Tset_size(t, size) < 0 ||
-		    H5Tset_strpad(t, H5T_STR_NULLTERM) < 0) {
-			if (t >= 0)
-				H5Tclose(t);
-			return -1;
-		}
-		return t;
+		return h5_str_type(size);
 	}
 	return -1;
 }
@@ -427,9 +430,8 @@ static int attr_text(hid_t obj, const char *name, char **out)
 		} else {
 			size_t sz = H5Tget_size(ft);
 
-			mt = H5Tcopy(H5T_C_S1);
-			if (mt < 0 || H5Tset_size(mt, sz + 1) < 0 ||
-			    H5Tset_strpad(mt, H5T_STR_NULLTERM) < 0)
+			mt = h5_str_type(sz + 1);
+			if (mt < 0)
 				goto out;
 			*out = calloc(1, sz + 1);
 			if (*out && H5Aread(a, mt, *out) < 0) {

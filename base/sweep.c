@@ -33,6 +33,7 @@
 #include <yaml.h>
 #include "build-config.h"
 #include "base/results.h"
+#include "base/h5str.h"
 #include "base/sweep.h"
 #include "base/util.h"
 
@@ -1196,18 +1197,6 @@ static int attr_i64(hid_t obj, const char *name, int64_t v)
 	return rc;
 }
 
-/* A fixed-length string member of (len) bytes, NUL-terminated. */
-static hid_t str_type(size_t len)
-{
-	hid_t t = H5Tcopy(H5T_C_S1);
-	if (t >= 0 && (H5Tset_size(t, len) < 0 ||
-		       H5Tset_strpad(t, H5T_STR_NULLTERM) < 0)) {
-		H5Tclose(t);
-		return -1;
-	}
-	return t;
-}
-
 /* Layout of one /params row. */
 struct idx_layout {
 	size_t size;			/* bytes per row */
@@ -1259,18 +1248,18 @@ static hid_t params_type(const struct sweep *s, const struct idx_layout *l)
 	if (bad)
 		return -1;
 	bad |= H5Tinsert(t, "index", l->off_index, H5T_NATIVE_INT64) < 0;
-	st = str_type(l->len_name);
+	st = h5_str_type(l->len_name);
 	bad |= st < 0 || H5Tinsert(t, "name", l->off_name, st) < 0;
 	H5Tclose(st);
 	bad |= H5Tinsert(t, "seed", l->off_seed, H5T_NATIVE_INT64) < 0;
-	st = str_type(l->len_status);
+	st = h5_str_type(l->len_status);
 	bad |= st < 0 || H5Tinsert(t, "status", l->off_status, st) < 0;
 	H5Tclose(st);
-	st = str_type(l->len_file);
+	st = h5_str_type(l->len_file);
 	bad |= st < 0 || H5Tinsert(t, "file", l->off_file, st) < 0;
 	H5Tclose(st);
 	for (size_t a = 0; !bad && a < s->naxes; a++) {
-		st = str_type(l->len_text[a]);
+		st = h5_str_type(l->len_text[a]);
 		bad |= st < 0 ||
 		       H5Tinsert(t, s->axes[a].key, l->off_text[a], st) < 0;
 		H5Tclose(st);
@@ -1391,8 +1380,9 @@ static int write_summary(hid_t fid, const struct sweep *s,
 	}
 	hsize_t dims[1] = { n };
 	hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(struct idx_metric)), sp = -1,
-	      d = -1, st1 = str_type(SWEEP_NAME_LEN), st2 = str_type(64),
-	      st3 = str_type(48), st4 = str_type(16);
+	      d = -1, st1 = h5_str_type(SWEEP_NAME_LEN),
+	      st2 = h5_str_type(64), st3 = h5_str_type(48),
+	      st4 = h5_str_type(16);
 	if (t >= 0 && st1 >= 0 && st2 >= 0 && st3 >= 0 && st4 >= 0 &&
 	    H5Tinsert(t, "index", offsetof(struct idx_metric, index),
 		      H5T_NATIVE_INT64) >= 0 &&

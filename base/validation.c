@@ -13,6 +13,7 @@
 #include <string.h>
 #include <gsl/gsl_rng.h>
 #include <hdf5.h>
+#include "base/h5str.h"
 #include "base/config.h"
 #include "base/util.h"
 #include "base/validation.h"
@@ -1136,17 +1137,6 @@ struct disk_row {
 	char unit[VAL_UNIT_LEN];
 };
 
-static hid_t str_fixed(size_t n)
-{
-	hid_t t = H5Tcopy(H5T_C_S1);
-	if (t >= 0 && (H5Tset_size(t, n) < 0 ||
-		       H5Tset_strpad(t, H5T_STR_NULLTERM) < 0)) {
-		H5Tclose(t);
-		return -1;
-	}
-	return t;
-}
-
 /* The compound type of a row: in memory (struct val_row offsets) or on
  * disk (packed, little-endian, same member order). */
 static hid_t row_type(int file)
@@ -1154,7 +1144,7 @@ static hid_t row_type(int file)
 	size_t sz = file ? 2 * VAL_NAME_LEN + 4 * 8 + VAL_UNIT_LEN
 			 : sizeof(struct val_row);
 	hid_t ct = H5Tcreate(H5T_COMPOUND, sz);
-	hid_t sn = str_fixed(VAL_NAME_LEN), su = str_fixed(VAL_UNIT_LEN);
+	hid_t sn = h5_str_type(VAL_NAME_LEN), su = h5_str_type(VAL_UNIT_LEN);
 	hid_t d = file ? H5T_IEEE_F64LE : H5T_NATIVE_DOUBLE;
 	size_t p = 0;
 	int ok = ct >= 0 && sn >= 0 && su >= 0;
