@@ -4,6 +4,9 @@
 #define VMSPEC_TESTS_CU_H
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <CUnit/Basic.h>
 
 struct cu_test {
@@ -24,6 +27,36 @@ static inline int cu_run(const char *suite, const struct cu_test *t)
 			 CU_get_number_of_tests_failed();
 	CU_cleanup_registry();
 	return fails ? 1 : 0;
+}
+
+/* The directory of the trace samples (../shared/data/traces, its
+ * azure2019-sample/ inside) into out[n]: argv[1], else $VMSPEC_TRACES_DIR,
+ * else $SRCDIR/../shared/data/traces, else ../shared/data/traces. 0, or -1
+ * when none holds the samples (the test then skips, exit 77). */
+static inline int cu_find_traces(int argc, char **argv, char *out, size_t n)
+{
+	const char *env = getenv("VMSPEC_TRACES_DIR"), *src = getenv("SRCDIR");
+	char cand[4][512];
+	int k = 0;
+	if (argc > 1)
+		snprintf(cand[k++], sizeof(cand[0]), "%s", argv[1]);
+	if (env && *env)
+		snprintf(cand[k++], sizeof(cand[0]), "%s", env);
+	if (src && *src)
+		snprintf(cand[k++], sizeof(cand[0]), "%s/../shared/data/traces",
+			 src);
+	snprintf(cand[k++], sizeof(cand[0]), "../shared/data/traces");
+	for (int i = 0; i < k; i++) {
+		char probe[sizeof(cand) + 64];	/* gcc cannot bound cand[i] */
+		struct stat st;
+		snprintf(probe, sizeof(probe),
+			 "%s/azure2019-sample/invocations.csv", cand[i]);
+		if (strlen(cand[i]) < n && stat(probe, &st) == 0) {
+			snprintf(out, n, "%s", cand[i]);
+			return 0;
+		}
+	}
+	return -1;
 }
 
 #endif

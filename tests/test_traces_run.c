@@ -452,35 +452,9 @@ static int rm_entry(const char *path, const struct stat *sb, int flag,
 	return remove(path);
 }
 
-static int find_traces(int argc, char **argv)
-{
-	const char *env = getenv("VMSPEC_TRACES_DIR"), *src = getenv("SRCDIR");
-	char cand[4][sizeof(traces)];
-	int n = 0;
-	if (argc > 1)
-		snprintf(cand[n++], sizeof(cand[0]), "%s", argv[1]);
-	if (env && *env)
-		snprintf(cand[n++], sizeof(cand[0]), "%s", env);
-	if (src && *src)
-		snprintf(cand[n++], sizeof(cand[0]), "%s/../shared/data/traces",
-			 src);
-	snprintf(cand[n++], sizeof(cand[0]), "../shared/data/traces");
-	for (int i = 0; i < n; i++) {
-		char probe[sizeof(traces) + 64];
-		struct stat st;
-		strcpy(probe, cand[i]);
-		strcat(probe, "/azure2019-sample/invocations.csv");
-		if (stat(probe, &st) == 0) {
-			strcpy(traces, cand[i]);
-			return 0;
-		}
-	}
-	return -1;
-}
-
 int main(int argc, char **argv)
 {
-	if (find_traces(argc, argv) < 0) {
+	if (cu_find_traces(argc, argv, traces, sizeof(traces)) < 0) {
 		printf("test_traces_run: trace samples not found (give their "
 		       "directory as argv[1] or VMSPEC_TRACES_DIR); skipped\n");
 		return 77;
