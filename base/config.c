@@ -38,6 +38,7 @@
 #include <string.h>
 #include <strings.h>
 #include <yaml.h>
+#include "base/cfgyaml.h"
 #include "base/config.h"
 
 #define KEY_LEN 256		/* longest dotted key we compose */
@@ -456,8 +457,7 @@ static size_t scalar_len(const yaml_node_t *n)
 	return n->data.scalar.length;
 }
 
-/* Plain "", "~" or "null": no value. */
-static bool is_null(const yaml_node_t *n)
+bool cy_null(const yaml_node_t *n)
 {
 	static const char *const nulls[] = { "", "~", "null", "Null", "NULL" };
 
@@ -470,13 +470,12 @@ static bool is_null(const yaml_node_t *n)
 	return false;
 }
 
-static bool is_value(const yaml_node_t *n)
+bool cy_value(const yaml_node_t *n)
 {
-	return n->type == YAML_SCALAR_NODE && !is_null(n);
+	return n->type == YAML_SCALAR_NODE && !cy_null(n);
 }
 
-/* (n) described for "got ...": a quoted, shortened scalar or its kind. */
-static const char *echo(const yaml_node_t *n, char *buf, size_t sz)
+const char *cy_echo(const yaml_node_t *n, char *buf, size_t sz)
 {
 	const char *s;
 	size_t len, o = 0;
@@ -485,7 +484,7 @@ static const char *echo(const yaml_node_t *n, char *buf, size_t sz)
 		return "a mapping";
 	if (n->type == YAML_SEQUENCE_NODE)
 		return "a sequence";
-	if (is_null(n))
+	if (cy_null(n))
 		return "an empty value";
 	s = scalar(n);
 	len = scalar_len(n);
@@ -512,7 +511,7 @@ static const char *echo(const yaml_node_t *n, char *buf, size_t sz)
 /* The scalar's text, shortened, without quotes: "got -3". */
 static const char *raw(const yaml_node_t *n, char *buf, size_t sz)
 {
-	const char *e = echo(n, buf, sz);
+	const char *e = cy_echo(n, buf, sz);
 	size_t l = strlen(e);
 
 	if (e != buf || l < 2)
@@ -550,10 +549,10 @@ static int check_key(struct cfg_ld *x, const yaml_node_pair_t *first,
 
 	if (k->type != YAML_SCALAR_NODE)
 		return ld_fail(x, k, ctx, "expected a key name, got %s",
-			       echo(k, b, sizeof(b)));
+			       cy_echo(k, b, sizeof(b)));
 	if ((o = dup_key(x, first, pr)))
 		return ld_fail(x, k, full ? full : ctx, "duplicate key %s "
-			       "(first at line %zu)", echo(k, b, sizeof(b)),
+			       "(first at line %zu)", cy_echo(k, b, sizeof(b)),
 			       ld_pos(x, o->start_mark).line);
 	return 0;
 }
@@ -641,7 +640,7 @@ static int dist_param(struct cfg_ld *x, const struct cfg_param *p,
 	size_t uo = 0;
 	int rc;
 
-	if (!is_value(n))
+	if (!cy_value(n))
 		goto bad;
 	if (!dpar[dp].unit)
 		rc = parse_number(scalar(n), scalar_len(n), out);
@@ -659,9 +658,9 @@ bad:
 	if (dpar[dp].unit && q->fam != FAM_NONE)
 		return ld_fail(x, n, p->key, "parameter \"%s\": expected a "
 			       "number or a value like \"5%s\", got %s",
-			       dpar[dp].name, q->row_unit, echo(n, b, sizeof(b)));
+			       dpar[dp].name, q->row_unit, cy_echo(n, b, sizeof(b)));
 	return ld_fail(x, n, p->key, "parameter \"%s\": expected a number, "
-		       "got %s", dpar[dp].name, echo(n, b, sizeof(b)));
+		       "got %s", dpar[dp].name, cy_echo(n, b, sizeof(b)));
 }
 
 /* Parameter (dp) must be > 0 (or >= 0 when !strict). */
@@ -688,7 +687,7 @@ static int dist_points(struct cfg_ld *x, const struct cfg_param *p,
 	if (n->type != YAML_SEQUENCE_NODE)
 		return ld_fail(x, n, p->key, "parameter \"points\": expected a "
 			       "sequence of [percentile, value] pairs, got %s",
-			       echo(n, b, sizeof(b)));
+			       cy_echo(n, b, sizeof(b)));
 	np = (int)(n->data.sequence.items.top - n->data.sequence.items.start);
 	if (np < 2 || np > DIST_MAX_POINTS)
 		return ld_fail(x, n, p->key, "parameter \"points\": expected 2 "
@@ -700,14 +699,14 @@ static int dist_points(struct cfg_ld *x, const struct cfg_param *p,
 		    pt->data.sequence.items.start != 2)
 			return ld_fail(x, pt, p->key, "point %d: expected "
 				       "[percentile, value], got %s", i + 1,
-				       echo(pt, b, sizeof(b)));
+				       cy_echo(pt, b, sizeof(b)));
 		qn[i] = ld_node(x, pt->data.sequence.items.start[0]);
 		vn[i] = ld_node(x, pt->data.sequence.items.start[1]);
-		if (!is_value(qn[i]) ||
+		if (!cy_value(qn[i]) ||
 		    parse_number(scalar(qn[i]), scalar_len(qn[i]), &pq[i]))
 			return ld_fail(x, qn[i], p->key, "point %d: expected a "
 				       "percentile in [0, 100], got %s", i + 1,
-				       echo(qn[i], b, sizeof(b)));
+				       cy_echo(qn[i], b, sizeof(b)));
 		if ((rc = dist_param(x, p, q, DP_VALUE, vn[i], &pv[i])))
 			return rc;
 		if (pq[i] < 0 || pq[i] > 100)
@@ -765,15 +764,15 @@ static int dist_mapping(struct cfg_ld *x, const struct cfg_param *p,
 	if (!kn)
 		return ld_fail(x, n, p->key, "missing \"dist: KIND\" (KIND one "
 			       "of %s)", list);
-	if (!is_value(kn))
+	if (!cy_value(kn))
 		return ld_fail(x, kn, p->key, "expected a dist kind (one of %s), "
-			       "got %s", list, echo(kn, b, sizeof(b)));
+			       "got %s", list, cy_echo(kn, b, sizeof(b)));
 	for (int k = 0; k < DIST_KIND_COUNT; k++)
 		if (strcmp(scalar(kn), dist_kind_names[k]) == 0)
 			kind = k;
 	if (kind < 0)
 		return ld_fail(x, kn, p->key, "unknown dist kind %s (expected "
-			       "one of %s)", echo(kn, b, sizeof(b)), list);
+			       "one of %s)", cy_echo(kn, b, sizeof(b)), list);
 
 	forms_list(kind, list, sizeof(list));
 	for (int f = 0; f < DIST_MAX_FORMS; f++)
@@ -787,7 +786,7 @@ static int dist_mapping(struct cfg_ld *x, const struct cfg_param *p,
 			dp++;
 		if (dp == DP_COUNT || !(all & DP(dp)))
 			return ld_fail(x, k, p->key, "unknown parameter %s for "
-				       "%s (expected %s)", echo(k, b, sizeof(b)),
+				       "%s (expected %s)", cy_echo(k, b, sizeof(b)),
 				       dist_kind_names[kind], list);
 		have |= DP(dp);
 		vn[dp] = ld_node(x, pr->value);
@@ -884,7 +883,7 @@ static int apply_dist(struct cfg_ld *x, const struct cfg_param *p,
 		if ((rc = dist_mapping(x, p, &q, n, &d)))
 			return rc;
 	} else {
-		rc = is_value(n) ? parse_qty(scalar(n), scalar_len(n), &q, &v, &uo)
+		rc = cy_value(n) ? parse_qty(scalar(n), scalar_len(n), &q, &v, &uo)
 				 : -EINVAL;
 		if (rc == -ENOENT) {
 			units_list(q.units, u, sizeof(u));
@@ -895,7 +894,7 @@ static int apply_dist(struct cfg_ld *x, const struct cfg_param *p,
 			return ld_fail(x, n, p->key, "expected a distribution "
 				       "like {dist: exponential, mean: 5%s} or a "
 				       "constant like 5%s, got %s", q.row_unit,
-				       q.row_unit, echo(n, b, sizeof(b)));
+				       q.row_unit, cy_echo(n, b, sizeof(b)));
 		if (v < 0)
 			return ld_fail(x, n, p->key, "a constant must be >= 0, "
 				       "got %s", raw(n, b, sizeof(b)));
@@ -931,11 +930,11 @@ static int apply_namelist(struct cfg_ld *x, const struct cfg_param *p,
 	if (n->type == YAML_SEQUENCE_NODE)
 		count = (int)(n->data.sequence.items.top -
 			      n->data.sequence.items.start);
-	else if (is_value(n))
+	else if (cy_value(n))
 		count = 1;
 	else
 		return ld_fail(x, n, p->key, "expected a name or a sequence of "
-			       "names, got %s", echo(n, b, sizeof(b)));
+			       "names, got %s", cy_echo(n, b, sizeof(b)));
 	if (count < p->min || count > cap)
 		return ld_fail(x, n, p->key, "expected %g to %d names, got %d",
 			       p->min, cap, count);
@@ -948,16 +947,16 @@ static int apply_namelist(struct cfg_ld *x, const struct cfg_param *p,
 	for (int i = 0; i < count; i++) {
 		const yaml_node_t *it = items[i];
 		int c = -1;
-		for (int j = 0; is_value(it) && p->choices && p->choices[j]; j++)
+		for (int j = 0; cy_value(it) && p->choices && p->choices[j]; j++)
 			if (strcmp(scalar(it), p->choices[j]) == 0)
 				c = j;
 		if (c < 0 || strlen(p->choices[c]) >= CFG_NAME_LEN)
 			return ld_fail(x, it, p->key, "unknown item %s (expected "
-				       "one of %s)", echo(it, b, sizeof(b)), list);
+				       "one of %s)", cy_echo(it, b, sizeof(b)), list);
 		for (int j = 0; j < nl.n; j++)
 			if (strcmp(nl.name[j], p->choices[c]) == 0)
 				return ld_fail(x, it, p->key, "duplicate item %s",
-					       echo(it, b, sizeof(b)));
+					       cy_echo(it, b, sizeof(b)));
 		strcpy(nl.name[nl.n++], p->choices[c]);
 	}
 	memcpy(out, &nl, sizeof(nl));
@@ -1027,12 +1026,12 @@ static int apply_runs(struct cfg_ld *x, const struct cfg_param *p,
 	char b[ECHO_LEN + 8], key[KEY_LEN], list[256], val[CFG_SET_LEN];
 	int rc = 0;
 
-	if (is_null(n))
+	if (cy_null(n))
 		goto done;
 	if (n->type != YAML_SEQUENCE_NODE) {
 		rc = ld_fail(x, n, p->key, "expected a sequence of runs like "
 			     "[{name: a, strategy: keepalive, set: {keepalive.ttl:"
-			     " 1min}}], got %s", echo(n, b, sizeof(b)));
+			     " 1min}}], got %s", cy_echo(n, b, sizeof(b)));
 		goto done;
 	}
 	int count = (int)(n->data.sequence.items.top -
@@ -1051,7 +1050,7 @@ static int apply_runs(struct cfg_ld *x, const struct cfg_param *p,
 		if (it->type != YAML_MAPPING_NODE) {
 			rc = ld_fail(x, it, key, "expected a mapping {name, "
 				     "strategy, set}, got %s",
-				     echo(it, b, sizeof(b)));
+				     cy_echo(it, b, sizeof(b)));
 			break;
 		}
 		const yaml_node_pair_t *first = it->data.mapping.pairs.start;
@@ -1066,11 +1065,11 @@ static int apply_runs(struct cfg_ld *x, const struct cfg_param *p,
 			snprintf(sub, sizeof(sub), "%s.%s", key, ks);
 			if (!strcmp(ks, "name") || !strcmp(ks, "strategy")) {
 				char *dst = ks[0] == 'n' ? r->name : r->strategy;
-				if (!is_value(v) || scalar_len(v) >= CFG_NAME_LEN) {
+				if (!cy_value(v) || scalar_len(v) >= CFG_NAME_LEN) {
 					rc = ld_fail(x, v, sub, "expected a name "
 						     "(at most %d characters), "
 						     "got %s", CFG_NAME_LEN - 1,
-						     echo(v, b, sizeof(b)));
+						     cy_echo(v, b, sizeof(b)));
 					break;
 				}
 				snprintf(dst, CFG_NAME_LEN, "%s", scalar(v));
@@ -1080,7 +1079,7 @@ static int apply_runs(struct cfg_ld *x, const struct cfg_param *p,
 				if (v->type != YAML_MAPPING_NODE) {
 					rc = ld_fail(x, v, sub, "expected a mapping "
 						     "of dotted.key: value, got %s",
-						     echo(v, b, sizeof(b)));
+						     cy_echo(v, b, sizeof(b)));
 					break;
 				}
 				const yaml_node_pair_t *f2 =
@@ -1149,7 +1148,7 @@ static int apply_runs(struct cfg_ld *x, const struct cfg_param *p,
 		} else if (!known) {
 			rc = ld_fail(x, strat, key, "unknown strategy %s "
 				     "(expected one of %s)",
-				     echo(strat, b, sizeof(b)), list);
+				     cy_echo(strat, b, sizeof(b)), list);
 		} else {
 			if (!r->name[0])
 				memcpy(r->name, r->strategy, CFG_NAME_LEN);
@@ -1188,7 +1187,7 @@ static int number_check(struct cfg_ld *x, const struct cfg_param *p,
 	if (rc == -EINVAL) {
 		range_phrase(p, SIDE_ANY, "", rp, sizeof(rp));
 		return ld_fail(x, n, p->key, "expected %s%s, got %s", what, rp,
-			       echo(n, b, sizeof(b)));
+			       cy_echo(n, b, sizeof(b)));
 	}
 	if (rc == -ERANGE)	/* overflowed: the sign tells which bound */
 		s = scalar(n)[0] == '-' ? SIDE_LOW : SIDE_HIGH;
@@ -1221,19 +1220,19 @@ static int apply_row(struct cfg_ld *x, const struct cfg_param *p,
 	row_qty(p, &q);
 	switch (p->type) {
 	case CFG_INT:
-		rc = is_value(n) ? parse_int(str, slen, &iv) : -EINVAL;
+		rc = cy_value(n) ? parse_int(str, slen, &iv) : -EINVAL;
 		if ((rc = number_check(x, p, n, "an integer", rc, (double)iv)))
 			return rc;
 		*(int64_t *)f = iv;
 		return 0;
 	case CFG_DOUBLE:
-		rc = is_value(n) ? parse_number(str, slen, &v) : -EINVAL;
+		rc = cy_value(n) ? parse_number(str, slen, &v) : -EINVAL;
 		if ((rc = number_check(x, p, n, "a number", rc, v)))
 			return rc;
 		*(double *)f = v;
 		return 0;
 	case CFG_BOOL:
-		for (int i = 0; is_value(n) && bool_true[i]; i++) {
+		for (int i = 0; cy_value(n) && bool_true[i]; i++) {
 			if (strcasecmp(str, bool_true[i]) == 0) {
 				*(int *)f = 1;
 				return 0;
@@ -1245,26 +1244,26 @@ static int apply_row(struct cfg_ld *x, const struct cfg_param *p,
 		}
 		return ld_fail(x, n, p->key, "expected a boolean (true/false, "
 			       "yes/no, on/off, 1/0), got %s",
-			       echo(n, b, sizeof(b)));
+			       cy_echo(n, b, sizeof(b)));
 	case CFG_DURATION:
 	case CFG_SIZE: {
 		bool dur = p->type == CFG_DURATION;
 		const char *what = dur ? "duration" : "size";
 		enum cfg_family fam = dur ? FAM_TIME : FAM_SIZE;
 
-		rc = is_value(n) && q.fam == fam ?
+		rc = cy_value(n) && q.fam == fam ?
 		     parse_qty(str, slen, &q, &v, &uo) : -EINVAL;
 		if (rc == -ENOENT) {
 			units_list(q.units, list, sizeof(list));
 			return ld_fail(x, n, p->key, "unknown unit \"%s\" in %s "
 				       "(expected one of %s)", str + uo,
-				       echo(n, b, sizeof(b)), list);
+				       cy_echo(n, b, sizeof(b)), list);
 		}
 		if (rc == -EINVAL)
 			return ld_fail(x, n, p->key, "expected a %s like \"%s\" "
 				       "(a bare number is in %s), got %s", what,
 				       dur ? "250ms" : "512MiB", q.row_unit,
-				       echo(n, b, sizeof(b)));
+				       cy_echo(n, b, sizeof(b)));
 		enum cfg_side side = rc ? (str[0] == '-' ? SIDE_LOW : SIDE_HIGH)
 					: range_side(p, v, q.row_factor);
 		if (side) {
@@ -1287,10 +1286,10 @@ static int apply_row(struct cfg_ld *x, const struct cfg_param *p,
 	case CFG_PATH:
 		cap = p->type == CFG_STRING ? CFG_NAME_LEN : CFG_PATH_LEN;
 		/* a quoted "" is an empty string; a plain one, no value */
-		if (!is_value(n) && !(sc && n->data.scalar.style !=
+		if (!cy_value(n) && !(sc && n->data.scalar.style !=
 					    YAML_PLAIN_SCALAR_STYLE))
 			return ld_fail(x, n, p->key, "expected a string, got %s",
-				       echo(n, b, sizeof(b)));
+				       cy_echo(n, b, sizeof(b)));
 		if (slen >= cap)
 			return ld_fail(x, n, p->key, "expected at most %zu "
 				       "characters, got %zu", cap - 1,
@@ -1311,7 +1310,7 @@ static int apply_row(struct cfg_ld *x, const struct cfg_param *p,
 		memcpy(f, str, slen);
 		return 0;
 	case CFG_ENUM:
-		for (int i = 0; is_value(n) && p->choices && p->choices[i]; i++) {
+		for (int i = 0; cy_value(n) && p->choices && p->choices[i]; i++) {
 			if (strcmp(str, p->choices[i]) == 0) {
 				*(int *)f = i;
 				return 0;
@@ -1319,7 +1318,7 @@ static int apply_row(struct cfg_ld *x, const struct cfg_param *p,
 		}
 		choices_list(p->choices, list, sizeof(list));
 		return ld_fail(x, n, p->key, "expected one of %s, got %s", list,
-			       echo(n, b, sizeof(b)));
+			       cy_echo(n, b, sizeof(b)));
 	case CFG_NAMELIST:
 		return apply_namelist(x, p, n, f);
 	case CFG_DIST:
@@ -1461,12 +1460,12 @@ static int ld_value(struct cfg_ld *x, const char *full, struct cfg_pos kpos,
 	if ((child = section_row(full))) {
 		if (v->type == YAML_MAPPING_NODE)
 			return ld_mapping(x, full, v);
-		if (is_null(v))
+		if (cy_null(v))
 			return 0;
 		return ld_fail(x, v, full, "expected a mapping (a section with "
 			       "keys like \"%s\"), got %s",
 			       child->key + strlen(full) + 1,
-			       echo(v, b, sizeof(b)));
+			       cy_echo(v, b, sizeof(b)));
 	}
 	if (suggest(full, s, sizeof(s)))
 		return ld_fail_at(x, kpos, full, "unknown key \"%s\" (did you "
@@ -1708,13 +1707,13 @@ static int load_calibration(struct vms_config *c, const char *path,
 				    .base_dir = dir, .calib = 1,
 				    .seen_line = cfg_xalloc(cfg_nparams *
 							    sizeof(size_t)) };
-		if (!root || is_null(root))
+		if (!root || cy_null(root))
 			rc = 0;
 		else if (root->type == YAML_MAPPING_NODE)
 			rc = ld_mapping(&x, "", root);
 		else
 			rc = ld_fail(&x, root, TOP_KEY, "expected a mapping of "
-				     "keys, got %s", echo(root, b, sizeof(b)));
+				     "keys, got %s", cy_echo(root, b, sizeof(b)));
 		yaml_document_delete(&doc);
 		free(x.seen_line);
 		free(dir);
@@ -1774,13 +1773,13 @@ static int load_text(struct vms_config *c, const char *text, size_t len,
 	struct cfg_ld x = { .c = &tmp, .doc = &doc, .src = name, .err = err,
 			    .seen_line = cfg_xalloc(cfg_nparams * sizeof(size_t)),
 			    .text = text, .len = len, .base_dir = base_dir };
-	if (!root || is_null(root))
+	if (!root || cy_null(root))
 		rc = 0;
 	else if (root->type == YAML_MAPPING_NODE)
 		rc = ld_mapping(&x, "", root);
 	else
 		rc = ld_fail(&x, root, TOP_KEY, "expected a mapping of keys, got "
-			     "%s", echo(root, b, sizeof(b)));
+			     "%s", cy_echo(root, b, sizeof(b)));
 	/* It names a calibration: start again from (c), apply the file, then
 	 * the document over it. The text is then the dump of the result. */
 	const struct cfg_param *cp = cfg_find(CALIB_KEY);

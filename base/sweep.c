@@ -31,6 +31,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <yaml.h>
+#include "base/cfgyaml.h"
 #include "build-config.h"
 #include "base/results.h"
 #include "base/h5str.h"
@@ -161,38 +162,6 @@ static const char *scalar(const yaml_node_t *n)
 	return (const char *)n->data.scalar.value;
 }
 
-static bool is_null(const yaml_node_t *n)
-{
-	static const char *const nulls[] = { "", "~", "null", "Null", "NULL" };
-
-	if (n->type != YAML_SCALAR_NODE ||
-	    n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
-		return false;
-	for (size_t i = 0; i < sizeof(nulls) / sizeof(nulls[0]); i++)
-		if (strcmp(scalar(n), nulls[i]) == 0)
-			return true;
-	return false;
-}
-
-static bool is_value(const yaml_node_t *n)
-{
-	return n->type == YAML_SCALAR_NODE && !is_null(n);
-}
-
-/* (n) for "got ...": a quoted, shortened scalar or its kind. */
-static const char *echo(const yaml_node_t *n, char *buf, size_t sz)
-{
-	if (n->type == YAML_MAPPING_NODE)
-		return "a mapping";
-	if (n->type == YAML_SEQUENCE_NODE)
-		return "a sequence";
-	if (is_null(n))
-		return "an empty value";
-	snprintf(buf, sz, "\"%.*s%s\"", ECHO_LEN, scalar(n),
-		 strlen(scalar(n)) > ECHO_LEN ? "..." : "");
-	return buf;
-}
-
 static size_t seq_len(const yaml_node_t *n)
 {
 	return (size_t)(n->data.sequence.items.top -
@@ -211,7 +180,7 @@ static bool plain_number(const yaml_node_t *n, double *out)
 	char *end;
 	const char *s;
 
-	if (!is_value(n) || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+	if (!cy_value(n) || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
 		return false;
 	s = scalar(n);
 	/* strtod takes hex, inf and nan: YAML numbers here are decimal */
@@ -229,7 +198,7 @@ static bool plain_int(const yaml_node_t *n, int64_t *out)
 	const char *s;
 	char *end;
 
-	if (!is_value(n))
+	if (!cy_value(n))
 		return false;
 	s = scalar(n);
 	if (!*s || (!isdigit((unsigned char)*s) && *s != '-' && *s != '+'))
@@ -321,14 +290,14 @@ static int check_keys(struct sw_ld *x, const yaml_node_t *n, const char *ctx,
 		const yaml_node_t *k = node(x, p->key);
 		if (k->type != YAML_SCALAR_NODE)
 			return fail(x, k, ctx, "expected a key name, got %s",
-				    echo(k, b, sizeof(b)));
+				    cy_echo(k, b, sizeof(b)));
 		for (yaml_node_pair_t *q = n->data.mapping.pairs.start; q < p;
 		     q++) {
 			const yaml_node_t *o = node(x, q->key);
 			if (o->type == YAML_SCALAR_NODE &&
 			    strcmp(scalar(o), scalar(k)) == 0)
 				return fail(x, k, ctx, "duplicate key %s (first "
-					    "at line %zu)", echo(k, b, sizeof(b)),
+					    "at line %zu)", cy_echo(k, b, sizeof(b)),
 					    mark_pos(o->start_mark).line);
 		}
 		const char *const *kn = known;
@@ -336,7 +305,7 @@ static int check_keys(struct sw_ld *x, const yaml_node_t *n, const char *ctx,
 			kn++;
 		if (!*kn)
 			return fail(x, k, ctx, "unknown key %s (expected one "
-				    "of %s)", echo(k, b, sizeof(b)), list);
+				    "of %s)", cy_echo(k, b, sizeof(b)), list);
 	}
 	return 0;
 }
@@ -461,7 +430,7 @@ static int load_axis_values(struct sw_ld *x, struct sweep_axis *ax,
 	if (v->type != YAML_SEQUENCE_NODE || seq_len(v) == 0)
 		return fail(x, v, ax->key, "values: expected a non-empty "
 			    "sequence, got %s", v->type == YAML_SEQUENCE_NODE ?
-			    "an empty one" : echo(v, b, sizeof(b)));
+			    "an empty one" : cy_echo(v, b, sizeof(b)));
 	if (seq_len(v) > SWEEP_MAX_RUNS)
 		return fail(x, v, ax->key, "values: more than %d",
 			    SWEEP_MAX_RUNS);
@@ -495,7 +464,7 @@ static int load_axis_range(struct sw_ld *x, struct sweep_axis *ax,
 	snprintf(ctx, sizeof(ctx), "%s: range", ax->key);
 	if (r->type != YAML_MAPPING_NODE)
 		return fail(x, r, ctx, "expected a mapping {from, to, step}, "
-			    "got %s", echo(r, b, sizeof(b)));
+			    "got %s", cy_echo(r, b, sizeof(b)));
 	if ((rc = check_keys(x, r, ctx, keys)))
 		return rc;
 	for (int i = 0; i < 3; i++) {
@@ -504,7 +473,7 @@ static int load_axis_range(struct sw_ld *x, struct sweep_axis *ax,
 			return fail(x, r, ctx, "missing \"%s\"", keys[i]);
 		if (!plain_number(n[i], &d[i]))
 			return fail(x, n[i], ctx, "%s: expected a number, got %s",
-				    keys[i], echo(n[i], b, sizeof(b)));
+				    keys[i], cy_echo(n[i], b, sizeof(b)));
 		if (!plain_int(n[i], &iv[i]))
 			ints = false;
 	}
@@ -544,11 +513,11 @@ static int load_axes(struct sw_ld *x, const yaml_node_t *v)
 	char b[ECHO_LEN + 8];
 	int rc;
 
-	if (is_null(v))
+	if (cy_null(v))
 		return 0;
 	if (v->type != YAML_SEQUENCE_NODE)
 		return fail(x, v, "axes", "expected a sequence of {key, values} "
-			    "or {key, range}, got %s", echo(v, b, sizeof(b)));
+			    "or {key, range}, got %s", cy_echo(v, b, sizeof(b)));
 	if (seq_len(v) > SWEEP_MAX_AXES)
 		return fail(x, v, "axes", "more than %d axes", SWEEP_MAX_AXES);
 	s->axes = xcalloc(seq_len(v) ? seq_len(v) : 1, sizeof(*s->axes));
@@ -559,17 +528,17 @@ static int load_axes(struct sw_ld *x, const yaml_node_t *v)
 		if (a->type != YAML_MAPPING_NODE)
 			return fail(x, a, "axes", "axis %zu: expected a mapping "
 				    "{key, values} or {key, range}, got %s",
-				    i + 1, echo(a, b, sizeof(b)));
+				    i + 1, cy_echo(a, b, sizeof(b)));
 		if ((rc = check_keys(x, a, "axes", keys)))
 			return rc;
 		kn = get(x, a, "key", &kk);
 		if (!kn)
 			return fail(x, a, "axes", "axis %zu: missing \"key\"",
 				    i + 1);
-		if (!is_value(kn))
+		if (!cy_value(kn))
 			return fail(x, kn, "axes", "axis %zu: key: expected a "
 				    "parameter name, got %s", i + 1,
-				    echo(kn, b, sizeof(b)));
+				    cy_echo(kn, b, sizeof(b)));
 		if (strcmp(scalar(kn), "seed") == 0)
 			return fail(x, kn, "seed", "not an axis: list seeds with "
 				    "\"seeds: N\" or \"seeds: [..]\"");
@@ -611,11 +580,11 @@ static int load_seeds(struct sw_ld *x, const yaml_node_t *v)
 	char b[ECHO_LEN + 8];
 	int64_t n;
 
-	if (is_value(v)) {
+	if (cy_value(v)) {
 		if (!plain_int(v, &n) || n < 1 || n > SWEEP_MAX_RUNS)
 			return fail(x, v, "seeds", "expected a count in [1, %d] "
 				    "or a sequence of seeds, got %s",
-				    SWEEP_MAX_RUNS, echo(v, b, sizeof(b)));
+				    SWEEP_MAX_RUNS, cy_echo(v, b, sizeof(b)));
 		s->nseeds = (size_t)n;
 		s->seeds = xcalloc(s->nseeds, sizeof(int64_t));
 		for (size_t i = 0; i < s->nseeds; i++)
@@ -624,14 +593,14 @@ static int load_seeds(struct sw_ld *x, const yaml_node_t *v)
 	}
 	if (v->type != YAML_SEQUENCE_NODE || seq_len(v) == 0)
 		return fail(x, v, "seeds", "expected a count or a non-empty "
-			    "sequence of seeds, got %s", echo(v, b, sizeof(b)));
+			    "sequence of seeds, got %s", cy_echo(v, b, sizeof(b)));
 	s->nseeds = seq_len(v);
 	s->seeds = xcalloc(s->nseeds, sizeof(int64_t));
 	for (size_t i = 0; i < s->nseeds; i++) {
 		const yaml_node_t *it = seq_item(x, v, i);
 		if (!plain_int(it, &s->seeds[i]))
 			return fail(x, it, "seeds", "expected an integer seed, "
-				    "got %s", echo(it, b, sizeof(b)));
+				    "got %s", cy_echo(it, b, sizeof(b)));
 		for (size_t j = 0; j < i; j++)
 			if (s->seeds[j] == s->seeds[i])
 				return fail(x, it, "seeds", "duplicate seed %"
@@ -645,33 +614,33 @@ static int load_slurm(struct sw_ld *x, const yaml_node_t *v)
 	struct sweep *s = x->s;
 	char b[ECHO_LEN + 8];
 
-	if (is_null(v))
+	if (cy_null(v))
 		return 0;
 	if (v->type != YAML_MAPPING_NODE)
 		return fail(x, v, "slurm", "expected a mapping of sbatch options "
 			    "like {time: \"00:10:00\", partition: batch}, got %s",
-			    echo(v, b, sizeof(b)));
+			    cy_echo(v, b, sizeof(b)));
 	size_t n = (size_t)(v->data.mapping.pairs.top -
 			    v->data.mapping.pairs.start);
 	s->slurm = xcalloc(n ? n : 1, sizeof(*s->slurm));
 	for (yaml_node_pair_t *p = v->data.mapping.pairs.start;
 	     p < v->data.mapping.pairs.top; p++) {
 		const yaml_node_t *k = node(x, p->key), *val = node(x, p->value);
-		if (!is_value(k) || strspn(scalar(k), "abcdefghijklmnopqrstuvwxyz"
+		if (!cy_value(k) || strspn(scalar(k), "abcdefghijklmnopqrstuvwxyz"
 					   "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
 				    != strlen(scalar(k)))
 			return fail(x, k, "slurm", "expected an sbatch option name "
-				    "like \"time\", got %s", echo(k, b, sizeof(b)));
+				    "like \"time\", got %s", cy_echo(k, b, sizeof(b)));
 		if (strcmp(scalar(k), "array") == 0 ||
 		    strcmp(scalar(k), "output") == 0)
 			return fail(x, k, "slurm", "\"%s\" is set by vmspec sweep "
 				    "--emit-slurm", scalar(k));
-		if (!is_value(val) || strchr(scalar(val), '\n') ||
+		if (!cy_value(val) || strchr(scalar(val), '\n') ||
 		    strlen(scalar(val)) >= sizeof(s->slurm[0][1]) ||
 		    strlen(scalar(k)) >= sizeof(s->slurm[0][0]))
 			return fail(x, val, "slurm", "%s: expected a one-line "
 				    "value, got %s", scalar(k),
-				    echo(val, b, sizeof(b)));
+				    cy_echo(val, b, sizeof(b)));
 		snprintf(s->slurm[s->nslurm][0], sizeof(s->slurm[0][0]), "%s",
 			 scalar(k));
 		snprintf(s->slurm[s->nslurm][1], sizeof(s->slurm[0][1]), "%s",
@@ -693,10 +662,10 @@ static int load_base(struct sw_ld *x, const yaml_node_t *root,
 	int rc;
 
 	cfg_defaults(&s->base);
-	if (base && !is_null(base)) {
-		if (!is_value(base))
+	if (base && !cy_null(base)) {
+		if (!cy_value(base))
 			return fail(x, base, "base", "expected a config file "
-				    "name, got %s", echo(base, b, sizeof(b)));
+				    "name, got %s", cy_echo(base, b, sizeof(b)));
 		if (resolve(x->src, scalar(base), s->base_path,
 			    sizeof(s->base_path)))
 			return fail(x, base, "base", "path too long");
@@ -707,10 +676,10 @@ static int load_base(struct sw_ld *x, const yaml_node_t *root,
 			return rc;
 		}
 	}
-	if (inl && !is_null(inl)) {
+	if (inl && !cy_null(inl)) {
 		if (inl->type != YAML_MAPPING_NODE)
 			return fail(x, inl, "config", "expected a mapping of "
-				    "config keys, got %s", echo(inl, b, sizeof(b)));
+				    "config keys, got %s", cy_echo(inl, b, sizeof(b)));
 		char *t = blank_outside(text, len, inl->start_mark,
 					inl->end_mark);
 		rc = cfg_load_string(&s->base, t, strlen(t), x->src, &ce);
@@ -814,16 +783,16 @@ static int load_root(struct sw_ld *x, const yaml_node_t *root,
 			       (struct sweep_pos){ 1, 1 }, TOP_KEY,
 			       "expected a mapping with base/config, axes, "
 			       "seeds, output; got %s", root ?
-			       echo(root, b, sizeof(b)) : "an empty file");
+			       cy_echo(root, b, sizeof(b)) : "an empty file");
 	if ((rc = check_keys(x, root, TOP_KEY, keys)))
 		return rc;
 
 	/* name: `name:`, else the file's stem */
-	if ((v = get(x, root, "name", NULL)) && !is_null(v)) {
-		if (!is_value(v) || strlen(scalar(v)) >= sizeof(s->name) ||
+	if ((v = get(x, root, "name", NULL)) && !cy_null(v)) {
+		if (!cy_value(v) || strlen(scalar(v)) >= sizeof(s->name) ||
 		    strpbrk(scalar(v), "/\n"))
 			return fail(x, v, "name", "expected a short name without "
-				    "'/', got %s", echo(v, b, sizeof(b)));
+				    "'/', got %s", cy_echo(v, b, sizeof(b)));
 		snprintf(s->name, sizeof(s->name), "%s", scalar(v));
 	} else {
 		const char *st = strrchr(x->src, '/');
@@ -834,19 +803,19 @@ static int load_root(struct sw_ld *x, const yaml_node_t *root,
 	}
 	if ((rc = load_base(x, root, text, len)))
 		return rc;
-	if ((v = get(x, root, "mode", NULL)) && !is_null(v)) {
+	if ((v = get(x, root, "mode", NULL)) && !cy_null(v)) {
 		int m = -1;
-		for (int i = 0; is_value(v) && i < SWEEP_MODE_COUNT; i++)
+		for (int i = 0; cy_value(v) && i < SWEEP_MODE_COUNT; i++)
 			if (strcmp(scalar(v), sweep_mode_names[i]) == 0)
 				m = i;
 		if (m < 0)
 			return fail(x, v, "mode", "expected cartesian or zipped, "
-				    "got %s", echo(v, b, sizeof(b)));
+				    "got %s", cy_echo(v, b, sizeof(b)));
 		s->mode = (enum sweep_mode)m;
 	}
 	if ((v = get(x, root, "axes", NULL)) && (rc = load_axes(x, v)))
 		return rc;
-	if ((v = get(x, root, "seeds", NULL)) && !is_null(v)) {
+	if ((v = get(x, root, "seeds", NULL)) && !cy_null(v)) {
 		if ((rc = load_seeds(x, v)))
 			return rc;
 	} else {
@@ -863,10 +832,10 @@ static int load_root(struct sw_ld *x, const yaml_node_t *root,
 		    (int)sizeof(s->output))
 			return fail_at(x, (struct sweep_pos){ 0, 0 }, "--output",
 				       "path too long");
-	} else if ((v = get(x, root, "output", NULL)) && !is_null(v)) {
-		if (!is_value(v))
+	} else if ((v = get(x, root, "output", NULL)) && !cy_null(v)) {
+		if (!cy_value(v))
 			return fail(x, v, "output", "expected a directory, got %s",
-				    echo(v, b, sizeof(b)));
+				    cy_echo(v, b, sizeof(b)));
 		if (resolve(x->src, scalar(v), s->output, sizeof(s->output)))
 			return fail(x, v, "output", "path too long");
 	} else {
