@@ -166,6 +166,7 @@ struct vms_config {
 		int64_t fork_fixed_ns, fork_per_mib_ns;
 		int64_t fault_per_page_ns;	/* first touch of a CoW page */
 		double touched_fraction;	/* pages touched after restore */
+		double touched_mib;	/* > 0: MiB touched, any VM size */
 		int64_t lib_storage_fixed_ns, lib_storage_per_mib_ns;
 		int64_t lib_cache_fixed_ns, lib_cache_per_mib_ns;
 		struct dist compile;	/* recompiling one block, ns */

@@ -304,6 +304,12 @@ const struct cfg_param cfg_params[] = {
 	  .def = "0.2", .unit = "",
 	  .help = "fraction of a restored/forked VM's pages its first request "
 	  "touches" },
+	{ .key = "models.touched", .type = CFG_SIZE,
+	  .offset = OFF(models.touched_mib), .min = 0, .max = 1048576,
+	  .def = "0MiB", .unit = "MiB",
+	  .help = "memory a restored/forked VM's first request touches "
+	  "whatever the VM's size (at most its memory); 0: touched_fraction "
+	  "applies" },
 	{ .key = "models.lib_storage.fixed", .type = CFG_DURATION, .offset = OFF(models.lib_storage_fixed_ns),
 	  .min = 0, .max = 1e9, .def = "5ms", .unit = "ms",
 	  .help = "library load from storage: fixed part" },

@@ -924,17 +924,15 @@ int val_sim_config(const struct vms_config *real, struct vms_config *sim,
 		map_log(map, "models.compile: x 0 (real.compile false: blocks "
 			"are installed without compiling)");
 	}
-	if (touched_mib >= 0) {
-		double mem = dist_mean(&real->workload.memory);
-		if (trace || !(mem > 0))
-			mem = trace ? real->trace.default_mem_mib : mem;
-		double frac = mem > 0 ? touched_mib / mem : 0;
-		if (frac > 1)
-			frac = 1;
-		map_log(map, "models.touched_fraction: %g -> %.4g (%.3g MiB "
-			"touched by a request / %.4g MiB mean VM memory)",
-			real->models.touched_fraction, frac, touched_mib, mem);
-		sim->models.touched_fraction = frac;
+	if (real->models.touched_mib > 0) {
+		map_log(map, "models.touched: %.3g MiB kept (the calibrated "
+			"first touch of a restored or forked guest)",
+			real->models.touched_mib);
+	} else if (touched_mib >= 0) {
+		map_log(map, "models.touched: 0 -> %.3g MiB (a restored or "
+			"forked guest's first request touches about that "
+			"whatever the VM's size; not calibrated)", touched_mib);
+		sim->models.touched_mib = touched_mib;
 	}
 	return 0;
 }

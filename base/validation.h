@@ -191,9 +191,10 @@ void val_dist_scale(struct dist *d, double k);
  *    real.workers;
  *  - compile: without real.compile the real backend installs blocks with no
  *    compile, so models.compile is scaled to 0;
- *  - touched pages: (touched_mib), if >= 0, is what the first request after
- *    a restore or fork touches on the real backend; models.touched_fraction
- *    becomes touched_mib over the functions' mean memory.
+ *  - touched pages: the first request after a restore or fork touches
+ *    about the same memory on the real backend whatever the VM's size:
+ *    models.touched (MiB) is kept when the calibration set it, else set
+ *    to (touched_mib) if that is >= 0.
  * Every change is logged in (map) (may be NULL). Returns 0 or -EINVAL with
  * a message in (err). */
 int val_sim_config(const struct vms_config *real, struct vms_config *sim,

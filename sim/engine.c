@@ -609,8 +609,11 @@ static int op_vm_boot_runtime(struct platform *p, uint32_t rt,
 
 static int64_t fault_cost(struct sim *s, double mem)
 {
-	return to_ns(mem / PAGE_MIB * s->cfg->models.touched_fraction *
-		     (double)s->cfg->models.fault_per_page_ns);
+	const struct vms_config *c = s->cfg;
+	double touched = c->models.touched_mib > 0 ?
+		(c->models.touched_mib < mem ? c->models.touched_mib : mem) :
+		mem * c->models.touched_fraction;
+	return to_ns(touched / PAGE_MIB * (double)c->models.fault_per_page_ns);
 }
 
 static int64_t snapshot_cost(struct sim *s, double mem)

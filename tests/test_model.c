@@ -269,6 +269,71 @@ static void test_creation_cpu(void)
 	CU_ASSERT(mean[1] > mean[0] * 1.05);
 }
 
+/* The first request of a restored VM pays its copy-on-write faults: a
+ * fraction of the VM's pages (models.touched_fraction), or a fixed amount
+ * whatever the VM's size (models.touched), at most the VM's memory. */
+struct touch_rec {
+	uint64_t restores, other;	/* rows */
+	int64_t min_ns, max_ns;		/* startup of the restore rows */
+};
+
+static void touch_row(void *arg, const struct res_request *row)
+{
+	struct touch_rec *t = arg;
+	if (row->failed || row->start_kind != START_RESTORE) {
+		t->other++;
+		return;
+	}
+	if (!t->restores++ || row->startup_ns < t->min_ns)
+		t->min_ns = row->startup_ns;
+	if (t->restores == 1 || row->startup_ns > t->max_ns)
+		t->max_ns = row->startup_ns;
+}
+
+static void test_first_touch(void)
+{
+	const int64_t R = 1000000, F = 10000;	/* restore 1 ms, fault 10 us */
+	const struct { double frac, mib, pages; } k[] = {
+		{ 0.2, 0, 0.2 * 100 * 256 },	/* 20 MiB of 100 */
+		{ 0.2, 3, 3 * 256 },		/* 3 MiB whatever the size */
+		{ 0.2, 500, 100 * 256 },	/* at most the VM */
+		{ 0, 0, 0 },
+	};
+	for (size_t i = 0; i < sizeof k / sizeof *k; i++) {
+		struct vms_config c;
+		cfg_defaults(&c);
+		c.seed = 9;
+		c.workload.functions = 1;
+		c.workload.rate_per_s = 2;
+		c.duration_ns = 60LL * 1000000000;
+		dist_init_constant(&c.workload.service, 10e6);
+		c.workload.service_spread = 0;
+		dist_init_constant(&c.workload.memory, 100);
+		dist_init_constant(&c.catalog.libs_per_func, 0);
+		c.models.dispatch_ns = 0;
+		c.models.restore_fixed_ns = R;
+		c.models.restore_per_mib_ns = 0;
+		c.models.fault_per_page_ns = F;
+		c.models.touched_fraction = k[i].frac;
+		c.models.touched_mib = k[i].mib;
+		c.keepalive.ttl_ns = 1000000;	/* 1 ms: nearly all restore */
+		struct touch_rec t = { 0 };
+		struct sim_hooks h = { .request_done = touch_row, .arg = &t };
+		struct sim_summary s;
+		char err[512];
+		int rc = sim_run(&c, strategy_find("snapshot"), 9, NULL, &h, &s,
+				 err, sizeof(err));
+		if (rc)
+			fprintf(stderr, "sim_run: %s\n", err);
+		CU_ASSERT_EQUAL_FATAL(rc, 0);
+		sim_summary_release(&s);
+		int64_t want = R + (int64_t)llround(k[i].pages * (double)F);
+		CU_ASSERT(t.restores > 50);
+		CU_ASSERT_EQUAL(t.min_ns, want);
+		CU_ASSERT_EQUAL(t.max_ns, want);
+	}
+}
+
 static void base(struct vms_config *c)
 {
 	cfg_defaults(c);
@@ -530,6 +595,8 @@ int main(void)
 		{ "host.on_full: queue", test_queue_on_full },
 		{ "host.creation_cpu: creations share the cores",
 		  test_creation_cpu },
+		{ "first touch after restore: fraction or fixed size",
+		  test_first_touch },
 		{ "bad model parameters", test_bad_parameters },
 		{ NULL, NULL },
 	};

@@ -324,11 +324,13 @@ static void test_sim_config(void)
 	CU_ASSERT_EQUAL(s.workload.service.kind, DIST_LOGNORMAL);
 	CU_ASSERT_DOUBLE_EQUAL(dist_mean(&s.workload.service), svc * 0.25,
 			       svc * 1e-9);
-	/* cores = workers; compile 0; touched 1 MiB of 96 MiB mean */
+	/* cores = workers; compile 0; 1 MiB touched whatever the size */
 	CU_ASSERT_EQUAL(s.host.cores, 2);
 	CU_ASSERT_DOUBLE_EQUAL(dist_mean(&s.models.compile), 0, EPS);
 	CU_ASSERT_EQUAL(s.models.compile.kind, DIST_EMPIRICAL);
-	CU_ASSERT_DOUBLE_EQUAL(s.models.touched_fraction, 1.0 / 96, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(s.models.touched_mib, 1.0, 1e-12);
+	CU_ASSERT_DOUBLE_EQUAL(s.models.touched_fraction,
+			       r.models.touched_fraction, 0);
 	/* everything else untouched, every change logged */
 	CU_ASSERT_EQUAL(s.keepalive.ttl_ns, r.keepalive.ttl_ns);
 	CU_ASSERT_EQUAL(s.models.boot.kind, r.models.boot.kind);
@@ -339,10 +341,17 @@ static void test_sim_config(void)
 	CU_ASSERT_TRUE(map_has(&m, "workload.service"));
 	CU_ASSERT_TRUE(map_has(&m, "host.cores"));
 	CU_ASSERT_TRUE(map_has(&m, "models.compile"));
-	CU_ASSERT_TRUE(map_has(&m, "models.touched_fraction"));
+	CU_ASSERT_TRUE(map_has(&m, "models.touched"));
 	CU_ASSERT_TRUE(map_has(&m, "host.creation_cpu"));
 	CU_ASSERT_EQUAL(s.host.creation_cpu, 1);
 	CU_ASSERT_EQUAL(m.n, 8);
+	cfg_release(&r);
+
+	/* a calibrated first touch is kept as it is */
+	load(&r, base_yaml, "models.touched=2.5MiB", NULL);
+	CU_ASSERT_EQUAL(val_sim_config(&r, &s, 1.0, &m, err, sizeof(err)), 0);
+	CU_ASSERT_DOUBLE_EQUAL(s.models.touched_mib, 2.5, 1e-12);
+	CU_ASSERT_TRUE(map_has(&m, "models.touched: 2.5 MiB kept"));
 	cfg_release(&r);
 
 	/* nothing to translate: the same configuration, no line */
