@@ -169,6 +169,7 @@ struct vms_config {
 		double touched_mib;	/* > 0: MiB touched, any VM size */
 		int64_t lib_storage_fixed_ns, lib_storage_per_mib_ns;
 		int64_t lib_cache_fixed_ns, lib_cache_per_mib_ns;
+		int lib_retouch;	/* restored VMs touch libraries again */
 		struct dist compile;	/* recompiling one block, ns */
 	} models;
 	struct {

@@ -310,6 +310,11 @@ const struct cfg_param cfg_params[] = {
 	  .help = "memory a restored/forked VM's first request touches "
 	  "whatever the VM's size (at most its memory); 0: touched_fraction "
 	  "applies" },
+	{ .key = "models.lib_retouch", .type = CFG_BOOL,
+	  .offset = OFF(models.lib_retouch), .def = "true", .unit = "",
+	  .help = "a restored or forked VM's first call of each library it "
+	  "inherited pays the library's first touch again "
+	  "(lib_cache.per_mib x its size), as library load" },
 	{ .key = "models.lib_storage.fixed", .type = CFG_DURATION, .offset = OFF(models.lib_storage_fixed_ns),
 	  .min = 0, .max = 1e9, .def = "5ms", .unit = "ms",
 	  .help = "library load from storage: fixed part" },

@@ -501,8 +501,14 @@ void val_compare_pooled(struct val_table *t, const char *run,
 /* The exec times (ms) of the requests paired by id whose start kind is
  * warm or cold on both sides, into x (real) and y (sim), each with room
  * for real->n; returns how many. */
+#define KIND_BIT(k) (1u << (k))
+#define WARM_COLD (KIND_BIT(START_WARM) | KIND_BIT(START_COLD))
+
+/* The exec times of the requests both sides finished with a start kind in
+ * (kinds) (bits 1 << start_kind) on both: real in (x), simulated in (y),
+ * room for real->n. */
 static size_t paired_exec(struct val_side *real, struct val_side *sim,
-			  double *x, double *y)
+			  unsigned kinds, double *x, double *y)
 {
 	size_t i = 0, j = 0, n = 0;
 	side_sort(real);
@@ -514,8 +520,8 @@ static size_t paired_exec(struct val_side *real, struct val_side *sim,
 		} else if (a->id > b->id) {
 			j++;
 		} else {
-			if ((a->kind == START_WARM || a->kind == START_COLD) &&
-			    (b->kind == START_WARM || b->kind == START_COLD) &&
+			if ((kinds & KIND_BIT(a->kind)) &&
+			    (kinds & KIND_BIT(b->kind)) &&
 			    a->exec_ms > 0 && b->exec_ms > 0) {
 				x[n] = a->exec_ms;
 				y[n] = b->exec_ms;
@@ -534,12 +540,21 @@ size_t val_exec_ratios(struct val_side *real, struct val_side *sim,
 	size_t cap = real->n ? real->n : 1;
 	double *v = xmalloc(cap * sizeof(double));
 	double *y = xmalloc(cap * sizeof(double));
-	size_t n = paired_exec(real, sim, v, y);
+	size_t n = paired_exec(real, sim, WARM_COLD, v, y);
 	for (size_t k = 0; k < n; k++)
 		v[k] /= y[k];
 	free(y);
 	*out = v;
 	return n;
+}
+
+size_t val_exec_pairs(struct val_side *real, struct val_side *sim,
+		      unsigned kinds, double **real_ms, double **sim_ms)
+{
+	size_t cap = real->n ? real->n : 1;
+	*real_ms = xmalloc(cap * sizeof(double));
+	*sim_ms = xmalloc(cap * sizeof(double));
+	return paired_exec(real, sim, kinds, *real_ms, *sim_ms);
 }
 
 /* ---- printing ---- */
@@ -1083,7 +1098,7 @@ struct val_speed val_exec_speed(struct val_side *real, struct val_side *sim)
 	size_t cap = real->n ? real->n : 1;
 	double *x = xmalloc(cap * sizeof(double));
 	double *y = xmalloc(cap * sizeof(double));
-	size_t n = paired_exec(real, sim, x, y);
+	size_t n = paired_exec(real, sim, WARM_COLD, x, y);
 	double a = 0, b = 0, s1 = 0, s2 = 0;
 	for (size_t k = 0; k < n; k++) {
 		double l = log(x[k] / y[k]);

@@ -145,6 +145,13 @@ void val_compare_pooled(struct val_table *t, const char *run,
 size_t val_exec_ratios(struct val_side *real, struct val_side *sim,
 		       double **out);
 
+/* The exec times (ms) of every request finished on both sides with a start
+ * kind in (kinds) (bits 1 << enum start_kind) on both: real into *real_ms,
+ * simulated into *sim_ms (heap, the caller frees both; in id order).
+ * Returns how many. */
+size_t val_exec_pairs(struct val_side *real, struct val_side *sim,
+		      unsigned kinds, double **real_ms, double **sim_ms);
+
 /* The table for people: per run the latency errors, start kinds,
  * components, memory and decisions; (verbose) adds every row. */
 void val_print(FILE *f, const struct val_table *t, int verbose);

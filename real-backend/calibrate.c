@@ -78,6 +78,11 @@ struct calib_fig {
 	unsigned n;
 };
 
+/* The request runs through the real platform (measure_requests). */
+#define REQ_RUNS 3
+static const char *const req_run_names[REQ_RUNS] = { "cold", "keepalive",
+						      "snapshot" };
+
 struct calib {
 	const struct calib_opts *o;
 	struct vmm_host h;
@@ -92,15 +97,15 @@ struct calib {
 	int avx2;		/* the optimized variants ran */
 	struct calib_req {	/* requests through the real platform */
 		int done;	/* measured */
-		unsigned n_cold, n_warm;	/* exec ratios of each run */
-		double boot_run_us;	/* mean boot in the `cold` run */
+		unsigned n_run[REQ_RUNS];	/* exec ratios of each run */
+		double mean_run[REQ_RUNS];	/* their mean */
+		double boot_run_us;	/* mean boot job in the `cold` run */
 		uint64_t boots;		/* boots it measured */
 		double disp_med_us, disp_p90_us;	/* warm overhead */
 		unsigned n_disp;
 		double mean_ratio;	/* mean of the pooled ratios */
-		double mean_cold, mean_warm;	/* of each run's ratios */
 		double sd_log;		/* sd of their logarithm */
-		double seconds;		/* wall time of the two runs */
+		double seconds;		/* wall time of the runs */
 		double libfirst_us;	/* first call of a mapped library */
 		uint64_t nlibfirst;	/* requests it was measured in */
 		double libcall_us;	/* a later call of a library */
@@ -674,18 +679,31 @@ static const char *spread(char *buf, size_t n, const struct calib_fig *f)
 
 /* An empirical distribution of (f)'s samples, values scaled by (k),
  * at least (floor_v), printed with (fmt) (one %f) per value. */
-static void put_empirical(FILE *o, const struct calib_fig *f, double k,
-			  double floor_v, const char *fmt)
+/* An empirical distribution of figure (f)'s percentiles (p) (np of
+ * them), each times (k) and at least (floor_v), printed with (fmt). */
+static void put_points(FILE *o, const struct calib_fig *f, const double *p,
+		       size_t np, double k, double floor_v, const char *fmt)
 {
 	fputs("{dist: empirical, points: [", o);
-	for (size_t i = 0; i < NPCTS; i++) {
-		double v = pct(f, pcts[i]) * k;
-		fprintf(o, "%s[%g, ", i ? ", " : "", pcts[i]);
+	for (size_t i = 0; i < np; i++) {
+		double v = pct(f, p[i]) * k;
+		fprintf(o, "%s[%g, ", i ? ", " : "", p[i]);
 		fprintf(o, fmt, v < floor_v ? floor_v : v);
 		fputc(']', o);
 	}
 	fputs("]}\n", o);
 }
+
+static void put_empirical(FILE *o, const struct calib_fig *f, double k,
+			  double floor_v, const char *fmt)
+{
+	put_points(o, f, pcts, NPCTS, k, floor_v, fmt);
+}
+
+/* Percentiles of the distributions measured from many requests: their
+ * tails matter (latency percentiles). */
+static const double req_pcts[] = { 0, 5, 10, 25, 50, 75, 90, 95, 99, 100 };
+#define REQ_NPCTS (sizeof req_pcts / sizeof *req_pcts)
 
 /* The line over the medians of figure (key) at every VM size. */
 static int size_fit(const struct calib *c, const char *key, struct fit *out,
@@ -873,52 +891,53 @@ static void write_models(struct calib *c, FILE *o)
 		spread(t, sizeof t, fig(c, "boot.empty", ref)),
 		spread(u, sizeof u, fig(c, "boot", ref)),
 		spread(d, sizeof d, fig(c, "destroy", ref)));
-	double kboot = 1;
-	if (c->req.done && c->req.boots && f && f->n) {
-		/* the shape of the boots alone, the mean of the boots the
-		 * platform paid next to a running guest */
-		double v[NPCTS];
-		struct dist d;
-		for (size_t i = 0; i < NPCTS; i++)
-			v[i] = pct(f, pcts[i]);
-		if (!dist_init_empirical(&d, (int)NPCTS, pcts, v) &&
-		    dist_mean(&d) > 0)
-			kboot = c->req.boot_run_us / dist_mean(&d);
-		fprintf(o, "  #  boots in the platform's own `cold` run (next "
-			"to the other worker's guest\n  #  on %ld CPUs; "
-			"workload of experiments/validate.yaml, seed 1009): "
-			"mean %s of %" PRIu64 " boots,\n  #  x%.3f the "
-			"boots alone (mean %s): the shape above, scaled to "
-			"that mean\n", sysconf(_SC_NPROCESSORS_ONLN),
-			hus(s, sizeof s, c->req.boot_run_us), c->req.boots,
-			kboot, hus(t, sizeof t, dist_mean(&d)));
+	const struct calib_fig *bp = c->req.done ? fig(c, "boot.paid", 0)
+						 : NULL;
+	if (bp && bp->n >= 10) {
+		/* the boot as the platform pays it in a run: the simulator's
+		 * boot stands for the whole wait */
+		double m = 0;
+		for (unsigned i = 0; i < bp->n; i++)
+			m += bp->v[i];
+		m /= bp->n;
+		fprintf(o, "  #  in the platform's own `cold` run (workload of "
+			"experiments/validate.yaml,\n  #  seed 1009, %ld "
+			"CPUs) a cold request waits for its VM: a worker, the "
+			"boot job,\n  #  a worker again (minus models.dispatch, "
+			"which the simulator adds):\n  #  %s, mean %s, p95 %s "
+			"over %u requests; the boot jobs alone took\n  #  mean "
+			"%s (of %" PRIu64 "), next to the other worker's guest "
+			"and the host's threads.\n  #  The simulator's boot is "
+			"that wait, its distribution:\n",
+			sysconf(_SC_NPROCESSORS_ONLN), spread(s, sizeof s, bp),
+			hus(t, sizeof t, m), hus(u, sizeof u, pct(bp, 95)),
+			bp->n, hus(d, sizeof d, c->req.boot_run_us),
+			c->req.boots);
+		fprintf(o, "  boot: ");
+		put_points(o, bp, req_pcts, REQ_NPCTS, 1, 0, "%.1fus");
+	} else {
+		fprintf(o, "  boot: ");
+		put_empirical(o, f, 1, 0, "%.1fus");
 	}
-	fprintf(o, "  boot: ");
-	put_empirical(o, f, kboot, 0, "%.1fus");
 	if (c->req.done) {
 		const struct calib_fig *x = fig(c, "exec.ratio", 0);
-		static const double xp[] = { 0, 5, 10, 25, 50, 75, 90, 95,
-					     99, 100 };
 		fprintf(o, "  # a request's guest time for its nominal work "
 			"(service x real.work_scale):\n  # real exec / the "
 			"simulator's exec of the same request (same arrival, "
 			"same draws),\n  # warm and cold requests of the "
-			"platform's own `cold` and `keepalive` runs\n"
-			"  # (%u and %u requests, %.0f s, seed 1009, "
-			"real.work_scale 0.25): mean %.3f,\n  # median %.3f "
-			"[p10 %.3f, p90 %.3f], sd of ln %.3f; mean of the "
-			"`cold` run %.3f, of the\n  # `keepalive` run %.3f "
-			"(the host's slow episodes of seconds move these)\n",
-			c->req.n_cold, c->req.n_warm, c->req.seconds,
+			"platform's own runs (seed 1009,\n  # real.work_scale "
+			"0.25, %.0f s in all):", c->req.seconds);
+		for (int i = 0; i < REQ_RUNS; i++)
+			fprintf(o, "%s `%s` %u requests, mean %.3f",
+				i ? ";" : "", req_run_names[i], c->req.n_run[i],
+				c->req.mean_run[i]);
+		fprintf(o, ";\n  # pooled: mean %.3f, median %.3f [p10 %.3f, "
+			"p90 %.3f], sd of ln %.3f\n  # (the host's slow "
+			"episodes of seconds move the runs' means)\n",
 			c->req.mean_ratio, med(x), pct(x, 10), pct(x, 90),
-			c->req.sd_log, c->req.mean_cold, c->req.mean_warm);
-		fprintf(o, "  exec_noise: {dist: empirical, points: [");
-		for (size_t i = 0; i < sizeof xp / sizeof *xp; i++) {
-			double v = pct(x, xp[i]);
-			fprintf(o, "%s[%g, %.4f]", i ? ", " : "", xp[i],
-				v < 0.01 ? 0.01 : v);
-		}
-		fprintf(o, "]}\n");
+			c->req.sd_log);
+		fprintf(o, "  exec_noise: ");
+		put_points(o, x, req_pcts, REQ_NPCTS, 1, 0.01, "%.4f");
 		if (c->req.n_disp) {
 			fprintf(o, "  # a warm request's time outside its "
 				"guest program (latency - exec - libload:\n"
@@ -958,6 +977,24 @@ static void write_models(struct calib *c, FILE *o)
 	fprintf(o, "  # first guest write to a copy-on-write page, guest time "
 		"per page over 64 pages:\n  # %s\n  fault_per_page: %.2fus\n",
 		spread(s, sizeof s, f), med(f));
+	const struct calib_fig *rx = c->req.done ? fig(c, "restore.extra", 0)
+						 : NULL;
+	if (rx && rx->n >= 5 && f && med(f) > 0) {
+		/* what a restored guest's first request takes beyond its
+		 * work, as pages at the fault cost: models.touched */
+		double m = 0;
+		for (unsigned i = 0; i < rx->n; i++)
+			m += rx->v[i];
+		m /= rx->n;
+		double mib = (m > 0 ? m : 0) / med(f) * 4096 / 1048576;
+		fprintf(o, "  # a restored VM's first request in the "
+			"platform's own `snapshot` run: its guest\n  # time "
+			"beyond its nominal work at the run's mean speed, %s, "
+			"mean %s over %u\n  # requests; at fault_per_page, the "
+			"first touch of (whatever the VM's size):\n  touched: "
+			"%.3fMiB\n", spread(s, sizeof s, rx),
+			hus(t, sizeof t, m), rx->n, mib);
+	}
 
 	fprintf(o, "  # library loads: the guest then reads %.0f%% of the "
 		"image's pages, one word per\n  # page (--lib-touch, as "
@@ -1294,13 +1331,17 @@ out:
 /* The workload of the request measurements: the shape of the shipped
  * experiments/validate.yaml with a seed of its own (never the validation
  * runs themselves), `cold` (every request boots, next to the other
- * worker's guest) and `keepalive` with a TTL longer than the run (warm
- * requests). %s: duration, %u: real.heap in MiB, %g: real.lib_touch. */
+ * worker's guest), `keepalive` with a TTL longer than the run (warm
+ * requests) and `snapshot` with the validation's 1 s TTL (restores).
+ * %s: duration, %u: real.heap in MiB, %g: real.lib_touch. */
 static const char req_yaml[] =
 	"name: calibrate-requests\n"
 	"seed: 1009\n"
 	"duration: %s\n"
-	"strategies: [cold, keepalive]\n"
+	"runs:\n"
+	"  - {strategy: cold}\n"
+	"  - {strategy: keepalive}\n"
+	"  - {strategy: snapshot, set: {keepalive.ttl: 1s}}\n"
 	"workload:\n"
 	"  kind: synthetic\n"
 	"  functions: 4\n"
@@ -1333,13 +1374,27 @@ static void req_hook(void *arg, const struct res_request *row)
 	val_side_add_request(arg, row);
 }
 
+/* Growable samples. */
+struct samples {
+	double *v;
+	size_t n;
+};
+
+static void samples_add(struct samples *s, double x)
+{
+	s->v = xrealloc(s->v, (s->n + 1) * sizeof(double));
+	s->v[s->n++] = x;
+}
+
 /* One run (i) of (cfg) on KVM and simulated (nominal work: the default
- * models.exec_noise of 1), paired; the exec ratios are appended to
- * (ratio) (room for what the run finishes), the real side kept in
- * (real) and its summary in (rs). */
+ * models.exec_noise of 1), paired; the exec ratios (real / simulated of
+ * warm and cold requests) are appended to (ratio), and for every restored
+ * VM's first request its real exec beyond the nominal work at the run's
+ * mean ratio (ms) to (extra); the real side is kept in (real) and its
+ * summary in (rs). Returns the number of ratios. */
 static int req_run(struct calib *c, const struct vms_config *cfg, int i,
 		   struct val_side *real, struct real_summary *rs,
-		   double **ratio, size_t *nratio)
+		   struct samples *ratio, struct samples *extra)
 {
 	struct vms_config rc, sc;
 	struct cfg_error ce;
@@ -1359,13 +1414,16 @@ static int req_run(struct calib *c, const struct vms_config *cfg, int i,
 	struct real_hooks rh = { .request_done = req_hook, .arg = real };
 	rc_ = real_run(&rc, st, (uint64_t)rc.seed, NULL, &rh, rs, err,
 		       sizeof err);
-	if (rc_ == 0)
-		rc_ = val_sim_config(&rc, &sc, VAL_REAL_TOUCHED_MIB, NULL, err,
-				     sizeof err);
+	if (rc_ == 0)	/* no first touch in the simulation: measured here */
+		rc_ = val_sim_config(&rc, &sc, 0, NULL, err, sizeof err);
 	if (rc_ < 0) {
 		cfg_release(&rc);
 		return fail(c, rc_, "request runs, %s: %s", name, err);
 	}
+	/* the nominal work: no core is ever shared in the simulation
+	 * (contention on the real host is part of what is measured) */
+	sc.host.cores = 1000000;
+	sc.host.creation_cpu = 0;
 	val_side_init(&sim);
 	struct sim_hooks sh = { .request_done = req_hook, .arg = &sim };
 	rc_ = sim_run(&sc, st, (uint64_t)sc.seed, NULL, &sh, &ss, err,
@@ -1377,35 +1435,47 @@ static int req_run(struct calib *c, const struct vms_config *cfg, int i,
 		return fail(c, rc_, "request runs, %s simulated: %s", name,
 			    err);
 	}
-	double *v;
+	double *v, *x, *y, f = 0;
 	size_t n = val_exec_ratios(real, &sim, &v);
-	val_side_release(&sim);
-	*ratio = xrealloc(*ratio, (*nratio + n + 1) * sizeof(double));
-	memcpy(*ratio + *nratio, v, n * sizeof(double));
-	*nratio += n;
+	for (size_t k = 0; k < n; k++) {
+		samples_add(ratio, v[k]);
+		f += v[k];
+	}
+	f = n ? f / (double)n : 1;
 	free(v);
-	logf_(c, "  %s: %zu requests, %zu exec ratios", name, real->n, n);
+	/* the simulator books a restore's faults in its startup, not in
+	 * its exec: the paired simulated exec is the nominal work */
+	size_t nx = val_exec_pairs(real, &sim, 1u << START_RESTORE, &x, &y);
+	for (size_t k = 0; k < nx; k++)
+		samples_add(extra, x[k] - f * y[k]);
+	free(x);
+	free(y);
+	val_side_release(&sim);
+	logf_(c, "  %s: %zu requests, %zu exec ratios (mean %.3f)", name,
+	      real->n, n, f);
+	if (nx)
+		logf_(c, "  %s: %zu restored VMs' first requests", name, nx);
 	return (int)n;
 }
 
 /* Requests through the real platform's request path (real_run), paired
- * with the simulator's nominal work: the guests' time for it
- * (figure "exec.ratio": real exec / simulated exec of warm and cold
- * requests, pooled over both runs; models.exec_noise), the boot the
- * platform pays next to a running guest (mean of the `cold` run's boots;
- * models.boot's mean), and a warm request's time outside its guest
- * program (latency - exec - libload, figure "dispatch";
- * models.dispatch). */
+ * with the simulator's nominal work: the guests' time for it (figure
+ * "exec.ratio": real exec / simulated exec of warm and cold requests,
+ * pooled over the runs; models.exec_noise), the boot as the platform pays
+ * it (figure "boot.paid": arrival to the request's start minus the
+ * dispatch, of the `cold` run's requests; models.boot), a warm request's
+ * time outside its guest program (latency - exec - libload, figure
+ * "dispatch"; models.dispatch) and a restored VM's first request beyond
+ * its work (figure "restore.extra"; models.touched). */
 static int measure_requests(struct calib *c)
 {
 	char text[2048], ms[16];
 	struct vms_config cfg;
 	struct cfg_error ce;
-	struct val_side real[2];
-	struct real_summary rs[2];
-	double *ratio = NULL;
-	size_t nratio = 0;
-	int rc = 0, got[2] = { 0, 0 };
+	struct val_side real[REQ_RUNS];
+	struct real_summary rs[REQ_RUNS];
+	struct samples ratio = { 0 }, extra = { 0 };
+	int rc = 0, got[REQ_RUNS] = { 0 };
 
 	snprintf(ms, sizeof ms, "%us", c->o->quick ? 3u : 30u);
 	snprintf(text, sizeof text, req_yaml, ms, c->o->heap_mib,
@@ -1417,58 +1487,62 @@ static int measure_requests(struct calib *c)
 		return fail(c, -EINVAL, "request runs: %s", ce.msg);
 	}
 	int64_t t0 = now_ns();
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < REQ_RUNS; i++) {
 		val_side_init(&real[i]);
 		memset(&rs[i], 0, sizeof rs[i]);
 	}
-	for (int i = 0; i < 2 && rc >= 0; i++) {
-		rc = req_run(c, &cfg, i, &real[i], &rs[i], &ratio, &nratio);
+	for (int i = 0; i < REQ_RUNS && rc >= 0; i++) {
+		size_t n0 = ratio.n;
+		rc = req_run(c, &cfg, i, &real[i], &rs[i], &ratio, &extra);
 		got[i] = rc >= 0;
 		if (rc >= 0) {
-			if (i == 0)
-				c->req.n_cold = (unsigned)rc;
-			else
-				c->req.n_warm = (unsigned)rc;
+			double m = 0;
+			for (size_t k = n0; k < ratio.n; k++)
+				m += ratio.v[k];
+			c->req.n_run[i] = (unsigned)rc;
+			c->req.mean_run[i] = rc ? m / rc : NAN;
 		}
 	}
 	cfg_release(&cfg);
 	c->req.seconds = (now_ns() - t0) / 1e9;
-	if (rc >= 0 && nratio < 10)
+	if (rc >= 0 && ratio.n < 10)
 		rc = fail(c, -EIO, "request runs: %zu exec ratios, too few",
-			  nratio);
+			  ratio.n);
 	if (rc >= 0) {
 		double s1 = 0, s2 = 0, m = 0;
-		for (size_t i = 0; i < nratio; i++) {
-			double l = log(ratio[i]);
-			m += ratio[i];
+		for (size_t i = 0; i < ratio.n; i++) {
+			double l = log(ratio.v[i]);
+			m += ratio.v[i];
 			s1 += l;
 			s2 += l * l;
 		}
-		double m0 = 0;
-		for (size_t i = 0; i < c->req.n_cold; i++)
-			m0 += ratio[i];
-		c->req.mean_cold = c->req.n_cold ? m0 / c->req.n_cold : NAN;
-		c->req.mean_warm = c->req.n_warm ? (m - m0) / c->req.n_warm
-						 : NAN;
-		double mu = s1 / (double)nratio;
-		double var = s2 / (double)nratio - mu * mu;
-		c->req.mean_ratio = m / (double)nratio;
+		double mu = s1 / (double)ratio.n;
+		double var = s2 / (double)ratio.n - mu * mu;
+		c->req.mean_ratio = m / (double)ratio.n;
 		c->req.sd_log = var > 0 ? sqrt(var) : 0;
 		c->cur_mib = 0;
 		add_fig(c, "exec.ratio", "guest time / nominal work of a "
-			"request", "x", ratio, (unsigned)nratio);
-		const struct real_cost *l0 = &rs[0].lib_first,
-				       *l1 = &rs[1].lib_first;
-		c->req.nlibfirst = l0->n + l1->n;
-		c->req.libfirst_us = c->req.nlibfirst ?
-			(double)(l0->sum_ns + l1->sum_ns) /
-			(double)c->req.nlibfirst / 1e3 : 0;
-		l0 = &rs[0].lib_call;
-		l1 = &rs[1].lib_call;
-		c->req.nlibcall = l0->n + l1->n;
-		c->req.libcall_us = c->req.nlibcall ?
-			(double)(l0->sum_ns + l1->sum_ns) /
-			(double)c->req.nlibcall / 1e3 : 0;
+			"request", "x", ratio.v, (unsigned)ratio.n);
+		if (extra.n) {
+			for (size_t i = 0; i < extra.n; i++)
+				extra.v[i] *= 1e3;	/* us */
+			add_fig(c, "restore.extra", "a restored VM's first "
+				"request beyond its work", "us", extra.v,
+				(unsigned)extra.n);
+		}
+		struct real_cost lf = { 0 }, lc = { 0 };
+		for (int i = 0; i < REQ_RUNS; i++) {
+			lf.n += rs[i].lib_first.n;
+			lf.sum_ns += rs[i].lib_first.sum_ns;
+			lc.n += rs[i].lib_call.n;
+			lc.sum_ns += rs[i].lib_call.sum_ns;
+		}
+		c->req.nlibfirst = lf.n;
+		c->req.libfirst_us = lf.n ? (double)lf.sum_ns / (double)lf.n
+					    / 1e3 : 0;
+		c->req.nlibcall = lc.n;
+		c->req.libcall_us = lc.n ? (double)lc.sum_ns / (double)lc.n
+					   / 1e3 : 0;
 		const struct real_cost *b = &rs[0].boot;
 		c->req.boots = b->n;
 		c->req.boot_run_us = b->n ? (double)b->sum_ns / (double)b->n
@@ -1492,15 +1566,33 @@ static int measure_requests(struct calib *c)
 			c->req.disp_p90_us = pct(f, 90);
 			c->req.n_disp = nd;
 		}
+		/* cold requests of the cold run: arrival to the start of
+		 * their program (the wait for a worker, the boot, the wait
+		 * for a worker again), which the simulator's boot + dispatch
+		 * stand for */
+		unsigned nb = 0;
+		d = xrealloc(d, (real[0].n + 1) * sizeof(double));
+		for (size_t i = 0; nd && i < real[0].n; i++) {
+			const struct val_req *q = &real[0].req[i];
+			if (q->kind != START_COLD)
+				continue;
+			double x = (q->queue_ms + q->startup_ms) * 1e3 -
+				   c->req.disp_med_us;
+			d[nb++] = x > 0 ? x : 0;
+		}
+		if (nb)
+			add_fig(c, "boot.paid", "a cold request's wait for its "
+				"VM", "us", d, nb);
 		free(d);
 		c->req.done = 1;
 	}
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < REQ_RUNS; i++) {
 		val_side_release(&real[i]);
 		if (got[i])
 			real_summary_release(&rs[i]);
 	}
-	free(ratio);
+	free(ratio.v);
+	free(extra.v);
 	return rc < 0 ? rc : 0;
 }
 
@@ -1610,7 +1702,8 @@ static int measure(struct calib *c)
 	measure_compile(c);
 	if (c->cc_error[0])
 		logf_(c, "compile not measured: %s", c->cc_error);
-	logf_(c, "requests through the real platform (cold, then keepalive)");
+	logf_(c, "requests through the real platform (cold, keepalive, "
+	      "snapshot)");
 	if (measure_requests(c))
 		return fail(c, -EIO, "measuring requests failed (see the "
 			    "message above)");

@@ -335,6 +335,7 @@ static int map_lib(struct rexec *x, struct rinst *in, struct vmm_vm *vm,
 		return rc;
 	}
 	in->slot_gid[s] = gid;
+	in->slot_warm &= ~(1u << s);
 	*mapped = 1;
 	return s;
 }
@@ -431,6 +432,7 @@ static void inst_from_snap(struct rinst *in, const struct rsnap *sn)
 {
 	in->func = sn->inst_func;
 	memcpy(in->slot_gid, sn->slot_gid, sizeof(in->slot_gid));
+	in->slot_warm = 0;
 	for (uint32_t i = 0; i < sn->nheld; i++) {
 		vmm_lib_ref(sn->held[i].img);
 		held_add(in, sn->held[i].gid, sn->held[i].img);
@@ -692,7 +694,10 @@ static int exec_run(struct rexec *x, struct rjob *j, struct vmm_vm *vm)
 				return job_fail(j, s, in->err);
 			pinned |= 1u << s;
 			slot_of_step[to] = (int8_t)s;
-			first[to] = (uint8_t)mapped;
+			/* a first call (just mapped, or the first since a
+			 * restore or fork) touches the image: load */
+			first[to] = (uint8_t)(mapped || !(in->slot_warm >> s & 1));
+			in->slot_warm |= 1u << s;
 			j->u.run.nmapped += (uint32_t)mapped;
 		}
 		j->u.run.libload_ns += j->map_ns - map0;

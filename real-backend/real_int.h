@@ -78,6 +78,11 @@ struct rinst {
 	/* holder */
 	uint32_t func;			/* bound function or RNONE */
 	uint32_t slot_gid[GABI_NLIBS];	/* library in each slot or RNONE */
+	uint32_t slot_warm;		/* bit s: slot s's image was called
+					 * since it was mapped in this VM
+					 * (a restored or forked VM starts
+					 * with none: its first calls touch
+					 * the pages again, which is load) */
 	uint32_t nlib;
 	struct {
 		uint32_t gid;

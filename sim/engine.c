@@ -71,6 +71,9 @@ struct sim_vm {
 	uint8_t holds_cpu;		/* being created: counted in nbg */
 	uint8_t npreload;		/* runtime VM: preloaded libraries */
 	uint64_t libs_loading;		/* background loads in flight */
+	uint64_t libs_cold;		/* held, not touched since a restore
+					 * or fork (models.lib_retouch) */
+	uint8_t preload_cold;		/* runtime VM: the same, at bind */
 	uint64_t blocks_loading;
 	int64_t timer_deadline;		/* -1: disarmed */
 	int64_t timer_event_at;		/* time of the pending event, -1 none */
@@ -646,6 +649,8 @@ static int op_vm_fork(struct platform *p, uint32_t slot, uint32_t *out)
 	par = VM(s, slot);	/* stable, but keep the reader honest */
 	v->pub.parent_id = par->pub.id;
 	v->pub.libs = par->pub.libs;
+	v->libs_cold = par->pub.libs;
+	v->preload_cold = 1;
 	v->pub.blocks = par->pub.blocks;
 	v->npreload = par->npreload;
 	memcpy(v->preload, par->preload, par->npreload * sizeof(uint32_t));
@@ -687,6 +692,8 @@ static int op_vm_restore(struct platform *p, uint32_t id, uint32_t *out)
 	struct sim_vm *v = new_vm(s, sn->func, sn->runtime, sn->mem_mib,
 				  START_RESTORE, cost);
 	v->pub.libs = sn->libs;
+	v->libs_cold = sn->libs;
+	v->preload_cold = 1;
 	v->pub.blocks = sn->blocks;
 	v->pub.spec_key = sn->spec_key;
 	if (sn->spec_key)
@@ -1061,6 +1068,8 @@ static int64_t bind_vm(struct sim *s, struct sim_vm *v, uint32_t f)
 	double grow = bind_growth(s, v, f);
 	v->pub.func = f;
 	v->pub.libs = libs;
+	if (v->preload_cold)
+		v->libs_cold = libs;
 	grow_mem(s, v, grow);
 	return to_ns(dist_sample(&s->cfg->models.func_init, s->cost_rng));
 }
@@ -1164,6 +1173,13 @@ static void start_request(struct sim *s, struct sim_vm *v, uint32_t h)
 		}
 		v->pub.libs |= missing;
 		v->libs_loading &= ~missing;
+	}
+	uint64_t cold = r->calls & v->libs_cold;
+	if (cold) {	/* models.lib_retouch: the first touch again */
+		for (uint64_t b = cold; b; b &= b - 1)
+			r->libload_ns +=
+				s->cat->libs[cf->libs[__builtin_ctzll(b)]].retouch_ns;
+		v->libs_cold &= ~cold;
 	}
 	double factor = cat_exec_factor(s->cat, r->pub.func, r->phase,
 					v->pub.blocks);

@@ -334,6 +334,61 @@ static void test_first_touch(void)
 	}
 }
 
+/* models.lib_retouch: a restored VM's first call of each library it
+ * inherited from the snapshot pays lib_cache.per_mib x its size, booked
+ * as library load; later requests on it, and warm VMs, pay nothing. */
+struct retouch_rec {
+	uint64_t restores, warm, bad_restore, bad_warm;
+	int64_t want;
+};
+
+static void retouch_row(void *arg, const struct res_request *row)
+{
+	struct retouch_rec *t = arg;
+	if (row->failed)
+		return;
+	if (row->start_kind == START_RESTORE) {
+		t->restores++;
+		t->bad_restore += row->libload_ns != t->want;
+	} else if (row->start_kind == START_WARM) {
+		t->warm++;
+		t->bad_warm += row->libload_ns != 0;
+	}
+}
+
+static void test_lib_retouch(void)
+{
+	for (int on = 0; on <= 1; on++) {
+		struct vms_config c;
+		cfg_defaults(&c);
+		c.seed = 4;
+		c.workload.functions = 1;
+		c.workload.rate_per_s = 4;
+		c.duration_ns = 60LL * 1000000000;
+		dist_init_constant(&c.workload.service, 10e6);
+		dist_init_constant(&c.catalog.libs_per_func, 3);
+		dist_init_constant(&c.catalog.lib_size, 4);	/* MiB */
+		dist_init_constant(&c.catalog.call_prob, 1);
+		c.models.lib_cache_per_mib_ns = 100000;		/* 100 us */
+		c.models.lib_retouch = on;
+		c.keepalive.ttl_ns = 100000000;	/* 100 ms: restores and warm */
+		struct retouch_rec t = { .want = on ? 3 * 4 * 100000 : 0 };
+		struct sim_hooks h = { .request_done = retouch_row, .arg = &t };
+		struct sim_summary s;
+		char err[512];
+		int rc = sim_run(&c, strategy_find("snapshot"), 4, NULL, &h, &s,
+				 err, sizeof(err));
+		if (rc)
+			fprintf(stderr, "sim_run: %s\n", err);
+		CU_ASSERT_EQUAL_FATAL(rc, 0);
+		sim_summary_release(&s);
+		CU_ASSERT(t.restores > 20);
+		CU_ASSERT(t.warm > 20);
+		CU_ASSERT_EQUAL(t.bad_restore, 0);
+		CU_ASSERT_EQUAL(t.bad_warm, 0);
+	}
+}
+
 static void base(struct vms_config *c)
 {
 	cfg_defaults(c);
@@ -412,8 +467,12 @@ static void test_ablations(void)
 	CU_ASSERT_EQUAL(s.profiles, 0);
 	CU_ASSERT(s.specializations > 0);
 	done(&r, &s);
+	/* every library preloaded: no load (forked children would touch
+	 * their libraries again: that is not shadowing) */
+	c.models.lib_retouch = 0;
 	CU_ASSERT_EQUAL_FATAL(run(&c, "adaptive-noshadow", &r, &s), 0);
 	CU_ASSERT_EQUAL(s.libload_ns, 0);
+	c.models.lib_retouch = 1;
 	done(&r, &s);
 	struct sim_summary ka;
 	CU_ASSERT_EQUAL_FATAL(run(&c, "keepalive", &r, &ka), 0);
@@ -597,6 +656,7 @@ int main(void)
 		  test_creation_cpu },
 		{ "first touch after restore: fraction or fixed size",
 		  test_first_touch },
+		{ "libraries touched again after restore", test_lib_retouch },
 		{ "bad model parameters", test_bad_parameters },
 		{ NULL, NULL },
 	};

@@ -361,6 +361,7 @@ static void test_zygote_preload(void)
 		base_config(&c);
 		c.catalog.libraries = 20;	/* <= 10 per runtime */
 		c.zygote.libs = libs[k];
+		c.models.lib_retouch = 0;	/* loads only */
 		CU_ASSERT_EQUAL_FATAL(run(&c, "zygote", 3, &r, &s, err), 0);
 		size_t forked = 0, loaded = 0;
 		for (size_t i = 0; i < r.n; i++)

@@ -249,6 +249,8 @@ static void gen_libs(struct catalog *cat, const struct vms_config *c,
 		l->load_cache_ns = round_ns(
 			(double)c->models.lib_cache_fixed_ns +
 			l->size_mib * (double)c->models.lib_cache_per_mib_ns);
+		l->retouch_ns = c->models.lib_retouch ? round_ns(
+			l->size_mib * (double)c->models.lib_cache_per_mib_ns) : 0;
 	}
 	gsl_rng_free(r);
 }

@@ -23,6 +23,7 @@ struct cat_lib {
 	double size_mib;	/* image size */
 	int64_t load_storage_ns;	/* load from storage */
 	int64_t load_cache_ns;	/* map from the shared library cache */
+	int64_t retouch_ns;	/* first touch again in a restored/forked VM */
 	uint32_t runtime;	/* runtime it belongs to */
 };
 
