@@ -26,6 +26,10 @@ static const char calibrate_usage[] =
 	"options:\n"
 	"  -o, --output FILE   write there (default: standard output)\n"
 	"  -n, --reps N        repetitions of every figure (default 15)\n"
+	"      --rounds N      rounds of the request runs through the real\n"
+	"                      platform (cold, keepalive, snapshot; ~100 s\n"
+	"                      each), pooled: more of the host's moods in\n"
+	"                      models.exec_noise and models.boot (default 1)\n"
 	"      --quick         3 repetitions, small VMs and libraries: a few\n"
 	"                      seconds (tests); --reps, --ram, --heap still\n"
 	"                      apply\n"
@@ -75,6 +79,7 @@ static int calibrate_exec(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "reps", required_argument, NULL, 'n' },
 		{ "quick", no_argument, NULL, 'Q' },
+		{ "rounds", required_argument, NULL, 'R' },
 		{ "ram", required_argument, NULL, 'r' },
 		{ "heap", required_argument, NULL, 'H' },
 		{ "lib-dir", required_argument, NULL, 'd' },
@@ -87,7 +92,7 @@ static int calibrate_exec(int argc, char **argv)
 	struct calib_opts o;
 	const char *out = NULL;
 	char cmdline[1024], err[1400], tmp[1100];
-	unsigned reps = 0, ram = 0, heap = 0;
+	unsigned reps = 0, ram = 0, heap = 0, rounds = 0;
 	int quiet = 0, c, rc;
 
 	calib_opts_init(&o);
@@ -100,6 +105,15 @@ static int calibrate_exec(int argc, char **argv)
 				return EXIT_USAGE;
 			break;
 		case 'Q': calib_opts_quick(&o); break;
+		case 'R':
+			if (parse_uint(optarg, "--rounds", &rounds))
+				return EXIT_USAGE;
+			if (!rounds) {
+				fprintf(stderr, "vmspec calibrate: --rounds must "
+					"be at least 1\n");
+				return EXIT_USAGE;
+			}
+			break;
 		case 'r':
 			if (parse_uint(optarg, "--ram", &ram))
 				return EXIT_USAGE;
@@ -134,6 +148,8 @@ static int calibrate_exec(int argc, char **argv)
 		o.reps = reps;
 	if (ram)
 		o.ram_mib = ram;
+	if (rounds)
+		o.rounds = rounds;
 	if (heap)
 		o.heap_mib = heap;
 	join_args(argc, argv, cmdline, sizeof cmdline);

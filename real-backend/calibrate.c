@@ -97,6 +97,7 @@ struct calib {
 	int avx2;		/* the optimized variants ran */
 	struct calib_req {	/* requests through the real platform */
 		int done;	/* measured */
+		unsigned rounds;	/* of the runs, pooled */
 		unsigned n_run[REQ_RUNS];	/* exec ratios of each run */
 		double mean_run[REQ_RUNS];	/* their mean */
 		double boot_run_us;	/* mean boot job in the `cold` run */
@@ -926,7 +927,9 @@ static void write_models(struct calib *c, FILE *o)
 			"simulator's exec of the same request (same arrival, "
 			"same draws),\n  # warm and cold requests of the "
 			"platform's own runs (seed 1009,\n  # real.work_scale "
-			"0.25, %.0f s in all):", c->req.seconds);
+			"0.25, %u round%s of the runs, %.0f s in all):",
+			c->req.rounds, c->req.rounds == 1 ? "" : "s",
+			c->req.seconds);
 		for (int i = 0; i < REQ_RUNS; i++)
 			fprintf(o, "%s `%s` %u requests, mean %.3f",
 				i ? ";" : "", req_run_names[i], c->req.n_run[i],
@@ -1176,6 +1179,7 @@ void calib_opts_init(struct calib_opts *o)
 	o->ram_mib = 64;
 	o->heap_mib = 8;
 	o->lib_touch = 0.25;
+	o->rounds = 1;
 	o->lib_dir = tmp && *tmp ? tmp : "/var/tmp";
 }
 
@@ -1223,6 +1227,11 @@ static int check_opts(const struct calib_opts *o, char *err, size_t n)
 {
 	if (o->reps < 1 || o->reps > 1000) {
 		snprintf(err, n, "--reps must be in [1, 1000], got %u", o->reps);
+		return -EINVAL;
+	}
+	if (o->rounds > 100) {
+		snprintf(err, n, "--rounds must be in [1, 100], got %u",
+			 o->rounds);
 		return -EINVAL;
 	}
 	if (o->ram_mib < 16 || o->ram_mib > 1024 || o->ram_mib % 2) {
@@ -1458,25 +1467,82 @@ static int req_run(struct calib *c, const struct vms_config *cfg, int i,
 	return (int)n;
 }
 
+/* What one round of request runs leaves for the figures. */
+struct req_acc {
+	struct samples ratio;	/* exec ratios, every run */
+	struct samples extra;	/* restored VMs' first requests, ms */
+	struct samples disp;	/* warm requests outside their program, us */
+	struct samples wait;	/* cold requests' queue + startup, us */
+	double run_sum[REQ_RUNS];	/* sum of each run's ratios */
+	struct real_cost lib_first, lib_call, boot;
+};
+
+static void cost_sum(struct real_cost *to, const struct real_cost *c)
+{
+	to->n += c->n;
+	to->sum_ns += c->sum_ns;
+}
+
+/* One round: the runs of (cfg) in turn, into (a). */
+static int req_round(struct calib *c, const struct vms_config *cfg,
+		     struct req_acc *a)
+{
+	int rc = 0;
+	for (int i = 0; i < REQ_RUNS && rc >= 0; i++) {
+		struct val_side real;
+		struct real_summary rs;
+		size_t n0 = a->ratio.n;
+		val_side_init(&real);
+		memset(&rs, 0, sizeof rs);
+		rc = req_run(c, cfg, i, &real, &rs, &a->ratio, &a->extra);
+		if (rc < 0) {
+			val_side_release(&real);
+			break;
+		}
+		c->req.n_run[i] += (unsigned)rc;
+		for (size_t k = n0; k < a->ratio.n; k++)
+			a->run_sum[i] += a->ratio.v[k];
+		cost_sum(&a->lib_first, &rs.lib_first);
+		cost_sum(&a->lib_call, &rs.lib_call);
+		if (i == 0)
+			cost_sum(&a->boot, &rs.boot);
+		for (size_t k = 0; k < real.n; k++) {
+			const struct val_req *q = &real.req[k];
+			if (i == 0 && q->kind == START_COLD) {
+				samples_add(&a->wait, (q->queue_ms +
+						       q->startup_ms) * 1e3);
+			} else if (i == 1 && q->kind == START_WARM) {
+				double x = q->lat_ms - q->exec_ms -
+					   q->libload_ms;
+				samples_add(&a->disp, (x > 0 ? x : 0) * 1e3);
+			}
+		}
+		real_summary_release(&rs);
+		val_side_release(&real);
+	}
+	return rc;
+}
+
 /* Requests through the real platform's request path (real_run), paired
- * with the simulator's nominal work: the guests' time for it (figure
- * "exec.ratio": real exec / simulated exec of warm and cold requests,
- * pooled over the runs; models.exec_noise), the boot as the platform pays
- * it (figure "boot.paid": arrival to the request's start minus the
- * dispatch, of the `cold` run's requests; models.boot), a warm request's
- * time outside its guest program (latency - exec - libload, figure
- * "dispatch"; models.dispatch) and a restored VM's first request beyond
- * its work (figure "restore.extra"; models.touched). */
+ * with the simulator's nominal work, in c->o->rounds rounds of the runs
+ * (pooled): the guests' time for it (figure "exec.ratio": real exec /
+ * simulated exec of warm and cold requests; models.exec_noise), the boot
+ * as the platform pays it (figure "boot.paid": arrival to the request's
+ * start minus the dispatch, of the `cold` runs' requests; models.boot), a
+ * warm request's time outside its guest program (latency - exec - libload
+ * of the `keepalive` runs, figure "dispatch"; models.dispatch) and a
+ * restored VM's first request beyond its work (figure "restore.extra";
+ * models.touched). */
 static int measure_requests(struct calib *c)
 {
 	char text[2048], ms[16];
 	struct vms_config cfg;
 	struct cfg_error ce;
-	struct val_side real[REQ_RUNS];
-	struct real_summary rs[REQ_RUNS];
-	struct samples ratio = { 0 }, extra = { 0 };
-	int rc = 0, got[REQ_RUNS] = { 0 };
+	struct req_acc a;
+	int rc = 0;
+	unsigned rounds = c->o->rounds ? c->o->rounds : 1;
 
+	memset(&a, 0, sizeof a);
 	snprintf(ms, sizeof ms, "%us", c->o->quick ? 3u : 30u);
 	snprintf(text, sizeof text, req_yaml, ms, c->o->heap_mib,
 		 c->o->lib_touch);
@@ -1487,112 +1553,76 @@ static int measure_requests(struct calib *c)
 		return fail(c, -EINVAL, "request runs: %s", ce.msg);
 	}
 	int64_t t0 = now_ns();
-	for (int i = 0; i < REQ_RUNS; i++) {
-		val_side_init(&real[i]);
-		memset(&rs[i], 0, sizeof rs[i]);
-	}
-	for (int i = 0; i < REQ_RUNS && rc >= 0; i++) {
-		size_t n0 = ratio.n;
-		rc = req_run(c, &cfg, i, &real[i], &rs[i], &ratio, &extra);
-		got[i] = rc >= 0;
-		if (rc >= 0) {
-			double m = 0;
-			for (size_t k = n0; k < ratio.n; k++)
-				m += ratio.v[k];
-			c->req.n_run[i] = (unsigned)rc;
-			c->req.mean_run[i] = rc ? m / rc : NAN;
-		}
+	for (unsigned r = 0; r < rounds && rc >= 0; r++) {
+		if (rounds > 1)
+			logf_(c, " round %u of %u", r + 1, rounds);
+		rc = req_round(c, &cfg, &a);
 	}
 	cfg_release(&cfg);
 	c->req.seconds = (now_ns() - t0) / 1e9;
-	if (rc >= 0 && ratio.n < 10)
+	c->req.rounds = rounds;
+	if (rc >= 0 && a.ratio.n < 10)
 		rc = fail(c, -EIO, "request runs: %zu exec ratios, too few",
-			  ratio.n);
+			  a.ratio.n);
 	if (rc >= 0) {
 		double s1 = 0, s2 = 0, m = 0;
-		for (size_t i = 0; i < ratio.n; i++) {
-			double l = log(ratio.v[i]);
-			m += ratio.v[i];
+		for (size_t i = 0; i < a.ratio.n; i++) {
+			double l = log(a.ratio.v[i]);
+			m += a.ratio.v[i];
 			s1 += l;
 			s2 += l * l;
 		}
-		double mu = s1 / (double)ratio.n;
-		double var = s2 / (double)ratio.n - mu * mu;
-		c->req.mean_ratio = m / (double)ratio.n;
+		for (int i = 0; i < REQ_RUNS; i++)
+			c->req.mean_run[i] = c->req.n_run[i] ?
+				a.run_sum[i] / c->req.n_run[i] : NAN;
+		double mu = s1 / (double)a.ratio.n;
+		double var = s2 / (double)a.ratio.n - mu * mu;
+		c->req.mean_ratio = m / (double)a.ratio.n;
 		c->req.sd_log = var > 0 ? sqrt(var) : 0;
 		c->cur_mib = 0;
 		add_fig(c, "exec.ratio", "guest time / nominal work of a "
-			"request", "x", ratio.v, (unsigned)ratio.n);
-		if (extra.n) {
-			for (size_t i = 0; i < extra.n; i++)
-				extra.v[i] *= 1e3;	/* us */
+			"request", "x", a.ratio.v, (unsigned)a.ratio.n);
+		if (a.extra.n) {
+			for (size_t i = 0; i < a.extra.n; i++)
+				a.extra.v[i] *= 1e3;	/* us */
 			add_fig(c, "restore.extra", "a restored VM's first "
-				"request beyond its work", "us", extra.v,
-				(unsigned)extra.n);
+				"request beyond its work", "us", a.extra.v,
+				(unsigned)a.extra.n);
 		}
-		struct real_cost lf = { 0 }, lc = { 0 };
-		for (int i = 0; i < REQ_RUNS; i++) {
-			lf.n += rs[i].lib_first.n;
-			lf.sum_ns += rs[i].lib_first.sum_ns;
-			lc.n += rs[i].lib_call.n;
-			lc.sum_ns += rs[i].lib_call.sum_ns;
-		}
-		c->req.nlibfirst = lf.n;
-		c->req.libfirst_us = lf.n ? (double)lf.sum_ns / (double)lf.n
-					    / 1e3 : 0;
-		c->req.nlibcall = lc.n;
-		c->req.libcall_us = lc.n ? (double)lc.sum_ns / (double)lc.n
-					   / 1e3 : 0;
-		const struct real_cost *b = &rs[0].boot;
-		c->req.boots = b->n;
-		c->req.boot_run_us = b->n ? (double)b->sum_ns / (double)b->n
-					    / 1e3 : NAN;
-		/* warm requests of the keepalive run: the time outside
-		 * the guest program */
-		double *d = xmalloc((real[1].n + 1) * sizeof(double));
-		unsigned nd = 0;
-		for (size_t i = 0; i < real[1].n; i++) {
-			const struct val_req *q = &real[1].req[i];
-			if (q->kind != START_WARM)
-				continue;
-			double x = q->lat_ms - q->exec_ms - q->libload_ms;
-			d[nd++] = (x > 0 ? x : 0) * 1e3;
-		}
-		if (nd) {
+		c->req.nlibfirst = a.lib_first.n;
+		c->req.libfirst_us = a.lib_first.n ? (double)a.lib_first.sum_ns
+			/ (double)a.lib_first.n / 1e3 : 0;
+		c->req.nlibcall = a.lib_call.n;
+		c->req.libcall_us = a.lib_call.n ? (double)a.lib_call.sum_ns
+			/ (double)a.lib_call.n / 1e3 : 0;
+		c->req.boots = a.boot.n;
+		c->req.boot_run_us = a.boot.n ? (double)a.boot.sum_ns /
+			(double)a.boot.n / 1e3 : NAN;
+		if (a.disp.n) {
 			add_fig(c, "dispatch", "a warm request outside its "
-				"guest program", "us", d, nd);
+				"guest program", "us", a.disp.v,
+				(unsigned)a.disp.n);
 			const struct calib_fig *f = fig(c, "dispatch", 0);
 			c->req.disp_med_us = med(f);
 			c->req.disp_p90_us = pct(f, 90);
-			c->req.n_disp = nd;
+			c->req.n_disp = (unsigned)a.disp.n;
+			/* the cold requests' wait, which the simulator's boot
+			 * + dispatch stand for */
+			for (size_t i = 0; i < a.wait.n; i++) {
+				double x = a.wait.v[i] - c->req.disp_med_us;
+				a.wait.v[i] = x > 0 ? x : 0;
+			}
+			if (a.wait.n)
+				add_fig(c, "boot.paid", "a cold request's wait "
+					"for its VM", "us", a.wait.v,
+					(unsigned)a.wait.n);
 		}
-		/* cold requests of the cold run: arrival to the start of
-		 * their program (the wait for a worker, the boot, the wait
-		 * for a worker again), which the simulator's boot + dispatch
-		 * stand for */
-		unsigned nb = 0;
-		d = xrealloc(d, (real[0].n + 1) * sizeof(double));
-		for (size_t i = 0; nd && i < real[0].n; i++) {
-			const struct val_req *q = &real[0].req[i];
-			if (q->kind != START_COLD)
-				continue;
-			double x = (q->queue_ms + q->startup_ms) * 1e3 -
-				   c->req.disp_med_us;
-			d[nb++] = x > 0 ? x : 0;
-		}
-		if (nb)
-			add_fig(c, "boot.paid", "a cold request's wait for its "
-				"VM", "us", d, nb);
-		free(d);
 		c->req.done = 1;
 	}
-	for (int i = 0; i < REQ_RUNS; i++) {
-		val_side_release(&real[i]);
-		if (got[i])
-			real_summary_release(&rs[i]);
-	}
-	free(ratio.v);
-	free(extra.v);
+	free(a.ratio.v);
+	free(a.extra.v);
+	free(a.disp.v);
+	free(a.wait.v);
 	return rc < 0 ? rc : 0;
 }
 

@@ -331,6 +331,10 @@ static void test_run_errors(void)
 	o.heap_mib = 3;
 	CU_ASSERT_EQUAL(calib_run(&o, f, err, sizeof err), -EINVAL);
 	calib_opts_init(&o);
+	o.rounds = 101;
+	CU_ASSERT_EQUAL(calib_run(&o, f, err, sizeof err), -EINVAL);
+	CU_ASSERT(has(err, "--rounds"));
+	calib_opts_init(&o);
 	setenv(VMM_DEV_ENV, "/nonexistent/kvm", 1);
 	CU_ASSERT_EQUAL(calib_run(&o, f, err, sizeof err), -ENODEV);
 	CU_ASSERT(has(err, "/nonexistent/kvm"));
@@ -356,6 +360,7 @@ static void test_quick(void)
 
 	calib_opts_init(&o);
 	calib_opts_quick(&o);
+	o.rounds = 2;	/* the request runs twice, pooled */
 	o.lib_dir = dir;
 	o.command = "test_calibrate";
 	snprintf(path, sizeof path, "%s", at("quick.yaml"));
@@ -418,6 +423,7 @@ static void test_quick(void)
 	CU_ASSERT(c->models.dispatch_ns > 0 && c->models.dispatch_ns < 1000 * MS);
 	/* the boot as the platform's cold run paid it, with its tail */
 	CU_ASSERT(has(c->text, "a cold request waits for its VM"));
+	CU_ASSERT(has(c->text, "2 rounds of the runs"));
 	CU_ASSERT(c->models.boot.npoints == 10);
 	CU_ASSERT_EQUAL(c->models.touched_fraction,
 			d->models.touched_fraction);
