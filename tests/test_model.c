@@ -269,6 +269,34 @@ static void test_creation_cpu(void)
 	CU_ASSERT(mean[1] > mean[0] * 1.05);
 }
 
+/* One function, 10 ms of work per request, 60 s at (rate) per second,
+ * (seed): the base of the restore tests. */
+static void one_func(struct vms_config *c, uint64_t seed, double rate)
+{
+	cfg_defaults(c);
+	c->seed = (int64_t)seed;
+	c->workload.functions = 1;
+	c->workload.rate_per_s = rate;
+	c->duration_ns = 60LL * 1000000000;
+	dist_init_constant(&c->workload.service, 10e6);
+}
+
+/* Run (c) under the snapshot strategy, each finished row to (row). */
+static void run_snapshot(const struct vms_config *c,
+			 void (*row)(void *, const struct res_request *),
+			 void *arg)
+{
+	struct sim_hooks h = { .request_done = row, .arg = arg };
+	struct sim_summary s;
+	char err[512];
+	int rc = sim_run(c, strategy_find("snapshot"), (uint64_t)c->seed, NULL,
+			 &h, &s, err, sizeof(err));
+	if (rc)
+		fprintf(stderr, "sim_run: %s\n", err);
+	CU_ASSERT_EQUAL_FATAL(rc, 0);
+	sim_summary_release(&s);
+}
+
 /* The first request of a restored VM pays its copy-on-write faults: a
  * fraction of the VM's pages (models.touched_fraction), or a fixed amount
  * whatever the VM's size (models.touched), at most the VM's memory. */
@@ -301,12 +329,7 @@ static void test_first_touch(void)
 	};
 	for (size_t i = 0; i < sizeof k / sizeof *k; i++) {
 		struct vms_config c;
-		cfg_defaults(&c);
-		c.seed = 9;
-		c.workload.functions = 1;
-		c.workload.rate_per_s = 2;
-		c.duration_ns = 60LL * 1000000000;
-		dist_init_constant(&c.workload.service, 10e6);
+		one_func(&c, 9, 2);
 		c.workload.service_spread = 0;
 		dist_init_constant(&c.workload.memory, 100);
 		dist_init_constant(&c.catalog.libs_per_func, 0);
@@ -318,15 +341,7 @@ static void test_first_touch(void)
 		c.models.touched_mib = k[i].mib;
 		c.keepalive.ttl_ns = 1000000;	/* 1 ms: nearly all restore */
 		struct touch_rec t = { 0 };
-		struct sim_hooks h = { .request_done = touch_row, .arg = &t };
-		struct sim_summary s;
-		char err[512];
-		int rc = sim_run(&c, strategy_find("snapshot"), 9, NULL, &h, &s,
-				 err, sizeof(err));
-		if (rc)
-			fprintf(stderr, "sim_run: %s\n", err);
-		CU_ASSERT_EQUAL_FATAL(rc, 0);
-		sim_summary_release(&s);
+		run_snapshot(&c, touch_row, &t);
 		int64_t want = R + (int64_t)llround(k[i].pages * (double)F);
 		CU_ASSERT(t.restores > 50);
 		CU_ASSERT_EQUAL(t.min_ns, want);
@@ -360,12 +375,7 @@ static void test_lib_retouch(void)
 {
 	for (int on = 0; on <= 1; on++) {
 		struct vms_config c;
-		cfg_defaults(&c);
-		c.seed = 4;
-		c.workload.functions = 1;
-		c.workload.rate_per_s = 4;
-		c.duration_ns = 60LL * 1000000000;
-		dist_init_constant(&c.workload.service, 10e6);
+		one_func(&c, 4, 4);
 		dist_init_constant(&c.catalog.libs_per_func, 3);
 		dist_init_constant(&c.catalog.lib_size, 4);	/* MiB */
 		dist_init_constant(&c.catalog.call_prob, 1);
@@ -373,15 +383,7 @@ static void test_lib_retouch(void)
 		c.models.lib_retouch = on;
 		c.keepalive.ttl_ns = 100000000;	/* 100 ms: restores and warm */
 		struct retouch_rec t = { .want = on ? 3 * 4 * 100000 : 0 };
-		struct sim_hooks h = { .request_done = retouch_row, .arg = &t };
-		struct sim_summary s;
-		char err[512];
-		int rc = sim_run(&c, strategy_find("snapshot"), 4, NULL, &h, &s,
-				 err, sizeof(err));
-		if (rc)
-			fprintf(stderr, "sim_run: %s\n", err);
-		CU_ASSERT_EQUAL_FATAL(rc, 0);
-		sim_summary_release(&s);
+		run_snapshot(&c, retouch_row, &t);
 		CU_ASSERT(t.restores > 20);
 		CU_ASSERT(t.warm > 20);
 		CU_ASSERT_EQUAL(t.bad_restore, 0);
