@@ -21,6 +21,7 @@
 #include "policies/cache.h"
 #include "policies/strategy.h"
 #include "real-backend/real_int.h"
+#include "sim/platcore.h"
 #include "sim/queue.h"
 #include "workloads/workload.h"
 
@@ -75,6 +76,7 @@ struct deferred {
 };
 
 struct real {
+	struct plat_core core;		/* first: what platcore.c reads */
 	struct platform plat;
 	const struct vms_config *cfg;
 	const struct strategy_ops *st;
@@ -161,6 +163,11 @@ static int violation(struct real *r, const char *fmt, ...)
 		r->failed = -EPROTO;
 	}
 	return -EINVAL;
+}
+
+static void core_violation(void *impl, const char *msg)
+{
+	violation(impl, "%s", msg);
 }
 
 static void io_error(struct real *r, const char *what)
@@ -271,68 +278,6 @@ static void inst_put(struct real *r, struct rinst *in)
 static int64_t op_now(struct platform *p)
 {
 	return now(REAL(p));
-}
-
-static gsl_rng *op_rng(struct platform *p, uint64_t id)
-{
-	struct real *r = REAL(p);
-	gsl_rng *g = rng_streams_get(&r->streams, id);
-	if (!g) {
-		violation(r, "more than %d random streams",
-			  RNG_MAX_POLICY_STREAMS);
-		return r->streams.s[0].r;
-	}
-	return g;
-}
-
-static uint32_t op_nfuncs(struct platform *p)
-{
-	return REAL(p)->cat->nfuncs;
-}
-
-static uint32_t op_nruntimes(struct platform *p)
-{
-	return REAL(p)->cat->nruntimes;
-}
-
-static const struct plat_func *op_func(struct platform *p, uint32_t f)
-{
-	struct real *r = REAL(p);
-	if (f >= r->cat->nfuncs) {
-		violation(r, "query of unknown function %u", f);
-		return &r->man.finfo[0];
-	}
-	return &r->man.finfo[f];
-}
-
-static uint32_t op_popular_libs(struct platform *p, uint32_t rt,
-				uint32_t *out, uint32_t max)
-{
-	return cat_popular_libs(&REAL(p)->man, rt, out, max);
-}
-
-static struct plat_vm *op_vm(struct platform *p, uint32_t slot)
-{
-	struct real *r = REAL(p);
-	if (slot >= r->vms.used) {
-		violation(r, "query of VM slot %u, which never existed", slot);
-		return &VM(r, 0)->pub;
-	}
-	return &VM(r, slot)->pub;
-}
-
-static double op_mem_free(struct platform *p)
-{
-	struct real *r = REAL(p);
-	return r->cfg->host.memory_mib - r->mem_used_mib;
-}
-
-static double op_vm_mem(struct platform *p, uint32_t f)
-{
-	struct real *r = REAL(p);
-	if (f == PLAT_NO_FUNC)
-		return r->cfg->models.runtime_mem_mib;
-	return f < r->cat->nfuncs ? r->cat->funcs[f].mem_mib : 0;
 }
 
 static uint32_t phase_now(struct real *r)
@@ -1266,14 +1211,14 @@ static int op_timer(struct platform *p, int64_t at_ns, uint64_t tag)
 
 static const struct platform_ops real_platform_ops = {
 	.now_ns = op_now,
-	.rng = op_rng,
-	.nfuncs = op_nfuncs,
-	.nruntimes = op_nruntimes,
-	.func = op_func,
-	.popular_libs = op_popular_libs,
-	.vm = op_vm,
-	.mem_free_mib = op_mem_free,
-	.vm_mem_mib = op_vm_mem,
+	.rng = plat_core_rng,
+	.nfuncs = plat_core_nfuncs,
+	.nruntimes = plat_core_nruntimes,
+	.func = plat_core_func,
+	.popular_libs = plat_core_popular_libs,
+	.vm = plat_core_vm,
+	.mem_free_mib = plat_core_mem_free,
+	.vm_mem_mib = plat_core_vm_mem,
 	.oracle = op_oracle,
 	.vm_boot = op_vm_boot,
 	.vm_boot_runtime = op_vm_boot_runtime,
@@ -1999,6 +1944,9 @@ int real_run(const struct vms_config *cfg, const struct strategy_ops *st,
 		 cfg->real.compiler);
 	if ((rc = real_open(r, err, errlen)) < 0)
 		goto out_free;
+	r->core = (struct plat_core){ .cfg = cfg, .cat = r->cat,
+		.man = &r->man, .vms = &r->vms, .streams = &r->streams,
+		.mem_used_mib = &r->mem_used_mib, .violation = core_violation };
 	if ((rc = rexec_calibrate(&r->x, cfg->real.block_call_ns, err,
 				  errlen)) < 0)
 		goto out_free;

@@ -23,6 +23,7 @@
 #include "policies/cache.h"
 #include "policies/strategy.h"
 #include "sim/engine.h"
+#include "sim/platcore.h"
 #include "sim/queue.h"
 #include "workloads/catalog.h"
 #include "workloads/workload.h"
@@ -121,6 +122,7 @@ struct sim_snap {
 };
 
 struct sim {
+	struct plat_core core;		/* first: what platcore.c reads */
 	struct platform plat;
 	const struct vms_config *cfg;
 	const struct strategy_ops *st;
@@ -223,6 +225,11 @@ static int violation(struct sim *s, const char *fmt, ...)
 		s->failed = -EPROTO;
 	}
 	return -EINVAL;
+}
+
+static void core_violation(void *impl, const char *msg)
+{
+	violation(impl, "%s", msg);
 }
 
 static void io_error(struct sim *s, const char *what)
@@ -412,68 +419,6 @@ static void creation_cpu_end(struct sim *s, struct sim_vm *v)
 static int64_t op_now(struct platform *p)
 {
 	return SIM(p)->now_ns;
-}
-
-static gsl_rng *op_rng(struct platform *p, uint64_t id)
-{
-	struct sim *s = SIM(p);
-	gsl_rng *g = rng_streams_get(&s->streams, id);
-	if (!g) {
-		violation(s, "more than %d random streams",
-			  RNG_MAX_POLICY_STREAMS);
-		return s->streams.s[0].r;
-	}
-	return g;
-}
-
-static uint32_t op_nfuncs(struct platform *p)
-{
-	return SIM(p)->cat->nfuncs;
-}
-
-static uint32_t op_nruntimes(struct platform *p)
-{
-	return SIM(p)->cat->nruntimes;
-}
-
-static const struct plat_func *op_func(struct platform *p, uint32_t f)
-{
-	struct sim *s = SIM(p);
-	if (f >= s->cat->nfuncs) {
-		violation(s, "query of unknown function %u", f);
-		return &s->man.finfo[0];
-	}
-	return &s->man.finfo[f];
-}
-
-static uint32_t op_popular_libs(struct platform *p, uint32_t rt,
-				uint32_t *out, uint32_t max)
-{
-	return cat_popular_libs(&SIM(p)->man, rt, out, max);
-}
-
-static struct plat_vm *op_vm(struct platform *p, uint32_t slot)
-{
-	struct sim *s = SIM(p);
-	if (slot >= s->vms.used) {
-		violation(s, "query of VM slot %u, which never existed", slot);
-		return &VM(s, 0)->pub;
-	}
-	return &VM(s, slot)->pub;
-}
-
-static double op_mem_free(struct platform *p)
-{
-	struct sim *s = SIM(p);
-	return s->cfg->host.memory_mib - s->mem_used_mib;
-}
-
-static double op_vm_mem(struct platform *p, uint32_t f)
-{
-	struct sim *s = SIM(p);
-	if (f == PLAT_NO_FUNC)
-		return s->cfg->models.runtime_mem_mib;
-	return f < s->cat->nfuncs ? s->cat->funcs[f].mem_mib : 0;
 }
 
 static uint32_t phase_now(struct sim *s)
@@ -1280,14 +1225,14 @@ static int op_timer(struct platform *p, int64_t at_ns, uint64_t tag)
 
 static const struct platform_ops sim_platform_ops = {
 	.now_ns = op_now,
-	.rng = op_rng,
-	.nfuncs = op_nfuncs,
-	.nruntimes = op_nruntimes,
-	.func = op_func,
-	.popular_libs = op_popular_libs,
-	.vm = op_vm,
-	.mem_free_mib = op_mem_free,
-	.vm_mem_mib = op_vm_mem,
+	.rng = plat_core_rng,
+	.nfuncs = plat_core_nfuncs,
+	.nruntimes = plat_core_nruntimes,
+	.func = plat_core_func,
+	.popular_libs = plat_core_popular_libs,
+	.vm = plat_core_vm,
+	.mem_free_mib = plat_core_mem_free,
+	.vm_mem_mib = plat_core_vm_mem,
 	.oracle = op_oracle,
 	.vm_boot = op_vm_boot,
 	.vm_boot_runtime = op_vm_boot_runtime,
@@ -1777,6 +1722,9 @@ int sim_run(const struct vms_config *cfg, const struct strategy_ops *st,
 	int rc = sim_open(s, err, errlen);
 	if (rc < 0)
 		goto out_free;
+	s->core = (struct plat_core){ .cfg = cfg, .cat = s->cat,
+		.man = &s->man, .vms = &s->vms, .streams = &s->streams,
+		.mem_used_mib = &s->mem_used_mib, .violation = core_violation };
 	s->pol = st->create(&s->plat, cfg);
 	if (!s->pol) {
 		if (!s->failed)
