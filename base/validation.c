@@ -928,12 +928,10 @@ int val_sim_config(const struct vms_config *real, struct vms_config *sim,
 			(long long)real->real.workers);
 		sim->host.cores = real->real.workers;
 	}
-	if (!sim->host.creation_cpu) {
-		map_log(map, "host.creation_cpu: false -> true (the real "
-			"platform boots, restores and forks VMs and compiles "
-			"their blocks on the host's cores, next to the guests)");
-		sim->host.creation_cpu = 1;
-	}
+	/* host.creation_cpu stays as configured: the calibration measures
+	 * the guests' speed (models.exec_noise) and the boot as requests pay
+	 * it (models.boot) on the real platform under its own creations, so
+	 * creations sharing the simulated cores would count them twice */
 	if (!real->real.compile) {
 		val_dist_scale(&sim->models.compile, 0);
 		map_log(map, "models.compile: x 0 (real.compile false: blocks "
