@@ -1798,7 +1798,7 @@ static void shut_down(struct real *r)
 /* ---- set-up ---- */
 
 /* Which guest kernel runs block i of each function: SIMD-friendly blocks
- * (catalog speed-up >= 1.5) on the vectorizable kernels, the others on the
+ * (catalog speed-up >= REAL_VECTOR_SPEEDUP) on the vectorizable kernels, the others on the
  * serial ones, distinct within a function while kernels last (beyond six
  * blocks two blocks share a kernel and its dispatch entry). */
 static void map_kernels(struct real *r)
@@ -1813,7 +1813,7 @@ static void map_kernels(struct real *r)
 		unsigned used = 0;
 		for (uint32_t i = 0; i < cf->nblocks; i++) {
 			const struct cat_block *b = &cf->blocks[i];
-			int c = b->speedup >= 1.5 ? 0 : 1;
+			int c = b->speedup >= REAL_VECTOR_SPEEDUP ? 0 : 1;
 			unsigned s = (unsigned)(b->hash % 3), k = cls[c][s];
 			/* a free kernel of the block's class, else share
 			 * cls[c][s]: never the other class (a SIMD-friendly

@@ -24,6 +24,9 @@ struct real_cost {
 };
 
 #define REAL_NKERNELS 6		/* guest kernels (GABI_BLK_COUNT) */
+/* A block whose catalog speed-up is at least this runs on a vectorizable
+ * guest kernel (its optimized variant is SIMD), else on a serial one. */
+#define REAL_VECTOR_SPEEDUP 1.5
 
 /* What a run measured. (sim) holds the figures both platforms report, with
  * the simulator's meaning (sim/engine.h), in wall-clock time; the rest is

@@ -16,6 +16,7 @@
 #include "cu.h"
 #include "base/config.h"
 #include "real-backend/calibrate.h"
+#include "real-backend/platform_real.h"
 #include "real-backend/vmm.h"
 #include "real-backend/real_int.h"
 
@@ -298,6 +299,12 @@ static void test_shipped(void)
 	CU_ASSERT(dist_mean(&c->models.compile) > 1 * MS);
 	CU_ASSERT(c->profiling.sample_cost_ns < 10 * US);
 	CU_ASSERT(dist_mean(&c->catalog.speedup_simd) > 1.5);
+	/* every draw keeps its block in the class the real platform gives
+	 * it a kernel of */
+	const struct dist *so = &c->catalog.speedup_other;
+	if (so->kind == DIST_EMPIRICAL)
+		for (int i = 0; i < so->npoints; i++)
+			CU_ASSERT(so->v[i] < REAL_VECTOR_SPEEDUP);
 	/* measured through the platform's request path */
 	CU_ASSERT_EQUAL(c->models.exec_noise.kind, DIST_EMPIRICAL);
 	double xn = dist_mean(&c->models.exec_noise);
