@@ -46,11 +46,14 @@ static const char sweep_usage[] =
 	"  -j, --jobs N          run N runs at once as local processes "
 	"(default 1)\n"
 	"      --list            print the manifest: index, name, status, seed,\n"
-	"                        parameters (tab-separated)\n"
+	"                        parameters (tab-separated); runs whose\n"
+	"                        configuration is invalid are marked and\n"
+	"                        named on stderr (exit status 2)\n"
 	"      --run I[-J]       execute manifest line I (or I to J) in this\n"
 	"                        process (Slurm array tasks call this)\n"
 	"      --emit-slurm      write an sbatch array script, one task per\n"
-	"                        --runs-per-task K lines (default 1)\n"
+	"                        --runs-per-task K lines (default 1); refused\n"
+	"                        when a run's configuration is invalid\n"
 	"  -o, --script FILE     where --emit-slurm writes (default stdout)\n"
 	"      --index           rebuild DIR/index.h5 from the runs' files\n"
 	"      --output DIR      results directory (overrides `output:`)\n"
@@ -562,8 +565,39 @@ static int exec_lines(const struct sweep *s, size_t a, size_t b, int force,
 
 /* ------------------------------------------------------------ --list */
 
-static void list_manifest(const struct sweep *s)
+/* Build every run's configuration as a run would: print each distinct
+ * problem once (file:line:col of the value), mark the runs in (bad) when
+ * given; returns how many runs would fail before starting. */
+static size_t check_runs(const struct sweep *s, unsigned char *bad)
 {
+	char last[sizeof(((struct sweep_error *)0)->msg)] = "";
+	size_t n = 0;
+	for (size_t i = 0; i < s->nruns; i++) {
+		struct vms_config c;
+		struct sweep_error e;
+		int rc = sweep_config(s, i, &c, &e);
+		cfg_release(&c);
+		if (bad)
+			bad[i] = rc < 0;
+		if (rc == 0)
+			continue;
+		n++;
+		if (strcmp(e.msg, last)) {	/* runs with one value in a row */
+			fprintf(stderr, "vmspec: %s (run %zu, %s)\n", e.msg, i,
+				s->names[i]);
+			snprintf(last, sizeof(last), "%s", e.msg);
+		}
+	}
+	if (n)
+		fprintf(stderr, "vmspec sweep: %zu of %zu runs have an invalid "
+			"configuration and would fail\n", n, s->nruns);
+	return n;
+}
+
+static int list_manifest(const struct sweep *s)
+{
+	unsigned char *bad = xcalloc(s->nruns ? s->nruns : 1, 1);
+	size_t nbad = check_runs(s, bad);
 	printf("# sweep %s: %zu runs = %zu point%s x %zu seed%s (%s), "
 	       "output %s\n", s->name, s->nruns, s->npoints,
 	       s->npoints == 1 ? "" : "s", s->nseeds, s->nseeds == 1 ? "" : "s",
@@ -574,11 +608,14 @@ static void list_manifest(const struct sweep *s)
 	printf("\n");
 	for (size_t i = 0; i < s->nruns; i++) {
 		printf("%zu\t%s\t%s\t%" PRId64, i, s->names[i],
-		       sweep_status_names[sweep_status(s, i)], sweep_seed(s, i));
+		       bad[i] ? "invalid" : sweep_status_names[sweep_status(s, i)],
+		       sweep_seed(s, i));
 		for (size_t a = 0; a < s->naxes; a++)
 			printf("\t%s", s->axes[a].text[sweep_value_index(s, i, a)]);
 		printf("\n");
 	}
+	free(bad);
+	return nbad ? EXIT_USAGE : 0;
 }
 
 /* ------------------------------------------------------------ Slurm */
@@ -794,9 +831,11 @@ int cmd_sweep_exec(int argc, char **argv)
 	}
 	int rc = 0;
 	if (list) {
-		list_manifest(&s);
+		rc = list_manifest(&s);
 	} else if (emit) {
-		rc = emit_slurm(&s, script, out_dir, (size_t)per_task);
+		/* a job array whose tasks would fail at once: refuse */
+		rc = check_runs(&s, NULL) ? EXIT_USAGE
+			: emit_slurm(&s, script, out_dir, (size_t)per_task);
 	} else if (index) {
 		char err[512];
 		if (sweep_write_index(&s, NULL, err, sizeof(err)) < 0) {

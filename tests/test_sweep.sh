@@ -151,6 +151,17 @@ expect "failing run: exit 1" 1 "f.yaml:4:17: workload.rate: expected" -- \
 grep -q "2 complete (0 already), 1 failed" "$T/out" &&
 	ok "the others complete" || bad "the others complete"
 [ -s "$T"/failing/runs/run-0001-*.err ] && ok "error file" || bad "error file"
+# ... and --list / --emit-slurm find it before anything runs (exit 2)
+expect "list names the invalid run" 2 "f.yaml:4:17: workload.rate: expected" -- \
+	"$VMSPEC" sweep "$T/f.yaml" --output "$T/failing-list" --list
+grep -q "^1	run-0001-[0-9a-f]*	invalid	" "$T/out" &&
+	ok "list marks it invalid" || bad "list marks it invalid"
+grep -q "1 of 3 runs have an invalid configuration" "$T/out" &&
+	ok "list counts invalid runs" || bad "list counts invalid runs"
+expect "emit-slurm refuses invalid runs" 2 "f.yaml:4:17: workload.rate:" -- \
+	"$VMSPEC" sweep "$T/f.yaml" --output "$T/failing-slurm" --emit-slurm \
+	-o "$T/f-job.sh"
+[ ! -e "$T/f-job.sh" ] && ok "no job script" || bad "no job script"
 
 # a killed sweep resumes without re-running finished runs
 cat >"$T/kbase.yaml" <<'Y'
