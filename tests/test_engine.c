@@ -10,46 +10,7 @@
 #include "policies/strategy.h"
 #include "sim/engine.h"
 #include "tests/cu.h"
-
-/* Collects every request row and decision of a run. */
-struct rec {
-	struct res_request *rows;
-	size_t n, cap;
-	struct res_decision *dec;
-	size_t nd, capd;
-	int64_t last_decision_ns;
-	int time_backwards;
-};
-
-static void rec_row(void *arg, const struct res_request *row)
-{
-	struct rec *r = arg;
-	if (r->n == r->cap) {
-		r->cap = r->cap ? 2 * r->cap : 1024;
-		r->rows = realloc(r->rows, r->cap * sizeof(*r->rows));
-	}
-	r->rows[r->n++] = *row;
-}
-
-static void rec_decision(void *arg, const struct res_decision *d)
-{
-	struct rec *r = arg;
-	if (d->t_ns < r->last_decision_ns)
-		r->time_backwards = 1;
-	r->last_decision_ns = d->t_ns;
-	if (r->nd == r->capd) {
-		r->capd = r->capd ? 2 * r->capd : 1024;
-		r->dec = realloc(r->dec, r->capd * sizeof(*r->dec));
-	}
-	r->dec[r->nd++] = *d;
-}
-
-static void rec_free(struct rec *r)
-{
-	free(r->rows);
-	free(r->dec);
-	memset(r, 0, sizeof(*r));
-}
+#include "tests/rec.h"
 
 static void base_config(struct vms_config *c)
 {
@@ -64,17 +25,9 @@ static int run(const struct vms_config *c, const char *strategy,
 	       uint64_t seed, struct rec *rec, struct sim_summary *sum,
 	       char *err)
 {
-	struct sim_hooks hooks = { .request_done = rec_row,
-				   .decision = rec_decision, .arg = rec };
-	memset(rec, 0, sizeof(*rec));
+	struct sim_hooks hooks = rec_start(rec);
 	return sim_run(c, strategy_find(strategy), seed, NULL, &hooks, sum,
 		       err, 512);
-}
-
-static int by_id(const void *a, const void *b)
-{
-	const struct res_request *x = a, *y = b;
-	return x->id < y->id ? -1 : x->id > y->id;
 }
 
 /* Every request arrives, starts and finishes exactly once, in order. */
@@ -84,7 +37,7 @@ static int conserved(struct rec *r, const struct sim_summary *s)
 		return 0;
 	struct res_request *v = malloc(r->n * sizeof(*v));
 	memcpy(v, r->rows, r->n * sizeof(*v));
-	qsort(v, r->n, sizeof(*v), by_id);
+	qsort(v, r->n, sizeof(*v), rec_by_id);
 	int ok = 1;
 	for (size_t i = 0; i < r->n && ok; i++) {
 		ok = v[i].id == i + 1 && v[i].start_ns >= v[i].arrival_ns &&
@@ -210,8 +163,8 @@ static void test_common_random_numbers(void)
 	CU_ASSERT_EQUAL_FATAL(run(&c, "cold", 8, &a, &sa, err), 0);
 	CU_ASSERT_EQUAL_FATAL(run(&c, "keepalive", 8, &b, &sb, err), 0);
 	CU_ASSERT_EQUAL_FATAL(a.n, b.n);
-	qsort(a.rows, a.n, sizeof(*a.rows), by_id);
-	qsort(b.rows, b.n, sizeof(*b.rows), by_id);
+	qsort(a.rows, a.n, sizeof(*a.rows), rec_by_id);
+	qsort(b.rows, b.n, sizeof(*b.rows), rec_by_id);
 	int same = 1;
 	for (size_t i = 0; i < a.n; i++)
 		same &= a.rows[i].arrival_ns == b.rows[i].arrival_ns &&

@@ -10,48 +10,9 @@
 #include "policies/strategy.h"
 #include "sim/engine.h"
 #include "tests/cu.h"
+#include "tests/rec.h"
 
 #define SEC 1000000000LL
-
-/* Collects every request row and decision of a run. */
-struct rec {
-	struct res_request *rows;
-	size_t n, cap;
-	struct res_decision *dec;
-	size_t nd, capd;
-	int64_t last_decision_ns;
-	int time_backwards;
-};
-
-static void rec_row(void *arg, const struct res_request *row)
-{
-	struct rec *r = arg;
-	if (r->n == r->cap) {
-		r->cap = r->cap ? 2 * r->cap : 1024;
-		r->rows = realloc(r->rows, r->cap * sizeof(*r->rows));
-	}
-	memcpy(&r->rows[r->n++], row, sizeof(*row));	/* padding too */
-}
-
-static void rec_decision(void *arg, const struct res_decision *d)
-{
-	struct rec *r = arg;
-	if (d->t_ns < r->last_decision_ns)
-		r->time_backwards = 1;
-	r->last_decision_ns = d->t_ns;
-	if (r->nd == r->capd) {
-		r->capd = r->capd ? 2 * r->capd : 1024;
-		r->dec = realloc(r->dec, r->capd * sizeof(*r->dec));
-	}
-	memcpy(&r->dec[r->nd++], d, sizeof(*d));
-}
-
-static void rec_free(struct rec *r)
-{
-	free(r->rows);
-	free(r->dec);
-	memset(r, 0, sizeof(*r));
-}
 
 /* Light load, short keep-alive: most requests miss the function pool, so
  * each strategy's own way of creating VMs is exercised. */
@@ -69,18 +30,10 @@ static int run(const struct vms_config *c, const char *strategy,
 	       uint64_t seed, struct rec *rec, struct sim_summary *sum,
 	       char *err)
 {
-	struct sim_hooks hooks = { .request_done = rec_row,
-				   .decision = rec_decision, .arg = rec };
-	memset(rec, 0, sizeof(*rec));
+	struct sim_hooks hooks = rec_start(rec);
 	const struct strategy_ops *st = strategy_find(strategy);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
 	return sim_run(c, st, seed, NULL, &hooks, sum, err, 512);
-}
-
-static int by_id(const void *a, const void *b)
-{
-	const struct res_request *x = a, *y = b;
-	return x->id < y->id ? -1 : x->id > y->id;
 }
 
 /* Every request arrives and finishes or fails exactly once, in order, with
@@ -92,7 +45,7 @@ static int conserved(struct rec *r, const struct sim_summary *s)
 		return 0;
 	struct res_request *v = malloc(r->n * sizeof(*v));
 	memcpy(v, r->rows, r->n * sizeof(*v));
-	qsort(v, r->n, sizeof(*v), by_id);
+	qsort(v, r->n, sizeof(*v), rec_by_id);
 	int ok = 1;
 	size_t failed = 0;
 	for (size_t i = 0; i < r->n && ok; i++) {
