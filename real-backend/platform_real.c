@@ -172,36 +172,18 @@ static void core_violation(void *impl, const char *msg)
 
 static void io_error(struct real *r, const char *what)
 {
-	if (!r->failed) {
-		snprintf(r->err, r->errlen, "writing %s failed", what);
-		r->failed = -EIO;
-	}
+	plat_core_io_error(&r->core, what);
 }
 
 static void decide(struct real *r, enum res_action a, uint32_t func,
 		   uint64_t vm_id, uint64_t arg)
 {
-	r->sum->decisions++;
-	r->sum->by_action[a]++;
 	if (r->trace)
 		fprintf(stderr, "real: t=%.6f decide %s func %d vm %llu arg "
 			"%llu\n", (double)now(r) / 1e9, res_action_names[a],
 			(int)func, (unsigned long long)vm_id,
 			(unsigned long long)arg);
-	int to_file = r->res && r->cfg->results.decisions;
-	if (!to_file && !(r->hooks && r->hooks->decision))
-		return;
-	struct res_decision d;
-	memset(&d, 0, sizeof(d));
-	d.t_ns = now(r);
-	d.vm_id = vm_id;
-	d.arg = arg;
-	d.func = func;
-	d.action = (uint8_t)a;
-	if (r->hooks && r->hooks->decision)
-		r->hooks->decision(r->hooks->arg, &d);
-	if (to_file && res_add_decision(r->res, &d) < 0)
-		io_error(r, "/decisions");
+	plat_core_decide(&r->core, now(r), a, func, vm_id, arg);
 }
 
 static struct rjob *job_new(struct real *r, enum rjob_type t, struct rvm *v)
@@ -532,25 +514,9 @@ static int op_vm_restore(struct platform *p, uint32_t id, uint32_t *out)
 
 static void emit_vm(struct real *r, struct rvm *v, int64_t destroyed_ns)
 {
-	int64_t end = destroyed_ns >= 0 ? destroyed_ns : now(r);
-	r->sum->mem_mib_s += v->pub.mem_mib *
-			     (double)(end - v->pub.created_ns) / 1e9;
-	if (!r->res)
-		return;
-	struct res_vm row;
-	memset(&row, 0, sizeof(row));
-	row.id = v->pub.id;
-	row.parent_id = v->pub.parent_id;
-	row.spec_key = v->pub.spec_key;
-	row.created_ns = v->pub.created_ns;
-	row.ready_ns = v->pub.ready_ns;
-	row.destroyed_ns = destroyed_ns;
-	row.peak_mem_mib = v->peak_mem_mib;
-	row.func = v->pub.func;
-	row.served = v->pub.served;
-	row.created_by = v->pub.created_by;
-	if (res_add_vm(r->res, &row) < 0)
-		io_error(r, "/vms");
+	plat_core_emit_vm(&r->core, &v->pub, v->peak_mem_mib,
+			  destroyed_ns >= 0 ? destroyed_ns : now(r),
+			  destroyed_ns);
 }
 
 /* Detach (v)'s host side and queue its destruction. */
@@ -1922,6 +1888,13 @@ int real_run(const struct vms_config *cfg, const struct strategy_ops *st,
 	r->errlen = errlen;
 	r->plat.ops = &real_platform_ops;
 	r->plat.impl = r;
+	r->core = (struct plat_core){ .cfg = cfg, .man = &r->man,
+		.vms = &r->vms, .streams = &r->streams,
+		.mem_used_mib = &r->mem_used_mib, .violation = core_violation,
+		.sum = &out->sim, .res = res,
+		.on_decision = hooks ? hooks->decision : NULL,
+		.hook_arg = hooks ? hooks->arg : NULL, .failed = &r->failed,
+		.err = err, .errlen = errlen };
 	r->x.host.kvm_fd = -1;
 	r->horizon_ns = llround((double)cfg->duration_ns * cfg->real.time_scale);
 	pool_init(&r->vms, sizeof(struct rvm));
@@ -1944,9 +1917,7 @@ int real_run(const struct vms_config *cfg, const struct strategy_ops *st,
 		 cfg->real.compiler);
 	if ((rc = real_open(r, err, errlen)) < 0)
 		goto out_free;
-	r->core = (struct plat_core){ .cfg = cfg, .cat = r->cat,
-		.man = &r->man, .vms = &r->vms, .streams = &r->streams,
-		.mem_used_mib = &r->mem_used_mib, .violation = core_violation };
+	r->core.cat = r->cat;
 	if ((rc = rexec_calibrate(&r->x, cfg->real.block_call_ns, err,
 				  errlen)) < 0)
 		goto out_free;

@@ -232,33 +232,15 @@ static void core_violation(void *impl, const char *msg)
 	violation(impl, "%s", msg);
 }
 
-static void io_error(struct sim *s, const char *what)
+static inline void io_error(struct sim *s, const char *what)
 {
-	if (!s->failed) {
-		snprintf(s->err, s->errlen, "writing %s failed", what);
-		s->failed = -EIO;
-	}
+	plat_core_io_error(&s->core, what);
 }
 
-static void decide(struct sim *s, enum res_action a, uint32_t func,
-		   uint64_t vm_id, uint64_t arg)
+static inline void decide(struct sim *s, enum res_action a, uint32_t func,
+			  uint64_t vm_id, uint64_t arg)
 {
-	s->sum->decisions++;
-	s->sum->by_action[a]++;
-	int to_file = s->res && s->cfg->results.decisions;
-	if (!to_file && !(s->hooks && s->hooks->decision))
-		return;
-	struct res_decision d;
-	memset(&d, 0, sizeof(d));
-	d.t_ns = s->now_ns;
-	d.vm_id = vm_id;
-	d.arg = arg;
-	d.func = func;
-	d.action = (uint8_t)a;
-	if (s->hooks && s->hooks->decision)
-		s->hooks->decision(s->hooks->arg, &d);
-	if (to_file && res_add_decision(s->res, &d) < 0)
-		io_error(s, "/decisions");
+	plat_core_decide(&s->core, s->now_ns, a, func, vm_id, arg);
 }
 
 static void set_state(struct sim *s, struct sim_vm *v, enum vm_state st)
@@ -655,25 +637,9 @@ static int op_vm_restore(struct platform *p, uint32_t id, uint32_t *out)
 
 static void emit_vm(struct sim *s, struct sim_vm *v, int64_t destroyed_ns)
 {
-	int64_t end = destroyed_ns >= 0 ? destroyed_ns : s->now_ns;
-	s->sum->mem_mib_s += v->pub.mem_mib * (double)(end - v->pub.created_ns)
-			     / 1e9;
-	if (!s->res)
-		return;
-	struct res_vm row;
-	memset(&row, 0, sizeof(row));
-	row.id = v->pub.id;
-	row.parent_id = v->pub.parent_id;
-	row.spec_key = v->pub.spec_key;
-	row.created_ns = v->pub.created_ns;
-	row.ready_ns = v->pub.ready_ns;
-	row.destroyed_ns = destroyed_ns;
-	row.peak_mem_mib = v->peak_mem_mib;
-	row.func = v->pub.func;
-	row.served = v->pub.served;
-	row.created_by = v->pub.created_by;
-	if (res_add_vm(s->res, &row) < 0)
-		io_error(s, "/vms");
+	plat_core_emit_vm(&s->core, &v->pub, v->peak_mem_mib,
+			  destroyed_ns >= 0 ? destroyed_ns : s->now_ns,
+			  destroyed_ns);
 }
 
 static void prof_release(struct sim *s, struct sim_vm *v)
@@ -1707,6 +1673,13 @@ int sim_run(const struct vms_config *cfg, const struct strategy_ops *st,
 			   (double)cfg->profiling.sample_cost_ns / 1e9;
 	s->plat.ops = &sim_platform_ops;
 	s->plat.impl = s;
+	s->core = (struct plat_core){ .cfg = cfg, .man = &s->man,
+		.vms = &s->vms, .streams = &s->streams,
+		.mem_used_mib = &s->mem_used_mib, .violation = core_violation,
+		.sum = out, .res = res,
+		.on_decision = hooks ? hooks->decision : NULL,
+		.hook_arg = hooks ? hooks->arg : NULL, .failed = &s->failed,
+		.err = err, .errlen = errlen };
 	pool_init(&s->vms, sizeof(struct sim_vm));
 	pool_init(&s->reqs, sizeof(struct sim_req));
 	pool_init(&s->snaps, sizeof(struct sim_snap));
@@ -1722,9 +1695,7 @@ int sim_run(const struct vms_config *cfg, const struct strategy_ops *st,
 	int rc = sim_open(s, err, errlen);
 	if (rc < 0)
 		goto out_free;
-	s->core = (struct plat_core){ .cfg = cfg, .cat = s->cat,
-		.man = &s->man, .vms = &s->vms, .streams = &s->streams,
-		.mem_used_mib = &s->mem_used_mib, .violation = core_violation };
+	s->core.cat = s->cat;
 	s->pol = st->create(&s->plat, cfg);
 	if (!s->pol) {
 		if (!s->failed)

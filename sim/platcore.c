@@ -1,5 +1,6 @@
 /* platcore.c - the platform queries both platforms answer alike
  * (platcore.h). */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include "base/config.h"
@@ -84,4 +85,35 @@ double plat_core_vm_mem(struct platform *p, uint32_t f)
 	if (f == PLAT_NO_FUNC)
 		return c->cfg->models.runtime_mem_mib;
 	return f < c->cat->nfuncs ? c->cat->funcs[f].mem_mib : 0;
+}
+
+void plat_core_io_error(struct plat_core *c, const char *what)
+{
+	if (!*c->failed) {
+		snprintf(c->err, c->errlen, "writing %s failed", what);
+		*c->failed = -EIO;
+	}
+}
+
+void plat_core_emit_vm(struct plat_core *c, const struct plat_vm *v,
+		       double peak_mib, int64_t end_ns, int64_t destroyed_ns)
+{
+	c->sum->mem_mib_s += v->mem_mib * (double)(end_ns - v->created_ns) /
+			     1e9;
+	if (!c->res)
+		return;
+	struct res_vm row;
+	memset(&row, 0, sizeof(row));
+	row.id = v->id;
+	row.parent_id = v->parent_id;
+	row.spec_key = v->spec_key;
+	row.created_ns = v->created_ns;
+	row.ready_ns = v->ready_ns;
+	row.destroyed_ns = destroyed_ns;
+	row.peak_mem_mib = peak_mib;
+	row.func = v->func;
+	row.served = v->served;
+	row.created_by = v->created_by;
+	if (res_add_vm(c->res, &row) < 0)
+		plat_core_io_error(c, "/vms");
 }

@@ -9,9 +9,12 @@
 #define VMSPEC_PLATCORE_H
 
 #include <stdint.h>
+#include <string.h>
+#include "base/config.h"
 #include "base/platform.h"
+#include "base/results.h"
+#include "sim/engine.h"
 
-struct vms_config;
 struct catalog;
 struct cat_manifests;
 struct pool;
@@ -27,7 +30,50 @@ struct plat_core {
 	const double *mem_used_mib;	/* memory of the live VMs */
 	/* a query broke the platform contract: fail the run with (msg) */
 	void (*violation)(void *impl, const char *msg);
+
+	/* the run's outputs */
+	struct sim_summary *sum;
+	struct res_run *res;		/* NULL: no results file */
+	void (*on_decision)(void *arg, const struct res_decision *row);
+	void *hook_arg;
+	int *failed;			/* the run's first error, 0 none */
+	char *err;
+	size_t errlen;
 };
+
+/* Writing (what) to the results file failed: fail the run (first error
+ * kept). */
+void plat_core_io_error(struct plat_core *c, const char *what);
+
+/* A strategy's decision at (t_ns): counted, handed to the decision hook,
+ * and written to /decisions when the results keep it. */
+static inline void plat_core_decide(struct plat_core *c, int64_t t_ns,
+				    enum res_action a, uint32_t func,
+				    uint64_t vm_id, uint64_t arg)
+{
+	c->sum->decisions++;
+	c->sum->by_action[a]++;
+	int to_file = c->res && c->cfg->results.decisions;
+	if (!to_file && !c->on_decision)
+		return;
+	struct res_decision d;
+	memset(&d, 0, sizeof(d));
+	d.t_ns = t_ns;
+	d.vm_id = vm_id;
+	d.arg = arg;
+	d.func = func;
+	d.action = (uint8_t)a;
+	if (c->on_decision)
+		c->on_decision(c->hook_arg, &d);
+	if (to_file && res_add_decision(c->res, &d) < 0)
+		plat_core_io_error(c, "/decisions");
+}
+
+/* VM (v), whose peak memory was (peak_mib), ends at (end_ns) (destroyed
+ * at destroyed_ns, or -1: alive when the run ended): its memory-time into
+ * the summary, its row into /vms. */
+void plat_core_emit_vm(struct plat_core *c, const struct plat_vm *v,
+		       double peak_mib, int64_t end_ns, int64_t destroyed_ns);
 
 gsl_rng *plat_core_rng(struct platform *p, uint64_t stream_id);
 uint32_t plat_core_nfuncs(struct platform *p);
