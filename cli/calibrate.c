@@ -92,7 +92,7 @@ static int calibrate_exec(int argc, char **argv)
 	struct calib_opts o;
 	const char *out = NULL;
 	char cmdline[1024], err[1400], tmp[1100];
-	unsigned reps = 0, ram = 0, heap = 0, rounds = 0;
+	unsigned reps = 0, ram = 0, heap = 0;
 	int quiet = 0, c, rc;
 
 	calib_opts_init(&o);
@@ -105,14 +105,9 @@ static int calibrate_exec(int argc, char **argv)
 				return EXIT_USAGE;
 			break;
 		case 'Q': calib_opts_quick(&o); break;
-		case 'R':
-			if (parse_uint(optarg, "--rounds", &rounds))
+		case 'R':	/* its range: calib_run */
+			if (parse_uint(optarg, "--rounds", &o.rounds))
 				return EXIT_USAGE;
-			if (!rounds) {
-				fprintf(stderr, "vmspec calibrate: --rounds must "
-					"be at least 1\n");
-				return EXIT_USAGE;
-			}
 			break;
 		case 'r':
 			if (parse_uint(optarg, "--ram", &ram))
@@ -148,8 +143,6 @@ static int calibrate_exec(int argc, char **argv)
 		o.reps = reps;
 	if (ram)
 		o.ram_mib = ram;
-	if (rounds)
-		o.rounds = rounds;
 	if (heap)
 		o.heap_mib = heap;
 	join_args(argc, argv, cmdline, sizeof cmdline);

@@ -171,6 +171,14 @@ static double med(const struct calib_fig *f)
 	return pct(f, 50);
 }
 
+static double fig_mean(const struct calib_fig *f)
+{
+	double m = 0;
+	for (unsigned i = 0; i < f->n; i++)
+		m += f->v[i];
+	return f->n ? m / f->n : NAN;
+}
+
 static int fail(struct calib *c, int rc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static int fail(struct calib *c, int rc, const char *fmt, ...)
@@ -678,10 +686,9 @@ static const char *spread(char *buf, size_t n, const struct calib_fig *f)
 	return buf;
 }
 
-/* An empirical distribution of (f)'s samples, values scaled by (k),
- * at least (floor_v), printed with (fmt) (one %f) per value. */
 /* An empirical distribution of figure (f)'s percentiles (p) (np of
- * them), each times (k) and at least (floor_v), printed with (fmt). */
+ * them), each times (k) and at least (floor_v), printed with (fmt) (one
+ * %f) per value. */
 static void put_points(FILE *o, const struct calib_fig *f, const double *p,
 		       size_t np, double k, double floor_v, const char *fmt)
 {
@@ -897,10 +904,7 @@ static void write_models(struct calib *c, FILE *o)
 	if (bp && bp->n >= 10) {
 		/* the boot as the platform pays it in a run: the simulator's
 		 * boot stands for the whole wait */
-		double m = 0;
-		for (unsigned i = 0; i < bp->n; i++)
-			m += bp->v[i];
-		m /= bp->n;
+		double m = fig_mean(bp);
 		fprintf(o, "  #  in the platform's own `cold` run (workload of "
 			"experiments/validate.yaml,\n  #  seed 1009, %ld "
 			"CPUs) a cold request waits for its VM: a worker, the "
@@ -985,10 +989,7 @@ static void write_models(struct calib *c, FILE *o)
 	if (rx && rx->n >= 5 && f && med(f) > 0) {
 		/* what a restored guest's first request takes beyond its
 		 * work, as pages at the fault cost: models.touched */
-		double m = 0;
-		for (unsigned i = 0; i < rx->n; i++)
-			m += rx->v[i];
-		m /= rx->n;
+		double m = fig_mean(rx);
 		double mib = (m > 0 ? m : 0) / med(f) * 4096 / 1048576;
 		fprintf(o, "  # a restored VM's first request in the "
 			"platform's own `snapshot` run: its guest\n  # time "
@@ -1247,7 +1248,7 @@ static int check_opts(const struct calib_opts *o, char *err, size_t n)
 		snprintf(err, n, "--reps must be in [1, 1000], got %u", o->reps);
 		return -EINVAL;
 	}
-	if (o->rounds > 100) {
+	if (o->rounds < 1 || o->rounds > 100) {
 		snprintf(err, n, "--rounds must be in [1, 100], got %u",
 			 o->rounds);
 		return -EINVAL;
@@ -1558,7 +1559,7 @@ static int measure_requests(struct calib *c)
 	struct cfg_error ce;
 	struct req_acc a;
 	int rc = 0;
-	unsigned rounds = c->o->rounds ? c->o->rounds : 1;
+	unsigned rounds = c->o->rounds;
 
 	memset(&a, 0, sizeof a);
 	snprintf(ms, sizeof ms, "%us", c->o->quick ? 3u : 30u);

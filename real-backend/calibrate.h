@@ -12,8 +12,7 @@
 struct calib_opts {
 	unsigned reps;		/* repetitions of every figure, 1..1000 */
 	int quick;		/* few reps, small sizes: seconds, for tests */
-	unsigned rounds;	/* rounds of the request runs, pooled, 1..100
-				 * (0: 1) */
+	unsigned rounds;	/* rounds of the request runs, pooled, 1..100 */
 	unsigned ram_mib;	/* reference VM: RAM (multiple of 2, >= 16);
 				 * fits span ram/4 .. 4 ram (quick: 2 sizes) */
 	unsigned heap_mib;	/* its runtime arena (multiple of 2); other

@@ -1177,14 +1177,7 @@ static int op_timer(struct platform *p, int64_t at_ns, uint64_t tag)
 
 static const struct platform_ops real_platform_ops = {
 	.now_ns = op_now,
-	.rng = plat_core_rng,
-	.nfuncs = plat_core_nfuncs,
-	.nruntimes = plat_core_nruntimes,
-	.func = plat_core_func,
-	.popular_libs = plat_core_popular_libs,
-	.vm = plat_core_vm,
-	.mem_free_mib = plat_core_mem_free,
-	.vm_mem_mib = plat_core_vm_mem,
+	PLAT_CORE_OPS,
 	.oracle = op_oracle,
 	.vm_boot = op_vm_boot,
 	.vm_boot_runtime = op_vm_boot_runtime,

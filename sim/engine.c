@@ -74,7 +74,6 @@ struct sim_vm {
 	uint64_t libs_loading;		/* background loads in flight */
 	uint64_t libs_cold;		/* held, not touched since a restore
 					 * or fork (models.lib_retouch) */
-	uint8_t preload_cold;		/* runtime VM: the same, at bind */
 	uint64_t blocks_loading;
 	int64_t timer_deadline;		/* -1: disarmed */
 	int64_t timer_event_at;		/* time of the pending event, -1 none */
@@ -577,7 +576,6 @@ static int op_vm_fork(struct platform *p, uint32_t slot, uint32_t *out)
 	v->pub.parent_id = par->pub.id;
 	v->pub.libs = par->pub.libs;
 	v->libs_cold = par->pub.libs;
-	v->preload_cold = 1;
 	v->pub.blocks = par->pub.blocks;
 	v->npreload = par->npreload;
 	memcpy(v->preload, par->preload, par->npreload * sizeof(uint32_t));
@@ -620,7 +618,6 @@ static int op_vm_restore(struct platform *p, uint32_t id, uint32_t *out)
 				  START_RESTORE, cost);
 	v->pub.libs = sn->libs;
 	v->libs_cold = sn->libs;
-	v->preload_cold = 1;
 	v->pub.blocks = sn->blocks;
 	v->pub.spec_key = sn->spec_key;
 	if (sn->spec_key)
@@ -979,7 +976,8 @@ static int64_t bind_vm(struct sim *s, struct sim_vm *v, uint32_t f)
 	double grow = bind_growth(s, v, f);
 	v->pub.func = f;
 	v->pub.libs = libs;
-	if (v->preload_cold)
+	if (v->pub.created_by != START_COLD)	/* its preloads came with a
+						 * snapshot: not touched yet */
 		v->libs_cold = libs;
 	grow_mem(s, v, grow);
 	return to_ns(dist_sample(&s->cfg->models.func_init, s->cost_rng));
@@ -1191,14 +1189,7 @@ static int op_timer(struct platform *p, int64_t at_ns, uint64_t tag)
 
 static const struct platform_ops sim_platform_ops = {
 	.now_ns = op_now,
-	.rng = plat_core_rng,
-	.nfuncs = plat_core_nfuncs,
-	.nruntimes = plat_core_nruntimes,
-	.func = plat_core_func,
-	.popular_libs = plat_core_popular_libs,
-	.vm = plat_core_vm,
-	.mem_free_mib = plat_core_mem_free,
-	.vm_mem_mib = plat_core_vm_mem,
+	PLAT_CORE_OPS,
 	.oracle = op_oracle,
 	.vm_boot = op_vm_boot,
 	.vm_boot_runtime = op_vm_boot_runtime,

@@ -75,6 +75,17 @@ static inline void plat_core_decide(struct plat_core *c, int64_t t_ns,
 void plat_core_emit_vm(struct plat_core *c, const struct plat_vm *v,
 		       double peak_mib, int64_t end_ns, int64_t destroyed_ns);
 
+/* The platform_ops entries plat_core answers, for both ops tables. */
+#define PLAT_CORE_OPS						\
+	.rng = plat_core_rng,					\
+	.nfuncs = plat_core_nfuncs,				\
+	.nruntimes = plat_core_nruntimes,			\
+	.func = plat_core_func,					\
+	.popular_libs = plat_core_popular_libs,			\
+	.vm = plat_core_vm,					\
+	.mem_free_mib = plat_core_mem_free,			\
+	.vm_mem_mib = plat_core_vm_mem
+
 gsl_rng *plat_core_rng(struct platform *p, uint64_t stream_id);
 uint32_t plat_core_nfuncs(struct platform *p);
 uint32_t plat_core_nruntimes(struct platform *p);

@@ -338,9 +338,11 @@ static void test_run_errors(void)
 	o.heap_mib = 3;
 	CU_ASSERT_EQUAL(calib_run(&o, f, err, sizeof err), -EINVAL);
 	calib_opts_init(&o);
-	o.rounds = 101;
-	CU_ASSERT_EQUAL(calib_run(&o, f, err, sizeof err), -EINVAL);
-	CU_ASSERT(has(err, "--rounds"));
+	for (unsigned r = 0; r <= 101; r += 101) {	/* 0 and 101 */
+		o.rounds = r;
+		CU_ASSERT_EQUAL(calib_run(&o, f, err, sizeof err), -EINVAL);
+		CU_ASSERT(has(err, "--rounds"));
+	}
 	calib_opts_init(&o);
 	setenv(VMM_DEV_ENV, "/nonexistent/kvm", 1);
 	CU_ASSERT_EQUAL(calib_run(&o, f, err, sizeof err), -ENODEV);
