@@ -498,9 +498,6 @@ void val_compare_pooled(struct val_table *t, const char *run,
 	val_compare_ci(t, run, real, nreal, sim);
 }
 
-/* The exec times (ms) of the requests paired by id whose start kind is
- * warm or cold on both sides, into x (real) and y (sim), each with room
- * for real->n; returns how many. */
 #define KIND_BIT(k) (1u << (k))
 #define WARM_COLD (KIND_BIT(START_WARM) | KIND_BIT(START_COLD))
 
@@ -534,20 +531,6 @@ static size_t paired_exec(struct val_side *real, struct val_side *sim,
 	return n;
 }
 
-size_t val_exec_ratios(struct val_side *real, struct val_side *sim,
-		       double **out)
-{
-	size_t cap = real->n ? real->n : 1;
-	double *v = xmalloc(cap * sizeof(double));
-	double *y = xmalloc(cap * sizeof(double));
-	size_t n = paired_exec(real, sim, WARM_COLD, v, y);
-	for (size_t k = 0; k < n; k++)
-		v[k] /= y[k];
-	free(y);
-	*out = v;
-	return n;
-}
-
 size_t val_exec_pairs(struct val_side *real, struct val_side *sim,
 		      unsigned kinds, double **real_ms, double **sim_ms)
 {
@@ -555,6 +538,18 @@ size_t val_exec_pairs(struct val_side *real, struct val_side *sim,
 	*real_ms = xmalloc(cap * sizeof(double));
 	*sim_ms = xmalloc(cap * sizeof(double));
 	return paired_exec(real, sim, kinds, *real_ms, *sim_ms);
+}
+
+size_t val_exec_ratios(struct val_side *real, struct val_side *sim,
+		       double **out)
+{
+	double *v, *y;
+	size_t n = val_exec_pairs(real, sim, WARM_COLD, &v, &y);
+	for (size_t k = 0; k < n; k++)
+		v[k] /= y[k];
+	free(y);
+	*out = v;
+	return n;
 }
 
 /* ---- printing ---- */
@@ -1093,10 +1088,8 @@ int val_run_costs(const struct real_summary *rs, struct vms_config *sim,
 struct val_speed val_exec_speed(struct val_side *real, struct val_side *sim)
 {
 	struct val_speed sp = { .ratio = 1 };
-	size_t cap = real->n ? real->n : 1;
-	double *x = xmalloc(cap * sizeof(double));
-	double *y = xmalloc(cap * sizeof(double));
-	size_t n = paired_exec(real, sim, WARM_COLD, x, y);
+	double *x, *y;
+	size_t n = val_exec_pairs(real, sim, WARM_COLD, &x, &y);
 	double a = 0, b = 0, s1 = 0, s2 = 0;
 	for (size_t k = 0; k < n; k++) {
 		double l = log(x[k] / y[k]);
