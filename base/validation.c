@@ -472,10 +472,12 @@ void val_compare_pooled(struct val_table *t, const char *run,
 		row_add(t, run, name, m ? sum / (double)m : NAN,
 			comp_mean(sim, c, -1), "ms");
 	}
-	/* the range of the single runs' errors: run-to-run */
+	/* the single runs' errors: their range (run-to-run) and the share
+	 * of runs within 5% and 10% */
 	for (size_t k = 0; k < sizeof(ci_q) / sizeof(ci_q[0]); k++) {
 		double lo = INFINITY, hi = -INFINITY;
 		double b = stat_of(sl, sim->n, ci_q[k]);
+		size_t in5 = 0, in10 = 0, ne = 0;
 		for (size_t r = 0; r < nreal; r++) {
 			size_t n1;
 			double *v = pooled_latencies(&real[r], 1, &n1);
@@ -485,7 +487,16 @@ void val_compare_pooled(struct val_table *t, const char *run,
 				continue;
 			lo = e < lo ? e : lo;
 			hi = e > hi ? e : hi;
+			ne++;
+			in5 += fabs(e) <= 0.05;
+			in10 += fabs(e) <= 0.10;
 		}
+		snprintf(name, sizeof(name), "%s_runs_within5", ci_name[k]);
+		bound_add(t, run, name, stat_of(rl, m, ci_q[k]), b,
+			  ne ? (double)in5 / (double)ne : NAN);
+		snprintf(name, sizeof(name), "%s_runs_within10", ci_name[k]);
+		bound_add(t, run, name, stat_of(rl, m, ci_q[k]), b,
+			  ne ? (double)in10 / (double)ne : NAN);
 		snprintf(name, sizeof(name), "%s_runmin", ci_name[k]);
 		bound_add(t, run, name, stat_of(rl, m, ci_q[k]), b,
 			  isinf(lo) ? NAN : lo);
@@ -642,8 +653,26 @@ static const char *err_with(char *buf, size_t n, const struct val_table *t,
 	return buf;
 }
 
+/* "22 / 30 of 34": how many single runs' errors on (metric) are within
+ * 5% and 10% of the pooled rows of (run), (nrun) runs. */
+static char *runs_within(char *buf, size_t n, const struct val_table *t,
+			 const char *run, const char *metric, double nrun)
+{
+	char k5[VAL_NAME_LEN], k10[VAL_NAME_LEN];
+	snprintf(k5, sizeof(k5), "%s_runs_within5", metric);
+	snprintf(k10, sizeof(k10), "%s_runs_within10", metric);
+	const struct val_row *a = val_table_find(t, run, k5),
+			     *b = val_table_find(t, run, k10);
+	if (!a || !b || isnan(a->rel_err) || isnan(b->rel_err))
+		snprintf(buf, n, "-");
+	else
+		snprintf(buf, n, "%.0f / %.0f of %.0f", a->rel_err * nrun,
+			 b->rel_err * nrun, nrun);
+	return buf;
+}
+
 /* Bootstrap intervals of the latency errors, and for pooled runs the
- * range of the single runs' errors. */
+ * range of the single runs' errors and how many are within 5% and 10%. */
 static void print_uncertainty(FILE *f, const struct val_table *t,
 			      const char **runs, size_t nr)
 {
@@ -668,6 +697,12 @@ static void print_uncertainty(FILE *f, const struct val_table *t,
 				 "runmin", "runmax"),
 			err_with(b, sizeof(b), t, runs[i], "latency_p95_ms",
 				 "runmin", "runmax"));
+		double nrun = row_real(t, runs[i], "runs");
+		fprintf(f, "%-20s %27s %27s\n", "  within 5% / 10%",
+			runs_within(a, sizeof(a), t, runs[i], "latency_mean_ms",
+				    nrun),
+			runs_within(b, sizeof(b), t, runs[i], "latency_p95_ms",
+				    nrun));
 	}
 }
 

@@ -644,6 +644,11 @@ static void test_boot_err(void)
 				   3), 1 / 1.2 - 1, 1e-6);
 	CU_ASSERT_DOUBLE_EQUAL(row(&t, "x@pooled", "latency_mean_ms_runmax",
 				   3), 0, 1e-6);
+	/* one run of two within 5% (and 10%): the other is 16.7% off */
+	CU_ASSERT_DOUBLE_EQUAL(row(&t, "x@pooled",
+				   "latency_mean_ms_runs_within5", 3), 0.5, 0);
+	CU_ASSERT_DOUBLE_EQUAL(row(&t, "x@pooled",
+				   "latency_mean_ms_runs_within10", 3), 0.5, 0);
 	CU_ASSERT_DOUBLE_EQUAL(row(&t, "x@pooled", "latency_p95_ms_lo95", 3),
 			       1 / 1.2 - 1, 1e-6);
 	CU_ASSERT_DOUBLE_EQUAL(row(&t, "x@pooled", "latency_p95_ms_hi95", 3),
