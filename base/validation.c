@@ -184,6 +184,21 @@ static double comp_mean(const struct val_side *s, int c, int kind)
 	return n ? sum / (double)n : NAN;
 }
 
+/* comp_mean over the requests of (n) runs pooled. */
+static double pooled_comp_mean(struct val_side *const *s, size_t n, int c,
+			       int kind)
+{
+	double sum = 0;
+	size_t m = 0;
+	for (size_t r = 0; r < n; r++)
+		for (size_t i = 0; i < s[r]->n; i++)
+			if (kind < 0 || s[r]->req[i].kind == kind) {
+				sum += comp_of(&s[r]->req[i], c);
+				m++;
+			}
+	return m ? sum / (double)m : NAN;
+}
+
 /* Sorted latencies of (s), heap. */
 static double *sorted_latencies(const struct val_side *s)
 {
@@ -464,13 +479,22 @@ void val_compare_pooled(struct val_table *t, const char *run,
 		row_add(t, run, ci_name[k], stat_of(rl, m, ci_q[k]),
 			stat_of(sl, sim->n, ci_q[k]), "ms");
 	for (int c = C_QUEUE; c < C_COUNT; c++) {
-		double sum = 0;
-		for (size_t r = 0; r < nreal; r++)
-			for (size_t i = 0; i < real[r]->n; i++)
-				sum += comp_of(&real[r]->req[i], c);
 		snprintf(name, sizeof(name), "%s_mean_ms", comp_names[c]);
-		row_add(t, run, name, m ? sum / (double)m : NAN,
+		row_add(t, run, name, pooled_comp_mean(real, nreal, c, -1),
 			comp_mean(sim, c, -1), "ms");
+	}
+	/* by start kind, as for one run (val_compare) */
+	for (int k = 0; k < START_KIND_COUNT; k++) {
+		if (isnan(pooled_comp_mean(real, nreal, 0, k)) &&
+		    isnan(comp_mean(sim, 0, k)))
+			continue;	/* no finished request of that kind */
+		for (int c = 0; c < C_COUNT; c++) {
+			snprintf(name, sizeof(name), "%s_mean_ms_%s",
+				 comp_names[c], start_kind_names[k]);
+			row_add(t, run, name,
+				pooled_comp_mean(real, nreal, c, k),
+				comp_mean(sim, c, k), "ms");
+		}
 	}
 	/* the single runs' errors: their range (run-to-run) and the share
 	 * of runs within 5% and 10% */

@@ -644,6 +644,11 @@ static void test_boot_err(void)
 				   3), 1 / 1.2 - 1, 1e-6);
 	CU_ASSERT_DOUBLE_EQUAL(row(&t, "x@pooled", "latency_mean_ms_runmax",
 				   3), 0, 1e-6);
+	/* components by start kind, pooled: every request is warm */
+	CU_ASSERT_DOUBLE_EQUAL(row(&t, "x@pooled", "exec_mean_ms_warm", 0),
+			       row(&t, "x@pooled", "exec_mean_ms", 0), 1e-9);
+	CU_ASSERT_PTR_NULL(val_table_find(&t, "x@pooled",
+					  "exec_mean_ms_cold"));
 	/* one run of two within 5% (and 10%): the other is 16.7% off */
 	CU_ASSERT_DOUBLE_EQUAL(row(&t, "x@pooled",
 				   "latency_mean_ms_runs_within5", 3), 0.5, 0);
