@@ -1,0 +1,62 @@
+#!/bin/bash
+# same-results.sh - checks that two vmspec binaries give the same result
+# datasets: every dataset under /runs/*/ (requests, vms, decisions, summary,
+# timeseries, latency_hist) of the shipped experiments quickstart,
+# compare-strategies, cache-policies and azure-sample (on a synthetic trace
+# written by the first binary), same config and seed. For refactors that
+# must not change behaviour. Usage:
+#   bash scripts/same-results.sh OLD_VMSPEC NEW_VMSPEC [EXPERIMENT...]
+# Exit 0 when every dataset matches (h5diff, exact), 1 otherwise; the
+# differing datasets are named. Needs h5ls and h5diff (hdf5-tools).
+set -euo pipefail
+if [ $# -lt 2 ]; then
+	sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' >&2
+	exit 2
+fi
+old=$(realpath "$1") new=$(realpath "$2")
+shift 2
+top=$(cd "$(dirname "$0")/.." && pwd)
+exps=("$@")
+[ ${#exps[@]} -gt 0 ] || exps=(quickstart compare-strategies cache-policies azure-sample)
+for t in h5ls h5diff; do
+	command -v $t >/dev/null || { echo "same-results.sh: $t not found (hdf5-tools)" >&2; exit 2; }
+done
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+
+run() {	# BIN EXPERIMENT OUT
+	local bin=$1 e=$2 out=$3
+	case $e in
+	quickstart) "$bin" run -q --no-plot -o "$out" ;;
+	azure-sample)
+		[ -d "$T/synth-200" ] || "$old" trace synth -o "$T/synth-200" \
+			--functions 200 --rate 5 --seed 7 >/dev/null
+		"$bin" run "$top/experiments/azure-sample.yaml" -q --no-plot \
+			-o "$out" --set trace.path="$T/synth-200" ;;
+	*) "$bin" run "$top/experiments/$e.yaml" -q --no-plot -o "$out" ;;
+	esac
+}
+
+fail=0
+for e in "${exps[@]}"; do
+	run "$old" "$e" "$T/old.h5"
+	run "$new" "$e" "$T/new.h5"
+	mapfile -t sets < <(h5ls -r "$T/old.h5" | awk '$2 == "Dataset" && $1 ~ "^/runs/" {print $1}')
+	mapfile -t sets2 < <(h5ls -r "$T/new.h5" | awk '$2 == "Dataset" && $1 ~ "^/runs/" {print $1}')
+	if [ "${sets[*]}" != "${sets2[*]}" ]; then
+		echo "$e: the files hold different datasets"
+		diff <(printf '%s\n' "${sets[@]}") <(printf '%s\n' "${sets2[@]}") | head -20
+		fail=1
+		continue
+	fi
+	bad=0
+	for d in "${sets[@]}"; do
+		if ! h5diff -q "$T/old.h5" "$T/new.h5" "$d" "$d" >/dev/null 2>&1; then
+			echo "$e: $d differs"
+			bad=1
+		fi
+	done
+	[ $bad -eq 0 ] && echo "$e: ${#sets[@]} datasets identical" || fail=1
+	rm -f "$T/old.h5" "$T/new.h5"
+done
+exit $fail
