@@ -1785,13 +1785,13 @@ static int load_text(struct vms_config *c, const char *text, size_t len,
 	const struct cfg_param *cp = cfg_find(CALIB_KEY);
 	size_t ci = cp ? (size_t)(cp - cfg_params) : 0;
 	bool calibrated = false;
-	if (rc == 0 && cp && x.seen_line[ci] && tmp.models.calibration[0]) {
+	if (rc == 0 && cp && x.seen_line[ci] && tmp.calibration[0]) {
 		char path[CFG_PATH_LEN];
 		struct cfg_pos at = { x.seen_line[ci], 1 };
 		yaml_mark_t m;
 		if (find_key(&doc, root, "", CALIB_KEY, &m))
 			at = ld_pos(&x, m);
-		memcpy(path, tmp.models.calibration, sizeof(path));
+		memcpy(path, tmp.calibration, sizeof(path));
 		memcpy(&tmp, c, sizeof(tmp));
 		rc = load_calibration(&tmp, path, name, at, err);
 		if (rc == 0) {
@@ -1882,9 +1882,9 @@ int cfg_set(struct vms_config *c, const char *assignment,
 	/* --set models.calibration=FILE: applied over what is loaded so far */
 	const struct cfg_param *cp = cfg_find(CALIB_KEY);
 	if (rc == 0 && cp && x.seen_line[cp - cfg_params] &&
-	    tmp.models.calibration[0]) {
+	    tmp.calibration[0]) {
 		char path[CFG_PATH_LEN];
-		memcpy(path, tmp.models.calibration, sizeof(path));
+		memcpy(path, tmp.calibration, sizeof(path));
 		rc = load_calibration(&tmp, path, "--set", kpos, err);
 	}
 	yaml_document_delete(&doc);

@@ -251,7 +251,7 @@ const struct cfg_param cfg_params[] = {
 	  "is latency only)" },
 
 	{ .key = "models.calibration", .type = CFG_PATH,
-	  .offset = OFF(models.calibration), .def = "\"\"", .unit = "",
+	  .offset = OFF(calibration), .def = "\"\"", .unit = "",
 	  .help = "calibration file of models.*, profiling.* and catalog.* "
 	  "values (`vmspec calibrate`, docs/calibration.md), applied before "
 	  "the keys of the config that names it, which override it" },

@@ -17,7 +17,7 @@
 #include "base/config.h"
 #include "base/util.h"
 #include "base/validation.h"
-#include "models/dist.h"
+#include "base/dist.h"
 #include "real-backend/guest_abi.h"
 #include "real-backend/platform_real.h"
 #include "sim/engine.h"
@@ -56,7 +56,7 @@ void val_side_add_request(struct val_side *s, const struct res_request *row)
 	s->sorted = 0;
 }
 
-void val_side_set_summary(struct val_side *s, const struct sim_summary *m)
+void val_side_set_summary(struct val_side *s, const struct plat_summary *m)
 {
 	s->requests = m->requests;
 	s->finished = m->finished;

@@ -17,7 +17,7 @@
 #include "base/results.h"
 
 struct vms_config;
-struct sim_summary;
+struct plat_summary;
 struct real_summary;
 struct dist;
 
@@ -56,7 +56,7 @@ void val_side_release(struct val_side *s);
 /* Record (row) if it finished (failed rows are counted by the summary). */
 void val_side_add_request(struct val_side *s, const struct res_request *row);
 /* Counts, memory and decisions from a platform's summary. */
-void val_side_set_summary(struct val_side *s, const struct sim_summary *m);
+void val_side_set_summary(struct val_side *s, const struct plat_summary *m);
 
 /* ---- the error table ---- */
 

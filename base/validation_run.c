@@ -16,7 +16,7 @@
 #include "base/results.h"
 #include "base/util.h"
 #include "base/validation.h"
-#include "models/dist.h"
+#include "base/dist.h"
 #include "policies/strategy.h"
 #include "real-backend/platform_real.h"
 #include "sim/engine.h"
@@ -150,7 +150,7 @@ static int run_real(struct res_file *f, const struct vms_config *rc,
 	}
 	struct hook_arg ha = { .side = side, .name = run,
 			       .tty = !quiet && isatty(2) };
-	struct real_hooks hk = { .progress = on_progress,
+	struct plat_hooks hk = { .progress = on_progress,
 				 .request_done = on_request, .arg = &ha };
 	struct host_cpu c0, c1;
 	host_cpu_read(&c0);
@@ -165,14 +165,14 @@ static int run_real(struct res_file *f, const struct vms_config *rc,
 	if (ha.tty)
 		fprintf(stderr, "\r%78s\r", "");
 	if (rc_ == 0) {
-		val_side_set_summary(side, &sum->sim);
+		val_side_set_summary(side, &sum->plat);
 		if (!quiet)
 			fprintf(stderr, "  %-24s %" PRIu64 " requests (%" PRIu64
 				" failed), %" PRIu64 " VMs in %.1fs wall\n",
-				run, sum->sim.requests, sum->sim.failed,
-				sum->sim.vms_created, wall);
+				run, sum->plat.requests, sum->plat.failed,
+				sum->plat.vms_created, wall);
 	}
-	int e = res_run_end(r, wall, sum->sim.events);
+	int e = res_run_end(r, wall, sum->plat.events);
 	if (rc_ < 0)
 		return rc_;
 	if (e < 0) {
@@ -199,8 +199,8 @@ static int run_sim(struct res_file *f, const struct vms_config *sc,
 		return -EIO;
 	}
 	struct hook_arg ha = { .side = side, .name = run };
-	struct sim_hooks hk = { .request_done = on_request, .arg = &ha };
-	struct sim_summary sum;
+	struct plat_hooks hk = { .request_done = on_request, .arg = &ha };
+	struct plat_summary sum;
 	double t0 = wall_seconds();
 	int rc = sim_run(sc, st, (uint64_t)sc->seed, r, &hk, &sum, err,
 			 errlen);
@@ -213,7 +213,7 @@ static int run_sim(struct res_file *f, const struct vms_config *sc,
 				sum.requests, sum.failed, sum.vms_created);
 	}
 	int e = res_run_end(r, wall, sum.events);
-	sim_summary_release(&sum);
+	plat_summary_release(&sum);
 	if (rc < 0)
 		return rc;
 	if (e < 0) {
@@ -230,11 +230,11 @@ static int sim_nominal(const struct vms_config *sc,
 		       char *err, size_t errlen)
 {
 	struct hook_arg ha = { .side = side, .name = "nominal" };
-	struct sim_hooks hk = { .request_done = on_request, .arg = &ha };
-	struct sim_summary sum;
+	struct plat_hooks hk = { .request_done = on_request, .arg = &ha };
+	struct plat_summary sum;
 	int rc = sim_run(sc, st, (uint64_t)sc->seed, NULL, &hk, &sum, err,
 			 errlen);
-	sim_summary_release(&sum);
+	plat_summary_release(&sum);
 	return rc < 0 ? rc : 0;
 }
 

@@ -29,7 +29,7 @@
 #include "policies/strategy.h"
 #include "real-backend/vmm.h"
 #include "sim/engine.h"
-#include "sim/queue.h"
+#include "base/queue.h"
 #include "workloads/trace.h"
 #include "workloads/workload.h"
 
@@ -103,28 +103,28 @@ static int bench_engine(int argc, char **argv)
 	int64_t *inc = xmalloc(sizeof(int64_t) * INC_TABLE);
 	for (uint32_t i = 0; i < INC_TABLE; i++)
 		inc[i] = 1 + (int64_t)gsl_ran_exponential(r, 1000.0);
-	struct sim_queue q;
-	sim_queue_init(&q, pending);
+	struct evq q;
+	evq_init(&q, pending);
 	for (uint64_t i = 0; i < pending; i++)
-		sim_queue_push(&q, inc[i & (INC_TABLE - 1)] * 8, 0, 0, 0);
+		evq_push(&q, inc[i & (INC_TABLE - 1)] * 8, 0, 0, 0);
 	/* warm-up: one pass over the heap */
-	struct sim_event ev;
+	struct evq_event ev;
 	for (uint64_t i = 0; i < pending; i++) {
-		sim_queue_pop(&q, &ev);
-		sim_queue_push(&q, ev.t_ns + inc[i & (INC_TABLE - 1)], 0, 0, 0);
+		evq_pop(&q, &ev);
+		evq_push(&q, ev.t_ns + inc[i & (INC_TABLE - 1)], 0, 0, 0);
 	}
 	double t0 = wall_seconds();
 	int64_t check = 0;
 	for (uint64_t i = 0; i < events; i++) {
-		sim_queue_pop(&q, &ev);
+		evq_pop(&q, &ev);
 		check += ev.t_ns & 1;
-		sim_queue_push(&q, ev.t_ns + inc[i & (INC_TABLE - 1)], 0, 0, 0);
+		evq_push(&q, ev.t_ns + inc[i & (INC_TABLE - 1)], 0, 0, 0);
 	}
 	double dt = wall_seconds() - t0;
 	printf("hold model: %" PRIu64 " pending, %" PRIu64 " holds in %.3f s "
 	       "(checksum %" PRId64 ")\n", pending, events, dt, check);
 	printf("%.0f events/s\n", dt > 0 ? (double)events / dt : 0);
-	sim_queue_release(&q);
+	evq_release(&q);
 	free(inc);
 	gsl_rng_free(r);
 	return 0;
@@ -336,7 +336,7 @@ static int replay_config(struct vms_config *c, const struct replay_args *a,
 
 /* Run (c) into a new results file (out); fills (sum). */
 static int replay_run(const struct vms_config *c, const char *out,
-		      struct sim_summary *sum)
+		      struct plat_summary *sum)
 {
 	char err[1024], checksum[80], now[32];
 	const char *name = c->strategies.name[0];
@@ -522,7 +522,7 @@ static int bench_replay(int argc, char **argv)
 	printf("replay: %s, results %s (%s)\n", a.strategy, out,
 	       a.no_requests ? "without /requests and /decisions" : "full");
 	fflush(stdout);
-	struct sim_summary sum;
+	struct plat_summary sum;
 	double t0 = wall_seconds();
 	int r = replay_run(&cfg, out, &sum);
 	double wall = wall_seconds() - t0;
@@ -532,7 +532,7 @@ static int bench_replay(int argc, char **argv)
 	if (!a.keep || r < 0)
 		unlink(out);
 	if (r < 0) {
-		sim_summary_release(&sum);
+		plat_summary_release(&sum);
 		goto out;
 	}
 	struct rusage ru;
@@ -547,7 +547,7 @@ static int bench_replay(int argc, char **argv)
 	       wall > 0 ? (double)sum.events / wall / 1e6 : 0);
 	printf("%.0f invocations/s\n",
 	       wall > 0 ? (double)sum.requests / wall : 0);
-	sim_summary_release(&sum);
+	plat_summary_release(&sum);
 	rc = 0;
 out:
 	free(a.sets);

@@ -4,7 +4,7 @@
 #include <string.h>
 #include "cli/cmd.h"
 #include "base/config.h"
-#include "models/dist.h"
+#include "base/dist.h"
 #include "policies/cache.h"
 #include "policies/strategy.h"
 #include "workloads/workload.h"

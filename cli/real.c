@@ -93,7 +93,7 @@ static int run_one(struct res_file *f, const struct vms_config *c,
 	struct progress pr = { .name = name, .t0 = wall_seconds(),
 			       .tty = !quiet && isatty(2) };
 	pr.last = pr.t0;
-	struct real_hooks hooks = { .progress = show_progress, .arg = &pr };
+	struct plat_hooks hooks = { .progress = show_progress, .arg = &pr };
 	struct real_summary sum;
 	double t0 = wall_seconds();
 	int rc = real_run(c, st, (uint64_t)c->seed, r, &hooks, &sum, err,
@@ -107,7 +107,7 @@ static int run_one(struct res_file *f, const struct vms_config *c,
 		res_run_end(r, wall, 0);
 		return EXIT_RUN;
 	}
-	if (res_run_end(r, wall, sum.sim.events) < 0) {
+	if (res_run_end(r, wall, sum.plat.events) < 0) {
 		fprintf(stderr, "vmspec: %s: %s\n", out, res_error(f));
 		real_summary_release(&sum);
 		return EXIT_RUN;
@@ -121,7 +121,7 @@ static int run_one(struct res_file *f, const struct vms_config *c,
 		fprintf(stderr, "  %-20s %" PRIu64 " requests (%" PRIu64
 			" failed), %" PRIu64 " VMs in %.1fs; boot %s ms, fork "
 			"%s ms, restore %s ms, compile %s ms\n", name,
-			sum.sim.requests, sum.sim.failed, sum.sim.vms_created,
+			sum.plat.requests, sum.plat.failed, sum.plat.vms_created,
 			wall, b, fk, rs, cp);
 	}
 	real_summary_release(&sum);

@@ -108,8 +108,8 @@ static int run_one(struct res_file *f, const struct vms_config *c,
 	struct progress pr = { .strategy = name, .t0 = wall_seconds(),
 			       .tty = !quiet && isatty(2) };
 	pr.last = pr.t0;
-	struct sim_hooks hooks = { .progress = show_progress, .arg = &pr };
-	struct sim_summary sum;
+	struct plat_hooks hooks = { .progress = show_progress, .arg = &pr };
+	struct plat_summary sum;
 	double t0 = wall_seconds();
 	int rc = sim_run(c, st, (uint64_t)c->seed, r, &hooks, &sum, err,
 			 sizeof(err));
@@ -118,7 +118,7 @@ static int run_one(struct res_file *f, const struct vms_config *c,
 		fprintf(stderr, "\r%70s\r", "");
 	if (rc < 0) {
 		fprintf(stderr, "vmspec: run '%s' failed: %s\n", name, err);
-		sim_summary_release(&sum);
+		plat_summary_release(&sum);
 		res_run_end(r, wall, 0);
 		return EXIT_RUN;
 	}
@@ -132,7 +132,7 @@ static int run_one(struct res_file *f, const struct vms_config *c,
 	}
 	if (res_run_end(r, wall, sum.events) < 0) {
 		fprintf(stderr, "vmspec: %s: %s\n", out, res_error(f));
-		sim_summary_release(&sum);
+		plat_summary_release(&sum);
 		return EXIT_RUN;
 	}
 	if (!quiet)
@@ -140,7 +140,7 @@ static int run_one(struct res_file *f, const struct vms_config *c,
 			" events in %.2fs (%.2f M events/s)\n", name,
 			sum.requests, sum.events, wall,
 			wall > 0 ? (double)sum.events / wall / 1e6 : 0);
-	sim_summary_release(&sum);
+	plat_summary_release(&sum);
 	return 0;
 }
 

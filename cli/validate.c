@@ -269,14 +269,14 @@ static int build_config(struct vms_config *c, const char *path,
 
 	cfg_defaults(&probe);
 	rc = load_config(&probe, path, &e);
-	names = rc == 0 && probe.models.calibration[0];
+	names = rc == 0 && probe.calibration[0];
 	cfg_release(&probe);
 	if (rc < 0)
 		goto bad;
 	if (names && calibration) {
 		fprintf(stderr, "vmspec validate: the configuration names a "
 			"calibration (%s); use --set models.calibration=FILE "
-			"to apply another over it\n", probe.models.calibration);
+			"to apply another over it\n", probe.calibration);
 		return EXIT_USAGE;
 	}
 	if (!names && !calibration)
@@ -309,7 +309,7 @@ static int build_config(struct vms_config *c, const char *path,
 		cfg_release(c);
 		goto bad;
 	}
-	snprintf(calib, calib_len, "%s", c->models.calibration);
+	snprintf(calib, calib_len, "%s", c->calibration);
 	return 0;
 bad:
 	fprintf(stderr, "vmspec: %s\n", e.msg);

@@ -16,7 +16,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include "base/config.h"
+#include "config/config.h"
 #include "policies/strategy.h"
 #include "policies/vmpool.h"
 

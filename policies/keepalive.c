@@ -6,7 +6,7 @@
  * ahead of predicted arrivals. Nothing is allocated per request. */
 #include <errno.h>
 #include <stdlib.h>
-#include "base/config.h"
+#include "config/config.h"
 #include "policies/strategy.h"
 #include "policies/vmpool.h"
 

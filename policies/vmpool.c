@@ -13,9 +13,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "base/config.h"
+#include "config/config.h"
 #include "base/util.h"
-#include "models/dist.h"
+#include "base/dist.h"
 #include "policies/cache.h"
 #include "policies/vmpool.h"
 

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "base/config.h"
+#include "config/config.h"
 #include "base/util.h"
 #include "policies/strategy.h"
 #include "policies/vmpool.h"

@@ -34,7 +34,7 @@
 #include "base/config.h"
 #include "base/util.h"
 #include "base/validation.h"
-#include "models/dist.h"
+#include "base/dist.h"
 #include "policies/strategy.h"
 #include "sim/engine.h"
 
@@ -1428,7 +1428,7 @@ static int req_run(struct calib *c, const struct vms_config *cfg, int i,
 	struct cfg_error ce;
 	const char *name, *sname;
 	struct val_side sim;
-	struct sim_summary ss;
+	struct plat_summary ss;
 	char err[512];
 	int rc_;
 
@@ -1439,7 +1439,7 @@ static int req_run(struct calib *c, const struct vms_config *cfg, int i,
 		cfg_release(&rc);
 		return fail(c, -EINVAL, "request runs: no strategy %s", sname);
 	}
-	struct real_hooks rh = { .request_done = req_hook, .arg = real };
+	struct plat_hooks rh = { .request_done = req_hook, .arg = real };
 	rc_ = real_run(&rc, st, (uint64_t)rc.seed, NULL, &rh, rs, err,
 		       sizeof err);
 	if (rc_ == 0)	/* no first touch in the simulation: measured here */
@@ -1453,10 +1453,10 @@ static int req_run(struct calib *c, const struct vms_config *cfg, int i,
 	sc.host.cores = 1000000;
 	sc.host.creation_cpu = 0;
 	val_side_init(&sim);
-	struct sim_hooks sh = { .request_done = req_hook, .arg = &sim };
+	struct plat_hooks sh = { .request_done = req_hook, .arg = &sim };
 	rc_ = sim_run(&sc, st, (uint64_t)sc.seed, NULL, &sh, &ss, err,
 		      sizeof err);
-	sim_summary_release(&ss);
+	plat_summary_release(&ss);
 	cfg_release(&rc);
 	if (rc_ < 0) {
 		val_side_release(&sim);

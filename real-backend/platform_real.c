@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "base/config.h"
+#include "config/config.h"
 #include "base/pool.h"
 #include "base/rng.h"
 #include "base/util.h"
@@ -22,7 +22,7 @@
 #include "policies/strategy.h"
 #include "real-backend/real_int.h"
 #include "sim/platcore.h"
-#include "sim/queue.h"
+#include "base/queue.h"
 #include "workloads/workload.h"
 
 #define NONE UINT32_MAX
@@ -83,7 +83,7 @@ struct real {
 	void *pol;
 	uint64_t seed;
 	struct rexec x;
-	struct sim_queue tq;		/* timers, reports, samples */
+	struct evq tq;		/* timers, reports, samples */
 	struct wl_source *wl;
 	struct catalog *cat;
 	struct catalog own_cat;
@@ -111,9 +111,9 @@ struct real {
 	double prof_samples[CAT_MAX_BLOCKS];
 	struct rjob *free_jobs;
 	struct res_run *res;
-	const struct real_hooks *hooks;
+	const struct plat_hooks *hooks;
 	struct real_summary *out;
-	struct sim_summary *sum;
+	struct plat_summary *sum;
 	int failed;
 	int trace;			/* $VMSPEC_REAL_TRACE set */
 	char *err;
@@ -1163,7 +1163,7 @@ static int op_vm_timer(struct platform *p, uint32_t slot, int64_t at_ns,
 	v->timer_gen = ++r->timer_gen;	/* the pending one is stale */
 	if (at_ns < 0)
 		return 0;
-	sim_queue_push(&r->tq, at_ns, T_VMTIMER, slot, v->timer_gen);
+	evq_push(&r->tq, at_ns, T_VMTIMER, slot, v->timer_gen);
 	return 0;
 }
 
@@ -1171,7 +1171,7 @@ static int op_timer(struct platform *p, int64_t at_ns, uint64_t tag)
 {
 	struct real *r = REAL(p);
 	decide(r, ACT_TIMER, PLAT_NO_FUNC, 0, (uint64_t)at_ns);
-	sim_queue_push(&r->tq, at_ns, T_TIMER, NONE, tag);
+	evq_push(&r->tq, at_ns, T_TIMER, NONE, tag);
 	return 0;
 }
 
@@ -1254,7 +1254,7 @@ static void profile_count(struct real *r, struct rvm *v)
 	v->prof_requests++;
 	if (!v->report_pending) {
 		v->report_pending = 1;
-		sim_queue_push(&r->tq, now(r) + r->cfg->profiling.period_ns,
+		evq_push(&r->tq, now(r) + r->cfg->profiling.period_ns,
 			       T_PROFILE, v->pub.slot, v->pub.id);
 	}
 }
@@ -1538,7 +1538,7 @@ static void on_report(struct real *r, uint32_t slot, uint64_t id)
 
 static void on_sample(struct real *r)
 {
-	const struct sim_summary *m = r->sum;
+	const struct plat_summary *m = r->sum;
 	struct res_sample row;
 	memset(&row, 0, sizeof(row));
 	row.t_ns = now(r);
@@ -1557,11 +1557,11 @@ static void on_sample(struct real *r)
 	if (res_add_sample(r->res, &row) < 0)
 		io_error(r, "/timeseries");
 	if (r->have_next || r->in_flight || r->bg_work)
-		sim_queue_push(&r->tq, row.t_ns + r->cfg->results.timeseries_ns,
+		evq_push(&r->tq, row.t_ns + r->cfg->results.timeseries_ns,
 			       T_SAMPLE, 0, 0);
 }
 
-static void on_timer_event(struct real *r, const struct sim_event *ev)
+static void on_timer_event(struct real *r, const struct evq_event *ev)
 {
 	struct rvm *v;
 	switch (ev->type) {
@@ -1628,12 +1628,12 @@ static void wait_until(struct real *r, int64_t deadline)
  * of: vmpool's TTL lookups rely on it). */
 static void begin_event(struct real *r)
 {
-	const struct sim_event *top;
+	const struct evq_event *top;
 	r->t_ev = wall(r);
-	while (!r->failed && (top = sim_queue_peek(&r->tq)) &&
+	while (!r->failed && (top = evq_peek(&r->tq)) &&
 	       top->t_ns <= r->t_ev) {
-		struct sim_event ev;
-		sim_queue_pop(&r->tq, &ev);
+		struct evq_event ev;
+		evq_pop(&r->tq, &ev);
 		r->sum->events++;
 		on_timer_event(r, &ev);
 		flush_deferred(r);
@@ -1657,10 +1657,10 @@ static void handle_done_jobs(struct real *r)
 
 static int run_loop(struct real *r)
 {
-	const struct real_hooks *hk = r->hooks;
+	const struct plat_hooks *hk = r->hooks;
 	pull_arrival(r);
 	if (r->res)
-		sim_queue_push(&r->tq, 0, T_SAMPLE, 0, 0);
+		evq_push(&r->tq, 0, T_SAMPLE, 0, 0);
 	while (!r->failed) {
 		begin_event(r);
 		handle_done_jobs(r);
@@ -1699,11 +1699,11 @@ static int run_loop(struct real *r)
 			r->failed = -ETIMEDOUT;
 			break;
 		}
-		const struct sim_event *top;
+		const struct evq_event *top;
 		int64_t next = t + PROGRESS_NS;
 		if (r->have_next && r->next_wall_ns < next)
 			next = r->next_wall_ns;
-		if ((top = sim_queue_peek(&r->tq)) && top->t_ns < next)
+		if ((top = evq_peek(&r->tq)) && top->t_ns < next)
 			next = top->t_ns;
 		if (r->drained && r->drain_until_ns < next)
 			next = r->drain_until_ns + 1;
@@ -1863,12 +1863,12 @@ int real_unavailable(int err)
 }
 
 int real_run(const struct vms_config *cfg, const struct strategy_ops *st,
-	     uint64_t seed, struct res_run *res, const struct real_hooks *hooks,
+	     uint64_t seed, struct res_run *res, const struct plat_hooks *hooks,
 	     struct real_summary *out, char *err, size_t errlen)
 {
 	struct real *r = xcalloc(1, sizeof(*r));
 	memset(out, 0, sizeof(*out));
-	hist_init(&out->sim.latency, 0);
+	hist_init(&out->plat.latency, 0);
 	r->cfg = cfg;
 	r->st = st;
 	r->seed = seed;
@@ -1876,7 +1876,7 @@ int real_run(const struct vms_config *cfg, const struct strategy_ops *st,
 	r->res = res;
 	r->hooks = hooks;
 	r->out = out;
-	r->sum = &out->sim;
+	r->sum = &out->plat;
 	r->err = err;
 	r->errlen = errlen;
 	r->plat.ops = &real_platform_ops;
@@ -1884,7 +1884,7 @@ int real_run(const struct vms_config *cfg, const struct strategy_ops *st,
 	r->core = (struct plat_core){ .cfg = cfg, .man = &r->man,
 		.vms = &r->vms, .streams = &r->streams,
 		.mem_used_mib = &r->mem_used_mib, .violation = core_violation,
-		.sum = &out->sim, .res = res,
+		.sum = &out->plat, .res = res,
 		.on_decision = hooks ? hooks->decision : NULL,
 		.hook_arg = hooks ? hooks->arg : NULL, .failed = &r->failed,
 		.err = err, .errlen = errlen };
@@ -1892,7 +1892,7 @@ int real_run(const struct vms_config *cfg, const struct strategy_ops *st,
 	r->horizon_ns = llround((double)cfg->duration_ns * cfg->real.time_scale);
 	pool_init(&r->vms, sizeof(struct rvm));
 	pool_init(&r->reqs, sizeof(struct rreq));
-	sim_queue_init(&r->tq, 256);
+	evq_init(&r->tq, 256);
 	r->call_rng = rng_stream_new(seed, RNG_ID(RNG_SERVICE, 99));
 	r->trace = getenv("VMSPEC_REAL_TRACE") != NULL;
 	err[0] = 0;
@@ -1947,18 +1947,18 @@ int real_run(const struct vms_config *cfg, const struct strategy_ops *st,
 			 "dispatched nor rejected", st->name, r->in_flight);
 		rc = -EPROTO;
 	}
-	out->sim.end_ns = wall(r);
-	out->wall_s = (double)out->sim.end_ns / 1e9;
+	out->plat.end_ns = wall(r);
+	out->wall_s = (double)out->plat.end_ns / 1e9;
 	shut_down(r);
 	struct cache_stats cs;
 	cache_stats(r->libcache, &cs);
-	out->sim.libcache_hit_ratio = cs.hit_ratio;
+	out->plat.libcache_hit_ratio = cs.hit_ratio;
 	cache_stats(r->blockrepo, &cs);
-	out->sim.blockrepo_hit_ratio = cs.hit_ratio;
-	out->sim.restore_hit_ratio = out->sim.restore_attempts
-		? (double)out->sim.restores / (double)out->sim.restore_attempts
+	out->plat.blockrepo_hit_ratio = cs.hit_ratio;
+	out->plat.restore_hit_ratio = out->plat.restore_attempts
+		? (double)out->plat.restores / (double)out->plat.restore_attempts
 		: 0;
-	out->sim.trace_rows_skipped = wl_rows_skipped(r->wl);
+	out->plat.trace_rows_skipped = wl_rows_skipped(r->wl);
 	if (rc == 0 && res) {
 		struct res_metric m[REAL_NMETRICS];
 		size_t nm = real_summary_metrics(out, m, REAL_NMETRICS);
@@ -1968,7 +1968,7 @@ int real_run(const struct vms_config *cfg, const struct strategy_ops *st,
 		struct res_hist_bin *bins = NULL;
 		size_t nb = 0;
 		if (res_set_summary(res, m, nm) < 0 ||
-		    hist_to_bins(&out->sim.latency, &bins, &nb) < 0 ||
+		    hist_to_bins(&out->plat.latency, &bins, &nb) < 0 ||
 		    res_set_hist(res, bins, nb) < 0) {
 			snprintf(err, errlen, "%s", "writing /summary failed");
 			rc = -EIO;
@@ -1987,7 +1987,7 @@ out_free:
 	cache_free(r->snapstore);
 	rng_streams_release(&r->streams);
 	gsl_rng_free(r->call_rng);
-	sim_queue_release(&r->tq);
+	evq_release(&r->tq);
 	pool_release(&r->vms);
 	pool_release(&r->reqs);
 	while (r->free_jobs) {
@@ -2003,7 +2003,7 @@ out_free:
 
 void real_summary_release(struct real_summary *s)
 {
-	sim_summary_release(&s->sim);
+	plat_summary_release(&s->plat);
 }
 
 static void cost_metrics(struct res_metric *m, size_t *n, size_t cap,
@@ -2021,8 +2021,8 @@ size_t real_summary_metrics(const struct real_summary *s, struct res_metric *m,
 			    size_t cap)
 {
 	static const char *const kn[REAL_NKERNELS] = GABI_BLOCK_NAMES;
-	struct res_metric sm[SIM_NMETRICS];
-	size_t k = sim_summary_metrics(&s->sim, sm), n = 0;
+	struct res_metric sm[PLAT_NMETRICS];
+	size_t k = plat_summary_metrics(&s->plat, sm), n = 0;
 	for (size_t i = 0; i < k; i++)
 		if (n < cap)
 			m[n++] = sm[i];

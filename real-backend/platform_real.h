@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include "base/platform.h"
 #include "base/results.h"
-#include "sim/engine.h"
+#include "plat/plat.h"
 
 struct vms_config;
 struct strategy_ops;
@@ -28,11 +28,11 @@ struct real_cost {
  * guest kernel (its optimized variant is SIMD), else on a serial one. */
 #define REAL_VECTOR_SPEEDUP 1.5
 
-/* What a run measured. (sim) holds the figures both platforms report, with
- * the simulator's meaning (sim/engine.h), in wall-clock time; the rest is
+/* What a run measured. (plat) holds the figures both platforms report, with
+ * the simulator's meaning (plat/plat.h), in wall-clock time; the rest is
  * what only real hardware tells. Release with real_summary_release. */
 struct real_summary {
-	struct sim_summary sim;
+	struct plat_summary plat;
 	struct real_cost boot;		/* create + boot + inputs of a VM */
 	struct real_cost fork;		/* parent snapshot + CoW child */
 	struct real_cost restore;	/* CoW VM from a stored snapshot */
@@ -67,18 +67,6 @@ struct real_summary {
 							 * baseline, optimized */
 };
 
-/* Optional observers, any member may be NULL; called on the control
- * thread. */
-struct real_hooks {
-	void (*progress)(void *arg, int64_t now_ns, int64_t horizon_ns,
-			 uint64_t events);
-	void (*request_done)(void *arg, const struct res_request *row);
-	void (*decision)(void *arg, const struct res_decision *row);
-	/* every VMProfile delivered to the strategy */
-	void (*profile)(void *arg, const struct plat_profile *prof);
-	void *arg;
-};
-
 /* Is KVM usable here ($VMSPEC_KVM_DEV or /dev/kvm)? 0, or a negative errno
  * with a one-line message naming the device in (err); real_unavailable()
  * tells the errors that mean "no KVM on this machine". */
@@ -93,15 +81,15 @@ int real_unavailable(int err);
  * run that did not drain within real.drain. Guest faults and deadlines are
  * not errors: the request fails, the VM is killed, the run goes on. */
 int real_run(const struct vms_config *cfg, const struct strategy_ops *st,
-	     uint64_t seed, struct res_run *res, const struct real_hooks *hooks,
+	     uint64_t seed, struct res_run *res, const struct plat_hooks *hooks,
 	     struct real_summary *out, char *err, size_t errlen);
 
 void real_summary_release(struct real_summary *s);
 
-/* The /summary metrics of (s): those of sim_summary_metrics, then the
+/* The /summary metrics of (s): those of plat_summary_metrics, then the
  * real_* ones (measured costs, calibration). (m) has room for (cap);
  * returns how many were written. */
-#define REAL_NMETRICS (SIM_NMETRICS + 64)
+#define REAL_NMETRICS (PLAT_NMETRICS + 64)
 size_t real_summary_metrics(const struct real_summary *s, struct res_metric *m,
 			    size_t cap);
 

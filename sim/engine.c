@@ -15,16 +15,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <gsl/gsl_randist.h>
-#include "base/config.h"
+#include "config/config.h"
 #include "base/pool.h"
 #include "base/rng.h"
 #include "base/util.h"
-#include "models/dist.h"
+#include "base/dist.h"
 #include "policies/cache.h"
 #include "policies/strategy.h"
 #include "sim/engine.h"
 #include "sim/platcore.h"
-#include "sim/queue.h"
+#include "base/queue.h"
 #include "workloads/catalog.h"
 #include "workloads/workload.h"
 
@@ -127,7 +127,7 @@ struct sim {
 	const struct strategy_ops *st;
 	void *pol;
 	uint64_t seed;
-	struct sim_queue q;
+	struct evq q;
 	int64_t now_ns;
 	int64_t horizon_ns;
 	struct wl_source *wl;
@@ -160,7 +160,7 @@ struct sim {
 					 * (host.creation_cpu) */
 	uint32_t direct_head;		/* direct mode: list of them */
 	uint64_t cpu_epochs;		/* epoch counter of EV_DONE events */
-	struct sim_queue ps;		/* key: virtual finish (work ns) */
+	struct evq ps;		/* key: virtual finish (work ns) */
 	double vtime;			/* virtual work time */
 	int64_t vtime_at_ns;		/* real time of vtime */
 	uint64_t cpu_gen;
@@ -175,8 +175,8 @@ struct sim {
 	struct rng_streams streams;	/* the policy's (plat_rng) */
 
 	struct res_run *res;
-	const struct sim_hooks *hooks;
-	struct sim_summary *sum;
+	const struct plat_hooks *hooks;
+	struct plat_summary *sum;
 	int failed;			/* first error */
 	char *err;
 	size_t errlen;
@@ -253,20 +253,20 @@ static void bg_push(struct sim *s, int64_t t, uint32_t type, uint32_t arg,
 		    uint64_t data)
 {
 	s->bg_work++;
-	sim_queue_push(&s->q, t, type, arg, data);
+	evq_push(&s->q, t, type, arg, data);
 }
 
 /* ---- processor sharing ---- */
 
 static inline double ps_rate(const struct sim *s)
 {
-	size_t n = sim_queue_size(&s->ps) + s->nbg;
+	size_t n = evq_size(&s->ps) + s->nbg;
 	return (double)n <= s->cores ? 1.0 : s->cores / (double)n;
 }
 
 static void ps_advance(struct sim *s)
 {
-	if (sim_queue_size(&s->ps))
+	if (evq_size(&s->ps))
 		s->vtime += (double)(s->now_ns - s->vtime_at_ns) * ps_rate(s);
 	s->vtime_at_ns = s->now_ns;
 }
@@ -276,7 +276,7 @@ static void ps_advance(struct sim *s)
  * same time stays valid, which saves most pushes when cores are plenty. */
 static void ps_schedule(struct sim *s)
 {
-	const struct sim_event *top = sim_queue_peek(&s->ps);
+	const struct evq_event *top = evq_peek(&s->ps);
 	if (!top) {
 		s->cpu_gen++;
 		s->cpu_event_at = -1;
@@ -288,7 +288,7 @@ static void ps_schedule(struct sim *s)
 		return;
 	s->cpu_gen++;
 	s->cpu_event_at = s->now_ns + dt;
-	sim_queue_push(&s->q, s->cpu_event_at, EV_CPU, 0, s->cpu_gen);
+	evq_push(&s->q, s->cpu_event_at, EV_CPU, 0, s->cpu_gen);
 }
 
 static void direct_unlink(struct sim *s, struct sim_req *r)
@@ -318,10 +318,10 @@ static void enter_ps_mode(struct sim *s)
 			/* still in its stall: it joins the sharing when the
 			 * stall ends, like any other */
 			s->ncpu--;
-			sim_queue_push(&s->q, r->cpu_start_ns, EV_STALL, r->vm, h);
+			evq_push(&s->q, r->cpu_start_ns, EV_STALL, r->vm, h);
 			continue;
 		}
-		sim_queue_push(&s->ps, r->cpu_end_ns - s->now_ns, 0, r->vm, h);
+		evq_push(&s->ps, r->cpu_end_ns - s->now_ns, 0, r->vm, h);
 	}
 }
 
@@ -340,7 +340,7 @@ static void direct_start(struct sim *s, uint32_t h, int64_t at)
 	if (s->direct_head != NONE)
 		REQ(s, s->direct_head)->cprev = h;
 	s->direct_head = h;
-	sim_queue_push(&s->q, r->cpu_end_ns, EV_DONE, h, r->cpu_epoch);
+	evq_push(&s->q, r->cpu_end_ns, EV_DONE, h, r->cpu_epoch);
 }
 
 static void cpu_start(struct sim *s, uint32_t slot, uint32_t h)
@@ -356,7 +356,7 @@ static void cpu_start(struct sim *s, uint32_t slot, uint32_t h)
 		enter_ps_mode(s);
 	ps_advance(s);
 	int64_t vf = (int64_t)ceil(s->vtime + r->cpu_ns);
-	sim_queue_push(&s->ps, vf, 0, slot, h);
+	evq_push(&s->ps, vf, 0, slot, h);
 	ps_schedule(s);
 }
 
@@ -1107,7 +1107,7 @@ static void start_request(struct sim *s, struct sim_vm *v, uint32_t h)
 	else if (!s->ps_mode && (double)(s->ncpu + 1) <= s->cores)
 		direct_start(s, h, s->now_ns + stall);	/* a core is reserved */
 	else
-		sim_queue_push(&s->q, s->now_ns + stall, EV_STALL, v->pub.slot, h);
+		evq_push(&s->q, s->now_ns + stall, EV_STALL, v->pub.slot, h);
 }
 
 static int op_dispatch(struct platform *p, uint32_t slot,
@@ -1173,7 +1173,7 @@ static int op_vm_timer(struct platform *p, uint32_t slot, int64_t at_ns,
 		return 0;	/* the pending event will re-arm itself */
 	v->timer_gen = ++s->timer_gen;
 	v->timer_event_at = at_ns;
-	sim_queue_push(&s->q, at_ns, EV_VMTIMER, slot, v->timer_gen);
+	evq_push(&s->q, at_ns, EV_VMTIMER, slot, v->timer_gen);
 	return 0;
 }
 
@@ -1183,7 +1183,7 @@ static int op_timer(struct platform *p, int64_t at_ns, uint64_t tag)
 	if (at_ns < s->now_ns)
 		at_ns = s->now_ns;
 	decide(s, ACT_TIMER, PLAT_NO_FUNC, 0, (uint64_t)at_ns);
-	sim_queue_push(&s->q, at_ns, EV_TIMER, NONE, tag);
+	evq_push(&s->q, at_ns, EV_TIMER, NONE, tag);
 	return 0;
 }
 
@@ -1301,7 +1301,7 @@ static void profile_count(struct sim *s, struct sim_vm *v, struct sim_req *r)
 	pc->acc += (double)r->service_ns * s->cfg->profiling.rate_hz / 1e9;
 	if (!v->report_pending) {
 		v->report_pending = 1;
-		sim_queue_push(&s->q, s->now_ns + s->cfg->profiling.period_ns,
+		evq_push(&s->q, s->now_ns + s->cfg->profiling.period_ns,
 			       EV_PROFILE, v->pub.slot, v->pub.id);
 	}
 }
@@ -1373,16 +1373,16 @@ static void on_cpu(struct sim *s)
 {
 	s->cpu_event_at = -1;	/* this one fired */
 	ps_advance(s);
-	const struct sim_event *top;
+	const struct evq_event *top;
 	/* every request whose virtual finish time has come */
-	while ((top = sim_queue_peek(&s->ps)) &&
+	while ((top = evq_peek(&s->ps)) &&
 	       (double)top->t_ns <= s->vtime + 1e-6) {
-		struct sim_event job;
-		sim_queue_pop(&s->ps, &job);
+		struct evq_event job;
+		evq_pop(&s->ps, &job);
 		request_done(s, job.arg, (uint32_t)job.data);
 		ps_advance(s);
 	}
-	if (!sim_queue_size(&s->ps))
+	if (!evq_size(&s->ps))
 		s->ps_mode = 0;	/* back to full speed for new requests */
 	ps_schedule(s);
 }
@@ -1397,7 +1397,7 @@ static void on_vm_timer(struct sim *s, uint32_t slot, uint64_t gen)
 	if (v->timer_deadline > s->now_ns) {
 		/* deadline moved later since this event was queued */
 		v->timer_event_at = v->timer_deadline;
-		sim_queue_push(&s->q, v->timer_deadline, EV_VMTIMER, slot,
+		evq_push(&s->q, v->timer_deadline, EV_VMTIMER, slot,
 			       v->timer_gen);
 		return;
 	}
@@ -1421,7 +1421,7 @@ static void on_setup(struct sim *s, uint32_t slot, uint64_t data)
 
 static void on_sample(struct sim *s)
 {
-	const struct sim_summary *m = s->sum;
+	const struct plat_summary *m = s->sum;
 	struct res_sample row;
 	memset(&row, 0, sizeof(row));
 	row.t_ns = s->now_ns;
@@ -1440,7 +1440,7 @@ static void on_sample(struct sim *s)
 	if (res_add_sample(s->res, &row) < 0)
 		io_error(s, "/timeseries");
 	if (s->have_next || s->in_flight || s->bg_work)
-		sim_queue_push(&s->q, s->now_ns + s->cfg->results.timeseries_ns,
+		evq_push(&s->q, s->now_ns + s->cfg->results.timeseries_ns,
 			       EV_SAMPLE, 0, 0);
 }
 
@@ -1469,7 +1469,7 @@ static int pull_arrival(struct sim *s)
 /* An event made obsolete by a later action: a VM destroyed while being
  * created or set up, a timer of a destroyed VM or one superseded, a
  * processor-sharing completion rescheduled since. */
-static int stale(struct sim *s, const struct sim_event *ev)
+static int stale(struct sim *s, const struct evq_event *ev)
 {
 	struct sim_vm *v;
 	switch (ev->type) {
@@ -1498,12 +1498,12 @@ static int stale(struct sim *s, const struct sim_event *ev)
 
 static int run_loop(struct sim *s)
 {
-	const struct sim_hooks *hk = s->hooks;
+	const struct plat_hooks *hk = s->hooks;
 	pull_arrival(s);
 	if (s->res)
-		sim_queue_push(&s->q, 0, EV_SAMPLE, 0, 0);
+		evq_push(&s->q, 0, EV_SAMPLE, 0, 0);
 	while (!s->failed) {
-		const struct sim_event *top = sim_queue_peek(&s->q);
+		const struct evq_event *top = evq_peek(&s->q);
 		if (s->have_next && (!top || s->next.t_ns <= top->t_ns)) {
 			s->now_ns = s->next.t_ns;
 			s->sum->events++;
@@ -1520,8 +1520,8 @@ static int run_loop(struct sim *s)
 		/* after the drain only requests and VM creation matter */
 		if (s->drained && !s->in_flight && !s->bg_work)
 			break;
-		struct sim_event ev;
-		if (sim_queue_pop(&s->q, &ev) < 0)
+		struct evq_event ev;
+		if (evq_pop(&s->q, &ev) < 0)
 			break;
 		int bg = ev.type == EV_READY || ev.type == EV_SETUP ||
 			 ev.type == EV_SNAP || ev.type == EV_UNBLOCK;
@@ -1529,7 +1529,7 @@ static int run_loop(struct sim *s)
 			s->bg_work--;
 		/* the next completion's request will be needed soon: start
 		 * loading it while this event is handled */
-		const struct sim_event *nx = sim_queue_peek(&s->q);
+		const struct evq_event *nx = evq_peek(&s->q);
 		if (nx && nx->type == EV_DONE)
 			__builtin_prefetch(REQ(s, nx->arg));
 		if (stale(s, &ev))
@@ -1641,8 +1641,8 @@ static int sim_open(struct sim *s, char *err, size_t errlen)
 }
 
 int sim_run(const struct vms_config *cfg, const struct strategy_ops *st,
-	    uint64_t seed, struct res_run *res, const struct sim_hooks *hooks,
-	    struct sim_summary *out, char *err, size_t errlen)
+	    uint64_t seed, struct res_run *res, const struct plat_hooks *hooks,
+	    struct plat_summary *out, char *err, size_t errlen)
 {
 	struct sim *s = xcalloc(1, sizeof(*s));
 	memset(out, 0, sizeof(*out));
@@ -1675,8 +1675,8 @@ int sim_run(const struct vms_config *cfg, const struct strategy_ops *st,
 	pool_init(&s->reqs, sizeof(struct sim_req));
 	pool_init(&s->snaps, sizeof(struct sim_snap));
 	pool_init(&s->profs, sizeof(struct prof_counters));
-	sim_queue_init(&s->q, 1024);
-	sim_queue_init(&s->ps, 256);
+	evq_init(&s->q, 1024);
+	evq_init(&s->ps, 256);
 	s->boot_rng = rng_stream_new(seed, RNG_ID(RNG_BOOT, 0));
 	s->cost_rng = rng_stream_new(seed, RNG_ID(RNG_BOOT, 1));
 	s->prof_rng = rng_stream_new(seed, RNG_ID(RNG_BOOT, 2));
@@ -1712,11 +1712,11 @@ int sim_run(const struct vms_config *cfg, const struct strategy_ops *st,
 		? (double)out->restores / (double)out->restore_attempts : 0;
 	out->trace_rows_skipped = wl_rows_skipped(s->wl);
 	if (rc == 0 && res) {
-		struct res_metric m[SIM_NMETRICS];
-		size_t nm = sim_summary_metrics(out, m);
+		struct res_metric m[PLAT_NMETRICS];
+		size_t nm = plat_summary_metrics(out, m);
 		if (st->metrics)
-			nm += st->metrics(s->pol, m + nm, SIM_NMETRICS - nm);
-		nm += wl_metrics(s->wl, m + nm, SIM_NMETRICS - nm);
+			nm += st->metrics(s->pol, m + nm, PLAT_NMETRICS - nm);
+		nm += wl_metrics(s->wl, m + nm, PLAT_NMETRICS - nm);
 		struct res_hist_bin *bins = NULL;
 		size_t nb = 0;
 		if (res_set_summary(res, m, nm) < 0 ||
@@ -1741,8 +1741,8 @@ out_free:
 	gsl_rng_free(s->cost_rng);
 	gsl_rng_free(s->prof_rng);
 	gsl_rng_free(s->call_rng);
-	sim_queue_release(&s->q);
-	sim_queue_release(&s->ps);
+	evq_release(&s->q);
+	evq_release(&s->ps);
 	pool_release(&s->vms);
 	pool_release(&s->reqs);
 	pool_release(&s->snaps);
@@ -1751,58 +1751,58 @@ out_free:
 	return rc;
 }
 
-void sim_summary_release(struct sim_summary *s)
+void plat_summary_release(struct plat_summary *s)
 {
 	hist_release(&s->latency);
 }
 
-size_t sim_summary_metrics(const struct sim_summary *s, struct res_metric *m)
+size_t plat_summary_metrics(const struct plat_summary *s, struct res_metric *m)
 {
 	size_t n = 0;
 	const struct hist *h = &s->latency;
 	double fin = s->finished ? (double)s->finished : 1;
 	char name[48];
-	res_metric_put(m, &n, SIM_NMETRICS, "requests", (double)s->requests, "count");
-	res_metric_put(m, &n, SIM_NMETRICS, "finished", (double)s->finished, "count");
-	res_metric_put(m, &n, SIM_NMETRICS, "failed", (double)s->failed, "count");
-	res_metric_put(m, &n, SIM_NMETRICS, "failed_oom", (double)s->oom_failed, "count");
-	res_metric_put(m, &n, SIM_NMETRICS, "latency_mean_ms", hist_mean(h) / 1e6, "ms");
-	res_metric_put(m, &n, SIM_NMETRICS, "latency_p50_ms", (double)hist_quantile(h, 0.50) / 1e6,
+	res_metric_put(m, &n, PLAT_NMETRICS, "requests", (double)s->requests, "count");
+	res_metric_put(m, &n, PLAT_NMETRICS, "finished", (double)s->finished, "count");
+	res_metric_put(m, &n, PLAT_NMETRICS, "failed", (double)s->failed, "count");
+	res_metric_put(m, &n, PLAT_NMETRICS, "failed_oom", (double)s->oom_failed, "count");
+	res_metric_put(m, &n, PLAT_NMETRICS, "latency_mean_ms", hist_mean(h) / 1e6, "ms");
+	res_metric_put(m, &n, PLAT_NMETRICS, "latency_p50_ms", (double)hist_quantile(h, 0.50) / 1e6,
 	       "ms");
-	res_metric_put(m, &n, SIM_NMETRICS, "latency_p95_ms", (double)hist_quantile(h, 0.95) / 1e6,
+	res_metric_put(m, &n, PLAT_NMETRICS, "latency_p95_ms", (double)hist_quantile(h, 0.95) / 1e6,
 	       "ms");
-	res_metric_put(m, &n, SIM_NMETRICS, "latency_p99_ms", (double)hist_quantile(h, 0.99) / 1e6,
+	res_metric_put(m, &n, PLAT_NMETRICS, "latency_p99_ms", (double)hist_quantile(h, 0.99) / 1e6,
 	       "ms");
-	res_metric_put(m, &n, SIM_NMETRICS, "latency_max_ms", (double)hist_max(h) / 1e6, "ms");
+	res_metric_put(m, &n, PLAT_NMETRICS, "latency_max_ms", (double)hist_max(h) / 1e6, "ms");
 	for (int k = 0; k < START_KIND_COUNT; k++) {
 		snprintf(name, sizeof(name), "start_%s", start_kind_names[k]);
-		res_metric_put(m, &n, SIM_NMETRICS, name, (double)s->by_kind[k] / fin, "fraction");
+		res_metric_put(m, &n, PLAT_NMETRICS, name, (double)s->by_kind[k] / fin, "fraction");
 	}
-	res_metric_put(m, &n, SIM_NMETRICS, "libload_mean_ms", (double)s->libload_ns / fin / 1e6,
+	res_metric_put(m, &n, PLAT_NMETRICS, "libload_mean_ms", (double)s->libload_ns / fin / 1e6,
 	       "ms");
-	res_metric_put(m, &n, SIM_NMETRICS, "mem_mib_s", s->mem_mib_s, "MiB*s");
-	res_metric_put(m, &n, SIM_NMETRICS, "peak_mem_mib", s->peak_mem_mib, "MiB");
-	res_metric_put(m, &n, SIM_NMETRICS, "vms_created", (double)s->vms_created, "count");
-	res_metric_put(m, &n, SIM_NMETRICS, "forks", (double)s->forks, "count");
-	res_metric_put(m, &n, SIM_NMETRICS, "restores", (double)s->restores, "count");
-	res_metric_put(m, &n, SIM_NMETRICS, "snapshots", (double)s->snapshots, "count");
-	res_metric_put(m, &n, SIM_NMETRICS, "specializations", (double)s->specializations, "count");
-	res_metric_put(m, &n, SIM_NMETRICS, "profiles", (double)s->profiles, "count");
-	res_metric_put(m, &n, SIM_NMETRICS, "lib_loads", (double)s->lib_loads, "count");
-	res_metric_put(m, &n, SIM_NMETRICS, "block_installs", (double)s->block_installs, "count");
-	res_metric_put(m, &n, SIM_NMETRICS, "libcache_hit_ratio", s->libcache_hit_ratio, "fraction");
-	res_metric_put(m, &n, SIM_NMETRICS, "blockrepo_hit_ratio", s->blockrepo_hit_ratio,
+	res_metric_put(m, &n, PLAT_NMETRICS, "mem_mib_s", s->mem_mib_s, "MiB*s");
+	res_metric_put(m, &n, PLAT_NMETRICS, "peak_mem_mib", s->peak_mem_mib, "MiB");
+	res_metric_put(m, &n, PLAT_NMETRICS, "vms_created", (double)s->vms_created, "count");
+	res_metric_put(m, &n, PLAT_NMETRICS, "forks", (double)s->forks, "count");
+	res_metric_put(m, &n, PLAT_NMETRICS, "restores", (double)s->restores, "count");
+	res_metric_put(m, &n, PLAT_NMETRICS, "snapshots", (double)s->snapshots, "count");
+	res_metric_put(m, &n, PLAT_NMETRICS, "specializations", (double)s->specializations, "count");
+	res_metric_put(m, &n, PLAT_NMETRICS, "profiles", (double)s->profiles, "count");
+	res_metric_put(m, &n, PLAT_NMETRICS, "lib_loads", (double)s->lib_loads, "count");
+	res_metric_put(m, &n, PLAT_NMETRICS, "block_installs", (double)s->block_installs, "count");
+	res_metric_put(m, &n, PLAT_NMETRICS, "libcache_hit_ratio", s->libcache_hit_ratio, "fraction");
+	res_metric_put(m, &n, PLAT_NMETRICS, "blockrepo_hit_ratio", s->blockrepo_hit_ratio,
 	       "fraction");
-	res_metric_put(m, &n, SIM_NMETRICS, "snapstore_hit_ratio", s->restore_hit_ratio, "fraction");
+	res_metric_put(m, &n, PLAT_NMETRICS, "snapstore_hit_ratio", s->restore_hit_ratio, "fraction");
 	double prof = (double)s->profiling_cpu_ns / 1e9;
 	double comp = (double)s->compile_cpu_ns / 1e9;
 	double snap = (double)s->snapshot_cpu_ns / 1e9;
-	res_metric_put(m, &n, SIM_NMETRICS, "overhead_cpu_s", prof + comp + snap, "s");
-	res_metric_put(m, &n, SIM_NMETRICS, "profiling_cpu_s", prof, "s");
-	res_metric_put(m, &n, SIM_NMETRICS, "compile_cpu_s", comp, "s");
-	res_metric_put(m, &n, SIM_NMETRICS, "snapshot_cpu_s", snap, "s");
-	res_metric_put(m, &n, SIM_NMETRICS, "decisions", (double)s->decisions, "count");
-	res_metric_put(m, &n, SIM_NMETRICS, "events", (double)s->events, "count");
-	res_metric_put(m, &n, SIM_NMETRICS, "simulated_s", (double)s->end_ns / 1e9, "s");
+	res_metric_put(m, &n, PLAT_NMETRICS, "overhead_cpu_s", prof + comp + snap, "s");
+	res_metric_put(m, &n, PLAT_NMETRICS, "profiling_cpu_s", prof, "s");
+	res_metric_put(m, &n, PLAT_NMETRICS, "compile_cpu_s", comp, "s");
+	res_metric_put(m, &n, PLAT_NMETRICS, "snapshot_cpu_s", snap, "s");
+	res_metric_put(m, &n, PLAT_NMETRICS, "decisions", (double)s->decisions, "count");
+	res_metric_put(m, &n, PLAT_NMETRICS, "events", (double)s->events, "count");
+	res_metric_put(m, &n, PLAT_NMETRICS, "simulated_s", (double)s->end_ns / 1e9, "s");
 	return n;
 }

@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include "base/config.h"
+#include "config/config.h"
 #include "base/pool.h"
 #include "base/rng.h"
 #include "sim/platcore.h"

@@ -10,7 +10,7 @@
 
 #include <stdint.h>
 #include <string.h>
-#include "base/config.h"
+#include "config/config.h"
 #include "base/platform.h"
 #include "base/results.h"
 #include "sim/engine.h"
@@ -32,7 +32,7 @@ struct plat_core {
 	void (*violation)(void *impl, const char *msg);
 
 	/* the run's outputs */
-	struct sim_summary *sum;
+	struct plat_summary *sum;
 	struct res_run *res;		/* NULL: no results file */
 	void (*on_decision)(void *arg, const struct res_decision *row);
 	void *hook_arg;

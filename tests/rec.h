@@ -1,5 +1,5 @@
 /* rec.h - a recorder of every request row and decision of a simulated
- * run (sim_hooks), for the engine and strategy tests. */
+ * run (plat_hooks), for the engine and strategy tests. */
 #ifndef VMSPEC_TESTS_REC_H
 #define VMSPEC_TESTS_REC_H
 
@@ -41,10 +41,10 @@ static inline void rec_decision(void *arg, const struct res_decision *d)
 }
 
 /* Empty (r) and give the hooks that fill it. */
-static inline struct sim_hooks rec_start(struct rec *r)
+static inline struct plat_hooks rec_start(struct rec *r)
 {
 	memset(r, 0, sizeof(*r));
-	return (struct sim_hooks){ .request_done = rec_row,
+	return (struct plat_hooks){ .request_done = rec_row,
 				   .decision = rec_decision, .arg = r };
 }
 

@@ -147,8 +147,8 @@ static void test_precedence(void)
 	CU_ASSERT_EQUAL(c->catalog.speedup_simd.kind, DIST_UNIFORM);
 	CU_ASSERT_EQUAL(c->models.snapshot_fixed_ns,
 			d->models.snapshot_fixed_ns);		/* default */
-	CU_ASSERT(c->models.calibration[0] == '/');
-	CU_ASSERT(has(c->models.calibration, "/cal.yaml"));
+	CU_ASSERT(c->calibration[0] == '/');
+	CU_ASSERT(has(c->calibration, "/cal.yaml"));
 
 	CU_ASSERT_EQUAL(cfg_set(c, "models.boot=1ms", &e), 0);
 	CU_ASSERT_DOUBLE_EQUAL(c->models.boot.a, 1 * MS, 1e-6);

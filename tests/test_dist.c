@@ -5,7 +5,7 @@
 #include <math.h>
 #include <gsl/gsl_randist.h>
 #include "base/rng.h"
-#include "models/dist.h"
+#include "base/dist.h"
 #include "tests/cu.h"
 
 static void test_reject_bad(void)

@@ -22,16 +22,16 @@ static void base_config(struct vms_config *c)
 }
 
 static int run(const struct vms_config *c, const char *strategy,
-	       uint64_t seed, struct rec *rec, struct sim_summary *sum,
+	       uint64_t seed, struct rec *rec, struct plat_summary *sum,
 	       char *err)
 {
-	struct sim_hooks hooks = rec_start(rec);
+	struct plat_hooks hooks = rec_start(rec);
 	return sim_run(c, strategy_find(strategy), seed, NULL, &hooks, sum,
 		       err, 512);
 }
 
 /* Every request arrives, starts and finishes exactly once, in order. */
-static int conserved(struct rec *r, const struct sim_summary *s)
+static int conserved(struct rec *r, const struct plat_summary *s)
 {
 	if (r->n != s->requests)
 		return 0;
@@ -57,7 +57,7 @@ static void test_cold_all_cold(void)
 {
 	struct vms_config c;
 	struct rec r;
-	struct sim_summary s;
+	struct plat_summary s;
 	char err[512];
 	base_config(&c);
 	CU_ASSERT_EQUAL_FATAL(run(&c, "cold", 1, &r, &s, err), 0);
@@ -74,7 +74,7 @@ static void test_cold_all_cold(void)
 	CU_ASSERT(startup);
 	CU_ASSERT(conserved(&r, &s));
 	rec_free(&r);
-	sim_summary_release(&s);
+	plat_summary_release(&s);
 }
 
 /* One function, Poisson(lambda), negligible service and boot: a request is
@@ -86,7 +86,7 @@ static void test_keepalive_closed_form(void)
 	for (size_t k = 0; k < 3; k++) {
 		struct vms_config c;
 		struct rec r;
-		struct sim_summary s;
+		struct plat_summary s;
 		char err[512];
 		cfg_defaults(&c);
 		c.workload.functions = 1;
@@ -106,7 +106,7 @@ static void test_keepalive_closed_form(void)
 		CU_ASSERT_EQUAL(s.vms_created, s.by_kind[START_COLD]);
 		CU_ASSERT(conserved(&r, &s));
 		rec_free(&r);
-		sim_summary_release(&s);
+		plat_summary_release(&s);
 	}
 }
 
@@ -114,7 +114,7 @@ static void test_keepalive_warm_starts(void)
 {
 	struct vms_config c;
 	struct rec r;
-	struct sim_summary s;
+	struct plat_summary s;
 	char err[512];
 	base_config(&c);
 	CU_ASSERT_EQUAL_FATAL(run(&c, "keepalive", 1, &r, &s, err), 0);
@@ -122,14 +122,14 @@ static void test_keepalive_warm_starts(void)
 	CU_ASSERT(s.vms_created < s.requests / 4);
 	CU_ASSERT(conserved(&r, &s));
 	rec_free(&r);
-	sim_summary_release(&s);
+	plat_summary_release(&s);
 }
 
 static void test_determinism(void)
 {
 	struct vms_config c;
 	struct rec a, b, d;
-	struct sim_summary sa, sb, sd;
+	struct plat_summary sa, sb, sd;
 	char err[512];
 	base_config(&c);
 	CU_ASSERT_EQUAL_FATAL(run(&c, "keepalive", 5, &a, &sa, err), 0);
@@ -147,9 +147,9 @@ static void test_determinism(void)
 	rec_free(&a);
 	rec_free(&b);
 	rec_free(&d);
-	sim_summary_release(&sa);
-	sim_summary_release(&sb);
-	sim_summary_release(&sd);
+	plat_summary_release(&sa);
+	plat_summary_release(&sb);
+	plat_summary_release(&sd);
 }
 
 /* Strategies compared under one seed see the same arrivals. */
@@ -157,7 +157,7 @@ static void test_common_random_numbers(void)
 {
 	struct vms_config c;
 	struct rec a, b;
-	struct sim_summary sa, sb;
+	struct plat_summary sa, sb;
 	char err[512];
 	base_config(&c);
 	CU_ASSERT_EQUAL_FATAL(run(&c, "cold", 8, &a, &sa, err), 0);
@@ -173,8 +173,8 @@ static void test_common_random_numbers(void)
 	CU_ASSERT(same);
 	rec_free(&a);
 	rec_free(&b);
-	sim_summary_release(&sa);
-	sim_summary_release(&sb);
+	plat_summary_release(&sa);
+	plat_summary_release(&sb);
 }
 
 /* Memory in use never exceeds the host; when it cannot fit, requests fail
@@ -183,7 +183,7 @@ static void test_memory_capacity(void)
 {
 	struct vms_config c;
 	struct rec r;
-	struct sim_summary s;
+	struct plat_summary s;
 	char err[512];
 	base_config(&c);
 	dist_init_constant(&c.workload.memory, 256);
@@ -195,13 +195,13 @@ static void test_memory_capacity(void)
 	CU_ASSERT_EQUAL(s.failed + s.finished, s.requests);
 	CU_ASSERT_EQUAL(r.n, s.requests);
 	rec_free(&r);
-	sim_summary_release(&s);
+	plat_summary_release(&s);
 	CU_ASSERT_EQUAL_FATAL(run(&c, "keepalive", 2, &r, &s, err), 0);
 	CU_ASSERT(s.peak_mem_mib <= 1024);
 	CU_ASSERT(s.by_kind[START_WARM] > 0);
 	CU_ASSERT_EQUAL(s.failed + s.finished, s.requests);
 	rec_free(&r);
-	sim_summary_release(&s);
+	plat_summary_release(&s);
 }
 
 /* ---- strategies that break the contract must fail the run ---- */
@@ -247,16 +247,16 @@ static void test_contract_violations(void)
 		.on_arrival = drop_arrival, .destroy = bad_destroy,
 	};
 	struct vms_config c;
-	struct sim_summary s;
+	struct plat_summary s;
 	char err[512];
 	base_config(&c);
 	CU_ASSERT(sim_run(&c, &busy, 1, NULL, NULL, &s, err, sizeof(err)) < 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "broke the platform contract"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "has requests"));
-	sim_summary_release(&s);
+	plat_summary_release(&s);
 	CU_ASSERT(sim_run(&c, &drop, 1, NULL, NULL, &s, err, sizeof(err)) < 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "neither dispatched nor rejected"));
-	sim_summary_release(&s);
+	plat_summary_release(&s);
 }
 
 int main(void)

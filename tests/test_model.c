@@ -54,10 +54,10 @@ static void on_dec(void *arg, const struct res_decision *d)
 }
 
 static int run(const struct vms_config *c, const char *strategy,
-	       struct rec *r, struct sim_summary *s)
+	       struct rec *r, struct plat_summary *s)
 {
 	char err[512];
-	struct sim_hooks h = { .request_done = on_row, .decision = on_dec,
+	struct plat_hooks h = { .request_done = on_row, .decision = on_dec,
 			       .arg = r };
 	memset(r, 0, sizeof(*r));
 	r->first_spec_start_ns = -1;
@@ -68,10 +68,10 @@ static int run(const struct vms_config *c, const char *strategy,
 	return rc;
 }
 
-static void done(struct rec *r, struct sim_summary *s)
+static void done(struct rec *r, struct plat_summary *s)
 {
 	free(r->dec);
-	sim_summary_release(s);
+	plat_summary_release(s);
 }
 
 /* A single function with no libraries, instant boots, exponential service:
@@ -115,7 +115,7 @@ static void test_processor_sharing_closed_form(void)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct vms_config c;
 		struct rec r;
-		struct sim_summary s;
+		struct plat_summary s;
 		mm_config(&c, cases[i].cores, cases[i].lambda);
 		CU_ASSERT_EQUAL_FATAL(run(&c, "keepalive", &r, &s), 0);
 		double got = r.sum_latency_ns / (double)s.finished / 1e9;
@@ -205,13 +205,13 @@ static int rec_rows_collect(const struct vms_config *c, struct ivl **boots,
 {
 	char err[512];
 	struct ivl_rec r = { 0 };
-	struct sim_hooks h = { .request_done = ivl_row, .arg = &r };
-	struct sim_summary s;
+	struct plat_hooks h = { .request_done = ivl_row, .arg = &r };
+	struct plat_summary s;
 	int rc = sim_run(c, strategy_find("cold"), (uint64_t)c->seed, NULL,
 			 &h, &s, err, sizeof(err));
 	if (rc)
 		fprintf(stderr, "sim_run: %s\n", err);
-	sim_summary_release(&s);
+	plat_summary_release(&s);
 	*boots = r.boot;
 	*execs = r.exec;
 	*n = r.n;
@@ -286,15 +286,15 @@ static void run_snapshot(const struct vms_config *c,
 			 void (*row)(void *, const struct res_request *),
 			 void *arg)
 {
-	struct sim_hooks h = { .request_done = row, .arg = arg };
-	struct sim_summary s;
+	struct plat_hooks h = { .request_done = row, .arg = arg };
+	struct plat_summary s;
 	char err[512];
 	int rc = sim_run(c, strategy_find("snapshot"), (uint64_t)c->seed, NULL,
 			 &h, &s, err, sizeof(err));
 	if (rc)
 		fprintf(stderr, "sim_run: %s\n", err);
 	CU_ASSERT_EQUAL_FATAL(rc, 0);
-	sim_summary_release(&s);
+	plat_summary_release(&s);
 }
 
 /* The first request of a restored VM pays its copy-on-write faults: a
@@ -406,7 +406,7 @@ static void test_adaptive_specializes(void)
 {
 	struct vms_config c;
 	struct rec r;
-	struct sim_summary ka, ad;
+	struct plat_summary ka, ad;
 	base(&c);
 	CU_ASSERT_EQUAL_FATAL(run(&c, "keepalive", &r, &ka), 0);
 	CU_ASSERT_EQUAL(ka.by_kind[START_SPECIALIZED], 0);
@@ -429,7 +429,7 @@ static void test_adaptive_specializes(void)
 			first_spec = r.dec[i].t_ns;
 	CU_ASSERT(first_spec >= 0);
 	CU_ASSERT(r.first_spec_start_ns >= first_spec);
-	sim_summary_release(&ka);
+	plat_summary_release(&ka);
 	done(&r, &ad);
 }
 
@@ -438,7 +438,7 @@ static void test_adaptive_thresholds(void)
 {
 	struct vms_config c;
 	struct rec r;
-	struct sim_summary s;
+	struct plat_summary s;
 	base(&c);
 	c.adaptive.lib_threshold = 1.0;		/* every request calls it */
 	c.adaptive.block_threshold = 1.0;	/* one block has all samples */
@@ -457,7 +457,7 @@ static void test_ablations(void)
 {
 	struct vms_config c;
 	struct rec r;
-	struct sim_summary s;
+	struct plat_summary s;
 	base(&c);
 	CU_ASSERT_EQUAL_FATAL(run(&c, "adaptive-norecompile", &r, &s), 0);
 	CU_ASSERT_EQUAL(s.compile_cpu_ns, 0);
@@ -476,7 +476,7 @@ static void test_ablations(void)
 	CU_ASSERT_EQUAL(s.libload_ns, 0);
 	c.models.lib_retouch = 1;
 	done(&r, &s);
-	struct sim_summary ka;
+	struct plat_summary ka;
 	CU_ASSERT_EQUAL_FATAL(run(&c, "keepalive", &r, &ka), 0);
 	CU_ASSERT(ka.libload_ns > 0);	/* shadowing stalls under keepalive */
 	done(&r, &ka);
@@ -487,7 +487,7 @@ static void test_phase_changes(void)
 {
 	struct vms_config c;
 	struct rec r;
-	struct sim_summary one, many;
+	struct plat_summary one, many;
 	base(&c);
 	c.duration_ns = 40LL * 60 * 1000000000;
 	c.adaptive.min_interval_ns = 60LL * 1000000000;
@@ -498,7 +498,7 @@ static void test_phase_changes(void)
 	CU_ASSERT_EQUAL_FATAL(run(&c, "adaptive", &r, &many), 0);
 	CU_ASSERT(many.specializations > one.specializations);
 	CU_ASSERT_EQUAL(r.bad_rows, 0);
-	sim_summary_release(&one);
+	plat_summary_release(&one);
 	done(&r, &many);
 }
 
@@ -510,7 +510,7 @@ static void test_all_strategies(void)
 		const char *name = strategy_registry[i]->name;
 		struct vms_config c;
 		struct rec a, b;
-		struct sim_summary sa, sb;
+		struct plat_summary sa, sb;
 		base(&c);
 		c.host.memory_mib = 8192;
 		c.workload.phase_every_ns = 5LL * 60 * 1000000000;
@@ -556,7 +556,7 @@ static void test_deadline_tie(void)
 	CU_ASSERT_EQUAL_FATAL(cfg_load_string(&c, yaml, strlen(yaml), "t",
 					      &e), 0);
 	struct rec r;
-	struct sim_summary s;
+	struct plat_summary s;
 	CU_ASSERT_EQUAL(run(&c, "keepalive", &r, &s), 0);
 	CU_ASSERT_EQUAL(s.finished, 2);
 	CU_ASSERT_EQUAL(s.by_kind[START_COLD], 2);	/* expired: cold */
@@ -576,7 +576,7 @@ static void test_queue_on_full(void)
 	for (size_t i = 0; i < 5; i++) {
 		struct vms_config c;
 		struct rec r;
-		struct sim_summary rej, q;
+		struct plat_summary rej, q;
 		base(&c);
 		c.host.memory_mib = 4096;
 		c.workload.rate_per_s = 40;
@@ -590,7 +590,7 @@ static void test_queue_on_full(void)
 		CU_ASSERT_EQUAL(q.finished + q.failed, q.requests);
 		CU_ASSERT_EQUAL(r.rows, q.requests);
 		CU_ASSERT(q.peak_mem_mib <= c.host.memory_mib);
-		sim_summary_release(&rej);
+		plat_summary_release(&rej);
 		done(&r, &q);
 	}
 }

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <gsl/gsl_rng.h>
 #include "base/rng.h"
-#include "sim/queue.h"
+#include "base/queue.h"
 #include "tests/cu.h"
 
 struct ref {
@@ -25,21 +25,21 @@ static int ref_cmp(const void *a, const void *b)
 static void check_sorted(uint64_t seed, size_t n, int64_t range)
 {
 	gsl_rng *r = rng_stream_new(seed, 1);
-	struct sim_queue q;
+	struct evq q;
 	struct ref *ref = malloc(n * sizeof(*ref));
-	sim_queue_init(&q, 4);
+	evq_init(&q, 4);
 	for (size_t i = 0; i < n; i++) {
 		int64_t t = (int64_t)gsl_rng_uniform_int(r, (unsigned long)range);
 		ref[i].t = t;
 		ref[i].seq = i;
-		sim_queue_push(&q, t, 7, (uint32_t)i, i * 3);
+		evq_push(&q, t, 7, (uint32_t)i, i * 3);
 	}
 	qsort(ref, n, sizeof(*ref), ref_cmp);
-	CU_ASSERT_EQUAL(sim_queue_size(&q), n);
+	CU_ASSERT_EQUAL(evq_size(&q), n);
 	int ok = 1;
 	for (size_t i = 0; i < n; i++) {
-		struct sim_event ev;
-		if (sim_queue_pop(&q, &ev) < 0 || ev.t_ns != ref[i].t ||
+		struct evq_event ev;
+		if (evq_pop(&q, &ev) < 0 || ev.t_ns != ref[i].t ||
 		    ev.seq != ref[i].seq || ev.arg != (uint32_t)ref[i].seq ||
 		    ev.data != ref[i].seq * 3 || ev.type != 7) {
 			ok = 0;
@@ -47,10 +47,10 @@ static void check_sorted(uint64_t seed, size_t n, int64_t range)
 		}
 	}
 	CU_ASSERT(ok);
-	struct sim_event ev;
-	CU_ASSERT_EQUAL(sim_queue_pop(&q, &ev), -1);
-	CU_ASSERT_PTR_NULL(sim_queue_peek(&q));
-	sim_queue_release(&q);
+	struct evq_event ev;
+	CU_ASSERT_EQUAL(evq_pop(&q, &ev), -1);
+	CU_ASSERT_PTR_NULL(evq_peek(&q));
+	evq_release(&q);
 	free(ref);
 	gsl_rng_free(r);
 }
@@ -71,8 +71,8 @@ static void test_many_ties(void)
 static void test_interleaved(void)
 {
 	gsl_rng *r = rng_stream_new(4, 1);
-	struct sim_queue q;
-	sim_queue_init(&q, 2);
+	struct evq q;
+	evq_init(&q, 2);
 	size_t cap = 20000, n = 0;
 	struct ref *ref = malloc(cap * sizeof(*ref));
 	int64_t now = 0;
@@ -82,7 +82,7 @@ static void test_interleaved(void)
 		int push = n == 0 || (n < cap && gsl_rng_uniform(r) < 0.52);
 		if (push) {
 			int64_t t = now + (int64_t)gsl_rng_uniform_int(r, 50);
-			sim_queue_push(&q, t, 0, 0, 0);
+			evq_push(&q, t, 0, 0, 0);
 			/* insert keeping order (t, seq) */
 			size_t i = n;
 			while (i > 0 && ref_cmp(&ref[i - 1],
@@ -93,17 +93,17 @@ static void test_interleaved(void)
 			ref[i] = (struct ref){ t, seq++ };
 			n++;
 		} else {
-			struct sim_event ev;
-			sim_queue_pop(&q, &ev);
+			struct evq_event ev;
+			evq_pop(&q, &ev);
 			ok = ev.t_ns == ref[0].t && ev.seq == ref[0].seq &&
 			     ev.t_ns >= now;
 			now = ev.t_ns;
 			memmove(ref, ref + 1, --n * sizeof(*ref));
 		}
-		ok = ok && sim_queue_size(&q) == n;
+		ok = ok && evq_size(&q) == n;
 	}
 	CU_ASSERT(ok);
-	sim_queue_release(&q);
+	evq_release(&q);
 	free(ref);
 	gsl_rng_free(r);
 }

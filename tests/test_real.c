@@ -140,10 +140,10 @@ static void load(struct vms_config *c, const char *extra)
 }
 
 static int run_sim(const struct vms_config *c, const char *strategy,
-		   struct rec *rec, struct sim_summary *s)
+		   struct rec *rec, struct plat_summary *s)
 {
 	char err[512];
-	struct sim_hooks hk = { .request_done = rec_row,
+	struct plat_hooks hk = { .request_done = rec_row,
 				.decision = rec_decision, .arg = rec };
 	memset(rec, 0, sizeof(*rec));
 	int rc = sim_run(c, strategy_find(strategy), (uint64_t)c->seed, NULL,
@@ -157,7 +157,7 @@ static int run_real(const struct vms_config *c, const char *strategy,
 		    struct rec *rec, struct real_summary *s)
 {
 	char err[512];
-	struct real_hooks hk = { .request_done = rec_row,
+	struct plat_hooks hk = { .request_done = rec_row,
 				 .decision = rec_decision,
 				 .profile = rec_profile, .arg = rec };
 	memset(rec, 0, sizeof(*rec));
@@ -239,13 +239,13 @@ static void conformance(const char *strategy, unsigned core,
 {
 	struct vms_config c;
 	struct rec rs, rr;
-	struct sim_summary ss;
+	struct plat_summary ss;
 	struct real_summary sr;
 	load(&c, NULL);
 	CU_ASSERT_EQUAL_FATAL(run_sim(&c, strategy, &rs, &ss), 0);
 	CU_ASSERT_EQUAL_FATAL(run_real(&c, strategy, &rr, &sr), 0);
 	unsigned us = action_set(ss.by_action);
-	unsigned ur = action_set(sr.sim.by_action);
+	unsigned ur = action_set(sr.plat.by_action);
 	unsigned allowed = core | timing_dependent;
 	printf("\n  %s actions: sim %#x real %#x (core %#x, allowed %#x)\n",
 	       strategy, us, ur, core, allowed);
@@ -256,13 +256,13 @@ static void conformance(const char *strategy, unsigned core,
 	CU_ASSERT_EQUAL(ur & ~allowed, 0);
 	/* 2. the same arrivals, each dispatched once, none rejected */
 	CU_ASSERT(ss.requests > 10);
-	CU_ASSERT_EQUAL(ss.requests, sr.sim.requests);
+	CU_ASSERT_EQUAL(ss.requests, sr.plat.requests);
 	CU_ASSERT_EQUAL(ss.by_action[ACT_DISPATCH], ss.requests);
-	CU_ASSERT_EQUAL(sr.sim.by_action[ACT_DISPATCH], sr.sim.requests);
+	CU_ASSERT_EQUAL(sr.plat.by_action[ACT_DISPATCH], sr.plat.requests);
 	CU_ASSERT_EQUAL(ss.by_action[ACT_REJECT], 0);
-	CU_ASSERT_EQUAL(sr.sim.by_action[ACT_REJECT], 0);
-	CU_ASSERT_EQUAL(sr.sim.failed, 0);
-	CU_ASSERT_EQUAL(sr.sim.finished, sr.sim.requests);
+	CU_ASSERT_EQUAL(sr.plat.by_action[ACT_REJECT], 0);
+	CU_ASSERT_EQUAL(sr.plat.failed, 0);
+	CU_ASSERT_EQUAL(sr.plat.finished, sr.plat.requests);
 	/* 3. the same functions booted (and specialized) */
 	CU_ASSERT_EQUAL(funcs_with(&rs, ACT_BOOT), funcs_with(&rr, ACT_BOOT));
 	CU_ASSERT_EQUAL(funcs_with(&rs, ACT_SPECIALIZE),
@@ -276,8 +276,8 @@ static void conformance(const char *strategy, unsigned core,
 		CU_ASSERT(kinds_used(&rs) & A(START_SPECIALIZED));
 		CU_ASSERT(kinds_used(&rr) & A(START_SPECIALIZED));
 		/* profiles came from the guests' counters and made sense */
-		CU_ASSERT(sr.sim.profiles > 0);
-		CU_ASSERT(rr.profiles == sr.sim.profiles);
+		CU_ASSERT(sr.plat.profiles > 0);
+		CU_ASSERT(rr.profiles == sr.plat.profiles);
 		CU_ASSERT_EQUAL(rr.bad_profiles, 0);
 		/* forked children served, their memory checked by every
 		 * request (the canary step) */
@@ -299,7 +299,7 @@ static void conformance(const char *strategy, unsigned core,
 						    A(START_COLD)), 0);
 	}
 	CU_ASSERT(rows_consistent(&rr));
-	CU_ASSERT_EQUAL(rr.n, sr.sim.requests);
+	CU_ASSERT_EQUAL(rr.n, sr.plat.requests);
 	/* library calls measured: first calls of libraries a request mapped
 	 * (one sample per such request, so no more than the maps) and later
 	 * calls on mapped images (every function calls a library with
@@ -309,7 +309,7 @@ static void conformance(const char *strategy, unsigned core,
 	CU_ASSERT(sr.lib_first.sum_ns > 0);
 	CU_ASSERT(sr.lib_call.n > 0);
 	CU_ASSERT(sr.lib_call.sum_ns > 0);
-	sim_summary_release(&ss);
+	plat_summary_release(&ss);
 	real_summary_release(&sr);
 	rec_free(&rs);
 	rec_free(&rr);
@@ -341,11 +341,11 @@ static void test_cold_all_cold(void)
 	struct real_summary sr;
 	load(&c, "duration=3s");
 	CU_ASSERT_EQUAL_FATAL(run_real(&c, "cold", &rr, &sr), 0);
-	CU_ASSERT(sr.sim.requests > 5);
-	CU_ASSERT_EQUAL(sr.sim.by_kind[START_COLD], sr.sim.requests);
-	CU_ASSERT_EQUAL(sr.sim.vms_created, sr.sim.requests);
-	CU_ASSERT_EQUAL(sr.sim.by_action[ACT_DESTROY], sr.sim.requests);
-	CU_ASSERT_EQUAL(sr.boot.n, sr.sim.requests);
+	CU_ASSERT(sr.plat.requests > 5);
+	CU_ASSERT_EQUAL(sr.plat.by_kind[START_COLD], sr.plat.requests);
+	CU_ASSERT_EQUAL(sr.plat.vms_created, sr.plat.requests);
+	CU_ASSERT_EQUAL(sr.plat.by_action[ACT_DESTROY], sr.plat.requests);
+	CU_ASSERT_EQUAL(sr.boot.n, sr.plat.requests);
 	CU_ASSERT(rows_consistent(&rr));
 	real_summary_release(&sr);
 	rec_free(&rr);
@@ -363,9 +363,9 @@ static void test_fault_contained(void)
 	CU_ASSERT_EQUAL_FATAL(run_real(&c, "keepalive", &rr, &sr), 0);
 	CU_ASSERT(sr.faults_injected > 0);
 	CU_ASSERT_EQUAL(sr.killed, sr.faults_injected);
-	CU_ASSERT_EQUAL(sr.sim.failed, sr.faults_injected);
-	CU_ASSERT_EQUAL(sr.sim.finished + sr.sim.failed, sr.sim.requests);
-	CU_ASSERT_EQUAL(rr.n, sr.sim.requests);
+	CU_ASSERT_EQUAL(sr.plat.failed, sr.faults_injected);
+	CU_ASSERT_EQUAL(sr.plat.finished + sr.plat.failed, sr.plat.requests);
+	CU_ASSERT_EQUAL(rr.n, sr.plat.requests);
 	/* after each failure its function is served again, on another VM */
 	int served_after = 1;
 	for (size_t i = 0; i < rr.n; i++) {
@@ -401,8 +401,8 @@ static void test_runtime_vms(void)
 		struct real_summary sr;
 		load(&c, "duration=3s");
 		CU_ASSERT_EQUAL_FATAL(run_real(&c, names[i], &rr, &sr), 0);
-		CU_ASSERT_EQUAL(sr.sim.failed, 0);
-		CU_ASSERT_EQUAL(sr.sim.finished, sr.sim.requests);
+		CU_ASSERT_EQUAL(sr.plat.failed, 0);
+		CU_ASSERT_EQUAL(sr.plat.finished, sr.plat.requests);
 		CU_ASSERT(sr.bind.n > 0);	/* a runtime VM was bound */
 		if (i == 1)
 			CU_ASSERT(sr.fork.n > 0);
@@ -429,8 +429,8 @@ static void test_tight_ttl(void)
 		CU_ASSERT_EQUAL_FATAL(cfg_set(&c, "keepalive.ttl=2ms", &e), 0);
 		CU_ASSERT_EQUAL_FATAL(cfg_set(&c, "workload.rate=40", &e), 0);
 		CU_ASSERT_EQUAL_FATAL(run_real(&c, names[i], &rr, &sr), 0);
-		CU_ASSERT_EQUAL(sr.sim.failed, 0);
-		CU_ASSERT(sr.sim.by_action[ACT_DESTROY] > 0);
+		CU_ASSERT_EQUAL(sr.plat.failed, 0);
+		CU_ASSERT(sr.plat.by_action[ACT_DESTROY] > 0);
 		CU_ASSERT(rows_consistent(&rr));
 		real_summary_release(&sr);
 		rec_free(&rr);

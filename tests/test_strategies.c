@@ -27,10 +27,10 @@ static void base_config(struct vms_config *c)
 }
 
 static int run(const struct vms_config *c, const char *strategy,
-	       uint64_t seed, struct rec *rec, struct sim_summary *sum,
+	       uint64_t seed, struct rec *rec, struct plat_summary *sum,
 	       char *err)
 {
-	struct sim_hooks hooks = rec_start(rec);
+	struct plat_hooks hooks = rec_start(rec);
 	const struct strategy_ops *st = strategy_find(strategy);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
 	return sim_run(c, st, seed, NULL, &hooks, sum, err, 512);
@@ -39,7 +39,7 @@ static int run(const struct vms_config *c, const char *strategy,
 /* Every request arrives and finishes or fails exactly once, in order, with
  * sane times. As test_engine's conserved(), except that only finished rows
  * are timed (a request failing at start has zero components). */
-static int conserved(struct rec *r, const struct sim_summary *s)
+static int conserved(struct rec *r, const struct plat_summary *s)
 {
 	if (r->n != s->requests || s->finished + s->failed != s->requests)
 		return 0;
@@ -88,7 +88,7 @@ static void test_prewarm_kinds(void)
 {
 	struct vms_config c;
 	struct rec r;
-	struct sim_summary s;
+	struct plat_summary s;
 	char err[512];
 	const int64_t warm_up = 10 * SEC;
 	base_config(&c);
@@ -120,7 +120,7 @@ static void test_prewarm_kinds(void)
 	CU_ASSERT(count_action(&r, ACT_BOOT_RUNTIME) >= 12);
 	CU_ASSERT(conserved(&r, &s));
 	rec_free(&r);
-	sim_summary_release(&s);
+	plat_summary_release(&s);
 
 	/* an empty runtime pool is keepalive */
 	c.prewarm.pool_size = 0;
@@ -130,7 +130,7 @@ static void test_prewarm_kinds(void)
 	CU_ASSERT(s.by_kind[START_COLD] > 0);
 	CU_ASSERT(conserved(&r, &s));
 	rec_free(&r);
-	sim_summary_release(&s);
+	plat_summary_release(&s);
 }
 
 /* ---- snapshot ---- */
@@ -181,7 +181,7 @@ static void test_snapshot_kinds(void)
 {
 	struct vms_config c;
 	struct rec r;
-	struct sim_summary s;
+	struct plat_summary s;
 	char err[512];
 	base_config(&c);
 	c.models.snapshot_per_mib_ns = 0;
@@ -217,7 +217,7 @@ static void test_snapshot_kinds(void)
 	CU_ASSERT(s.by_kind[START_COLD] > 0);	/* before the snapshots */
 	CU_ASSERT(conserved(&r, &s));
 	rec_free(&r);
-	sim_summary_release(&s);
+	plat_summary_release(&s);
 }
 
 /* A store smaller than two snapshots: evicted snapshots are dropped, the
@@ -226,7 +226,7 @@ static void test_snapshot_evicted(void)
 {
 	struct vms_config c;
 	struct rec r;
-	struct sim_summary s;
+	struct plat_summary s;
 	char err[512];
 	base_config(&c);
 	c.workload.functions = 8;
@@ -245,7 +245,7 @@ static void test_snapshot_evicted(void)
 	CU_ASSERT(again);
 	CU_ASSERT(conserved(&r, &s));
 	rec_free(&r);
-	sim_summary_release(&s);
+	plat_summary_release(&s);
 }
 
 /* ---- zygote ---- */
@@ -254,7 +254,7 @@ static void test_zygote_kinds(void)
 {
 	struct vms_config c;
 	struct rec r;
-	struct sim_summary s;
+	struct plat_summary s;
 	char err[512];
 	const int64_t warm_up = 10 * SEC;
 	base_config(&c);
@@ -297,7 +297,7 @@ static void test_zygote_kinds(void)
 	CU_ASSERT_EQUAL(row_tmpl, 0);
 	CU_ASSERT(conserved(&r, &s));
 	rec_free(&r);
-	sim_summary_release(&s);
+	plat_summary_release(&s);
 }
 
 /* A child keeps the template's libraries that are in its manifest: with
@@ -309,7 +309,7 @@ static void test_zygote_preload(void)
 	for (size_t k = 0; k < 2; k++) {
 		struct vms_config c;
 		struct rec r;
-		struct sim_summary s;
+		struct plat_summary s;
 		char err[512];
 		base_config(&c);
 		c.catalog.libraries = 20;	/* <= 10 per runtime */
@@ -330,7 +330,7 @@ static void test_zygote_preload(void)
 		}
 		CU_ASSERT(conserved(&r, &s));
 		rec_free(&r);
-		sim_summary_release(&s);
+		plat_summary_release(&s);
 	}
 }
 
@@ -347,7 +347,7 @@ static void test_memory_capacity(void)
 	for (size_t k = 0; k < 6; k++) {
 		struct vms_config c;
 		struct rec r;
-		struct sim_summary s;
+		struct plat_summary s;
 		char err[512];
 		base_config(&c);
 		dist_init_constant(&c.workload.memory, 256);
@@ -367,7 +367,7 @@ static void test_memory_capacity(void)
 		CU_ASSERT(s.by_kind[START_WARM] > 0);
 		CU_ASSERT(conserved(&r, &s));
 		rec_free(&r);
-		sim_summary_release(&s);
+		plat_summary_release(&s);
 	}
 }
 
@@ -377,7 +377,7 @@ static void test_determinism(void)
 	for (size_t k = 0; k < 3; k++) {
 		struct vms_config c;
 		struct rec a, b, d;
-		struct sim_summary sa, sb, sd;
+		struct plat_summary sa, sb, sd;
 		char err[512];
 		base_config(&c);
 		c.workload.rate_per_s = 5;
@@ -399,9 +399,9 @@ static void test_determinism(void)
 		rec_free(&a);
 		rec_free(&b);
 		rec_free(&d);
-		sim_summary_release(&sa);
-		sim_summary_release(&sb);
-		sim_summary_release(&sd);
+		plat_summary_release(&sa);
+		plat_summary_release(&sb);
+		plat_summary_release(&sd);
 	}
 }
 

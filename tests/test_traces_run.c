@@ -99,8 +99,8 @@ static void run_conserves(const struct vms_config *c, uint64_t want,
 {
 	for (; *names; names++) {
 		struct count k = { 0 };
-		struct sim_hooks hk = { .request_done = count_row, .arg = &k };
-		struct sim_summary sum;
+		struct plat_hooks hk = { .request_done = count_row, .arg = &k };
+		struct plat_summary sum;
 		char err[1024];
 		int rc = sim_run(c, strategy_find(*names), (uint64_t)c->seed,
 				 NULL, &hk, &sum, err, sizeof(err));
@@ -112,7 +112,7 @@ static void run_conserves(const struct vms_config *c, uint64_t want,
 		CU_ASSERT_EQUAL(k.rows, sum.requests);
 		CU_ASSERT_EQUAL(k.failed, sum.failed);
 		CU_ASSERT_EQUAL(sum.trace_rows_skipped, 0);
-		sim_summary_release(&sum);
+		plat_summary_release(&sum);
 	}
 }
 
@@ -229,7 +229,7 @@ static void test_broken_fails(void)
 				 "invocations.csv:3: column 1:" };
 	broken_configs(&c[0], &c[1], "fail");
 	for (int i = 0; i < 2; i++) {
-		struct sim_summary sum;
+		struct plat_summary sum;
 		char err[1024] = "";
 		int rc = sim_run(&c[i], strategy_find("keepalive"), 1, NULL,
 				 NULL, &sum, err, sizeof(err));
@@ -242,7 +242,7 @@ static void test_broken_fails(void)
 		/* 2021 fails during the replay, after some requests; 2019
 		 * validates every row when the run opens the trace */
 		CU_ASSERT(i == 0 ? sum.requests > 0 : sum.requests == 0);
-		sim_summary_release(&sum);
+		plat_summary_release(&sum);
 		cfg_release(&c[i]);
 	}
 }
@@ -264,7 +264,7 @@ static void test_skip_counts(void)
 		CU_ASSERT_PTR_NOT_NULL_FATAL(f);
 		struct res_run_attrs ra = { .strategy = "keepalive" };
 		struct res_run *r = res_run_begin(f, "keepalive", &ra);
-		struct sim_summary sum;
+		struct plat_summary sum;
 		int rc = sim_run(&c[i], strategy_find("keepalive"), 1, r, NULL,
 				 &sum, err, sizeof(err));
 		if (rc < 0)
@@ -274,7 +274,7 @@ static void test_skip_counts(void)
 		CU_ASSERT_EQUAL(sum.requests, want[i]);
 		CU_ASSERT_EQUAL(res_run_end(r, 0, sum.events), 0);
 		CU_ASSERT_EQUAL(res_close(f, 1), 0);
-		sim_summary_release(&sum);
+		plat_summary_release(&sum);
 		struct res_reader *rd = res_open(out, err, sizeof(err));
 		CU_ASSERT_PTR_NOT_NULL_FATAL(rd);
 		struct res_metric *m = NULL;

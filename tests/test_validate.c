@@ -19,7 +19,7 @@
 #include "base/config.h"
 #include "base/results.h"
 #include "base/validation.h"
-#include "models/dist.h"
+#include "base/dist.h"
 #include "policies/strategy.h"
 #include "real-backend/platform_real.h"
 #include "sim/engine.h"
@@ -117,7 +117,7 @@ static double row(const struct val_table *t, const char *run,
 
 static void sides(struct val_side *a, struct val_side *b)
 {
-	struct sim_summary ma, mb;
+	struct plat_summary ma, mb;
 	val_side_init(a);
 	val_side_init(b);
 	/* real: latencies 10 20 30 40, kinds cold warm warm restore */
@@ -732,17 +732,17 @@ static void on_req(void *arg, const struct res_request *row)
 static void sim_side(const char *set, struct val_side *s)
 {
 	struct vms_config c;
-	struct sim_summary m;
+	struct plat_summary m;
 	char err[512];
 	load(&c, noise_yaml, set, NULL);
 	val_side_init(s);
-	struct sim_hooks h = { .request_done = on_req, .arg = s };
+	struct plat_hooks h = { .request_done = on_req, .arg = s };
 	int rc = sim_run(&c, strategy_find("keepalive"), 5, NULL, &h, &m,
 			 err, sizeof(err));
 	if (rc)
 		fprintf(stderr, "\n  %s\n", err);
 	CU_ASSERT_EQUAL(rc, 0);
-	sim_summary_release(&m);
+	plat_summary_release(&m);
 	cfg_release(&c);
 }
 

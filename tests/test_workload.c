@@ -11,7 +11,7 @@
 #include <gsl/gsl_randist.h>
 #include "base/config.h"
 #include "base/rng.h"
-#include "models/dist.h"
+#include "base/dist.h"
 #include "workloads/catalog.h"
 #include "workloads/workload.h"
 #include "tests/cu.h"

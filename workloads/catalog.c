@@ -58,7 +58,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <gsl/gsl_randist.h>
-#include "base/config.h"
+#include "config/config.h"
 #include "base/rng.h"
 #include "base/util.h"
 #include "base/platform.h"

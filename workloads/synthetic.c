@@ -39,7 +39,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <gsl/gsl_randist.h>
-#include "base/config.h"
+#include "config/config.h"
 #include "base/rng.h"
 #include "base/util.h"
 #include "workloads/catalog.h"

@@ -11,7 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "models/dist.h"
+#include "base/dist.h"
 #include "workloads/workload.h"
 
 #define WL_TRACE_PATH_LEN 512

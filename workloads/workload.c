@@ -6,7 +6,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
-#include "base/config.h"
+#include "config/config.h"
 #include "base/results.h"
 #include "workloads/trace.h"
 #include "workloads/workload.h"

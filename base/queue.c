@@ -1,4 +1,4 @@
-/* queue.c - two 4-ary min-heaps of events (sim/queue.h).
+/* queue.c - two 4-ary min-heaps of events (base/queue.h).
  * Sifts move a hole instead of swapping; children of a node share one
  * 128-byte block and the smallest of four is picked by a branch-free
  * tournament. Allocation happens only when a heap outgrows its capacity
@@ -6,52 +6,52 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "sim/queue.h"
+#include "base/queue.h"
 
 #define OFS 3	/* physical index of logical position 0 */
 
 /* four children = one 128-byte block only if an event is 32 bytes */
-_Static_assert(sizeof(struct sim_event) == 32, "sim_event must be 32 bytes");
+_Static_assert(sizeof(struct evq_event) == 32, "an event must be 32 bytes");
 
-static void grow(struct sim_heap *h, size_t cap)
+static void grow(struct evq_heap *h, size_t cap)
 {
 	void *p = NULL;
-	if (posix_memalign(&p, 128, (cap + OFS + 4) * sizeof(struct sim_event))) {
+	if (posix_memalign(&p, 128, (cap + OFS + 4) * sizeof(struct evq_event))) {
 		fprintf(stderr, "vmspec: out of memory (event queue)\n");
 		abort();
 	}
 	if (h->mem) {
-		memcpy((struct sim_event *)p + OFS, h->mem + OFS,
-		       h->n * sizeof(struct sim_event));
+		memcpy((struct evq_event *)p + OFS, h->mem + OFS,
+		       h->n * sizeof(struct evq_event));
 		free(h->mem);
 	}
 	h->mem = p;
 	h->cap = cap;
 }
 
-void sim_queue_init(struct sim_queue *q, size_t cap_hint)
+void evq_init(struct evq *q, size_t cap_hint)
 {
 	memset(q, 0, sizeof(*q));
 	grow(&q->near, cap_hint < 64 ? 64 : cap_hint);
 	grow(&q->far, 64);
 }
 
-void sim_queue_release(struct sim_queue *q)
+void evq_release(struct evq *q)
 {
 	free(q->near.mem);
 	free(q->far.mem);
 	memset(q, 0, sizeof(*q));
 }
 
-static void heap_push(struct sim_heap *hp, const struct sim_event *e)
+static void heap_push(struct evq_heap *hp, const struct evq_event *e)
 {
 	if (hp->n == hp->cap)
 		grow(hp, hp->cap * 2);
-	struct sim_event *h = hp->mem + OFS;
+	struct evq_event *h = hp->mem + OFS;
 	size_t k = hp->n++;
 	while (k > 0) {
 		size_t parent = (k - 1) >> 2;
-		if (!sim_event_before(e, &h[parent]))
+		if (!evq_before(e, &h[parent]))
 			break;
 		h[k] = h[parent];
 		k = parent;
@@ -59,30 +59,30 @@ static void heap_push(struct sim_heap *hp, const struct sim_event *e)
 	h[k] = *e;
 }
 
-void sim_queue_push(struct sim_queue *q, int64_t t_ns, uint32_t type,
+void evq_push(struct evq *q, int64_t t_ns, uint32_t type,
 		    uint32_t arg, uint64_t data)
 {
-	struct sim_event e = { .t_ns = t_ns, .seq = q->next_seq++,
+	struct evq_event e = { .t_ns = t_ns, .seq = q->next_seq++,
 			       .type = type, .arg = arg, .data = data };
-	heap_push(t_ns - q->last_ns > SIM_QUEUE_NEAR_NS ? &q->far : &q->near,
+	heap_push(t_ns - q->last_ns > EVQ_NEAR_NS ? &q->far : &q->near,
 		  &e);
 }
 
 /* (time, seq) as one unsigned 128-bit number: one compare, no branch. */
-static inline unsigned __int128 key(const struct sim_event *e)
+static inline unsigned __int128 key(const struct evq_event *e)
 {
 	return (unsigned __int128)((uint64_t)e->t_ns ^ (UINT64_C(1) << 63)) << 64 |
 	       e->seq;
 }
 
 /* Remove the top of a non-empty heap. */
-static void heap_pop(struct sim_heap *hp)
+static void heap_pop(struct evq_heap *hp)
 {
-	struct sim_event *h = hp->mem + OFS;
+	struct evq_event *h = hp->mem + OFS;
 	size_t n = --hp->n;
 	if (n == 0)
 		return;
-	const struct sim_event last = h[n];
+	const struct evq_event last = h[n];
 	const unsigned __int128 lk = key(&last);
 	size_t k = 0;
 	for (;;) {
@@ -119,9 +119,9 @@ static void heap_pop(struct sim_heap *hp)
 	h[k] = last;
 }
 
-int sim_queue_pop(struct sim_queue *q, struct sim_event *out)
+int evq_pop(struct evq *q, struct evq_event *out)
 {
-	struct sim_heap *hp;
+	struct evq_heap *hp;
 	if (!q->far.n) {
 		if (!q->near.n)
 			return -1;
@@ -129,7 +129,7 @@ int sim_queue_pop(struct sim_queue *q, struct sim_event *out)
 	} else if (!q->near.n) {
 		hp = &q->far;
 	} else {
-		hp = sim_event_before(&q->far.mem[OFS], &q->near.mem[OFS])
+		hp = evq_before(&q->far.mem[OFS], &q->near.mem[OFS])
 			     ? &q->far : &q->near;
 	}
 	*out = hp->mem[OFS];

@@ -1,4 +1,4 @@
-/* dist.c - named distributions (models/dist.h).
+/* dist.c - named distributions (base/dist.h).
  * Sampling uses GSL's variate generators on the caller's stream; constructors
  * validate parameters so that a struct dist in use is always well formed. */
 #include <errno.h>
@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_cdf.h>
-#include "models/dist.h"
+#include "base/dist.h"
 
 const char *const dist_kind_names[DIST_KIND_COUNT + 1] = {
 	[DIST_CONSTANT] = "constant",

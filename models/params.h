@@ -1,0 +1,39 @@
+/* params.h - the cost models' parameters as plain data: what VM creation,
+ * library loads, recompilation, profiling and dispatch cost. The YAML
+ * sections `models.*` and `profiling.*` (exp/params.c) fill them; the
+ * simulated backend and the catalog price actions with models/cost.h; the
+ * calibration fits them from measurements (models/fit.h). Durations are
+ * integer ns, sizes MiB, distributions struct dist (base/dist.h). */
+#ifndef VMSPEC_MODELS_PARAMS_H
+#define VMSPEC_MODELS_PARAMS_H
+
+#include <stdint.h>
+#include "base/dist.h"
+
+/* models.*: the platform's costs. */
+struct model_params {
+	struct dist boot;	/* cold boot latency, ns */
+	struct dist func_init;	/* bind a function to a runtime VM */
+	struct dist exec_noise;	/* factor on a request's CPU work */
+	int64_t dispatch_ns;	/* per-request platform overhead */
+	double runtime_mem_mib;	/* a runtime VM bound to no function */
+	int64_t snapshot_fixed_ns, snapshot_per_mib_ns;
+	int64_t restore_fixed_ns, restore_per_mib_ns;
+	int64_t fork_fixed_ns, fork_per_mib_ns;
+	int64_t fault_per_page_ns;	/* first touch of a CoW page */
+	double touched_fraction;	/* pages touched after restore */
+	double touched_mib;	/* > 0: MiB touched, any VM size */
+	int64_t lib_storage_fixed_ns, lib_storage_per_mib_ns;
+	int64_t lib_cache_fixed_ns, lib_cache_per_mib_ns;
+	int lib_retouch;	/* restored VMs touch libraries again */
+	struct dist compile;	/* recompiling one block, ns */
+};
+
+/* profiling.*: the profiling agent's cost and what it reports. */
+struct prof_params {
+	double rate_hz;		/* samples per second of CPU time */
+	int64_t sample_cost_ns;	/* CPU cost of one sample */
+	int64_t period_ns;	/* report period */
+};
+
+#endif
