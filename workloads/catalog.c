@@ -62,6 +62,7 @@
 #include "base/rng.h"
 #include "base/util.h"
 #include "base/platform.h"
+#include "models/cost.h"
 #include "workloads/catalog.h"
 
 /* Stream indices under RNG_FUNCS, one per purpose. */
@@ -187,11 +188,6 @@ static uint32_t round_count(double x, uint32_t lo, uint32_t hi)
 	return (uint32_t)r;
 }
 
-static int64_t round_ns(double x)
-{
-	return x > 0 ? (int64_t)llround(x) : 0;
-}
-
 static int cmp_u32(const void *a, const void *b)
 {
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -243,14 +239,10 @@ static void gen_libs(struct catalog *cat, const struct vms_config *c,
 		double size = dist_sample(&c->catalog.lib_size, r);
 		l->size_mib = size > 0 ? size : 0;
 		l->runtime = j % cat->nruntimes;
-		l->load_storage_ns = round_ns(
-			(double)c->models.lib_storage_fixed_ns +
-			l->size_mib * (double)c->models.lib_storage_per_mib_ns);
-		l->load_cache_ns = round_ns(
-			(double)c->models.lib_cache_fixed_ns +
-			l->size_mib * (double)c->models.lib_cache_per_mib_ns);
-		l->retouch_ns = c->models.lib_retouch ? round_ns(
-			l->size_mib * (double)c->models.lib_cache_per_mib_ns) : 0;
+		l->load_storage_ns = model_lib_storage_ns(&c->models,
+							  l->size_mib);
+		l->load_cache_ns = model_lib_cache_ns(&c->models, l->size_mib);
+		l->retouch_ns = model_lib_retouch_ns(&c->models, l->size_mib);
 	}
 	gsl_rng_free(r);
 }
@@ -441,8 +433,7 @@ int cat_generate(struct catalog *cat, const struct vms_config *c,
 				&c->catalog.speedup_other;
 			double sp = dist_sample(d, rk);
 			b->speedup = sp > 1 ? sp : 1;
-			b->compile_ns = round_ns(
-				dist_sample(&c->models.compile, rk));
+			b->compile_ns = model_compile_ns(&c->models, rk);
 			b->hash = rng_mix(hseed, (uint64_t)f << 6 | i);
 		}
 		fn->service_scale = sigma > 0 ?
