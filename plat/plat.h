@@ -1,15 +1,36 @@
-/* plat.h - the platform front: what both backends (the simulator, sim/,
- * and the KVM backend, real-backend/) report of a run, and the observers a
- * caller may attach. The front itself (the one implementation of
- * base/platform.h) is declared further down as it is built. */
+/* plat.h - the platform front: the one implementation of the policy
+ * contract (base/platform.h), shared by the simulator (sim/) and the KVM
+ * backend (real-backend/). The front keeps the policy's view of the
+ * platform (VM table, requests, snapshots, host memory, the three platform
+ * caches, timers, profiling reports), checks the contract, logs decisions
+ * and writes result rows; a backend only makes things happen and says when
+ * they are done. Called by the two loops (sim/loop.c, real-backend/loop.c)
+ * and their backends; policies never include it.
+ *
+ * Invariants: every policy callback and every call below run on one thread
+ * (the loop's); time comes from the loop (f->now_ns, set before an event is
+ * handled, constant while it is); a backend reports each completion once,
+ * through the plat_*() calls of "completions" below. */
 #ifndef VMSPEC_PLAT_H
 #define VMSPEC_PLAT_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <gsl/gsl_rng.h>
 #include "base/hist.h"
 #include "base/platform.h"
+#include "base/pool.h"
+#include "base/queue.h"
 #include "base/results.h"
+#include "base/rng.h"
+#include "workloads/catalog.h"
+#include "workloads/workload.h"
+
+struct vms_config;
+struct strategy_ops;
+struct cache;
+
+#define PLAT_NONE UINT32_MAX
 
 /* What a run measured; filled by sim_run and real_run. Release
  * with plat_summary_release. */
@@ -42,9 +63,10 @@ struct plat_summary {
 
 /* Optional observers of a run; any member may be NULL. Used by the CLI
  * (progress), calibration, validation and the tests (per-request checks
- * without a results file). */
+ * without a results file). Called on the loop's thread. */
 struct plat_hooks {
-	/* Called every few thousand events with the simulated time. */
+	/* Called every few thousand events (the simulator) or about twice
+	 * a second (real time) with the platform's time. */
 	void (*progress)(void *arg, int64_t now_ns, int64_t horizon_ns,
 			 uint64_t events);
 	void (*request_done)(void *arg, const struct res_request *row);
@@ -60,5 +82,333 @@ void plat_summary_release(struct plat_summary *s);
  * returns how many. */
 #define PLAT_NMETRICS 64
 size_t plat_summary_metrics(const struct plat_summary *s, struct res_metric *m);
+
+/* ---- the records the front keeps; a backend's part follows each ---- */
+
+/* A VM. The backend's part (plat_backend.vm_size bytes) follows it:
+ * plat_vm_be(). */
+struct pvm {
+	struct plat_vm pub;		/* what the policy sees */
+	uint32_t q_head, q_tail;	/* dispatched requests, FIFO (handles) */
+	uint32_t running;		/* request handle or PLAT_NONE */
+	uint32_t free_next;		/* free-slot list */
+	uint8_t npreload;		/* runtime VM: preloaded libraries */
+	uint8_t report_pending;		/* a profiling report is queued */
+	uint8_t killed;			/* lost by its backend: slot kept */
+	uint64_t libs_loading;		/* background loads in flight */
+	uint64_t blocks_loading;	/* background installs in flight */
+	int64_t timer_deadline;		/* -1: disarmed */
+	int64_t timer_event_at;		/* time of the queued event, -1 none */
+	uint64_t timer_tag;
+	uint64_t timer_gen;		/* generation of the queued event */
+	int64_t paused_until_ns;	/* the backend paused it (a fork's
+					 * parent): no request starts before */
+	uint64_t prof_requests;		/* requests since the last report */
+	int64_t prof_since_ns;		/* start of the report's period */
+	double peak_mem_mib;
+	uint32_t preload[CAT_MAX_LIBS];	/* global library ids */
+};
+
+/* A request. The backend's part (req_size) follows it: plat_req_be(). */
+struct preq {
+	struct plat_request pub;
+	int64_t service_ns;	/* ground truth: warm, unoptimized CPU */
+	uint64_t calls;		/* libraries it calls (manifest bits) */
+	int64_t dispatch_ns;	/* -1: not dispatched */
+	int64_t start_ns;	/* started on its VM */
+	uint32_t next;		/* FIFO link / free list */
+	uint32_t vm;		/* slot it was dispatched to */
+	uint32_t phase;
+	uint8_t kind;		/* start kind, set at start */
+	uint8_t live;
+	uint8_t bound;		/* it bound a runtime VM */
+};
+
+/* A snapshot in the store. The backend's part (snap_size) follows it. */
+struct psnap {
+	uint64_t libs, blocks, spec_key;
+	uint32_t func, runtime;
+	double mem_mib;
+	uint8_t valid;		/* still in the snapshot store */
+	uint8_t ready;		/* taken (on_snapshot_ready was called) */
+	uint8_t failed;		/* the backend could not take it */
+	uint8_t npreload;
+	uint32_t next;		/* free list */
+	uint64_t vm_id;		/* source VM; 0 = a free record */
+	uint32_t preload[CAT_MAX_LIBS];
+};
+
+/* What the front settled when a request starts, for the backend's run. */
+struct plat_start {
+	uint64_t missing;	/* called libraries the VM lacked: loaded
+				 * now, as part of the request */
+	uint64_t missing_hit;	/* of which: library cache hits */
+	uint64_t missing_loading;	/* of which: were loading in the
+					 * background */
+	int bound;		/* it bound a runtime VM to its function */
+};
+
+/* How a finished request spent its time, as its backend measured or
+ * modelled it. (exec_start_ns) = start + startup_extra + libload when
+ * nothing else delays it; the row's queue time is what remains of
+ * exec_start - arrival after the VM's creation and these two. */
+struct plat_done {
+	int64_t exec_start_ns;	/* its program began */
+	int64_t end_ns;		/* it finished */
+	int64_t startup_extra_ns;	/* binding, faults, dispatch */
+	int64_t libload_ns;	/* loading and first touch of libraries */
+};
+
+struct plat;
+
+/* ---- the backend interface ----
+ * Every action the policy requests passes the front's checks and
+ * accounting first; the backend then makes it happen. Actions on a VM that
+ * is still being created (pub.state == VM_BOOTING) are part of its
+ * creation: the backend reports plat_vm_ready() once all of them are done.
+ * Optional members may be NULL. */
+struct plat_backend {
+	const char *name;
+	size_t vm_size, req_size, snap_size;	/* its part of each record */
+	size_t metrics_room;	/* /summary rows it adds (plat_finish) */
+
+	/* VM creation; the front made (v) (BOOTING, counted in memory).
+	 * Completion: plat_vm_ready(). boot: of v->pub.func (PLAT_NO_FUNC:
+	 * a runtime VM with v->preload[], hit[i]: preload i was a library
+	 * cache hit); it returns the decision's argument (the simulator:
+	 * the creation cost in ns; 0 when unknown). */
+	int64_t (*boot)(struct plat *f, struct pvm *v, const uint8_t *hit);
+	void (*restore)(struct plat *f, struct pvm *v, struct psnap *sn);
+	/* (child) inherits (parent)'s libraries and blocks already */
+	void (*fork)(struct plat *f, struct pvm *child, struct pvm *parent);
+	/* (v) ends (destroyed, lost, or alive at the end of the run): free
+	 * what the backend holds for it */
+	void (*destroy)(struct plat *f, struct pvm *v);
+
+	/* Take snapshot (id) of (v) (ready); completion:
+	 * plat_snapshot_ready(). */
+	void (*snapshot)(struct plat *f, uint32_t id, struct psnap *sn,
+			 struct pvm *v);
+	/* (sn) leaves the store: dropped by the policy or evicted. */
+	void (*snapshot_drop)(struct plat *f, struct psnap *sn);
+	void (*snapshot_evicted)(struct plat *f, struct psnap *sn);
+	/* The library cache evicted global library (gid). */
+	void (*lib_evicted)(struct plat *f, uint32_t gid);
+
+	/* Load manifest library (block: install block) (i) into (v); (hit):
+	 * library cache / code block repository hit. Completion, unless v
+	 * is BOOTING: plat_setup_done(). */
+	void (*setup)(struct plat *f, struct pvm *v, int block, uint32_t i,
+		      int hit);
+	/* The profiling agent of (v) starts (on) or stops. */
+	void (*profiling)(struct plat *f, struct pvm *v, int on);
+
+	/* A request arrived: fill the backend's part of (r). */
+	void (*arrival)(struct plat *f, struct preq *r);
+	/* Run (r) on (v) (BUSY, r->kind set); completion:
+	 * plat_request_done() or plat_request_lost(). */
+	void (*run)(struct plat *f, struct pvm *v, struct preq *r,
+		    const struct plat_start *st);
+
+	/* Profiling: (r) finished on profiled (v); then, at a report, fill
+	 * pr->lib_calls, pr->block_samples and pr->samples (valid during
+	 * the callback); after it, start the next period. */
+	void (*profile_count)(struct plat *f, struct pvm *v,
+			      const struct preq *r);
+	void (*profile_read)(struct plat *f, struct pvm *v,
+			     struct plat_profile *pr);
+	void (*profile_reset)(struct plat *f, struct pvm *v);
+
+	/* Requests computing now (/timeseries cpu_jobs). */
+	uint32_t (*cpu_jobs)(struct plat *f);
+
+	/* A backend working in the loop's time (sim/loop.c) queues its
+	 * completions in f->q with types >= PLAT_EV_BACKEND; the loop pops
+	 * them and asks take() whether one is still live (accounting it:
+	 * f->bg_work), then, at its time, event() handles it. */
+	int (*take)(struct plat *f, const struct evq_event *ev);
+	void (*event)(struct plat *f, const struct evq_event *ev);
+};
+
+/* ---- events of the front's queue (f->q) ----
+ * The front queues its own (timers, profiling reports, time-series
+ * samples); a backend that works in the loop's time (the simulator) queues
+ * its completions there too, with types from PLAT_EV_BACKEND up. */
+enum plat_ev {
+	PLAT_EV_VMTIMER = 1,	/* arg: VM slot, data: timer generation */
+	PLAT_EV_TIMER,		/* data: policy tag */
+	PLAT_EV_PROFILE,	/* arg: VM slot, data: VM id */
+	PLAT_EV_SAMPLE,		/* time-series sample */
+	PLAT_EV_BACKEND = 16
+};
+
+/* The front's state. The loops and backends read it; the fields they may
+ * write are marked. */
+struct plat {
+	struct platform plat;		/* what the strategy gets */
+	const struct vms_config *cfg;
+	const struct strategy_ops *st;
+	void *pol;			/* the strategy's state */
+	uint64_t seed;
+	const struct plat_backend *be;
+	void *bs;			/* the backend's state */
+	int64_t now_ns;			/* loop: the current event's time */
+	double time_scale;		/* loop: platform ns per workload ns */
+	struct evq q;			/* front events (and the simulator's) */
+
+	/* the workload and what it is made of */
+	struct wl_source *wl;
+	struct catalog *cat;
+	struct catalog own_cat;		/* when the workload brings none */
+	int draw_calls;			/* the front draws library calls */
+	struct cat_manifests man;	/* what policies see of the catalog */
+	gsl_rng *call_rng;
+	struct wl_arrival next;		/* the pulled arrival */
+	int have_next;			/* (next) is valid */
+	int drained;			/* on_drain was called */
+	int64_t last_arrival_t;		/* workload time of the last one */
+
+	/* the tables */
+	struct pool vms, reqs, snaps;
+	size_t vm_bytes, req_bytes, snap_bytes;	/* front part, aligned */
+	uint64_t next_req_id, next_vm_id, timer_gen;
+	uint32_t live_vms, live_specialized;
+	uint32_t n_by_state[VM_STATE_COUNT];
+	uint32_t in_flight;		/* requests arrived, not finished */
+	uint32_t pending;		/* dispatched, not started */
+	uint32_t bg_work;		/* backend: creations, setups,
+					 * snapshots in flight */
+	double mem_used_mib;
+	struct cache *libcache, *blockrepo, *snapstore;
+	struct rng_streams streams;	/* the policy's (plat_rng) */
+	double oracle_calls[CAT_MAX_LIBS];	/* plat_oracle's answer */
+	double oracle_shares[CAT_MAX_BLOCKS];
+
+	/* on_request_done calls due once the current step is settled */
+	struct plat_deferred {
+		uint32_t slot;
+		struct plat_request req;
+	} *dfr;
+	size_t ndfr, capdfr;
+
+	/* the run's outputs */
+	struct res_run *res;		/* NULL: no results file */
+	const struct plat_hooks *hooks;
+	struct plat_summary *sum;
+	int failed;			/* the run's first error, 0 none */
+	int trace;			/* a stderr line per decision */
+	char *err;
+	size_t errlen;
+};
+
+static inline struct pvm *plat_vmrec(struct plat *f, uint32_t slot)
+{
+	return pool_at(&f->vms, slot);
+}
+
+static inline struct preq *plat_req(struct plat *f, uint32_t h)
+{
+	return pool_at(&f->reqs, h);
+}
+
+static inline struct psnap *plat_snaprec(struct plat *f, uint32_t id)
+{
+	return pool_at(&f->snaps, id);
+}
+
+/* The backend's part of a record. */
+static inline void *plat_vm_be(struct plat *f, const struct pvm *v)
+{
+	return (char *)v + f->vm_bytes;
+}
+
+static inline void *plat_req_be(struct plat *f, const struct preq *r)
+{
+	return (char *)r + f->req_bytes;
+}
+
+static inline void *plat_snap_be(struct plat *f, const struct psnap *sn)
+{
+	return (char *)sn + f->snap_bytes;
+}
+
+/* ---- set-up and tear-down (the loops) ---- */
+
+/* Ready (f) for one run of (st) with (seed) on backend (be, bs); rows to
+ * (res) when not NULL, figures to (sum); (err) gets the run's message. */
+void plat_init(struct plat *f, const struct vms_config *cfg,
+	       const struct strategy_ops *st, uint64_t seed,
+	       struct res_run *res, const struct plat_hooks *hooks,
+	       struct plat_summary *sum, const struct plat_backend *be,
+	       void *bs, char *err, size_t errlen);
+/* Open the workload, build the catalog, the manifests and the platform
+ * caches. 0 or a negative errno with the message in f->err. */
+int plat_open(struct plat *f);
+/* Create the strategy. 0 or a negative errno (message in f->err). */
+int plat_start(struct plat *f);
+/* After the loop: a run that left requests undecided fails; time of the
+ * last event (end_ns); VMs still alive are written (destroyed_ns -1) and
+ * handed to be->destroy. Returns (rc) or the new error. */
+int plat_stop(struct plat *f, int rc, int64_t end_ns);
+/* /summary and the latency histogram: the front's metrics, then (extra)
+ * (the backend's, at most be->metrics_room of them), the strategy's, the
+ * workload's, PLAT_NMETRICS + metrics_room in all; then the strategy is
+ * destroyed. Returns (rc), or -EIO with the message set. */
+int plat_finish(struct plat *f, int rc, const struct res_metric *extra,
+		size_t nextra);
+void plat_release(struct plat *f);
+
+/* ---- the loop ---- */
+
+/* Pull the next arrival into f->next (f->have_next); a workload error or
+ * an out-of-order arrival fails the run. */
+void plat_pull(struct plat *f);
+/* The pulled arrival happens now (at platform time (at_ns)): the strategy
+ * sees it; the next one is pulled. */
+void plat_arrive(struct plat *f, int64_t at_ns);
+/* No more arrivals: on_drain, once. */
+void plat_drain(struct plat *f);
+/* A front event (type < PLAT_EV_BACKEND) popped from f->q: 1 if it is
+ * still live (not superseded), else 0 (skipped without advancing time). */
+int plat_event_live(struct plat *f, const struct evq_event *ev);
+/* Handle live front event (ev) at f->now_ns. */
+void plat_event(struct plat *f, const struct evq_event *ev);
+/* Deliver the on_request_done calls deferred by failures. */
+void plat_flush(struct plat *f);
+/* Queue the first time-series sample (when writing results). */
+void plat_sample_start(struct plat *f);
+
+/* ---- completions (the backends) ---- */
+
+/* VM (slot) is ready: its creation and the setup issued meanwhile are
+ * done. Queued requests start; on_vm_ready follows. */
+void plat_vm_ready(struct plat *f, uint32_t slot);
+/* A background library load (block: install) (i) of (slot) is done. */
+void plat_setup_done(struct plat *f, uint32_t slot, int block, uint32_t i);
+/* Snapshot (id) is taken (ok) or could not be (then it is never valid). */
+void plat_snapshot_ready(struct plat *f, uint32_t id, int ok);
+/* Request (h) finished on its VM. */
+void plat_request_done(struct plat *f, uint32_t h, const struct plat_done *d);
+/* Request (h)'s VM died running it ((why)): the request fails, the VM is
+ * lost (plat_vm_lost). */
+void plat_request_lost(struct plat *f, uint32_t h, const char *why);
+/* VM (slot) died or never came up ((why)): its queued requests fail, the
+ * strategy hears of each as done, the slot is never reused (actions on it
+ * return -EPIPE). */
+void plat_vm_lost(struct plat *f, uint32_t slot, const char *why);
+/* A paused VM (pvm.paused_until_ns) may run again. */
+void plat_vm_resume(struct plat *f, uint32_t slot);
+/* Queue a backend event. */
+static inline void plat_push(struct plat *f, int64_t t_ns, uint32_t type,
+			     uint32_t arg, uint64_t data)
+{
+	evq_push(&f->q, t_ns, type, arg, data);
+}
+
+/* Memory of VM (v) grows by (mib) (host and peak accounting). */
+void plat_grow_mem(struct plat *f, struct pvm *v, double mib);
+/* Fail the run with (rc) and a message, unless it already failed. */
+void plat_fail(struct plat *f, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 #endif

@@ -1,0 +1,99 @@
+/* plat_int.h - what the front's three files share (plat/plat.c: set-up,
+ * queries, timers, events, arrivals, summary; plat/vm.c: VM lifecycle,
+ * snapshots, specialization; plat/request.c: dispatch, start, completion,
+ * rows, profiling reports). Not an API: nothing outside plat/ includes
+ * it. */
+#ifndef VMSPEC_PLAT_INT_H
+#define VMSPEC_PLAT_INT_H
+
+#include <string.h>
+#include "base/platform.h"
+#include "config/config.h"
+#include "policies/cache.h"
+#include "plat/plat.h"
+
+#define F(p) ((struct plat *)(p)->impl)
+
+/* The strategy broke the contract: fail the run (first error kept) with
+ * "strategy NAME broke the platform contract at t=...: (what)"; returns
+ * -EINVAL for the action to return. */
+int plat_violation(struct plat *f, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* A strategy's decision now: counted, handed to the decision hook, written
+ * to /decisions when the results keep it. */
+void plat_decide(struct plat *f, enum res_action a, uint32_t func,
+		 uint64_t vm_id, uint64_t arg);
+
+/* Writing (what) to the results file failed: fail the run. */
+void plat_io_error(struct plat *f, const char *what);
+
+static inline void plat_set_state(struct plat *f, struct pvm *v,
+				  enum vm_state st)
+{
+	f->n_by_state[v->pub.state]--;
+	v->pub.state = (uint8_t)st;
+	f->n_by_state[st]++;
+}
+
+static inline int plat_fits(const struct plat *f, double mem)
+{
+	return f->mem_used_mib + mem <= f->cfg->host.memory_mib;
+}
+
+/* A live VM, or NULL: a violation, or -EPIPE in (*rc) for a VM its
+ * backend lost (a policy may still hold it; that is not its fault). */
+struct pvm *plat_live_vm(struct plat *f, uint32_t slot, const char *what,
+			 int *rc);
+
+/* A library load counted by the library cache: 1 if it was a hit. */
+int plat_lib_lookup(struct plat *f, uint32_t gid);
+
+/* Defer on_request_done(slot, req) until the current step is settled. */
+void plat_defer_done(struct plat *f, uint32_t slot,
+		     const struct plat_request *req);
+
+/* Request (h), not running, fails now: its row (failed, its kind as set,
+ * on VM (vm_id)), its end; the strategy hears of it as done on the VM it
+ * was dispatched to once the current step is settled. */
+void plat_fail_request(struct plat *f, uint32_t h, uint64_t vm_id);
+
+/* Start (v)'s queued requests while it is free; then deliver what was
+ * deferred. */
+void plat_start_next(struct plat *f, struct pvm *v);
+
+/* Write (v)'s /vms row, ending at (destroyed_ns) (-1: alive at the end,
+ * counted up to now), its memory-time into the summary. */
+void plat_emit_vm(struct plat *f, const struct pvm *v, int64_t destroyed_ns);
+
+/* The profiling report of VM (slot) (a PLAT_EV_PROFILE event). */
+void plat_report(struct plat *f, uint32_t slot);
+
+/* ---- the platform_ops entries, by file ---- */
+/* vm.c */
+int plat_op_vm_boot(struct platform *p, uint32_t func, uint32_t *out);
+int plat_op_vm_boot_runtime(struct platform *p, uint32_t rt,
+			    const uint32_t *preload, uint32_t npreload,
+			    uint32_t *out);
+int plat_op_vm_fork(struct platform *p, uint32_t slot, uint32_t *out);
+int plat_op_vm_restore(struct platform *p, uint32_t snap, uint32_t *out);
+int plat_op_vm_destroy(struct platform *p, uint32_t slot);
+int plat_op_snapshot(struct platform *p, uint32_t slot, uint32_t *out);
+int plat_op_snapshot_drop(struct platform *p, uint32_t snap);
+int plat_op_snapshot_valid(struct platform *p, uint32_t snap);
+int plat_op_load_library(struct platform *p, uint32_t slot, uint32_t lib);
+int plat_op_install_block(struct platform *p, uint32_t slot, uint32_t b);
+int plat_op_set_spec_key(struct platform *p, uint32_t slot, uint64_t key);
+int plat_op_set_profiling(struct platform *p, uint32_t slot, int on);
+/* request.c */
+int plat_op_dispatch(struct platform *p, uint32_t slot,
+		     const struct plat_request *r);
+int plat_op_reject(struct platform *p, const struct plat_request *r);
+
+/* The platform caches' eviction callbacks (vm.c). */
+void plat_snap_evicted(void *arg, uint64_t key, uint64_t user,
+		       double size_mib, enum cache_why why);
+void plat_lib_evicted(void *arg, uint64_t key, uint64_t user,
+		      double size_mib, enum cache_why why);
+
+#endif

@@ -1,0 +1,412 @@
+/* backend.c - the simulated backend (sim/engine.h): the platform front's
+ * actions priced with the cost models (models/cost.h) in virtual time.
+ * A creation is an event at its cost; setup issued during a creation
+ * extends it, later setup runs in the background one item at a time; a
+ * request stalls (binding, copy-on-write faults, dispatch, library loads
+ * and re-touches) and then computes under processor sharing (sim/ps.c);
+ * the profiling agent reports Poisson counts around the expected samples.
+ * Randomness: boot from RNG_ID(RNG_BOOT, 0), func_init and exec noise from
+ * (RNG_BOOT, 1), profile counts from (RNG_BOOT, 2). The model of every
+ * action is documented in docs/model.md. */
+#include <string.h>
+#include "base/rng.h"
+#include "base/util.h"
+#include "config/config.h"
+#include "models/cost.h"
+#include "sim/sim_int.h"
+
+static inline struct sim_be *BE(struct plat *f)
+{
+	return f->bs;
+}
+
+static inline struct sim_prof *PROF(struct sim_be *s, uint32_t i)
+{
+	return pool_at(&s->profs, i);
+}
+
+/* (v) becomes ready (ready_in) from now, taking a core share meanwhile
+ * with host.creation_cpu. */
+static void creating(struct plat *f, struct pvm *v, int64_t ready_in)
+{
+	struct sim_be *s = BE(f);
+	SV(f, v)->prof = PLAT_NONE;
+	f->bg_work++;
+	plat_push(f, f->now_ns + ready_in, SEV_READY, v->pub.slot, v->pub.id);
+	ps_creation_begin(s, v);
+}
+
+static int64_t be_boot(struct plat *f, struct pvm *v, const uint8_t *hit)
+{
+	struct sim_be *s = BE(f);
+	int64_t setup = 0;
+	for (uint32_t i = 0; hit && i < v->npreload; i++) {
+		const struct cat_lib *l = &f->cat->libs[v->preload[i]];
+		setup += hit[i] ? l->load_cache_ns : l->load_storage_ns;
+	}
+	int64_t boot = model_boot_ns(&s->cfg->models, s->boot_rng);
+	creating(f, v, boot + setup);
+	return boot + setup;
+}
+
+static void be_fork(struct plat *f, struct pvm *v, struct pvm *par)
+{
+	struct sim_be *s = BE(f);
+	const struct model_params *m = &s->cfg->models;
+	double mem = v->pub.mem_mib;
+	int64_t snap = model_snapshot_ns(m, mem);
+	int64_t fork = model_fork_ns(m, mem);
+	f->sum->snapshot_cpu_ns += snap + fork;
+	creating(f, v, snap + fork);
+	SV(f, v)->libs_cold = v->pub.libs;
+	SV(f, v)->fault_ns = model_fault_ns(m, mem);
+	if (s->cfg->adaptive.parent_blocks) {
+		par->paused_until_ns = f->now_ns + snap;
+		f->bg_work++;
+		plat_push(f, par->paused_until_ns, SEV_UNBLOCK, par->pub.slot,
+			  par->pub.id);
+	}
+}
+
+static void be_restore(struct plat *f, struct pvm *v, struct psnap *sn)
+{
+	const struct model_params *m = &BE(f)->cfg->models;
+	creating(f, v, model_restore_ns(m, sn->mem_mib));
+	SV(f, v)->libs_cold = sn->libs;
+	SV(f, v)->fault_ns = model_fault_ns(m, sn->mem_mib);
+}
+
+static void prof_release(struct sim_be *s, struct sim_vm *sv)
+{
+	if (sv->prof == PLAT_NONE)
+		return;
+	pool_put(&s->profs, sv->prof, offsetof(struct sim_prof, next));
+	sv->prof = PLAT_NONE;
+}
+
+static void be_destroy(struct plat *f, struct pvm *v)
+{
+	prof_release(BE(f), SV(f, v));
+	ps_creation_end(BE(f), v);
+}
+
+static void be_snapshot(struct plat *f, uint32_t id, struct psnap *sn,
+			struct pvm *v)
+{
+	(void)v;
+	int64_t cost = model_snapshot_ns(&BE(f)->cfg->models, sn->mem_mib);
+	f->sum->snapshot_cpu_ns += cost;
+	f->bg_work++;
+	plat_push(f, f->now_ns + cost, SEV_SNAP, id, 0);
+}
+
+static void be_setup(struct plat *f, struct pvm *v, int block, uint32_t i,
+		     int hit)
+{
+	struct sim_vm *sv = SV(f, v);
+	const struct cat_func *cf = &f->cat->funcs[v->pub.func];
+	int64_t cost;
+	if (block) {
+		const struct cat_block *b = &cf->blocks[i];
+		cost = hit ? model_block_hit_ns(&BE(f)->cfg->models)
+			   : b->compile_ns;
+		if (!hit)
+			f->sum->compile_cpu_ns += b->compile_ns;
+	} else {
+		const struct cat_lib *l = &f->cat->libs[cf->libs[i]];
+		cost = hit ? l->load_cache_ns : l->load_storage_ns;
+	}
+	if (v->pub.state == VM_BOOTING) {	/* part of its creation */
+		sv->setup_pending_ns += cost;
+		return;
+	}
+	int64_t start = sv->bg_until_ns > f->now_ns ? sv->bg_until_ns
+						    : f->now_ns;
+	sv->bg_until_ns = start + cost;
+	f->bg_work++;
+	plat_push(f, sv->bg_until_ns, SEV_SETUP, v->pub.slot,
+		  v->pub.id << 8 | (uint64_t)block << 7 | i);
+}
+
+static void be_profiling(struct plat *f, struct pvm *v, int on)
+{
+	struct sim_be *s = BE(f);
+	struct sim_vm *sv = SV(f, v);
+	if (!on) {
+		prof_release(s, sv);
+		return;
+	}
+	sv->prof = pool_take(&s->profs, offsetof(struct sim_prof, next));
+	memset(PROF(s, sv->prof), 0, sizeof(struct sim_prof));
+}
+
+static void be_arrival(struct plat *f, struct preq *r)
+{
+	struct sim_be *s = BE(f);
+	/* models.exec_noise: the guest's time for the nominal work; drawn
+	 * (from the cost stream) only when it is not the constant 1 */
+	if (model_exec_noisy(&s->cfg->models))
+		r->service_ns = (int64_t)((double)r->service_ns *
+			model_exec_noise(&s->cfg->models, s->cost_rng));
+}
+
+static void be_run(struct plat *f, struct pvm *v, struct preq *r,
+		   const struct plat_start *st)
+{
+	struct sim_be *s = BE(f);
+	const struct vms_config *c = s->cfg;
+	struct sim_vm *sv = SV(f, v);
+	struct sim_req *sr = SR(f, r);
+	uint32_t h = r->pub.handle;
+	if (st->bound) {
+		if (v->pub.created_by != START_COLD)	/* its preloads came
+							 * with a snapshot */
+			sv->libs_cold = v->pub.libs & ~st->missing;
+		sr->startup_extra_ns += model_bind_ns(&c->models, s->cost_rng);
+	}
+	sr->startup_extra_ns += sv->fault_ns + c->models.dispatch_ns;
+	sv->fault_ns = 0;
+	const struct cat_func *cf = &f->cat->funcs[r->pub.func];
+	for (uint64_t b = st->missing; b; b &= b - 1) {
+		uint32_t i = (uint32_t)__builtin_ctzll(b);
+		const struct cat_lib *l = &f->cat->libs[cf->libs[i]];
+		int64_t t = st->missing_hit >> i & 1 ? l->load_cache_ns
+						     : l->load_storage_ns;
+		/* a background load in flight: wait for it only */
+		if (st->missing_loading >> i & 1 &&
+		    sv->bg_until_ns - f->now_ns < t)
+			t = sv->bg_until_ns - f->now_ns;
+		sr->libload_ns += t;
+	}
+	uint64_t cold = r->calls & sv->libs_cold;
+	if (cold) {	/* models.lib_retouch: the first touch again */
+		for (uint64_t b = cold; b; b &= b - 1)
+			sr->libload_ns +=
+				f->cat->libs[cf->libs[__builtin_ctzll(b)]].retouch_ns;
+		sv->libs_cold &= ~cold;
+	}
+	double factor = cat_exec_factor(f->cat, r->pub.func, r->phase,
+					v->pub.blocks);
+	double cpu = (double)r->service_ns * factor;
+	if (v->pub.profiling && !c->adaptive.oracle) {
+		double extra = cpu * s->prof_overhead;
+		f->sum->profiling_cpu_ns += (int64_t)extra;
+		cpu += extra;
+	}
+	sr->cpu_ns = cpu;
+	int64_t stall = sr->startup_extra_ns + sr->libload_ns;
+	if (stall <= 0)
+		ps_cpu_start(s, h);
+	else if (!s->ps_mode && (double)(s->ncpu + 1) <= s->cores)
+		ps_direct_start(s, h, f->now_ns + stall); /* a core is kept */
+	else
+		plat_push(f, f->now_ns + stall, SEV_STALL, v->pub.slot, h);
+}
+
+void sim_request_done(struct sim_be *s, uint32_t h)
+{
+	struct plat *f = s->f;
+	const struct sim_req *sr = SR(f, plat_req(f, h));
+	s->ncpu--;
+	struct plat_done d = {
+		.exec_start_ns = sr->cpu_start_ns, .end_ns = f->now_ns,
+		.startup_extra_ns = sr->startup_extra_ns,
+		.libload_ns = sr->libload_ns,
+	};
+	plat_request_done(f, h, &d);
+}
+
+/* ---- the profiling model ---- */
+
+/* Spread the expected samples accumulated in pc->acc over the blocks of
+ * (cf): by their shares in the phase they ran in, an optimized block's
+ * divided by its speed-up. */
+static void prof_spread(struct sim_prof *pc, const struct cat_func *cf)
+{
+	if (pc->acc == 0)
+		return;
+	const double *share = cf->share + (size_t)pc->acc_phase * cf->nblocks;
+	for (uint32_t i = 0; i < cf->nblocks; i++) {
+		double mu = pc->acc * share[i];
+		if (pc->acc_blocks >> i & 1)
+			mu /= cf->blocks[i].speedup;
+		pc->samples[i] += mu;
+	}
+	pc->acc = 0;
+}
+
+static void be_profile_count(struct plat *f, struct pvm *v,
+			     const struct preq *r)
+{
+	struct sim_be *s = BE(f);
+	struct sim_prof *pc = PROF(s, SV(f, v)->prof);
+	const struct cat_func *cf = &f->cat->funcs[r->pub.func];
+	for (uint64_t c = r->calls; c; c &= c - 1)
+		pc->lib_calls[__builtin_ctzll(c)] += 1;
+	/* expected samples only: a sum of independent Poisson counts is
+	 * Poisson with the summed mean, so one draw per block at the report
+	 * is exactly the distribution of per-request draws, at a fraction of
+	 * the cost. A block's mean is linear in the request's CPU time, so
+	 * requests of one phase on one set of optimized blocks are summed
+	 * first and spread over the blocks when that changes (rarely) or at
+	 * the report: O(1) per request instead of O(blocks). */
+	if (pc->acc_phase != r->phase || pc->acc_blocks != v->pub.blocks) {
+		prof_spread(pc, cf);
+		pc->acc_phase = r->phase;
+		pc->acc_blocks = v->pub.blocks;
+	}
+	pc->acc += model_prof_samples(&s->cfg->profiling,
+				      (double)r->service_ns);
+}
+
+static void be_profile_read(struct plat *f, struct pvm *v,
+			    struct plat_profile *pr)
+{
+	struct sim_be *s = BE(f);
+	struct sim_prof *pc = PROF(s, SV(f, v)->prof);
+	const struct cat_func *cf = &f->cat->funcs[v->pub.func];
+	pr->lib_calls = pc->lib_calls;
+	pr->block_samples = pc->samples;
+	prof_spread(pc, cf);
+	for (uint32_t i = 0; i < cf->nblocks; i++) {
+		/* the agent's noisy counts: Poisson around the expectation */
+		pc->samples[i] = (double)model_prof_count(s->prof_rng,
+							  pc->samples[i]);
+		pr->samples += pc->samples[i];
+	}
+}
+
+static void be_profile_reset(struct plat *f, struct pvm *v)
+{
+	struct sim_prof *pc = PROF(BE(f), SV(f, v)->prof);
+	const struct cat_func *cf = &f->cat->funcs[v->pub.func];
+	memset(pc->lib_calls, 0, cf->nlibs * sizeof(double));
+	memset(pc->samples, 0, cf->nblocks * sizeof(double));
+}
+
+static uint32_t be_cpu_jobs(struct plat *f)
+{
+	return BE(f)->ncpu;
+}
+
+
+/* ---- the simulator's events ---- */
+
+static int be_take(struct plat *f, const struct evq_event *ev)
+{
+	struct sim_be *s = BE(f);
+	const struct pvm *v;
+	/* the next completion's request will be needed soon: start loading
+	 * it while this event is handled */
+	const struct evq_event *nx = evq_peek(&f->q);
+	if (nx && nx->type == SEV_DONE)
+		__builtin_prefetch(plat_req(f, nx->arg));
+	switch (ev->type) {
+	case SEV_READY:
+	case SEV_UNBLOCK:
+		f->bg_work--;
+		v = plat_vmrec(f, ev->arg);
+		return v->pub.state != VM_DEAD && v->pub.id == ev->data;
+	case SEV_SETUP:
+		f->bg_work--;
+		v = plat_vmrec(f, ev->arg);
+		return v->pub.state != VM_DEAD && v->pub.id == ev->data >> 8;
+	case SEV_SNAP:
+		f->bg_work--;
+		return 1;
+	case SEV_CPU:
+		return ev->data == s->cpu_gen;
+	case SEV_DONE: {
+		const struct preq *r = plat_req(f, ev->arg);
+		return r->live && SR(f, r)->cpu_epoch == ev->data;
+	}
+	}
+	return 1;
+}
+
+static void be_event(struct plat *f, const struct evq_event *ev)
+{
+	struct sim_be *s = BE(f);
+	switch (ev->type) {
+	case SEV_READY: {
+		struct pvm *v = plat_vmrec(f, ev->arg);
+		struct sim_vm *sv = SV(f, v);
+		if (sv->setup_pending_ns > 0) {	/* setup issued meanwhile */
+			int64_t t = sv->setup_pending_ns;
+			sv->setup_pending_ns = 0;
+			f->bg_work++;
+			plat_push(f, f->now_ns + t, SEV_READY, ev->arg,
+				  v->pub.id);
+			return;
+		}
+		ps_creation_end(s, v);
+		plat_vm_ready(f, ev->arg);
+		break;
+	}
+	case SEV_STALL:
+		ps_cpu_start(s, (uint32_t)ev->data);
+		break;
+	case SEV_CPU:
+		ps_on_cpu(s);
+		break;
+	case SEV_DONE:
+		ps_on_done(s, ev->arg);
+		break;
+	case SEV_SETUP:
+		plat_setup_done(f, ev->arg, ev->data >> 7 & 1,
+				(uint32_t)(ev->data & 0x3f));
+		break;
+	case SEV_SNAP:
+		plat_snapshot_ready(f, ev->arg, 1);
+		break;
+	case SEV_UNBLOCK:
+		plat_vm_resume(f, ev->arg);
+		break;
+	}
+}
+
+const struct plat_backend sim_backend = {
+	.name = "simulator",
+	.vm_size = sizeof(struct sim_vm),
+	.req_size = sizeof(struct sim_req),
+	.boot = be_boot,
+	.restore = be_restore,
+	.fork = be_fork,
+	.destroy = be_destroy,
+	.snapshot = be_snapshot,
+	.setup = be_setup,
+	.profiling = be_profiling,
+	.arrival = be_arrival,
+	.run = be_run,
+	.profile_count = be_profile_count,
+	.profile_read = be_profile_read,
+	.profile_reset = be_profile_reset,
+	.cpu_jobs = be_cpu_jobs,
+	.take = be_take,
+	.event = be_event,
+};
+
+void sim_be_init(struct sim_be *s, struct plat *f, uint64_t seed)
+{
+	memset(s, 0, sizeof(*s));
+	s->f = f;
+	s->cfg = f->cfg;
+	pool_init(&s->profs, sizeof(struct sim_prof));
+	s->boot_rng = rng_stream_new(seed, RNG_ID(RNG_BOOT, 0));
+	s->cost_rng = rng_stream_new(seed, RNG_ID(RNG_BOOT, 1));
+	s->prof_rng = rng_stream_new(seed, RNG_ID(RNG_BOOT, 2));
+	s->prof_overhead = model_prof_overhead(&f->cfg->profiling);
+	s->cores = (double)f->cfg->host.cores;
+	s->cpu_event_at = -1;
+	s->direct_head = PLAT_NONE;
+	evq_init(&s->ps, 256);
+}
+
+void sim_be_release(struct sim_be *s)
+{
+	gsl_rng_free(s->boot_rng);
+	gsl_rng_free(s->cost_rng);
+	gsl_rng_free(s->prof_rng);
+	evq_release(&s->ps);
+	pool_release(&s->profs);
+}

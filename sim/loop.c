@@ -1,0 +1,85 @@
+/* loop.c - the virtual-time loop (sim/engine.h) and sim_run, the
+ * simulator's entry: the platform front with the simulated backend.
+ * Arrivals are pulled lazily from the workload and merged with the front's
+ * event queue, which holds the front's timers, reports and samples and the
+ * backend's completions alike, ordered by (time, push order). Invariant:
+ * the loop owns the clock: f->now_ns is set to an event's time before it
+ * is handled and never moves back; a superseded event is skipped without
+ * moving it. */
+#include <stdlib.h>
+#include "base/util.h"
+#include "config/config.h"
+#include "sim/engine.h"
+#include "sim/sim_int.h"
+
+void sim_be_init(struct sim_be *s, struct plat *f, uint64_t seed);
+void sim_be_release(struct sim_be *s);
+
+int sim_loop(struct plat *f)
+{
+	const struct plat_hooks *hk = f->hooks;
+	const struct plat_backend *be = f->be;
+	int64_t horizon = f->cfg->duration_ns;
+	plat_pull(f);
+	plat_sample_start(f);
+	while (!f->failed) {
+		const struct evq_event *top = evq_peek(&f->q);
+		if (f->have_next && (!top || f->next.t_ns <= top->t_ns)) {
+			f->now_ns = f->next.t_ns;
+			f->sum->events++;
+			plat_arrive(f, f->next.t_ns);
+			continue;
+		}
+		if (!f->drained && !f->have_next) {
+			plat_drain(f);
+			continue;
+		}
+		/* after the drain only requests and backend work matter */
+		if (f->drained && !f->in_flight && !f->bg_work)
+			break;
+		struct evq_event ev;
+		if (evq_pop(&f->q, &ev) < 0)
+			break;
+		int mine = ev.type >= PLAT_EV_BACKEND;
+		if (mine ? !be->take(f, &ev) : !plat_event_live(f, &ev))
+			continue;	/* neither an event nor a time step */
+		f->now_ns = ev.t_ns;
+		f->sum->events++;
+		if (mine)
+			be->event(f, &ev);
+		else
+			plat_event(f, &ev);
+		if (f->ndfr)
+			plat_flush(f);
+		if (hk && hk->progress && (f->sum->events & 0xffff) == 0)
+			hk->progress(hk->arg, f->now_ns, horizon,
+				     f->sum->events);
+	}
+	return f->failed;
+}
+
+int sim_run(const struct vms_config *cfg, const struct strategy_ops *st,
+	    uint64_t seed, struct res_run *res, const struct plat_hooks *hooks,
+	    struct plat_summary *out, char *err, size_t errlen)
+{
+	struct sim {
+		struct plat f;
+		struct sim_be be;
+	} *s = xcalloc(1, sizeof(*s));
+	struct plat *f = &s->f;
+	plat_init(f, cfg, st, seed, res, hooks, out, &sim_backend, &s->be,
+		  err, errlen);
+	sim_be_init(&s->be, f, seed);
+	int rc = plat_open(f);
+	if (rc == 0)
+		rc = plat_start(f);
+	if (rc == 0) {
+		rc = sim_loop(f);
+		rc = plat_stop(f, rc, f->now_ns);
+		rc = plat_finish(f, rc, NULL, 0);
+	}
+	plat_release(f);
+	sim_be_release(&s->be);
+	free(s);
+	return rc;
+}

@@ -1,0 +1,112 @@
+/* sim_int.h - the simulated backend's state, shared by its files:
+ * sim/backend.c (what each action costs in virtual time, the profiling
+ * model, the backend table) and sim/ps.c (processor sharing of the host's
+ * cores). The virtual-time loop (sim/loop.c) sees only plat/plat.h and
+ * sim/engine.h. Not an API. */
+#ifndef VMSPEC_SIM_INT_H
+#define VMSPEC_SIM_INT_H
+
+#include <stdint.h>
+#include <gsl/gsl_rng.h>
+#include "base/pool.h"
+#include "base/queue.h"
+#include "plat/plat.h"
+#include "workloads/catalog.h"
+
+/* The simulator's events in the front's queue. */
+enum sim_ev {
+	SEV_READY = PLAT_EV_BACKEND,	/* arg: VM slot, data: VM id */
+	SEV_STALL,	/* arg: VM slot, data: request handle */
+	SEV_CPU,	/* data: processor-sharing generation */
+	SEV_SETUP,	/* arg: VM slot, data: VM id << 8 | block? << 7 | i */
+	SEV_SNAP,	/* arg: snapshot id */
+	SEV_UNBLOCK,	/* arg: VM slot, data: VM id (parent_blocks) */
+	SEV_DONE,	/* arg: request handle, data: its CPU epoch */
+};
+
+/* The profiling model's counters of one VM: expected samples, drawn as
+ * Poisson counts at the report. */
+struct sim_prof {
+	uint32_t next;		/* free list */
+	uint32_t acc_phase;	/* phase of the requests in acc */
+	uint64_t acc_blocks;	/* optimized blocks while they ran */
+	double acc;		/* expected samples not yet spread over blocks */
+	double lib_calls[CAT_MAX_LIBS];
+	double samples[CAT_MAX_BLOCKS];
+};
+
+/* The backend's part of a VM (after struct pvm). */
+struct sim_vm {
+	uint32_t prof;			/* profiling counters or PLAT_NONE */
+	uint8_t holds_cpu;		/* being created: counted in nbg */
+	uint64_t libs_cold;		/* held, not touched since a restore
+					 * or fork (models.lib_retouch) */
+	int64_t setup_pending_ns;	/* setup issued while creating */
+	int64_t bg_until_ns;		/* background setup serialised */
+	int64_t fault_ns;		/* CoW faults due on the next request */
+};
+
+/* The backend's part of a request (after struct preq). */
+struct sim_req {
+	int64_t cpu_start_ns;	/* entered the CPU phase */
+	int64_t cpu_end_ns;	/* direct mode: when it completes */
+	int64_t startup_extra_ns;	/* binding + faults + dispatch */
+	int64_t libload_ns;	/* library stall */
+	double cpu_ns;		/* CPU work of this request */
+	uint64_t cpu_epoch;	/* direct mode: its SEV_DONE's epoch, 0 none */
+	uint32_t cnext, cprev;	/* direct mode: list of computing requests */
+};
+
+struct sim_be {
+	struct plat *f;
+	const struct vms_config *cfg;
+	struct pool profs;		/* struct sim_prof */
+	gsl_rng *boot_rng, *cost_rng, *prof_rng;
+	double prof_overhead;		/* CPU fraction of the agent */
+
+	/* processor sharing (ps.c): while at most host.cores requests
+	 * compute, each runs at full speed and completes at a known time
+	 * (direct mode: one SEV_DONE each); beyond, they share the cores (PS
+	 * mode: virtual time) until the PS heap empties */
+	double cores;
+	int ps_mode;
+	uint32_t ncpu;			/* requests computing */
+	uint32_t nbg;			/* VMs being created on the CPU
+					 * (host.creation_cpu) */
+	uint32_t direct_head;		/* direct mode: list of them */
+	uint64_t cpu_epochs;		/* epoch counter of SEV_DONE events */
+	struct evq ps;			/* key: virtual finish (work ns) */
+	double vtime;			/* virtual work time */
+	int64_t vtime_at_ns;		/* real time of vtime */
+	uint64_t cpu_gen;
+	int64_t cpu_event_at;		/* time of the valid SEV_CPU, -1 none */
+};
+
+static inline struct sim_vm *SV(struct plat *f, const struct pvm *v)
+{
+	return plat_vm_be(f, v);
+}
+
+static inline struct sim_req *SR(struct plat *f, const struct preq *r)
+{
+	return plat_req_be(f, r);
+}
+
+/* ---- ps.c ---- */
+/* Request (h), its stall over, starts computing now. */
+void ps_cpu_start(struct sim_be *s, uint32_t h);
+/* Request (h) computes at full speed from (at) (its core is reserved
+ * meanwhile): direct mode only, with a core free. */
+void ps_direct_start(struct sim_be *s, uint32_t h, int64_t at);
+/* host.creation_cpu: (v) takes a core share while it is created. */
+void ps_creation_begin(struct sim_be *s, struct pvm *v);
+void ps_creation_end(struct sim_be *s, struct pvm *v);
+/* SEV_CPU: every request whose virtual finish time has come is done. */
+void ps_on_cpu(struct sim_be *s);
+/* SEV_DONE of direct-mode request (h). */
+void ps_on_done(struct sim_be *s, uint32_t h);
+
+/* backend.c: request (h) finished its CPU work now. */
+void sim_request_done(struct sim_be *s, uint32_t h);
+
+#endif
