@@ -228,6 +228,14 @@ struct plat_backend {
 	 * f->bg_work), then, at its time, event() handles it. */
 	int (*take)(struct plat *f, const struct evq_event *ev);
 	void (*event)(struct plat *f, const struct evq_event *ev);
+
+	/* A backend working in wall-clock time (real-backend/loop.c): the
+	 * run's clock (ns since it started), a wait until (deadline_ns) or
+	 * until work finishes, and the delivery of finished work: for each
+	 * item, rt_begin(f) and then its plat_*() completion. */
+	int64_t (*clock)(struct plat *f);
+	void (*wait)(struct plat *f, int64_t deadline_ns);
+	void (*poll)(struct plat *f);
 };
 
 /* ---- events of the front's queue (f->q) ----

@@ -1,9 +1,10 @@
-/* platform_real.h - the real platform: the platform contract
- * (base/platform.h) implemented on KVM micro-VMs (real-backend/vmm.h) in
- * wall-clock time, so the unchanged strategies of policies/ run on real
- * guests. Called by `vmspec real`, `vmspec validate` and the tests.
- * Invariant: policy callbacks run on the calling (control) thread only;
- * worker threads run guests and post completions back to it. Design and
+/* platform_real.h - the real platform: the platform front (plat/plat.h)
+ * with the KVM backend (real-backend/kvm.c: KVM micro-VMs of
+ * real-backend/vmm.h) in wall-clock time (real-backend/loop.c), so the
+ * unchanged strategies of policies/ run on real guests. Called by `vmspec
+ * real`, `vmspec validate`, the calibration and the tests. Invariant:
+ * policy callbacks run on the calling (control) thread only; worker
+ * threads run guests and post completions back to it. Design and
  * measurement notes: docs/real-backend.md. */
 #ifndef VMSPEC_PLATFORM_REAL_H
 #define VMSPEC_PLATFORM_REAL_H
@@ -86,11 +87,24 @@ int real_run(const struct vms_config *cfg, const struct strategy_ops *st,
 
 void real_summary_release(struct real_summary *s);
 
-/* The /summary metrics of (s): those of plat_summary_metrics, then the
- * real_* ones (measured costs, calibration). (m) has room for (cap);
- * returns how many were written. */
+/* The real_* /summary metrics of (s) (measured costs, calibration), at
+ * most (cap) into (m); returns how many. A run's /summary holds the
+ * front's metrics (plat_summary_metrics) and then these. */
 #define REAL_NMETRICS (PLAT_NMETRICS + 64)
-size_t real_summary_metrics(const struct real_summary *s, struct res_metric *m,
-			    size_t cap);
+size_t real_metrics(const struct real_summary *s, struct res_metric *m,
+		    size_t cap);
+
+/* ---- the wall-clock loop, for any backend that completes work
+ * asynchronously in real time (plat_backend.clock, wait, poll): the KVM
+ * backend, and the tests' scripted one ---- */
+
+/* Run the opened and started front (f) until the last arrival's work is
+ * done, or fail the run (-ETIMEDOUT) (drain_ns) after the last arrival.
+ * Returns 0 or the run's error. */
+int rt_loop(struct plat *f, int64_t drain_ns);
+/* Begin handling an event now: the clock is read once and fixed, then
+ * every front timer due by then fires. Backends call it before each
+ * completion they deliver from poll(). */
+void rt_begin(struct plat *f);
 
 #endif

@@ -1,9 +1,10 @@
-/* real_int.h - internals of the real platform shared by platform_real.c
- * (the control thread: platform ops, policy callbacks, results) and
- * real_exec.c (worker and prep threads: guests, library images, compiles,
- * calibration). Not an API: outside these two files only
- * real-backend/calibrate.c includes it (to time the platform's boot through
- * rexec_boot_vm; tests/test_calibrate.c names that function for the link).
+/* real_int.h - internals of the KVM backend shared by real-backend/kvm.c
+ * (the control thread's side: the backend table, jobs, completions),
+ * real-backend/loop.c (the wall-clock loop, real_run) and real_exec.c
+ * (worker and prep threads: guests, library images, compiles,
+ * calibration). Not an API: outside these files only the calibration's
+ * measurements include it (to time the platform's boot through
+ * rexec_boot_vm).
  * Locking: real->mu guards the job queues, the host side of VMs (struct
  * rinst, fields marked "mu") and the done list; fields marked "holder" are
  * touched only by the thread that holds the VM (one job at a time). */
@@ -12,6 +13,7 @@
 
 #include <pthread.h>
 #include <stdint.h>
+#include "plat/plat.h"
 #include "real-backend/platform_real.h"
 #include "real-backend/vmm.h"
 #include "workloads/catalog.h"
@@ -91,19 +93,17 @@ struct rinst {
 	char err[VMM_ERR_LEN];		/* last failure */
 };
 
-/* A stored snapshot: the vmm snapshot and what the policy was told. */
+/* A stored snapshot as the workers hold it: the vmm snapshot, the VMs
+ * reset to it, and the host side copied to VMs restored from it. What the
+ * policy was told of it is the front's (struct psnap); this is the KVM
+ * backend's part of that record, by reference (workers hold references). */
 struct rsnap {
-	uint32_t refs;			/* mu: table + pending restores */
+	uint32_t refs;			/* mu: the store + pending jobs */
 	struct vmm_snapshot *s;		/* set by the worker */
-	uint32_t func, runtime, npreload;
-	uint64_t libs, blocks, spec_key, vm_id;
-	double mem_mib;
-	uint8_t ready, valid, failed, live;
 	uint8_t pool_open;		/* mu: destroyed VMs restored from it
 					 * may be reset and kept */
 	uint32_t npool;			/* mu */
 	struct vmm_vm *pool[RPOOL_MAX];	/* mu: reset to it, ready */
-	uint32_t preload[CAT_MAX_LIBS];
 	/* host side, copied to VMs restored from it (set by the worker) */
 	uint32_t inst_func;
 	uint32_t slot_gid[GABI_NLIBS];
@@ -172,12 +172,15 @@ struct rjob {
 		} fork;
 		struct {
 			struct rsnap *snap;	/* a reference */
+			uint32_t id;		/* the front's snapshot id */
 		} snapshot;
 		struct {
 			uint32_t gid;
+			uint32_t man;		/* manifest index */
 			int built;		/* the image was built here */
 		} lib;
 		struct {
+			uint32_t man;		/* manifest index */
 			uint64_t hash;
 			uint32_t kernel;
 			uint8_t miss;		/* compile first */
@@ -282,5 +285,32 @@ void rlib_drop(struct rexec *x, uint32_t gid);
 
 /* Release a snapshot reference (x->mu held). */
 void rsnap_put_locked(struct rexec *x, struct rsnap *sn);
+
+/* ---- kvm.c: the KVM backend (the control thread's side) ---- */
+
+struct kvm {
+	struct plat *f;			/* the front it serves */
+	struct rexec x;			/* workers, libraries, kernels */
+	struct real_summary *out;	/* what only hardware tells */
+	uint64_t seed;
+	struct rjob *free_jobs;		/* recycled jobs */
+	uint32_t running_reqs;		/* RUN jobs in flight */
+	uint32_t live_insts;		/* host sides not yet freed */
+	double prof_calls[CAT_MAX_LIBS];	/* a report being delivered */
+	double prof_samples[CAT_MAX_BLOCKS];
+};
+
+extern const struct plat_backend kvm_backend;
+/* After plat_open: the kernels of each block, the library table. */
+void kvm_open(struct kvm *k);
+/* One finished job: measured costs, then the front's completion. */
+void kvm_job_done(struct kvm *k, struct rjob *j);
+/* One finished job at shut-down: references dropped, nothing reported. */
+void kvm_reap(struct kvm *k, struct rjob *j);
+/* Until (deadline) or until a job is done. */
+void kvm_wait(struct kvm *k, int64_t deadline);
+/* The store's snapshot references, once the workers stopped. */
+void kvm_close_snapshots(struct kvm *k);
+void kvm_release(struct kvm *k);
 
 #endif
