@@ -12,9 +12,6 @@
 #include "sim/engine.h"
 #include "sim/sim_int.h"
 
-void sim_be_init(struct sim_be *s, struct plat *f, uint64_t seed);
-void sim_be_release(struct sim_be *s);
-
 int sim_loop(struct plat *f)
 {
 	const struct plat_hooks *hk = f->hooks;

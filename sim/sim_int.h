@@ -92,6 +92,11 @@ static inline struct sim_req *SR(struct plat *f, const struct preq *r)
 	return plat_req_be(f, r);
 }
 
+/* backend.c: ready (s) for one run of front (f) with (seed), and free
+ * it after. */
+void sim_be_init(struct sim_be *s, struct plat *f, uint64_t seed);
+void sim_be_release(struct sim_be *s);
+
 /* ---- ps.c ---- */
 /* Request (h), its stall over, starts computing now. */
 void ps_cpu_start(struct sim_be *s, uint32_t h);
