@@ -34,7 +34,7 @@
 #include "base/cfgyaml.h"
 #include "build-config.h"
 #include "base/results.h"
-#include "base/h5str.h"
+#include "base/h5util.h"
 #include "base/sweep.h"
 #include "base/util.h"
 
@@ -1130,42 +1130,6 @@ void sweep_error_line(const struct sweep *s, size_t i, char *buf, size_t n)
 
 /* ------------------------------------------------------------ index */
 
-/* A variable-length UTF-8 string attribute, like the results file's. */
-static int attr_str(hid_t obj, const char *name, const char *v)
-{
-	hid_t t = H5Tcopy(H5T_C_S1), sp = H5Screate(H5S_SCALAR), a = -1;
-	int rc = -EIO;
-
-	if (t >= 0 && sp >= 0 && H5Tset_size(t, H5T_VARIABLE) >= 0 &&
-	    H5Tset_cset(t, H5T_CSET_UTF8) >= 0 &&
-	    (a = H5Acreate2(obj, name, t, sp, H5P_DEFAULT, H5P_DEFAULT)) >= 0 &&
-	    H5Awrite(a, t, &v) >= 0)
-		rc = 0;
-	if (a >= 0)
-		H5Aclose(a);
-	if (sp >= 0)
-		H5Sclose(sp);
-	if (t >= 0)
-		H5Tclose(t);
-	return rc;
-}
-
-static int attr_i64(hid_t obj, const char *name, int64_t v)
-{
-	hid_t sp = H5Screate(H5S_SCALAR), a = -1;
-	int rc = -EIO;
-
-	if (sp >= 0 && (a = H5Acreate2(obj, name, H5T_STD_I64LE, sp,
-				       H5P_DEFAULT, H5P_DEFAULT)) >= 0 &&
-	    H5Awrite(a, H5T_NATIVE_INT64, &v) >= 0)
-		rc = 0;
-	if (a >= 0)
-		H5Aclose(a);
-	if (sp >= 0)
-		H5Sclose(sp);
-	return rc;
-}
-
 /* Layout of one /params row. */
 struct idx_layout {
 	size_t size;			/* bytes per row */
@@ -1279,7 +1243,7 @@ static int write_params(hid_t fid, const struct sweep *s,
 	struct sbuf keys = { 0 };
 	for (size_t a = 0; a < s->naxes; a++)
 		sb_printf(&keys, "%s%s", a ? "," : "", s->axes[a].key);
-	if (rc == 0 && attr_str(d, "axes", keys.s ? keys.s : "") < 0)
+	if (rc == 0 && h5_attr_str(d, "axes", keys.s ? keys.s : "") < 0)
 		rc = -EIO;
 	free(keys.s);
 	if (d >= 0)
@@ -1405,25 +1369,24 @@ int sweep_write_index(const struct sweep *s, const enum sweep_status *status,
 		return rc;
 	}
 	rc = -EIO;
-	fapl = H5Pcreate(H5P_FILE_ACCESS);
-	if (fapl < 0 || H5Pset_libver_bounds(fapl, H5F_LIBVER_V18,
-					     H5F_LIBVER_LATEST) < 0)
+	fapl = h5_fapl_v18();
+	if (fapl < 0)
 		goto out;
 	if ((fid = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl)) < 0) {
 		snprintf(err, errlen, "%s: cannot create", tmp);
 		goto out_quiet;
 	}
 	iso_time_now(now, sizeof(now));
-	if (attr_str(fid, "kind", "vmspec sweep index") < 0 ||
-	    attr_str(fid, "tool_version", PACKAGE_VERSION) < 0 ||
-	    attr_str(fid, "sweep_name", s->name) < 0 ||
-	    attr_str(fid, "sweep_file", s->path) < 0 ||
-	    attr_str(fid, "sweep", s->text ? s->text : "") < 0 ||
-	    attr_str(fid, "mode", sweep_mode_names[s->mode]) < 0 ||
-	    attr_str(fid, "written", now) < 0 ||
-	    attr_i64(fid, "runs", (int64_t)s->nruns) < 0 ||
-	    attr_i64(fid, "complete", (int64_t)ncomplete) < 0 ||
-	    attr_i64(fid, "failed", (int64_t)nfailed) < 0)
+	if (h5_attr_str(fid, "kind", "vmspec sweep index") < 0 ||
+	    h5_attr_str(fid, "tool_version", PACKAGE_VERSION) < 0 ||
+	    h5_attr_str(fid, "sweep_name", s->name) < 0 ||
+	    h5_attr_str(fid, "sweep_file", s->path) < 0 ||
+	    h5_attr_str(fid, "sweep", s->text ? s->text : "") < 0 ||
+	    h5_attr_str(fid, "mode", sweep_mode_names[s->mode]) < 0 ||
+	    h5_attr_str(fid, "written", now) < 0 ||
+	    h5_attr_i64(fid, "runs", (int64_t)s->nruns) < 0 ||
+	    h5_attr_i64(fid, "complete", (int64_t)ncomplete) < 0 ||
+	    h5_attr_i64(fid, "failed", (int64_t)nfailed) < 0)
 		goto out;
 	if (write_params(fid, s, st) < 0 || write_summary(fid, s, st) < 0)
 		goto out;

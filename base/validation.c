@@ -13,7 +13,7 @@
 #include <string.h>
 #include <gsl/gsl_rng.h>
 #include <hdf5.h>
-#include "base/h5str.h"
+#include "base/h5util.h"
 #include "base/config.h"
 #include "base/util.h"
 #include "base/validation.h"
@@ -1236,25 +1236,6 @@ static hid_t row_type(int file)
 	return ct;
 }
 
-static int attr_string(hid_t obj, const char *name, const char *s)
-{
-	hid_t t = H5Tcopy(H5T_C_S1), sp = H5Screate(H5S_SCALAR), a = -1;
-	int rc = -EIO;
-	if (t >= 0 && sp >= 0 && H5Tset_size(t, H5T_VARIABLE) >= 0 &&
-	    H5Tset_cset(t, H5T_CSET_UTF8) >= 0) {
-		a = H5Acreate2(obj, name, t, sp, H5P_DEFAULT, H5P_DEFAULT);
-		if (a >= 0 && H5Awrite(a, t, &s) >= 0)
-			rc = 0;
-	}
-	if (a >= 0)
-		H5Aclose(a);
-	if (sp >= 0)
-		H5Sclose(sp);
-	if (t >= 0)
-		H5Tclose(t);
-	return rc;
-}
-
 #define VAL_QUANTILES "linear interpolation between order statistics of " \
 	"the finished requests' latencies (Hyndman-Fan type 7)"
 
@@ -1262,7 +1243,7 @@ int val_store(const char *path, const struct val_table *t,
 	      const char *calibration, const char *mapping, char *err,
 	      size_t errlen)
 {
-	hid_t fid = -1, ft = -1, mt = -1, sp = -1, ds = -1, a = -1;
+	hid_t fid = -1, ft = -1, mt = -1, sp = -1, ds = -1;
 	int rc = -EIO;
 	hsize_t dim = t->n;
 	H5E_auto2_t efn;
@@ -1286,30 +1267,23 @@ int val_store(const char *path, const struct val_table *t,
 	if (ds < 0 || (t->n && H5Dwrite(ds, mt, H5S_ALL, H5S_ALL,
 					H5P_DEFAULT, t->rows) < 0))
 		goto fail;
-	if (attr_string(ds, "calibration", calibration ? calibration : "") < 0 ||
-	    attr_string(ds, "mapping", mapping ? mapping : "") < 0 ||
-	    attr_string(ds, "quantiles", VAL_QUANTILES) < 0)
+	if (h5_attr_str(ds, "calibration", calibration ? calibration : "") < 0 ||
+	    h5_attr_str(ds, "mapping", mapping ? mapping : "") < 0 ||
+	    h5_attr_str(ds, "quantiles", VAL_QUANTILES) < 0)
 		goto fail;
 	H5Dclose(ds);
 	ds = -1;
-	/* complete=1 last, as res_close(f, 1) would: the attribute exists
+	/* complete=1 last, as res_close(f, 1) does: the attribute exists
 	 * (0) since res_create; only its value changes */
-	int one = 1;
 	if (H5Fflush(fid, H5F_SCOPE_GLOBAL) < 0 ||
-	    (a = H5Aopen(fid, "complete", H5P_DEFAULT)) < 0 ||
-	    H5Awrite(a, H5T_NATIVE_INT, &one) < 0)
-		goto fail;
-	H5Aclose(a);
-	a = -1;
-	if (H5Fflush(fid, H5F_SCOPE_GLOBAL) < 0)
+	    h5_attr_int(fid, "complete", 1) < 0 ||
+	    H5Fflush(fid, H5F_SCOPE_GLOBAL) < 0)
 		goto fail;
 	rc = 0;
 	goto out;
 fail:
 	snprintf(err, errlen, "%s: writing /validation failed", path);
 out:
-	if (a >= 0)
-		H5Aclose(a);
 	if (ds >= 0)
 		H5Dclose(ds);
 	if (sp >= 0)
@@ -1326,26 +1300,14 @@ out:
 	return rc;
 }
 
-/* String attribute (name) of (obj) (heap), "" when absent. */
+/* String attribute (name) of (obj) (heap), "" when absent or unreadable. */
 static char *attr_get(hid_t obj, const char *name)
 {
-	char *out = NULL;
-	if (H5Aexists(obj, name) > 0) {
-		hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
-		hid_t t = H5Tcopy(H5T_C_S1);
-		char *v = NULL;
-		if (a >= 0 && t >= 0 && H5Tset_size(t, H5T_VARIABLE) >= 0 &&
-		    H5Tset_cset(t, H5T_CSET_UTF8) >= 0 &&
-		    H5Aread(a, t, &v) >= 0 && v) {
-			out = xstrdup(v);
-			H5free_memory(v);
-		}
-		if (t >= 0)
-			H5Tclose(t);
-		if (a >= 0)
-			H5Aclose(a);
-	}
-	return out ? out : xstrdup("");
+	char *s;
+
+	if (h5_attr_text(obj, name, &s) < 0)
+		return xstrdup("");
+	return s;
 }
 
 int val_load(const char *path, struct val_table *t, char **calibration,

@@ -1,4 +1,4 @@
-/* test_results.c - CUnit tests of base/results.c: write/read round trip of
+/* test_results.c - CUnit tests of base/results_*.c: write/read round trip of
  * every dataset and attribute across batch boundaries, complete flag (clean,
  * complete=0, crashed writer), byte-identical datasets, empty datasets and
  * error paths. Reads vms/timeseries/decisions with its own HDF5 types, so
