@@ -55,11 +55,9 @@ void plat_io_error(struct plat *f, const char *what)
 	plat_fail(f, -EIO, "writing %s failed", what);
 }
 
-void plat_decide(struct plat *f, enum res_action a, uint32_t func,
-		 uint64_t vm_id, uint64_t arg)
+void plat_decide_out(struct plat *f, enum res_action a, uint32_t func,
+		     uint64_t vm_id, uint64_t arg)
 {
-	f->sum->decisions++;
-	f->sum->by_action[a]++;
 	if (f->trace)
 		fprintf(stderr, "plat: t=%.6f decide %s func %d vm %llu arg "
 			"%llu\n", (double)f->now_ns / 1e9, res_action_names[a],
@@ -353,7 +351,7 @@ void plat_arrive(struct plat *f, int64_t at_ns)
 {
 	uint32_t h = pool_take(&f->reqs, offsetof(struct preq, next));
 	struct preq *r = plat_req(f, h);
-	memset(r, 0, f->reqs.elem);
+	memset(r, 0, PLAT_REQ_BYTES + f->be->req_size);
 	r->pub.id = ++f->next_req_id;
 	r->pub.arrival_ns = at_ns;
 	r->pub.func = f->next.func;
@@ -388,11 +386,6 @@ void plat_drain(struct plat *f)
 
 /* ---- set-up and tear-down ---- */
 
-static size_t align8(size_t n)
-{
-	return (n + 7) & ~(size_t)7;
-}
-
 void plat_init(struct plat *f, const struct vms_config *cfg,
 	       const struct strategy_ops *st, uint64_t seed,
 	       struct res_run *res, const struct plat_hooks *hooks,
@@ -416,12 +409,9 @@ void plat_init(struct plat *f, const struct vms_config *cfg,
 	f->err = err;
 	f->errlen = errlen;
 	err[0] = 0;
-	f->vm_bytes = align8(sizeof(struct pvm));
-	f->req_bytes = align8(sizeof(struct preq));
-	f->snap_bytes = align8(sizeof(struct psnap));
-	pool_init(&f->vms, f->vm_bytes + align8(be->vm_size));
-	pool_init(&f->reqs, f->req_bytes + align8(be->req_size));
-	pool_init(&f->snaps, f->snap_bytes + align8(be->snap_size));
+	pool_init(&f->vms, PLAT_VM_BYTES + PLAT_ALIGN8(be->vm_size));
+	pool_init(&f->reqs, PLAT_REQ_BYTES + PLAT_ALIGN8(be->req_size));
+	pool_init(&f->snaps, PLAT_SNAP_BYTES + PLAT_ALIGN8(be->snap_size));
 	evq_init(&f->q, 1024);
 	rng_streams_init(&f->streams, seed);
 	f->call_rng = rng_stream_new(seed, RNG_ID(RNG_SERVICE, 99));

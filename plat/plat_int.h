@@ -21,9 +21,20 @@ int plat_violation(struct plat *f, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /* A strategy's decision now: counted, handed to the decision hook, written
- * to /decisions when the results keep it. */
-void plat_decide(struct plat *f, enum res_action a, uint32_t func,
-		 uint64_t vm_id, uint64_t arg);
+ * to /decisions when the results keep it (plat_decide_out). Inline: it is
+ * on every action's path. */
+void plat_decide_out(struct plat *f, enum res_action a, uint32_t func,
+		     uint64_t vm_id, uint64_t arg);
+
+static inline void plat_decide(struct plat *f, enum res_action a,
+			       uint32_t func, uint64_t vm_id, uint64_t arg)
+{
+	f->sum->decisions++;
+	f->sum->by_action[a]++;
+	if (f->trace || (f->res && f->cfg->results.decisions) ||
+	    (f->hooks && f->hooks->decision))
+		plat_decide_out(f, a, func, vm_id, arg);
+}
 
 /* Writing (what) to the results file failed: fail the run. */
 void plat_io_error(struct plat *f, const char *what);

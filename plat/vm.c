@@ -72,7 +72,7 @@ static struct pvm *new_vm(struct plat *f, uint32_t func, uint32_t rt,
 	uint32_t slot = pool_take(&f->vms, offsetof(struct pvm, free_next));
 	struct pvm *v = plat_vmrec(f, slot);
 	memset(v, 0, offsetof(struct pvm, preload));
-	memset(plat_vm_be(f, v), 0, f->vms.elem - f->vm_bytes);
+	memset(plat_vm_be(f, v), 0, f->vms.elem - PLAT_VM_BYTES);
 	v->pub.id = ++f->next_vm_id;
 	v->pub.slot = slot;
 	v->pub.func = func;
@@ -335,7 +335,7 @@ int plat_op_snapshot(struct platform *p, uint32_t slot, uint32_t *out)
 	uint32_t id = pool_take(&f->snaps, offsetof(struct psnap, next));
 	struct psnap *sn = plat_snaprec(f, id);
 	memset(sn, 0, offsetof(struct psnap, preload));
-	memset(plat_snap_be(f, sn), 0, f->snaps.elem - f->snap_bytes);
+	memset(plat_snap_be(f, sn), 0, f->snaps.elem - PLAT_SNAP_BYTES);
 	sn->func = v->pub.func;
 	sn->runtime = v->pub.runtime;
 	sn->libs = v->pub.libs;
