@@ -18,7 +18,7 @@
 #include "base/pool.h"
 #include "base/rng.h"
 #include "base/util.h"
-#include "policies/cache.h"
+#include "policies/cache/cache.h"
 #include "policies/strategy.h"
 #include "real-backend/real_int.h"
 #include "sim/platcore.h"

@@ -20,7 +20,7 @@
 #include "base/rng.h"
 #include "base/util.h"
 #include "base/dist.h"
-#include "policies/cache.h"
+#include "policies/cache/cache.h"
 #include "policies/strategy.h"
 #include "sim/engine.h"
 #include "sim/platcore.h"
