@@ -145,8 +145,8 @@ void cache_heap_del(struct cache *c, int h, uint32_t i);
 /* (i)'s key changed; no-op when (i) is not in it. */
 void cache_heap_fix(struct cache *c, int h, uint32_t i);
 uint32_t cache_heap_top(const struct cache *c, int h);
-/* The policy heap's members in eviction order (heap_sorted: O(n^2), for
- * describe); *n of them, free() the array. */
+/* The policy heap's members in eviction order, *n of them (insertion
+ * sort, O(n^2): for describe only); free() the array. */
 uint32_t *cache_heap_sorted(const struct cache *c, uint32_t *n);
 /* victim and detach hooks of a policy ordered by the policy heap alone. */
 uint32_t cache_heap_victim(struct cache *c);
