@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <float.h>
 #include "base/config.h"
-#include "policies/cache.h"
+#include "policies/cache/cache.h"
 #include "policies/strategy.h"
 #include "workloads/trace.h"
 

@@ -1,5 +1,6 @@
 /* util.c - helpers of base/util.h. */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,28 @@ char *xstrdup(const char *s)
 {
 	size_t n = strlen(s) + 1;
 	return memcpy(xmalloc(n), s, n);
+}
+
+void xabort(const char *what)
+{
+	fprintf(stderr, "vmspec: %s\n", what);
+	abort();
+}
+
+void textbuf_put(struct textbuf *s, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (s->at >= s->len)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(s->p + s->at, s->len - s->at, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		s->at += (size_t)n;
+	if (s->at >= s->len)
+		s->at = s->len - 1;
 }
 
 uint64_t fnv1a64(uint64_t h, const void *data, size_t len)

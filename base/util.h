@@ -1,5 +1,6 @@
 /* util.h - small helpers shared by the CLI and the core: allocation that
- * aborts on out-of-memory, hashing, time stamps, directories.
+ * aborts on out-of-memory, bounded text building, hashing, time stamps,
+ * directories.
  * Nothing here keeps state. */
 #ifndef VMSPEC_UTIL_H
 #define VMSPEC_UTIL_H
@@ -11,6 +12,21 @@ void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
+/* Print "vmspec: (what)" to stderr and abort, as the x- allocators do on
+ * out-of-memory: for an index space exhausted or an invariant broken,
+ * never for an error the caller could report. */
+void xabort(const char *what) __attribute__((noreturn));
+
+/* A bounded text builder over caller storage (for describe-style output):
+ * appends never write past (len) bytes and keep the text NUL-terminated,
+ * silently truncating. Start with { buf, len, 0 }, len > 0, buf[0] = 0. */
+struct textbuf {
+	char *p;		/* the buffer */
+	size_t len;		/* its size in bytes */
+	size_t at;		/* bytes of text so far, < len */
+};
+void textbuf_put(struct textbuf *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 /* 64-bit FNV-1a of (len) bytes, continuing from (h); start with
  * FNV1A64_INIT. */

@@ -5,7 +5,7 @@
 #include "cli/cmd.h"
 #include "base/config.h"
 #include "base/dist.h"
-#include "policies/cache.h"
+#include "policies/cache/cache.h"
 #include "policies/strategy.h"
 #include "workloads/workload.h"
 

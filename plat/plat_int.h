@@ -9,7 +9,7 @@
 #include <string.h>
 #include "base/platform.h"
 #include "config/config.h"
-#include "policies/cache.h"
+#include "policies/cache/cache.h"
 #include "plat/plat.h"
 
 #define F(p) ((struct plat *)(p)->impl)

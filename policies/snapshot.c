@@ -4,7 +4,6 @@
  * is done, restored on pool misses. Invariant: while (f) has a valid
  * snapshot, no VM of (f) is cold-booted. */
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "config/config.h"

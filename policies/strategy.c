@@ -1,42 +1,36 @@
-/* strategy.c - the registry of strategies, looked up by their YAML name.
+/* strategy.c - the registry of strategies, looked up by their YAML name:
+ * strategy_registry[] and strategy_names[] (the `choices` of the strategies
+ * and runs rows), both made from the one list below.
  * Adding a strategy: write policies/<name>.c exporting a const struct
- * strategy_ops, and list it here. */
+ * strategy_ops whose .name is the name given here, add its line to
+ * STRATEGIES (in `vmspec list` order) and the file to Makefile.am. */
 #include <string.h>
 #include "policies/strategy.h"
 
-extern const struct strategy_ops strategy_cold;
-extern const struct strategy_ops strategy_keepalive;
-extern const struct strategy_ops strategy_prewarm;
-extern const struct strategy_ops strategy_snapshot;
-extern const struct strategy_ops strategy_zygote;
-extern const struct strategy_ops strategy_adaptive;
-extern const struct strategy_ops strategy_adaptive_norecompile;
-extern const struct strategy_ops strategy_adaptive_noshadow;
-extern const struct strategy_ops strategy_adaptive_oracle;
+/* X(ops table, YAML name) */
+#define STRATEGIES(X)						\
+	X(strategy_cold, "cold")				\
+	X(strategy_keepalive, "keepalive")			\
+	X(strategy_prewarm, "prewarm-runtime")			\
+	X(strategy_snapshot, "snapshot")			\
+	X(strategy_zygote, "zygote")				\
+	X(strategy_adaptive, "adaptive")			\
+	X(strategy_adaptive_norecompile, "adaptive-norecompile")	\
+	X(strategy_adaptive_noshadow, "adaptive-noshadow")	\
+	X(strategy_adaptive_oracle, "adaptive-oracle")
 
+#define STRATEGY_DECLARE(ops, name) extern const struct strategy_ops ops;
+STRATEGIES(STRATEGY_DECLARE)
+
+#define STRATEGY_ENTRY(ops, name) &ops,
 const struct strategy_ops *const strategy_registry[] = {
-	&strategy_cold,
-	&strategy_keepalive,
-	&strategy_prewarm,
-	&strategy_snapshot,
-	&strategy_zygote,
-	&strategy_adaptive,
-	&strategy_adaptive_norecompile,
-	&strategy_adaptive_noshadow,
-	&strategy_adaptive_oracle,
+	STRATEGIES(STRATEGY_ENTRY)
 	NULL,
 };
 
+#define STRATEGY_NAME(ops, name) name,
 const char *const strategy_names[] = {
-	"cold",
-	"keepalive",
-	"prewarm-runtime",
-	"snapshot",
-	"zygote",
-	"adaptive",
-	"adaptive-norecompile",
-	"adaptive-noshadow",
-	"adaptive-oracle",
+	STRATEGIES(STRATEGY_NAME)
 	NULL,
 };
 

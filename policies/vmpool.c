@@ -16,7 +16,7 @@
 #include "config/config.h"
 #include "base/util.h"
 #include "base/dist.h"
-#include "policies/cache.h"
+#include "policies/cache/cache.h"
 #include "policies/vmpool.h"
 
 #define NONE UINT32_MAX

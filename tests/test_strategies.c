@@ -418,6 +418,16 @@ static void test_registry(void)
 			listed |= !strcmp(strategy_names[i], strategies[k]);
 		CU_ASSERT(listed);
 	}
+	/* the names list and the registry come from one list: same order */
+	size_t n = 0;
+	for (; strategy_registry[n]; n++) {
+		CU_ASSERT_PTR_NOT_NULL_FATAL(strategy_names[n]);
+		CU_ASSERT_STRING_EQUAL(strategy_names[n],
+				       strategy_registry[n]->name);
+		CU_ASSERT(strategy_find(strategy_names[n]) ==
+			  strategy_registry[n]);
+	}
+	CU_ASSERT_PTR_NULL(strategy_names[n]);
 }
 
 int main(void)

@@ -1,10 +1,12 @@
 /* azure2019.c - Azure Functions 2019 trace (per-minute invocation counts per
  * function, durations percentiles per function, memory percentiles per app)
- * as a lazy arrival source, and the front door of workloads/trace.h (open,
- * info, checksum, format detection).
+ * as a lazy arrival source, behind the front door of workloads/trace.c
+ * (entry points in workloads/trace_fmt.h).
  * Invariant: heap use is O(functions + rows per file + busiest minute); the
  * count matrix itself is never loaded: each row keeps a cursor into the
- * mapped file that advances a block of minutes at a time. */
+ * mapped file that advances a block of minutes at a time. About 1,100
+ * lines: one reader, whose state (struct t19) scanning, the durations and
+ * memory tables, selection and replay all share. */
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -16,7 +18,7 @@
 #include "base/rng.h"
 #include "base/util.h"
 #include "workloads/csv.h"
-#include "workloads/trace.h"
+#include "workloads/trace_fmt.h"
 
 #define NS_PER_MIN 60000000000LL
 #define T19_MAX_ID 16		/* columns before the first minute */
@@ -26,22 +28,6 @@
 #define T19_NDUR 7
 #define T19_NMEM 8
 #define T19_MAX_FILES 4096
-
-const char *const wl_trace_format_names[WL_TRACE_FORMAT_COUNT + 1] = {
-	"auto", "azure2019", "azure2021", NULL,
-};
-const char *const wl_trace_expand_names[WL_EXPAND_COUNT + 1] = {
-	"uniform", "equidistant", "poisson", NULL,
-};
-const char *const wl_trace_on_error_names[WL_ONERR_COUNT + 1] = {
-	"fail", "skip", NULL,
-};
-const char *const wl_trace_nodur_names[WL_NODUR_COUNT + 1] = {
-	"skip", "global", NULL,
-};
-const char *const wl_trace_mem_names[WL_MEM_COUNT + 1] = {
-	"median", "draw", "split", NULL,
-};
 
 static const char *const dur_cols[T19_NDUR] = {
 	"percentile_Average_0", "percentile_Average_1",
@@ -81,25 +67,14 @@ static const struct name_rule mem_names = {
 	{ "memory.d%02u.csv", "app_memory_percentiles.anon.d%02u.csv" },
 };
 
-struct pathlist {
-	char (*p)[WL_TRACE_PATH_LEN];
-	uint32_t n;
-};
-
-static void pathlist_add(struct pathlist *l, const char *path)
-{
-	l->p = xrealloc(l->p, sizeof(*l->p) * (l->n + 1));
-	snprintf(l->p[l->n++], WL_TRACE_PATH_LEN, "%s", path);
-}
-
 /* Fill (l) from (dir) by (r); 0 if none found. */
 static int find_files(const char *dir, const struct name_rule *r,
-		      struct pathlist *l)
+		      struct wlt_paths *l)
 {
 	char path[WL_TRACE_PATH_LEN], name[128];
 	if (wlt_path_join(path, sizeof(path), dir, r->single) == 0 &&
 	    wlt_is_dir(path) == 0) {
-		pathlist_add(l, path);
+		wlt_paths_add(l, path);
 		return 1;
 	}
 	for (int s = 0; s < 2; s++) {
@@ -108,7 +83,7 @@ static int find_files(const char *dir, const struct name_rule *r,
 			if (wlt_path_join(path, sizeof(path), dir, name) ||
 			    wlt_is_dir(path) != 0)
 				break;
-			pathlist_add(l, path);
+			wlt_paths_add(l, path);
 		}
 		if (l->n)
 			return 1;
@@ -117,7 +92,7 @@ static int find_files(const char *dir, const struct name_rule *r,
 }
 
 struct t19_paths {
-	struct pathlist inv, dur, mem;
+	struct wlt_paths inv, dur, mem;
 };
 
 static void paths_release(struct t19_paths *ps)
@@ -148,7 +123,7 @@ static int t19_resolve(const struct wl_trace_opts *o, struct t19_paths *ps,
 			return -ENOENT;
 		}
 	} else {
-		pathlist_add(&ps->inv, o->path);
+		wlt_paths_add(&ps->inv, o->path);
 		snprintf(dir, sizeof(dir), "%s", o->path);
 		char *slash = strrchr(dir, '/');
 		if (slash)
@@ -157,7 +132,7 @@ static int t19_resolve(const struct wl_trace_opts *o, struct t19_paths *ps,
 			snprintf(dir, sizeof(dir), ".");
 	}
 	if (o->durations_path[0])
-		pathlist_add(&ps->dur, o->durations_path);
+		wlt_paths_add(&ps->dur, o->durations_path);
 	else if (!find_files(dir, &dur_names, &ps->dur)) {
 		snprintf(err, errlen, "%s: no durations file (looked for %s, "
 			 "durations.d01.csv, "
@@ -167,7 +142,7 @@ static int t19_resolve(const struct wl_trace_opts *o, struct t19_paths *ps,
 		return -ENOENT;
 	}
 	if (o->memory_path[0])
-		pathlist_add(&ps->mem, o->memory_path);
+		wlt_paths_add(&ps->mem, o->memory_path);
 	else
 		find_files(dir, &mem_names, &ps->mem);	/* optional */
 	return 0;
@@ -981,8 +956,8 @@ const struct wl_source_ops wl_trace_azure2019_ops = {
 
 /* ---- open ---------------------------------------------------------------- */
 
-static int t19_open(const struct wl_trace_opts *o, uint64_t seed,
-		    struct wl_source **out, char *err, size_t errlen)
+int wlt_open_2019(const struct wl_trace_opts *o, uint64_t seed,
+		  struct wl_source **out, char *err, size_t errlen)
 {
 	struct t19_paths ps;
 	int rc = t19_resolve(o, &ps, err, errlen);
@@ -1081,15 +1056,15 @@ static int t19_open(const struct wl_trace_opts *o, uint64_t seed,
 	return 0;
 }
 
-static int t19_stats(const struct wl_source *s, struct wl_trace_stats *st)
+int wlt_stats_2019(const struct wl_source *s, struct wl_trace_stats *st)
 {
 	const struct t19 *t = s->impl;
 	*st = t->st;
 	return 0;
 }
 
-static int t19_func(const struct wl_source *s, uint32_t func,
-		    struct wl_trace_func *out)
+int wlt_func_2019(const struct wl_source *s, uint32_t func,
+		  struct wl_trace_func *out)
 {
 	const struct t19 *t = s->impl;
 	if (func >= t->nsel)
@@ -1103,266 +1078,28 @@ static int t19_func(const struct wl_source *s, uint32_t func,
 	return 0;
 }
 
-/* ---- front door of trace.h ----------------------------------------------- */
+/* ---- input files, for the front door's detection and checksum ---------- */
 
-void wl_trace_opts_init(struct wl_trace_opts *o)
+int wlt_is_2019_dir(const char *dir)
 {
-	memset(o, 0, sizeof(*o));
-	o->format = WL_TRACE_AUTO;
-	o->expand = WL_EXPAND_UNIFORM;
-	o->on_error = WL_ONERR_FAIL;
-	o->time_scale = 1;
-	o->no_duration = WL_NODUR_SKIP;
-	o->memory = WL_MEM_MEDIAN;
-	o->default_mem_mib = 128;
-}
-
-/* Header-based detection of one file. */
-static int detect_file(const char *path, int *format, char *err,
-		       size_t errlen)
-{
-	FILE *f = fopen(path, "r");
-	if (!f) {
-		int e = errno;
-		snprintf(err, errlen, "%s: %s", path, strerror(e));
-		return -e;
-	}
-	char buf[4096];
-	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = 0;
-	n = strcspn(buf, "\r\n");
-	struct csv_field h[64];
-	size_t nh = csv_split(buf, n, h, 64);
-	nh = nh > 64 ? 64 : nh;
-	if (csv_find(h, nh, "HashFunction") >= 0 && csv_find(h, nh, "1") >= 0) {
-		*format = WL_TRACE_AZURE2019;
-		return 0;
-	}
-	if (csv_find(h, nh, "end_timestamp") >= 0 &&
-	    csv_find(h, nh, "duration") >= 0) {
-		*format = WL_TRACE_AZURE2021;
-		return 0;
-	}
-	snprintf(err, errlen, "%s:1: cannot tell the trace format from the "
-		 "header (expected HashOwner,HashApp,HashFunction,Trigger,1,"
-		 "... or app,func,end_timestamp,duration)", path);
-	return -EINVAL;
-}
-
-int wl_trace_detect(const char *path, int *format, char *err, size_t errlen)
-{
-	int d = wlt_is_dir(path);
-	if (d < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(-d));
-		return d;
-	}
-	if (!d)
-		return detect_file(path, format, err, errlen);
-	struct pathlist l = { 0 };
-	int found = find_files(path, &inv_names, &l);
+	struct wlt_paths l = { 0 };
+	int found = find_files(dir, &inv_names, &l);
 	free(l.p);
-	if (found) {
-		*format = WL_TRACE_AZURE2019;
-		return 0;
-	}
-	char one[WL_TRACE_PATH_LEN];
-	int rc = wlt_resolve_2021(path, one, sizeof(one), err, errlen);
-	if (rc < 0)
-		return rc;
-	return detect_file(one, format, err, errlen);
+	return found;
 }
 
-static int check_opts(const struct wl_trace_opts *o, int format, char *err,
-		      size_t errlen)
-{
-	const char *bad = NULL;
-	if (o->expand < 0 || o->expand >= WL_EXPAND_COUNT)
-		bad = "expand: unknown mode";
-	else if (o->on_error < 0 || o->on_error >= WL_ONERR_COUNT)
-		bad = "on_error: unknown mode";
-	else if (o->no_duration < 0 || o->no_duration >= WL_NODUR_COUNT)
-		bad = "no_duration: unknown mode";
-	else if (o->memory < 0 || o->memory >= WL_MEM_COUNT)
-		bad = "memory: unknown mode";
-	else if (!(o->time_scale >= 0) || !isfinite(o->time_scale))
-		bad = "time_scale: must be a finite number >= 0";
-	else if (!(o->default_mem_mib >= 0) || !isfinite(o->default_mem_mib))
-		bad = "default_mem_mib: must be >= 0";
-	else if (!(o->reorder_window_s >= 0) || !isfinite(o->reorder_window_s))
-		bad = "reorder_window_s: must be >= 0";
-	else if (format == WL_TRACE_AZURE2019 && (o->start_s || o->end_s))
-		bad = "start_s/end_s apply to azure2021 traces; use "
-		      "start_min/end_min";
-	else if (format == WL_TRACE_AZURE2021 && (o->start_min || o->end_min))
-		bad = "start_min/end_min apply to azure2019 traces; use "
-		      "start_s/end_s";
-	else if (o->start_min < 0 || (o->end_min && o->end_min <= o->start_min))
-		bad = "window: need 0 <= start_min < end_min (end 0 = to the "
-		      "end)";
-	else if (!isfinite(o->start_s) || !isfinite(o->end_s) ||
-		 (o->end_s != 0 && o->end_s <= o->start_s))
-		bad = "window: need start_s < end_s (end 0 = to the end)";
-	if (bad) {
-		snprintf(err, errlen, "%s: %s", o->path, bad);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-/* (o) with the format resolved and defaults for zero fields. */
-static int prepare(const struct wl_trace_opts *o, struct wl_trace_opts *p,
+int wlt_files_2019(const struct wl_trace_opts *o, struct wlt_paths *l,
 		   char *err, size_t errlen)
 {
-	*p = *o;
-	if (!p->path[0]) {
-		snprintf(err, errlen, "trace: no path given");
-		return -EINVAL;
-	}
-	if (p->format == WL_TRACE_AUTO) {
-		int rc = wl_trace_detect(p->path, &p->format, err, errlen);
-		if (rc < 0)
-			return rc;
-	}
-	if (p->format != WL_TRACE_AZURE2019 && p->format != WL_TRACE_AZURE2021) {
-		snprintf(err, errlen, "%s: unknown trace format %d", p->path,
-			 p->format);
-		return -EINVAL;
-	}
-	if (p->time_scale == 0)
-		p->time_scale = 1;
-	if (p->default_mem_mib == 0)
-		p->default_mem_mib = 128;
-	return check_opts(p, p->format, err, errlen);
-}
-
-int wl_trace_open(const struct wl_trace_opts *o, uint64_t seed,
-		  struct wl_source **out, char *err, size_t errlen)
-{
-	struct wl_trace_opts p;
-	int rc = prepare(o, &p, err, errlen);
-	if (rc < 0)
-		return rc;
-	if (p.format == WL_TRACE_AZURE2019)
-		return t19_open(&p, seed, out, err, errlen);
-	return wlt_open_2021(&p, seed, out, err, errlen);
-}
-
-int wl_trace_stats(const struct wl_source *s, struct wl_trace_stats *st)
-{
-	if (s && s->ops == &wl_trace_azure2019_ops)
-		return t19_stats(s, st);
-	if (s && s->ops == &wl_trace_azure2021_ops)
-		return wlt_stats_2021(s, st);
-	return -EINVAL;
-}
-
-int wl_trace_func(const struct wl_source *s, uint32_t func,
-		  struct wl_trace_func *out)
-{
-	if (s && s->ops == &wl_trace_azure2019_ops)
-		return t19_func(s, func, out);
-	if (s && s->ops == &wl_trace_azure2021_ops)
-		return wlt_func_2021(s, func, out);
-	return -EINVAL;
-}
-
-/* Every input file of (p), in checksum order. */
-static int trace_files(const struct wl_trace_opts *p, struct pathlist *l,
-		       char *err, size_t errlen)
-{
-	memset(l, 0, sizeof(*l));
-	if (p->format == WL_TRACE_AZURE2021) {
-		char one[WL_TRACE_PATH_LEN];
-		int rc = wlt_resolve_2021(p->path, one, sizeof(one), err,
-					  errlen);
-		if (rc == 0)
-			pathlist_add(l, one);
-		return rc;
-	}
 	struct t19_paths ps;
-	int rc = t19_resolve(p, &ps, err, errlen);
+	memset(l, 0, sizeof(*l));
+	int rc = t19_resolve(o, &ps, err, errlen);
 	if (rc < 0)
 		return rc;
-	const struct pathlist *all[3] = { &ps.inv, &ps.dur, &ps.mem };
+	const struct wlt_paths *all[3] = { &ps.inv, &ps.dur, &ps.mem };
 	for (int k = 0; k < 3; k++)
 		for (uint32_t i = 0; i < all[k]->n; i++)
-			pathlist_add(l, all[k]->p[i]);
+			wlt_paths_add(l, all[k]->p[i]);
 	paths_release(&ps);
 	return 0;
-}
-
-int wl_trace_checksum(const struct wl_trace_opts *o, char *out, size_t n,
-		      char *err, size_t errlen)
-{
-	struct wl_trace_opts p;
-	int rc = prepare(o, &p, err, errlen);
-	if (rc < 0)
-		return rc;
-	struct pathlist l;
-	rc = trace_files(&p, &l, err, errlen);
-	if (rc < 0)
-		return rc;
-	struct csv_sha256 man;
-	csv_sha256_init(&man);
-	for (uint32_t i = 0; i < l.n && rc == 0; i++) {
-		unsigned char d[32];
-		char hex[65];
-		rc = csv_sha256_file(l.p[i], d, err, errlen);
-		if (rc < 0)
-			break;
-		csv_hex(d, 32, hex);
-		const char *base = strrchr(l.p[i], '/');
-		base = base ? base + 1 : l.p[i];
-		csv_sha256_update(&man, hex, 64);
-		csv_sha256_update(&man, "  ", 2);
-		csv_sha256_update(&man, base, strlen(base));
-		csv_sha256_update(&man, "\n", 1);
-	}
-	free(l.p);
-	if (rc < 0)
-		return rc;
-	unsigned char d[32];
-	char hex[65];
-	csv_sha256_final(&man, d);
-	csv_hex(d, 32, hex);
-	snprintf(out, n, "sha256:%s", hex);
-	return 0;
-}
-
-int wl_trace_info(const struct wl_trace_opts *o, struct wl_trace_info *info,
-		  char *err, size_t errlen)
-{
-	memset(info, 0, sizeof(*info));
-	struct wl_trace_opts p;
-	int rc = prepare(o, &p, err, errlen);
-	if (rc < 0)
-		return rc;
-	struct wl_source *s;
-	rc = wl_trace_open(&p, 0, &s, err, errlen);
-	if (rc < 0)
-		return rc;
-	if (p.format == WL_TRACE_AZURE2021) {
-		/* late rows show only in replay, which costs little here */
-		struct wl_arrival a;
-		while ((rc = wl_next(s, &a)) > 0)
-			;
-		if (rc < 0) {
-			snprintf(err, errlen, "%s", s->err);
-			s->ops->free(s);
-			return rc;
-		}
-	}
-	wl_trace_stats(s, &info->st);
-	s->ops->free(s);
-	struct pathlist l;
-	rc = trace_files(&p, &l, err, errlen);
-	if (rc < 0)
-		return rc;
-	info->nfiles = l.n;
-	for (uint32_t i = 0; i < l.n && i < 8; i++)
-		snprintf(info->files[i], sizeof(info->files[i]), "%s", l.p[i]);
-	free(l.p);
-	return wl_trace_checksum(&p, info->checksum, sizeof(info->checksum),
-				 err, errlen);
 }

@@ -15,7 +15,7 @@
 #include <string.h>
 #include "base/util.h"
 #include "workloads/csv.h"
-#include "workloads/trace.h"
+#include "workloads/trace_fmt.h"
 
 #define T21_MAX_S 9.0e9		/* |seconds| that fit in int64 ns */
 

@@ -15,6 +15,7 @@
 #include "base/rng.h"
 #include "base/util.h"
 #include "workloads/csv.h"
+#include "workloads/trace_fmt.h"
 
 /* ---- files and lines ---------------------------------------------------- */
 
@@ -569,6 +570,12 @@ uint32_t wlt_select(const uint64_t *inv, const unsigned char *ok, uint32_t n,
 		map[idx[i]] = i;
 	free(idx);
 	return k;
+}
+
+void wlt_paths_add(struct wlt_paths *l, const char *path)
+{
+	l->p = xrealloc(l->p, sizeof(*l->p) * (l->n + 1));
+	snprintf(l->p[l->n++], WL_TRACE_PATH_LEN, "%s", path);
 }
 
 int wlt_path_join(char *out, size_t n, const char *dir, const char *name)

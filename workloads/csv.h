@@ -137,21 +137,7 @@ uint32_t wlt_select(const uint64_t *inv, const unsigned char *ok, uint32_t n,
 		    uint32_t top_n, uint32_t sample_n, uint64_t sample_seed,
 		    uint32_t *map);
 
-/* The 2021 reader (workloads/azure2021.c), behind wl_trace_open & co.
- * (o) has its format resolved and its defaults applied. */
-struct wl_trace_opts;
-struct wl_trace_stats;
-struct wl_trace_func;
-struct wl_source;
-int wlt_open_2021(const struct wl_trace_opts *o, uint64_t seed,
-		  struct wl_source **out, char *err, size_t errlen);
-int wlt_stats_2021(const struct wl_source *s, struct wl_trace_stats *st);
-int wlt_func_2021(const struct wl_source *s, uint32_t func,
-		  struct wl_trace_func *out);
-/* The CSV file of a 2021 trace: (path) itself, or the only *.csv file of
- * the directory (path). */
-int wlt_resolve_2021(const char *path, char *out, size_t n, char *err,
-		     size_t errlen);
+/* (The formats' entry points behind the front door: workloads/trace_fmt.h.) */
 
 /* Join (dir) and (name) into (out); -ENAMETOOLONG if it does not fit. */
 int wlt_path_join(char *out, size_t n, const char *dir, const char *name);

@@ -1,11 +1,12 @@
 /* trace.h - replay of public serverless traces as arrival sources
  * (workloads/workload.h): Azure Functions 2019 (per-minute counts,
  * workloads/azure2019.c) and Azure Functions 2021 (per invocation,
- * workloads/azure2021.c), plus a generator of synthetic traces in the 2019
- * format (workloads/synth.c). Sources yield arrivals lazily in
- * non-decreasing time order; their heap use grows with the number of
- * functions, not of invocations (docs/traces.md gives the exact bounds).
- * Called by workloads/workload.c (wl_open) and cli/trace.c. */
+ * workloads/azure2021.c) behind one front door (workloads/trace.c), plus a
+ * generator of synthetic traces in the 2019 format (workloads/synth.c).
+ * Sources yield arrivals lazily in non-decreasing time order; their heap
+ * use grows with the number of functions, not of invocations
+ * (docs/traces.md gives the exact bounds). Called by workloads/workload.c
+ * (wl_open) and cli/trace.c. */
 #ifndef VMSPEC_TRACE_H
 #define VMSPEC_TRACE_H
 

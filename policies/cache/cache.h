@@ -1,5 +1,7 @@
 /* cache.h - MiB-bounded caches with policies chosen by name (ttl, lru, lfu,
- * arc, gdsf, hybrid) for the VM pool, library, code block and snapshot caches.
+ * arc, gdsf, hybrid) for the VM pool, library, code block and snapshot caches:
+ * the contract other code includes. The mechanism is policies/cache/cache.c,
+ * each policy one file beside it, listed in policies/cache/registry.c.
  * Invariant: used <= capacity after every call and a pinned entry never
  * leaves; time comes in as now_ns. Details: docs/cache-policies.md. */
 #ifndef VMSPEC_CACHE_H
@@ -32,7 +34,8 @@ typedef void (*cache_evict_fn)(void *arg, uint64_t key, uint64_t user,
 			       double size_mib, enum cache_why why);
 
 /* Policy parameters. Plain data: fill with cache_params_default() and
- * override. A policy reads only its own fields. */
+ * override. A policy reads only its own fields, and sets their defaults
+ * and checks them itself (cache_ops.defaults, .check). */
 struct cache_params {
 	int64_t ttl_ns;		/* ttl: lifetime after last use [10 min] */
 	int64_t hist_range_ns;	/* hybrid: histogram range, also the fixed
@@ -49,9 +52,11 @@ struct cache_params {
 				 * [0.5] */
 };
 
+/* Zero (p), then every registered policy's defaults. */
 void cache_params_default(struct cache_params *p);
-/* 0 or -EINVAL with *why (if non-NULL) set to a static one-line reason,
- * e.g. "hybrid: tail_pct must be in [head_pct, 100]". */
+/* Every registered policy's check, in registry order: 0 or -EINVAL with
+ * *why (if non-NULL) set to the first static one-line reason, e.g.
+ * "hybrid: tail_pct must be in [head_pct, 100]". */
 int cache_params_check(const struct cache_params *p, const char **why);
 
 /* Counters since cache_new. Sizes in MiB. */
@@ -112,18 +117,37 @@ struct cache_window {
 
 #define CACHE_NIL UINT32_MAX
 
-/* A replacement policy. Callers use only (name) and (help) and pass the
- * table to cache_new; the hooks are the policy's half of the mechanism in
- * policies/cache.c and take entry slots (uint32_t). */
+/* A replacement policy: one file of policies/cache/, one line of its
+ * registry. Callers use only (name) and (help) and pass the table to
+ * cache_new; the hooks are the policy's half of the mechanism and take entry
+ * slots (uint32_t); policies/cache/policy.h is what they may touch. Hooks
+ * marked optional may be NULL. */
 struct cache_ops {
 	const char *name;	/* as in YAML */
 	const char *help;	/* one line for `vmspec list` */
+	/* Optional: set the policy's own fields of (p) to their defaults. */
+	void (*defaults)(struct cache_params *p);
+	/* Optional: NULL if the policy's own fields of (p) are valid, else a
+	 * static one-line reason ("hybrid: ..."). */
+	const char *(*check)(const struct cache_params *p);
+	/* Optional: allocate the policy's state (c->pol) once (c) is set up
+	 * (parameters copied); (release) frees it. */
+	void (*init)(struct cache *c);
+	void (*release)(struct cache *c);
+	/* Optional: the order of the policy heap (strict, total: end on the
+	 * stamp); NULL when the policy keeps no heap. */
+	int (*before)(const struct cache *c, uint32_t x, uint32_t y);
 	/* Resident slot (e) was hit at (now). */
 	void (*hit)(struct cache *c, uint32_t e, int64_t now_ns);
-	/* A lookup of (key) missed; (g) is its ghost slot or CACHE_NIL. */
+	/* Optional: resident slot (e) was hit by cache_acquire_h, which pins
+	 * it right after (detach follows at once). NULL = (hit). A policy
+	 * whose hit only reorders unpinned entries may skip that work. */
+	void (*acquire)(struct cache *c, uint32_t e, int64_t now_ns);
+	/* Optional: a lookup of (key) missed; (g) is its ghost slot or
+	 * CACHE_NIL. */
 	void (*miss)(struct cache *c, uint64_t key, uint32_t g, int64_t now_ns);
-	/* Before room is made for (kib) of (key) with ghost (g): directory
-	 * upkeep; may evict. NULL = nothing. */
+	/* Optional: before room is made for (kib) of (key) with ghost (g):
+	 * directory upkeep; may evict. */
 	void (*admit)(struct cache *c, uint64_t key, uint64_t kib, uint32_t g);
 	/* Next entry to evict among the unpinned ones, CACHE_NIL if none. */
 	uint32_t (*victim)(struct cache *c);
@@ -133,11 +157,19 @@ struct cache_ops {
 	void (*detach)(struct cache *c, uint32_t e);
 	/* (e) re-enters it (last unpin at now). */
 	void (*attach)(struct cache *c, uint32_t e, int64_t now_ns);
-	/* Detached (e) leaves the cache; return 1 to keep the slot as a ghost
-	 * (only asked when (ghost) is 1). */
+	/* Optional: detached (e) leaves the cache; return 1 to keep the slot
+	 * as a ghost (only when (ghost) is 1). NULL = forget it. */
 	int (*leave)(struct cache *c, uint32_t e, enum cache_why why,
 		     int ghost);
-	/* Eviction order as text (tests, debugging); NULL = plain list. */
+	/* Optional: cache_window for (key), whose slot is (e) (resident, a
+	 * ghost or CACHE_NIL); (w) comes zeroed with prewarm_at_ns = -1.
+	 * NULL = -EOPNOTSUPP. */
+	int (*window)(const struct cache *c, uint64_t key, uint32_t e,
+		      struct cache_window *w);
+	/* Optional: cache_where for slot (e), resident or a ghost. NULL =
+	 * "resident". */
+	const char *(*where)(const struct cache *c, uint32_t e);
+	/* Eviction order as text (tests, debugging); NULL = empty. */
 	void (*describe)(const struct cache *c, char *buf, size_t len);
 };
 
@@ -232,7 +264,8 @@ double cache_used_mib(const struct cache *c);
 double cache_hit_ratio(const struct cache *c);
 const struct cache_ops *cache_policy(const struct cache *c);
 
-/* arc: target size of T1 in MiB (the paper's p); -1 for other policies. */
+/* arc: target size of T1 in MiB (the paper's p); -1 for other policies
+ * (policies/cache/arc.c). */
 double cache_arc_target_mib(const struct cache *c);
 /* Where (key) is: "T1", "T2", "B1", "B2" (arc), "resident", or NULL. */
 const char *cache_where(const struct cache *c, uint64_t key);
