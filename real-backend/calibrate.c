@@ -33,7 +33,7 @@
 #include "real-backend/platform_real.h"
 #include "base/config.h"
 #include "base/util.h"
-#include "base/validation.h"
+#include "exp/validation.h"
 #include "base/dist.h"
 #include "policies/strategy.h"
 #include "sim/engine.h"
@@ -614,7 +614,7 @@ struct fit {
 	const char *note;	/* a constraint that applied, or "" */
 };
 
-static struct fit fit_line(const double *x, const double *y, unsigned n)
+static struct fit line_fit(const double *x, const double *y, unsigned n)
 {
 	double s = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
 	struct fit f = { .note = "" };
@@ -730,7 +730,7 @@ static int size_fit(const struct calib *c, const char *key, struct fit *out,
 		fprintf(o, "%s%u MiB %s", i ? "; " : "", c->sizes[i],
 			spread(s, sizeof s, f));
 	}
-	*out = fit_line(x, y, c->nsizes);
+	*out = line_fit(x, y, c->nsizes);
 	fprintf(o, "\n%s#  line through the medians: %s + %.3fus/MiB "
 		"(worst %.0f%% off%s)\n", indent, hus(s, sizeof s, out->fixed),
 		out->per, 100 * out->max_err, out->note);
@@ -840,7 +840,7 @@ static void lib_fit(const struct calib *c, FILE *o, const char *kind,
 		fprintf(o, "%s%u MiB %s", i ? "; " : "", c->libs[i],
 			spread(s, sizeof s, f));
 	}
-	ft = fit_line(x, y, c->nlibs);
+	ft = line_fit(x, y, c->nlibs);
 	fprintf(o, "\n%s#  line through the medians: %s + %s/MiB (worst "
 		"%.0f%% off%s)\n", ind, hus(s, sizeof s, ft.fixed),
 		hus(t, sizeof t, ft.per), 100 * ft.max_err, ft.note);
