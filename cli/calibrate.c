@@ -1,6 +1,6 @@
 /* calibrate.c - `vmspec calibrate [-o FILE.yaml] [--reps N] [--quick]`:
  * measures the real backend and writes the simulator's cost-model values
- * (real-backend/calibrate.c). The file is written whole or not at all: to
+ * (exp/calibrate.c). The file is written whole or not at all: to
  * a temporary name, renamed when complete. */
 #include <errno.h>
 #include <getopt.h>
@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "cli/cmd.h"
-#include "real-backend/calibrate.h"
+#include "exp/calibrate.h"
 
 #define EXIT_NO_KVM 77
 

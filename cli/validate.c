@@ -3,7 +3,7 @@
  * one results file (runs real:<name> and sim:<name>), the error table per
  * run (printed, and stored as /validation) and one figure of real vs
  * simulated latency (CDF and QQ per run). The work is in
- * base/validation.h; this file loads the configuration with its
+ * exp/validation.h; this file loads the configuration with its
  * calibration, prints and draws. Exit: 0 done (whatever the errors), 1 no
  * KVM or a run failed, 2 usage or configuration error. */
 #include <errno.h>
@@ -21,7 +21,8 @@
 #include "base/config.h"
 #include "base/results.h"
 #include "base/util.h"
-#include "base/validation.h"
+#include "exp/validation.h"
+#include "models/fit.h"
 #include "real-backend/platform_real.h"
 
 static const char validate_default_yaml[] =
@@ -146,8 +147,8 @@ static void emit_figure(FILE *gp, const struct val_result *res,
 				for (int q = 1; q <= 100; q++) {
 					double u = q < 100 ? q / 100.0 : 0.995;
 					fprintf(gp, "%.6g %.6g\n",
-						val_quantile(v[0], p->real.n, u),
-						val_quantile(v[k], side[k]->n,
+						fit_quantile(v[0], p->real.n, u),
+						fit_quantile(v[k], side[k]->n,
 							     u));
 				}
 			fputs("EOD\n", gp);

@@ -2,8 +2,8 @@
  * pool reset, snapshot, exit round trip, library loads by size and
  * per-kernel time of baseline vs optimized blocks (vmm_bench.h). The
  * primitives hand samples to a sink: `vmspec bench vmm` (vmm_bench_main)
- * prints medians and spread, calibration (calibrate.c) fits the simulator's
- * cost models. Needs /dev/kvm; vmm_bench_main returns 77 without it. */
+ * prints medians and spread, calibration (measure.c for exp/calibrate.c)
+ * fits the simulator's cost models. Needs /dev/kvm; vmm_bench_main returns 77 without it. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>

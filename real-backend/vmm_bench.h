@@ -1,6 +1,7 @@
 /* vmm_bench.h - measurement primitives of the KVM monitor (vmm_bench.c),
  * shared by `vmspec bench vmm`, which prints them, and calibration
- * (calibrate.c), which fits the simulator's cost models to them. Each
+ * (measure.c for exp/calibrate.c), which fits the simulator's cost models
+ * to them. Each
  * primitive repeats its operations (reps) times and hands every figure's
  * samples to the caller's sink; it never prints. Needs a probed host. */
 #ifndef VMSPEC_VMM_BENCH_H

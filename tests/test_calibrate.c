@@ -1,7 +1,7 @@
 /* test_calibrate.c - CUnit tests of calibration: `models.calibration`
  * loading (precedence, relative paths, errors naming the calibration file,
  * the text that reproduces the config), the shipped calibration file, and
- * a --quick run of real-backend/calibrate.c whose YAML must load and set
+ * a --quick run of exp/calibrate.c whose YAML must load and set
  * every calibrated key within sane ranges. The loader tests always run;
  * the quick run needs /dev/kvm: without it the program exits 77 (SKIP)
  * once the others passed. */
@@ -15,22 +15,14 @@
 
 #include "cu.h"
 #include "base/config.h"
-#include "real-backend/calibrate.h"
+#include "exp/calibrate.h"
 #include "real-backend/platform_real.h"
 #include "real-backend/vmm.h"
-#include "real-backend/real_int.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 #define SHIPPED "models/calibration-kvm-pvm-epyc-2core.yaml"
 #define MS 1000000.0
 #define US 1000.0
-
-/* calibrate.c (in libvmm.a) boots VMs through the real platform's boot
- * path (rexec_boot_vm, real_exec.c in libvmspec.a, which the link scans
- * first): referencing it here pulls real_exec.o in. */
-int (*const test_calib_boot_path)(struct rexec *, size_t, uint64_t,
-				  struct vmm_vm **, char *, size_t) =
-	rexec_boot_vm;
 
 static char dir[] = "/tmp/vmspec-test-calib-XXXXXX";	/* made in main */
 

@@ -1,10 +1,10 @@
-/* test_validate.c - CUnit tests of base/validation.h (`vmspec validate`):
- * relative errors and quantiles, the error table on hand-made sides (every
+/* test_validate.c - CUnit tests of exp/validation.h (`vmspec validate`):
+ * relative errors, the error table on hand-made sides (every
  * expected figure computed by hand), the real -> simulator configuration
  * mapping (each translation, and that the mapped configuration generates
  * the same workload: same catalog, same arrivals at scaled times with
- * scaled service), distribution scaling, run-cost mapping, and the stored
- * /validation table. Then, with /dev/kvm, a tiny end-to-end validation
+ * scaled service), run-cost mapping, the guests' speed and its fold, and
+ * the stored /validation table. Then, with /dev/kvm, a tiny end-to-end validation
  * whose file holds real:* and sim:* runs and the table; without KVM the
  * program exits 77 (SKIP) once the other tests passed. No timings are
  * asserted. */
@@ -18,7 +18,7 @@
 #include <gsl/gsl_rng.h>
 #include "base/config.h"
 #include "base/results.h"
-#include "base/validation.h"
+#include "exp/validation.h"
 #include "base/dist.h"
 #include "policies/strategy.h"
 #include "real-backend/platform_real.h"
@@ -41,7 +41,7 @@ static const char *at(const char *name)
 	return buf[k];
 }
 
-/* ---- relative errors and quantiles ---- */
+/* ---- relative errors ---- */
 
 static void test_rel_err(void)
 {
@@ -64,25 +64,6 @@ static void test_rel_err(void)
 			CU_ASSERT_DOUBLE_EQUAL(e, cases[i].want, EPS);
 		}
 	}
-}
-
-static void test_quantile(void)
-{
-	static const double v[] = { 1, 2, 3, 4 };
-	static const struct {
-		double q, want;
-	} cases[] = {
-		{ 0, 1 }, { 1, 4 }, { 0.5, 2.5 },
-		{ 0.95, 3.85 },		/* h = 3 * 0.95 = 2.85 */
-		{ 0.25, 1.75 },
-		{ 1.0 / 3, 2 },
-	};
-	for (size_t i = 0; i < NELEM(cases); i++)
-		CU_ASSERT_DOUBLE_EQUAL(val_quantile(v, 4, cases[i].q),
-				       cases[i].want, EPS);
-	double one = 7;
-	CU_ASSERT_DOUBLE_EQUAL(val_quantile(&one, 1, 0.99), 7, EPS);
-	CU_ASSERT_TRUE(isnan(val_quantile(v, 0, 0.5)));
 }
 
 /* ---- the table on hand-made sides ---- */
@@ -438,42 +419,6 @@ static void test_same_workload(void)
 	}
 }
 
-/* Scaling keeps the kind and the random numbers a draw consumes. */
-static void test_dist_scale(void)
-{
-	struct dist d[6];
-	dist_init_constant(&d[0], 5);
-	dist_init_exponential(&d[1], 5);
-	dist_init_lognormal_mean_cv(&d[2], 5, 0.7);
-	dist_init_gamma_mean_cv(&d[3], 5, 0.7);
-	dist_init_uniform(&d[4], 2, 8);
-	static const double q[] = { 0, 50, 100 }, v[] = { 1, 4, 9 };
-	dist_init_empirical(&d[5], 3, q, v);
-	for (size_t i = 0; i < NELEM(d); i++) {
-		struct dist s = d[i];
-		val_dist_scale(&s, 0.25);
-		CU_ASSERT_EQUAL(s.kind, d[i].kind);
-		CU_ASSERT_DOUBLE_EQUAL(dist_mean(&s), 0.25 * dist_mean(&d[i]),
-				       1e-9);
-		gsl_rng *r1 = gsl_rng_alloc(gsl_rng_mt19937);
-		gsl_rng *r2 = gsl_rng_alloc(gsl_rng_mt19937);
-		gsl_rng_set(r1, 9);
-		gsl_rng_set(r2, 9);
-		int ok = 1;
-		for (int k = 0; k < 20; k++) {
-			double a = dist_sample(&d[i], r1);
-			double b = dist_sample(&s, r2);
-			ok &= fabs(b - 0.25 * a) <= 1e-9 * (1 + fabs(a));
-		}
-		CU_ASSERT_TRUE(ok);
-		CU_ASSERT_EQUAL(gsl_rng_get(r1), gsl_rng_get(r2));
-		val_dist_scale(&s, 0);
-		CU_ASSERT_TRUE(dist_mean(&s) < 1e-12);
-		gsl_rng_free(r1);
-		gsl_rng_free(r2);
-	}
-}
-
 static void test_run_costs(void)
 {
 	struct vms_config c;
@@ -544,7 +489,7 @@ static void test_exec_speed(void)
 	sides(&a, &b);
 	/* ids 1-3 are warm or cold on both: (4 + 20 + 30) / (4 + 18 + 30),
 	 * logs 0, ln(20/18), 0; id 4 (restore) is left out */
-	struct val_speed sp = val_exec_speed(&a, &b);
+	struct fit_speed sp = val_exec_speed(&a, &b);
 	double l = log(20.0 / 18);
 	CU_ASSERT_EQUAL(sp.n, 3);
 	CU_ASSERT_DOUBLE_EQUAL(sp.ratio, 54.0 / 52, 1e-9);
@@ -560,7 +505,7 @@ static void test_exec_speed(void)
 	/* folding: lognormal widened, others scaled by the ratio */
 	load(&c, base_yaml, NULL, NULL);
 	struct dist d0 = c.workload.service;
-	struct val_speed f = { .ratio = 1.2, .mu = 0.1, .sigma = 0.3, .n = 9 };
+	struct fit_speed f = { .ratio = 1.2, .mu = 0.1, .sigma = 0.3, .n = 9 };
 	val_fold_speed(&f, &c, &m);
 	CU_ASSERT_EQUAL(c.workload.service.kind, DIST_LOGNORMAL);
 	CU_ASSERT_DOUBLE_EQUAL(c.workload.service.a, d0.a + 0.1, 1e-12);
@@ -1124,13 +1069,11 @@ int main(void)
 {
 	static const struct cu_test pure[] = {
 		{ "relative error", test_rel_err },
-		{ "quantiles (type 7)", test_quantile },
 		{ "error table on hand-made sides", test_compare },
 		{ "identical sides: no error", test_compare_identical },
 		{ "real -> simulator configuration", test_sim_config },
 		{ "the mapped configuration makes the same workload",
 		  test_same_workload },
-		{ "distribution scaling keeps the draws", test_dist_scale },
 		{ "run costs", test_run_costs },
 		{ "guest speed in the run", test_exec_speed },
 		{ "bootstrap intervals, pooled runs", test_boot_err },

@@ -1,25 +1,29 @@
 /* validation.h - `vmspec validate`: one experiment run on the real backend
  * (real-backend/platform_real.h) and in the simulator calibrated from the
  * same machine (sim/engine.h), and the error table between the two. Called
- * by cli/validate.c and tests/test_validate.c. Invariant: the simulator
+ * by cli/validate.c, exp/calibrate.c (its request runs pair requests the
+ * same way) and tests/test_validate.c. The code: the table and its stored
+ * form in exp/validation.c, its print in validation_print.c, the
+ * simulator's configuration in validation_config.c, the runs in
+ * validation_run.c; the fits are models/fit.h's. Invariant: the simulator
  * runs the configuration the real backend ran, translated by
  * val_sim_config() so that both predict the same quantity in the same
  * time base (wall-clock ns); every translation is logged in a struct
  * val_map and stored with the table. Method and mappings:
  * docs/validation.md. */
-#ifndef VMSPEC_VALIDATION_H
-#define VMSPEC_VALIDATION_H
+#ifndef VMSPEC_EXP_VALIDATION_H
+#define VMSPEC_EXP_VALIDATION_H
 
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include "base/platform.h"
 #include "base/results.h"
+#include "models/fit.h"
 
 struct vms_config;
 struct plat_summary;
 struct real_summary;
-struct dist;
 
 /* ---- one platform's observations of one run ---- */
 
@@ -85,9 +89,6 @@ const struct val_row *val_table_find(const struct val_table *t,
 				     const char *run, const char *metric);
 
 double val_rel_err(double real, double sim);
-/* Quantile (q in [0,1]) of (n) sorted values: linear interpolation between
- * order statistics (Hyndman-Fan type 7, numpy's default); NaN if n = 0. */
-double val_quantile(const double *sorted, size_t n, double q);
 
 /* Append the rows comparing (real) and (sim) for run (run): counts
  * (requests, finished, failed), start kinds (start_<kind> counts,
@@ -139,6 +140,10 @@ void val_compare_pooled(struct val_table *t, const char *run,
 			struct val_side *const *real, size_t nreal,
 			struct val_side *sim);
 
+/* The start kinds whose simulated exec is the nominal work (no optimized
+ * block, no first touch), as bits 1 << enum start_kind. */
+#define VAL_WARM_COLD ((1u << START_WARM) | (1u << START_COLD))
+
 /* Real exec / simulated exec of every request finished on both sides
  * whose start kind is warm or cold on both (val_exec_speed's requests),
  * into *out (heap, the caller frees; in id order). Returns how many. */
@@ -167,12 +172,6 @@ struct val_map {
 	int n;
 	char line[VAL_MAP_MAX][VAL_MAP_LEN];
 };
-
-/* Multiply the values of (d) by (k) >= 0, keeping its kind and so the
- * random numbers a draw consumes (catalogs draw models.compile from the
- * stream of the block speed-ups: another kind would change the workload).
- * Lognormal with k = 0 becomes exp(-700) ~ 0. */
-void val_dist_scale(struct dist *d, double k);
 
 /* What the real backend's request program touches in a restored or forked
  * VM on its first request: the outputs its kernels write (saxpy, stencil,
@@ -231,20 +230,15 @@ int val_run_costs(const struct real_summary *rs, struct vms_config *sim,
  * exec is service * work_scale while cores suffice): (ratio) = sum of real
  * exec / sum of simulated exec; (mu, sigma) = mean and standard deviation
  * of ln(real exec / simulated exec) per request (the spread the simulator
- * does not draw); (n) requests. ratio 1, mu sigma 0 when there are none.
- * Sorts both sides by id. */
-struct val_speed {
-	double ratio, mu, sigma;
-	size_t n;
-};
-struct val_speed val_exec_speed(struct val_side *real, struct val_side *sim);
+ * does not draw); (n) requests: fit_speed of those pairs. ratio 1, mu
+ * sigma 0 when there are none. Sorts both sides by id. */
+struct fit_speed val_exec_speed(struct val_side *real, struct val_side *sim);
 
-/* Fold (sp) into workload.service of (sim): a lognormal service time
- * becomes lognormal(mu + sp.mu, sqrt(sigma^2 + sp.sigma^2)) (the product
- * with an independent lognormal per-request factor; the random numbers a
- * draw consumes do not change), another kind is scaled by sp.ratio.
- * Logged in (map). */
-void val_fold_speed(const struct val_speed *sp, struct vms_config *sim,
+/* Fold (sp) into workload.service of (sim) (fit_fold_speed: a lognormal
+ * service time becomes lognormal(mu + sp.mu, sqrt(sigma^2 + sp.sigma^2)),
+ * the random numbers a draw consumes do not change; another kind is
+ * scaled by sp.ratio). Logged in (map). */
+void val_fold_speed(const struct fit_speed *sp, struct vms_config *sim,
 		    struct val_map *map);
 
 /* ---- the stored table ---- */
@@ -265,7 +259,7 @@ int val_store(const char *path, const struct val_table *t,
 int val_load(const char *path, struct val_table *t, char **calibration,
 	     char **mapping, char *err, size_t errlen);
 
-/* ---- the experiment on both platforms (base/validation_run.c) ---- */
+/* ---- the experiment on both platforms (exp/validation_run.c) ---- */
 
 /* One run of the experiment on both platforms. */
 struct val_pair {

@@ -1,12 +1,13 @@
-/* validation.c - the error table of `vmspec validate` (base/validation.h):
- * sides of a comparison, the table rows, the real -> simulator
- * configuration mapping and the /validation dataset. Pure computation
- * except val_store/val_load (HDF5); the runs themselves are driven by
- * base/validation_run.c. Invariant: both sides of a row are computed by the
- * same code from the same kind of data (request rows, summary counters). */
+/* validation.c - the error table of `vmspec validate` (exp/validation.h):
+ * the sides of a comparison, the table rows and their statistics
+ * (bootstrap intervals, pooled runs), the paired exec times, and the
+ * /validation dataset. Pure computation except val_store/val_load (HDF5);
+ * the table for people is exp/validation_print.c, the real -> simulator
+ * translation exp/validation_config.c, the runs exp/validation_run.c.
+ * Invariant: both sides of a row are computed by the same code from the
+ * same kind of data (request rows, summary counters). */
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,13 +15,10 @@
 #include <gsl/gsl_rng.h>
 #include <hdf5.h>
 #include "base/h5util.h"
-#include "base/config.h"
 #include "base/util.h"
-#include "base/validation.h"
-#include "base/dist.h"
-#include "real-backend/guest_abi.h"
-#include "real-backend/platform_real.h"
-#include "sim/engine.h"
+#include "exp/validation.h"
+#include "models/fit.h"
+#include "plat/plat.h"
 
 /* ---- sides ---- */
 
@@ -75,12 +73,6 @@ static int cmp_req_id(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
 static void side_sort(struct val_side *s)
 {
 	if (!s->sorted && s->n)
@@ -95,22 +87,6 @@ double val_rel_err(double real, double sim)
 	if (real == 0)
 		return sim == 0 ? 0 : NAN;
 	return (sim - real) / fabs(real);
-}
-
-double val_quantile(const double *sorted, size_t n, double q)
-{
-	if (n == 0)
-		return NAN;
-	if (q <= 0)
-		return sorted[0];
-	if (q >= 1)
-		return sorted[n - 1];
-	double h = (double)(n - 1) * q;
-	size_t lo = (size_t)floor(h);
-	double frac = h - (double)lo;
-	if (lo + 1 >= n)
-		return sorted[n - 1];
-	return sorted[lo] + frac * (sorted[lo + 1] - sorted[lo]);
 }
 
 /* ---- the table ---- */
@@ -205,7 +181,7 @@ static double *sorted_latencies(const struct val_side *s)
 	double *v = xmalloc((s->n ? s->n : 1) * sizeof(double));
 	for (size_t i = 0; i < s->n; i++)
 		v[i] = s->req[i].lat_ms;
-	qsort(v, s->n, sizeof(double), cmp_double);
+	fit_sort(v, s->n);
 	return v;
 }
 
@@ -257,8 +233,8 @@ void val_compare(struct val_table *t, const char *run, struct val_side *real,
 	row_add(t, run, "latency_mean_ms", comp_mean(real, C_LAT, -1),
 		comp_mean(sim, C_LAT, -1), "ms");
 	for (size_t i = 0; i < sizeof(qs) / sizeof(qs[0]); i++)
-		row_add(t, run, qn[i], val_quantile(rl, real->n, qs[i]),
-			val_quantile(sl, sim->n, qs[i]), "ms");
+		row_add(t, run, qn[i], fit_quantile(rl, real->n, qs[i]),
+			fit_quantile(sl, sim->n, qs[i]), "ms");
 	row_add(t, run, "latency_max_ms", real->n ? rl[real->n - 1] : NAN,
 		sim->n ? sl[sim->n - 1] : NAN, "ms");
 	free(rl);
@@ -313,8 +289,8 @@ static double stat_of(double *v, size_t n, double q)
 			s += v[i];
 		return s / (double)n;
 	}
-	qsort(v, n, sizeof(double), cmp_double);
-	return val_quantile(v, n, q);
+	fit_sort(v, n);
+	return fit_quantile(v, n, q);
 }
 
 /* Latencies of (nreal) sides pooled (heap, count in *n). */
@@ -399,9 +375,9 @@ int val_boot_err(struct val_side *const *real, size_t nreal,
 			err[ok++] = e;
 	}
 	if (ok >= 2) {
-		qsort(err, ok, sizeof(double), cmp_double);
-		*lo = val_quantile(err, ok, 0.025);
-		*hi = val_quantile(err, ok, 0.975);
+		fit_sort(err, ok);
+		*lo = fit_quantile(err, ok, 0.025);
+		*hi = fit_quantile(err, ok, 0.975);
 	}
 	free(pr);
 	free(ps);
@@ -534,7 +510,6 @@ void val_compare_pooled(struct val_table *t, const char *run,
 }
 
 #define KIND_BIT(k) (1u << (k))
-#define WARM_COLD (KIND_BIT(START_WARM) | KIND_BIT(START_COLD))
 
 /* The exec times of the requests both sides finished with a start kind in
  * (kinds) (bits 1 << start_kind) on both: real in (x), simulated in (y),
@@ -579,616 +554,12 @@ size_t val_exec_ratios(struct val_side *real, struct val_side *sim,
 		       double **out)
 {
 	double *v, *y;
-	size_t n = val_exec_pairs(real, sim, WARM_COLD, &v, &y);
+	size_t n = val_exec_pairs(real, sim, VAL_WARM_COLD, &v, &y);
 	for (size_t k = 0; k < n; k++)
 		v[k] /= y[k];
 	free(y);
 	*out = v;
 	return n;
-}
-
-/* ---- printing ---- */
-
-/* "+4.2%", "-" for NaN */
-static const char *pct(char *buf, size_t n, double rel)
-{
-	if (isnan(rel))
-		snprintf(buf, n, "-");
-	else
-		snprintf(buf, n, "%+.1f%%", 100 * rel);
-	return buf;
-}
-
-static const char *num(char *buf, size_t n, double v)
-{
-	if (isnan(v))
-		snprintf(buf, n, "-");
-	else if (v != 0 && fabs(v) < 0.1)
-		snprintf(buf, n, "%.3f", v);
-	else if (fabs(v) < 1000)
-		snprintf(buf, n, "%.2f", v);
-	else
-		snprintf(buf, n, "%.4g", v);
-	return buf;
-}
-
-/* Runs of (t) in table order, (*n) of them; heap array of pointers into
- * the rows. */
-static const char **table_runs(const struct val_table *t, size_t *n)
-{
-	const char **runs = xmalloc((t->n + 1) * sizeof(char *));
-	size_t k = 0;
-	for (size_t i = 0; i < t->n; i++) {
-		size_t j = 0;
-		while (j < k && strcmp(runs[j], t->rows[i].run))
-			j++;
-		if (j == k)
-			runs[k++] = t->rows[i].run;
-	}
-	*n = k;
-	return runs;
-}
-
-static void print_triple(FILE *f, const struct val_table *t, const char *run,
-			 const char *metric)
-{
-	char a[32], b[32], c[32];
-	const struct val_row *r = val_table_find(t, run, metric);
-	if (!r) {
-		fprintf(f, " %9s %9s %7s", "-", "-", "-");
-		return;
-	}
-	fprintf(f, " %9s %9s %7s", num(a, sizeof(a), r->real),
-		num(b, sizeof(b), r->sim), pct(c, sizeof(c), r->rel_err));
-}
-
-static double row_real(const struct val_table *t, const char *run,
-		       const char *metric)
-{
-	const struct val_row *r = val_table_find(t, run, metric);
-	return r ? r->real : NAN;
-}
-
-static double row_sim(const struct val_table *t, const char *run,
-		      const char *metric)
-{
-	const struct val_row *r = val_table_find(t, run, metric);
-	return r ? r->sim : NAN;
-}
-
-/* The error of (metric) of (run) with its bounds (suffixes lo, hi), as
- * "+1.2% [-3.4%, +5.6%]"; "" when the run has no bounds. */
-static const char *err_with(char *buf, size_t n, const struct val_table *t,
-			    const char *run, const char *metric,
-			    const char *lo, const char *hi)
-{
-	char key[VAL_NAME_LEN], a[16], b[16], c[16];
-	const struct val_row *r = val_table_find(t, run, metric), *l, *h;
-	snprintf(key, sizeof(key), "%s_%s", metric, lo);
-	l = val_table_find(t, run, key);
-	snprintf(key, sizeof(key), "%s_%s", metric, hi);
-	h = val_table_find(t, run, key);
-	if (!r || !l || !h) {
-		snprintf(buf, n, "-");
-		return buf;
-	}
-	snprintf(buf, n, "%s [%s, %s]", pct(a, sizeof(a), r->rel_err),
-		 pct(b, sizeof(b), l->rel_err), pct(c, sizeof(c), h->rel_err));
-	return buf;
-}
-
-/* "22 / 30 of 34": how many single runs' errors on (metric) are within
- * 5% and 10% of the pooled rows of (run), (nrun) runs. */
-static char *runs_within(char *buf, size_t n, const struct val_table *t,
-			 const char *run, const char *metric, double nrun)
-{
-	char k5[VAL_NAME_LEN], k10[VAL_NAME_LEN];
-	snprintf(k5, sizeof(k5), "%s_runs_within5", metric);
-	snprintf(k10, sizeof(k10), "%s_runs_within10", metric);
-	const struct val_row *a = val_table_find(t, run, k5),
-			     *b = val_table_find(t, run, k10);
-	if (!a || !b || isnan(a->rel_err) || isnan(b->rel_err))
-		snprintf(buf, n, "-");
-	else
-		snprintf(buf, n, "%.0f / %.0f of %.0f", a->rel_err * nrun,
-			 b->rel_err * nrun, nrun);
-	return buf;
-}
-
-/* Bootstrap intervals of the latency errors, and for pooled runs the
- * range of the single runs' errors and how many are within 5% and 10%. */
-static void print_uncertainty(FILE *f, const struct val_table *t,
-			      const char **runs, size_t nr)
-{
-	char a[64], b[64];
-	int any = 0;
-	for (size_t i = 0; i < nr; i++) {
-		if (!val_table_find(t, runs[i], "latency_mean_ms_lo95"))
-			continue;
-		if (!any++)
-			fprintf(f, "\nerror and its 95%% bootstrap interval "
-				"(requests resampled; pooled: runs too)\n"
-				"%-20s %27s %27s\n", "run", "mean", "p95");
-		fprintf(f, "%-20s %27s %27s\n", runs[i],
-			err_with(a, sizeof(a), t, runs[i], "latency_mean_ms",
-				 "lo95", "hi95"),
-			err_with(b, sizeof(b), t, runs[i], "latency_p95_ms",
-				 "lo95", "hi95"));
-		if (!val_table_find(t, runs[i], "latency_mean_ms_runmin"))
-			continue;
-		fprintf(f, "%-20s %27s %27s\n", "  single runs",
-			err_with(a, sizeof(a), t, runs[i], "latency_mean_ms",
-				 "runmin", "runmax"),
-			err_with(b, sizeof(b), t, runs[i], "latency_p95_ms",
-				 "runmin", "runmax"));
-		double nrun = row_real(t, runs[i], "runs");
-		fprintf(f, "%-20s %27s %27s\n", "  within 5% / 10%",
-			runs_within(a, sizeof(a), t, runs[i], "latency_mean_ms",
-				    nrun),
-			runs_within(b, sizeof(b), t, runs[i], "latency_p95_ms",
-				    nrun));
-	}
-}
-
-void val_print(FILE *f, const struct val_table *t, int verbose)
-{
-	size_t nr;
-	const char **runs = table_runs(t, &nr);
-	char a[32], b[32];
-
-	fprintf(f, "latency (ms): real, simulated, relative error "
-		"(sim - real) / real\n");
-	fprintf(f, "%-20s %5s %27s %27s %27s %27s\n", "run", "n",
-		"mean", "p50", "p95", "p99");
-	for (size_t i = 0; i < nr; i++) {
-		fprintf(f, "%-20s %5.0f", runs[i],
-			row_real(t, runs[i], "finished"));
-		print_triple(f, t, runs[i], "latency_mean_ms");
-		print_triple(f, t, runs[i], "latency_p50_ms");
-		print_triple(f, t, runs[i], "latency_p95_ms");
-		print_triple(f, t, runs[i], "latency_p99_ms");
-		fputc('\n', f);
-	}
-
-	print_uncertainty(f, t, runs, nr);
-
-	fprintf(f, "\nstart kinds (requests, real/sim) and the fraction of "
-		"requests with the same kind on both\n%-20s", "run");
-	for (int k = 0; k < START_KIND_COUNT; k++)
-		fprintf(f, " %11s", start_kind_names[k]);
-	fprintf(f, " %7s %9s\n", "agree", "failed");
-	for (size_t i = 0; i < nr; i++) {
-		char name[VAL_NAME_LEN], cell[32];
-		if (!val_table_find(t, runs[i], "kind_agreement"))
-			continue;	/* pooled runs: latency only */
-		fprintf(f, "%-20s", runs[i]);
-		for (int k = 0; k < START_KIND_COUNT; k++) {
-			snprintf(name, sizeof(name), "start_%s",
-				 start_kind_names[k]);
-			snprintf(cell, sizeof(cell), "%.0f/%.0f",
-				 row_real(t, runs[i], name),
-				 row_sim(t, runs[i], name));
-			fprintf(f, " %11s", cell);
-		}
-		double ag = row_sim(t, runs[i], "kind_agreement");
-		snprintf(cell, sizeof(cell), "%.0f/%.0f",
-			 row_real(t, runs[i], "failed"),
-			 row_sim(t, runs[i], "failed"));
-		fprintf(f, " %6.1f%% %9s\n", isnan(ag) ? 0 : 100 * ag, cell);
-	}
-
-	fprintf(f, "\nmean components (ms): real, simulated, relative error\n"
-		"%-20s %27s %27s %27s %27s\n", "run", "queue", "startup",
-		"libload", "exec");
-	for (size_t i = 0; i < nr; i++) {
-		fprintf(f, "%-20s", runs[i]);
-		print_triple(f, t, runs[i], "queue_mean_ms");
-		print_triple(f, t, runs[i], "startup_mean_ms");
-		print_triple(f, t, runs[i], "libload_mean_ms");
-		print_triple(f, t, runs[i], "exec_mean_ms");
-		fputc('\n', f);
-	}
-
-	fprintf(f, "\nmemory and VMs: real, simulated, relative error\n"
-		"%-20s %27s %27s %27s\n", "run", "mem_mib_s", "peak_mem_mib",
-		"vms_created");
-	for (size_t i = 0; i < nr; i++) {
-		if (!val_table_find(t, runs[i], "mem_mib_s"))
-			continue;
-		fprintf(f, "%-20s", runs[i]);
-		print_triple(f, t, runs[i], "mem_mib_s");
-		print_triple(f, t, runs[i], "peak_mem_mib");
-		print_triple(f, t, runs[i], "vms_created");
-		fputc('\n', f);
-	}
-
-	fprintf(f, "\nother load on the host during the real runs (cores; the "
-		"simulator assumes none)\n");
-	for (size_t i = 0; i < nr; i++) {
-		if (strstr(runs[i], "@runcosts") ||
-		    !val_table_find(t, runs[i], "host_other_cores"))
-			continue;	/* the same real run as <name> */
-		double o = row_real(t, runs[i], "host_other_cores");
-		double st = row_real(t, runs[i], "host_steal_cores");
-		double o2 = row_sim(t, runs[i], "host_other_cores");
-		fprintf(f, "%-20s other processes %s, steal %s", runs[i],
-			num(a, sizeof(a), o), num(b, sizeof(b), st));
-		if (!isnan(o2))
-			fprintf(f, "; repeat: other processes %s",
-				num(a, sizeof(a), o2));
-		fputc('\n', f);
-	}
-
-	fprintf(f, "\ndecisions by action (real/sim, actions either used)\n");
-	for (size_t i = 0; i < nr; i++) {
-		if (!val_table_find(t, runs[i], "decisions"))
-			continue;
-		int col = fprintf(f, "%-20s", runs[i]);
-		for (int ac = 0; ac < ACT_COUNT; ac++) {
-			char name[VAL_NAME_LEN], cell[64];
-			snprintf(name, sizeof(name), "decisions_%s",
-				 res_action_names[ac]);
-			double x = row_real(t, runs[i], name);
-			double y = row_sim(t, runs[i], name);
-			if (!(x > 0) && !(y > 0))
-				continue;
-			int len = snprintf(cell, sizeof(cell), " %s %.0f/%.0f",
-					   res_action_names[ac], x, y);
-			if (col + len > 100) {
-				fprintf(f, "\n%-20s", "");
-				col = 20;
-			}
-			col += fprintf(f, "%s", cell);
-		}
-		fputc('\n', f);
-	}
-
-	if (verbose) {
-		fprintf(f, "\nevery row\n%-20s %-30s %12s %12s %12s %8s %s\n",
-			"run", "metric", "real", "sim", "sim-real", "rel_err",
-			"unit");
-		for (size_t i = 0; i < t->n; i++) {
-			const struct val_row *r = &t->rows[i];
-			char c[32], d[32];
-			fprintf(f, "%-20s %-30s %12s %12s %12s %8s %s\n",
-				r->run, r->metric, num(a, sizeof(a), r->real),
-				num(b, sizeof(b), r->sim),
-				num(c, sizeof(c), r->diff),
-				pct(d, sizeof(d), r->rel_err), r->unit);
-		}
-	}
-	free(runs);
-}
-
-/* ---- the simulator's configuration ---- */
-
-void val_dist_scale(struct dist *d, double k)
-{
-	if (k < 0)
-		k = 0;
-	switch (d->kind) {
-	case DIST_CONSTANT:
-	case DIST_EXPONENTIAL:
-		d->a *= k;
-		break;
-	case DIST_LOGNORMAL:
-		d->a = k > 0 ? d->a + log(k) : -700;
-		break;
-	case DIST_GAMMA:
-		d->b *= k;
-		break;
-	case DIST_UNIFORM:
-		d->a *= k;
-		d->b *= k;
-		break;
-	case DIST_EMPIRICAL:
-		for (int i = 0; i < d->npoints; i++)
-			d->v[i] *= k;
-		break;
-	default:
-		break;
-	}
-}
-
-__attribute__((format(printf, 2, 3)))
-static void map_log(struct val_map *m, const char *fmt, ...)
-{
-	if (!m || m->n >= VAL_MAP_MAX)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(m->line[m->n++], VAL_MAP_LEN, fmt, ap);
-	va_end(ap);
-}
-
-static void fmt_ns(char *buf, size_t n, double ns)
-{
-	if (ns >= 1e9)
-		snprintf(buf, n, "%.6gs", ns / 1e9);
-	else if (ns >= 1e6)
-		snprintf(buf, n, "%.6gms", ns / 1e6);
-	else
-		snprintf(buf, n, "%.6gus", ns / 1e3);
-}
-
-static void scale_ns(struct val_map *m, const char *key, int64_t *v, double k,
-		     const char *why)
-{
-	char a[32], b[32];
-	int64_t old = *v;
-	*v = llround((double)*v * k);
-	fmt_ns(a, sizeof(a), (double)old);
-	fmt_ns(b, sizeof(b), (double)*v);
-	map_log(m, "%s: %s -> %s (%s)", key, a, b, why);
-}
-
-int val_sim_config(const struct vms_config *real, struct vms_config *sim,
-		   double touched_mib, struct val_map *map, char *err,
-		   size_t errlen)
-{
-	*sim = *real;
-	sim->text = NULL;
-	if (map)
-		map->n = 0;
-	double ts = real->real.time_scale, ws = real->real.work_scale;
-	int trace = real->workload.kind != WL_SYNTHETIC;
-
-	if (trace && ws != 1) {
-		snprintf(err, errlen, "real.work_scale is %g: a trace brings its "
-			 "own service times, which the simulator cannot scale; "
-			 "validate trace workloads with real.work_scale: 1", ws);
-		return -EINVAL;
-	}
-	if (ts != 1) {
-		const char *why = "arrivals replayed at t * real.time_scale";
-		if (trace) {
-			double old = sim->trace.time_scale;
-			sim->trace.time_scale *= ts;
-			map_log(map, "trace.time_scale: %g -> %g (%s)", old,
-				sim->trace.time_scale, why);
-		} else {
-			double old = sim->workload.rate_per_s;
-			sim->workload.rate_per_s /= ts;
-			map_log(map, "workload.rate: %g/s -> %g/s (%s)", old,
-				sim->workload.rate_per_s, why);
-			scale_ns(map, "duration", &sim->duration_ns, ts, why);
-			if (sim->workload.phase_every_ns > 0)
-				scale_ns(map, "workload.phases.every",
-					 &sim->workload.phase_every_ns, ts, why);
-			if (sim->workload.arrival == ARR_MMPP) {
-				scale_ns(map, "workload.mmpp.high_time",
-					 &sim->workload.mmpp_high_ns, ts, why);
-				scale_ns(map, "workload.mmpp.low_time",
-					 &sim->workload.mmpp_low_ns, ts, why);
-			}
-			if (sim->workload.arrival == ARR_DIURNAL)
-				scale_ns(map, "workload.diurnal.period",
-					 &sim->workload.diurnal_period_ns, ts,
-					 why);
-		}
-	}
-	if (ws != 1 && !trace) {
-		char a[96], b[96];
-		dist_describe(&real->workload.service, a, sizeof(a));
-		val_dist_scale(&sim->workload.service, ws);
-		dist_describe(&sim->workload.service, b, sizeof(b));
-		map_log(map, "workload.service: %s -> %s ns (guest work = "
-			"service * real.work_scale %g)", a, b, ws);
-	}
-	if (sim->host.cores != real->real.workers) {
-		map_log(map, "host.cores: %lld -> %lld (real.workers: at most "
-			"that many guests run at once)",
-			(long long)sim->host.cores,
-			(long long)real->real.workers);
-		sim->host.cores = real->real.workers;
-	}
-	/* host.creation_cpu stays as configured: the calibration measures
-	 * the guests' speed (models.exec_noise) and the boot as requests pay
-	 * it (models.boot) on the real platform under its own creations, so
-	 * creations sharing the simulated cores would count them twice */
-	if (!real->real.compile) {
-		val_dist_scale(&sim->models.compile, 0);
-		map_log(map, "models.compile: x 0 (real.compile false: blocks "
-			"are installed without compiling)");
-	}
-	if (real->models.touched_mib > 0) {
-		map_log(map, "models.touched: %.3g MiB kept (the calibrated "
-			"first touch of a restored or forked guest)",
-			real->models.touched_mib);
-	} else if (touched_mib >= 0) {
-		map_log(map, "models.touched: 0 -> %.3g MiB (a restored or "
-			"forked guest's first request touches about that "
-			"whatever the VM's size; not calibrated)", touched_mib);
-		sim->models.touched_mib = touched_mib;
-	}
-	return 0;
-}
-
-/* Replace (d) by the speed-ups (v) (n of them, each equally likely): an
- * empirical distribution of steps when (d) is empirical, else (d) scaled to
- * their mean: either way a draw consumes what it did (the catalog draws
- * speed-ups from the stream of its other block properties). */
-static void set_speedups(struct dist *d, double *v, int n)
-{
-	double mean = 0;
-	for (int i = 0; i < n; i++)
-		mean += v[i] / n;
-	if (d->kind != DIST_EMPIRICAL || 2 * n > DIST_MAX_POINTS) {
-		double m0 = dist_mean(d);
-		if (m0 > 0)
-			val_dist_scale(d, mean / m0);
-		return;
-	}
-	double q[DIST_MAX_POINTS], x[DIST_MAX_POINTS];
-	for (int i = 1; i < n; i++)	/* insertion sort, n <= 8 */
-		for (int j = i; j > 0 && v[j] < v[j - 1]; j--) {
-			double t = v[j];
-			v[j] = v[j - 1];
-			v[j - 1] = t;
-		}
-	for (int i = 0; i < n; i++) {
-		q[2 * i] = 100.0 * i / n + (i ? 1e-6 : 0);
-		q[2 * i + 1] = 100.0 * (i + 1) / n;
-		x[2 * i] = x[2 * i + 1] = v[i];
-	}
-	dist_init_empirical(d, 2 * n, q, x);
-}
-
-/* catalog.speedup_simd and speedup_other from the run's kernels: the
- * vectorizable ones (dot, saxpy, stencil) run the SIMD-friendly blocks, the
- * serial ones (fnv1a, sort, rle) the others (the real platform's rule,
- * docs/real-backend.md), each ratio at least 1. Returns how many
- * distributions were replaced. */
-static int run_speedups(const struct real_summary *rs, struct vms_config *sim,
-			struct val_map *map)
-{
-	double simd[REAL_NKERNELS], other[REAL_NKERNELS];
-	int ns = 0, no = 0, n = 0;
-	if (!rs->opt_supported)
-		return 0;
-	for (int k = 0; k < REAL_NKERNELS; k++) {
-		double b = rs->kernel_call_ns[k][0], o = rs->kernel_call_ns[k][1];
-		if (!(b > 0) || !(o > 0))
-			continue;
-		double sp = b / o < 1 ? 1 : b / o;
-		if (k == GABI_BLK_DOT_I32 || k == GABI_BLK_SAXPY ||
-		    k == GABI_BLK_STENCIL2D)
-			simd[ns++] = sp;
-		else
-			other[no++] = sp;
-	}
-	if (ns) {
-		set_speedups(&sim->catalog.speedup_simd, simd, ns);
-		map_log(map, "catalog.speedup_simd: mean %.3g (the run's %d "
-			"vector kernels at its call sizes)",
-			dist_mean(&sim->catalog.speedup_simd), ns);
-		n++;
-	}
-	if (no) {
-		set_speedups(&sim->catalog.speedup_other, other, no);
-		map_log(map, "catalog.speedup_other: mean %.3g (the run's %d "
-			"other kernels at its call sizes)",
-			dist_mean(&sim->catalog.speedup_other), no);
-		n++;
-	}
-	return n;
-}
-
-static double cost_mean_ns(const struct real_cost *c)
-{
-	return c->n ? (double)c->sum_ns / (double)c->n : -1;
-}
-
-int val_run_costs(const struct real_summary *rs, struct vms_config *sim,
-		  struct val_map *map)
-{
-	char a[32], b[32];
-	int n = 0;
-	double boot = cost_mean_ns(&rs->boot);
-	double cal = dist_mean(&sim->models.boot);
-	if (boot > 0 && cal > 0) {
-		val_dist_scale(&sim->models.boot, boot / cal);
-		fmt_ns(a, sizeof(a), cal);
-		fmt_ns(b, sizeof(b), boot);
-		map_log(map, "models.boot: mean %s -> %s (measured boots, %llu)",
-			a, b, (unsigned long long)rs->boot.n);
-		n++;
-	}
-	uint64_t nr = rs->restore.n + rs->restore_pooled.n;
-	if (nr) {
-		double r = (double)(rs->restore.sum_ns +
-				    rs->restore_pooled.sum_ns) / (double)nr;
-		sim->models.restore_fixed_ns = llround(r);
-		sim->models.restore_per_mib_ns = 0;
-		fmt_ns(b, sizeof(b), r);
-		map_log(map, "models.restore: %s, per_mib 0 (measured: %llu new, "
-			"%llu from the pool)", b,
-			(unsigned long long)rs->restore.n,
-			(unsigned long long)rs->restore_pooled.n);
-		n++;
-	}
-	double snap = cost_mean_ns(&rs->snapshot);
-	if (snap >= 0) {
-		sim->models.snapshot_fixed_ns = llround(snap);
-		sim->models.snapshot_per_mib_ns = 0;
-		fmt_ns(b, sizeof(b), snap);
-		map_log(map, "models.snapshot: %s, per_mib 0 (measured, %llu)",
-			b, (unsigned long long)rs->snapshot.n);
-		n++;
-	}
-	double fork = cost_mean_ns(&rs->fork);
-	if (fork >= 0) {
-		/* the simulator adds the parent's snapshot to a fork */
-		double s = (double)sim->models.snapshot_fixed_ns;
-		double f = fork > s ? fork - s : 0;
-		sim->models.fork_fixed_ns = llround(f);
-		sim->models.fork_per_mib_ns = 0;
-		fmt_ns(a, sizeof(a), fork);
-		fmt_ns(b, sizeof(b), f);
-		map_log(map, "models.fork: %s, per_mib 0 (measured fork %s "
-			"minus models.snapshot)", b, a);
-		n++;
-	}
-	n += run_speedups(rs, sim, map);
-	double comp = cost_mean_ns(&rs->compile);
-	double calc = dist_mean(&sim->models.compile);
-	if (comp > 0 && calc > 0) {
-		val_dist_scale(&sim->models.compile, comp / calc);
-		fmt_ns(a, sizeof(a), calc);
-		fmt_ns(b, sizeof(b), comp);
-		map_log(map, "models.compile: mean %s -> %s (measured compiles "
-			"of the block source, %llu)", a, b,
-			(unsigned long long)rs->compile.n);
-		n++;
-	}
-	return n;
-}
-
-struct val_speed val_exec_speed(struct val_side *real, struct val_side *sim)
-{
-	struct val_speed sp = { .ratio = 1 };
-	double *x, *y;
-	size_t n = val_exec_pairs(real, sim, WARM_COLD, &x, &y);
-	double a = 0, b = 0, s1 = 0, s2 = 0;
-	for (size_t k = 0; k < n; k++) {
-		double l = log(x[k] / y[k]);
-		a += x[k];
-		b += y[k];
-		s1 += l;
-		s2 += l * l;
-	}
-	free(x);
-	free(y);
-	if (!n)
-		return sp;
-	sp.n = n;
-	sp.ratio = a / b;
-	sp.mu = s1 / (double)n;
-	double var = s2 / (double)n - sp.mu * sp.mu;
-	sp.sigma = var > 0 ? sqrt(var) : 0;
-	return sp;
-}
-
-void val_fold_speed(const struct val_speed *sp, struct vms_config *sim,
-		    struct val_map *map)
-{
-	struct dist *d = &sim->workload.service;
-	if (!sp->n)
-		return;
-	if (d->kind == DIST_LOGNORMAL) {
-		double s0 = d->b;
-		d->a += sp->mu;
-		d->b = sqrt(d->b * d->b + sp->sigma * sp->sigma);
-		map_log(map, "workload.service: lognormal mu + %.4g, sigma %.4g "
-			"-> %.4g (guest speed in the run: ln(real / simulated "
-			"exec) of %zu warm and cold requests, mean %.4g, sd "
-			"%.4g)", sp->mu, s0, d->b, sp->n, sp->mu, sp->sigma);
-	} else {
-		val_dist_scale(d, sp->ratio);
-		map_log(map, "workload.service: x %.4g (guest speed in the run: "
-			"real / simulated exec of %zu warm and cold requests)",
-			sp->ratio, sp->n);
-	}
 }
 
 /* ---- the stored table ---- */

@@ -1,4 +1,4 @@
-/* validation_run.c - val_experiment (base/validation.h): every run of an
+/* validation_run.c - val_experiment (exp/validation.h): every run of an
  * experiment on KVM through the real platform's public API
  * (real-backend/platform_real.h), then in the simulator on the translated
  * configuration, both into one results file, then the error table.
@@ -15,7 +15,7 @@
 #include "base/config.h"
 #include "base/results.h"
 #include "base/util.h"
-#include "base/validation.h"
+#include "exp/validation.h"
 #include "base/dist.h"
 #include "policies/strategy.h"
 #include "real-backend/platform_real.h"
@@ -297,7 +297,7 @@ static int run_pair(struct res_file *f, const struct vms_config *rc,
 				     "run's own guest speed is folded into "
 				     "workload.service instead)");
 		}
-		struct val_speed sp = val_exec_speed(&p->real, ref);
+		struct fit_speed sp = val_exec_speed(&p->real, ref);
 		val_side_release(&nom);
 		if (rc_ == 0 && rcc.workload.kind == WL_SYNTHETIC)
 			val_fold_speed(&sp, &rcc, &p->map_rc);

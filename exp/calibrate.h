@@ -1,10 +1,12 @@
 /* calibrate.h - calibration of the simulator's cost models from the real
- * backend: measures the KVM monitor (vmm_bench.h primitives), the guest
- * profiling agent and a real compile of one code block, then writes a
- * config fragment of models.* / profiling.* / catalog.* values with its
- * provenance (docs/calibration.md). Called by `vmspec calibrate` and tests. */
-#ifndef VMSPEC_CALIBRATE_H
-#define VMSPEC_CALIBRATE_H
+ * backend: measures the KVM monitor, the real platform's boot, kernels and
+ * requests, the guest profiling agent and a real compile of one code
+ * block (real-backend/measure.h, real_run and sim_run), fits the cost
+ * models to the figures (models/fit.h) and writes a config fragment of
+ * models.* / profiling.* / catalog.* values with its provenance
+ * (docs/calibration.md). Called by `vmspec calibrate` and tests. */
+#ifndef VMSPEC_EXP_CALIBRATE_H
+#define VMSPEC_EXP_CALIBRATE_H
 
 #include <stddef.h>
 #include <stdio.h>
