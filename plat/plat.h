@@ -231,11 +231,12 @@ struct plat_backend {
 
 	/* A backend working in wall-clock time (real-backend/loop.c): the
 	 * run's clock (ns since it started), a wait until (deadline_ns) or
-	 * until work finishes, and the delivery of finished work: for each
-	 * item, rt_begin(f) and then its plat_*() completion. */
+	 * until work finishes, and the delivery of one finished item (its
+	 * plat_*() completion; the loop has begun the event): 1 if one was
+	 * delivered, 0 if none was waiting. */
 	int64_t (*clock)(struct plat *f);
 	void (*wait)(struct plat *f, int64_t deadline_ns);
-	void (*poll)(struct plat *f);
+	int (*poll)(struct plat *f);
 };
 
 /* ---- events of the front's queue (f->q) ----

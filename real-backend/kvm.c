@@ -697,20 +697,17 @@ static void be_wait(struct plat *f, int64_t deadline)
 	pthread_mutex_unlock(&x->mu);
 }
 
-static void be_poll(struct plat *f)
+/* One finished job, if any, delivered (the loop has begun its event). */
+static int be_poll(struct plat *f)
 {
 	struct kvm *k = K(f);
 	pthread_mutex_lock(&k->x.mu);
-	struct rjob *j = rexec_take_done_locked(&k->x);
+	struct rjob *j = rexec_take_one_locked(&k->x);
 	pthread_mutex_unlock(&k->x.mu);
-	while (j) {
-		struct rjob *next = j->next;
-		rt_begin(f);
-		f->sum->events++;
-		kvm_job_done(k, j);
-		plat_flush(f);
-		j = next;
-	}
+	if (!j)
+		return 0;
+	kvm_job_done(k, j);
+	return 1;
 }
 
 void kvm_wait(struct kvm *k, int64_t deadline)

@@ -48,7 +48,12 @@ int rt_loop(struct plat *f, int64_t drain_ns)
 	plat_sample_start(f);
 	while (!f->failed) {
 		rt_begin(f);
-		be->poll(f);
+		/* finished work, each item an event of its own */
+		while (!f->failed && be->poll(f)) {
+			f->sum->events++;
+			plat_flush(f);
+			rt_begin(f);
+		}
 		while (!f->failed && f->have_next &&
 		       next_wall(f) <= be->clock(f)) {
 			rt_begin(f);

@@ -96,15 +96,15 @@ size_t real_metrics(const struct real_summary *s, struct res_metric *m,
 
 /* ---- the wall-clock loop, for any backend that completes work
  * asynchronously in real time (plat_backend.clock, wait, poll): the KVM
- * backend, and the tests' scripted one ---- */
+ * backend, and the tests' asynchronous one ---- */
 
 /* Run the opened and started front (f) until the last arrival's work is
  * done, or fail the run (-ETIMEDOUT) (drain_ns) after the last arrival.
  * Returns 0 or the run's error. */
 int rt_loop(struct plat *f, int64_t drain_ns);
 /* Begin handling an event now: the clock is read once and fixed, then
- * every front timer due by then fires. Backends call it before each
- * completion they deliver from poll(). */
+ * every front timer due by then fires. The loop calls it before each
+ * event: an arrival, the drain, each item poll() delivers. */
 void rt_begin(struct plat *f);
 
 #endif

@@ -936,6 +936,18 @@ struct rjob *rexec_take_done_locked(struct rexec *x)
 	return j;
 }
 
+struct rjob *rexec_take_one_locked(struct rexec *x)
+{
+	struct rjob *j = x->done_head;
+	if (j) {
+		x->done_head = j->next;
+		if (!j->next)
+			x->done_tail = NULL;
+		j->next = NULL;
+	}
+	return j;
+}
+
 void rsnap_put_locked(struct rexec *x, struct rsnap *sn)
 {
 	(void)x;

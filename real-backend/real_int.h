@@ -275,6 +275,8 @@ void rexec_release(struct rexec *x);
 void rexec_submit_locked(struct rexec *x, struct rjob *j);
 /* Take every finished job (x->mu held), oldest first. */
 struct rjob *rexec_take_done_locked(struct rexec *x);
+/* Take the oldest finished job (x->mu held), or NULL. */
+struct rjob *rexec_take_one_locked(struct rexec *x);
 
 /* Library images: the caller's reference to (gid)'s image, built if need
  * be; *built_ns gets the build time (0 if it existed). */

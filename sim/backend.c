@@ -203,19 +203,6 @@ static void be_run(struct plat *f, struct pvm *v, struct preq *r,
 		plat_push(f, f->now_ns + stall, SEV_STALL, v->pub.slot, h);
 }
 
-void sim_request_done(struct sim_be *s, uint32_t h)
-{
-	struct plat *f = s->f;
-	const struct sim_req *sr = SR(f, plat_req(f, h));
-	s->ncpu--;
-	struct plat_done d = {
-		.exec_start_ns = sr->cpu_start_ns, .end_ns = f->now_ns,
-		.startup_extra_ns = sr->startup_extra_ns,
-		.libload_ns = sr->libload_ns,
-	};
-	plat_request_done(f, h, &d);
-}
-
 /* ---- the profiling model ---- */
 
 /* Spread the expected samples accumulated in pc->acc over the blocks of

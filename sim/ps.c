@@ -5,7 +5,8 @@
  * VM being created) shares the cores equally: virtual work time advances
  * at cores / n, one SEV_CPU is queued at the projected end of the earliest
  * job, whatever the number of jobs (the virtual-time algorithm). Called by
- * sim/backend.c. Invariant: a request's completion time does not depend
+ * sim/backend.c; finished requests go to the front (plat_request_done).
+ * Invariant: a request's completion time does not depend
  * on how often its event was rescheduled. */
 #include <math.h>
 #include "config/config.h"
@@ -86,6 +87,20 @@ static void enter_ps_mode(struct sim_be *s)
 	}
 }
 
+/* Request (h) finished its CPU work now: the front hears of it. */
+static void request_done(struct sim_be *s, uint32_t h)
+{
+	struct plat *f = s->f;
+	const struct sim_req *sr = SR(f, plat_req(f, h));
+	s->ncpu--;
+	struct plat_done d = {
+		.exec_start_ns = sr->cpu_start_ns, .end_ns = f->now_ns,
+		.startup_extra_ns = sr->startup_extra_ns,
+		.libload_ns = sr->libload_ns,
+	};
+	plat_request_done(f, h, &d);
+}
+
 void ps_direct_start(struct sim_be *s, uint32_t h, int64_t at)
 {
 	struct sim_req *sr = SR(s->f, REQ(s, h));
@@ -154,7 +169,7 @@ void ps_creation_end(struct sim_be *s, struct pvm *v)
 void ps_on_done(struct sim_be *s, uint32_t h)
 {
 	direct_unlink(s, SR(s->f, REQ(s, h)));
-	sim_request_done(s, h);
+	request_done(s, h);
 }
 
 void ps_on_cpu(struct sim_be *s)
@@ -167,7 +182,7 @@ void ps_on_cpu(struct sim_be *s)
 	       (double)top->t_ns <= s->vtime + 1e-6) {
 		struct evq_event job;
 		evq_pop(&s->ps, &job);
-		sim_request_done(s, (uint32_t)job.data);
+		request_done(s, (uint32_t)job.data);
 		ps_advance(s);
 	}
 	if (!evq_size(&s->ps))

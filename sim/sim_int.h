@@ -111,7 +111,4 @@ void ps_on_cpu(struct sim_be *s);
 /* SEV_DONE of direct-mode request (h). */
 void ps_on_done(struct sim_be *s, uint32_t h);
 
-/* backend.c: request (h) finished its CPU work now. */
-void sim_request_done(struct sim_be *s, uint32_t h);
-
 #endif

@@ -764,59 +764,53 @@ static void as_maybe_ready(struct plat *f, uint32_t slot)
 		plat_vm_ready(f, slot);
 }
 
-static void as_poll(struct plat *f)
+static int as_poll(struct plat *f)
 {
 	struct async *a = AS(f);
-	for (;;) {
-		/* the earliest finished job, if any */
-		size_t best = SIZE_MAX;
-		int64_t now = as_clock(f);
-		for (size_t i = 0; i < a->n; i++)
-			if (a->jobs[i].due <= now &&
-			    (best == SIZE_MAX || a->jobs[i].due <
-			     a->jobs[best].due))
-				best = i;
-		if (best == SIZE_MAX)
-			return;
-		struct ajob j = a->jobs[best];
-		a->jobs[best] = a->jobs[--a->n];
-		rt_begin(f);
-		f->sum->events++;
-		if (j.type != AJ_DONE)
-			f->bg_work--;
-		switch (j.type) {
-		case AJ_READY:
-			if (!live(f, j.slot, j.vm_id))
-				break;
-			a->vm[j.slot].created = 1;
+	/* the earliest finished job, if any */
+	size_t best = SIZE_MAX;
+	int64_t now = as_clock(f);
+	for (size_t i = 0; i < a->n; i++)
+		if (a->jobs[i].due <= now &&
+		    (best == SIZE_MAX || a->jobs[i].due < a->jobs[best].due))
+			best = i;
+	if (best == SIZE_MAX)
+		return 0;
+	struct ajob j = a->jobs[best];
+	a->jobs[best] = a->jobs[--a->n];
+	if (j.type != AJ_DONE)
+		f->bg_work--;
+	switch (j.type) {
+	case AJ_READY:
+		if (!live(f, j.slot, j.vm_id))
+			break;
+		a->vm[j.slot].created = 1;
+		as_maybe_ready(f, j.slot);
+		break;
+	case AJ_SETUP:
+		if (!live(f, j.slot, j.vm_id))
+			break;
+		if (j.h) {	/* issued while it was created */
+			a->vm[j.slot].pending--;
 			as_maybe_ready(f, j.slot);
-			break;
-		case AJ_SETUP:
-			if (!live(f, j.slot, j.vm_id))
-				break;
-			if (j.h) {	/* issued while it was created */
-				a->vm[j.slot].pending--;
-				as_maybe_ready(f, j.slot);
-			} else {
-				plat_setup_done(f, j.slot, j.block, j.i);
-			}
-			break;
-		case AJ_SNAP:
-			plat_snapshot_ready(f, j.i, 1);
-			break;
-		case AJ_DONE: {
-			a->running--;
-			const struct preq *r = plat_req(f, j.h);
-			struct plat_done d = {
-				.exec_start_ns = r->start_ns,
-				.end_ns = f->now_ns,
-			};
-			plat_request_done(f, j.h, &d);
-			break;
+		} else {
+			plat_setup_done(f, j.slot, j.block, j.i);
 		}
-		}
-		plat_flush(f);
+		break;
+	case AJ_SNAP:
+		plat_snapshot_ready(f, j.i, 1);
+		break;
+	case AJ_DONE: {
+		a->running--;
+		const struct preq *r = plat_req(f, j.h);
+		struct plat_done d = {
+			.exec_start_ns = r->start_ns, .end_ns = f->now_ns,
+		};
+		plat_request_done(f, j.h, &d);
+		break;
 	}
+	}
+	return 1;
 }
 
 static const struct plat_backend async_backend = {
