@@ -31,11 +31,7 @@ uint32_t pool_take(struct pool *p, size_t link)
 					     p->cap_chunks * sizeof(void *));
 		}
 		size_t bytes = p->elem << POOL_CHUNK_BITS;
-		void *c = NULL;
-		if (posix_memalign(&c, 64, bytes)) {
-			fprintf(stderr, "vmspec: out of memory\n");
-			abort();
-		}
+		void *c = xmemalign(64, bytes);
 		memset(c, 0, bytes);
 		p->chunks[p->nchunks++] = c;
 	}

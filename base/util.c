@@ -8,7 +8,7 @@
 #include <unistd.h>
 #include "base/util.h"
 
-static void die_oom(void)
+void die_oom(void)
 {
 	fprintf(stderr, "vmspec: out of memory\n");
 	abort();
@@ -42,6 +42,14 @@ char *xstrdup(const char *s)
 {
 	size_t n = strlen(s) + 1;
 	return memcpy(xmalloc(n), s, n);
+}
+
+void *xmemalign(size_t align, size_t n)
+{
+	void *p = NULL;
+	if (posix_memalign(&p, align, n ? n : 1))
+		die_oom();
+	return p;
 }
 
 uint64_t fnv1a64(uint64_t h, const void *data, size_t len)

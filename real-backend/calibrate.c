@@ -127,9 +127,7 @@ static void add_fig(struct calib *c, const char *key, const char *label,
 {
 	if (c->nfig == c->cap) {
 		c->cap = c->cap ? 2 * c->cap : 64;
-		c->fig = realloc(c->fig, c->cap * sizeof *c->fig);
-		if (!c->fig)
-			abort();
+		c->fig = xrealloc(c->fig, c->cap * sizeof *c->fig);
 	}
 	struct calib_fig *f = &c->fig[c->nfig++];
 	memset(f, 0, sizeof *f);
@@ -138,8 +136,7 @@ static void add_fig(struct calib *c, const char *key, const char *label,
 	snprintf(f->unit, sizeof f->unit, "%s", unit);
 	f->mib = c->cur_mib;
 	f->n = n;
-	if (!(f->v = malloc((n ? n : 1) * sizeof *f->v)))
-		abort();
+	f->v = xmalloc((n ? n : 1) * sizeof *f->v);
 	memcpy(f->v, v, n * sizeof *v);
 	qsort(f->v, n, sizeof *f->v, cmp_double);
 }
@@ -451,16 +448,14 @@ static int measure_compile(struct calib *c)
 	static const char *const names[GABI_BLK_COUNT] = GABI_BLOCK_NAMES;
 	const char *cc = c->o->cc ? c->o->cc : getenv("VMSPEC_CC");
 	unsigned reps = c->o->reps, nall = 0;
-	double *all = calloc(GABI_BLK_COUNT * reps, sizeof *all),
-	       *cpu = calloc(reps, sizeof *cpu),
-	       *wall = calloc(reps, sizeof *wall);
+	double *all = xcalloc(GABI_BLK_COUNT * reps, sizeof *all),
+	       *cpu = xcalloc(reps, sizeof *cpu),
+	       *wall = xcalloc(reps, sizeof *wall);
 	char dir[] = "/tmp/vmspec-cc-XXXXXX", label[64], key[48];
 	int rc = 0;
 
 	if (!cc || !*cc)
 		cc = CALIB_CC;
-	if (!all || !cpu || !wall)
-		abort();
 	cc_version(cc, c->cc_version, sizeof c->cc_version);
 	if (!mkdtemp(dir)) {
 		snprintf(c->cc_error, sizeof c->cc_error, "mkdtemp: %s",
@@ -1094,10 +1089,8 @@ static void write_rest(struct calib *c, FILE *o)
 	/* the per-repetition speed-ups of each class, pooled */
 	double *pool[2];
 	unsigned np[2] = { 0, 0 };
-	pool[0] = calloc(GABI_BLK_COUNT * c->o->reps, sizeof **pool);
-	pool[1] = calloc(GABI_BLK_COUNT * c->o->reps, sizeof **pool);
-	if (!pool[0] || !pool[1])
-		abort();
+	pool[0] = xcalloc(GABI_BLK_COUNT * c->o->reps, sizeof **pool);
+	pool[1] = xcalloc(GABI_BLK_COUNT * c->o->reps, sizeof **pool);
 	int at_call = fig(c, "kernel.dot_i32.speedup_call", 0) != NULL;
 	fprintf(o, "catalog:\n  # speed-up of a block's optimized variant "
 		"(-O3 -mavx2 -funroll-loops) over its\n  # baseline (-O2 "
