@@ -14,7 +14,7 @@
 #include <gsl/gsl_rng.h>
 #include <hdf5.h>
 #include "base/h5str.h"
-#include "base/config.h"
+#include "config/config.h"
 #include "base/util.h"
 #include "base/validation.h"
 #include "base/dist.h"

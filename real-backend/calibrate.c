@@ -31,7 +31,7 @@
 #include "vmm_bench.h"
 #include "real-backend/real_int.h"
 #include "real-backend/platform_real.h"
-#include "base/config.h"
+#include "exp/params.h"
 #include "base/util.h"
 #include "base/validation.h"
 #include "base/dist.h"
