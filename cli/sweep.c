@@ -26,6 +26,7 @@
 #include "cli/cmd.h"
 #include "cli/sweep.h"
 #include "base/util.h"
+#include "exp/params.h"
 
 static const char sweep_usage[] =
 	"usage: vmspec sweep SWEEP.yaml [-j N] [--output DIR] [--force] [-q]\n"

@@ -22,6 +22,7 @@
 #include "base/results.h"
 #include "base/h5str.h"
 #include "base/util.h"
+#include "exp/params.h"
 #include "exp/sweep.h"
 #include "exp/sweep_int.h"
 

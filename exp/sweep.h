@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-#include "exp/params.h"
+#include "config/config.h"
 
 #define SWEEP_MAX_RUNS 1000000	/* more is almost surely a typo */
 #define SWEEP_MAX_AXES 32

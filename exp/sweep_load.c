@@ -34,6 +34,7 @@
 #include "base/errfmt.h"
 #include "base/units.h"
 #include "base/util.h"
+#include "exp/params.h"
 #include "exp/sweep.h"
 #include "exp/sweep_int.h"
 

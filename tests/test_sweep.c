@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "tests/cu.h"
+#include "exp/params.h"
 #include "exp/sweep.h"
 #include "base/util.h"
 
