@@ -1,7 +1,8 @@
 /* cfgyaml.h - YAML node helpers shared by the two YAML readers, the
- * configuration loader (base/config.c, where they are defined) and the
- * sweep loader (base/sweep.c), so that both judge "no value" alike and
- * quote a user's value alike in their messages. */
+ * configuration loader (exp/cfg_*.c) and the sweep loader
+ * (exp/sweep_load.c), so that both judge "no value" alike, quote a user's
+ * value alike in their messages and place a syntax error alike. Nodes are
+ * libyaml document nodes; nothing here allocates. */
 #ifndef VMSPEC_CFGYAML_H
 #define VMSPEC_CFGYAML_H
 
@@ -9,13 +10,61 @@
 #include <stddef.h>
 #include <yaml.h>
 
+/* Longest user value quoted in a message, and a buffer that holds it
+ * quoted, with "..." (for cy_echo). */
+#define CY_ECHO_LEN 48
+#define CY_ECHO_BUF (CY_ECHO_LEN + 8)
+
+/* A scalar's text (NUL-terminated by libyaml) and its length in bytes. */
+static inline const char *cy_scalar(const yaml_node_t *n)
+{
+	return (const char *)n->data.scalar.value;
+}
+
+static inline size_t cy_len(const yaml_node_t *n)
+{
+	return n->data.scalar.length;
+}
+
+/* Items of sequence (n) of (doc). */
+static inline size_t cy_seq_len(const yaml_node_t *n)
+{
+	return (size_t)(n->data.sequence.items.top -
+			n->data.sequence.items.start);
+}
+
+static inline yaml_node_t *cy_seq_item(yaml_document_t *doc,
+				       const yaml_node_t *n, size_t i)
+{
+	return yaml_document_get_node(doc, n->data.sequence.items.start[i]);
+}
+
 /* A plain "", "~" or "null" scalar: no value. */
 bool cy_null(const yaml_node_t *n);
 /* A scalar with a value. */
 bool cy_value(const yaml_node_t *n);
-/* (n) for "got ...": a quoted scalar shortened to 48 characters (whole
- * UTF-8 characters, non-printable bytes as '?'), or "a mapping", "a
+/* (n) for "got ...": a quoted scalar shortened to CY_ECHO_LEN characters
+ * (whole UTF-8 characters, non-printable bytes as '?'), or "a mapping", "a
  * sequence", "an empty value". Returns (buf) or a constant. */
 const char *cy_echo(const yaml_node_t *n, char *buf, size_t sz);
+
+/* The key node among the pairs [first, pr) of a mapping of (doc) that has
+ * the same scalar text as pair (pr)'s key, or NULL: a repeated key. */
+const yaml_node_t *cy_dup_key(yaml_document_t *doc,
+			      const yaml_node_pair_t *first,
+			      const yaml_node_pair_t *pr);
+
+/* After yaml_parser_load() failed on (text, len): where the problem is.
+ * libyaml gives a reader error (bad UTF-8, a control character) as a byte
+ * offset only; it is turned into a line and a column in characters here.
+ * 0-based, like every libyaml mark. */
+yaml_mark_t cy_error_mark(const yaml_parser_t *ps, const char *text,
+			  size_t len);
+/* The problem of a failed load into (buf), with the context libyaml gives
+ * for it at (ctx_line, ctx_col) (1-based, as the caller shows positions):
+ * "did not find expected key (while parsing a block mapping at line 2,
+ * column 3)". */
+void cy_problem(const yaml_parser_t *ps, size_t ctx_line, size_t ctx_col,
+		char *buf, size_t n);
 
 #endif

@@ -1,5 +1,4 @@
 /* pool.c - chunked object pools with stable addresses (base/pool.h). */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "base/pool.h"
@@ -21,8 +20,7 @@ uint32_t pool_take(struct pool *p, size_t link)
 		return i;
 	}
 	if (p->used == POOL_NONE - 1) {
-		fprintf(stderr, "vmspec: more than 2^32 live objects\n");
-		abort();
+		xabort("more than 2^32 live objects");
 	}
 	if ((p->used >> POOL_CHUNK_BITS) == p->nchunks) {
 		if (p->nchunks == p->cap_chunks) {
@@ -31,11 +29,7 @@ uint32_t pool_take(struct pool *p, size_t link)
 					     p->cap_chunks * sizeof(void *));
 		}
 		size_t bytes = p->elem << POOL_CHUNK_BITS;
-		void *c = NULL;
-		if (posix_memalign(&c, 64, bytes)) {
-			fprintf(stderr, "vmspec: out of memory\n");
-			abort();
-		}
+		void *c = xmemalign(64, bytes);
 		memset(c, 0, bytes);
 		p->chunks[p->nchunks++] = c;
 	}

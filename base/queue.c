@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "base/queue.h"
+#include "base/util.h"
 
 #define OFS 3	/* physical index of logical position 0 */
 
@@ -15,11 +16,7 @@ _Static_assert(sizeof(struct evq_event) == 32, "an event must be 32 bytes");
 
 static void grow(struct evq_heap *h, size_t cap)
 {
-	void *p = NULL;
-	if (posix_memalign(&p, 128, (cap + OFS + 4) * sizeof(struct evq_event))) {
-		fprintf(stderr, "vmspec: out of memory (event queue)\n");
-		abort();
-	}
+	void *p = xmemalign(128, (cap + OFS + 4) * sizeof(struct evq_event));
 	if (h->mem) {
 		memcpy((struct evq_event *)p + OFS, h->mem + OFS,
 		       h->n * sizeof(struct evq_event));

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include "base/rng.h"
+#include "base/util.h"
 
 static uint64_t splitmix64(uint64_t *x)
 {
@@ -50,10 +51,8 @@ void rng_stream_reset(gsl_rng *r, uint64_t seed, uint64_t stream)
 gsl_rng *rng_stream_new(uint64_t seed, uint64_t stream)
 {
 	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-	if (!r) {
-		fprintf(stderr, "vmspec: out of memory\n");
-		abort();
-	}
+	if (!r)
+		die_oom();
 	rng_stream_reset(r, seed, stream);
 	return r;
 }

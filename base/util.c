@@ -9,7 +9,7 @@
 #include <unistd.h>
 #include "base/util.h"
 
-static void die_oom(void)
+void die_oom(void)
 {
 	fprintf(stderr, "vmspec: out of memory\n");
 	abort();
@@ -65,6 +65,14 @@ void textbuf_put(struct textbuf *s, const char *fmt, ...)
 		s->at += (size_t)n;
 	if (s->at >= s->len)
 		s->at = s->len - 1;
+}
+
+void *xmemalign(size_t align, size_t n)
+{
+	void *p = NULL;
+	if (posix_memalign(&p, align, n ? n : 1))
+		die_oom();
+	return p;
 }
 
 uint64_t fnv1a64(uint64_t h, const void *data, size_t len)

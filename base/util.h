@@ -1,6 +1,6 @@
 /* util.h - small helpers shared by the CLI and the core: allocation that
- * aborts on out-of-memory, bounded text building, hashing, time stamps,
- * directories.
+ * aborts on out-of-memory (every such abort in vmspec goes through
+ * die_oom()), bounded text building, hashing, time stamps, directories.
  * Nothing here keeps state. */
 #ifndef VMSPEC_UTIL_H
 #define VMSPEC_UTIL_H
@@ -8,8 +8,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Print "vmspec: out of memory" and abort. The x* functions below call it;
+ * so do callers of allocators that cannot use them (gsl_rng_alloc,
+ * open_memstream). */
+_Noreturn void die_oom(void);
+
 void *xmalloc(size_t n);
-void *xcalloc(size_t n, size_t size);
+void *xcalloc(size_t n, size_t size);	/* zeroed */
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 /* Print "vmspec: (what)" to stderr and abort, as the x- allocators do on
@@ -27,6 +32,10 @@ struct textbuf {
 };
 void textbuf_put(struct textbuf *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* (n) bytes aligned to (align), a power of two multiple of sizeof(void *);
+ * not zeroed; free() them. */
+void *xmemalign(size_t align, size_t n);
 
 /* 64-bit FNV-1a of (len) bytes, continuing from (h); start with
  * FNV1A64_INIT. */

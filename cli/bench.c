@@ -22,7 +22,7 @@
 #include <gsl/gsl_randist.h>
 #include "build-config.h"
 #include "cli/cmd.h"
-#include "base/config.h"
+#include "exp/params.h"
 #include "base/results.h"
 #include "base/rng.h"
 #include "base/util.h"

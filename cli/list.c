@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "cli/cmd.h"
-#include "base/config.h"
+#include "exp/params.h"
 #include "base/dist.h"
 #include "policies/cache/cache.h"
 #include "policies/strategy.h"

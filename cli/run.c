@@ -11,7 +11,7 @@
 #include <unistd.h>
 #include "build-config.h"
 #include "cli/cmd.h"
-#include "base/config.h"
+#include "exp/params.h"
 #include "base/results.h"
 #include "base/util.h"
 #include "policies/strategy.h"

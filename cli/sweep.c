@@ -1,5 +1,5 @@
 /* sweep.c - `vmspec sweep SWEEP.yaml`: expands a sweep into a manifest of
- * runs (base/sweep.h) and executes it with local processes (-j N), under
+ * runs (exp/sweep.h) and executes it with local processes (-j N), under
  * mpirun (cli/sweep_mpi.c), or one line at a time (--run I, what Slurm
  * array tasks call; --emit-slurm writes that array job). Runs whose results
  * file is complete are skipped, so a restarted sweep loses nothing that had
@@ -26,6 +26,7 @@
 #include "cli/cmd.h"
 #include "cli/sweep.h"
 #include "base/util.h"
+#include "exp/params.h"
 
 static const char sweep_usage[] =
 	"usage: vmspec sweep SWEEP.yaml [-j N] [--output DIR] [--force] [-q]\n"

@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
-#include "base/sweep.h"
+#include "exp/sweep.h"
 
 /* Progress of one sweep invocation, printed to (out). */
 struct sweep_prog {

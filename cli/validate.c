@@ -18,7 +18,7 @@
 #include <sys/wait.h>
 #include "cli/cmd.h"
 #include "cli/gnuplot.h"
-#include "base/config.h"
+#include "exp/params.h"
 #include "base/results.h"
 #include "base/util.h"
 #include "exp/validation.h"

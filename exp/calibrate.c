@@ -18,7 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "base/config.h"
+#include "exp/params.h"
 #include "base/util.h"
 #include "exp/calibrate_int.h"
 #include "exp/validation.h"
@@ -40,9 +40,7 @@ static void add_fig(struct calib *c, unsigned mib, const char *key,
 {
 	if (c->nfig == c->cap) {
 		c->cap = c->cap ? 2 * c->cap : 64;
-		c->fig = realloc(c->fig, c->cap * sizeof *c->fig);
-		if (!c->fig)
-			abort();
+		c->fig = xrealloc(c->fig, c->cap * sizeof *c->fig);
 	}
 	struct calib_fig *f = &c->fig[c->nfig++];
 	memset(f, 0, sizeof *f);
@@ -51,8 +49,7 @@ static void add_fig(struct calib *c, unsigned mib, const char *key,
 	snprintf(f->unit, sizeof f->unit, "%s", unit);
 	f->mib = mib;
 	f->n = n;
-	if (!(f->v = malloc((n ? n : 1) * sizeof *f->v)))
-		abort();
+	f->v = xmalloc((n ? n : 1) * sizeof *f->v);
 	memcpy(f->v, v, n * sizeof *v);
 	fit_sort(f->v, n);
 }

@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/util.h"
 #include "build-config.h"
 #include "exp/calibrate_int.h"
 #include "models/fit.h"
@@ -578,10 +579,8 @@ static void write_rest(const struct calib *c, FILE *o)
 	/* the per-repetition speed-ups of each class, pooled */
 	double *pool[2];
 	unsigned np[2] = { 0, 0 };
-	pool[0] = calloc(GABI_BLK_COUNT * c->o->reps, sizeof **pool);
-	pool[1] = calloc(GABI_BLK_COUNT * c->o->reps, sizeof **pool);
-	if (!pool[0] || !pool[1])
-		abort();
+	pool[0] = xcalloc(GABI_BLK_COUNT * c->o->reps, sizeof **pool);
+	pool[1] = xcalloc(GABI_BLK_COUNT * c->o->reps, sizeof **pool);
 	int at_call = calib_fig(c, "kernel.dot_i32.speedup_call", 0) != NULL;
 	fprintf(o, "catalog:\n  # speed-up of a block's optimized variant "
 		"(-O3 -mavx2 -funroll-loops) over its\n  # baseline (-O2 "

@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "base/config.h"
+#include "exp/params.h"
 #include "base/dist.h"
 #include "exp/validation.h"
 #include "models/fit.h"

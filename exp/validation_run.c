@@ -12,7 +12,7 @@
 #include <unistd.h>
 #include <sys/resource.h>
 #include "build-config.h"
-#include "base/config.h"
+#include "exp/params.h"
 #include "base/results.h"
 #include "base/util.h"
 #include "exp/validation.h"

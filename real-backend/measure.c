@@ -21,6 +21,7 @@
 #include <x86intrin.h>
 
 #include "real-backend/measure.h"
+#include "base/util.h"
 #include "real-backend/real_int.h"
 #include "real-backend/vmm.h"
 #include "real-backend/vmm_bench.h"
@@ -522,9 +523,9 @@ void meas_compile(struct meas *m, const char *cc, struct meas_cc *out)
 {
 	static const char *const names[GABI_BLK_COUNT] = GABI_BLOCK_NAMES;
 	unsigned reps = m->o.reps, nall = 0;
-	double *all = calloc(GABI_BLK_COUNT * reps, sizeof *all),
-	       *cpu = calloc(reps, sizeof *cpu),
-	       *wall = calloc(reps, sizeof *wall);
+	double *all = xcalloc(GABI_BLK_COUNT * reps, sizeof *all),
+	       *cpu = xcalloc(reps, sizeof *cpu),
+	       *wall = xcalloc(reps, sizeof *wall);
 	char dir[] = "/tmp/vmspec-cc-XXXXXX", label[64], key[48];
 	int rc = 0;
 
@@ -533,8 +534,6 @@ void meas_compile(struct meas *m, const char *cc, struct meas_cc *out)
 		cc = getenv("VMSPEC_CC");
 	if (!cc || !*cc)
 		cc = MEAS_CC;
-	if (!all || !cpu || !wall)
-		abort();
 	cc_version(cc, out->version, sizeof out->version);
 	if (!mkdtemp(dir)) {
 		snprintf(out->error, sizeof out->error, "mkdtemp: %s",

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "vmm_bench.h"
+#include "base/util.h"
 
 extern const unsigned char vmm_guest_runtime[];
 extern const size_t vmm_guest_runtime_len;
@@ -54,13 +55,10 @@ double vmm_bench_percentile(double *v, unsigned n, double p)
  * together. */
 static double **samples(unsigned n, unsigned reps)
 {
-	double **t = calloc(n + 1, sizeof *t);
+	double **t = xcalloc(n + 1, sizeof *t);
 
-	if (!t)
-		abort();
 	for (unsigned i = 0; i < n; i++)
-		if (!(t[i] = calloc(reps, sizeof **t)))
-			abort();
+		t[i] = xcalloc(reps, sizeof **t);
 	return t;
 }
 

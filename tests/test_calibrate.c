@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "cu.h"
-#include "base/config.h"
+#include "exp/params.h"
 #include "exp/calibrate.h"
 #include "real-backend/platform_real.h"
 #include "real-backend/vmm.h"

@@ -1,6 +1,7 @@
-/* test_config.c - CUnit tests of the YAML config loader (base/config.c).
- * Run by `make check`; table-driven: one row per error kind, per dist form,
- * per override. Exits non-zero when any assertion fails. */
+/* test_config.c - CUnit tests of the YAML config loader (exp/params.h:
+ * exp/cfg_load.c, cfg_check.c, cfg_dump.c). Run by `make check`;
+ * table-driven: one row per error kind, per dist form, per override. Exits
+ * non-zero when any assertion fails. */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L	/* open_memstream, mkstemp */
 #endif
@@ -11,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <CUnit/Basic.h>
-#include "base/config.h"
+#include "exp/params.h"
 
 /* ------------------------------------------------------------ helpers */
 

@@ -6,7 +6,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "base/config.h"
+#include "exp/params.h"
 #include "policies/strategy.h"
 #include "sim/engine.h"
 #include "tests/cu.h"

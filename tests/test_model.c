@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "base/config.h"
+#include "exp/params.h"
 #include "policies/strategy.h"
 #include "sim/engine.h"
 #include "tests/cu.h"

@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "base/config.h"
+#include "exp/params.h"
 #include "base/util.h"
 #include "plat/plat.h"
 #include "policies/strategy.h"

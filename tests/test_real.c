@@ -26,7 +26,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include "base/config.h"
+#include "exp/params.h"
 #include "policies/strategy.h"
 #include "real-backend/platform_real.h"
 #include "sim/engine.h"

@@ -1,7 +1,8 @@
-/* test_sweep.c - the sweep manifest (base/sweep.c): cartesian, zipped,
- * ranges and seeds expand in the documented order; names are stable; each
- * run's config carries its values; bad sweep files give file:line:col
- * errors; the index lists every run. Table-driven where cases are data. */
+/* test_sweep.c - the sweep manifest (exp/sweep.h: exp/sweep_load.c,
+ * exp/sweep.c): cartesian, zipped, ranges and seeds expand in the
+ * documented order; names are stable; each run's config carries its
+ * values; bad sweep files give file:line:col errors; the index lists every
+ * run. Table-driven where cases are data. */
 #include <errno.h>
 #include <hdf5.h>
 #include <math.h>
@@ -10,7 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 #include "tests/cu.h"
-#include "base/sweep.h"
+#include "exp/params.h"
+#include "exp/sweep.h"
 #include "base/util.h"
 
 static const char base_cfg[] =

@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "base/config.h"
+#include "exp/params.h"
 #include "base/results.h"
 #include "policies/strategy.h"
 #include "sim/engine.h"

@@ -16,7 +16,7 @@
 #include <unistd.h>
 #include <sys/wait.h>
 #include <gsl/gsl_rng.h>
-#include "base/config.h"
+#include "exp/params.h"
 #include "base/results.h"
 #include "exp/validation.h"
 #include "base/dist.h"

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <gsl/gsl_randist.h>
-#include "base/config.h"
+#include "exp/params.h"
 #include "base/rng.h"
 #include "base/dist.h"
 #include "workloads/catalog.h"

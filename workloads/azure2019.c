@@ -292,7 +292,7 @@ static int t19_header(struct t19_file *fl, const struct csv_file *f,
 	const char *p;
 	size_t n;
 	if (!csv_next_line(f, c, &p, &n)) {
-		snprintf(err, errlen, "%s:1: empty file (no header)", f->path);
+		wlt_error(err, errlen, f->path, 1, NULL, "empty file (no header)");
 		return -EINVAL;
 	}
 	size_t nh = csv_split(p, n, NULL, 0);
@@ -308,29 +308,30 @@ static int t19_header(struct t19_file *fl, const struct csv_file *f,
 			   fl->app < 0	 ? "HashApp" :
 			   fl->func < 0	 ? "HashFunction" : NULL;
 	if (miss) {
-		snprintf(err, errlen, "%s:%" PRIu64 ": column %s: missing "
-			 "from the header", f->path, c->line, miss);
+		wlt_error(err, errlen, f->path, c->line, miss, "missing from "
+			  "the header");
 		rc = -EINVAL;
 	} else if (c0 < 0) {
-		snprintf(err, errlen, "%s:%" PRIu64 ": no minute columns "
-			 "(expected 1,2,...,1440 after the id columns)",
-			 f->path, c->line);
+		wlt_error(err, errlen, f->path, c->line, NULL, "no minute "
+			  "columns (expected 1,2,...,1440 after the id "
+			  "columns)");
 		rc = -EINVAL;
 	} else if (c0 > T19_MAX_ID || fl->owner > c0 || fl->app > c0 ||
 		   fl->func > c0) {
-		snprintf(err, errlen, "%s:%" PRIu64 ": column 1: expected "
-			 "after HashOwner, HashApp, HashFunction (at most %d "
-			 "columns before it)", f->path, c->line, T19_MAX_ID);
+		wlt_error(err, errlen, f->path, c->line, "1", "expected after "
+			  "HashOwner, HashApp, HashFunction (at most %d "
+			  "columns before it)", T19_MAX_ID);
 		rc = -EINVAL;
 	}
 	for (size_t i = (size_t)c0; rc == 0 && i < nh; i++) {
 		char want[24];
 		int wl = snprintf(want, sizeof(want), "%zu", i - (size_t)c0 + 1);
 		if (h[i].n != (size_t)wl || memcmp(h[i].p, want, (size_t)wl)) {
-			snprintf(err, errlen, "%s:%" PRIu64 ": column %.*s: "
-				 "expected minute column '%s' here", f->path,
-				 c->line, (int)(h[i].n > 40 ? 40 : h[i].n),
-				 h[i].p, want);
+			char col[48];
+			snprintf(col, sizeof(col), "%.*s",
+				 (int)(h[i].n > 40 ? 40 : h[i].n), h[i].p);
+			wlt_error(err, errlen, f->path, c->line, col, "expected "
+				  "minute column '%s' here", want);
 			rc = -EINVAL;
 		}
 	}
@@ -384,10 +385,9 @@ static int t19_scan(struct t19 *t, uint32_t fi, char *err, size_t errlen)
 		}
 		if (k < fl->c0) {
 			col_name(fl, &f, k + 1, name, sizeof(name));
-			rc = wlt_reject(&t->errs, err, errlen, "%s:%" PRIu64
-					": column %s: missing (row has %u of "
-					"%u columns)", fl->path, cur.line,
-					name, k + 1, fl->ncols);
+			rc = wlt_reject(&t->errs, err, errlen, fl->path,
+					cur.line, name, "missing (row has %u "
+					"of %u columns)", k + 1, fl->ncols);
 			continue;
 		}
 		const char *counts = p, *problem = NULL, *bad = NULL;
@@ -425,22 +425,20 @@ static int t19_scan(struct t19 *t, uint32_t fi, char *err, size_t errlen)
 		if (problem) {
 			const char *be = memchr(bad, ',', (size_t)(e - bad));
 			size_t bn = (size_t)((be ? be : e) - bad);
-			rc = wlt_reject(&t->errs, err, errlen, "%s:%" PRIu64
-					": column %u: %s count \"%.*s\"",
-					fl->path, cur.line, col + 1, problem,
-					(int)(bn > 40 ? 40 : bn), bad);
+			snprintf(name, sizeof(name), "%u", col + 1);
+			rc = wlt_reject(&t->errs, err, errlen, fl->path,
+					cur.line, name, "%s count \"%.*s\"",
+					problem, (int)(bn > 40 ? 40 : bn), bad);
 			continue;
 		}
 		if (col != fl->nmin) {
 			if (col < fl->nmin)
 				snprintf(name, sizeof(name), "%u", col + 1);
-			rc = wlt_reject(&t->errs, err, errlen, col < fl->nmin ?
-					"%s:%" PRIu64 ": column %s: missing "
-					"(row has %u of %u columns)" :
-					"%s:%" PRIu64 ": column %s: unexpected "
-					"extra column (row has %u of %u "
-					"columns)", fl->path, cur.line,
-					col < fl->nmin ? name : "past the last",
+			rc = wlt_reject(&t->errs, err, errlen, fl->path,
+					cur.line, col < fl->nmin ? name :
+					"past the last", "%s (row has %u of %u "
+					"columns)", col < fl->nmin ? "missing" :
+					"unexpected extra column",
 					fl->c0 + col, fl->ncols);
 			continue;
 		}
@@ -451,9 +449,8 @@ static int t19_scan(struct t19 *t, uint32_t fi, char *err, size_t errlen)
 			if (id[idc[i]].n == 0)
 				empty = i;
 		if (empty >= 0) {
-			rc = wlt_reject(&t->errs, err, errlen, "%s:%" PRIu64
-					": column %s: empty", fl->path,
-					cur.line, idn[empty]);
+			rc = wlt_reject(&t->errs, err, errlen, fl->path,
+					cur.line, idn[empty], "empty");
 			continue;
 		}
 		struct csv_field key[3] = { id[fl->owner], id[fl->app],
@@ -505,9 +502,8 @@ static int parse_pcts(struct t19 *t, const char *path, uint64_t line,
 		if (!problem && i > 0 && v[i] < v[i - 1])
 			problem = "below the previous percentile";
 		if (problem) {
-			int rc = wlt_reject(&t->errs, err, errlen, "%s:%" PRIu64
-					    ": column %s: %s \"%.*s\"", path,
-					    line, cols[i], problem,
+			int rc = wlt_reject(&t->errs, err, errlen, path, line,
+					    cols[i], "%s \"%.*s\"", problem,
 					    (int)(x->n > 40 ? 40 : x->n), x->p);
 			return rc < 0 ? rc : 1;
 		}
@@ -533,7 +529,7 @@ static int t19_read_table(struct t19 *t, const char *path, int is_mem,
 	struct csv_field *fld = NULL, *hdr = NULL;
 	size_t nh = 0;
 	if (!csv_next_line(&f, &cur, &line, &n)) {
-		snprintf(err, errlen, "%s:1: empty file (no header)", path);
+		wlt_error(err, errlen, path, 1, NULL, "empty file (no header)");
 		rc = -EINVAL;
 		goto out;
 	}
@@ -550,8 +546,8 @@ static int t19_read_table(struct t19 *t, const char *path, int is_mem,
 		if ((idx[i] = csv_find(hdr, nh, cols[i])) < 0)
 			miss = cols[i];
 	if (miss) {
-		snprintf(err, errlen, "%s:%" PRIu64 ": column %s: missing from "
-			 "the header", path, cur.line, miss);
+		wlt_error(err, errlen, path, cur.line, miss, "missing from the "
+			  "header");
 		rc = -EINVAL;
 		goto out;
 	}
@@ -563,9 +559,8 @@ static int t19_read_table(struct t19 *t, const char *path, int is_mem,
 				snprintf(name, sizeof(name), "%.*s",
 					 (int)(hdr[nf].n > 60 ? 60 : hdr[nf].n),
 					 hdr[nf].p);
-			rc = wlt_reject(&t->errs, err, errlen, "%s:%" PRIu64
-					": column %s: %s (row has %zu of %zu "
-					"columns)", path, cur.line, name,
+			rc = wlt_reject(&t->errs, err, errlen, path, cur.line,
+					name, "%s (row has %zu of %zu columns)",
 					nf < nh ? "missing" :
 						  "unexpected extra column",
 					nf, nh);

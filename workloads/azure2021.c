@@ -91,7 +91,8 @@ static int t21_header(struct t21 *t, struct csv_cursor *c, char *err,
 	const char *p;
 	size_t n;
 	if (!csv_next_line(&t->f, c, &p, &n)) {
-		snprintf(err, errlen, "%s:1: empty file (no header)", t->f.path);
+		wlt_error(err, errlen, t->f.path, 1, NULL, "empty file (no "
+			  "header)");
 		return -EINVAL;
 	}
 	t->ncols = csv_split(p, n, NULL, 0);
@@ -104,36 +105,41 @@ static int t21_header(struct t21 *t, struct csv_cursor *c, char *err,
 	for (int i = 0; i < 4; i++) {
 		*idx[i] = csv_find(t->hdr, t->ncols, names[i]);
 		if (*idx[i] < 0) {
-			snprintf(err, errlen, "%s:%" PRIu64 ": column %s: "
-				 "missing from the header", t->f.path, c->line,
-				 names[i]);
+			wlt_error(err, errlen, t->f.path, c->line, names[i],
+				  "missing from the header");
 			return -EINVAL;
 		}
 	}
 	return 0;
 }
 
-/* Parse and check one data row; on a problem, a message in (msg) and -1. */
+/* Parse and check one data row: 0, or it is broken and rejected with
+ * wlt_reject(errs): 1 when it is skipped, else -EINVAL with (err). */
 static int t21_parse(struct t21 *t, const char *p, size_t n, uint64_t line,
-		     struct t21_row *r, char *msg, size_t msglen)
+		     struct t21_row *r, struct wlt_errors *errs, char *err,
+		     size_t errlen)
 {
 	size_t nf = csv_split(p, n, t->fld, t->ncols + 1);
+	int rc;
 	if (nf != t->ncols) {
 		const struct csv_field *h = &t->hdr[nf < t->ncols ? nf : 0];
-		snprintf(msg, msglen, "%s:%" PRIu64 ": column %.*s: %s (row "
-			 "has %zu of %zu columns)", t->f.path, line,
+		char col[48];
+		snprintf(col, sizeof(col), "%.*s",
 			 nf < t->ncols ? (int)(h->n > 40 ? 40 : h->n) : 13,
-			 nf < t->ncols ? h->p : "past the last",
-			 nf < t->ncols ? "missing" : "unexpected extra column",
-			 nf, t->ncols);
-		return -1;
+			 nf < t->ncols ? h->p : "past the last");
+		rc = wlt_reject(errs, err, errlen, t->f.path, line, col,
+				"%s (row has %zu of %zu columns)",
+				nf < t->ncols ? "missing" :
+						"unexpected extra column",
+				nf, t->ncols);
+		return rc < 0 ? rc : 1;
 	}
 	r->app = t->fld[t->c_app];
 	r->func = t->fld[t->c_func];
 	if (!r->app.n || !r->func.n) {
-		snprintf(msg, msglen, "%s:%" PRIu64 ": column %s: empty",
-			 t->f.path, line, r->app.n ? "func" : "app");
-		return -1;
+		rc = wlt_reject(errs, err, errlen, t->f.path, line,
+				r->app.n ? "func" : "app", "empty");
+		return rc < 0 ? rc : 1;
 	}
 	const int cols[2] = { t->c_end, t->c_dur };
 	double v[2];
@@ -147,11 +153,11 @@ static int t21_parse(struct t21 *t, const char *p, size_t n, uint64_t line,
 				problem = "too large";
 		}
 		if (problem) {
-			snprintf(msg, msglen, "%s:%" PRIu64 ": column %s: %s "
-				 "\"%.*s\"", t->f.path, line,
-				 i ? "duration" : "end_timestamp", problem,
-				 (int)(x->n > 40 ? 40 : x->n), x->p);
-			return -1;
+			rc = wlt_reject(errs, err, errlen, t->f.path, line,
+					i ? "duration" : "end_timestamp",
+					"%s \"%.*s\"", problem,
+					(int)(x->n > 40 ? 40 : x->n), x->p);
+			return rc < 0 ? rc : 1;
 		}
 	}
 	r->end_ns = llround(v[0] * 1e9);
@@ -186,12 +192,13 @@ static int t21_scan(struct t21 *t, int64_t *max_dur_ns, int64_t *max_end_ns,
 	t->cur = c;	/* pass 2 starts after the header */
 	const char *p;
 	size_t n;
-	char msg[512];
 	while (rc == 0 && csv_next_line(&t->f, &c, &p, &n)) {
 		struct t21_row r;
+		int pr;
 		t->st.rows++;
-		if (t21_parse(t, p, n, c.line, &r, msg, sizeof(msg)) < 0) {
-			rc = wlt_reject(&t->errs, err, errlen, "%s", msg);
+		if ((pr = t21_parse(t, p, n, c.line, &r, &t->errs, err,
+				    errlen))) {
+			rc = pr < 0 ? pr : 0;
 			continue;
 		}
 		if (r.dur_ns > *max_dur_ns)
@@ -285,8 +292,8 @@ static int t21_next(struct wl_source *src, struct wl_arrival *out)
 			continue;
 		}
 		struct t21_row r;
-		char msg[512];
-		if (t21_parse(t, p, n, t->cur.line, &r, msg, sizeof(msg)) < 0)
+		struct wlt_errors again = { .skip = 1 };
+		if (t21_parse(t, p, n, t->cur.line, &r, &again, NULL, 0))
 			continue;	/* skipped and counted in pass 1 */
 		if (r.end_ns > t->hwm_ns)
 			t->hwm_ns = r.end_ns;
@@ -299,12 +306,12 @@ static int t21_next(struct wl_source *src, struct wl_arrival *out)
 				t->st.late_rows++;
 				int rc = wlt_reject(
 					&t->errs, src->err, sizeof(src->err),
-					"%s:%" PRIu64 ": column end_timestamp: "
+					t->f.path, t->cur.line, "end_timestamp",
 					"arrival %.6f s (end - duration) is "
 					"earlier than arrival %.6f s already "
 					"replayed: row out of order beyond the "
-					"reorder window of %.3f s", t->f.path,
-					t->cur.line, (double)at / 1e9,
+					"reorder window of %.3f s",
+					(double)at / 1e9,
 					(double)t->last_ns / 1e9,
 					(double)t->win_ns / 1e9);
 				if (rc < 0)

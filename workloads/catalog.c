@@ -5,7 +5,7 @@
  * models.compile, nfuncs, mem_mib, nphases, seed) and never on the arrival
  * process, and phases 0..p are the same whatever nphases > p is.
  *
- * Choices (the semantics behind the catalog.* rows of base/params.c):
+ * Choices (the semantics behind the catalog.* rows of exp/params.c):
  *
  * - Streams. Every purpose draws from its own stream RNG_ID(RNG_FUNCS, k)
  *   (the CAT_S_* below), in function order, so e.g. changing the share

@@ -1,7 +1,8 @@
 /* csv.c - file primitives of the trace readers (workloads/csv.h).
  * Files are mapped whole and walked with memchr, so a reader's heap use does
  * not grow with the file; every parser is strict and reports a short problem
- * phrase that the caller turns into "FILE:LINE: column NAME: problem". */
+ * phrase that the caller turns into "FILE:LINE: column NAME: problem"
+ * (wlt_error, over base/errfmt.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -12,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <gsl/gsl_rng.h>
+#include "base/errfmt.h"
 #include "base/rng.h"
 #include "base/util.h"
 #include "workloads/csv.h"
@@ -83,7 +85,7 @@ int csv_file_open(struct csv_file *f, const char *path, char *err,
 	}
 	if (f->size == 0) {
 		csv_file_release(f);
-		snprintf(err, errlen, "%s:1: empty file (no header)", path);
+		wlt_error(err, errlen, path, 1, NULL, "empty file (no header)");
 		return -EINVAL;
 	}
 	f->path = xstrdup(path);
@@ -503,13 +505,38 @@ void csv_hex(const unsigned char *b, size_t n, char *out)
 
 /* ---- helpers internal to the trace readers ------------------------------ */
 
+static void wlt_verror(char *err, size_t errlen, const char *path,
+		       uint64_t line, const char *col, const char *fmt,
+		       va_list ap) __attribute__((format(printf, 6, 0)));
+static void wlt_verror(char *err, size_t errlen, const char *path,
+		       uint64_t line, const char *col, const char *fmt,
+		       va_list ap)
+{
+	char key[96];
+
+	if (col)
+		snprintf(key, sizeof(key), "column %s", col);
+	errfmt_v(err, errlen, path, (size_t)line, 0, col ? key : NULL, fmt,
+		 ap);
+}
+
+void wlt_error(char *err, size_t errlen, const char *path, uint64_t line,
+	       const char *col, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	wlt_verror(err, errlen, path, line, col, fmt, ap);
+	va_end(ap);
+}
+
 int wlt_reject(struct wlt_errors *e, char *err, size_t errlen,
+	       const char *path, uint64_t line, const char *col,
 	       const char *fmt, ...)
 {
 	char msg[512];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	wlt_verror(msg, sizeof(msg), path, line, col, fmt, ap);
 	va_end(ap);
 	if (e->skip) {
 		if (e->skipped++ == 0)

@@ -121,11 +121,20 @@ struct wlt_errors {
 	char first[512];	/* message of the first skipped row */
 };
 
-/* Report a broken row: the message is formatted from (fmt). In skip mode
- * it is counted (the first one kept) and 0 is returned; otherwise it is
- * written to (err) and -EINVAL returned. */
+/* The message about line (line) of (path), column (col), into (err):
+ * "PATH:LINE: column COL: problem", the problem formatted from (fmt);
+ * (col) NULL leaves out "column COL: ". The one format of the trace
+ * readers' messages, base/errfmt.h's. */
+void wlt_error(char *err, size_t errlen, const char *path, uint64_t line,
+	       const char *col, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+
+/* Report a broken row: the message as wlt_error()'s. In skip mode it is
+ * counted (the first one kept) and 0 is returned; otherwise it is written
+ * to (err) and -EINVAL returned. */
 int wlt_reject(struct wlt_errors *e, char *err, size_t errlen,
-	       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+	       const char *path, uint64_t line, const char *col,
+	       const char *fmt, ...) __attribute__((format(printf, 7, 8)));
 
 /* Function selection shared by both formats. Among the (n) functions with
  * ok[i] != 0 (all when ok is NULL): keep the (top_n) with the most

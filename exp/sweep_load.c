@@ -1,8 +1,10 @@
-/* sweep.c - SWEEP.yaml loader, manifest expansion and the sweep index file
- * (base/sweep.h). Called by cli/sweep.c and tests/test_sweep.c.
- * Invariant: the manifest depends only on the sweep text and the base
- * config, so every process (a -j child, an MPI rank, a Slurm array task)
- * that loads the same files agrees on what run i is and where it goes.
+/* sweep_load.c - SWEEP.yaml loader and manifest expansion (exp/sweep.h):
+ * the base config, the axes and their values, seeds, Slurm options, and
+ * the ordered, named list of runs. Called by cli/sweep.c (through
+ * sweep_load_file) and tests/test_sweep.c. Invariant: the manifest depends
+ * only on the sweep text and the base config, so every process (a -j
+ * child, an MPI rank, a Slurm array task) that loads the same files agrees
+ * on what run i is and where it goes.
  *
  * Choices made here (documented for users in docs/sweeps.md):
  * - The inline `config:` mapping is handed to cfg_load_string() as the
@@ -19,7 +21,6 @@
 #endif
 #include <ctype.h>
 #include <errno.h>
-#include <hdf5.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
@@ -28,82 +29,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <yaml.h>
 #include "base/cfgyaml.h"
-#include "build-config.h"
-#include "base/results.h"
-#include "base/h5util.h"
-#include "base/sweep.h"
+#include "base/errfmt.h"
+#include "base/units.h"
 #include "base/util.h"
+#include "exp/params.h"
+#include "exp/sweep.h"
+#include "exp/sweep_int.h"
 
-#define ECHO_LEN 48
 #define TOP_KEY "(top level)"
-
-const char *const sweep_mode_names[SWEEP_MODE_COUNT] = {
-	[SWEEP_CARTESIAN] = "cartesian",
-	[SWEEP_ZIPPED] = "zipped",
-};
-
-const char *const sweep_status_names[SWEEP_STATUS_COUNT] = {
-	[SWEEP_PENDING] = "pending",
-	[SWEEP_COMPLETE] = "complete",
-	[SWEEP_FAILED] = "failed",
-	[SWEEP_INCOMPLETE] = "incomplete",
-	[SWEEP_STALE] = "stale",
-};
-
-/* ------------------------------------------------------------ strings */
-
-/* A growing heap string. */
-struct sbuf {
-	char *s;
-	size_t len, cap;
-};
-
-static void sb_add(struct sbuf *b, const char *s, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 64;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		b->s = xrealloc(b->s, cap);
-		b->cap = cap;
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
-static void sb_puts(struct sbuf *b, const char *s)
-{
-	sb_add(b, s, strlen(s));
-}
-
-static void sb_printf(struct sbuf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void sb_printf(struct sbuf *b, const char *fmt, ...)
-{
-	char tmp[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n < sizeof(tmp)) {
-		sb_add(b, tmp, (size_t)n);
-		return;
-	}
-	char *big = xmalloc((size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(big, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	sb_add(b, big, (size_t)n);
-	free(big);
-}
 
 /* ------------------------------------------------------------ loading */
 
@@ -114,13 +49,6 @@ struct sw_ld {
 	const char *src;		/* file name in messages */
 	struct sweep_error *err;
 };
-
-static void one_line(char *s)
-{
-	for (; *s; s++)
-		if (*s == '\n' || *s == '\r' || *s == '\t')
-			*s = ' ';
-}
 
 static struct sweep_pos mark_pos(yaml_mark_t m)
 {
@@ -139,13 +67,8 @@ static int fail_at(struct sw_ld *x, struct sweep_pos at, const char *key,
 	va_start(ap, fmt);
 	vsnprintf(problem, sizeof(problem), fmt, ap);
 	va_end(ap);
-	if (at.line)
-		snprintf(x->err->msg, sizeof(x->err->msg), "%s:%zu:%zu: %s: %s",
-			 x->src, at.line, at.col, key, problem);
-	else
-		snprintf(x->err->msg, sizeof(x->err->msg), "%s: %s: %s", x->src,
-			 key, problem);
-	one_line(x->err->msg);
+	errfmt(x->err->msg, sizeof(x->err->msg), x->src, at.line, at.col, key,
+	       problem);
 	return -EINVAL;
 }
 
@@ -157,23 +80,6 @@ static yaml_node_t *node(const struct sw_ld *x, int i)
 	return yaml_document_get_node(x->doc, i);
 }
 
-static const char *scalar(const yaml_node_t *n)
-{
-	return (const char *)n->data.scalar.value;
-}
-
-static size_t seq_len(const yaml_node_t *n)
-{
-	return (size_t)(n->data.sequence.items.top -
-			n->data.sequence.items.start);
-}
-
-static yaml_node_t *seq_item(const struct sw_ld *x, const yaml_node_t *n,
-			     size_t i)
-{
-	return node(x, n->data.sequence.items.start[i]);
-}
-
 /* Whole plain scalar as a finite number; false otherwise. */
 static bool plain_number(const yaml_node_t *n, double *out)
 {
@@ -182,7 +88,7 @@ static bool plain_number(const yaml_node_t *n, double *out)
 
 	if (!cy_value(n) || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
 		return false;
-	s = scalar(n);
+	s = cy_scalar(n);
 	/* strtod takes hex, inf and nan: YAML numbers here are decimal */
 	for (const char *p = s; *p; p++)
 		if (!strchr("0123456789+-.eE", *p))
@@ -200,7 +106,7 @@ static bool plain_int(const yaml_node_t *n, int64_t *out)
 
 	if (!cy_value(n))
 		return false;
-	s = scalar(n);
+	s = cy_scalar(n);
 	if (!*s || (!isdigit((unsigned char)*s) && *s != '-' && *s != '+'))
 		return false;
 	for (const char *p = s + 1; *p; p++)
@@ -222,7 +128,7 @@ static void emit(const struct sw_ld *x, const yaml_node_t *n, int depth,
 {
 	switch (n->type) {
 	case YAML_SCALAR_NODE: {
-		const char *s = scalar(n);
+		const char *s = cy_scalar(n);
 		bool plain = n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
 		if (plain && depth > 0 && strpbrk(s, ",[]{}#:"))
 			plain = false;
@@ -249,10 +155,10 @@ static void emit(const struct sw_ld *x, const yaml_node_t *n, int depth,
 	}
 	case YAML_SEQUENCE_NODE:
 		sb_puts(b, "[");
-		for (size_t i = 0; i < seq_len(n); i++) {
+		for (size_t i = 0; i < cy_seq_len(n); i++) {
 			if (i)
 				sb_puts(b, ", ");
-			emit(x, seq_item(x, n, i), depth + 1, b);
+			emit(x, cy_seq_item(x->doc, n, i), depth + 1, b);
 		}
 		sb_puts(b, "]");
 		break;
@@ -279,7 +185,7 @@ static void emit(const struct sw_ld *x, const yaml_node_t *n, int depth,
 static int check_keys(struct sw_ld *x, const yaml_node_t *n, const char *ctx,
 		      const char *const *known)
 {
-	char b[ECHO_LEN + 8], list[256] = "";
+	char b[CY_ECHO_BUF], list[256] = "";
 	size_t off = 0;
 
 	for (const char *const *k = known; *k && off < sizeof(list); k++)
@@ -287,21 +193,16 @@ static int check_keys(struct sw_ld *x, const yaml_node_t *n, const char *ctx,
 				k == known ? "" : ", ", *k);
 	for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
 	     p < n->data.mapping.pairs.top; p++) {
-		const yaml_node_t *k = node(x, p->key);
+		const yaml_node_t *k = node(x, p->key), *o;
 		if (k->type != YAML_SCALAR_NODE)
 			return fail(x, k, ctx, "expected a key name, got %s",
 				    cy_echo(k, b, sizeof(b)));
-		for (yaml_node_pair_t *q = n->data.mapping.pairs.start; q < p;
-		     q++) {
-			const yaml_node_t *o = node(x, q->key);
-			if (o->type == YAML_SCALAR_NODE &&
-			    strcmp(scalar(o), scalar(k)) == 0)
-				return fail(x, k, ctx, "duplicate key %s (first "
-					    "at line %zu)", cy_echo(k, b, sizeof(b)),
-					    mark_pos(o->start_mark).line);
-		}
+		if ((o = cy_dup_key(x->doc, n->data.mapping.pairs.start, p)))
+			return fail(x, k, ctx, "duplicate key %s (first at "
+				    "line %zu)", cy_echo(k, b, sizeof(b)),
+				    mark_pos(o->start_mark).line);
 		const char *const *kn = known;
-		while (*kn && strcmp(*kn, scalar(k)) != 0)
+		while (*kn && strcmp(*kn, cy_scalar(k)) != 0)
 			kn++;
 		if (!*kn)
 			return fail(x, k, ctx, "unknown key %s (expected one "
@@ -316,7 +217,7 @@ static const yaml_node_t *get(const struct sw_ld *x, const yaml_node_t *map,
 	for (yaml_node_pair_t *p = map->data.mapping.pairs.start;
 	     p < map->data.mapping.pairs.top; p++) {
 		const yaml_node_t *k = node(x, p->key);
-		if (strcmp(scalar(k), key) == 0) {
+		if (strcmp(cy_scalar(k), key) == 0) {
 			if (keynode)
 				*keynode = k;
 			return node(x, p->value);
@@ -373,21 +274,6 @@ static char *blank_outside(const char *text, size_t len, yaml_mark_t from,
 	return out;
 }
 
-/* Base units (ns, MiB) per unit, for a value's number in its row's unit. */
-static double unit_factor(const char *u)
-{
-	static const struct { const char *name; double f; } t[] = {
-		{ "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 },
-		{ "min", 60e9 }, { "h", 3600e9 }, { "d", 86400e9 },
-		{ "KiB", 1.0 / 1024 }, { "MiB", 1 }, { "GiB", 1024 },
-		{ "TiB", 1048576 },
-	};
-	for (size_t i = 0; u && i < sizeof(t) / sizeof(t[0]); i++)
-		if (strcmp(u, t[i].name) == 0)
-			return t[i].f;
-	return 1;
-}
-
 /* A value that is not a plain number ("30s", "2GiB", true) as a number in
  * its row's unit, read back from a scratch config; NAN when the row is not
  * a number or the value is invalid (that run will fail, not the load). */
@@ -410,9 +296,9 @@ static double axis_number(const struct sw_ld *x, const struct sweep_axis *ax,
 	if (cfg_set(c, b.s, &ce) == 0) {
 		const void *f = (const char *)c + p->offset;
 		if (p->type == CFG_DURATION)
-			v = (double)*(const int64_t *)f / unit_factor(p->unit);
+			v = (double)*(const int64_t *)f / units_factor(p->unit);
 		else if (p->type == CFG_SIZE)
-			v = *(const double *)f / unit_factor(p->unit);
+			v = *(const double *)f / units_factor(p->unit);
 		else
 			v = *(const int *)f;
 	}
@@ -425,21 +311,21 @@ static double axis_number(const struct sw_ld *x, const struct sweep_axis *ax,
 static int load_axis_values(struct sw_ld *x, struct sweep_axis *ax,
 			    const yaml_node_t *v)
 {
-	char b[ECHO_LEN + 8];
+	char b[CY_ECHO_BUF];
 
-	if (v->type != YAML_SEQUENCE_NODE || seq_len(v) == 0)
+	if (v->type != YAML_SEQUENCE_NODE || cy_seq_len(v) == 0)
 		return fail(x, v, ax->key, "values: expected a non-empty "
 			    "sequence, got %s", v->type == YAML_SEQUENCE_NODE ?
 			    "an empty one" : cy_echo(v, b, sizeof(b)));
-	if (seq_len(v) > SWEEP_MAX_RUNS)
+	if (cy_seq_len(v) > SWEEP_MAX_RUNS)
 		return fail(x, v, ax->key, "values: more than %d",
 			    SWEEP_MAX_RUNS);
-	ax->nvalues = seq_len(v);
+	ax->nvalues = cy_seq_len(v);
 	ax->text = xcalloc(ax->nvalues, sizeof(char *));
 	ax->num = xcalloc(ax->nvalues, sizeof(double));
 	ax->pos = xcalloc(ax->nvalues, sizeof(struct sweep_pos));
 	for (size_t i = 0; i < ax->nvalues; i++) {
-		const yaml_node_t *it = seq_item(x, v, i);
+		const yaml_node_t *it = cy_seq_item(x->doc, v, i);
 		struct sbuf sb = { 0 };
 		emit(x, it, 0, &sb);
 		ax->text[i] = sb.s ? sb.s : xstrdup("");
@@ -458,7 +344,7 @@ static int load_axis_range(struct sw_ld *x, struct sweep_axis *ax,
 	double d[3];
 	int64_t iv[3];
 	bool ints = true;
-	char b[ECHO_LEN + 8], ctx[300];
+	char b[CY_ECHO_BUF], ctx[300];
 	int rc;
 
 	snprintf(ctx, sizeof(ctx), "%s: range", ax->key);
@@ -482,8 +368,8 @@ static int load_axis_range(struct sw_ld *x, struct sweep_axis *ax,
 	double span = (d[1] - d[0]) / d[2];
 	if (span < 0)
 		return fail(x, n[2], ctx, "step: goes away from \"to\" (from %s "
-			    "to %s by %s)", scalar(n[0]), scalar(n[1]),
-			    scalar(n[2]));
+			    "to %s by %s)", cy_scalar(n[0]), cy_scalar(n[1]),
+			    cy_scalar(n[2]));
 	double count = floor(span + 1e-9) + 1;
 	if (count > SWEEP_MAX_RUNS)
 		return fail(x, r, ctx, "%.0f values (more than %d)", count,
@@ -510,7 +396,7 @@ static int load_axes(struct sw_ld *x, const yaml_node_t *v)
 {
 	static const char *const keys[] = { "key", "values", "range", NULL };
 	struct sweep *s = x->s;
-	char b[ECHO_LEN + 8];
+	char b[CY_ECHO_BUF];
 	int rc;
 
 	if (cy_null(v))
@@ -518,12 +404,12 @@ static int load_axes(struct sw_ld *x, const yaml_node_t *v)
 	if (v->type != YAML_SEQUENCE_NODE)
 		return fail(x, v, "axes", "expected a sequence of {key, values} "
 			    "or {key, range}, got %s", cy_echo(v, b, sizeof(b)));
-	if (seq_len(v) > SWEEP_MAX_AXES)
+	if (cy_seq_len(v) > SWEEP_MAX_AXES)
 		return fail(x, v, "axes", "more than %d axes", SWEEP_MAX_AXES);
-	s->axes = xcalloc(seq_len(v) ? seq_len(v) : 1, sizeof(*s->axes));
-	for (size_t i = 0; i < seq_len(v); i++) {
-		const yaml_node_t *a = seq_item(x, v, i), *kn, *vals, *range,
-				  *kk = NULL;
+	s->axes = xcalloc(cy_seq_len(v) ? cy_seq_len(v) : 1, sizeof(*s->axes));
+	for (size_t i = 0; i < cy_seq_len(v); i++) {
+		const yaml_node_t *a = cy_seq_item(x->doc, v, i), *kn, *vals,
+				  *range, *kk = NULL;
 		struct sweep_axis *ax = &s->axes[i];
 		if (a->type != YAML_MAPPING_NODE)
 			return fail(x, a, "axes", "axis %zu: expected a mapping "
@@ -539,23 +425,23 @@ static int load_axes(struct sw_ld *x, const yaml_node_t *v)
 			return fail(x, kn, "axes", "axis %zu: key: expected a "
 				    "parameter name, got %s", i + 1,
 				    cy_echo(kn, b, sizeof(b)));
-		if (strcmp(scalar(kn), "seed") == 0)
+		if (strcmp(cy_scalar(kn), "seed") == 0)
 			return fail(x, kn, "seed", "not an axis: list seeds with "
 				    "\"seeds: N\" or \"seeds: [..]\"");
-		if (!cfg_find(scalar(kn))) {
-			const char *sug = cfg_suggest(scalar(kn));
+		if (!cfg_find(cy_scalar(kn))) {
+			const char *sug = cfg_suggest(cy_scalar(kn));
 			if (sug)
-				return fail(x, kn, scalar(kn), "unknown parameter "
+				return fail(x, kn, cy_scalar(kn), "unknown parameter "
 					    "(did you mean \"%s\"?)", sug);
-			return fail(x, kn, scalar(kn), "unknown parameter "
+			return fail(x, kn, cy_scalar(kn), "unknown parameter "
 				    "(`vmspec run --params` lists them)");
 		}
 		for (size_t j = 0; j < i; j++)
-			if (strcmp(s->axes[j].key, scalar(kn)) == 0)
-				return fail(x, kn, scalar(kn), "duplicate axis "
+			if (strcmp(s->axes[j].key, cy_scalar(kn)) == 0)
+				return fail(x, kn, cy_scalar(kn), "duplicate axis "
 					    "(first at line %zu)",
 					    s->axes[j].key_pos.line);
-		snprintf(ax->key, sizeof(ax->key), "%s", scalar(kn));
+		snprintf(ax->key, sizeof(ax->key), "%s", cy_scalar(kn));
 		ax->key_pos = mark_pos(kn->start_mark);
 		s->naxes = i + 1;
 		vals = get(x, a, "values", NULL);
@@ -577,7 +463,7 @@ static int load_axes(struct sw_ld *x, const yaml_node_t *v)
 static int load_seeds(struct sw_ld *x, const yaml_node_t *v)
 {
 	struct sweep *s = x->s;
-	char b[ECHO_LEN + 8];
+	char b[CY_ECHO_BUF];
 	int64_t n;
 
 	if (cy_value(v)) {
@@ -591,13 +477,13 @@ static int load_seeds(struct sw_ld *x, const yaml_node_t *v)
 			s->seeds[i] = s->base.seed + (int64_t)i;
 		return 0;
 	}
-	if (v->type != YAML_SEQUENCE_NODE || seq_len(v) == 0)
+	if (v->type != YAML_SEQUENCE_NODE || cy_seq_len(v) == 0)
 		return fail(x, v, "seeds", "expected a count or a non-empty "
 			    "sequence of seeds, got %s", cy_echo(v, b, sizeof(b)));
-	s->nseeds = seq_len(v);
+	s->nseeds = cy_seq_len(v);
 	s->seeds = xcalloc(s->nseeds, sizeof(int64_t));
 	for (size_t i = 0; i < s->nseeds; i++) {
-		const yaml_node_t *it = seq_item(x, v, i);
+		const yaml_node_t *it = cy_seq_item(x->doc, v, i);
 		if (!plain_int(it, &s->seeds[i]))
 			return fail(x, it, "seeds", "expected an integer seed, "
 				    "got %s", cy_echo(it, b, sizeof(b)));
@@ -612,7 +498,7 @@ static int load_seeds(struct sw_ld *x, const yaml_node_t *v)
 static int load_slurm(struct sw_ld *x, const yaml_node_t *v)
 {
 	struct sweep *s = x->s;
-	char b[ECHO_LEN + 8];
+	char b[CY_ECHO_BUF];
 
 	if (cy_null(v))
 		return 0;
@@ -626,25 +512,25 @@ static int load_slurm(struct sw_ld *x, const yaml_node_t *v)
 	for (yaml_node_pair_t *p = v->data.mapping.pairs.start;
 	     p < v->data.mapping.pairs.top; p++) {
 		const yaml_node_t *k = node(x, p->key), *val = node(x, p->value);
-		if (!cy_value(k) || strspn(scalar(k), "abcdefghijklmnopqrstuvwxyz"
+		if (!cy_value(k) || strspn(cy_scalar(k), "abcdefghijklmnopqrstuvwxyz"
 					   "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
-				    != strlen(scalar(k)))
+				    != strlen(cy_scalar(k)))
 			return fail(x, k, "slurm", "expected an sbatch option name "
 				    "like \"time\", got %s", cy_echo(k, b, sizeof(b)));
-		if (strcmp(scalar(k), "array") == 0 ||
-		    strcmp(scalar(k), "output") == 0)
+		if (strcmp(cy_scalar(k), "array") == 0 ||
+		    strcmp(cy_scalar(k), "output") == 0)
 			return fail(x, k, "slurm", "\"%s\" is set by vmspec sweep "
-				    "--emit-slurm", scalar(k));
-		if (!cy_value(val) || strchr(scalar(val), '\n') ||
-		    strlen(scalar(val)) >= sizeof(s->slurm[0][1]) ||
-		    strlen(scalar(k)) >= sizeof(s->slurm[0][0]))
+				    "--emit-slurm", cy_scalar(k));
+		if (!cy_value(val) || strchr(cy_scalar(val), '\n') ||
+		    strlen(cy_scalar(val)) >= sizeof(s->slurm[0][1]) ||
+		    strlen(cy_scalar(k)) >= sizeof(s->slurm[0][0]))
 			return fail(x, val, "slurm", "%s: expected a one-line "
-				    "value, got %s", scalar(k),
+				    "value, got %s", cy_scalar(k),
 				    cy_echo(val, b, sizeof(b)));
 		snprintf(s->slurm[s->nslurm][0], sizeof(s->slurm[0][0]), "%s",
-			 scalar(k));
+			 cy_scalar(k));
 		snprintf(s->slurm[s->nslurm][1], sizeof(s->slurm[0][1]), "%s",
-			 scalar(val));
+			 cy_scalar(val));
 		s->nslurm++;
 	}
 	return 0;
@@ -658,7 +544,7 @@ static int load_base(struct sw_ld *x, const yaml_node_t *root,
 	const yaml_node_t *base = get(x, root, "base", NULL);
 	const yaml_node_t *inl = get(x, root, "config", NULL);
 	struct cfg_error ce;
-	char b[ECHO_LEN + 8];
+	char b[CY_ECHO_BUF];
 	int rc;
 
 	cfg_defaults(&s->base);
@@ -666,7 +552,7 @@ static int load_base(struct sw_ld *x, const yaml_node_t *root,
 		if (!cy_value(base))
 			return fail(x, base, "base", "expected a config file "
 				    "name, got %s", cy_echo(base, b, sizeof(b)));
-		if (resolve(x->src, scalar(base), s->base_path,
+		if (resolve(x->src, cy_scalar(base), s->base_path,
 			    sizeof(s->base_path)))
 			return fail(x, base, "base", "path too long");
 		if ((rc = cfg_load_file(&s->base, s->base_path, &ce))) {
@@ -775,7 +661,7 @@ static int load_root(struct sw_ld *x, const yaml_node_t *root,
 		"mode", "seeds", "output", "slurm", NULL };
 	struct sweep *s = x->s;
 	const yaml_node_t *v;
-	char b[ECHO_LEN + 8];
+	char b[CY_ECHO_BUF];
 	int rc;
 
 	if (!root || root->type != YAML_MAPPING_NODE)
@@ -789,11 +675,11 @@ static int load_root(struct sw_ld *x, const yaml_node_t *root,
 
 	/* name: `name:`, else the file's stem */
 	if ((v = get(x, root, "name", NULL)) && !cy_null(v)) {
-		if (!cy_value(v) || strlen(scalar(v)) >= sizeof(s->name) ||
-		    strpbrk(scalar(v), "/\n"))
+		if (!cy_value(v) || strlen(cy_scalar(v)) >= sizeof(s->name) ||
+		    strpbrk(cy_scalar(v), "/\n"))
 			return fail(x, v, "name", "expected a short name without "
 				    "'/', got %s", cy_echo(v, b, sizeof(b)));
-		snprintf(s->name, sizeof(s->name), "%s", scalar(v));
+		snprintf(s->name, sizeof(s->name), "%s", cy_scalar(v));
 	} else {
 		const char *st = strrchr(x->src, '/');
 		st = st ? st + 1 : x->src;
@@ -806,7 +692,7 @@ static int load_root(struct sw_ld *x, const yaml_node_t *root,
 	if ((v = get(x, root, "mode", NULL)) && !cy_null(v)) {
 		int m = -1;
 		for (int i = 0; cy_value(v) && i < SWEEP_MODE_COUNT; i++)
-			if (strcmp(scalar(v), sweep_mode_names[i]) == 0)
+			if (strcmp(cy_scalar(v), sweep_mode_names[i]) == 0)
 				m = i;
 		if (m < 0)
 			return fail(x, v, "mode", "expected cartesian or zipped, "
@@ -836,7 +722,7 @@ static int load_root(struct sw_ld *x, const yaml_node_t *root,
 		if (!cy_value(v))
 			return fail(x, v, "output", "expected a directory, got %s",
 				    cy_echo(v, b, sizeof(b)));
-		if (resolve(x->src, scalar(v), s->output, sizeof(s->output)))
+		if (resolve(x->src, cy_scalar(v), s->output, sizeof(s->output)))
 			return fail(x, v, "output", "path too long");
 	} else {
 		char d[CFG_PATH_LEN];
@@ -868,25 +754,9 @@ static int parse(struct sw_ld *x, const char *text, size_t len,
 		return 0;
 	}
 	char problem[400];
-	yaml_mark_t m = ps.problem_mark;
-	if (ps.error == YAML_READER_ERROR) {
-		m.line = m.column = 0;
-		for (size_t i = 0; i < ps.problem_offset && i < len; i++) {
-			if (text[i] == '\n') {
-				m.line++;
-				m.column = 0;
-			} else if (((unsigned char)text[i] & 0xc0) != 0x80) {
-				m.column++;
-			}
-		}
-	}
-	if (ps.context)
-		snprintf(problem, sizeof(problem), "%s (%s at line %zu, column "
-			 "%zu)", ps.problem ? ps.problem : "error", ps.context,
-			 ps.context_mark.line + 1, ps.context_mark.column + 1);
-	else
-		snprintf(problem, sizeof(problem), "%s",
-			 ps.problem ? ps.problem : "error");
+	yaml_mark_t m = cy_error_mark(&ps, text, len);
+	cy_problem(&ps, ps.context_mark.line + 1, ps.context_mark.column + 1,
+		   problem, sizeof(problem));
 	yaml_parser_delete(&ps);
 	return fail_at(x, mark_pos(m), "syntax error", "%s", problem);
 }
@@ -979,455 +849,3 @@ void sweep_release(struct sweep *s)
 	memset(s, 0, sizeof(*s));
 }
 
-/* ------------------------------------------------------------ manifest */
-
-int64_t sweep_seed(const struct sweep *s, size_t i)
-{
-	return s->seeds[i % s->nseeds];
-}
-
-size_t sweep_value_index(const struct sweep *s, size_t i, size_t a)
-{
-	size_t p = i / s->nseeds;
-
-	if (s->mode == SWEEP_ZIPPED)
-		return p;
-	for (size_t b = s->naxes; b-- > a + 1;)
-		p /= s->axes[b].nvalues;
-	return p % s->axes[a].nvalues;
-}
-
-char *sweep_overrides(const struct sweep *s, size_t i)
-{
-	struct sbuf b = { 0 };
-
-	for (size_t a = 0; a < s->naxes; a++)
-		sb_printf(&b, "%s=%s\n", s->axes[a].key,
-			  s->axes[a].text[sweep_value_index(s, i, a)]);
-	sb_printf(&b, "seed=%" PRId64 "\n", sweep_seed(s, i));
-	return b.s;
-}
-
-/* A cfg_set() message "--set:1:COL: key: problem" moved to (at). */
-static void move_error(const struct sweep *s, struct sweep_pos at,
-		       const char *msg, struct sweep_error *err)
-{
-	const char *rest = msg;
-	size_t l, c;
-	int n = 0;
-
-	if (strncmp(rest, "--set:", 6) == 0 &&
-	    sscanf(rest + 6, "%zu:%zu: %n", &l, &c, &n) == 2 && n > 0)
-		rest += 6 + n;
-	if (at.line)
-		snprintf(err->msg, sizeof(err->msg), "%s:%zu:%zu: %s", s->path,
-			 at.line, at.col, rest);
-	else
-		snprintf(err->msg, sizeof(err->msg), "%s: %s", s->path, rest);
-}
-
-int sweep_config(const struct sweep *s, size_t i, struct vms_config *c,
-		 struct sweep_error *err)
-{
-	struct sweep_error dummy;
-	struct cfg_error ce;
-	struct sbuf b = { 0 };
-	int rc = 0;
-
-	if (!err)
-		err = &dummy;
-	err->msg[0] = '\0';
-	memcpy(c, &s->base, sizeof(*c));
-	c->text = s->base.text ? xstrdup(s->base.text) : NULL;
-	if (i >= s->nruns) {
-		snprintf(err->msg, sizeof(err->msg), "%s: no run %zu (the sweep "
-			 "has %zu)", s->path, i, s->nruns);
-		return -ERANGE;
-	}
-	for (size_t a = 0; rc == 0 && a < s->naxes; a++) {
-		size_t v = sweep_value_index(s, i, a);
-		b.len = 0;
-		sb_printf(&b, "%s=%s", s->axes[a].key, s->axes[a].text[v]);
-		if ((rc = cfg_set(c, b.s, &ce)) < 0)
-			move_error(s, s->axes[a].pos[v], ce.msg, err);
-	}
-	if (rc == 0) {
-		b.len = 0;
-		sb_printf(&b, "seed=%" PRId64, sweep_seed(s, i));
-		if ((rc = cfg_set(c, b.s, &ce)) < 0)
-			move_error(s, (struct sweep_pos){ 0, 0 }, ce.msg, err);
-	}
-	if (rc == 0 && (rc = cfg_validate(c, &ce)) < 0)
-		snprintf(err->msg, sizeof(err->msg), "%s", ce.msg);
-	free(b.s);
-	return rc;
-}
-
-int sweep_run_path(const struct sweep *s, size_t i, const char *suffix,
-		   char *buf, size_t n)
-{
-	int len = snprintf(buf, n, "%s/runs/%s%s", s->output, s->names[i],
-			   suffix);
-	return len < 0 || (size_t)len >= n ? -ENAMETOOLONG : 0;
-}
-
-static bool file_exists(const char *path)
-{
-	struct stat st;
-	return stat(path, &st) == 0;
-}
-
-enum sweep_status sweep_status(const struct sweep *s, size_t i)
-{
-	char path[CFG_PATH_LEN + 64], err[256];
-	enum sweep_status st = SWEEP_PENDING;
-
-	if (sweep_run_path(s, i, ".h5", path, sizeof(path)) == 0 &&
-	    file_exists(path)) {
-		struct res_reader *rd = res_open(path, err, sizeof(err));
-		st = SWEEP_INCOMPLETE;
-		if (rd && res_is_complete(rd)) {
-			struct vms_config c;
-			st = SWEEP_COMPLETE;
-			int len = res_attr(rd, "config", NULL, 0);
-			if (len >= 0 && sweep_config(s, i, &c, NULL) == 0) {
-				char *t = xmalloc((size_t)len + 1);
-				res_attr(rd, "config", t, (size_t)len + 1);
-				if (!c.text || strcmp(t, c.text) != 0)
-					st = SWEEP_STALE;
-				free(t);
-			}
-			cfg_release(&c);
-		}
-		res_reader_close(rd);
-		if (st == SWEEP_COMPLETE)
-			return st;
-	}
-	if (sweep_run_path(s, i, ".err", path, sizeof(path)) == 0 &&
-	    file_exists(path))
-		return SWEEP_FAILED;
-	return st;
-}
-
-void sweep_error_line(const struct sweep *s, size_t i, char *buf, size_t n)
-{
-	char path[CFG_PATH_LEN + 64];
-	FILE *f;
-
-	buf[0] = '\0';
-	if (sweep_run_path(s, i, ".err", path, sizeof(path)) < 0 ||
-	    !(f = fopen(path, "r")))
-		return;
-	/* the last non-empty line says why; earlier ones are context */
-	char line[1024];
-	while (fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = '\0';
-		if (line[0])
-			snprintf(buf, n, "%s", line);
-	}
-	fclose(f);
-}
-
-/* ------------------------------------------------------------ index */
-
-/* Layout of one /params row. */
-struct idx_layout {
-	size_t size;			/* bytes per row */
-	size_t off_index, off_name, off_seed, off_status, off_file;
-	size_t len_name, len_status, len_file;
-	size_t *off_text, *len_text, *off_num;	/* per axis */
-};
-
-static size_t max_text_len(const struct sweep_axis *ax)
-{
-	size_t m = 1;
-	for (size_t i = 0; i < ax->nvalues; i++)
-		if (strlen(ax->text[i]) + 1 > m)
-			m = strlen(ax->text[i]) + 1;
-	return m;
-}
-
-static void layout(const struct sweep *s, struct idx_layout *l)
-{
-	size_t o = 0;
-
-	l->len_name = SWEEP_NAME_LEN;
-	l->len_status = 16;
-	l->len_file = SWEEP_NAME_LEN + 8;
-	l->off_index = o; o += 8;
-	l->off_name = o; o += l->len_name;
-	l->off_seed = o; o += 8;
-	l->off_status = o; o += l->len_status;
-	l->off_file = o; o += l->len_file;
-	l->off_text = xcalloc(s->naxes ? s->naxes : 1, sizeof(size_t));
-	l->len_text = xcalloc(s->naxes ? s->naxes : 1, sizeof(size_t));
-	l->off_num = xcalloc(s->naxes ? s->naxes : 1, sizeof(size_t));
-	for (size_t a = 0; a < s->naxes; a++) {
-		l->len_text[a] = max_text_len(&s->axes[a]);
-		l->off_text[a] = o;
-		o += l->len_text[a];
-		l->off_num[a] = o;
-		o += 8;
-	}
-	l->size = o;
-}
-
-static hid_t params_type(const struct sweep *s, const struct idx_layout *l)
-{
-	hid_t t = H5Tcreate(H5T_COMPOUND, l->size), st;
-	char name[300];
-	int bad = t < 0;
-
-	if (bad)
-		return -1;
-	bad |= H5Tinsert(t, "index", l->off_index, H5T_NATIVE_INT64) < 0;
-	st = h5_str_type(l->len_name);
-	bad |= st < 0 || H5Tinsert(t, "name", l->off_name, st) < 0;
-	H5Tclose(st);
-	bad |= H5Tinsert(t, "seed", l->off_seed, H5T_NATIVE_INT64) < 0;
-	st = h5_str_type(l->len_status);
-	bad |= st < 0 || H5Tinsert(t, "status", l->off_status, st) < 0;
-	H5Tclose(st);
-	st = h5_str_type(l->len_file);
-	bad |= st < 0 || H5Tinsert(t, "file", l->off_file, st) < 0;
-	H5Tclose(st);
-	for (size_t a = 0; !bad && a < s->naxes; a++) {
-		st = h5_str_type(l->len_text[a]);
-		bad |= st < 0 ||
-		       H5Tinsert(t, s->axes[a].key, l->off_text[a], st) < 0;
-		H5Tclose(st);
-		snprintf(name, sizeof(name), "%s:num", s->axes[a].key);
-		bad |= H5Tinsert(t, name, l->off_num[a], H5T_NATIVE_DOUBLE) < 0;
-	}
-	if (bad) {
-		H5Tclose(t);
-		return -1;
-	}
-	return t;
-}
-
-static int write_params(hid_t fid, const struct sweep *s,
-			const enum sweep_status *st)
-{
-	struct idx_layout l;
-	hsize_t dims[1] = { s->nruns };
-	hid_t t, sp = -1, d = -1;
-	int rc = -EIO;
-
-	layout(s, &l);
-	unsigned char *rows = xcalloc(s->nruns, l.size);
-	for (size_t i = 0; i < s->nruns; i++) {
-		unsigned char *r = rows + i * l.size;
-		int64_t idx = (int64_t)i, seed = sweep_seed(s, i);
-		memcpy(r + l.off_index, &idx, 8);
-		snprintf((char *)r + l.off_name, l.len_name, "%s", s->names[i]);
-		memcpy(r + l.off_seed, &seed, 8);
-		snprintf((char *)r + l.off_status, l.len_status, "%s",
-			 sweep_status_names[st[i]]);
-		snprintf((char *)r + l.off_file, l.len_file, "runs/%s.h5",
-			 s->names[i]);
-		for (size_t a = 0; a < s->naxes; a++) {
-			size_t v = sweep_value_index(s, i, a);
-			snprintf((char *)r + l.off_text[a], l.len_text[a], "%s",
-				 s->axes[a].text[v]);
-			memcpy(r + l.off_num[a], &s->axes[a].num[v], 8);
-		}
-	}
-	t = params_type(s, &l);
-	if (t >= 0 && (sp = H5Screate_simple(1, dims, NULL)) >= 0 &&
-	    (d = H5Dcreate2(fid, "params", t, sp, H5P_DEFAULT, H5P_DEFAULT,
-			    H5P_DEFAULT)) >= 0 &&
-	    H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows) >= 0)
-		rc = 0;
-	/* the axis keys in order, for readers that want the columns */
-	struct sbuf keys = { 0 };
-	for (size_t a = 0; a < s->naxes; a++)
-		sb_printf(&keys, "%s%s", a ? "," : "", s->axes[a].key);
-	if (rc == 0 && h5_attr_str(d, "axes", keys.s ? keys.s : "") < 0)
-		rc = -EIO;
-	free(keys.s);
-	if (d >= 0)
-		H5Dclose(d);
-	if (sp >= 0)
-		H5Sclose(sp);
-	if (t >= 0)
-		H5Tclose(t);
-	free(rows);
-	free(l.off_text);
-	free(l.len_text);
-	free(l.off_num);
-	return rc;
-}
-
-/* One /summary row: a figure of one strategy run of one sweep run. */
-struct idx_metric {
-	int64_t index;			/* manifest position */
-	char name[SWEEP_NAME_LEN];	/* sweep run */
-	char run[64];			/* run in its file: the strategy */
-	char metric[48];
-	double value;
-	char unit[16];
-};
-
-/* Every complete run's /summary figures, in manifest order, as one long
- * table: what a notebook wants to pivot or group. */
-static int write_summary(hid_t fid, const struct sweep *s,
-			 const enum sweep_status *st)
-{
-	struct idx_metric *rows = NULL;
-	size_t n = 0, cap = 0;
-	int rc = -EIO;
-
-	for (size_t i = 0; i < s->nruns; i++) {
-		char path[CFG_PATH_LEN + 64], e[256];
-		if (st[i] != SWEEP_COMPLETE ||
-		    sweep_run_path(s, i, ".h5", path, sizeof(path)) < 0)
-			continue;
-		struct res_reader *rd = res_open(path, e, sizeof(e));
-		for (size_t r = 0; rd && r < res_nruns(rd); r++) {
-			struct res_metric *m = NULL;
-			size_t nm = 0;
-			if (res_read_summary(rd, r, &m, &nm) < 0)
-				continue;
-			for (size_t k = 0; k < nm; k++) {
-				if (n == cap) {
-					cap = cap ? 2 * cap : 1024;
-					rows = xrealloc(rows, cap * sizeof(*rows));
-				}
-				struct idx_metric *row = &rows[n++];
-				memset(row, 0, sizeof(*row));
-				row->index = (int64_t)i;
-				snprintf(row->name, sizeof(row->name), "%s",
-					 s->names[i]);
-				snprintf(row->run, sizeof(row->run), "%s",
-					 res_run_name(rd, r));
-				snprintf(row->metric, sizeof(row->metric), "%s",
-					 m[k].name);
-				row->value = m[k].value;
-				snprintf(row->unit, sizeof(row->unit), "%s",
-					 m[k].unit);
-			}
-			free(m);
-		}
-		res_reader_close(rd);
-	}
-	hsize_t dims[1] = { n };
-	hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(struct idx_metric)), sp = -1,
-	      d = -1, st1 = h5_str_type(SWEEP_NAME_LEN),
-	      st2 = h5_str_type(64), st3 = h5_str_type(48),
-	      st4 = h5_str_type(16);
-	if (t >= 0 && st1 >= 0 && st2 >= 0 && st3 >= 0 && st4 >= 0 &&
-	    H5Tinsert(t, "index", offsetof(struct idx_metric, index),
-		      H5T_NATIVE_INT64) >= 0 &&
-	    H5Tinsert(t, "name", offsetof(struct idx_metric, name), st1) >= 0 &&
-	    H5Tinsert(t, "run", offsetof(struct idx_metric, run), st2) >= 0 &&
-	    H5Tinsert(t, "metric", offsetof(struct idx_metric, metric),
-		      st3) >= 0 &&
-	    H5Tinsert(t, "value", offsetof(struct idx_metric, value),
-		      H5T_NATIVE_DOUBLE) >= 0 &&
-	    H5Tinsert(t, "unit", offsetof(struct idx_metric, unit), st4) >= 0 &&
-	    (sp = H5Screate_simple(1, dims, NULL)) >= 0 &&
-	    (d = H5Dcreate2(fid, "summary", t, sp, H5P_DEFAULT, H5P_DEFAULT,
-			    H5P_DEFAULT)) >= 0 &&
-	    (n == 0 || H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows) >= 0))
-		rc = 0;
-	hid_t ids[] = { d, sp };
-	if (ids[0] >= 0)
-		H5Dclose(ids[0]);
-	if (ids[1] >= 0)
-		H5Sclose(ids[1]);
-	hid_t types[] = { t, st1, st2, st3, st4 };
-	for (size_t k = 0; k < sizeof(types) / sizeof(types[0]); k++)
-		if (types[k] >= 0)
-			H5Tclose(types[k]);
-	free(rows);
-	return rc;
-}
-
-int sweep_write_index(const struct sweep *s, const enum sweep_status *status,
-		      char *err, size_t errlen)
-{
-	char path[CFG_PATH_LEN + 32], tmp[CFG_PATH_LEN + 64], now[32];
-	enum sweep_status *st = xcalloc(s->nruns ? s->nruns : 1, sizeof(*st));
-	size_t ncomplete = 0, nfailed = 0;
-	hid_t fid = -1, fapl = -1, gcpl = -1, g = -1;
-	int rc = -EIO;
-
-	H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-	for (size_t i = 0; i < s->nruns; i++) {
-		st[i] = status ? status[i] : sweep_status(s, i);
-		ncomplete += st[i] == SWEEP_COMPLETE;
-		nfailed += st[i] == SWEEP_FAILED;
-	}
-	snprintf(path, sizeof(path), "%s/index.h5", s->output);
-	snprintf(tmp, sizeof(tmp), "%s/.index.h5.%ld", s->output,
-		 (long)getpid());
-	if ((rc = mkdir_p(s->output)) < 0) {
-		snprintf(err, errlen, "%s: cannot create directory: %s",
-			 s->output, strerror(-rc));
-		free(st);
-		return rc;
-	}
-	rc = -EIO;
-	fapl = h5_fapl_v18();
-	if (fapl < 0)
-		goto out;
-	if ((fid = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl)) < 0) {
-		snprintf(err, errlen, "%s: cannot create", tmp);
-		goto out_quiet;
-	}
-	iso_time_now(now, sizeof(now));
-	if (h5_attr_str(fid, "kind", "vmspec sweep index") < 0 ||
-	    h5_attr_str(fid, "tool_version", PACKAGE_VERSION) < 0 ||
-	    h5_attr_str(fid, "sweep_name", s->name) < 0 ||
-	    h5_attr_str(fid, "sweep_file", s->path) < 0 ||
-	    h5_attr_str(fid, "sweep", s->text ? s->text : "") < 0 ||
-	    h5_attr_str(fid, "mode", sweep_mode_names[s->mode]) < 0 ||
-	    h5_attr_str(fid, "written", now) < 0 ||
-	    h5_attr_i64(fid, "runs", (int64_t)s->nruns) < 0 ||
-	    h5_attr_i64(fid, "complete", (int64_t)ncomplete) < 0 ||
-	    h5_attr_i64(fid, "failed", (int64_t)nfailed) < 0)
-		goto out;
-	if (write_params(fid, s, st) < 0 || write_summary(fid, s, st) < 0)
-		goto out;
-	gcpl = H5Pcreate(H5P_GROUP_CREATE);
-	if (gcpl < 0 || H5Pset_link_creation_order(gcpl, H5P_CRT_ORDER_TRACKED |
-						   H5P_CRT_ORDER_INDEXED) < 0 ||
-	    (g = H5Gcreate2(fid, "runs", H5P_DEFAULT, gcpl, H5P_DEFAULT)) < 0)
-		goto out;
-	for (size_t i = 0; i < s->nruns; i++) {
-		char target[SWEEP_NAME_LEN + 16];
-		if (st[i] != SWEEP_COMPLETE)
-			continue;
-		/* relative: found beside the index wherever the sweep moves */
-		snprintf(target, sizeof(target), "runs/%s.h5", s->names[i]);
-		if (H5Lcreate_external(target, "/", g, s->names[i], H5P_DEFAULT,
-				       H5P_DEFAULT) < 0)
-			goto out;
-	}
-	rc = 0;
-out:
-	if (rc < 0)
-		snprintf(err, errlen, "%s: cannot write the index", tmp);
-out_quiet:
-	if (g >= 0)
-		H5Gclose(g);
-	if (gcpl >= 0)
-		H5Pclose(gcpl);
-	if (fid >= 0 && H5Fclose(fid) < 0 && rc == 0) {
-		snprintf(err, errlen, "%s: cannot close", tmp);
-		rc = -EIO;
-	}
-	if (fapl >= 0)
-		H5Pclose(fapl);
-	H5Eclear2(H5E_DEFAULT);
-	if (rc == 0 && rename(tmp, path) < 0) {
-		rc = -errno;
-		snprintf(err, errlen, "%s: cannot rename to %s: %s", tmp, path,
-			 strerror(errno));
-	}
-	if (rc < 0)
-		unlink(tmp);
-	free(st);
-	return rc;
-}

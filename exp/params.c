@@ -1,10 +1,16 @@
-/* params.c - the table of every configuration parameter (struct cfg_param).
- * Read by base/config.c for defaults, validation and overrides, and by the
- * CLI for `vmspec run --params` and docs/config-reference.md. Adding a parameter is
- * adding a row here and a field in struct vms_config (base/config.h). */
+/* params.c - the table of every configuration parameter (struct cfg_param)
+ * and the lookups in it (cfg_find, cfg_suggest). Read by the loader
+ * (exp/cfg_*.c) for defaults, validation and overrides, and by the CLI for
+ * `vmspec run --params` and docs/config-reference.md. Adding a parameter is
+ * adding a row here and a field in struct vms_config (config/config.h). */
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 #include <float.h>
-#include "base/config.h"
+#include "exp/cfg_int.h"
+#include "exp/params.h"
 #include "policies/cache/cache.h"
 #include "policies/strategy.h"
 #include "workloads/trace.h"
@@ -511,3 +517,80 @@ const struct cfg_param cfg_params[] = {
 };
 
 const size_t cfg_nparams = sizeof(cfg_params) / sizeof(cfg_params[0]);
+
+/* ------------------------------------------------------ key lookup */
+
+const struct cfg_param *cfg_find(const char *key)
+{
+	for (size_t i = 0; i < cfg_nparams; i++)
+		if (strcmp(cfg_params[i].key, key) == 0)
+			return &cfg_params[i];
+	return NULL;
+}
+
+const struct cfg_param *cfg_section_row(const char *prefix)
+{
+	size_t n = strlen(prefix);
+	for (size_t i = 0; i < cfg_nparams; i++)
+		if (strncmp(cfg_params[i].key, prefix, n) == 0 &&
+		    cfg_params[i].key[n] == '.')
+			return &cfg_params[i];
+	return NULL;
+}
+
+static size_t levenshtein(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), row[KEY_LEN + 1];
+
+	if (la > KEY_LEN || lb > KEY_LEN)
+		return SIZE_MAX;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t diag = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+/* Ties go to the earlier row, and a row's full key before its prefixes. */
+bool cfg_suggest_into(const char *key, char *buf, size_t n)
+{
+	size_t best = 4;
+	char cand[KEY_LEN];
+
+	for (size_t i = 0; i < cfg_nparams; i++) {
+		const char *k = cfg_params[i].key, *dot = NULL;
+		size_t len = strlen(k);
+		/* the whole key, then "a" and "a.b" for "a.b.c" */
+		do {
+			if (len < sizeof(cand)) {
+				memcpy(cand, k, len);
+				cand[len] = '\0';
+				size_t d = levenshtein(key, cand);
+				if (d < best) {
+					best = d;
+					snprintf(buf, n, "%s", cand);
+				}
+			}
+			dot = strchr(dot ? dot + 1 : k, '.');
+			len = dot ? (size_t)(dot - k) : 0;
+		} while (dot);
+	}
+	return best <= 3;
+}
+
+const char *cfg_suggest(const char *key)
+{
+	static _Thread_local char buf[KEY_LEN];
+	return cfg_suggest_into(key, buf, sizeof(buf)) ? buf : NULL;
+}

@@ -1,18 +1,19 @@
 /* sweep.h - parameter sweeps: a SWEEP.yaml (a base config, axes of values,
  * seeds) expanded into an ordered manifest of runs, each with a stable name
  * and its own results file, plus the index file that links them all.
- * Called by cli/sweep.c (every executor reads the same manifest) and by
+ * Loading and expansion: exp/sweep_load.c; runs, status and the index:
+ * exp/sweep.c. Called by cli/sweep.c (every executor reads the same manifest) and by
  * tests/test_sweep.c. Loading never exits: errors come back as a negative
  * errno with "file:line:col: key: problem" in (struct sweep_error), like the
  * config loader. The manifest is a pure function of the sweep text and the
  * base config: run i is the same run in every process that loads it. */
-#ifndef VMSPEC_SWEEP_H
-#define VMSPEC_SWEEP_H
+#ifndef VMSPEC_EXP_SWEEP_H
+#define VMSPEC_EXP_SWEEP_H
 
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-#include "base/config.h"
+#include "config/config.h"
 
 #define SWEEP_MAX_RUNS 1000000	/* more is almost surely a typo */
 #define SWEEP_MAX_AXES 32

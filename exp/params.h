@@ -1,11 +1,15 @@
-/* config.h - experiment configuration: validated structs loaded from YAML.
- * Every parameter is one row of cfg_params[] (base/params.c): name, type,
- * bounds, default, unit and help. The same rows drive validation, `vmspec
- * run --params`, and docs/config-reference.md. Loading never exits:
- * errors come back as a negative errno with a one-line message in
- * (struct cfg_error) of the form "file:line:col: key: problem". */
-#ifndef VMSPEC_CONFIG_API_H
-#define VMSPEC_CONFIG_API_H
+/* params.h - the parameter table and the configuration loader: struct
+ * vms_config (config/config.h) filled from YAML, checked, dumped. Every
+ * parameter is one row of cfg_params[] (exp/params.c): name, type, bounds,
+ * default, unit and help. The same rows drive loading (exp/cfg_load.c),
+ * checking (exp/cfg_check.c), `vmspec run --params` and
+ * docs/config-reference.md (exp/cfg_dump.c). Called by the CLI, the sweep
+ * and validation orchestration and tests; layers below exp/ read struct
+ * vms_config only. Loading never exits: errors come back as a negative
+ * errno with a one-line message in (struct cfg_error) of the form
+ * "file:line:col: key: problem" (base/errfmt.h). */
+#ifndef VMSPEC_EXP_PARAMS_H
+#define VMSPEC_EXP_PARAMS_H
 
 #include <stddef.h>
 #include <stdint.h>
