@@ -1,11 +1,11 @@
 /* real_int.h - internals of the KVM backend shared by real-backend/kvm.c
  * (the control thread's side: the backend table, jobs, completions),
- * real-backend/loop.c (the wall-clock loop, real_run) and real_exec.c
- * (worker and prep threads: guests, library images, compiles,
- * calibration). Not an API: outside these files only the calibration's
- * measurements include it (to time the platform's boot through
- * rexec_boot_vm).
- * Locking: real->mu guards the job queues, the host side of VMs (struct
+ * loop.c (the wall-clock loop, real_run), real_exec.c (threads, queues,
+ * set-up and kernel calibration), real_jobs.c (the work of each job) and
+ * measure.c (the calibration's KVM measurements, which time the
+ * platform's boot through rexec_boot_vm). Not an API: nothing outside
+ * real-backend/ includes it.
+ * Locking: x.mu guards the job queues, the host side of VMs (struct
  * rinst, fields marked "mu") and the done list; fields marked "holder" are
  * touched only by the thread that holds the VM (one job at a time). */
 #ifndef VMSPEC_REAL_INT_H
@@ -13,6 +13,7 @@
 
 #include <pthread.h>
 #include <stdint.h>
+#include <time.h>
 #include "plat/plat.h"
 #include "real-backend/platform_real.h"
 #include "real-backend/vmm.h"
@@ -247,7 +248,35 @@ struct rexec {
 	char srcdir[64];		/* temp dir with the block source */
 };
 
-/* ---- real_exec.c ---- */
+/* The monotonic clock, ns. */
+static inline int64_t rexec_mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* ---- real_jobs.c: the work of one job (worker and prep threads) ---- */
+
+/* Run job (j) on its VM (a worker holds the VM). */
+void rexec_exec_job(struct rexec *x, struct rjob *j);
+/* The prep part of a LIB or BLOCK job: nothing of the VM is touched. */
+void rexec_prep_job(struct rexec *x, struct rjob *j);
+/* The arguments of one call of kernel (k) in a VM whose I/O area is at
+ * (io) into (a); returns how many. */
+unsigned rexec_kernel_args(const struct rexec *x, uint64_t io, unsigned k,
+			   uint64_t a[4]);
+/* The function's kernel inputs, the canary, a VM's common inputs. */
+int rexec_init_kernels(struct rexec *x, struct vmm_vm *vm, uint64_t seed);
+void rexec_fill_canary(uint8_t *p);
+int rexec_init_common(struct vmm_vm *vm);
+/* Guest RAM for a VM that wants (want) bytes, as every VM of the run. */
+size_t rexec_ram_for(const struct rexec *x, size_t want);
+int64_t rexec_cycles_to_ns(const struct rexec *x, uint64_t c);
+/* Remove the recompilations' temp dir. */
+void rexec_compile_cleanup(struct rexec *x);
+
+/* ---- real_exec.c: threads, queues, set-up ---- */
 
 int64_t rexec_now(const struct rexec *x);	/* ns since run start */
 int rexec_init(struct rexec *x, char *err, size_t errlen);
