@@ -55,28 +55,12 @@ void plat_io_error(struct plat *f, const char *what)
 	plat_fail(f, -EIO, "writing %s failed", what);
 }
 
-void plat_decide_out(struct plat *f, enum res_action a, uint32_t func,
-		     uint64_t vm_id, uint64_t arg)
+void plat_decide_trace(struct plat *f, enum res_action a, uint32_t func,
+		       uint64_t vm_id, uint64_t arg)
 {
-	if (f->trace)
-		fprintf(stderr, "plat: t=%.6f decide %s func %d vm %llu arg "
-			"%llu\n", (double)f->now_ns / 1e9, res_action_names[a],
-			(int)func, (unsigned long long)vm_id,
-			(unsigned long long)arg);
-	int to_file = f->res && f->cfg->results.decisions;
-	if (!to_file && !(f->hooks && f->hooks->decision))
-		return;
-	struct res_decision d;
-	memset(&d, 0, sizeof(d));
-	d.t_ns = f->now_ns;
-	d.vm_id = vm_id;
-	d.arg = arg;
-	d.func = func;
-	d.action = (uint8_t)a;
-	if (f->hooks && f->hooks->decision)
-		f->hooks->decision(f->hooks->arg, &d);
-	if (to_file && res_add_decision(f->res, &d) < 0)
-		plat_io_error(f, "/decisions");
+	fprintf(stderr, "plat: t=%.6f decide %s func %d vm %llu arg %llu\n",
+		(double)f->now_ns / 1e9, res_action_names[a], (int)func,
+		(unsigned long long)vm_id, (unsigned long long)arg);
 }
 
 /* ---- queries ---- */
@@ -291,24 +275,14 @@ static void on_vm_timer(struct plat *f, uint32_t slot)
 		f->st->on_timer(f->pol, &f->plat, slot, v->timer_tag);
 }
 
-int plat_event_live(struct plat *f, const struct evq_event *ev)
+int plat_event(struct plat *f, const struct evq_event *ev)
 {
 	const struct pvm *v;
 	switch (ev->type) {
-	case PLAT_EV_PROFILE:
-		v = plat_vmrec(f, ev->arg);
-		return v->pub.state != VM_DEAD && v->pub.id == ev->data;
 	case PLAT_EV_VMTIMER:
 		v = plat_vmrec(f, ev->arg);
-		return v->pub.state != VM_DEAD && v->timer_gen == ev->data;
-	}
-	return 1;
-}
-
-void plat_event(struct plat *f, const struct evq_event *ev)
-{
-	switch (ev->type) {
-	case PLAT_EV_VMTIMER:
+		if (v->pub.state == VM_DEAD || v->timer_gen != ev->data)
+			return 0;
 		on_vm_timer(f, ev->arg);
 		break;
 	case PLAT_EV_TIMER:
@@ -316,12 +290,16 @@ void plat_event(struct plat *f, const struct evq_event *ev)
 			f->st->on_timer(f->pol, &f->plat, PLAT_NO_VM, ev->data);
 		break;
 	case PLAT_EV_PROFILE:
+		v = plat_vmrec(f, ev->arg);
+		if (v->pub.state == VM_DEAD || v->pub.id != ev->data)
+			return 0;
 		plat_report(f, ev->arg);
 		break;
 	case PLAT_EV_SAMPLE:
 		on_sample(f);
 		break;
 	}
+	return 1;
 }
 
 /* ---- arrivals ---- */
@@ -409,9 +387,12 @@ void plat_init(struct plat *f, const struct vms_config *cfg,
 	f->err = err;
 	f->errlen = errlen;
 	err[0] = 0;
-	pool_init(&f->vms, PLAT_VM_BYTES + PLAT_ALIGN8(be->vm_size));
+	size_t pre = CAT_MAX_LIBS * sizeof(uint32_t);
+	f->vm_preload_off = PLAT_VM_BYTES + PLAT_ALIGN8(be->vm_size);
+	f->snap_preload_off = PLAT_SNAP_BYTES + PLAT_ALIGN8(be->snap_size);
+	pool_init(&f->vms, f->vm_preload_off + pre);
 	pool_init(&f->reqs, PLAT_REQ_BYTES + PLAT_ALIGN8(be->req_size));
-	pool_init(&f->snaps, PLAT_SNAP_BYTES + PLAT_ALIGN8(be->snap_size));
+	pool_init(&f->snaps, f->snap_preload_off + pre);
 	evq_init(&f->q, 1024);
 	rng_streams_init(&f->streams, seed);
 	f->call_rng = rng_stream_new(seed, RNG_ID(RNG_SERVICE, 99));

@@ -85,8 +85,9 @@ size_t plat_summary_metrics(const struct plat_summary *s, struct res_metric *m);
 
 /* ---- the records the front keeps; a backend's part follows each ---- */
 
-/* A VM. The backend's part (plat_backend.vm_size bytes) follows it:
- * plat_vm_be(). */
+/* A VM. The backend's part (plat_backend.vm_size bytes) follows it
+ * (plat_vm_be()), then the runtime VM's preloaded libraries
+ * (plat_vm_preload(): rarely read, kept off the hot lines). */
 struct pvm {
 	struct plat_vm pub;		/* what the policy sees */
 	uint32_t q_head, q_tail;	/* dispatched requests, FIFO (handles) */
@@ -106,7 +107,6 @@ struct pvm {
 	uint64_t prof_requests;		/* requests since the last report */
 	int64_t prof_since_ns;		/* start of the report's period */
 	double peak_mem_mib;
-	uint32_t preload[CAT_MAX_LIBS];	/* global library ids */
 };
 
 /* A request. The backend's part (req_size) follows it: plat_req_be(). */
@@ -124,7 +124,8 @@ struct preq {
 	uint8_t bound;		/* it bound a runtime VM */
 };
 
-/* A snapshot in the store. The backend's part (snap_size) follows it. */
+/* A snapshot in the store. The backend's part (snap_size) follows it,
+ * then the preloads of the VM it was taken of (plat_snap_preload()). */
 struct psnap {
 	uint64_t libs, blocks, spec_key;
 	uint32_t func, runtime;
@@ -135,7 +136,6 @@ struct psnap {
 	uint8_t npreload;
 	uint32_t next;		/* free list */
 	uint64_t vm_id;		/* source VM; 0 = a free record */
-	uint32_t preload[CAT_MAX_LIBS];
 };
 
 /* What the front settled when a request starts, for the backend's run. */
@@ -224,10 +224,12 @@ struct plat_backend {
 
 	/* A backend working in the loop's time (sim/loop.c) queues its
 	 * completions in f->q with types >= PLAT_EV_BACKEND; the loop pops
-	 * them and asks take() whether one is still live (accounting it:
-	 * f->bg_work), then, at its time, event() handles it. */
-	int (*take)(struct plat *f, const struct evq_event *ev);
-	void (*event)(struct plat *f, const struct evq_event *ev);
+	 * one, sets f->now_ns to its time and hands it to event(), which
+	 * accounts it (f->bg_work) and handles it if it is still live:
+	 * returns 1, or 0 for an event made obsolete since it was queued
+	 * (then it must have changed nothing but its accounting, and the
+	 * loop puts the clock back). */
+	int (*event)(struct plat *f, const struct evq_event *ev);
 
 	/* A backend working in wall-clock time (real-backend/loop.c): the
 	 * run's clock (ns since it started), a wait until (deadline_ns) or
@@ -279,6 +281,7 @@ struct plat {
 
 	/* the tables */
 	struct pool vms, reqs, snaps;
+	size_t vm_preload_off, snap_preload_off;	/* in a record */
 	uint64_t next_req_id, next_vm_id, timer_gen;
 	uint32_t live_vms, live_specialized;
 	uint32_t n_by_state[VM_STATE_COUNT];
@@ -350,6 +353,19 @@ static inline void *plat_snap_be(struct plat *f, const struct psnap *sn)
 	return (char *)sn + PLAT_SNAP_BYTES;
 }
 
+/* Global ids of the libraries a runtime VM (or the VM a snapshot was taken
+ * of) preloaded: [npreload] of CAT_MAX_LIBS. */
+static inline uint32_t *plat_vm_preload(struct plat *f, const struct pvm *v)
+{
+	return (uint32_t *)((char *)v + f->vm_preload_off);
+}
+
+static inline uint32_t *plat_snap_preload(struct plat *f,
+					  const struct psnap *sn)
+{
+	return (uint32_t *)((char *)sn + f->snap_preload_off);
+}
+
 /* ---- set-up and tear-down (the loops) ---- */
 
 /* Ready (f) for one run of (st) with (seed) on backend (be, bs); rows to
@@ -386,11 +402,11 @@ void plat_pull(struct plat *f);
 void plat_arrive(struct plat *f, int64_t at_ns);
 /* No more arrivals: on_drain, once. */
 void plat_drain(struct plat *f);
-/* A front event (type < PLAT_EV_BACKEND) popped from f->q: 1 if it is
- * still live (not superseded), else 0 (skipped without advancing time). */
-int plat_event_live(struct plat *f, const struct evq_event *ev);
-/* Handle live front event (ev) at f->now_ns. */
-void plat_event(struct plat *f, const struct evq_event *ev);
+/* A front event (type < PLAT_EV_BACKEND) popped from f->q, at f->now_ns:
+ * handled and 1, or 0 when it was superseded since it was queued (a timer
+ * re-armed or disarmed, a report of a VM gone); then it changed nothing
+ * and the loop skips it without advancing time. */
+int plat_event(struct plat *f, const struct evq_event *ev);
 /* Deliver the on_request_done calls deferred by failures. */
 void plat_flush(struct plat *f);
 /* Queue the first time-series sample (when writing results). */

@@ -20,24 +20,40 @@
 int plat_violation(struct plat *f, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* A strategy's decision now: counted, handed to the decision hook, written
- * to /decisions when the results keep it (plat_decide_out). Inline: it is
- * on every action's path. */
-void plat_decide_out(struct plat *f, enum res_action a, uint32_t func,
-		     uint64_t vm_id, uint64_t arg);
+/* Writing (what) to the results file failed: fail the run. */
+void plat_io_error(struct plat *f, const char *what);
 
+/* The decision's stderr line ($VMSPEC_REAL_TRACE). */
+void plat_decide_trace(struct plat *f, enum res_action a, uint32_t func,
+		       uint64_t vm_id, uint64_t arg);
+
+/* A strategy's decision now: counted, handed to the decision hook, written
+ * to /decisions when the results keep it. Inline: it is on every action's
+ * path. */
 static inline void plat_decide(struct plat *f, enum res_action a,
 			       uint32_t func, uint64_t vm_id, uint64_t arg)
 {
 	f->sum->decisions++;
 	f->sum->by_action[a]++;
-	if (f->trace || (f->res && f->cfg->results.decisions) ||
-	    (f->hooks && f->hooks->decision))
-		plat_decide_out(f, a, func, vm_id, arg);
+	if (f->trace)
+		plat_decide_trace(f, a, func, vm_id, arg);
+	int to_file = f->res && f->cfg->results.decisions;
+	int hook = f->hooks && f->hooks->decision;
+	if (!to_file && !hook)
+		return;
+	struct res_decision d;
+	memset(&d, 0, sizeof(d));
+	d.t_ns = f->now_ns;
+	d.vm_id = vm_id;
+	d.arg = arg;
+	d.func = func;
+	d.action = (uint8_t)a;
+	if (hook)
+		f->hooks->decision(f->hooks->arg, &d);
+	if (to_file && res_add_decision(f->res, &d) < 0)
+		plat_io_error(f, "/decisions");
 }
 
-/* Writing (what) to the results file failed: fail the run. */
-void plat_io_error(struct plat *f, const char *what);
 
 static inline void plat_set_state(struct plat *f, struct pvm *v,
 				  enum vm_state st)

@@ -201,12 +201,12 @@ int plat_op_dispatch(struct platform *p, uint32_t slot,
 /* ---- the start of a request ---- */
 
 /* Memory runtime VM (v) gains when bound to (fn). */
-static double bind_growth(const struct plat *f, const struct pvm *v,
-			  uint32_t fn)
+static double bind_growth(struct plat *f, const struct pvm *v, uint32_t fn)
 {
+	const uint32_t *pre = plat_vm_preload(f, v);
 	double lib_mem = 0;
 	for (uint32_t j = 0; j < v->npreload; j++)
-		lib_mem += f->cat->libs[v->preload[j]].size_mib;
+		lib_mem += f->cat->libs[pre[j]].size_mib;
 	return f->cat->funcs[fn].mem_mib + lib_mem - v->pub.mem_mib;
 }
 
@@ -215,10 +215,11 @@ static double bind_growth(const struct plat *f, const struct pvm *v,
 static void bind_vm(struct plat *f, struct pvm *v, uint32_t fn)
 {
 	const struct cat_func *cf = &f->cat->funcs[fn];
+	const uint32_t *pre = plat_vm_preload(f, v);
 	uint64_t libs = 0;
 	for (uint32_t i = 0; i < cf->nlibs; i++)
 		for (uint32_t j = 0; j < v->npreload; j++)
-			if (v->preload[j] == cf->libs[i]) {
+			if (pre[j] == cf->libs[i]) {
 				libs |= 1ULL << i;
 				break;
 			}

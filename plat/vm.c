@@ -71,8 +71,8 @@ static struct pvm *new_vm(struct plat *f, uint32_t func, uint32_t rt,
 {
 	uint32_t slot = pool_take(&f->vms, offsetof(struct pvm, free_next));
 	struct pvm *v = plat_vmrec(f, slot);
-	memset(v, 0, offsetof(struct pvm, preload));
-	memset(plat_vm_be(f, v), 0, f->vms.elem - PLAT_VM_BYTES);
+	memset(v, 0, f->vm_preload_off);	/* the front's part and the
+						 * backend's */
 	v->pub.id = ++f->next_vm_id;
 	v->pub.slot = slot;
 	v->pub.func = func;
@@ -176,7 +176,8 @@ int plat_op_vm_boot_runtime(struct platform *p, uint32_t rt,
 		hit[i] = (uint8_t)plat_lib_lookup(f, preload[i]);
 	struct pvm *v = new_vm(f, PLAT_NO_FUNC, rt, mem, START_COLD);
 	if (npreload)
-		memcpy(v->preload, preload, npreload * sizeof(uint32_t));
+		memcpy(plat_vm_preload(f, v), preload,
+		       npreload * sizeof(uint32_t));
 	v->npreload = (uint8_t)npreload;
 	int64_t arg = f->be->boot(f, v, hit);
 	plat_decide(f, ACT_BOOT_RUNTIME, PLAT_NO_FUNC, v->pub.id,
@@ -206,7 +207,8 @@ int plat_op_vm_fork(struct platform *p, uint32_t slot, uint32_t *out)
 	v->pub.libs = par->pub.libs;
 	v->pub.blocks = par->pub.blocks;
 	v->npreload = par->npreload;
-	memcpy(v->preload, par->preload, par->npreload * sizeof(uint32_t));
+	memcpy(plat_vm_preload(f, v), plat_vm_preload(f, par),
+	       par->npreload * sizeof(uint32_t));
 	f->be->fork(f, v, par);
 	plat_decide(f, ACT_FORK, par->pub.func, v->pub.id, par->pub.id);
 	*out = v->pub.slot;
@@ -245,7 +247,8 @@ int plat_op_vm_restore(struct platform *p, uint32_t id, uint32_t *out)
 	if (sn->spec_key)
 		f->live_specialized++;
 	v->npreload = sn->npreload;
-	memcpy(v->preload, sn->preload, sn->npreload * sizeof(uint32_t));
+	memcpy(plat_vm_preload(f, v), plat_snap_preload(f, sn),
+	       sn->npreload * sizeof(uint32_t));
 	f->be->restore(f, v, sn);
 	plat_decide(f, ACT_RESTORE, sn->func, v->pub.id, id);
 	*out = v->pub.slot;
@@ -334,8 +337,7 @@ int plat_op_snapshot(struct platform *p, uint32_t slot, uint32_t *out)
 				      "ready", (unsigned long long)v->pub.id);
 	uint32_t id = pool_take(&f->snaps, offsetof(struct psnap, next));
 	struct psnap *sn = plat_snaprec(f, id);
-	memset(sn, 0, offsetof(struct psnap, preload));
-	memset(plat_snap_be(f, sn), 0, f->snaps.elem - PLAT_SNAP_BYTES);
+	memset(sn, 0, f->snap_preload_off);
 	sn->func = v->pub.func;
 	sn->runtime = v->pub.runtime;
 	sn->libs = v->pub.libs;
@@ -344,7 +346,8 @@ int plat_op_snapshot(struct platform *p, uint32_t slot, uint32_t *out)
 	sn->mem_mib = v->pub.mem_mib;
 	sn->vm_id = v->pub.id;
 	sn->npreload = v->npreload;
-	memcpy(sn->preload, v->preload, v->npreload * sizeof(uint32_t));
+	memcpy(plat_snap_preload(f, sn), plat_vm_preload(f, v),
+	       v->npreload * sizeof(uint32_t));
 	/* the store ranks snapshots by what taking one costs (the model) */
 	sn->valid = cache_insert(f->snapstore, id, sn->mem_mib,
 				 (double)model_snapshot_ns(&f->cfg->models,

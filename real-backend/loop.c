@@ -27,8 +27,7 @@ void rt_begin(struct plat *f)
 		struct evq_event ev;
 		evq_pop(&f->q, &ev);
 		f->sum->events++;
-		if (plat_event_live(f, &ev))
-			plat_event(f, &ev);
+		plat_event(f, &ev);
 		plat_flush(f);
 	}
 }

@@ -40,8 +40,9 @@ static int64_t be_boot(struct plat *f, struct pvm *v, const uint8_t *hit)
 {
 	struct sim_be *s = BE(f);
 	int64_t setup = 0;
+	const uint32_t *pre = plat_vm_preload(f, v);
 	for (uint32_t i = 0; hit && i < v->npreload; i++) {
-		const struct cat_lib *l = &f->cat->libs[v->preload[i]];
+		const struct cat_lib *l = &f->cat->libs[pre[i]];
 		setup += hit[i] ? l->load_cache_ns : l->load_storage_ns;
 	}
 	int64_t boot = model_boot_ns(&s->cfg->models, s->boot_rng);
@@ -279,44 +280,23 @@ static uint32_t be_cpu_jobs(struct plat *f)
 
 /* ---- the simulator's events ---- */
 
-static int be_take(struct plat *f, const struct evq_event *ev)
+/* A popped event of the simulator: accounted, then handled if still live
+ * (plat_backend.event). */
+static int be_event(struct plat *f, const struct evq_event *ev)
 {
 	struct sim_be *s = BE(f);
-	const struct pvm *v;
+	struct pvm *v;
 	/* the next completion's request will be needed soon: start loading
 	 * it while this event is handled */
 	const struct evq_event *nx = evq_peek(&f->q);
 	if (nx && nx->type == SEV_DONE)
 		__builtin_prefetch(plat_req(f, nx->arg));
 	switch (ev->type) {
-	case SEV_READY:
-	case SEV_UNBLOCK:
-		f->bg_work--;
-		v = plat_vmrec(f, ev->arg);
-		return v->pub.state != VM_DEAD && v->pub.id == ev->data;
-	case SEV_SETUP:
-		f->bg_work--;
-		v = plat_vmrec(f, ev->arg);
-		return v->pub.state != VM_DEAD && v->pub.id == ev->data >> 8;
-	case SEV_SNAP:
-		f->bg_work--;
-		return 1;
-	case SEV_CPU:
-		return ev->data == s->cpu_gen;
-	case SEV_DONE: {
-		const struct preq *r = plat_req(f, ev->arg);
-		return r->live && SR(f, r)->cpu_epoch == ev->data;
-	}
-	}
-	return 1;
-}
-
-static void be_event(struct plat *f, const struct evq_event *ev)
-{
-	struct sim_be *s = BE(f);
-	switch (ev->type) {
 	case SEV_READY: {
-		struct pvm *v = plat_vmrec(f, ev->arg);
+		f->bg_work--;
+		v = plat_vmrec(f, ev->arg);
+		if (v->pub.state == VM_DEAD || v->pub.id != ev->data)
+			return 0;
 		struct sim_vm *sv = SV(f, v);
 		if (sv->setup_pending_ns > 0) {	/* setup issued meanwhile */
 			int64_t t = sv->setup_pending_ns;
@@ -324,32 +304,48 @@ static void be_event(struct plat *f, const struct evq_event *ev)
 			f->bg_work++;
 			plat_push(f, f->now_ns + t, SEV_READY, ev->arg,
 				  v->pub.id);
-			return;
+			return 1;
 		}
 		ps_creation_end(s, v);
 		plat_vm_ready(f, ev->arg);
-		break;
+		return 1;
 	}
-	case SEV_STALL:
-		ps_cpu_start(s, (uint32_t)ev->data);
-		break;
-	case SEV_CPU:
-		ps_on_cpu(s);
-		break;
-	case SEV_DONE:
-		ps_on_done(s, ev->arg);
-		break;
+	case SEV_UNBLOCK:
+		f->bg_work--;
+		v = plat_vmrec(f, ev->arg);
+		if (v->pub.state == VM_DEAD || v->pub.id != ev->data)
+			return 0;
+		plat_vm_resume(f, ev->arg);
+		return 1;
 	case SEV_SETUP:
+		f->bg_work--;
+		v = plat_vmrec(f, ev->arg);
+		if (v->pub.state == VM_DEAD || v->pub.id != ev->data >> 8)
+			return 0;
 		plat_setup_done(f, ev->arg, ev->data >> 7 & 1,
 				(uint32_t)(ev->data & 0x3f));
-		break;
+		return 1;
 	case SEV_SNAP:
+		f->bg_work--;
 		plat_snapshot_ready(f, ev->arg, 1);
-		break;
-	case SEV_UNBLOCK:
-		plat_vm_resume(f, ev->arg);
-		break;
+		return 1;
+	case SEV_STALL:
+		ps_cpu_start(s, (uint32_t)ev->data);
+		return 1;
+	case SEV_CPU:
+		if (ev->data != s->cpu_gen)
+			return 0;
+		ps_on_cpu(s);
+		return 1;
+	case SEV_DONE: {
+		const struct preq *r = plat_req(f, ev->arg);
+		if (!r->live || SR(f, r)->cpu_epoch != ev->data)
+			return 0;
+		ps_on_done(s, ev->arg);
+		return 1;
 	}
+	}
+	return 1;
 }
 
 const struct plat_backend sim_backend = {
@@ -369,7 +365,6 @@ const struct plat_backend sim_backend = {
 	.profile_read = be_profile_read,
 	.profile_reset = be_profile_reset,
 	.cpu_jobs = be_cpu_jobs,
-	.take = be_take,
 	.event = be_event,
 };
 

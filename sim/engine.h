@@ -25,7 +25,7 @@ int sim_run(const struct vms_config *cfg, const struct strategy_ops *st,
 	    struct plat_summary *out, char *err, size_t errlen);
 
 /* The virtual-time loop over an opened and started front (f) whose
- * backend queues its completions in f->q (be->take, be->event): merges
+ * backend queues its completions in f->q (be->event): merges
  * the arrivals with the queue (an arrival wins a tie), calls on_drain
  * after the last one, and stops once nothing is in flight. Returns 0 or
  * the run's error (f->failed). The simulator's, and any scripted

@@ -37,15 +37,14 @@ int sim_loop(struct plat *f)
 		struct evq_event ev;
 		if (evq_pop(&f->q, &ev) < 0)
 			break;
-		int mine = ev.type >= PLAT_EV_BACKEND;
-		if (mine ? !be->take(f, &ev) : !plat_event_live(f, &ev))
-			continue;	/* neither an event nor a time step */
+		int64_t was = f->now_ns;
 		f->now_ns = ev.t_ns;
+		if (!(ev.type >= PLAT_EV_BACKEND ? be->event(f, &ev)
+						 : plat_event(f, &ev))) {
+			f->now_ns = was;  /* neither an event nor a time step */
+			continue;
+		}
 		f->sum->events++;
-		if (mine)
-			be->event(f, &ev);
-		else
-			plat_event(f, &ev);
 		if (f->ndfr)
 			plat_flush(f);
 		if (hk && hk->progress && (f->sum->events & 0xffff) == 0)

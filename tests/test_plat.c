@@ -142,7 +142,7 @@ static void script_free(struct script *s)
 
 static struct script *rec_script;	/* the run being recorded */
 
-static int tap_take(struct plat *f, const struct evq_event *ev)
+static int tap_event(struct plat *f, const struct evq_event *ev)
 {
 	struct script *s = rec_script;
 	switch (ev->type) {
@@ -160,7 +160,7 @@ static int tap_take(struct plat *f, const struct evq_event *ev)
 		s->snap_t[s->snap_ord[ev->arg]] = ev->t_ns;
 		break;
 	}
-	return sim_backend.take(f, ev);
+	return sim_backend.event(f, ev);
 }
 
 static void tap_snapshot(struct plat *f, uint32_t id, struct psnap *sn,
@@ -363,43 +363,34 @@ static uint32_t fk_cpu_jobs(struct plat *f)
 	return FK(f)->running;
 }
 
-static int fk_take(struct plat *f, const struct evq_event *ev)
+static int fk_event(struct plat *f, const struct evq_event *ev)
 {
+	struct fake *k = FK(f);
 	const struct pvm *v;
 	switch (ev->type) {
 	case FEV_READY:
 	case FEV_UNBLOCK:
 		f->bg_work--;
 		v = plat_vmrec(f, ev->arg);
-		return v->pub.state != VM_DEAD && v->pub.id == ev->data;
+		if (v->pub.state == VM_DEAD || v->pub.id != ev->data)
+			return 0;
+		if (ev->type == FEV_READY)
+			plat_vm_ready(f, ev->arg);
+		else
+			plat_vm_resume(f, ev->arg);
+		return 1;
 	case FEV_SETUP:
 		f->bg_work--;
 		v = plat_vmrec(f, ev->arg);
-		return v->pub.state != VM_DEAD && v->pub.id == ev->data >> 8;
-	case FEV_SNAP:
-		f->bg_work--;
-		return 1;
-	}
-	return 1;
-}
-
-static void fk_event(struct plat *f, const struct evq_event *ev)
-{
-	struct fake *k = FK(f);
-	switch (ev->type) {
-	case FEV_READY:
-		plat_vm_ready(f, ev->arg);
-		break;
-	case FEV_SETUP:
+		if (v->pub.state == VM_DEAD || v->pub.id != ev->data >> 8)
+			return 0;
 		plat_setup_done(f, ev->arg, ev->data >> 7 & 1,
 				(uint32_t)(ev->data & 0x3f));
-		break;
+		return 1;
 	case FEV_SNAP:
+		f->bg_work--;
 		plat_snapshot_ready(f, ev->arg, 1);
-		break;
-	case FEV_UNBLOCK:
-		plat_vm_resume(f, ev->arg);
-		break;
+		return 1;
 	case FEV_DONE: {
 		uint32_t h = ev->arg;
 		const struct done_rec *d = &k->s->done[ev->data];
@@ -411,9 +402,10 @@ static void fk_event(struct plat *f, const struct evq_event *ev)
 		};
 		k->running--;
 		plat_request_done(f, h, &pd);
-		break;
+		return 1;
 	}
 	}
+	return 1;
 }
 
 static const struct plat_backend fake_backend = {
@@ -428,7 +420,6 @@ static const struct plat_backend fake_backend = {
 	.run = fk_run,
 	.profile_read = fk_profile_read,
 	.cpu_jobs = fk_cpu_jobs,
-	.take = fk_take,
 	.event = fk_event,
 };
 
@@ -508,7 +499,7 @@ static void test_conformance(void)
 		memset(&s, 0, sizeof(s));
 		rec_script = &s;
 		struct plat_backend tap = sim_backend;
-		tap.take = tap_take;
+		tap.event = tap_event;
 		tap.snapshot = tap_snapshot;
 		tap.fork = tap_fork;
 		tap.profile_read = tap_profile_read;
