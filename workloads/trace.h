@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "base/dist.h"
-#include "workloads/workload.h"
+#include "workloads/source.h"
 
 #define WL_TRACE_PATH_LEN 512
 

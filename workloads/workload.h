@@ -1,57 +1,22 @@
-/* workload.h - arrival sources: synthetic generators and trace readers.
- * A source yields arrivals lazily in non-decreasing time order, each with the
- * ground truth the simulator needs (its warm service time). The engine pulls
- * one arrival at a time and merges it against its event queue, so a source
- * never holds a whole trace in memory. Randomness comes only from the
- * streams given at open time, so one (config, seed) gives the same arrivals
- * to every strategy (common random numbers). */
+/* workload.h - the workloads by kind (workload.kind): opening the source
+ * the configuration names (workloads/source.h: the synthetic generator or
+ * a trace through workloads/trace.h), its checksum and its figures, and
+ * the registry `vmspec list` shows. Randomness comes only from the streams
+ * given at open time, so one (config, seed) gives the same arrivals to
+ * every strategy (common random numbers). */
 #ifndef VMSPEC_WORKLOAD_H
 #define VMSPEC_WORKLOAD_H
 
+#include <stddef.h>
 #include <stdint.h>
-#include <gsl/gsl_rng.h>
+#include "workloads/source.h"
 
 struct vms_config;
-
-struct wl_arrival {
-	int64_t t_ns;		/* arrival time, non-decreasing */
-	int64_t service_ns;	/* warm, unoptimized CPU time (ground truth) */
-	uint64_t calls;		/* libraries called: bit i = libs[i] of the
-				 * function's catalog entry */
-	uint32_t func;		/* function index < nfuncs */
-	uint32_t phase;		/* workload phase (0 when no phases) */
-};
-
-struct wl_source;
-
-struct wl_source_ops {
-	const char *name;	/* as used in YAML (workload.kind) */
-	const char *help;	/* one line for `vmspec list` */
-	/* 1: *out filled; 0: end of workload; <0: error, message in
-	 * src->err ("file:line: problem"). */
-	int (*next)(struct wl_source *src, struct wl_arrival *out);
-	void (*free)(struct wl_source *src);
-};
-
-struct catalog;
-
-struct wl_source {
-	const struct wl_source_ops *ops;
-	void *impl;
-	uint32_t nfuncs;	/* functions known up front */
-	double *func_mem_mib;	/* [nfuncs], owned by the source */
-	struct catalog *cat;	/* ground truth, owned by the source */
-	char err[512];
-};
 
 /* Open the workload described by (c). Streams are derived from (seed).
  * Returns 0 and fills *out, or a negative errno with a message in (err). */
 int wl_open(const struct vms_config *c, uint64_t seed, struct wl_source **out,
 	    char *err, size_t errlen);
-static inline int wl_next(struct wl_source *s, struct wl_arrival *a)
-{
-	return s->ops->next(s, a);
-}
 void wl_free(struct wl_source *s);
 
 /* ---- traces (workload.kind azure2019/azure2021, workloads/trace.h) ---- */
