@@ -4,9 +4,10 @@
  * (entry points in workloads/trace_fmt.h).
  * Invariant: heap use is O(functions + rows per file + busiest minute); the
  * count matrix itself is never loaded: each row keeps a cursor into the
- * mapped file that advances a block of minutes at a time. About 1,100
- * lines: one reader, whose state (struct t19) scanning, the durations and
- * memory tables, selection and replay all share. */
+ * mapped file that advances a block of minutes at a time. Its size is
+ * earned (about 1,100 lines): one reader, whose state (struct t19)
+ * scanning, the durations and memory tables, selection and replay all
+ * share; split, each part would reach into the others' fields. */
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
