@@ -27,26 +27,26 @@ extern const struct cmd_entry cmd_validate_entry;	/* cli/validate.c */
 int cmd_report(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 
-/* Implemented by cli/run.c: run every strategy (or named run) of (c) on
- * the simulator into the results file (out), marked complete at the end.
- * Messages go to stderr (progress too unless quiet). Returns 0, EXIT_RUN
- * or EXIT_USAGE. Used by `vmspec run` and by each run of `vmspec sweep`. */
+/* Implemented by cli/run.c: every strategy (or named run) of (c) on the
+ * simulator into the results file (out), marked complete at the end
+ * (exp_run_file). Returns 0, EXIT_RUN or EXIT_USAGE. Used by `vmspec run`
+ * and by each run of `vmspec sweep`. */
 struct vms_config;
 int run_experiment(struct vms_config *c, const char *out, int quiet);
 
-/* One run (name) of (strategy) into the open results file: 0 or an exit
- * status, having printed why. */
-struct res_file;
-typedef int (*run_one_fn)(struct res_file *f, const struct vms_config *c,
-			  const char *name, const char *strategy,
-			  const char *out, int quiet);
-/* Create the results file (out) for experiment (c) (host attribute with
- * (host_suffix), progress label (where), e.g. " on KVM"), run every run of
- * it with (one), mark the file complete: 0 or an exit status. The runner
- * of `vmspec run` and `vmspec real`. */
-int run_experiment_with(struct vms_config *c, const char *out, int quiet,
-			const char *where, const char *host_suffix,
-			run_one_fn one);
+/* `vmspec run` and `vmspec real` are one command on two backends
+ * (cli/run.c): options, configuration (exp_config), the results file
+ * (exp_run_file), then the report table and the figures. */
+struct run_cmd {
+	const char *name;		/* "run", "real" */
+	const char *usage;		/* --help text */
+	const char *builtin;		/* the experiment without CONFIG */
+	const char *builtin_name;	/* its name in messages */
+	int backend;			/* enum exp_backend */
+	int params;			/* accepts --params */
+	int bars;			/* draws the bar chart too */
+};
+int run_command(const struct run_cmd *rc, int argc, char **argv);
 
 /* The built-in quick-start experiment (experiments/quickstart.yaml). */
 extern const char quickstart_yaml[];

@@ -1,7 +1,7 @@
-/* run.c - `vmspec run [CONFIG]`: loads and validates the experiment, runs
- * each strategy on the simulator into one results file, then prints the
- * summary table and draws the latency CDF. The file is marked complete only
- * after every run has been written. */
+/* run.c - `vmspec run [CONFIG]`: the experiment (exp/run.h: its
+ * configuration, every strategy on the simulator into one results file,
+ * marked complete only after every run has been written), then the
+ * summary table and the latency CDF. */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -12,11 +12,9 @@
 #include "build-config.h"
 #include "cli/cmd.h"
 #include "exp/params.h"
+#include "exp/run.h"
 #include "base/results.h"
 #include "base/util.h"
-#include "policies/strategy.h"
-#include "sim/engine.h"
-#include "workloads/workload.h"
 
 const char quickstart_yaml[] =
 #include "experiments/quickstart.inc"
@@ -40,31 +38,6 @@ static const char run_usage[] =
 	"  -q, --quiet         no progress, no table\n"
 	"  -h, --help          this help\n";
 
-struct progress {
-	const char *strategy;
-	double t0, last;
-	int tty;
-};
-
-static void show_progress(void *arg, int64_t now_ns, int64_t horizon_ns,
-			  uint64_t events)
-{
-	struct progress *pr = arg;
-	if (!pr->tty)
-		return;
-	double t = wall_seconds();
-	if (t - pr->t0 < 2 || t - pr->last < 0.5)
-		return;
-	pr->last = t;
-	double frac = horizon_ns > 0 ? (double)now_ns / horizon_ns : 0;
-	if (frac > 1)
-		frac = 1;
-	double eta = frac > 0 ? (t - pr->t0) * (1 - frac) / frac : 0;
-	fprintf(stderr, "\r  %-12s %5.1f%%  t=%.0fs  %" PRIu64
-		" events  ETA %.0fs   ", pr->strategy, 100 * frac,
-		now_ns / 1e9, events, eta);
-}
-
 static void print_params(void)
 {
 	for (size_t i = 0; i < cfg_nparams; i++) {
@@ -72,13 +45,6 @@ static void print_params(void)
 		printf("%-24s %-22s %-6s %s\n", p->key, p->def, p->unit,
 		       p->help);
 	}
-}
-
-static int default_output(const struct vms_config *c, char *buf, size_t n)
-{
-	if (snprintf(buf, n, "results/%s.h5", c->name) >= (int)n)
-		return -ENAMETOOLONG;
-	return 0;
 }
 
 static void derive_png(const char *h5, char *png, size_t n)
@@ -92,135 +58,13 @@ static void derive_png(const char *h5, char *png, size_t n)
 	snprintf(png + len, n - len, ".png");
 }
 
-/* Run (strategy) as run (name) of the open results file (f). */
-static int run_one(struct res_file *f, const struct vms_config *c,
-		   const char *name, const char *strategy, const char *out,
-		   int quiet)
-{
-	char err[1024];
-	const struct strategy_ops *st = strategy_find(strategy);
-	struct res_run_attrs ra = { .strategy = strategy, .seed = c->seed };
-	struct res_run *r = res_run_begin(f, name, &ra);
-	if (!r) {
-		fprintf(stderr, "vmspec: %s: %s\n", out, res_error(f));
-		return EXIT_RUN;
-	}
-	struct progress pr = { .strategy = name, .t0 = wall_seconds(),
-			       .tty = !quiet && isatty(2) };
-	pr.last = pr.t0;
-	struct plat_hooks hooks = { .progress = show_progress, .arg = &pr };
-	struct plat_summary sum;
-	double t0 = wall_seconds();
-	int rc = sim_run(c, st, (uint64_t)c->seed, r, &hooks, &sum, err,
-			 sizeof(err));
-	double wall = wall_seconds() - t0;
-	if (pr.tty && wall >= 2)
-		fprintf(stderr, "\r%70s\r", "");
-	if (rc < 0) {
-		fprintf(stderr, "vmspec: run '%s' failed: %s\n", name, err);
-		plat_summary_release(&sum);
-		res_run_end(r, wall, 0);
-		return EXIT_RUN;
-	}
-	if (c->workload.kind != WL_SYNTHETIC) {
-		if (sum.trace_rows_skipped && !quiet)
-			fprintf(stderr, "vmspec: run '%s': %" PRIu64 " broken "
-				"trace rows skipped (vmspec trace info shows "
-				"the first)\n", name, sum.trace_rows_skipped);
-		res_run_set_u64(r, "trace_rows_skipped",
-				sum.trace_rows_skipped);	/* errors: below */
-	}
-	if (res_run_end(r, wall, sum.events) < 0) {
-		fprintf(stderr, "vmspec: %s: %s\n", out, res_error(f));
-		plat_summary_release(&sum);
-		return EXIT_RUN;
-	}
-	if (!quiet)
-		fprintf(stderr, "  %-20s %" PRIu64 " requests, %" PRIu64
-			" events in %.2fs (%.2f M events/s)\n", name,
-			sum.requests, sum.events, wall,
-			wall > 0 ? (double)sum.events / wall / 1e6 : 0);
-	plat_summary_release(&sum);
-	return 0;
-}
-
-int run_experiment_with(struct vms_config *c, const char *out, int quiet,
-			const char *where, const char *host_suffix,
-			run_one_fn one)
-{
-	char err[1024];
-	char hash[32], now[32], host[384] = "", checksum[80];
-	if (wl_checksum(c, checksum, sizeof(checksum), err, sizeof(err)) < 0) {
-		fprintf(stderr, "vmspec: %s\n", err);
-		return EXIT_RUN;
-	}
-	uint64_t h = fnv1a64(FNV1A64_INIT, c->text ? c->text : "",
-			     c->text ? strlen(c->text) : 0);
-	snprintf(hash, sizeof(hash), "fnv1a64:%016" PRIx64, h);
-	iso_time_now(now, sizeof(now));
-	host_describe(host, sizeof(host), host_suffix);
-	struct res_file_attrs fa = {
-		.tool_version = PACKAGE_VERSION,
-		.config_text = c->text ? c->text : "",
-		.config_hash = hash,
-		.seed = c->seed,
-		.host = host,
-		.start_time = now,
-		.trace_checksum = checksum,
-	};
-	int rc = mkdir_parent(out);
-	if (rc < 0) {
-		fprintf(stderr, "vmspec: %s: cannot create directory: %s\n",
-			out, strerror(-rc));
-		return EXIT_RUN;
-	}
-	struct res_file *f = res_create(out, &fa, (size_t)c->results.batch_rows,
-					(int)c->results.compress, err,
-					sizeof(err));
-	if (!f) {
-		fprintf(stderr, "vmspec: %s\n", err);
-		return EXIT_RUN;
-	}
-	res_set_write_behind(f, (size_t)(c->results.write_behind_mib * 1048576.0));
-	int nruns = cfg_nruns(c);
-	if (!quiet)
-		fprintf(stderr, "vmspec: experiment '%s'%s, seed %" PRId64
-			", %d run%s -> %s\n", c->name, where, c->seed, nruns,
-			nruns == 1 ? "" : "s", out);
-	struct vms_config *rc_cfg = xmalloc(sizeof(*rc_cfg));
-	for (int i = 0; i < nruns; i++) {
-		const char *name, *sname;
-		struct cfg_error ce;
-		if (cfg_run_config(c, i, rc_cfg, &name, &sname, &ce) < 0) {
-			fprintf(stderr, "vmspec: run %d: %s\n", i, ce.msg);
-			res_close(f, 0);
-			free(rc_cfg);
-			return EXIT_USAGE;
-		}
-		rc = one(f, rc_cfg, name, sname, out, quiet);
-		cfg_release(rc_cfg);
-		if (rc) {
-			res_close(f, 0);
-			free(rc_cfg);
-			return rc;
-		}
-	}
-	free(rc_cfg);
-	if (res_close(f, 1) < 0) {
-		fprintf(stderr, "vmspec: %s: cannot finish the results file\n",
-			out);
-		return EXIT_RUN;
-	}
-	return 0;
-}
-
 /* Declared in cli/cmd.h: `vmspec sweep` runs each manifest line with it. */
 int run_experiment(struct vms_config *c, const char *out, int quiet)
 {
-	return run_experiment_with(c, out, quiet, "", "", run_one);
+	return exp_run_file(c, out, quiet, EXP_SIM);
 }
 
-int cmd_run_exec(int argc, char **argv)
+int run_command(const struct run_cmd *rc_, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
@@ -234,10 +78,12 @@ int cmd_run_exec(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *out = NULL, *seed = NULL;
-	const char **sets = xcalloc((size_t)argc, sizeof(char *));
+	const char **sets = xcalloc((size_t)argc + 1, sizeof(char *));
 	int nsets = 0, plot = 1, dump = 0, quiet = 0, c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:s:qh", opts, NULL)) != -1) {
+		if (c == 'L' && !rc_->params)
+			c = '?';
 		switch (c) {
 		case 'o': out = optarg; break;
 		case 's': seed = optarg; break;
@@ -246,41 +92,21 @@ int cmd_run_exec(int argc, char **argv)
 		case 'D': dump = 1; break;
 		case 'L': print_params(); free(sets); return 0;
 		case 'q': quiet = 1; break;
-		case 'h': fputs(run_usage, stdout); free(sets); return 0;
-		default: fputs(run_usage, stderr); free(sets); return EXIT_USAGE;
+		case 'h': fputs(rc_->usage, stdout); free(sets); return 0;
+		default: fputs(rc_->usage, stderr); free(sets); return EXIT_USAGE;
 		}
 	}
 	if (argc - optind > 1) {
-		fprintf(stderr, "vmspec run: one CONFIG at most\n%s", run_usage);
+		fprintf(stderr, "vmspec %s: one CONFIG at most\n%s", rc_->name,
+			rc_->usage);
 		free(sets);
 		return EXIT_USAGE;
 	}
 	struct vms_config cfg;
 	struct cfg_error e;
-	cfg_defaults(&cfg);
-	int rc;
-	if (optind < argc)
-		rc = cfg_load_file(&cfg, argv[optind], &e);
-	else
-		rc = cfg_load_string(&cfg, quickstart_yaml,
-				     strlen(quickstart_yaml),
-				     "quickstart (built-in)", &e);
-	for (int i = 0; rc == 0 && i < nsets; i++)
-		rc = cfg_set(&cfg, sets[i], &e);
-	if (rc == 0 && seed) {
-		char buf[128];
-		snprintf(buf, sizeof(buf), "seed=%s", seed);
-		rc = cfg_set(&cfg, buf, &e);
-		if (rc < 0) {	/* "--set:1:6: seed: P" -> "--seed: P" */
-			const char *p = strstr(e.msg, "seed: ");
-			char msg[sizeof(e.msg)];
-			snprintf(msg, sizeof(msg), "--seed: %.700s",
-				 p ? p + 6 : e.msg);
-			memcpy(e.msg, msg, sizeof(e.msg));
-		}
-	}
-	if (rc == 0)
-		rc = cfg_validate(&cfg, &e);
+	int rc = exp_config(&cfg, optind < argc ? argv[optind] : NULL,
+			    rc_->builtin, rc_->builtin_name, sets, nsets, seed,
+			    &e);
 	free(sets);
 	if (rc < 0) {
 		fprintf(stderr, "vmspec: %s\n", e.msg);
@@ -294,14 +120,14 @@ int cmd_run_exec(int argc, char **argv)
 	}
 	char outbuf[1024];
 	if (!out) {
-		if (default_output(&cfg, outbuf, sizeof(outbuf)) < 0) {
+		if (exp_default_output(&cfg, outbuf, sizeof(outbuf)) < 0) {
 			fprintf(stderr, "vmspec: output path too long\n");
 			cfg_release(&cfg);
 			return EXIT_USAGE;
 		}
 		out = outbuf;
 	}
-	rc = run_experiment(&cfg, out, quiet);
+	rc = exp_run_file(&cfg, out, quiet, rc_->backend);
 	cfg_release(&cfg);
 	if (rc)
 		return rc;
@@ -320,7 +146,8 @@ int cmd_run_exec(int argc, char **argv)
 			 "-bars.png");
 		char *bargv[] = { "plot", (char *)out, "--bars", "-o", bars,
 				  NULL };
-		if (cmd_plot(4, pargv) != 0 || cmd_plot(5, bargv) != 0) {
+		if (cmd_plot(4, pargv) != 0 ||
+		    (rc_->bars && cmd_plot(5, bargv) != 0)) {
 			fprintf(stderr, "vmspec: the results are in %s; the "
 				"figure could not be drawn\n", out);
 			return EXIT_RUN;
@@ -329,6 +156,16 @@ int cmd_run_exec(int argc, char **argv)
 	if (!quiet)
 		printf("results: %s\n", out);
 	return 0;
+}
+
+static int cmd_run_exec(int argc, char **argv)
+{
+	static const struct run_cmd spec = {
+		.name = "run", .usage = run_usage, .builtin = quickstart_yaml,
+		.builtin_name = "quickstart (built-in)", .backend = EXP_SIM,
+		.params = 1, .bars = 1,
+	};
+	return run_command(&spec, argc, argv);
 }
 
 const struct cmd_entry cmd_run_entry = {

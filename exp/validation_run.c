@@ -15,6 +15,7 @@
 #include "exp/params.h"
 #include "base/results.h"
 #include "base/util.h"
+#include "exp/run.h"
 #include "exp/validation.h"
 #include "base/dist.h"
 #include "policies/strategy.h"
@@ -47,28 +48,12 @@ void val_result_release(struct val_result *r)
 struct hook_arg {
 	struct val_side *side;
 	const char *name;
-	int tty;
-	double last;
 };
 
 static void on_request(void *arg, const struct res_request *row)
 {
 	struct hook_arg *h = arg;
 	val_side_add_request(h->side, row);
-}
-
-static void on_progress(void *arg, int64_t now_ns, int64_t horizon_ns,
-			uint64_t events)
-{
-	struct hook_arg *h = arg;
-	if (!h->tty)
-		return;
-	double t = wall_seconds();
-	if (t - h->last < 0.5)
-		return;
-	h->last = t;
-	fprintf(stderr, "\r  %-24s t=%.1fs of %.1fs  %" PRIu64 " events   ",
-		h->name, now_ns / 1e9, horizon_ns / 1e9, events);
 }
 
 /* The host's CPU time by everyone (busy: user, nice, system, irq,
@@ -130,97 +115,54 @@ static char *config_text(const struct vms_config *c)
 	return buf;
 }
 
-/* Real run of pair (p) on (rc) into run "<prefix>:<name>" of (f), observed
- * in (side); its summary into (sum), released by the caller. */
-static int run_real(struct res_file *f, const struct vms_config *rc,
-		    const struct strategy_ops *st, struct val_pair *p,
+/* One run of pair (p) on (backend) with (c) into run "<prefix>:<name>" of
+ * (f), observed in (side); a real run's summary into (*real) (released by
+ * the caller) when it is not NULL. */
+static int run_side(struct res_file *f, enum exp_backend backend,
+		    const struct vms_config *c, struct val_pair *p,
 		    const char *prefix, struct val_side *side,
-		    struct real_summary *sum, int quiet, char *err,
+		    struct real_summary *real, int quiet, char *err,
 		    size_t errlen)
 {
 	char run[VAL_NAME_LEN + 8];
-	memset(sum, 0, sizeof(*sum));	/* releasable on every path */
 	snprintf(run, sizeof(run), "%s:%s", prefix, p->name);
-	struct res_run_attrs ra = { .strategy = p->strategy,
-				    .seed = rc->seed };
-	struct res_run *r = res_run_begin(f, run, &ra);
-	if (!r) {
-		snprintf(err, errlen, "%s", res_error(f));
-		return -EIO;
-	}
-	struct hook_arg ha = { .side = side, .name = run,
-			       .tty = !quiet && isatty(2) };
-	struct plat_hooks hk = { .progress = on_progress,
-				 .request_done = on_request, .arg = &ha };
-	struct host_cpu c0, c1;
-	host_cpu_read(&c0);
-	double t0 = wall_seconds();
-	int rc_ = real_run(rc, st, (uint64_t)rc->seed, r, &hk, sum, err,
-			   errlen);
-	double wall = wall_seconds() - t0;
-	host_cpu_read(&c1);
-	host_cpu_other(&c0, &c1, wall, side);
-	if (side == &p->real)
-		p->real_wall_s = wall;
-	if (ha.tty)
-		fprintf(stderr, "\r%78s\r", "");
-	if (rc_ == 0) {
-		val_side_set_summary(side, &sum->plat);
-		if (!quiet)
-			fprintf(stderr, "  %-24s %" PRIu64 " requests (%" PRIu64
-				" failed), %" PRIu64 " VMs in %.1fs wall\n",
-				run, sum->plat.requests, sum->plat.failed,
-				sum->plat.vms_created, wall);
-	}
-	int e = res_run_end(r, wall, sum->plat.events);
-	if (rc_ < 0)
-		return rc_;
-	if (e < 0) {
-		snprintf(err, errlen, "%s", res_error(f));
-		return -EIO;
-	}
-	return 0;
-}
-
-/* Simulated run of pair (p) on (sc) into run "<prefix>:<name>" of (f),
- * observed in (side). */
-static int run_sim(struct res_file *f, const struct vms_config *sc,
-		   const struct strategy_ops *st, struct val_pair *p,
-		   const char *prefix, struct val_side *side, int quiet,
-		   char *err, size_t errlen)
-{
-	char run[VAL_NAME_LEN + 8];
-	snprintf(run, sizeof(run), "%s:%s", prefix, p->name);
-	struct res_run_attrs ra = { .strategy = p->strategy,
-				    .seed = sc->seed };
-	struct res_run *r = res_run_begin(f, run, &ra);
-	if (!r) {
-		snprintf(err, errlen, "%s", res_error(f));
-		return -EIO;
-	}
 	struct hook_arg ha = { .side = side, .name = run };
 	struct plat_hooks hk = { .request_done = on_request, .arg = &ha };
-	struct plat_summary sum;
-	double t0 = wall_seconds();
-	int rc = sim_run(sc, st, (uint64_t)sc->seed, r, &hk, &sum, err,
-			 errlen);
-	double wall = wall_seconds() - t0;
-	if (rc == 0) {
-		val_side_set_summary(side, &sum);
-		if (!quiet)
-			fprintf(stderr, "  %-24s %" PRIu64 " requests (%" PRIu64
-				" failed), %" PRIu64 " VMs simulated\n", run,
-				sum.requests, sum.failed, sum.vms_created);
+	struct exp_run *r = xcalloc(1, sizeof(*r));
+	*r = (struct exp_run){ .backend = backend, .cfg = c,
+			       .strategy = p->strategy, .name = run, .file = f,
+			       .hooks = &hk,
+			       .progress = backend == EXP_KVM && !quiet };
+	struct host_cpu c0, c1;
+	host_cpu_read(&c0);
+	int rc = exp_run_one(r);
+	host_cpu_read(&c1);
+	if (backend == EXP_KVM) {
+		host_cpu_other(&c0, &c1, r->wall_s, side);
+		if (side == &p->real)
+			p->real_wall_s = r->wall_s;
 	}
-	int e = res_run_end(r, wall, sum.events);
-	plat_summary_release(&sum);
+	if (rc == 0)
+		val_side_set_summary(side, r->sum);
+	if (rc == 0 && !quiet && backend == EXP_KVM)
+		fprintf(stderr, "  %-24s %" PRIu64 " requests (%" PRIu64
+			" failed), %" PRIu64 " VMs in %.1fs wall\n", run,
+			r->sum->requests, r->sum->failed, r->sum->vms_created,
+			r->wall_s);
+	else if (rc == 0 && !quiet)
+		fprintf(stderr, "  %-24s %" PRIu64 " requests (%" PRIu64
+			" failed), %" PRIu64 " VMs simulated\n", run,
+			r->sum->requests, r->sum->failed, r->sum->vms_created);
 	if (rc < 0)
-		return rc;
-	if (e < 0) {
-		snprintf(err, errlen, "%s", res_error(f));
-		return -EIO;
+		snprintf(err, errlen, "%s", r->err);
+	if (real) {
+		*real = r->real;	/* the caller releases it */
+		plat_summary_release(&r->sim);
+	} else {
+		exp_run_release(r);
 	}
-	return 0;
+	free(r);
+	return rc;
 }
 
 /* A simulation of (sc) without a results run, observed in (side): the
@@ -275,10 +217,10 @@ static int run_pair(struct res_file *f, const struct vms_config *rc,
 {
 	struct real_summary rs, rs2;
 	char name[VAL_NAME_LEN + 16];
-	int rc_ = run_real(f, rc, st, p, "real", &p->real, &rs, o->quiet, err,
+	int rc_ = run_side(f, EXP_KVM, rc, p, "real", &p->real, &rs, o->quiet, err,
 			   errlen);
 	if (rc_ == 0)
-		rc_ = run_sim(f, sc, st, p, "sim", &p->sim, o->quiet, err,
+		rc_ = run_side(f, EXP_SIM, sc, p, "sim", &p->sim, NULL, o->quiet, err,
 			      errlen);
 	if (rc_ == 0 && o->run_costs) {
 		struct vms_config rcc = *sc;
@@ -302,12 +244,13 @@ static int run_pair(struct res_file *f, const struct vms_config *rc,
 		if (rc_ == 0 && rcc.workload.kind == WL_SYNTHETIC)
 			val_fold_speed(&sp, &rcc, &p->map_rc);
 		if (rc_ == 0)
-			rc_ = run_sim(f, &rcc, st, p, "simrc", &p->sim_rc,
-				      o->quiet, err, errlen);
+			rc_ = run_side(f, EXP_SIM, &rcc, p, "simrc",
+				       &p->sim_rc, NULL, o->quiet, err,
+				       errlen);
 	}
 	real_summary_release(&rs);
 	if (rc_ == 0 && o->repeat > 0) {
-		rc_ = run_real(f, rc, st, p, "real2", &p->real2, &rs2,
+		rc_ = run_side(f, EXP_KVM, rc, p, "real2", &p->real2, &rs2,
 			       o->quiet, err, errlen);
 		real_summary_release(&rs2);
 	}
@@ -318,7 +261,7 @@ static int run_pair(struct res_file *f, const struct vms_config *rc,
 			snprintf(pre, sizeof(pre), "real%d", k + 3);
 			val_side_init(&p->more[k]);
 			p->nmore = (size_t)k + 1;
-			rc_ = run_real(f, rc, st, p, pre, &p->more[k], &rs2,
+			rc_ = run_side(f, EXP_KVM, rc, p, pre, &p->more[k], &rs2,
 				       o->quiet, err, errlen);
 			real_summary_release(&rs2);
 		}

@@ -1,0 +1,321 @@
+/* run.c - experiment runs on either backend (exp/run.h): a run into a
+ * group of the results file with a progress line, an experiment's runs
+ * into one file marked complete only after the last, and the command
+ * line's configuration. Invariant: a file is complete only if every run
+ * of it ended well; a failed run leaves its group, and the file,
+ * incomplete. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "build-config.h"
+#include "base/results.h"
+#include "base/util.h"
+#include "exp/run.h"
+#include "policies/strategy.h"
+#include "sim/engine.h"
+#include "workloads/workload.h"
+
+/* ---- one run ---- */
+
+struct progress {
+	const struct exp_run *r;
+	const struct plat_hooks *user;
+	double t0, last;
+	int tty;
+};
+
+static void show_progress(void *arg, int64_t now_ns, int64_t horizon_ns,
+			  uint64_t events)
+{
+	struct progress *pr = arg;
+	if (pr->user && pr->user->progress)
+		pr->user->progress(pr->user->arg, now_ns, horizon_ns, events);
+	if (!pr->tty)
+		return;
+	double t = wall_seconds();
+	if (pr->r->backend == EXP_KVM) {	/* real time: where it is */
+		if (t - pr->last < 0.5)
+			return;
+		pr->last = t;
+		fprintf(stderr, "\r  %-20s t=%.1fs of %.1fs  %" PRIu64
+			" events   ", pr->r->name, now_ns / 1e9,
+			horizon_ns / 1e9, events);
+		return;
+	}
+	if (t - pr->t0 < 2 || t - pr->last < 0.5)	/* virtual: how long */
+		return;
+	pr->last = t;
+	double frac = horizon_ns > 0 ? (double)now_ns / horizon_ns : 0;
+	if (frac > 1)
+		frac = 1;
+	double eta = frac > 0 ? (t - pr->t0) * (1 - frac) / frac : 0;
+	fprintf(stderr, "\r  %-12s %5.1f%%  t=%.0fs  %" PRIu64
+		" events  ETA %.0fs   ", pr->r->name, 100 * frac,
+		now_ns / 1e9, events, eta);
+}
+
+/* The caller's observers, with the progress line in front. */
+#define CHAIN(name, type)						\
+	static void chain_##name type
+
+CHAIN(request_done, (void *arg, const struct res_request *row))
+{
+	const struct plat_hooks *u = ((struct progress *)arg)->user;
+	u->request_done(u->arg, row);
+}
+
+CHAIN(decision, (void *arg, const struct res_decision *row))
+{
+	const struct plat_hooks *u = ((struct progress *)arg)->user;
+	u->decision(u->arg, row);
+}
+
+CHAIN(profile, (void *arg, const struct plat_profile *prof))
+{
+	const struct plat_hooks *u = ((struct progress *)arg)->user;
+	u->profile(u->arg, prof);
+}
+
+int exp_run_one(struct exp_run *r)
+{
+	memset(&r->sim, 0, sizeof(r->sim));
+	memset(&r->real, 0, sizeof(r->real));
+	r->sum = r->backend == EXP_KVM ? &r->real.plat : &r->sim;
+	r->wall_s = 0;
+	r->file_error = 0;
+	r->err[0] = 0;
+	const struct strategy_ops *st = strategy_find(r->strategy);
+	if (!st) {
+		snprintf(r->err, sizeof(r->err), "unknown strategy '%s'",
+			 r->strategy);
+		return -EINVAL;
+	}
+	struct res_run *g = NULL;
+	if (r->file) {
+		struct res_run_attrs ra = { .strategy = r->strategy,
+					    .seed = r->cfg->seed };
+		if (!(g = res_run_begin(r->file, r->name, &ra))) {
+			snprintf(r->err, sizeof(r->err), "%s",
+				 res_error(r->file));
+			r->file_error = 1;
+			return -EIO;
+		}
+	}
+	const struct plat_hooks *u = r->hooks;
+	struct progress pr = { .r = r, .user = u, .t0 = wall_seconds(),
+			       .tty = r->progress && isatty(2) };
+	pr.last = pr.t0;
+	struct plat_hooks hk = {
+		.progress = show_progress,
+		.request_done = u && u->request_done ? chain_request_done
+						     : NULL,
+		.decision = u && u->decision ? chain_decision : NULL,
+		.profile = u && u->profile ? chain_profile : NULL,
+		.arg = &pr,
+	};
+	uint64_t seed = (uint64_t)r->cfg->seed;
+	int rc = r->backend == EXP_KVM
+		? real_run(r->cfg, st, seed, g, &hk, &r->real, r->err,
+			   sizeof(r->err))
+		: sim_run(r->cfg, st, seed, g, &hk, &r->sim, r->err,
+			  sizeof(r->err));
+	r->wall_s = wall_seconds() - pr.t0;
+	if (pr.tty && (r->backend == EXP_KVM || r->wall_s >= 2))
+		fprintf(stderr, "\r%70s\r", "");
+	if (!g)
+		return rc;
+	if (rc < 0) {
+		res_run_end(g, r->wall_s, 0);
+		return rc;
+	}
+	if (r->cfg->workload.kind != WL_SYNTHETIC)	/* errors: below */
+		res_run_set_u64(g, "trace_rows_skipped",
+				r->sum->trace_rows_skipped);
+	if (res_run_end(g, r->wall_s, r->sum->events) < 0) {
+		snprintf(r->err, sizeof(r->err), "%s", res_error(r->file));
+		r->file_error = 1;
+		return -EIO;
+	}
+	return 0;
+}
+
+void exp_run_release(struct exp_run *r)
+{
+	plat_summary_release(&r->sim);
+	real_summary_release(&r->real);
+}
+
+/* ---- every run of an experiment ---- */
+
+static void ms(char *buf, size_t n, const struct real_cost *c)
+{
+	if (c->n)
+		snprintf(buf, n, "%.2f", (double)c->sum_ns / (double)c->n / 1e6);
+	else
+		snprintf(buf, n, "-");
+}
+
+/* The line a finished run (r) prints. */
+static void run_line(const struct exp_run *r)
+{
+	const struct plat_summary *s = r->sum;
+	if (r->backend == EXP_SIM) {
+		fprintf(stderr, "  %-20s %" PRIu64 " requests, %" PRIu64
+			" events in %.2fs (%.2f M events/s)\n", r->name,
+			s->requests, s->events, r->wall_s, r->wall_s > 0 ?
+			(double)s->events / r->wall_s / 1e6 : 0);
+		return;
+	}
+	char b[16], fk[16], rs[16], cp[16];
+	ms(b, sizeof(b), &r->real.boot);
+	ms(fk, sizeof(fk), &r->real.fork);
+	ms(rs, sizeof(rs), &r->real.restore);
+	ms(cp, sizeof(cp), &r->real.compile);
+	fprintf(stderr, "  %-20s %" PRIu64 " requests (%" PRIu64 " failed), %"
+		PRIu64 " VMs in %.1fs; boot %s ms, fork %s ms, restore %s ms, "
+		"compile %s ms\n", r->name, s->requests, s->failed,
+		s->vms_created, r->wall_s, b, fk, rs, cp);
+}
+
+static struct res_file *create_file(struct vms_config *c, const char *out,
+				    enum exp_backend backend)
+{
+	char err[1024], hash[32], now[32], host[384] = "", checksum[80];
+	if (wl_checksum(c, checksum, sizeof(checksum), err, sizeof(err)) < 0) {
+		fprintf(stderr, "vmspec: %s\n", err);
+		return NULL;
+	}
+	uint64_t h = fnv1a64(FNV1A64_INIT, c->text ? c->text : "",
+			     c->text ? strlen(c->text) : 0);
+	snprintf(hash, sizeof(hash), "fnv1a64:%016" PRIx64, h);
+	iso_time_now(now, sizeof(now));
+	host_describe(host, sizeof(host), backend == EXP_KVM ? ", KVM" : "");
+	struct res_file_attrs fa = {
+		.tool_version = PACKAGE_VERSION,
+		.config_text = c->text ? c->text : "",
+		.config_hash = hash,
+		.seed = c->seed,
+		.host = host,
+		.start_time = now,
+		.trace_checksum = checksum,
+	};
+	int rc = mkdir_parent(out);
+	if (rc < 0) {
+		fprintf(stderr, "vmspec: %s: cannot create directory: %s\n",
+			out, strerror(-rc));
+		return NULL;
+	}
+	struct res_file *f = res_create(out, &fa, (size_t)c->results.batch_rows,
+					(int)c->results.compress, err,
+					sizeof(err));
+	if (!f) {
+		fprintf(stderr, "vmspec: %s\n", err);
+		return NULL;
+	}
+	res_set_write_behind(f, (size_t)(c->results.write_behind_mib *
+					 1048576.0));
+	return f;
+}
+
+int exp_run_file(struct vms_config *c, const char *out, int quiet,
+		 enum exp_backend backend)
+{
+	char err[1024];
+	if (backend == EXP_KVM && real_probe(err, sizeof(err)) < 0) {
+		fprintf(stderr, "vmspec: %s\n", err);	/* before any file */
+		return EXP_EXIT_RUN;
+	}
+	struct res_file *f = create_file(c, out, backend);
+	if (!f)
+		return EXP_EXIT_RUN;
+	int nruns = cfg_nruns(c);
+	if (!quiet)
+		fprintf(stderr, "vmspec: experiment '%s'%s, seed %" PRId64
+			", %d run%s -> %s\n", c->name,
+			backend == EXP_KVM ? " on KVM" : "", c->seed, nruns,
+			nruns == 1 ? "" : "s", out);
+	struct vms_config *rc_cfg = xmalloc(sizeof(*rc_cfg));
+	struct exp_run *r = xcalloc(1, sizeof(*r));
+	int rc = 0;
+	for (int i = 0; i < nruns && !rc; i++) {
+		const char *name, *sname;
+		struct cfg_error ce;
+		if (cfg_run_config(c, i, rc_cfg, &name, &sname, &ce) < 0) {
+			fprintf(stderr, "vmspec: run %d: %s\n", i, ce.msg);
+			rc = EXP_EXIT_USAGE;
+			break;
+		}
+		*r = (struct exp_run){ .backend = backend, .cfg = rc_cfg,
+			.strategy = sname, .name = name, .file = f,
+			.progress = !quiet };
+		int e = exp_run_one(r);
+		if (e < 0 && r->file_error) {
+			fprintf(stderr, "vmspec: %s: %s\n", out, r->err);
+			rc = EXP_EXIT_RUN;
+		} else if (e < 0) {
+			fprintf(stderr, "vmspec: run '%s' failed: %s\n", name,
+				r->err);
+			rc = EXP_EXIT_RUN;
+		} else if (!quiet) {
+			if (r->sum->trace_rows_skipped)
+				fprintf(stderr, "vmspec: run '%s': %" PRIu64
+					" broken trace rows skipped (vmspec "
+					"trace info shows the first)\n", name,
+					r->sum->trace_rows_skipped);
+			run_line(r);
+		}
+		exp_run_release(r);
+		cfg_release(rc_cfg);
+	}
+	free(r);
+	free(rc_cfg);
+	if (rc) {
+		res_close(f, 0);
+		return rc;
+	}
+	if (res_close(f, 1) < 0) {
+		fprintf(stderr, "vmspec: %s: cannot finish the results file\n",
+			out);
+		return EXP_EXIT_RUN;
+	}
+	return 0;
+}
+
+/* ---- the command line's configuration ---- */
+
+int exp_config(struct vms_config *c, const char *path, const char *builtin,
+	       const char *builtin_name, const char *const *sets, int nsets,
+	       const char *seed, struct cfg_error *e)
+{
+	cfg_defaults(c);
+	int rc = path ? cfg_load_file(c, path, e)
+		      : cfg_load_string(c, builtin, strlen(builtin),
+					builtin_name, e);
+	for (int i = 0; rc == 0 && i < nsets; i++)
+		rc = cfg_set(c, sets[i], e);
+	if (rc == 0 && seed) {
+		char buf[128];
+		snprintf(buf, sizeof(buf), "seed=%s", seed);
+		rc = cfg_set(c, buf, e);
+		if (rc < 0) {	/* "--set:1:6: seed: P" -> "--seed: P" */
+			const char *p = strstr(e->msg, "seed: ");
+			char msg[sizeof(e->msg)];
+			snprintf(msg, sizeof(msg), "--seed: %.700s",
+				 p ? p + 6 : e->msg);
+			memcpy(e->msg, msg, sizeof(e->msg));
+		}
+	}
+	if (rc == 0)
+		rc = cfg_validate(c, e);
+	return rc;
+}
+
+int exp_default_output(const struct vms_config *c, char *buf, size_t n)
+{
+	if (snprintf(buf, n, "results/%s.h5", c->name) >= (int)n)
+		return -ENAMETOOLONG;
+	return 0;
+}
