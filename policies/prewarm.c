@@ -206,12 +206,7 @@ const struct strategy_ops strategy_prewarm = {
 	.help = "per runtime a pool of pre-booted runtime VMs bound on first "
 		"use, then kept alive like keepalive",
 	.create = pw_create,
-	.on_arrival = rtpool_on_arrival,
-	.on_vm_ready = rtpool_on_ready,
-	.on_request_done = rtpool_on_done,
-	.on_timer = rtpool_on_timer,
-	.on_memory_pressure = rtpool_on_pressure,
-	.on_drain = rtpool_on_drain,
+	RTPOOL_CALLBACKS,
 	.metrics = pw_metrics,
 	.destroy = pw_destroy,
 };

@@ -85,4 +85,13 @@ void rtpool_on_timer(void *st, struct platform *p, uint32_t slot,
 void rtpool_on_pressure(void *st, struct platform *p, double need_mib);
 void rtpool_on_drain(void *st, struct platform *p);
 
+/* The strategy_ops entries of a strategy built on an rtpool. */
+#define RTPOOL_CALLBACKS					\
+	.on_arrival = rtpool_on_arrival,			\
+	.on_vm_ready = rtpool_on_ready,				\
+	.on_request_done = rtpool_on_done,			\
+	.on_timer = rtpool_on_timer,				\
+	.on_memory_pressure = rtpool_on_pressure,		\
+	.on_drain = rtpool_on_drain
+
 #endif

@@ -202,12 +202,7 @@ const struct strategy_ops strategy_zygote = {
 	.help = "fork a per-runtime template with the popular libraries "
 		"preloaded, keep children alive, else cold boot",
 	.create = zy_create,
-	.on_arrival = rtpool_on_arrival,
-	.on_vm_ready = rtpool_on_ready,
-	.on_request_done = rtpool_on_done,
-	.on_timer = rtpool_on_timer,
-	.on_memory_pressure = rtpool_on_pressure,
-	.on_drain = rtpool_on_drain,
+	RTPOOL_CALLBACKS,
 	.metrics = zy_metrics,
 	.destroy = zy_destroy,
 };
