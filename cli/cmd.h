@@ -27,13 +27,6 @@ extern const struct cmd_entry cmd_validate_entry;	/* cli/validate.c */
 int cmd_report(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 
-/* Implemented by cli/run.c: every strategy (or named run) of (c) on the
- * simulator into the results file (out), marked complete at the end
- * (exp_run_file). Returns 0, EXIT_RUN or EXIT_USAGE. Used by `vmspec run`
- * and by each run of `vmspec sweep`. */
-struct vms_config;
-int run_experiment(struct vms_config *c, const char *out, int quiet);
-
 /* `vmspec run` and `vmspec real` are one command on two backends
  * (cli/run.c): options, configuration (exp_config), the results file
  * (exp_run_file), then the report table and the figures. */

@@ -58,12 +58,6 @@ static void derive_png(const char *h5, char *png, size_t n)
 	snprintf(png + len, n - len, ".png");
 }
 
-/* Declared in cli/cmd.h: `vmspec sweep` runs each manifest line with it. */
-int run_experiment(struct vms_config *c, const char *out, int quiet)
-{
-	return exp_run_file(c, out, quiet, EXP_SIM);
-}
-
 int run_command(const struct run_cmd *rc_, int argc, char **argv)
 {
 	static const struct option opts[] = {

@@ -25,6 +25,7 @@
 #include <unistd.h>
 #include "cli/cmd.h"
 #include "cli/sweep.h"
+#include "exp/run.h"
 #include "base/util.h"
 #include "exp/params.h"
 
@@ -228,7 +229,7 @@ int sweep_exec_run(const struct sweep *s, size_t i)
 		close(fd);
 	}
 	double t0 = wall_seconds();
-	rc = run_experiment(&c, part, 1);
+	rc = exp_run_file(&c, part, 1, EXP_SIM);
 	double wall = wall_seconds() - t0;
 	fflush(stderr);
 	if (saved >= 0) {
