@@ -329,7 +329,7 @@ void plat_arrive(struct plat *f, int64_t at_ns)
 {
 	uint32_t h = pool_take(&f->reqs, offsetof(struct preq, next));
 	struct preq *r = plat_req(f, h);
-	memset(r, 0, PLAT_REQ_BYTES + f->be->req_size);
+	memset(r, 0, PLAT_REQ_BYTES);	/* the backend clears its part */
 	r->pub.id = ++f->next_req_id;
 	r->pub.arrival_ns = at_ns;
 	r->pub.func = f->next.func;
@@ -338,6 +338,8 @@ void plat_arrive(struct plat *f, int64_t at_ns)
 	r->phase = f->next.phase < f->cat->nphases ? f->next.phase : 0;
 	if (f->be->arrival)
 		f->be->arrival(f, r);
+	else if (f->be->req_size)
+		memset(plat_req_be(f, r), 0, f->be->req_size);
 	r->calls = f->draw_calls ? cat_draw_calls(f->cat, r->pub.func,
 						  r->phase, f->call_rng)
 				 : f->next.calls;

@@ -203,7 +203,8 @@ struct plat_backend {
 	/* The profiling agent of (v) starts (on) or stops. */
 	void (*profiling)(struct plat *f, struct pvm *v, int on);
 
-	/* A request arrived: fill the backend's part of (r). */
+	/* A request arrived: fill the backend's part of (r) (all of it: it
+	 * is not cleared for it; without this hook the front clears it). */
 	void (*arrival)(struct plat *f, struct preq *r);
 	/* Run (r) on (v) (BUSY, r->kind set); completion:
 	 * plat_request_done() or plat_request_lost(). */

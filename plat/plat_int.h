@@ -69,9 +69,22 @@ static inline int plat_fits(const struct plat *f, double mem)
 }
 
 /* A live VM, or NULL: a violation, or -EPIPE in (*rc) for a VM its
- * backend lost (a policy may still hold it; that is not its fault). */
-struct pvm *plat_live_vm(struct plat *f, uint32_t slot, const char *what,
-			 int *rc);
+ * backend lost (a policy may still hold it; that is not its fault).
+ * Inline: it is on every action's path. */
+static inline struct pvm *plat_live_vm(struct plat *f, uint32_t slot,
+				       const char *what, int *rc)
+{
+	struct pvm *v = slot < f->vms.used ? plat_vmrec(f, slot) : NULL;
+	if (v && v->pub.state != VM_DEAD)
+		return v;
+	if (v && v->killed) {
+		*rc = -EPIPE;
+		return NULL;
+	}
+	*rc = plat_violation(f, "%s on VM slot %u, which is not alive", what,
+			     slot);
+	return NULL;
+}
 
 /* A library load counted by the library cache: 1 if it was a hit. */
 int plat_lib_lookup(struct plat *f, uint32_t gid);

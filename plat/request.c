@@ -13,7 +13,7 @@
 
 /* ---- rows ---- */
 
-static void put_row(struct plat *f, const struct res_request *row)
+static inline void put_row(struct plat *f, const struct res_request *row)
 {
 	if (f->hooks && f->hooks->request_done)
 		f->hooks->request_done(f->hooks->arg, row);
@@ -316,7 +316,8 @@ void plat_start_next(struct plat *f, struct pvm *v)
 	if (v->pub.state != VM_DEAD && v->running == PLAT_NONE &&
 	    v->pub.state != VM_IDLE)
 		plat_set_state(f, v, VM_IDLE);
-	plat_flush(f);
+	if (f->ndfr)
+		plat_flush(f);
 }
 
 /* ---- the end of a request ---- */

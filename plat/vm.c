@@ -16,21 +16,6 @@
 
 /* ---- shared helpers ---- */
 
-struct pvm *plat_live_vm(struct plat *f, uint32_t slot, const char *what,
-			 int *rc)
-{
-	if (slot < f->vms.used && plat_vmrec(f, slot)->killed) {
-		*rc = -EPIPE;
-		return NULL;
-	}
-	if (slot >= f->vms.used || plat_vmrec(f, slot)->pub.state == VM_DEAD) {
-		*rc = plat_violation(f, "%s on VM slot %u, which is not alive",
-				     what, slot);
-		return NULL;
-	}
-	return plat_vmrec(f, slot);
-}
-
 static struct pvm *bound_vm(struct plat *f, uint32_t slot, const char *what,
 			    int *rc)
 {

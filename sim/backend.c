@@ -144,6 +144,7 @@ static void be_profiling(struct plat *f, struct pvm *v, int on)
 static void be_arrival(struct plat *f, struct preq *r)
 {
 	struct sim_be *s = BE(f);
+	memset(SR(f, r), 0, sizeof(struct sim_req));
 	/* models.exec_noise: the guest's time for the nominal work; drawn
 	 * (from the cost stream) only when it is not the constant 1 */
 	if (model_exec_noisy(&s->cfg->models))
