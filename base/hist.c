@@ -1,5 +1,6 @@
 /* hist.c - streaming log-linear latency histogram (see base/hist.h).
- * Called by the engine once per finished request and at the end of a run.
+ * Called by the platform front once per finished request and at the end of
+ * a run.
  * Invariant: bucket i holds the integers hist_bucket_lo(i)..hist_bucket_hi(i)
  * and the buckets tile [0, INT64_MAX] in order, so cumulative counts give
  * exact ranks. */

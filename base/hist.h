@@ -1,5 +1,5 @@
 /* hist.h - streaming latency histogram with bounded relative error.
- * Filled by the engine per run (one hist_add per finished request), turned
+ * Filled by the platform front per run (one hist_add per finished request), turned
  * into the latency_hist dataset of the results file by hist_to_bins().
  * Invariant: hist_add is O(1) and never allocates.
  *

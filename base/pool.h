@@ -1,8 +1,8 @@
 /* pool.h - a pool of fixed-size objects in chunks whose addresses never
  * move, indexed by uint32_t, with a free list threaded through a uint32_t
- * field of each free object. Used by both platforms (sim/engine.c,
- * real-backend/platform_real.c) for VMs, requests, snapshots and profiling
- * counters: a pointer to a live object stays valid while it lives, and
+ * field of each free object. Used by the platform front (plat/: VMs,
+ * requests, snapshots, each with its backend's part) and the simulated
+ * backend (profiling counters): a pointer to a live object stays valid while it lives, and
  * nothing is allocated once the pool has grown to its working size. */
 #ifndef VMSPEC_POOL_H
 #define VMSPEC_POOL_H
