@@ -1,6 +1,7 @@
 /* hist.h - streaming latency histogram with bounded relative error.
- * Filled by the platform front per run (one hist_add per finished request), turned
- * into the latency_hist dataset of the results file by hist_to_bins().
+ * Filled by the platform front per run (one hist_add per finished
+ * request), turned into the latency_hist dataset of the results file by
+ * hist_to_bins().
  * Invariant: hist_add is O(1) and never allocates.
  *
  * Buckets are log-linear (as in HDR histograms): values 0..511 ns have one
