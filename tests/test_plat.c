@@ -30,53 +30,9 @@
 #include "sim/sim_int.h"
 #include "tests/cu.h"
 #include "tests/rec.h"
+#include "tests/scenarios.h"
 
-#define SEC 1000000000LL
 #define MS 1000000LL
-
-/* ---- the workloads: each exercises a different part of the interface ---- */
-
-struct scenario {
-	const char *name;
-	const char *strategy;
-	const char *sets[8];
-};
-
-static const struct scenario scenarios[] = {
-	{ "cold", "cold", { NULL } },
-	{ "keepalive", "keepalive", { "keepalive.ttl=3s" } },
-	{ "keepalive-lru-small", "keepalive",
-	  { "pool.policy=lru", "pool.capacity=1GiB", "host.memory=2GiB" } },
-	{ "prewarm", "prewarm-runtime", { "prewarm.pool_size=2" } },
-	{ "snapshot", "snapshot",
-	  { "keepalive.ttl=2s", "snapstore.capacity=1GiB" } },
-	{ "zygote", "zygote", { "zygote.libs=4" } },
-	{ "adaptive", "adaptive", { "workload.phases.every=40s" } },
-	{ "adaptive-parent-blocks", "adaptive",
-	  { "adaptive.parent_blocks=true" } },
-	{ "adaptive-tight", "adaptive",
-	  { "host.memory=3GiB", "host.cores=2", "host.creation_cpu=true" } },
-	{ "adaptive-oracle", "adaptive-oracle", { NULL } },
-	{ NULL, NULL, { NULL } }
-};
-
-static void scenario_config(const struct scenario *sc, struct vms_config *c)
-{
-	struct cfg_error e;
-	cfg_defaults(c);
-	c->workload.functions = 12;
-	c->workload.runtimes = 2;
-	c->workload.rate_per_s = 6;
-	c->duration_ns = 120 * SEC;
-	c->results.timeseries_ns = 5 * SEC;
-	for (int i = 0; sc->sets[i]; i++) {
-		int rc = cfg_set(c, sc->sets[i], &e);
-		if (rc)
-			fprintf(stderr, "%s: %s\n", sc->sets[i], e.msg);
-		CU_ASSERT_EQUAL_FATAL(rc, 0);
-	}
-	CU_ASSERT_EQUAL_FATAL(cfg_validate(c, &e), 0);
-}
 
 /* ---- what the simulated backend reported (the tap) ---- */
 
@@ -853,13 +809,7 @@ static void test_wall_clock(void)
 			fprintf(stderr, "%s on the wall clock: %s\n", sc->name,
 				err);
 		CU_ASSERT_EQUAL(rc, 0);
-		CU_ASSERT(s.requests > 0);
-		CU_ASSERT_EQUAL(r.n, s.requests);
-		CU_ASSERT_EQUAL(s.finished + s.failed, s.requests);
-		CU_ASSERT_EQUAL(s.by_action[ACT_DISPATCH] +
-				s.by_action[ACT_REJECT], s.requests);
-		CU_ASSERT(s.peak_mem_mib <= c.host.memory_mib + 1e-9);
-		CU_ASSERT_FALSE(r.time_backwards);
+		scenario_check(sc, &c, r.n, r.time_backwards, &s);
 		CU_ASSERT_EQUAL(f.in_flight, 0);
 		CU_ASSERT_EQUAL(f.bg_work, 0);
 		CU_ASSERT_EQUAL(a.n, 0);	/* nothing left in flight */

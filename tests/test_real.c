@@ -31,6 +31,7 @@
 #include "real-backend/platform_real.h"
 #include "sim/engine.h"
 #include "tests/cu.h"
+#include "tests/scenarios.h"
 
 #define MAXF 8
 
@@ -78,6 +79,7 @@ struct rec {
 	struct res_decision *dec;
 	size_t nd, capd;
 	uint64_t profiles, bad_profiles;
+	int time_backwards;	/* a decision earlier than the one before */
 };
 
 static void rec_row(void *arg, const struct res_request *row)
@@ -93,6 +95,8 @@ static void rec_row(void *arg, const struct res_request *row)
 static void rec_decision(void *arg, const struct res_decision *d)
 {
 	struct rec *r = arg;
+	if (r->nd && d->t_ns < r->dec[r->nd - 1].t_ns)
+		r->time_backwards = 1;
 	if (r->nd == r->capd) {
 		r->capd = r->capd ? 2 * r->capd : 256;
 		r->dec = realloc(r->dec, r->capd * sizeof(*r->dec));
@@ -438,6 +442,33 @@ static void test_tight_ttl(void)
 	}
 }
 
+/* The scenarios every backend is held to (tests/scenarios.h, also run by
+ * tests/test_plat.c on the simulated, a scripted and an asynchronous
+ * backend), each for 3 s of workload on KVM: whatever the timing, every
+ * request ends once, memory stays within the host, decisions come in
+ * order, no contract is broken. */
+static void test_scenarios(void)
+{
+	for (const struct scenario *sc = scenarios; sc->name; sc++) {
+		struct vms_config c;
+		struct rec rr;
+		struct real_summary sr;
+		struct cfg_error e;
+		scenario_config(sc, &c);
+		c.duration_ns = 3 * SEC;
+		CU_ASSERT_EQUAL_FATAL(cfg_set(&c, "real.work_scale=0.2", &e), 0);
+		int rc = run_real(&c, sc->strategy, &rr, &sr);
+		if (rc)
+			fprintf(stderr, "scenario %s on KVM failed\n", sc->name);
+		CU_ASSERT_EQUAL(rc, 0);
+		scenario_check(sc, &c, rr.n, rr.time_backwards, &sr.plat);
+		CU_ASSERT(rows_consistent(&rr));
+		real_summary_release(&sr);
+		rec_free(&rr);
+		cfg_release(&c);
+	}
+}
+
 static void test_missing_device(void)
 {
 	const char *old = getenv("VMSPEC_KVM_DEV");
@@ -471,6 +502,7 @@ static const struct cu_test tests[] = {
 	{ "faulting guests are killed, the run goes on", test_fault_contained },
 	{ "runtime VMs: prewarm binds, zygote forks", test_runtime_vms },
 	{ "keep-alive deadlines shorter than arrival gaps", test_tight_ttl },
+	{ "every scenario of the platform front on KVM", test_scenarios },
 	{ NULL, NULL }
 };
 
