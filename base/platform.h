@@ -42,6 +42,15 @@ enum vm_state {
 #define PLAT_NO_VM UINT32_MAX
 #define PLAT_NO_FUNC UINT32_MAX
 #define PLAT_NO_SNAP UINT32_MAX
+#define PLAT_NO_LIB UINT32_MAX
+
+/* The code a VM runs: its function as deployed (never optimized), or the
+ * generic optimized build deployed ahead of time (deploy). Blocks
+ * installed by install_block run their specialized variant over either. */
+enum plat_build {
+	PLAT_BUILD_BASE = 0,
+	PLAT_BUILD_GENERIC,
+};
 
 /* A VM as a policy sees it. Owned by the platform; the policy may read every
  * field and owns only (pol). Slots are reused after destroy: compare (id),
@@ -58,13 +67,14 @@ struct plat_vm {
 	uint8_t state;		/* enum vm_state */
 	uint8_t created_by;	/* START_COLD, START_RESTORE or START_FORK */
 	uint8_t profiling;	/* profiling agent on */
-	uint8_t pad;
+	uint8_t build;		/* enum plat_build */
 	uint32_t served;	/* requests finished */
 	uint32_t queued;	/* requests dispatched, not started */
 	int64_t created_ns;	/* when the policy asked for it */
 	int64_t ready_ns;	/* when it became ready (-1 before) */
 	int64_t last_done_ns;	/* end of its last request (-1 before) */
-	double mem_mib;		/* memory it holds now */
+	double mem_mib;		/* memory it holds now (at most its cap) */
+	double mem_cap_mib;	/* isolation: its memory cap, 0 none */
 	struct {		/* policy-owned scratch, zeroed on create */
 		uint32_t next, prev;	/* intrusive list links (slots) */
 		int64_t t_ns;		/* e.g. idle since */
@@ -92,6 +102,10 @@ struct plat_func {
 	const uint32_t *lib_ids;	/* [nlibs] global library ids */
 	const double *lib_mib;		/* [nlibs] library sizes */
 	const uint64_t *block_hash;	/* [nblocks] */
+	const uint32_t *block_lib;	/* [nblocks] global id of the library
+					 * a block belongs to (the same code,
+					 * same hash, in every function that
+					 * uses it), PLAT_NO_LIB: its own */
 };
 
 /* VMProfile: what a VM's profiling agent reports for one period, or what
@@ -107,6 +121,14 @@ struct plat_profile {
 	const double *lib_calls;	/* [nlibs] requests calling lib i */
 	const double *block_samples;	/* [nblocks] samples in block i */
 	double samples;		/* sum of block_samples */
+	/* the rest of the agent: where the time went, the I/O it counted,
+	 * the memory it saw */
+	double cpu_ns;		/* CPU time of the profiled requests */
+	double io_wait_ns;	/* their I/O wait */
+	double io_read_bytes, io_write_bytes;
+	double io_read_ops, io_write_ops;
+	double mem_ws_mib;	/* estimated working set (noisy) */
+	double mem_peak_mib;	/* the VM's peak memory */
 };
 
 struct platform;
@@ -165,6 +187,16 @@ struct platform_ops {
 	int (*set_spec_key)(struct platform *p, uint32_t slot, uint64_t key);
 	int (*set_profiling)(struct platform *p, uint32_t slot, int on);
 
+	/* ---- builds and isolation ---- */
+	/* Compile (func)'s code ahead of time for a generic target: VMs
+	 * booted or bound for it afterwards run PLAT_BUILD_GENERIC. From
+	 * create, it is done before the first arrival; later, once its
+	 * compile is done. -ENOTSUP where the backend has no such build. */
+	int (*deploy)(struct platform *p, uint32_t func);
+	/* Cap VM (slot)'s memory at (mib) (0: no cap): it holds at most that
+	 * much; a request whose working set is larger re-faults the rest. */
+	int (*set_mem_cap)(struct platform *p, uint32_t slot, double mib);
+
 	/* ---- requests ---- */
 	/* Queue request (r) on VM (slot): it starts when the VM is ready and
 	 * free (FIFO per VM). A VM bound to no function is bound to r->func.
@@ -209,5 +241,7 @@ static inline int plat_dispatch(struct platform *p, uint32_t s, const struct pla
 static inline int plat_reject(struct platform *p, const struct plat_request *r) { return p->ops->reject(p, r); }
 static inline int plat_vm_timer(struct platform *p, uint32_t s, int64_t at, uint64_t tag) { return p->ops->vm_timer(p, s, at, tag); }
 static inline int plat_timer(struct platform *p, int64_t at, uint64_t tag) { return p->ops->timer(p, at, tag); }
+static inline int plat_deploy(struct platform *p, uint32_t f) { return p->ops->deploy(p, f); }
+static inline int plat_set_mem_cap(struct platform *p, uint32_t s, double mib) { return p->ops->set_mem_cap(p, s, mib); }
 
 #endif

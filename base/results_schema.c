@@ -25,6 +25,8 @@ const char *const res_action_names[ACT_COUNT] = {
 	[ACT_SPECIALIZE] = "specialize",
 	[ACT_PROFILE] = "profile",
 	[ACT_REJECT] = "reject",
+	[ACT_DEPLOY] = "deploy",
+	[ACT_MEM_CAP] = "mem_cap",
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

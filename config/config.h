@@ -105,12 +105,31 @@ struct vms_config {
 		struct dist speedup_simd;	/* speed-up of those */
 		struct dist speedup_other;	/* speed-up of the rest */
 		double block_size_mib;	/* optimized code size */
+		double generic_share;	/* a generic optimizing build's share
+					 * of a block's speed-up, in log */
+		struct dist lib_blocks;	/* code blocks of a library (count) */
+		double lib_cpu_share;	/* CPU time spent in library blocks */
+		struct dist io_fraction;	/* share of a request's service
+						 * time waiting on I/O */
+		struct dist io_bytes;	/* I/O of a request, MiB */
+		double io_read_share;	/* reads among those bytes */
+		double io_op_mib;	/* one I/O operation, MiB */
+		struct dist ws_fraction;	/* working set / memory */
 	} catalog;
 	struct {
 		int64_t cores;		/* processor sharing beyond this */
 		double memory_mib;	/* host memory */
 		int on_full;		/* 0 reject, 1 queue (host_full) */
 		int creation_cpu;	/* VM creation takes a core share */
+		int compile_cpu;	/* compiles share the cores */
+		int snapshot_cpu;	/* snapshots and forks share them */
+		int profiling_cpu;	/* the agent's sampling costs CPU */
+		int overhead_memory;	/* snapshots, repository, profile
+					 * buffers count in host memory */
+		double interference;	/* slowdown per co-running request
+					 * per core (memory bandwidth, LLC) */
+		double io_interference;	/* I/O slowdown per concurrent I/O */
+		double vm_cpu_quota;	/* cores one VM may use, 0 = all */
 	} host;
 	char calibration[CFG_PATH_LEN];	/* models.calibration: file applied
 					 * under the document that names
@@ -146,6 +165,13 @@ struct vms_config {
 		int shadowing;		/* ablation: 0 = all libs at boot */
 		int oracle;		/* ablation: ground-truth profiles */
 		int parent_blocks;	/* ablation: parent blocked in fork */
+		double io_threshold;	/* I/O share above which a function
+					 * is not recompiled */
+		int fit_memory;		/* cap specialized VMs to the observed
+					 * working set */
+		double mem_headroom;	/* above that working set */
+		int deploy_optimized;	/* deploy generic optimized builds
+					 * too */
 	} adaptive;
 	struct {			/* the KVM backend (`vmspec real`) */
 		int64_t workers;	/* threads running guests */

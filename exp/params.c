@@ -235,6 +235,43 @@ const struct cfg_param cfg_params[] = {
 	  .offset = OFF(catalog.block_size_mib), .min = 0, .max = 1024,
 	  .flags = CFG_F_MIN_EXCL, .def = "64KiB", .unit = "MiB",
 	  .help = "size of an optimized block in the repository" },
+	{ .key = "catalog.generic_share", .type = CFG_DOUBLE,
+	  .offset = OFF(catalog.generic_share), .min = 0, .max = 1,
+	  .def = "0.5", .unit = "",
+	  .help = "a generic optimizing build (deployed ahead of time) gets "
+	  "speed-up^share of a block's specialized speed-up" },
+	{ .key = "catalog.lib_blocks", .type = CFG_DIST,
+	  .offset = OFF(catalog.lib_blocks), .min = 0, .max = 16,
+	  .def = "0", .unit = "",
+	  .help = "code blocks of a library (rounded, 0..16), the same code "
+	  "(hash) in every function that uses the library" },
+	{ .key = "catalog.lib_cpu_share", .type = CFG_DOUBLE,
+	  .offset = OFF(catalog.lib_cpu_share), .min = 0, .max = 1,
+	  .def = "0.3", .unit = "",
+	  .help = "share of a function's CPU time spent in its libraries' "
+	  "blocks (when they have blocks)" },
+	{ .key = "catalog.io_fraction", .type = CFG_DIST,
+	  .offset = OFF(catalog.io_fraction), .min = 0, .max = 1,
+	  .def = "0", .unit = "",
+	  .help = "per function: share of a request's service time spent "
+	  "waiting on I/O (no CPU, not sped up by recompilation)" },
+	{ .key = "catalog.io_bytes", .type = CFG_DIST,
+	  .offset = OFF(catalog.io_bytes), .min = 0, .max = 1048576,
+	  .def = "{dist: lognormal, mean: 256KiB, cv: 1.0}", .unit = "MiB",
+	  .help = "per function: I/O of a request that does I/O" },
+	{ .key = "catalog.io_read_share", .type = CFG_DOUBLE,
+	  .offset = OFF(catalog.io_read_share), .min = 0, .max = 1,
+	  .def = "0.7", .unit = "",
+	  .help = "share of the I/O bytes that are reads" },
+	{ .key = "catalog.io_op", .type = CFG_SIZE,
+	  .offset = OFF(catalog.io_op_mib), .min = 0, .max = 1024,
+	  .flags = CFG_F_MIN_EXCL, .def = "64KiB", .unit = "MiB",
+	  .help = "size of one I/O operation" },
+	{ .key = "catalog.ws_fraction", .type = CFG_DIST,
+	  .offset = OFF(catalog.ws_fraction), .min = 0, .max = 1,
+	  .flags = CFG_F_MIN_EXCL,
+	  .def = "{dist: uniform, min: 0.3, max: 0.9}", .unit = "",
+	  .help = "per function: working set as a share of its memory" },
 
 	{ .key = "host.cores", .type = CFG_INT, .offset = OFF(host.cores),
 	  .min = 1, .max = 1000000, .def = "64", .unit = "",
@@ -255,6 +292,36 @@ const struct cfg_param cfg_params[] = {
 	  "installed meanwhile, e.g. compiled blocks) takes a share of the "
 	  "cores like a computing request until it is ready (false: creation "
 	  "is latency only)" },
+	{ .key = "host.compile_cpu", .type = CFG_BOOL,
+	  .offset = OFF(host.compile_cpu), .def = "false", .unit = "",
+	  .help = "recompiling a block is CPU work on the host's cores, "
+	  "shared with requests (false: latency only)" },
+	{ .key = "host.snapshot_cpu", .type = CFG_BOOL,
+	  .offset = OFF(host.snapshot_cpu), .def = "false", .unit = "",
+	  .help = "taking a snapshot and forking are CPU work on the host's "
+	  "cores, shared with requests (false: latency only)" },
+	{ .key = "host.profiling_cpu", .type = CFG_BOOL,
+	  .offset = OFF(host.profiling_cpu), .def = "true", .unit = "",
+	  .help = "the profiling agent's sampling, I/O counting and "
+	  "working-set scans cost CPU (false: a free agent)" },
+	{ .key = "host.overhead_memory", .type = CFG_BOOL,
+	  .offset = OFF(host.overhead_memory), .def = "false", .unit = "",
+	  .help = "stored snapshots, the code block repository and profile "
+	  "buffers count in host memory" },
+	{ .key = "host.interference", .type = CFG_DOUBLE,
+	  .offset = OFF(host.interference), .min = 0, .max = 100,
+	  .def = "0", .unit = "",
+	  .help = "co-running requests slow each other beyond CPU sharing "
+	  "(memory bandwidth, caches): speed / (1 + this x others / cores)" },
+	{ .key = "host.io_interference", .type = CFG_DOUBLE,
+	  .offset = OFF(host.io_interference), .min = 0, .max = 100,
+	  .def = "0", .unit = "",
+	  .help = "a request's I/O wait x (1 + this x other requests in I/O "
+	  "when it starts)" },
+	{ .key = "host.vm_cpu_quota", .type = CFG_DOUBLE,
+	  .offset = OFF(host.vm_cpu_quota), .min = 0, .max = 1000000,
+	  .def = "0", .unit = "",
+	  .help = "isolation: cores one VM may use (0 = no quota)" },
 
 	{ .key = "models.calibration", .type = CFG_PATH,
 	  .offset = OFF(calibration), .def = "\"\"", .unit = "",
@@ -349,6 +416,25 @@ const struct cfg_param cfg_params[] = {
 	  .offset = OFF(profiling.period_ns), .min = 0, .max = 1e9,
 	  .flags = CFG_F_MIN_EXCL, .def = "10s", .unit = "s",
 	  .help = "profiling agent: report period (VMProfile events)" },
+	{ .key = "profiling.buffer", .type = CFG_SIZE,
+	  .offset = OFF(profiling.buffer_mib), .min = 0, .max = 65536,
+	  .def = "1MiB", .unit = "MiB",
+	  .help = "profiling agent: a profiled VM's sample buffer (host "
+	  "memory with host.overhead_memory)" },
+	{ .key = "profiling.io_cost", .type = CFG_DURATION,
+	  .offset = OFF(profiling.io_cost_ns), .min = 0, .max = 1e9,
+	  .def = "1us", .unit = "ms",
+	  .help = "profiling agent: CPU cost of counting one I/O operation" },
+	{ .key = "profiling.scan_cost", .type = CFG_DURATION,
+	  .offset = OFF(profiling.scan_cost_ns), .min = 0, .max = 1e9,
+	  .def = "0", .unit = "ms",
+	  .help = "profiling agent: CPU cost of scanning 1 MiB of a VM's "
+	  "memory for its working set, at each report" },
+	{ .key = "profiling.ws_noise", .type = CFG_DOUBLE,
+	  .offset = OFF(profiling.ws_noise), .min = 0, .max = 10,
+	  .def = "0.1", .unit = "",
+	  .help = "profiling agent: coefficient of variation of its "
+	  "working-set estimate" },
 
 	CACHE_ROWS("pool", pool, "ttl", "0", "idle VM pool"),
 	CACHE_ROWS("libcache", libcache, "lru", "4GiB", "shared library cache"),
@@ -435,6 +521,23 @@ const struct cfg_param cfg_params[] = {
 	  .offset = OFF(adaptive.parent_blocks), .def = "false", .unit = "",
 	  .help = "ablation switch: the parent stops serving while it is "
 	  "forked" },
+	{ .key = "adaptive.io_threshold", .type = CFG_DOUBLE,
+	  .offset = OFF(adaptive.io_threshold), .min = 0, .max = 1,
+	  .def = "1", .unit = "",
+	  .help = "a function whose profiled time is at least this share of "
+	  "I/O wait is not recompiled (1: always recompile)" },
+	{ .key = "adaptive.fit_memory", .type = CFG_BOOL,
+	  .offset = OFF(adaptive.fit_memory), .def = "false", .unit = "",
+	  .help = "cap a specialized VM's memory to the observed working set "
+	  "(plus adaptive.mem_headroom)" },
+	{ .key = "adaptive.mem_headroom", .type = CFG_DOUBLE,
+	  .offset = OFF(adaptive.mem_headroom), .min = 0, .max = 100,
+	  .def = "0.25", .unit = "",
+	  .help = "memory cap of a fitted VM: working set x (1 + this)" },
+	{ .key = "adaptive.deploy_optimized", .type = CFG_BOOL,
+	  .offset = OFF(adaptive.deploy_optimized), .def = "false", .unit = "",
+	  .help = "also deploy every function's generic optimized build "
+	  "ahead of time (as static-opt does)" },
 
 	{ .key = "real.workers", .type = CFG_INT, .offset = OFF(real.workers),
 	  .min = 1, .max = 64, .def = "2", .unit = "",

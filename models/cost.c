@@ -2,6 +2,8 @@
  * docs/model.md states; the expressions keep the order of their floating
  * point operations, so a priced action is the same to the ns on every
  * platform that uses them. */
+#include <math.h>
+#include <gsl/gsl_randist.h>
 #include "base/dist.h"
 #include "models/cost.h"
 
@@ -76,4 +78,13 @@ double model_exec_noise(const struct model_params *m, gsl_rng *r)
 unsigned long model_prof_count(gsl_rng *r, double mu)
 {
 	return dist_poisson(r, mu);
+}
+
+double model_ws_estimate(const struct prof_params *p, double ws_mib,
+			 gsl_rng *r)
+{
+	if (p->ws_noise <= 0)
+		return ws_mib;
+	double s2 = log(1 + p->ws_noise * p->ws_noise);
+	return ws_mib * gsl_ran_lognormal(r, -s2 / 2, sqrt(s2));
 }

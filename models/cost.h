@@ -43,6 +43,14 @@ int64_t model_restore_ns(const struct model_params *m, double mem_mib);
  * touched_fraction of it. */
 int64_t model_fault_ns(const struct model_params *m, double mem_mib);
 
+/* Pages of (mib) a capped VM's request faults in again (its working set
+ * over the cap), at the first-touch price. */
+static inline int64_t model_refault_ns(const struct model_params *m,
+				       double mib)
+{
+	return model_ns(mib / MODEL_PAGE_MIB * (double)m->fault_per_page_ns);
+}
+
 /* ---- libraries and blocks ---- */
 int64_t model_lib_storage_ns(const struct model_params *m, double size_mib);
 int64_t model_lib_cache_ns(const struct model_params *m, double size_mib);
@@ -79,5 +87,17 @@ static inline double model_prof_samples(const struct prof_params *p,
 
 /* The agent's count for an expectation (mu): Poisson. */
 unsigned long model_prof_count(gsl_rng *r, double mu);
+
+/* The agent's estimate of a working set of (ws_mib): lognormal noise of
+ * mean 1 and cv profiling.ws_noise (no draw when it is 0). */
+double model_ws_estimate(const struct prof_params *p, double ws_mib,
+			 gsl_rng *r);
+
+/* CPU of scanning (mem_mib) of a VM for its working set, at a report. */
+static inline int64_t model_scan_ns(const struct prof_params *p,
+				    double mem_mib)
+{
+	return model_ns(mem_mib * (double)p->scan_cost_ns);
+}
 
 #endif

@@ -34,6 +34,10 @@ struct prof_params {
 	double rate_hz;		/* samples per second of CPU time */
 	int64_t sample_cost_ns;	/* CPU cost of one sample */
 	int64_t period_ns;	/* report period */
+	double buffer_mib;	/* a profiled VM's sample buffer */
+	int64_t io_cost_ns;	/* counting one I/O operation */
+	int64_t scan_cost_ns;	/* scanning 1 MiB for the working set */
+	double ws_noise;	/* cv of the working-set estimate */
 };
 
 #endif

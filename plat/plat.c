@@ -218,6 +218,8 @@ static const struct platform_ops plat_ops = {
 	.install_block = plat_op_install_block,
 	.set_spec_key = plat_op_set_spec_key,
 	.set_profiling = plat_op_set_profiling,
+	.deploy = plat_op_deploy,
+	.set_mem_cap = plat_op_set_mem_cap,
 	.dispatch = plat_op_dispatch,
 	.reject = plat_op_reject,
 	.vm_timer = op_vm_timer,
@@ -437,6 +439,7 @@ int plat_open(struct plat *f)
 		f->cat->funcs[i].mem_mib = ceil(f->cat->funcs[i].mem_mib * 1024)
 					   / 1024;
 	cat_manifests_build(&f->man, f->cat);
+	f->fbuild = xcalloc(f->cat->nfuncs + 1, 1);
 	if (make_cache(&f->libcache, cfg, &cfg->libcache,
 		       f->be->lib_evicted ? plat_lib_evicted : NULL, f) < 0 ||
 	    make_cache(&f->blockrepo, cfg, &cfg->blockrepo, NULL, NULL) < 0 ||
@@ -450,7 +453,9 @@ int plat_open(struct plat *f)
 
 int plat_start(struct plat *f)
 {
+	f->starting = 1;
 	f->pol = f->st->create(&f->plat, f->cfg);
+	f->starting = 0;
 	if (f->pol)
 		return 0;
 	plat_fail(f, -ENOMEM, "strategy %s: cannot initialise", f->st->name);
@@ -531,6 +536,7 @@ void plat_release(struct plat *f)
 	pool_release(&f->reqs);
 	pool_release(&f->snaps);
 	free(f->dfr);
+	free(f->fbuild);
 }
 
 /* ---- the summary ---- */

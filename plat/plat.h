@@ -107,6 +107,8 @@ struct pvm {
 	uint64_t prof_requests;		/* requests since the last report */
 	int64_t prof_since_ns;		/* start of the report's period */
 	double peak_mem_mib;
+	double foot_mib;		/* memory it would hold uncapped
+					 * (pub.mem_mib = min(this, cap)) */
 };
 
 /* A request. The backend's part (req_size) follows it: plat_req_be(). */
@@ -134,8 +136,10 @@ struct psnap {
 	uint8_t ready;		/* taken (on_snapshot_ready was called) */
 	uint8_t failed;		/* the backend could not take it */
 	uint8_t npreload;
+	uint8_t build;		/* the VM's enum plat_build */
 	uint32_t next;		/* free list */
 	uint64_t vm_id;		/* source VM; 0 = a free record */
+	double foot_mib, cap_mib;	/* the VM's footprint and cap */
 };
 
 /* What the front settled when a request starts, for the backend's run. */
@@ -202,6 +206,14 @@ struct plat_backend {
 		      int hit);
 	/* The profiling agent of (v) starts (on) or stops. */
 	void (*profiling)(struct plat *f, struct pvm *v, int on);
+	/* Compile (func)'s generic optimized build; completion:
+	 * plat_deploy_done(), or at once when (before_run) (a deploy from
+	 * the strategy's create: it happens before the first arrival). NULL:
+	 * the backend has no such build (deploy returns -ENOTSUP). */
+	int (*deploy)(struct plat *f, uint32_t func, int before_run);
+	/* (v)'s memory cap is now v->pub.mem_cap_mib: enforce it. NULL: the
+	 * backend cannot (set_mem_cap returns -ENOTSUP). */
+	int (*mem_cap)(struct plat *f, struct pvm *v);
 
 	/* A request arrived: fill the backend's part of (r) (all of it: it
 	 * is not cleared for it; without this hook the front clears it). */
@@ -278,6 +290,7 @@ struct plat {
 	struct wl_arrival next;		/* the pulled arrival */
 	int have_next;			/* (next) is valid */
 	int drained;			/* on_drain was called */
+	int starting;			/* in the strategy's create */
 	int64_t last_arrival_t;		/* workload time of the last one */
 
 	/* the tables */
@@ -291,6 +304,8 @@ struct plat {
 	uint32_t bg_work;		/* backend: creations, setups,
 					 * snapshots in flight */
 	double mem_used_mib;
+	uint8_t *fbuild;		/* [nfuncs]: 0 as shipped, 1 its
+					 * generic build compiling, 2 deployed */
 	struct cache *libcache, *blockrepo, *snapstore;
 	struct rng_streams streams;	/* the policy's (plat_rng) */
 	double oracle_calls[CAT_MAX_LIBS];	/* plat_oracle's answer */
@@ -433,6 +448,9 @@ void plat_request_lost(struct plat *f, uint32_t h, const char *why);
 void plat_vm_lost(struct plat *f, uint32_t slot, const char *why);
 /* A paused VM (pvm.paused_until_ns) may run again. */
 void plat_vm_resume(struct plat *f, uint32_t slot);
+/* Function (func)'s generic build is compiled: VMs booted or bound for
+ * it from now on run it. */
+void plat_deploy_done(struct plat *f, uint32_t func);
 /* Queue a backend event. */
 static inline void plat_push(struct plat *f, int64_t t_ns, uint32_t type,
 			     uint32_t arg, uint64_t data)

@@ -86,6 +86,10 @@ static inline struct pvm *plat_live_vm(struct plat *f, uint32_t slot,
 	return NULL;
 }
 
+/* How much more memory (v) holds when its footprint grows by (mib)
+ * (less than mib under a memory cap). */
+double plat_vm_growth(const struct pvm *v, double mib);
+
 /* A library load counted by the library cache: 1 if it was a hit. */
 int plat_lib_lookup(struct plat *f, uint32_t gid);
 
@@ -125,6 +129,8 @@ int plat_op_load_library(struct platform *p, uint32_t slot, uint32_t lib);
 int plat_op_install_block(struct platform *p, uint32_t slot, uint32_t b);
 int plat_op_set_spec_key(struct platform *p, uint32_t slot, uint64_t key);
 int plat_op_set_profiling(struct platform *p, uint32_t slot, int on);
+int plat_op_deploy(struct platform *p, uint32_t func);
+int plat_op_set_mem_cap(struct platform *p, uint32_t slot, double mib);
 /* request.c */
 int plat_op_dispatch(struct platform *p, uint32_t slot,
 		     const struct plat_request *r);

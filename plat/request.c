@@ -207,7 +207,7 @@ static double bind_growth(struct plat *f, const struct pvm *v, uint32_t fn)
 	double lib_mem = 0;
 	for (uint32_t j = 0; j < v->npreload; j++)
 		lib_mem += f->cat->libs[pre[j]].size_mib;
-	return f->cat->funcs[fn].mem_mib + lib_mem - v->pub.mem_mib;
+	return f->cat->funcs[fn].mem_mib + lib_mem - v->foot_mib;
 }
 
 /* Bind runtime VM (v) to function (fn): the manifest libraries it
@@ -226,6 +226,8 @@ static void bind_vm(struct plat *f, struct pvm *v, uint32_t fn)
 	double grow = bind_growth(f, v, fn);
 	v->pub.func = fn;
 	v->pub.libs = libs;
+	v->pub.build = f->fbuild[fn] == 2 ? PLAT_BUILD_GENERIC
+					  : PLAT_BUILD_BASE;
 	plat_grow_mem(f, v, grow);
 }
 
@@ -262,7 +264,8 @@ static void start_request(struct plat *f, struct pvm *v, uint32_t h)
 		r->kind = START_WARM;
 	struct plat_start st = { 0 };
 	if (binding) {
-		if (!room_for(f, bind_growth(f, v, r->pub.func))) {
+		if (!room_for(f, plat_vm_growth(v, bind_growth(f, v,
+							      r->pub.func)))) {
 			fail_oom(f, v, h);
 			return;
 		}
@@ -277,7 +280,7 @@ static void start_request(struct plat *f, struct pvm *v, uint32_t h)
 		for (uint32_t i = 0; i < cf->nlibs; i++)
 			if (missing >> i & 1)
 				need += f->cat->libs[cf->libs[i]].size_mib;
-		if (!room_for(f, need)) {
+		if (!room_for(f, plat_vm_growth(v, need))) {
 			fail_oom(f, v, h);
 			return;
 		}

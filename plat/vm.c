@@ -7,6 +7,7 @@
  * the live VMs' memory, and never exceeds host.memory_mib through an
  * action (they return -ENOMEM instead). */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include "base/pool.h"
@@ -29,14 +30,44 @@ static struct pvm *bound_vm(struct plat *f, uint32_t slot, const char *what,
 	return v;
 }
 
-void plat_grow_mem(struct plat *f, struct pvm *v, double mib)
+/* The memory (v) holds with footprint (foot): at most its cap. */
+static double held(const struct pvm *v, double foot)
 {
-	v->pub.mem_mib += mib;
+	double cap = v->pub.mem_cap_mib;
+	return cap > 0 && cap < foot ? cap : foot;
+}
+
+/* (v)'s memory becomes what it holds with footprint (foot). */
+static void set_foot(struct plat *f, struct pvm *v, double foot)
+{
+	double mem = held(v, foot);
+	f->mem_used_mib += mem - v->pub.mem_mib;
+	v->foot_mib = foot;
+	v->pub.mem_mib = mem;
 	if (v->pub.mem_mib > v->peak_mem_mib)
 		v->peak_mem_mib = v->pub.mem_mib;
-	f->mem_used_mib += mib;
 	if (f->mem_used_mib > f->sum->peak_mem_mib)
 		f->sum->peak_mem_mib = f->mem_used_mib;
+}
+
+void plat_grow_mem(struct plat *f, struct pvm *v, double mib)
+{
+	if (v->pub.mem_cap_mib <= 0) {	/* the common case, exactly */
+		v->foot_mib += mib;
+		v->pub.mem_mib += mib;
+		if (v->pub.mem_mib > v->peak_mem_mib)
+			v->peak_mem_mib = v->pub.mem_mib;
+		f->mem_used_mib += mib;
+		if (f->mem_used_mib > f->sum->peak_mem_mib)
+			f->sum->peak_mem_mib = f->mem_used_mib;
+		return;
+	}
+	set_foot(f, v, v->foot_mib + mib);
+}
+
+double plat_vm_growth(const struct pvm *v, double mib)
+{
+	return held(v, v->foot_mib + mib) - v->pub.mem_mib;
 }
 
 int plat_lib_lookup(struct plat *f, uint32_t gid)
@@ -68,6 +99,7 @@ static struct pvm *new_vm(struct plat *f, uint32_t func, uint32_t rt,
 	v->pub.ready_ns = -1;
 	v->pub.last_done_ns = -1;
 	v->pub.mem_mib = mem;
+	v->foot_mib = mem;
 	v->pub.pol.next = v->pub.pol.prev = PLAT_NONE;
 	v->q_head = v->q_tail = v->running = PLAT_NONE;
 	v->timer_deadline = -1;
@@ -133,6 +165,8 @@ int plat_op_vm_boot(struct platform *p, uint32_t func, uint32_t *out)
 		return -ENOMEM;
 	struct pvm *v = new_vm(f, func, f->cat->funcs[func].runtime, mem,
 			       START_COLD);
+	v->pub.build = f->fbuild[func] == 2 ? PLAT_BUILD_GENERIC
+					    : PLAT_BUILD_BASE;
 	int64_t arg = f->be->boot(f, v, NULL);
 	plat_decide(f, ACT_BOOT, func, v->pub.id, (uint64_t)arg);
 	*out = v->pub.slot;
@@ -191,6 +225,9 @@ int plat_op_vm_fork(struct platform *p, uint32_t slot, uint32_t *out)
 	v->pub.parent_id = par->pub.id;
 	v->pub.libs = par->pub.libs;
 	v->pub.blocks = par->pub.blocks;
+	v->pub.build = par->pub.build;
+	v->pub.mem_cap_mib = par->pub.mem_cap_mib;
+	v->foot_mib = par->foot_mib;
 	v->npreload = par->npreload;
 	memcpy(plat_vm_preload(f, v), plat_vm_preload(f, par),
 	       par->npreload * sizeof(uint32_t));
@@ -228,6 +265,9 @@ int plat_op_vm_restore(struct platform *p, uint32_t id, uint32_t *out)
 			       START_RESTORE);
 	v->pub.libs = sn->libs;
 	v->pub.blocks = sn->blocks;
+	v->pub.build = sn->build;
+	v->pub.mem_cap_mib = sn->cap_mib;
+	v->foot_mib = sn->foot_mib;
 	v->pub.spec_key = sn->spec_key;
 	if (sn->spec_key)
 		f->live_specialized++;
@@ -329,6 +369,9 @@ int plat_op_snapshot(struct platform *p, uint32_t slot, uint32_t *out)
 	sn->blocks = v->pub.blocks;
 	sn->spec_key = v->pub.spec_key;
 	sn->mem_mib = v->pub.mem_mib;
+	sn->build = v->pub.build;
+	sn->foot_mib = v->foot_mib;
+	sn->cap_mib = v->pub.mem_cap_mib;
 	sn->vm_id = v->pub.id;
 	sn->npreload = v->npreload;
 	memcpy(plat_snap_preload(f, sn), plat_vm_preload(f, v),
@@ -396,7 +439,7 @@ int plat_op_load_library(struct platform *p, uint32_t slot, uint32_t i)
 	if ((v->pub.libs | v->libs_loading) & bit)
 		return 0;
 	double mib = f->cat->libs[cf->libs[i]].size_mib;
-	if (!plat_fits(f, mib))
+	if (!plat_fits(f, plat_vm_growth(v, mib)))
 		return -ENOMEM;
 	plat_grow_mem(f, v, mib);
 	plat_decide(f, ACT_LOAD_LIB, v->pub.func, v->pub.id, i);
@@ -490,6 +533,57 @@ int plat_op_set_profiling(struct platform *p, uint32_t slot, int on)
 	plat_decide(f, ACT_PROFILE, v->pub.func, v->pub.id,
 		    (uint64_t)(on != 0));
 	return 0;
+}
+
+/* ---- builds and isolation ---- */
+
+int plat_op_deploy(struct platform *p, uint32_t func)
+{
+	struct plat *f = F(p);
+	if (func >= f->cat->nfuncs)
+		return plat_violation(f, "deploy of unknown function %u", func);
+	if (!f->be->deploy)
+		return -ENOTSUP;
+	if (f->fbuild[func])
+		return 0;	/* deployed, or compiling */
+	f->fbuild[func] = 1;
+	int rc = f->be->deploy(f, func, f->starting);
+	if (rc < 0) {
+		f->fbuild[func] = 0;
+		return rc;
+	}
+	plat_decide(f, ACT_DEPLOY, func, 0, 0);
+	return 0;
+}
+
+void plat_deploy_done(struct plat *f, uint32_t func)
+{
+	f->fbuild[func] = 2;
+}
+
+int plat_op_set_mem_cap(struct platform *p, uint32_t slot, double mib)
+{
+	struct plat *f = F(p);
+	int rc = 0;
+	struct pvm *v = plat_live_vm(f, slot, "set_mem_cap", &rc);
+	if (!v)
+		return rc;
+	if (!(mib >= 0))
+		return plat_violation(f, "memory cap %g MiB of VM %llu", mib,
+				      (unsigned long long)v->pub.id);
+	if (!f->be->mem_cap)
+		return -ENOTSUP;
+	double old = v->pub.mem_cap_mib;
+	v->pub.mem_cap_mib = mib;
+	double grow = held(v, v->foot_mib) - v->pub.mem_mib;
+	if (grow > 0 && !plat_fits(f, grow)) {
+		v->pub.mem_cap_mib = old;
+		return -ENOMEM;
+	}
+	set_foot(f, v, v->foot_mib);
+	plat_decide(f, ACT_MEM_CAP, v->pub.func, v->pub.id,
+		    (uint64_t)llround(mib * 1024));
+	return f->be->mem_cap(f, v);
 }
 
 /* ---- creation completes ---- */

@@ -10,6 +10,12 @@
  * A new set replaces the old one when their Jaccard distance reaches
  * adaptive.hysteresis, at most once per adaptive.min_interval, with at most
  * adaptive.max_per_func specialized VMs per function.
+ * The rest of the agent is used too: a function whose profiled time is at
+ * least adaptive.io_threshold I/O wait is not recompiled (its libraries
+ * still are loaded); with adaptive.fit_memory a specialized VM's memory
+ * is capped at the observed working set x (1 + adaptive.mem_headroom);
+ * with adaptive.deploy_optimized every function's generic optimized build
+ * is deployed ahead of time, as static-opt does.
  * Ablations: adaptive.recompile=false (libraries only), shadowing=false
  * (all manifest libraries loaded at boot), oracle=true (ground-truth usage,
  * no profiling agent), parent_blocks (handled by the platform). */
@@ -44,7 +50,7 @@ struct adaptive {
 	struct fstate *f;
 	int draining;
 	uint64_t routed_spec, from_snapshot, forks_spec, forks_scale,
-		 respecialized;
+		 respecialized, io_bound, fitted;
 	int oracle_mode;	/* forced by the adaptive-oracle entry */
 	int no_recompile, no_shadowing;
 };
@@ -104,6 +110,9 @@ static void *create_common(struct platform *p, const struct vms_config *cfg,
 	a->oracle_mode = oracle || cfg->adaptive.oracle;
 	a->no_recompile = no_recompile || !cfg->adaptive.recompile;
 	a->no_shadowing = no_shadowing || !cfg->adaptive.shadowing;
+	if (cfg->adaptive.deploy_optimized)	/* -ENOTSUP: as shipped */
+		for (uint32_t f = 0; f < a->nfuncs; f++)
+			plat_deploy(p, f);
 	return a;
 }
 
@@ -201,7 +210,7 @@ static void ad_on_arrival(void *st, struct platform *p,
 /* Specialize a child of VM (src) for (libs, blocks) of (func). */
 static void specialize(struct adaptive *a, struct platform *p, uint32_t src,
 		       uint32_t func, uint64_t libs, uint64_t blocks,
-		       uint64_t key)
+		       uint64_t key, double ws_mib)
 {
 	struct fstate *fs = &a->f[func];
 	int64_t now = plat_now(p);
@@ -260,6 +269,12 @@ static void specialize(struct adaptive *a, struct platform *p, uint32_t src,
 		if (blocks >> i & 1)
 			plat_install_block(p, child, i);
 	p->ops->set_spec_key(p, child, key);
+	if (a->cfg->adaptive.fit_memory && ws_mib > 0) {
+		double cap = ws_mib * (1 + a->cfg->adaptive.mem_headroom);
+		if (cap < plat_vm(p, child)->mem_mib &&
+		    plat_set_mem_cap(p, child, cap) == 0)
+			a->fitted++;
+	}
 	if (!a->oracle_mode)
 		p->ops->set_profiling(p, child, 1);
 	plat_vm(p, child)->pol.u |= F_SPEC_PENDING;
@@ -279,7 +294,12 @@ static void analyze(struct adaptive *a, struct platform *p, uint32_t slot,
 		if (pr->lib_calls[i] / (double)pr->requests >=
 		    c->adaptive.lib_threshold)
 			libs |= 1ULL << i;
-	if (!a->no_recompile && pr->samples > 0)
+	double busy = pr->cpu_ns + pr->io_wait_ns;
+	int io_bound = busy > 0 && pr->io_wait_ns / busy >=
+				   c->adaptive.io_threshold;
+	if (io_bound)
+		a->io_bound++;	/* recompiling would not pay */
+	if (!a->no_recompile && !io_bound && pr->samples > 0)
 		for (uint32_t i = 0; i < pr->nblocks; i++)
 			if (pr->block_samples[i] / pr->samples >=
 			    c->adaptive.block_threshold)
@@ -297,7 +317,7 @@ static void analyze(struct adaptive *a, struct platform *p, uint32_t slot,
 		return;
 	if (fs->live_spec >= (uint32_t)c->adaptive.max_per_func)
 		return;
-	specialize(a, p, slot, func, libs, blocks, key);
+	specialize(a, p, slot, func, libs, blocks, key, pr->mem_ws_mib);
 }
 
 static void ad_on_profile(void *st, struct platform *p,
@@ -426,6 +446,10 @@ static size_t ad_metrics(void *st, struct res_metric *m, size_t cap)
 		       "count");
 	res_metric_put(m, &n, cap, "adaptive_respecializations",
 		       (double)a->respecialized, "count");
+	res_metric_put(m, &n, cap, "adaptive_io_bound_reports",
+		       (double)a->io_bound, "count");
+	res_metric_put(m, &n, cap, "adaptive_fitted_vms", (double)a->fitted,
+		       "count");
 	return n;
 }
 

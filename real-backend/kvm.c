@@ -416,6 +416,12 @@ static void be_profile_read(struct plat *f, struct pvm *v,
 	}
 	pr->lib_calls = calls;
 	pr->block_samples = samples;
+	double cycles = 0;	/* the guest's kernel time; its I/O and
+				 * working set are not counted yet */
+	for (unsigned b = 0; b < REAL_NKERNELS; b++)
+		cycles += kcyc[b];
+	pr->cpu_ns = k->x.tsc_khz > 0 ? cycles * 1e6 / k->x.tsc_khz : 0;
+	pr->mem_peak_mib = v->peak_mem_mib;
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
 	f->sum->profiling_cpu_ns += (c1.tv_sec - c0.tv_sec) * 1000000000LL +
 				    (c1.tv_nsec - c0.tv_nsec);

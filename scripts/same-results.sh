@@ -41,17 +41,22 @@ fail=0
 for e in "${exps[@]}"; do
 	run "$old" "$e" "$T/old.h5"
 	run "$new" "$e" "$T/new.h5"
-	mapfile -t sets < <(h5ls -r "$T/old.h5" | awk '$2 == "Dataset" && $1 ~ "^/runs/" {print $1}')
-	mapfile -t sets2 < <(h5ls -r "$T/new.h5" | awk '$2 == "Dataset" && $1 ~ "^/runs/" {print $1}')
-	if [ "${sets[*]}" != "${sets2[*]}" ]; then
-		echo "$e: the files hold different datasets"
-		diff <(printf '%s\n' "${sets[@]}") <(printf '%s\n' "${sets2[@]}") | head -20
+	# the datasets with their shapes: a dataset of another length differs
+	mapfile -t shapes < <(h5ls -r "$T/old.h5" | awk '$2 == "Dataset" && $1 ~ "^/runs/"')
+	mapfile -t shapes2 < <(h5ls -r "$T/new.h5" | awk '$2 == "Dataset" && $1 ~ "^/runs/"')
+	if [ "${shapes[*]}" != "${shapes2[*]}" ]; then
+		echo "$e: the files hold different datasets or shapes"
+		diff <(printf '%s\n' "${shapes[@]}") <(printf '%s\n' "${shapes2[@]}") | head -20
 		fail=1
 		continue
 	fi
+	mapfile -t sets < <(printf '%s\n' "${shapes[@]}" | awk '{print $1}')
 	bad=0
 	for d in "${sets[@]}"; do
-		if ! h5diff -q "$T/old.h5" "$T/new.h5" "$d" "$d" >/dev/null 2>&1; then
+		# exit 0 is not enough: h5diff also exits 0 on objects it
+		# finds "not comparable"
+		if ! out=$(h5diff "$T/old.h5" "$T/new.h5" "$d" "$d" 2>&1) ||
+		   grep -q 'not comparable' <<<"$out"; then
 			echo "$e: $d differs"
 			bad=1
 		fi

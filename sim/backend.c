@@ -8,6 +8,7 @@
  * Randomness: boot from RNG_ID(RNG_BOOT, 0), func_init and exec noise from
  * (RNG_BOOT, 1), profile counts from (RNG_BOOT, 2). The model of every
  * action is documented in docs/model.md. */
+#include <math.h>
 #include <string.h>
 #include "base/rng.h"
 #include "base/util.h"
@@ -141,6 +142,32 @@ static void be_profiling(struct plat *f, struct pvm *v, int on)
 	memset(PROF(s, sv->prof), 0, sizeof(struct sim_prof));
 }
 
+/* The generic build of every block of (func), compiled once: compile
+ * CPU; ahead of the run it is done at once, later after the compiles. */
+static int be_deploy(struct plat *f, uint32_t func, int before_run)
+{
+	const struct cat_func *cf = &f->cat->funcs[func];
+	int64_t work = 0;
+	for (uint32_t i = 0; i < cf->nblocks; i++)
+		work += cf->blocks[i].compile_ns;
+	f->sum->compile_cpu_ns += work;
+	if (before_run) {
+		plat_deploy_done(f, func);
+		return 0;
+	}
+	f->bg_work++;
+	plat_push(f, f->now_ns + work, SEV_DEPLOY, func, 0);
+	return 0;
+}
+
+/* A cap is enforced where requests start (be_run: re-faults). */
+static int be_mem_cap(struct plat *f, struct pvm *v)
+{
+	(void)f;
+	(void)v;
+	return 0;
+}
+
 static void be_arrival(struct plat *f, struct preq *r)
 {
 	struct sim_be *s = BE(f);
@@ -150,6 +177,13 @@ static void be_arrival(struct plat *f, struct preq *r)
 	if (model_exec_noisy(&s->cfg->models))
 		r->service_ns = (int64_t)((double)r->service_ns *
 			model_exec_noise(&s->cfg->models, s->cost_rng));
+}
+
+/* The I/O operations of one request of (cf). */
+static double io_ops(const struct vms_config *c, const struct cat_func *cf)
+{
+	return ceil(cf->io_read_mib / c->catalog.io_op_mib) +
+	       ceil(cf->io_write_mib / c->catalog.io_op_mib);
 }
 
 static void be_run(struct plat *f, struct pvm *v, struct preq *r,
@@ -187,11 +221,26 @@ static void be_run(struct plat *f, struct pvm *v, struct preq *r,
 				f->cat->libs[cf->libs[__builtin_ctzll(b)]].retouch_ns;
 		sv->libs_cold &= ~cold;
 	}
+	if (v->pub.mem_cap_mib > 0) {	/* a working set over the cap:
+					 * the rest is faulted in again */
+		double over = cf->ws_fraction * v->foot_mib -
+			      v->pub.mem_cap_mib;
+		if (over > 0)
+			sr->startup_extra_ns += model_refault_ns(&c->models,
+								 over);
+	}
 	double factor = cat_exec_factor(f->cat, r->pub.func, r->phase,
-					v->pub.blocks);
-	double cpu = (double)r->service_ns * factor;
-	if (v->pub.profiling && !c->adaptive.oracle) {
+					v->pub.blocks,
+					v->pub.build == PLAT_BUILD_GENERIC);
+	double io = cf->io_fraction;	/* a share of it waits on I/O */
+	double cpu = io > 0 ? (double)r->service_ns * (1 - io) * factor
+			    : (double)r->service_ns * factor;
+	if (io > 0)
+		sr->io_ns = model_ns((double)r->service_ns * io);
+	if (v->pub.profiling && !c->adaptive.oracle && c->host.profiling_cpu) {
 		double extra = cpu * s->prof_overhead;
+		if (io > 0)	/* the agent counts each I/O operation */
+			extra += io_ops(c, cf) * (double)c->profiling.io_cost_ns;
 		f->sum->profiling_cpu_ns += (int64_t)extra;
 		cpu += extra;
 	}
@@ -219,6 +268,8 @@ static void prof_spread(struct sim_prof *pc, const struct cat_func *cf)
 		double mu = pc->acc * share[i];
 		if (pc->acc_blocks >> i & 1)
 			mu /= cf->blocks[i].speedup;
+		else if (pc->acc_build == PLAT_BUILD_GENERIC)
+			mu /= cf->blocks[i].speedup_generic;
 		pc->samples[i] += mu;
 	}
 	pc->acc = 0;
@@ -239,13 +290,25 @@ static void be_profile_count(struct plat *f, struct pvm *v,
 	 * requests of one phase on one set of optimized blocks are summed
 	 * first and spread over the blocks when that changes (rarely) or at
 	 * the report: O(1) per request instead of O(blocks). */
-	if (pc->acc_phase != r->phase || pc->acc_blocks != v->pub.blocks) {
+	if (pc->acc_phase != r->phase || pc->acc_blocks != v->pub.blocks ||
+	    pc->acc_build != v->pub.build) {
 		prof_spread(pc, cf);
 		pc->acc_phase = r->phase;
 		pc->acc_blocks = v->pub.blocks;
+		pc->acc_build = v->pub.build;
 	}
 	pc->acc += model_prof_samples(&s->cfg->profiling,
 				      (double)r->service_ns);
+	const struct sim_req *sr = SR(f, r);
+	pc->cpu_ns += sr->cpu_ns;
+	if (sr->io_ns > 0) {
+		const struct vms_config *c = s->cfg;
+		pc->io_ns += (double)sr->io_ns;
+		pc->io_rb += cf->io_read_mib * 1048576.0;
+		pc->io_wb += cf->io_write_mib * 1048576.0;
+		pc->io_ro += ceil(cf->io_read_mib / c->catalog.io_op_mib);
+		pc->io_wo += ceil(cf->io_write_mib / c->catalog.io_op_mib);
+	}
 }
 
 static void be_profile_read(struct plat *f, struct pvm *v,
@@ -263,6 +326,20 @@ static void be_profile_read(struct plat *f, struct pvm *v,
 							  pc->samples[i]);
 		pr->samples += pc->samples[i];
 	}
+	pr->cpu_ns = pc->cpu_ns;
+	pr->io_wait_ns = pc->io_ns;
+	pr->io_read_bytes = pc->io_rb;
+	pr->io_write_bytes = pc->io_wb;
+	pr->io_read_ops = pc->io_ro;
+	pr->io_write_ops = pc->io_wo;
+	/* the working set, as a scan of the pages' access bits sees it */
+	pr->mem_ws_mib = model_ws_estimate(&s->cfg->profiling,
+					   cf->ws_fraction * v->foot_mib,
+					   s->ws_rng);
+	pr->mem_peak_mib = v->peak_mem_mib;
+	if (s->cfg->host.profiling_cpu)
+		f->sum->profiling_cpu_ns += model_scan_ns(&s->cfg->profiling,
+							  v->pub.mem_mib);
 }
 
 static void be_profile_reset(struct plat *f, struct pvm *v)
@@ -271,6 +348,8 @@ static void be_profile_reset(struct plat *f, struct pvm *v)
 	const struct cat_func *cf = &f->cat->funcs[v->pub.func];
 	memset(pc->lib_calls, 0, cf->nlibs * sizeof(double));
 	memset(pc->samples, 0, cf->nblocks * sizeof(double));
+	pc->cpu_ns = pc->io_ns = 0;
+	pc->io_rb = pc->io_wb = pc->io_ro = pc->io_wo = 0;
 }
 
 static uint32_t be_cpu_jobs(struct plat *f)
@@ -280,6 +359,20 @@ static uint32_t be_cpu_jobs(struct plat *f)
 
 
 /* ---- the simulator's events ---- */
+
+/* ---- I/O ---- */
+
+void sim_io_start(struct sim_be *s, uint32_t h)
+{
+	struct plat *f = s->f;
+	struct sim_req *sr = SR(f, plat_req(f, h));
+	double k = s->cfg->host.io_interference;
+	int64_t wait = sr->io_ns;
+	if (k > 0 && s->in_io)	/* concurrent I/O slows it down */
+		wait = model_ns((double)wait * (1 + k * (double)s->in_io));
+	s->in_io++;
+	plat_push(f, f->now_ns + wait, SEV_IO, h, 0);
+}
 
 /* A popped event of the simulator: accounted, then handled if still live
  * (plat_backend.event). */
@@ -330,6 +423,14 @@ static int be_event(struct plat *f, const struct evq_event *ev)
 		f->bg_work--;
 		plat_snapshot_ready(f, ev->arg, 1);
 		return 1;
+	case SEV_DEPLOY:
+		f->bg_work--;
+		plat_deploy_done(f, ev->arg);
+		return 1;
+	case SEV_IO:
+		s->in_io--;
+		sim_request_end(s, ev->arg);
+		return 1;
 	case SEV_STALL:
 		ps_cpu_start(s, (uint32_t)ev->data);
 		return 1;
@@ -360,6 +461,8 @@ const struct plat_backend sim_backend = {
 	.snapshot = be_snapshot,
 	.setup = be_setup,
 	.profiling = be_profiling,
+	.deploy = be_deploy,
+	.mem_cap = be_mem_cap,
 	.arrival = be_arrival,
 	.run = be_run,
 	.profile_count = be_profile_count,
@@ -378,6 +481,7 @@ void sim_be_init(struct sim_be *s, struct plat *f, uint64_t seed)
 	s->boot_rng = rng_stream_new(seed, RNG_ID(RNG_BOOT, 0));
 	s->cost_rng = rng_stream_new(seed, RNG_ID(RNG_BOOT, 1));
 	s->prof_rng = rng_stream_new(seed, RNG_ID(RNG_BOOT, 2));
+	s->ws_rng = rng_stream_new(seed, RNG_ID(RNG_BOOT, 3));
 	s->prof_overhead = model_prof_overhead(&f->cfg->profiling);
 	s->cores = (double)f->cfg->host.cores;
 	s->cpu_event_at = -1;
@@ -390,6 +494,7 @@ void sim_be_release(struct sim_be *s)
 	gsl_rng_free(s->boot_rng);
 	gsl_rng_free(s->cost_rng);
 	gsl_rng_free(s->prof_rng);
+	gsl_rng_free(s->ws_rng);
 	evq_release(&s->ps);
 	pool_release(&s->profs);
 }

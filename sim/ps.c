@@ -91,8 +91,19 @@ static void enter_ps_mode(struct sim_be *s)
 static void request_done(struct sim_be *s, uint32_t h)
 {
 	struct plat *f = s->f;
-	const struct sim_req *sr = SR(f, plat_req(f, h));
+	struct sim_req *sr = SR(f, plat_req(f, h));
 	s->ncpu--;
+	if (sr->io_ns > 0) {	/* its I/O wait follows, on no core */
+		sim_io_start(s, h);
+		return;
+	}
+	sim_request_end(s, h);
+}
+
+void sim_request_end(struct sim_be *s, uint32_t h)
+{
+	struct plat *f = s->f;
+	const struct sim_req *sr = SR(f, plat_req(f, h));
 	struct plat_done d = {
 		.exec_start_ns = sr->cpu_start_ns, .end_ns = f->now_ns,
 		.startup_extra_ns = sr->startup_extra_ns,

@@ -22,6 +22,8 @@ enum sim_ev {
 	SEV_SNAP,	/* arg: snapshot id */
 	SEV_UNBLOCK,	/* arg: VM slot, data: VM id (parent_blocks) */
 	SEV_DONE,	/* arg: request handle, data: its CPU epoch */
+	SEV_DEPLOY,	/* arg: function: its generic build is compiled */
+	SEV_IO,		/* arg: request handle: its I/O wait is over */
 };
 
 /* The profiling model's counters of one VM: expected samples, drawn as
@@ -30,7 +32,10 @@ struct sim_prof {
 	uint32_t next;		/* free list */
 	uint32_t acc_phase;	/* phase of the requests in acc */
 	uint64_t acc_blocks;	/* optimized blocks while they ran */
+	uint8_t acc_build;	/* the VM's build while they ran */
 	double acc;		/* expected samples not yet spread over blocks */
+	double cpu_ns, io_ns;	/* the requests' CPU time and I/O wait */
+	double io_rb, io_wb, io_ro, io_wo;	/* I/O bytes and operations */
 	double lib_calls[CAT_MAX_LIBS];
 	double samples[CAT_MAX_BLOCKS];
 };
@@ -53,6 +58,7 @@ struct sim_req {
 	int64_t startup_extra_ns;	/* binding + faults + dispatch */
 	int64_t libload_ns;	/* library stall */
 	double cpu_ns;		/* CPU work of this request */
+	int64_t io_ns;		/* its I/O wait, after the CPU work */
 	uint64_t cpu_epoch;	/* direct mode: its SEV_DONE's epoch, 0 none */
 	uint32_t cnext, cprev;	/* direct mode: list of computing requests */
 };
@@ -61,7 +67,8 @@ struct sim_be {
 	struct plat *f;
 	const struct vms_config *cfg;
 	struct pool profs;		/* struct sim_prof */
-	gsl_rng *boot_rng, *cost_rng, *prof_rng;
+	gsl_rng *boot_rng, *cost_rng, *prof_rng, *ws_rng;
+	uint32_t in_io;			/* requests in their I/O wait */
 	double prof_overhead;		/* CPU fraction of the agent */
 
 	/* processor sharing (ps.c): while at most host.cores requests
@@ -96,6 +103,11 @@ static inline struct sim_req *SR(struct plat *f, const struct preq *r)
  * it after. */
 void sim_be_init(struct sim_be *s, struct plat *f, uint64_t seed);
 void sim_be_release(struct sim_be *s);
+
+/* backend.c: request (h)'s I/O wait starts now (its CPU work is done);
+ * request (h) is over now (the front hears of it). */
+void sim_io_start(struct sim_be *s, uint32_t h);
+void sim_request_end(struct sim_be *s, uint32_t h);
 
 /* ---- ps.c ---- */
 /* Request (h), its stall over, starts computing now. */

@@ -1,5 +1,5 @@
 /* scenarios.h - the scenarios every backend of the platform front is held
- * to: ten short workloads that between them take every action of the
+ * to: eleven short workloads that between them take every action of the
  * contract (tests/test_plat.c checks it), and what must hold of a run of
  * any of them whatever the timing. Included by tests/test_plat.c (the
  * simulated backend, a scripted one, an asynchronous fake under the
@@ -35,6 +35,11 @@ static const struct scenario scenarios[] = {
 	{ "adaptive-tight", "adaptive",
 	  { "host.memory=3GiB", "host.cores=2", "host.creation_cpu=true" } },
 	{ "adaptive-oracle", "adaptive-oracle", { NULL } },
+	{ "adaptive-fitted", "adaptive",
+	  { "adaptive.fit_memory=true", "adaptive.deploy_optimized=true",
+	    "catalog.io_fraction={dist: uniform, min: 0, max: 0.8}",
+	    "adaptive.io_threshold=0.5", "host.io_interference=0.5",
+	    "profiling.scan_cost=20us" } },
 	{ NULL, NULL, { NULL } }
 };
 

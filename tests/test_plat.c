@@ -44,6 +44,7 @@ struct done_rec {
 struct prof_rec {
 	uint32_t nlibs, nblocks;
 	double samples;
+	double rest[8];	/* cpu, io wait, io bytes and ops, ws, peak */
 	double lib_calls[CAT_MAX_LIBS];
 	double block_samples[CAT_MAX_BLOCKS];
 };
@@ -152,6 +153,11 @@ static void tap_profile_read(struct plat *f, struct pvm *v,
 	p->nlibs = pr->nlibs;
 	p->nblocks = pr->nblocks;
 	p->samples = pr->samples;
+	const double rest[8] = { pr->cpu_ns, pr->io_wait_ns,
+				 pr->io_read_bytes, pr->io_write_bytes,
+				 pr->io_read_ops, pr->io_write_ops,
+				 pr->mem_ws_mib, pr->mem_peak_mib };
+	memcpy(p->rest, rest, sizeof(rest));
 	memcpy(p->lib_calls, pr->lib_calls, pr->nlibs * sizeof(double));
 	memcpy(p->block_samples, pr->block_samples,
 	       pr->nblocks * sizeof(double));
@@ -217,6 +223,22 @@ static void fk_fork(struct plat *f, struct pvm *v, struct pvm *par)
 		f->bg_work++;
 		plat_push(f, u, FEV_UNBLOCK, par->pub.slot, par->pub.id);
 	}
+}
+
+static int fk_deploy(struct plat *f, uint32_t func, int before_run)
+{
+	if (before_run)
+		plat_deploy_done(f, func);
+	else
+		FK(f)->missing++;	/* the scenarios deploy ahead only */
+	return 0;
+}
+
+static int fk_mem_cap(struct plat *f, struct pvm *v)
+{
+	(void)f;
+	(void)v;
+	return 0;
 }
 
 static void fk_destroy(struct plat *f, struct pvm *v)
@@ -312,6 +334,14 @@ static void fk_profile_read(struct plat *f, struct pvm *v,
 	pr->lib_calls = k->calls;
 	pr->block_samples = k->samples;
 	pr->samples = p->samples;
+	pr->cpu_ns = p->rest[0];
+	pr->io_wait_ns = p->rest[1];
+	pr->io_read_bytes = p->rest[2];
+	pr->io_write_bytes = p->rest[3];
+	pr->io_read_ops = p->rest[4];
+	pr->io_write_ops = p->rest[5];
+	pr->mem_ws_mib = p->rest[6];
+	pr->mem_peak_mib = p->rest[7];
 }
 
 static uint32_t fk_cpu_jobs(struct plat *f)
@@ -373,6 +403,8 @@ static const struct plat_backend fake_backend = {
 	.destroy = fk_destroy,
 	.snapshot = fk_snapshot,
 	.setup = fk_setup,
+	.deploy = fk_deploy,
+	.mem_cap = fk_mem_cap,
 	.run = fk_run,
 	.profile_read = fk_profile_read,
 	.cpu_jobs = fk_cpu_jobs,
@@ -769,6 +801,8 @@ static const struct plat_backend async_backend = {
 	.destroy = as_destroy,
 	.snapshot = as_snapshot,
 	.setup = as_setup,
+	.deploy = fk_deploy,
+	.mem_cap = fk_mem_cap,
 	.run = as_run,
 	.profile_read = as_profile_read,
 	.cpu_jobs = as_cpu_jobs,

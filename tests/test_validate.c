@@ -1022,6 +1022,9 @@ static int sh(const char *cmd, char *out, size_t n)
 	out[0] = 0;
 	while (len + 1 < n && fgets(out + len, (int)(n - len), p))
 		len += strlen(out + len);
+	char rest[4096];	/* the rest unread: no SIGPIPE for the writer */
+	while (fread(rest, 1, sizeof(rest), p) > 0)
+		;
 	int st = pclose(p);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }

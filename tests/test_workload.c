@@ -420,7 +420,7 @@ static void test_cat_exec_factor(void)
 		uint64_t mask = fn->nblocks == 64 ? UINT64_MAX :
 			(UINT64_C(1) << fn->nblocks) - 1;
 		for (uint32_t p = 0; p < cat.nphases; p++) {
-			none &= cat_exec_factor(&cat, f, p, 0) == 1.0;
+			none &= cat_exec_factor(&cat, f, p, 0, 0) == 1.0;
 			double want = 0, fmin = 1;
 			for (uint32_t i = 0; i < fn->nblocks; i++) {
 				want += fn->share[p * fn->nblocks + i] /
@@ -428,10 +428,10 @@ static void test_cat_exec_factor(void)
 				if (1 / fn->blocks[i].speedup < fmin)
 					fmin = 1 / fn->blocks[i].speedup;
 			}
-			double got = cat_exec_factor(&cat, f, p, mask);
+			double got = cat_exec_factor(&cat, f, p, mask, 0);
 			all &= fabs(got - want) < 1e-12;
 			below &= got >= fmin - 1e-12 && got <= 1 + 1e-12;
-			extra &= cat_exec_factor(&cat, f, p, UINT64_MAX) == got;
+			extra &= cat_exec_factor(&cat, f, p, UINT64_MAX, 0) == got;
 			/* Optimize blocks one at a time in a random order. */
 			uint32_t order[CAT_MAX_BLOCKS];
 			for (uint32_t i = 0; i < fn->nblocks; i++)
@@ -442,7 +442,7 @@ static void test_cat_exec_factor(void)
 			double prev = 1.0;
 			for (uint32_t i = 0; i < fn->nblocks; i++) {
 				opt |= UINT64_C(1) << order[i];
-				double x = cat_exec_factor(&cat, f, p, opt);
+				double x = cat_exec_factor(&cat, f, p, opt, 0);
 				mono &= x <= prev + 1e-12;
 				prev = x;
 			}

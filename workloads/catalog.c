@@ -79,6 +79,8 @@ enum {
 	CAT_S_SCALE,			/* service scales */
 	CAT_S_MIX,			/* phase shifts of the mix */
 	CAT_S_RANK,			/* phase shifts of the ranks */
+	CAT_S_IO,			/* I/O share and bytes */
+	CAT_S_WS,			/* working sets */
 };
 
 #define CAT_HASH_SALT 0xb10cb10cc0dec0deULL
@@ -224,7 +226,7 @@ static void *pool_alloc(size_t n, size_t size)
 	size_t bytes = mul_size(n, size);
 	if (bytes == SIZE_MAX)
 		return NULL;
-	return malloc(bytes ? bytes : 1);
+	return calloc(1, bytes ? bytes : 1);	/* padding too: compared */
 }
 
 /* ---- generation ---- */
@@ -415,6 +417,8 @@ int cat_generate(struct catalog *cat, const struct vms_config *c,
 	gsl_rng *rs = rng_stream_new(seed, RNG_ID(RNG_FUNCS, CAT_S_SHARE));
 	gsl_rng *rk = rng_stream_new(seed, RNG_ID(RNG_FUNCS, CAT_S_BLOCK));
 	gsl_rng *rv = rng_stream_new(seed, RNG_ID(RNG_FUNCS, CAT_S_SCALE));
+	gsl_rng *rio = rng_stream_new(seed, RNG_ID(RNG_FUNCS, CAT_S_IO));
+	gsl_rng *rws = rng_stream_new(seed, RNG_ID(RNG_FUNCS, CAT_S_WS));
 	gsl_rng *rmem = mem_mib ? NULL :
 		rng_stream_new(seed, RNG_ID(RNG_FUNCS, CAT_S_MEMORY));
 	double sigma = c->workload.service_spread;
@@ -433,9 +437,23 @@ int cat_generate(struct catalog *cat, const struct vms_config *c,
 				&c->catalog.speedup_other;
 			double sp = dist_sample(d, rk);
 			b->speedup = sp > 1 ? sp : 1;
+			b->speedup_generic = pow(b->speedup,
+						 c->catalog.generic_share);
 			b->compile_ns = model_compile_ns(&c->models, rk);
 			b->hash = rng_mix(hseed, (uint64_t)f << 6 | i);
+			b->lib = CAT_NO_LIB;
 		}
+		/* I/O and working set: their own streams, so the rest of
+		 * the catalog does not move with them */
+		fn->io_fraction = clamp01(dist_sample(&c->catalog.io_fraction,
+						      rio));
+		double io = dist_sample(&c->catalog.io_bytes, rio);
+		if (fn->io_fraction <= 0 || io < 0)
+			io = 0;
+		fn->io_read_mib = io * c->catalog.io_read_share;
+		fn->io_write_mib = io - fn->io_read_mib;
+		double ws = dist_sample(&c->catalog.ws_fraction, rws);
+		fn->ws_fraction = ws > 1 ? 1 : ws > 0 ? ws : 1e-6;
 		fn->service_scale = sigma > 0 ?
 			gsl_ran_lognormal(rv, -sigma * sigma / 2, sigma) : 1.0;
 		fn->mem_mib = mem_mib ? mem_mib[f] :
@@ -446,6 +464,8 @@ int cat_generate(struct catalog *cat, const struct vms_config *c,
 	gsl_rng_free(rs);
 	gsl_rng_free(rk);
 	gsl_rng_free(rv);
+	gsl_rng_free(rio);
+	gsl_rng_free(rws);
 	if (rmem)
 		gsl_rng_free(rmem);
 	gen_phases(cat, c, seed);
@@ -492,18 +512,19 @@ uint64_t cat_draw_calls(const struct catalog *cat, uint32_t f, uint32_t phase,
 }
 
 double cat_exec_factor(const struct catalog *cat, uint32_t f, uint32_t phase,
-		       uint64_t optimized)
+		       uint64_t optimized, int generic)
 {
 	const struct cat_func *fn = &cat->funcs[f];
 	if (fn->nblocks < 64)
 		optimized &= (UINT64_C(1) << fn->nblocks) - 1;
-	if (!optimized)
+	if (!optimized && !generic)
 		return 1.0;
 	const double *share = fn->share +
 		(size_t)cat_phase(cat, phase) * fn->nblocks;
 	double sum = 0;
 	for (uint32_t i = 0; i < fn->nblocks; i++)
 		sum += optimized >> i & 1 ? share[i] / fn->blocks[i].speedup :
+			generic ? share[i] / fn->blocks[i].speedup_generic :
 			share[i];
 	return sum;
 }
@@ -544,9 +565,13 @@ void cat_manifests_build(struct cat_manifests *m, const struct catalog *cat)
 			cnt[cf->libs[i]]++;
 		}
 		uint64_t *h = xmalloc(sizeof(uint64_t) * (cf->nblocks + 1));
-		for (uint32_t i = 0; i < cf->nblocks; i++)
+		uint32_t *bl = xmalloc(sizeof(uint32_t) * (cf->nblocks + 1));
+		for (uint32_t i = 0; i < cf->nblocks; i++) {
 			h[i] = cf->blocks[i].hash;
+			bl[i] = cf->blocks[i].lib;
+		}
 		pf->block_hash = h;
+		pf->block_lib = bl;
 	}
 	m->popular = xcalloc(cat->nruntimes ? cat->nruntimes : 1,
 			     sizeof(uint32_t *));
@@ -567,8 +592,10 @@ void cat_manifests_build(struct cat_manifests *m, const struct catalog *cat)
 void cat_manifests_release(struct cat_manifests *m)
 {
 	if (m->finfo)
-		for (uint32_t f = 0; f < m->nfuncs; f++)
+		for (uint32_t f = 0; f < m->nfuncs; f++) {
 			free((void *)m->finfo[f].block_hash);
+			free((void *)m->finfo[f].block_lib);
+		}
 	free(m->finfo);
 	free(m->lib_mib_all);
 	if (m->popular)

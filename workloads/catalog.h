@@ -18,6 +18,7 @@ struct vms_config;
 
 #define CAT_MAX_LIBS 64		/* per function: a request's calls fit a mask */
 #define CAT_MAX_BLOCKS 64	/* per function */
+#define CAT_NO_LIB UINT32_MAX
 
 struct cat_lib {
 	double size_mib;	/* image size */
@@ -29,8 +30,15 @@ struct cat_lib {
 
 struct cat_block {
 	uint64_t hash;		/* identity in the code block repository */
-	double speedup;		/* time of baseline / time optimized, >= 1 */
+	double speedup;		/* time of baseline / time specialized
+				 * (recompiled for this host, profile-
+				 * guided), >= 1 */
+	double speedup_generic;	/* time of baseline / time in a generic
+				 * optimizing build: speedup^generic_share */
 	int64_t compile_ns;	/* CPU time to recompile it */
+	uint32_t lib;		/* global id of its library (the same block
+				 * in every function that uses it), or
+				 * CAT_NO_LIB: the function's own */
 };
 
 struct cat_func {
@@ -43,6 +51,11 @@ struct cat_func {
 	double *call_prob;	/* [nphases * nlibs] per-request probability */
 	struct cat_block *blocks;	/* [nblocks] */
 	double *share;		/* [nphases * nblocks], each phase sums to 1 */
+	/* what the rest of the profiling agent sees */
+	double io_fraction;	/* share of a request's service time that is
+				 * I/O wait (no CPU, not sped up) */
+	double io_read_mib, io_write_mib;	/* I/O of one request */
+	double ws_fraction;	/* working set / the VM's footprint */
 };
 
 struct catalog {
@@ -69,10 +82,19 @@ uint64_t cat_draw_calls(const struct catalog *cat, uint32_t f, uint32_t phase,
 			gsl_rng *r);
 
 /* Sum over blocks of share / speedup for the blocks in (optimized) (bit i =
- * block i optimized), in (phase): the factor applied to a request's CPU
- * time. 1.0 when no block is optimized. */
+ * block i optimized: its specialized speed-up), in (phase): the factor
+ * applied to a request's CPU time; the other blocks run at speedup_generic
+ * when (generic) (a generic optimized build), else 1. 1.0 when no block is
+ * optimized in a base build. */
 double cat_exec_factor(const struct catalog *cat, uint32_t f, uint32_t phase,
-		       uint64_t optimized);
+		       uint64_t optimized, int generic);
+/* Block (b)'s speed-up in a VM: specialized when (optimized), else its
+ * build's (generic, or 1). */
+static inline double cat_block_speedup(const struct cat_block *b,
+				       int optimized, int generic)
+{
+	return optimized ? b->speedup : generic ? b->speedup_generic : 1.0;
+}
 
 /* What the platforms show policies of the catalog (base/platform.h): each
  * function's manifest, and per runtime its libraries by popularity (how
