@@ -462,6 +462,19 @@ int plat_start(struct plat *f)
 	return f->failed;
 }
 
+void plat_overhead_mem(struct plat *f)
+{
+	f->sum->overhead_mib_s += f->ovh_mib *
+				  (double)(f->now_ns - f->ovh_at_ns) / 1e9;
+	f->ovh_at_ns = f->now_ns;
+	f->ovh_mib = cache_used_mib(f->snapstore) +
+		     cache_used_mib(f->blockrepo) +
+		     f->nprofiling * f->cfg->profiling.buffer_mib;
+	if (f->ovh_mib > f->sum->peak_overhead_mib)
+		f->sum->peak_overhead_mib = f->ovh_mib;
+	f->ovh_charged_mib = f->cfg->host.overhead_memory ? f->ovh_mib : 0;
+}
+
 int plat_stop(struct plat *f, int rc, int64_t end_ns)
 {
 	if (rc == 0 && f->in_flight) {
@@ -471,6 +484,7 @@ int plat_stop(struct plat *f, int rc, int64_t end_ns)
 		rc = -EPROTO;
 	}
 	f->sum->end_ns = end_ns;
+	plat_overhead_mem(f);	/* its integral up to now (the end) */
 	for (uint32_t i = 0; i < f->vms.used; i++) {
 		struct pvm *v = plat_vmrec(f, i);
 		if (v->pub.state != VM_DEAD && v->pub.id != 0) {
@@ -580,6 +594,9 @@ size_t plat_summary_metrics(const struct plat_summary *s, struct res_metric *m)
 	PUT("libcache_hit_ratio", s->libcache_hit_ratio, "fraction");
 	PUT("blockrepo_hit_ratio", s->blockrepo_hit_ratio, "fraction");
 	PUT("snapstore_hit_ratio", s->restore_hit_ratio, "fraction");
+	PUT("overhead_mib_s", s->overhead_mib_s, "MiB*s");
+	PUT("peak_overhead_mib", s->peak_overhead_mib, "MiB");
+	PUT("compile_saved_cpu_s", (double)s->compile_saved_ns / 1e9, "s");
 	double prof = (double)s->profiling_cpu_ns / 1e9;
 	double comp = (double)s->compile_cpu_ns / 1e9;
 	double snap = (double)s->snapshot_cpu_ns / 1e9;

@@ -55,6 +55,12 @@ struct plat_summary {
 	double libcache_hit_ratio, blockrepo_hit_ratio, restore_hit_ratio;
 	double mem_mib_s;		/* integral of VM memory over time */
 	double peak_mem_mib;		/* highest memory in use */
+	double overhead_mib_s;		/* integral of the platform's own
+					 * memory (snapshot store, block
+					 * repository, profile buffers) */
+	double peak_overhead_mib;
+	int64_t compile_saved_ns;	/* compile CPU the repository's hits
+					 * did not spend */
 	int64_t end_ns;			/* time of the last event */
 	uint64_t trace_rows_skipped;	/* broken trace rows skipped
 					 * (trace.on_error = skip) */
@@ -304,6 +310,11 @@ struct plat {
 	uint32_t bg_work;		/* backend: creations, setups,
 					 * snapshots in flight */
 	double mem_used_mib;
+	double ovh_mib;			/* the platform's own memory now */
+	double ovh_charged_mib;		/* of it against the host's memory
+					 * (host.overhead_memory) */
+	int64_t ovh_at_ns;		/* overhead_mib_s integrated up to */
+	uint32_t nprofiling;		/* VMs profiled now (buffers) */
 	uint8_t *fbuild;		/* [nfuncs]: 0 as shipped, 1 its
 					 * generic build compiling, 2 deployed */
 	struct cache *libcache, *blockrepo, *snapstore;

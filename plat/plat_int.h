@@ -65,8 +65,14 @@ static inline void plat_set_state(struct plat *f, struct pvm *v,
 
 static inline int plat_fits(const struct plat *f, double mem)
 {
-	return f->mem_used_mib + mem <= f->cfg->host.memory_mib;
+	return f->mem_used_mib + f->ovh_charged_mib + mem <=
+	       f->cfg->host.memory_mib;
 }
+
+/* The platform's own memory (snapshot store, block repository, profile
+ * buffers) may have changed: integrate it up to now and take its new
+ * size (charged against the host with host.overhead_memory). */
+void plat_overhead_mem(struct plat *f);
 
 /* A live VM, or NULL: a violation, or -EPIPE in (*rc) for a VM its
  * backend lost (a policy may still hold it; that is not its fault).

@@ -145,6 +145,11 @@ static void vm_end(struct plat *f, struct pvm *v)
 	f->mem_used_mib -= v->pub.mem_mib;
 	if (v->pub.spec_key)
 		f->live_specialized--;
+	if (v->pub.profiling) {
+		v->pub.profiling = 0;
+		f->nprofiling--;
+		plat_overhead_mem(f);
+	}
 	f->be->destroy(f, v);
 	plat_set_state(f, v, VM_DEAD);
 	f->n_by_state[VM_DEAD]--;
@@ -381,6 +386,7 @@ int plat_op_snapshot(struct platform *p, uint32_t slot, uint32_t *out)
 				 (double)model_snapshot_ns(&f->cfg->models,
 							   sn->mem_mib),
 				 0, f->now_ns) == 0;
+	plat_overhead_mem(f);
 	f->sum->snapshots++;
 	f->be->snapshot(f, id, sn, v);
 	plat_decide(f, ACT_SNAPSHOT, v->pub.func, v->pub.id, id);
@@ -396,8 +402,10 @@ int plat_op_snapshot_drop(struct platform *p, uint32_t id)
 		return plat_violation(f, "drop of snapshot %u, unknown or not "
 				      "ready", id);
 	plat_decide(f, ACT_SNAPSHOT_DROP, sn->func, sn->vm_id, id);
-	if (sn->valid)
+	if (sn->valid) {
 		cache_remove(f->snapstore, id, NULL);
+		plat_overhead_mem(f);
+	}
 	if (f->be->snapshot_drop)
 		f->be->snapshot_drop(f, sn);
 	sn->vm_id = 0;
@@ -471,10 +479,14 @@ int plat_op_install_block(struct platform *p, uint32_t slot, uint32_t i)
 	f->sum->block_installs++;
 	const struct cat_block *b = &cf->blocks[i];
 	int hit = cache_lookup(f->blockrepo, b->hash, f->now_ns, NULL);
-	if (!hit)
+	if (hit) {	/* compiled once, for another VM or function */
+		f->sum->compile_saved_ns += b->compile_ns;
+	} else {
 		cache_insert(f->blockrepo, b->hash,
 			     f->cfg->catalog.block_size_mib,
 			     (double)b->compile_ns, 0, f->now_ns);
+		plat_overhead_mem(f);
+	}
 	if (v->pub.state == VM_BOOTING)
 		v->pub.blocks |= bit;
 	else
@@ -529,7 +541,11 @@ int plat_op_set_profiling(struct platform *p, uint32_t slot, int on)
 	} else if (!on && v->pub.profiling && f->be->profiling) {
 		f->be->profiling(f, v, 0);
 	}
-	v->pub.profiling = on != 0;
+	if ((on != 0) != v->pub.profiling) {	/* its sample buffer */
+		v->pub.profiling = on != 0;
+		f->nprofiling += on ? 1 : (uint32_t)-1;
+		plat_overhead_mem(f);
+	}
 	plat_decide(f, ACT_PROFILE, v->pub.func, v->pub.id,
 		    (uint64_t)(on != 0));
 	return 0;

@@ -3,8 +3,13 @@
  * A creation is an event at its cost; setup issued during a creation
  * extends it, later setup runs in the background one item at a time; a
  * request stalls (binding, copy-on-write faults, dispatch, library loads
- * and re-touches) and then computes under processor sharing (sim/ps.c);
- * the profiling agent reports Poisson counts around the expected samples.
+ * and re-touches, re-faults over a memory cap), computes under processor
+ * sharing (sim/ps.c), then waits on its I/O; the profiling agent reports
+ * Poisson counts around the expected samples. The platform's own work
+ * (compiles, snapshots and forks, deploys, working-set scans) is latency
+ * by default and, with host.compile_cpu, snapshot_cpu and profiling_cpu, a
+ * background job that shares the cores with the requests; its completion
+ * reaches the front through the same event as without the job.
  * Randomness: boot from RNG_ID(RNG_BOOT, 0), func_init and exec noise from
  * (RNG_BOOT, 1), profile counts from (RNG_BOOT, 2). The model of every
  * action is documented in docs/model.md. */
@@ -24,6 +29,85 @@ static inline struct sim_be *BE(struct plat *f)
 static inline struct sim_prof *PROF(struct sim_be *s, uint32_t i)
 {
 	return pool_at(&s->profs, i);
+}
+
+/* ---- background jobs (host.compile_cpu, snapshot_cpu, profiling_cpu) ---- */
+
+/* Start a background job of (work) ns of CPU for (kind); (slot, vm_id)
+ * name its VM, (arg) what it is for. All but scans are background work
+ * the run waits for. */
+static void job_start(struct sim_be *s, enum sim_job_kind kind,
+		      const struct pvm *v, uint32_t arg, int64_t work)
+{
+	uint32_t idx = pool_take(&s->jobs, offsetof(struct sim_job, next));
+	struct sim_job *j = pool_at(&s->jobs, idx);
+	memset(j, 0, sizeof(*j));
+	j->kind = (uint8_t)kind;
+	j->live = 1;
+	j->arg = arg;
+	j->slot = v ? v->pub.slot : PLAT_NONE;
+	j->vm_id = v ? v->pub.id : 0;
+	j->ps.cpu_ns = (double)(work > 0 ? work : 0);
+	if (kind != JOB_SCAN)
+		s->f->bg_work++;
+	ps_job_start(s, idx);
+}
+
+/* The job's VM if it is still the one it was started for. */
+static struct pvm *job_vm(struct sim_be *s, const struct sim_job *j)
+{
+	struct pvm *v = plat_vmrec(s->f, j->slot);
+	return v->pub.state == VM_DEAD || v->pub.id != j->vm_id ? NULL : v;
+}
+
+static void be_setup(struct plat *f, struct pvm *v, int block, uint32_t i,
+		     int hit);
+
+void sim_job_done(struct sim_be *s, uint32_t idx)
+{
+	struct plat *f = s->f;
+	struct sim_job *j = pool_at(&s->jobs, idx);
+	struct sim_job jd = *j;
+	j->live = 0;
+	pool_put(&s->jobs, idx, offsetof(struct sim_job, next));
+	if (jd.kind == JOB_SCAN)
+		return;
+	f->bg_work--;
+	struct pvm *v;
+	switch ((enum sim_job_kind)jd.kind) {
+	case JOB_COMPILE:	/* compiled: installed as a repository hit */
+		if (!(v = job_vm(s, &jd)))
+			return;
+		if (v->pub.state == VM_BOOTING) {
+			struct sim_vm *sv = SV(f, v);
+			sv->setup_pending_ns +=
+				model_block_hit_ns(&s->cfg->models);
+			if (--sv->jobs == 0 && sv->waiting) {
+				sv->waiting = 0;
+				f->bg_work++;
+				plat_push(f, f->now_ns, SEV_READY, jd.slot,
+					  jd.vm_id);
+			}
+			return;
+		}
+		be_setup(f, v, 1, jd.arg, 1);
+		return;
+	case JOB_FORK:		/* its creation's work is done (its
+				 * SEV_READY was counted at the fork) */
+		plat_push(f, f->now_ns, SEV_READY, jd.slot, jd.vm_id);
+		return;
+	/* the front hears of it through the event it has without a job */
+	case JOB_SNAPSHOT:
+		f->bg_work++;
+		plat_push(f, f->now_ns, SEV_SNAP, jd.arg, 0);
+		return;
+	case JOB_DEPLOY:
+		f->bg_work++;
+		plat_push(f, f->now_ns, SEV_DEPLOY, jd.arg, 0);
+		return;
+	case JOB_SCAN:
+		return;
+	}
 }
 
 /* (v) becomes ready (ready_in) from now, taking a core share meanwhile
@@ -59,7 +143,13 @@ static void be_fork(struct plat *f, struct pvm *v, struct pvm *par)
 	int64_t snap = model_snapshot_ns(m, mem);
 	int64_t fork = model_fork_ns(m, mem);
 	f->sum->snapshot_cpu_ns += snap + fork;
-	creating(f, v, snap + fork);
+	if (s->cfg->host.snapshot_cpu) {	/* the work takes a core */
+		SV(f, v)->prof = PLAT_NONE;
+		f->bg_work++;	/* its SEV_READY, when the job is done */
+		job_start(s, JOB_FORK, v, 0, snap + fork);
+	} else {
+		creating(f, v, snap + fork);
+	}
 	SV(f, v)->libs_cold = v->pub.libs;
 	SV(f, v)->fault_ns = model_fault_ns(m, mem);
 	if (s->cfg->adaptive.parent_blocks) {
@@ -95,9 +185,13 @@ static void be_destroy(struct plat *f, struct pvm *v)
 static void be_snapshot(struct plat *f, uint32_t id, struct psnap *sn,
 			struct pvm *v)
 {
-	(void)v;
-	int64_t cost = model_snapshot_ns(&BE(f)->cfg->models, sn->mem_mib);
+	struct sim_be *s = BE(f);
+	int64_t cost = model_snapshot_ns(&s->cfg->models, sn->mem_mib);
 	f->sum->snapshot_cpu_ns += cost;
+	if (s->cfg->host.snapshot_cpu) {
+		job_start(s, JOB_SNAPSHOT, v, id, cost);
+		return;
+	}
 	f->bg_work++;
 	plat_push(f, f->now_ns + cost, SEV_SNAP, id, 0);
 }
@@ -112,8 +206,17 @@ static void be_setup(struct plat *f, struct pvm *v, int block, uint32_t i,
 		const struct cat_block *b = &cf->blocks[i];
 		cost = hit ? model_block_hit_ns(&BE(f)->cfg->models)
 			   : b->compile_ns;
-		if (!hit)
+		if (!hit) {
 			f->sum->compile_cpu_ns += b->compile_ns;
+			if (BE(f)->cfg->host.compile_cpu) {
+				/* compiled on a core, then installed */
+				if (v->pub.state == VM_BOOTING)
+					sv->jobs++;
+				job_start(BE(f), JOB_COMPILE, v, i,
+					  b->compile_ns);
+				return;
+			}
+		}
 	} else {
 		const struct cat_lib *l = &f->cat->libs[cf->libs[i]];
 		cost = hit ? l->load_cache_ns : l->load_storage_ns;
@@ -153,6 +256,10 @@ static int be_deploy(struct plat *f, uint32_t func, int before_run)
 	f->sum->compile_cpu_ns += work;
 	if (before_run) {
 		plat_deploy_done(f, func);
+		return 0;
+	}
+	if (BE(f)->cfg->host.compile_cpu) {
+		job_start(BE(f), JOB_DEPLOY, NULL, func, work);
 		return 0;
 	}
 	f->bg_work++;
@@ -244,11 +351,11 @@ static void be_run(struct plat *f, struct pvm *v, struct preq *r,
 		f->sum->profiling_cpu_ns += (int64_t)extra;
 		cpu += extra;
 	}
-	sr->cpu_ns = cpu;
+	sr->ps.cpu_ns = cpu;
 	int64_t stall = sr->startup_extra_ns + sr->libload_ns;
 	if (stall <= 0)
 		ps_cpu_start(s, h);
-	else if (!s->ps_mode && (double)(s->ncpu + 1) <= s->cores)
+	else if (ps_has_core(s))
 		ps_direct_start(s, h, f->now_ns + stall); /* a core is kept */
 	else
 		plat_push(f, f->now_ns + stall, SEV_STALL, v->pub.slot, h);
@@ -300,7 +407,7 @@ static void be_profile_count(struct plat *f, struct pvm *v,
 	pc->acc += model_prof_samples(&s->cfg->profiling,
 				      (double)r->service_ns);
 	const struct sim_req *sr = SR(f, r);
-	pc->cpu_ns += sr->cpu_ns;
+	pc->cpu_ns += sr->ps.cpu_ns;
 	if (sr->io_ns > 0) {
 		const struct vms_config *c = s->cfg;
 		pc->io_ns += (double)sr->io_ns;
@@ -337,9 +444,13 @@ static void be_profile_read(struct plat *f, struct pvm *v,
 					   cf->ws_fraction * v->foot_mib,
 					   s->ws_rng);
 	pr->mem_peak_mib = v->peak_mem_mib;
-	if (s->cfg->host.profiling_cpu)
-		f->sum->profiling_cpu_ns += model_scan_ns(&s->cfg->profiling,
-							  v->pub.mem_mib);
+	if (s->cfg->host.profiling_cpu) {	/* the scan takes a core */
+		int64_t scan = model_scan_ns(&s->cfg->profiling,
+					     v->pub.mem_mib);
+		f->sum->profiling_cpu_ns += scan;
+		if (scan > 0)
+			job_start(s, JOB_SCAN, v, 0, scan);
+	}
 }
 
 static void be_profile_reset(struct plat *f, struct pvm *v)
@@ -383,7 +494,7 @@ static int be_event(struct plat *f, const struct evq_event *ev)
 	/* the next completion's request will be needed soon: start loading
 	 * it while this event is handled */
 	const struct evq_event *nx = evq_peek(&f->q);
-	if (nx && nx->type == SEV_DONE)
+	if (nx && nx->type == SEV_DONE && !(nx->arg & PS_JOB))
 		__builtin_prefetch(plat_req(f, nx->arg));
 	switch (ev->type) {
 	case SEV_READY: {
@@ -401,6 +512,10 @@ static int be_event(struct plat *f, const struct evq_event *ev)
 			return 1;
 		}
 		ps_creation_end(s, v);
+		if (sv->jobs) {	/* its compiles are not done: ready then */
+			sv->waiting = 1;
+			return 1;
+		}
 		plat_vm_ready(f, ev->arg);
 		return 1;
 	}
@@ -439,13 +554,11 @@ static int be_event(struct plat *f, const struct evq_event *ev)
 			return 0;
 		ps_on_cpu(s);
 		return 1;
-	case SEV_DONE: {
-		const struct preq *r = plat_req(f, ev->arg);
-		if (!r->live || SR(f, r)->cpu_epoch != ev->data)
+	case SEV_DONE:
+		if (!ps_done_live(s, (uint32_t)ev->arg, ev->data))
 			return 0;
-		ps_on_done(s, ev->arg);
+		ps_on_done(s, (uint32_t)ev->arg);
 		return 1;
-	}
 	}
 	return 1;
 }
@@ -478,12 +591,18 @@ void sim_be_init(struct sim_be *s, struct plat *f, uint64_t seed)
 	s->f = f;
 	s->cfg = f->cfg;
 	pool_init(&s->profs, sizeof(struct sim_prof));
+	pool_init(&s->jobs, sizeof(struct sim_job));
 	s->boot_rng = rng_stream_new(seed, RNG_ID(RNG_BOOT, 0));
 	s->cost_rng = rng_stream_new(seed, RNG_ID(RNG_BOOT, 1));
 	s->prof_rng = rng_stream_new(seed, RNG_ID(RNG_BOOT, 2));
 	s->ws_rng = rng_stream_new(seed, RNG_ID(RNG_BOOT, 3));
 	s->prof_overhead = model_prof_overhead(&f->cfg->profiling);
 	s->cores = (double)f->cfg->host.cores;
+	/* interference or a quota: the speed depends on how many compute,
+	 * below the cores too, so they always share */
+	s->slow = f->cfg->host.interference > 0 ||
+		  f->cfg->host.vm_cpu_quota > 0;
+	s->ps_mode = s->slow;
 	s->cpu_event_at = -1;
 	s->direct_head = PLAT_NONE;
 	evq_init(&s->ps, 256);
@@ -497,4 +616,5 @@ void sim_be_release(struct sim_be *s)
 	gsl_rng_free(s->ws_rng);
 	evq_release(&s->ps);
 	pool_release(&s->profs);
+	pool_release(&s->jobs);
 }

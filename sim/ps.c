@@ -1,26 +1,55 @@
 /* ps.c - processor sharing of the host's cores in the simulator
- * (sim/sim_int.h). While at most host.cores requests compute (direct
- * mode), each runs at full speed and has one SEV_DONE at its known end;
- * beyond that every computing request (and, with host.creation_cpu, every
- * VM being created) shares the cores equally: virtual work time advances
- * at cores / n, one SEV_CPU is queued at the projected end of the earliest
- * job, whatever the number of jobs (the virtual-time algorithm). Called by
- * sim/backend.c; finished requests go to the front (plat_request_done).
- * Invariant: a request's completion time does not depend
- * on how often its event was rescheduled. */
+ * (sim/sim_int.h). What computes is a request's CPU phase or a background
+ * job of the platform (a compile, a snapshot, a fork, a deploy, a working
+ * set scan: host.compile_cpu, snapshot_cpu, profiling_cpu). While at most
+ * host.cores of them compute (direct mode), each runs at full speed and
+ * has one SEV_DONE at its known end; beyond that every one of them (and,
+ * with host.creation_cpu, every VM being created) shares the cores
+ * equally: virtual work time advances at cores / n, one SEV_CPU is queued
+ * at the projected end of the earliest, whatever their number (the
+ * virtual-time algorithm). With host.interference > 0 or a VM CPU quota,
+ * the speed depends on n below the cores too, so sharing runs always.
+ * Called by sim/backend.c; finished requests go to the front
+ * (plat_request_done), finished jobs to sim_job_done. Invariant: a
+ * completion time does not depend on how often its event was
+ * rescheduled. */
 #include <math.h>
 #include "config/config.h"
 #include "sim/sim_int.h"
 
-static inline struct preq *REQ(struct sim_be *s, uint32_t h)
+/* A request (handle h) or a background job (PS_JOB | its index). */
+static inline struct ps_ent *ENT(struct sim_be *s, uint32_t h)
 {
-	return plat_req(s->f, h);
+	if (h & PS_JOB)
+		return &((struct sim_job *)pool_at(&s->jobs,
+						   h & ~PS_JOB))->ps;
+	return &SR(s->f, plat_req(s->f, h))->ps;
+}
+
+/* What the PS heap keeps as the entity's slot (a request's VM). */
+static inline uint32_t ENT_SLOT(struct sim_be *s, uint32_t h)
+{
+	return h & PS_JOB ? 0 : plat_req(s->f, h)->vm;
+}
+
+/* Computing now, by the count: requests, jobs, creations. */
+static inline uint32_t busy(const struct sim_be *s)
+{
+	return s->ncpu + s->njob + s->nbg;
 }
 
 static inline double ps_rate(const struct sim_be *s)
 {
 	size_t n = evq_size(&s->ps) + s->nbg;
-	return (double)n <= s->cores ? 1.0 : s->cores / (double)n;
+	double r = (double)n <= s->cores ? 1.0 : s->cores / (double)n;
+	if (s->slow) {	/* interference, quota */
+		double k = s->cfg->host.interference, q = s->cfg->host.vm_cpu_quota;
+		if (k > 0 && n > 1)
+			r /= 1 + k * (double)(n - 1) / s->cores;
+		if (q > 0 && r > q)
+			r = q;
+	}
+	return r;
 }
 
 static void ps_advance(struct sim_be *s)
@@ -51,20 +80,20 @@ static void ps_schedule(struct sim_be *s)
 	plat_push(s->f, s->cpu_event_at, SEV_CPU, 0, s->cpu_gen);
 }
 
-static void direct_unlink(struct sim_be *s, struct sim_req *sr)
+static void direct_unlink(struct sim_be *s, struct ps_ent *e)
 {
-	if (sr->cprev != PLAT_NONE)
-		SR(s->f, REQ(s, sr->cprev))->cnext = sr->cnext;
+	if (e->cprev != PLAT_NONE)
+		ENT(s, e->cprev)->cnext = e->cnext;
 	else
-		s->direct_head = sr->cnext;
-	if (sr->cnext != PLAT_NONE)
-		SR(s->f, REQ(s, sr->cnext))->cprev = sr->cprev;
-	sr->cpu_epoch = 0;
+		s->direct_head = e->cnext;
+	if (e->cnext != PLAT_NONE)
+		ENT(s, e->cnext)->cprev = e->cprev;
+	e->cpu_epoch = 0;
 }
 
-/* More requests want the CPU than there are cores: move every request
- * computing at full speed into processor sharing with what it has left
- * (its SEV_DONE becomes stale). */
+/* More want the CPU than there are cores: move every entity computing at
+ * full speed into processor sharing with what it has left (its SEV_DONE
+ * becomes stale). */
 static void enter_ps_mode(struct sim_be *s)
 {
 	struct plat *f = s->f;
@@ -73,17 +102,18 @@ static void enter_ps_mode(struct sim_be *s)
 	s->vtime_at_ns = f->now_ns;
 	while (s->direct_head != PLAT_NONE) {
 		uint32_t h = s->direct_head;
-		struct preq *r = REQ(s, h);
-		struct sim_req *sr = SR(f, r);
-		direct_unlink(s, sr);
-		if (sr->cpu_start_ns > f->now_ns) {
-			/* still in its stall: it joins the sharing when the
-			 * stall ends, like any other */
+		struct ps_ent *e = ENT(s, h);
+		direct_unlink(s, e);
+		if (e->cpu_start_ns > f->now_ns) {
+			/* a request still in its stall: it joins the sharing
+			 * when the stall ends, like any other */
 			s->ncpu--;
-			plat_push(f, sr->cpu_start_ns, SEV_STALL, r->vm, h);
+			plat_push(f, e->cpu_start_ns, SEV_STALL, ENT_SLOT(s, h),
+				  h);
 			continue;
 		}
-		evq_push(&s->ps, sr->cpu_end_ns - f->now_ns, 0, r->vm, h);
+		evq_push(&s->ps, e->cpu_end_ns - f->now_ns, 0, ENT_SLOT(s, h),
+			 h);
 	}
 }
 
@@ -100,49 +130,88 @@ static void request_done(struct sim_be *s, uint32_t h)
 	sim_request_end(s, h);
 }
 
+/* Entity (h) finished its work now. */
+static void ent_done(struct sim_be *s, uint32_t h)
+{
+	if (h & PS_JOB) {
+		s->njob--;
+		sim_job_done(s, h & ~PS_JOB);
+	} else {
+		request_done(s, h);
+	}
+}
+
 void sim_request_end(struct sim_be *s, uint32_t h)
 {
 	struct plat *f = s->f;
 	const struct sim_req *sr = SR(f, plat_req(f, h));
 	struct plat_done d = {
-		.exec_start_ns = sr->cpu_start_ns, .end_ns = f->now_ns,
+		.exec_start_ns = sr->ps.cpu_start_ns, .end_ns = f->now_ns,
 		.startup_extra_ns = sr->startup_extra_ns,
 		.libload_ns = sr->libload_ns,
 	};
 	plat_request_done(f, h, &d);
 }
 
+/* (h) computes at full speed from (at) (a request's core is reserved
+ * meanwhile) and completes at a known time: one SEV_DONE. */
+static void direct_start(struct sim_be *s, uint32_t h, int64_t at)
+{
+	struct ps_ent *e = ENT(s, h);
+	if (h & PS_JOB)
+		s->njob++;
+	else
+		s->ncpu++;
+	e->cpu_start_ns = at;
+	e->cpu_end_ns = at + (int64_t)ceil(e->cpu_ns);
+	e->cpu_epoch = ++s->cpu_epochs;
+	e->cprev = PLAT_NONE;
+	e->cnext = s->direct_head;
+	if (s->direct_head != PLAT_NONE)
+		ENT(s, s->direct_head)->cprev = h;
+	s->direct_head = h;
+	plat_push(s->f, e->cpu_end_ns, SEV_DONE, h, e->cpu_epoch);
+}
+
 void ps_direct_start(struct sim_be *s, uint32_t h, int64_t at)
 {
-	struct sim_req *sr = SR(s->f, REQ(s, h));
-	s->ncpu++;
-	sr->cpu_start_ns = at;
-	sr->cpu_end_ns = at + (int64_t)ceil(sr->cpu_ns);
-	sr->cpu_epoch = ++s->cpu_epochs;
-	sr->cprev = PLAT_NONE;
-	sr->cnext = s->direct_head;
-	if (s->direct_head != PLAT_NONE)
-		SR(s->f, REQ(s, s->direct_head))->cprev = h;
-	s->direct_head = h;
-	plat_push(s->f, sr->cpu_end_ns, SEV_DONE, h, sr->cpu_epoch);
+	direct_start(s, h, at);
+}
+
+int ps_has_core(const struct sim_be *s)
+{
+	return !s->ps_mode && (double)(busy(s) + 1) <= s->cores;
+}
+
+/* (h) starts computing now. */
+static void cpu_start(struct sim_be *s, uint32_t h)
+{
+	struct ps_ent *e = ENT(s, h);
+	if (ps_has_core(s)) {
+		direct_start(s, h, s->f->now_ns);
+		return;
+	}
+	e->cpu_start_ns = s->f->now_ns;
+	if (h & PS_JOB)
+		s->njob++;
+	else
+		s->ncpu++;
+	if (!s->ps_mode)
+		enter_ps_mode(s);
+	ps_advance(s);
+	int64_t vf = (int64_t)ceil(s->vtime + e->cpu_ns);
+	evq_push(&s->ps, vf, 0, ENT_SLOT(s, h), h);
+	ps_schedule(s);
 }
 
 void ps_cpu_start(struct sim_be *s, uint32_t h)
 {
-	struct preq *r = REQ(s, h);
-	struct sim_req *sr = SR(s->f, r);
-	if (!s->ps_mode && (double)(s->ncpu + s->nbg + 1) <= s->cores) {
-		ps_direct_start(s, h, s->f->now_ns);
-		return;
-	}
-	sr->cpu_start_ns = s->f->now_ns;
-	s->ncpu++;
-	if (!s->ps_mode)
-		enter_ps_mode(s);
-	ps_advance(s);
-	int64_t vf = (int64_t)ceil(s->vtime + sr->cpu_ns);
-	evq_push(&s->ps, vf, 0, r->vm, h);
-	ps_schedule(s);
+	cpu_start(s, h);
+}
+
+void ps_job_start(struct sim_be *s, uint32_t job)
+{
+	cpu_start(s, job | PS_JOB);
 }
 
 void ps_creation_begin(struct sim_be *s, struct pvm *v)
@@ -158,7 +227,7 @@ void ps_creation_begin(struct sim_be *s, struct pvm *v)
 		return;
 	}
 	s->nbg++;
-	if ((double)(s->ncpu + s->nbg) > s->cores) {
+	if ((double)busy(s) > s->cores) {
 		enter_ps_mode(s);
 		ps_schedule(s);
 	}
@@ -177,10 +246,20 @@ void ps_creation_end(struct sim_be *s, struct pvm *v)
 		ps_schedule(s);
 }
 
+int ps_done_live(struct sim_be *s, uint32_t h, uint64_t epoch)
+{
+	if (h & PS_JOB) {
+		const struct sim_job *j = pool_at(&s->jobs, h & ~PS_JOB);
+		return j->live && j->ps.cpu_epoch == epoch;
+	}
+	const struct preq *r = plat_req(s->f, h);
+	return r->live && SR(s->f, r)->ps.cpu_epoch == epoch;
+}
+
 void ps_on_done(struct sim_be *s, uint32_t h)
 {
-	direct_unlink(s, SR(s->f, REQ(s, h)));
-	request_done(s, h);
+	direct_unlink(s, ENT(s, h));
+	ent_done(s, h);
 }
 
 void ps_on_cpu(struct sim_be *s)
@@ -188,15 +267,15 @@ void ps_on_cpu(struct sim_be *s)
 	s->cpu_event_at = -1;	/* this one fired */
 	ps_advance(s);
 	const struct evq_event *top;
-	/* every request whose virtual finish time has come */
+	/* everything whose virtual finish time has come */
 	while ((top = evq_peek(&s->ps)) &&
 	       (double)top->t_ns <= s->vtime + 1e-6) {
 		struct evq_event job;
 		evq_pop(&s->ps, &job);
-		request_done(s, (uint32_t)job.data);
+		ent_done(s, (uint32_t)job.data);
 		ps_advance(s);
 	}
-	if (!evq_size(&s->ps))
+	if (!evq_size(&s->ps) && !s->slow)
 		s->ps_mode = 0;	/* back to full speed for new requests */
 	ps_schedule(s);
 }

@@ -40,10 +40,43 @@ struct sim_prof {
 	double samples[CAT_MAX_BLOCKS];
 };
 
+/* What processor sharing needs of anything that computes: a request's
+ * CPU phase or a background job. */
+struct ps_ent {
+	int64_t cpu_start_ns;	/* entered the CPU phase */
+	int64_t cpu_end_ns;	/* direct mode: when it completes */
+	double cpu_ns;		/* its CPU work */
+	uint64_t cpu_epoch;	/* direct mode: its SEV_DONE's epoch, 0 none */
+	uint32_t cnext, cprev;	/* direct mode: list of computing ones */
+};
+
+#define PS_JOB (1u << 31)	/* a PS handle that names a job */
+
+/* Background CPU work of the platform (host.compile_cpu, snapshot_cpu,
+ * profiling_cpu): what it is for and what follows when it is done. */
+enum sim_job_kind {
+	JOB_COMPILE,	/* a block for VM slot/vm_id, manifest index arg */
+	JOB_SNAPSHOT,	/* snapshot arg */
+	JOB_FORK,	/* the creation of fork child slot/vm_id */
+	JOB_DEPLOY,	/* function arg's generic build */
+	JOB_SCAN,	/* a working-set scan: nothing follows */
+};
+
+struct sim_job {
+	struct ps_ent ps;
+	uint32_t next;		/* free list */
+	uint8_t kind;		/* enum sim_job_kind */
+	uint8_t live;
+	uint32_t slot, arg;
+	uint64_t vm_id;
+};
+
 /* The backend's part of a VM (after struct pvm). */
 struct sim_vm {
 	uint32_t prof;			/* profiling counters or PLAT_NONE */
 	uint8_t holds_cpu;		/* being created: counted in nbg */
+	uint8_t waiting;		/* created, its compiles not done */
+	uint32_t jobs;			/* compiles its creation waits for */
 	uint64_t libs_cold;		/* held, not touched since a restore
 					 * or fork (models.lib_retouch) */
 	int64_t setup_pending_ns;	/* setup issued while creating */
@@ -53,20 +86,17 @@ struct sim_vm {
 
 /* The backend's part of a request (after struct preq). */
 struct sim_req {
-	int64_t cpu_start_ns;	/* entered the CPU phase */
-	int64_t cpu_end_ns;	/* direct mode: when it completes */
+	struct ps_ent ps;	/* its CPU phase */
 	int64_t startup_extra_ns;	/* binding + faults + dispatch */
 	int64_t libload_ns;	/* library stall */
-	double cpu_ns;		/* CPU work of this request */
 	int64_t io_ns;		/* its I/O wait, after the CPU work */
-	uint64_t cpu_epoch;	/* direct mode: its SEV_DONE's epoch, 0 none */
-	uint32_t cnext, cprev;	/* direct mode: list of computing requests */
 };
 
 struct sim_be {
 	struct plat *f;
 	const struct vms_config *cfg;
 	struct pool profs;		/* struct sim_prof */
+	struct pool jobs;		/* struct sim_job */
 	gsl_rng *boot_rng, *cost_rng, *prof_rng, *ws_rng;
 	uint32_t in_io;			/* requests in their I/O wait */
 	double prof_overhead;		/* CPU fraction of the agent */
@@ -77,7 +107,10 @@ struct sim_be {
 	 * mode: virtual time) until the PS heap empties */
 	double cores;
 	int ps_mode;
+	int slow;			/* interference or a VM quota: the
+					 * speed depends on n, sharing always */
 	uint32_t ncpu;			/* requests computing */
+	uint32_t njob;			/* background jobs computing */
 	uint32_t nbg;			/* VMs being created on the CPU
 					 * (host.creation_cpu) */
 	uint32_t direct_head;		/* direct mode: list of them */
@@ -109,18 +142,26 @@ void sim_be_release(struct sim_be *s);
 void sim_io_start(struct sim_be *s, uint32_t h);
 void sim_request_end(struct sim_be *s, uint32_t h);
 
+/* backend.c: job (idx) finished its work now. */
+void sim_job_done(struct sim_be *s, uint32_t idx);
+
 /* ---- ps.c ---- */
 /* Request (h), its stall over, starts computing now. */
 void ps_cpu_start(struct sim_be *s, uint32_t h);
 /* Request (h) computes at full speed from (at) (its core is reserved
- * meanwhile): direct mode only, with a core free. */
+ * meanwhile): direct mode only, with a core free (ps_has_core). */
 void ps_direct_start(struct sim_be *s, uint32_t h, int64_t at);
+int ps_has_core(const struct sim_be *s);
+/* Job (idx) starts computing now. */
+void ps_job_start(struct sim_be *s, uint32_t idx);
+/* Is SEV_DONE (h, epoch) still the entity's completion? */
+int ps_done_live(struct sim_be *s, uint32_t h, uint64_t epoch);
 /* host.creation_cpu: (v) takes a core share while it is created. */
 void ps_creation_begin(struct sim_be *s, struct pvm *v);
 void ps_creation_end(struct sim_be *s, struct pvm *v);
 /* SEV_CPU: every request whose virtual finish time has come is done. */
 void ps_on_cpu(struct sim_be *s);
-/* SEV_DONE of direct-mode request (h). */
+/* SEV_DONE of direct-mode entity (h). */
 void ps_on_done(struct sim_be *s, uint32_t h);
 
 #endif

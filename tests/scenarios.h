@@ -1,5 +1,5 @@
 /* scenarios.h - the scenarios every backend of the platform front is held
- * to: eleven short workloads that between them take every action of the
+ * to: twelve short workloads that between them take every action of the
  * contract (tests/test_plat.c checks it), and what must hold of a run of
  * any of them whatever the timing. Included by tests/test_plat.c (the
  * simulated backend, a scripted one, an asynchronous fake under the
@@ -40,6 +40,11 @@ static const struct scenario scenarios[] = {
 	    "catalog.io_fraction={dist: uniform, min: 0, max: 0.8}",
 	    "adaptive.io_threshold=0.5", "host.io_interference=0.5",
 	    "profiling.scan_cost=20us" } },
+	{ "adaptive-overheads", "adaptive",
+	  { "host.cores=2", "host.compile_cpu=true", "host.snapshot_cpu=true",
+	    "host.overhead_memory=true", "host.interference=0.3",
+	    "host.vm_cpu_quota=0.9", "profiling.scan_cost=20us",
+	    "host.memory=4GiB" } },
 	{ NULL, NULL, { NULL } }
 };
 
