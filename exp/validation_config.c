@@ -116,6 +116,30 @@ int val_sim_config(const struct vms_config *real, struct vms_config *sim,
 	 * the guests' speed (models.exec_noise) and the boot as requests pay
 	 * it (models.boot) on the real platform under its own creations, so
 	 * creations sharing the simulated cores would count them twice */
+	/* where the real platform does its own work: snapshots and forks on
+	 * the worker threads (a simulated core each), compiles on the prep
+	 * thread outside them, profiling samples inside the guests */
+	if (!sim->host.snapshot_cpu) {
+		sim->host.snapshot_cpu = 1;
+		map_log(map, "host.snapshot_cpu: false -> true (snapshots and "
+			"forks run on the worker threads, taking one of "
+			"real.workers)");
+	}
+	if (sim->host.compile_cpu) {
+		sim->host.compile_cpu = 0;
+		map_log(map, "host.compile_cpu: true -> false (the compiler "
+			"runs on the prep thread, outside real.workers)");
+	}
+	if (!sim->host.profiling_cpu) {
+		sim->host.profiling_cpu = 1;
+		map_log(map, "host.profiling_cpu: false -> true (the guests' "
+			"agents sample on the guests' own CPU time)");
+	}
+	if (sim->profiling.scan_cost_ns > 0) {
+		map_log(map, "profiling.scan_cost: -> 0 (the real agent does "
+			"not scan for the working set yet)");
+		sim->profiling.scan_cost_ns = 0;
+	}
 	if (!real->real.compile) {
 		fit_dist_scale(&sim->models.compile, 0);
 		map_log(map, "models.compile: x 0 (real.compile false: blocks "

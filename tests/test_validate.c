@@ -296,6 +296,10 @@ static void test_sim_config(void)
 	char err[512];
 	load(&r, base_yaml, "real.time_scale=2", "real.work_scale=0.25");
 	r.real.compile = 0;
+	r.host.snapshot_cpu = 0;
+	r.host.compile_cpu = 1;
+	r.host.profiling_cpu = 1;
+	r.profiling.scan_cost_ns = 0;
 	double svc = dist_mean(&r.workload.service);
 	CU_ASSERT_EQUAL(val_sim_config(&r, &s, 1.0, &m, err, sizeof(err)), 0);
 	CU_ASSERT_PTR_NULL(s.text);
@@ -328,7 +332,13 @@ static void test_sim_config(void)
 	/* creations' CPU is in the calibrated costs: not translated */
 	CU_ASSERT_FALSE(map_has(&m, "host.creation_cpu"));
 	CU_ASSERT_EQUAL(s.host.creation_cpu, r.host.creation_cpu);
-	CU_ASSERT_EQUAL(m.n, 7);
+	/* where the real platform does its own work */
+	CU_ASSERT_EQUAL(s.host.snapshot_cpu, 1);
+	CU_ASSERT_EQUAL(s.host.compile_cpu, 0);
+	CU_ASSERT_TRUE(map_has(&m, "host.snapshot_cpu"));
+	CU_ASSERT_TRUE(map_has(&m, "host.compile_cpu"));
+	CU_ASSERT_FALSE(map_has(&m, "host.profiling_cpu"));
+	CU_ASSERT_EQUAL(m.n, 9);
 	cfg_release(&r);
 
 	/* a calibrated first touch is kept as it is */
@@ -340,6 +350,10 @@ static void test_sim_config(void)
 
 	/* nothing to translate: the same configuration, no line */
 	load(&r, base_yaml, "host.cores=2", "real.work_scale=1");
+	r.host.snapshot_cpu = 1;
+	r.host.compile_cpu = 0;
+	r.host.profiling_cpu = 1;
+	r.profiling.scan_cost_ns = 0;
 	CU_ASSERT_EQUAL(val_sim_config(&r, &s, -1, &m, err, sizeof(err)), 0);
 	CU_ASSERT_EQUAL(m.n, 0);
 	s.text = r.text;
