@@ -12,6 +12,7 @@
 #include "exp/params.h"
 #include "base/rng.h"
 #include "base/dist.h"
+#include "base/platform.h"
 #include "workloads/catalog.h"
 #include "workloads/workload.h"
 #include "tests/cu.h"
@@ -50,13 +51,19 @@ static int cat_same(const struct catalog *a, const struct catalog *b,
 		const struct cat_lib *x = &a->libs[j], *y = &b->libs[j];
 		if (x->size_mib != y->size_mib || x->runtime != y->runtime ||
 		    x->load_storage_ns != y->load_storage_ns ||
-		    x->load_cache_ns != y->load_cache_ns)
+		    x->load_cache_ns != y->load_cache_ns ||
+		    x->nblocks != y->nblocks ||
+		    memcmp(x->blocks, y->blocks,
+			   x->nblocks * sizeof(*x->blocks)) ||
+		    memcmp(x->block_weight, y->block_weight,
+			   x->nblocks * sizeof(double)))
 			return 0;
 	}
 	for (uint32_t f = 0; f < a->nfuncs; f++) {
 		const struct cat_func *x = &a->funcs[f], *y = &b->funcs[f];
 		if (x->runtime != y->runtime || x->nlibs != y->nlibs ||
-		    x->nblocks != y->nblocks || x->mem_mib != y->mem_mib ||
+		    x->nblocks != y->nblocks || x->nown != y->nown ||
+		    x->mem_mib != y->mem_mib ||
 		    x->service_scale != y->service_scale ||
 		    memcmp(x->libs, y->libs, x->nlibs * sizeof(*x->libs)) ||
 		    memcmp(x->call_prob, y->call_prob,
@@ -147,9 +154,27 @@ static int cat_check(const struct catalog *cat, const struct vms_config *c)
 			(double)c->models.lib_cache_fixed_ns +
 			l->size_mib * (double)c->models.lib_cache_per_mib_ns);
 	}
+	/* Hashes: every own block's and every library block's (once, from
+	 * the library) are distinct; a library block in a function is its
+	 * library's, in manifest order. */
 	size_t nh = 0;
-	uint64_t *hashes = malloc((size_t)cat->nfuncs * CAT_MAX_BLOCKS *
+	for (uint32_t j = 0; j < cat->nlibs; j++)
+		nh += cat->libs[j].nblocks;
+	uint64_t *hashes = malloc(((size_t)cat->nfuncs * CAT_MAX_BLOCKS + nh) *
 				  sizeof(*hashes));
+	nh = 0;
+	for (uint32_t j = 0; j < cat->nlibs; j++) {
+		const struct cat_lib *l = &cat->libs[j];
+		bad += l->nblocks > CAT_MAX_LIB_BLOCKS;
+		double w = 0;
+		for (uint32_t k = 0; k < l->nblocks; k++) {
+			bad += l->blocks[k].lib != j;
+			bad += !(l->block_weight[k] > 0);
+			w += l->block_weight[k];
+			hashes[nh++] = l->blocks[k].hash;
+		}
+		bad += l->nblocks > 0 && !(fabs(w - 1) < 1e-12);
+	}
 	for (uint32_t f = 0; f < cat->nfuncs; f++) {
 		const struct cat_func *fn = &cat->funcs[f];
 		if (fn->runtime >= cat->nruntimes) {
@@ -172,16 +197,34 @@ static int cat_check(const struct catalog *cat, const struct vms_config *c)
 			double sum = 0;
 			for (uint32_t i = 0; i < fn->nblocks; i++) {
 				double s = fn->share[p * fn->nblocks + i];
-				bad += !(s > 0);
+				/* a library block of an uncalled library
+				 * takes no time */
+				bad += !(i < fn->nown ? s > 0 : s >= 0);
 				sum += s;
 			}
 			bad += !(fabs(sum - 1) < 1e-12);
 		}
+		bad += fn->nown < 1 || fn->nown > fn->nblocks;
 		for (uint32_t i = 0; i < fn->nblocks; i++) {
 			bad += !(fn->blocks[i].speedup >= 1);
 			bad += fn->blocks[i].compile_ns < 0;
-			hashes[nh++] = fn->blocks[i].hash;
+			if (i < fn->nown) {
+				bad += fn->blocks[i].lib != CAT_NO_LIB;
+				hashes[nh++] = fn->blocks[i].hash;
+			}
 		}
+		uint32_t b = fn->nown, want = fn->nown;
+		for (uint32_t i = 0; i < fn->nlibs; i++) {
+			const struct cat_lib *l = &cat->libs[fn->libs[i]];
+			want += l->nblocks;
+			for (uint32_t k = 0; k < l->nblocks &&
+			     b < fn->nblocks; k++, b++)
+				bad += memcmp(&fn->blocks[b], &l->blocks[k],
+					      sizeof(fn->blocks[b])) != 0;
+		}
+		bad += b != fn->nblocks;
+		bad += fn->nblocks != (want < CAT_MAX_BLOCKS ? want :
+				       CAT_MAX_BLOCKS);
 		bad += !(fn->service_scale > 0);
 	}
 	qsort(hashes, nh, sizeof(*hashes), cmp_u64);
@@ -216,22 +259,34 @@ static const struct inv_case {
 	double call_lo, call_hi;	/* call_prob uniform (clamped) */
 	double simd_lo, simd_hi;	/* speedup_simd uniform (clamped) */
 	int want_nlibs, want_nblocks;	/* every function, or ANY */
+	double lblk_lo, lblk_hi;	/* lib_blocks uniform (rounded) */
 } inv_cases[] = {
 	{ "defaults-like", 3, 200, 2, 12, 4, 16, 1.0, 0.05, 1, 1, 5,
-	  ANY, ANY },
+	  ANY, ANY, 0, 0 },
 	{ "runtime has fewer libs than asked", 3, 50, 40, 100, 4, 16, 1.0,
-	  0.05, 1, 1, 5, ANY, ANY },
-	{ "64 cap", 1, 500, 100, 100, 100, 100, 1.0, 0.05, 1, 1, 5, 64, 64 },
+	  0.05, 1, 1, 5, ANY, ANY, 0, 0 },
+	{ "64 cap", 1, 500, 100, 100, 100, 100, 1.0, 0.05, 1, 1, 5, 64, 64,
+	  0, 0 },
 	{ "fewer libraries than runtimes", 8, 3, 1, 3, 1, 1, 1.0, 0.05, 1, 1,
-	  5, ANY, 1 },
+	  5, ANY, 1, 0, 0 },
 	{ "no libraries called", 3, 200, 0, 0, 4, 16, 1.0, 0.05, 1, 1, 5, 0,
-	  ANY },
+	  ANY, 0, 0 },
 	{ "steep zipf, most libs taken", 1, 30, 20, 20, 4, 16, 10.0, 0.05, 1,
-	  1, 5, 20, ANY },
+	  1, 5, 20, ANY, 0, 0 },
 	{ "steep zipf, every lib taken", 1, 64, 64, 64, 4, 16, 10.0, 0.05, 1,
-	  1, 5, 64, ANY },
+	  1, 5, 64, ANY, 0, 0 },
 	{ "clamps: call_prob > 1, speedup < 1", 2, 100, 2, 12, 4, 16, 0.5,
-	  0.5, 1.5, 0.2, 2.0, ANY, ANY },
+	  0.5, 1.5, 0.2, 2.0, ANY, ANY, 0, 0 },
+	{ "library blocks", 3, 200, 2, 12, 4, 16, 1.0, 0.05, 1, 1, 5, ANY,
+	  ANY, 1, 3 },
+	{ "library blocks, some libraries without", 3, 200, 2, 12, 4, 16,
+	  1.0, 0.05, 1, 1, 5, ANY, ANY, 0, 2.4 },
+	{ "library blocks past the 64 cap", 2, 100, 5, 12, 30, 60, 1.0, 0.05,
+	  1, 1, 5, ANY, 64, 16, 16 },
+	{ "library blocks, no library called", 3, 200, 2, 12, 4, 16, 1.0, 0,
+	  0, 1, 5, ANY, ANY, 1, 3 },
+	{ "library blocks, own blocks fill the 64", 1, 500, 100, 100, 100,
+	  100, 1.0, 0.05, 1, 1, 5, 64, 64, 16, 16 },
 };
 
 static void test_cat_invariants(void)
@@ -252,6 +307,9 @@ static void test_cat_invariants(void)
 		dist_init_uniform(&c.catalog.call_prob, t->call_lo, t->call_hi);
 		dist_init_uniform(&c.catalog.speedup_simd, t->simd_lo,
 				  t->simd_hi);
+		CU_ASSERT_EQUAL_FATAL(dist_init_uniform(&c.catalog.lib_blocks,
+							t->lblk_lo,
+							t->lblk_hi), 0);
 		CU_ASSERT_EQUAL_FATAL(gen(&cat, &c, 300, NULL, 4, 11 + k), 0);
 		int bad = cat_check(&cat, &c);
 		if (bad)
@@ -405,13 +463,17 @@ static void test_cat_library_popularity(void)
 	cat_free(&cat);
 }
 
-static void test_cat_exec_factor(void)
+/* With library blocks when (lib_blocks_max) > 0: lib_blocks uniform on
+ * [0, lib_blocks_max]. */
+static void exec_factor_case(double lib_blocks_max)
 {
 	struct vms_config c;
 	struct catalog cat;
 	base_config(&c);
 	c.workload.phase_shift = 1;
 	dist_init_uniform(&c.catalog.blocks_per_func, 1, 64);
+	if (lib_blocks_max > 0)
+		dist_init_uniform(&c.catalog.lib_blocks, 0, lib_blocks_max);
 	CU_ASSERT_EQUAL_FATAL(gen(&cat, &c, 200, NULL, 3, 4), 0);
 	gsl_rng *r = rng_stream_new(4, RNG_ID(RNG_POLICY, 99));
 	int none = 1, all = 1, extra = 1, mono = 1, below = 1;
@@ -457,6 +519,12 @@ static void test_cat_exec_factor(void)
 	cat_free(&cat);
 }
 
+static void test_cat_exec_factor(void)
+{
+	exec_factor_case(0);
+	exec_factor_case(6);
+}
+
 /* Per-library call frequencies over N draws within 5 binomial sds of
  * call_prob, in both phases (every function's mix redrawn in phase 1). */
 static void test_cat_call_frequencies(void)
@@ -495,6 +563,336 @@ static void test_cat_call_frequencies(void)
 	CU_ASSERT(ok);
 	CU_ASSERT_EQUAL(outside, 0);
 	CU_ASSERT(changed > 0);
+	cat_free(&cat);
+}
+
+/* ---- library blocks (catalog.lib_blocks) ---- */
+
+/* Library blocks of (fn) in one phase's share row (sh): their sum, and 1
+ * if each library's part is (lib_share) split by (cp) over the manifest's
+ * libraries with blocks and each block's part of it its weight over the
+ * library's blocks in the manifest (to 1e-12). */
+static int lib_split_ok(const struct catalog *cat, const struct cat_func *fn,
+			const double *cp, const double *sh, double lib_share,
+			double *lib_sum)
+{
+	double called = 0;
+	uint32_t b = fn->nown;
+	for (uint32_t i = 0; i < fn->nlibs && b < fn->nblocks; i++) {
+		uint32_t nb = cat->libs[fn->libs[i]].nblocks;
+		uint32_t k = nb < fn->nblocks - b ? nb : fn->nblocks - b;
+		called += k ? cp[i] : 0;
+		b += k;
+	}
+	int ok = 1;
+	*lib_sum = 0;
+	b = fn->nown;
+	for (uint32_t i = 0; i < fn->nlibs && b < fn->nblocks; i++) {
+		const struct cat_lib *l = &cat->libs[fn->libs[i]];
+		uint32_t k = l->nblocks < fn->nblocks - b ? l->nblocks :
+			fn->nblocks - b;
+		double part = 0, w = 0;
+		for (uint32_t q = 0; q < k; q++) {
+			part += sh[b + q];
+			w += l->block_weight[q];
+		}
+		double want = called > 0 && k ? lib_share * cp[i] / called :
+			0;
+		ok &= fabs(part - want) < 1e-12;
+		for (uint32_t q = 0; q < k; q++)
+			ok &= fabs(sh[b + q] - want * l->block_weight[q] / w) <
+			      1e-12;
+		*lib_sum += part;
+		b += k;
+	}
+	return ok;
+}
+
+/* lib_blocks 0 (the default): the catalog does not depend on
+ * lib_cpu_share nor on the library-block streams, every block is the
+ * function's own, no library has blocks. */
+static void test_cat_lib_blocks_off(void)
+{
+	struct vms_config c, d;
+	struct catalog a, b;
+	base_config(&c);
+	c.workload.phase_shift = 0.5;
+	d = c;
+	d.catalog.lib_cpu_share = 0.9;
+	d.catalog.simd_fraction = c.catalog.simd_fraction;
+	dist_init_constant(&d.catalog.lib_blocks, 0);
+	CU_ASSERT_EQUAL_FATAL(gen(&a, &c, 80, NULL, 4, 17), 0);
+	CU_ASSERT_EQUAL_FATAL(gen(&b, &d, 80, NULL, 4, 17), 0);
+	CU_ASSERT(cat_same(&a, &b, 4));
+	int own = 1;
+	for (uint32_t j = 0; j < a.nlibs; j++)
+		own &= a.libs[j].nblocks == 0;
+	for (uint32_t f = 0; f < a.nfuncs; f++) {
+		const struct cat_func *fn = &a.funcs[f];
+		own &= fn->nown == fn->nblocks;
+		for (uint32_t i = 0; i < fn->nblocks; i++)
+			own &= fn->blocks[i].lib == CAT_NO_LIB;
+	}
+	CU_ASSERT(own);
+	cat_free(&a);
+	cat_free(&b);
+}
+
+/* Library blocks on: everything the default catalog has is unchanged
+ * (libraries, library sets, call probabilities, own blocks, ranks, ...),
+ * except the own blocks' shares, scaled by 1 - lib_cpu_share in the
+ * functions that have library blocks. */
+static void test_cat_lib_blocks_own_unchanged(void)
+{
+	const double L = 0.3;
+	struct vms_config c, d;
+	struct catalog a, b;
+	base_config(&c);
+	c.workload.phase_shift = 0.5;
+	d = c;
+	d.catalog.lib_cpu_share = L;
+	dist_init_uniform(&d.catalog.lib_blocks, 1, 3);
+	CU_ASSERT_EQUAL_FATAL(gen(&a, &c, 80, NULL, 4, 19), 0);
+	CU_ASSERT_EQUAL_FATAL(gen(&b, &d, 80, NULL, 4, 19), 0);
+	int libs = 1, funcs = 1, shares = 1, with = 0;
+	for (uint32_t j = 0; j < a.nlibs; j++)
+		libs &= a.libs[j].size_mib == b.libs[j].size_mib &&
+			a.libs[j].load_storage_ns == b.libs[j].load_storage_ns &&
+			a.libs[j].load_cache_ns == b.libs[j].load_cache_ns &&
+			a.libs[j].runtime == b.libs[j].runtime &&
+			b.libs[j].nblocks >= 1 && b.libs[j].nblocks <= 3;
+	for (uint32_t f = 0; f < a.nfuncs; f++) {
+		const struct cat_func *x = &a.funcs[f], *y = &b.funcs[f];
+		funcs &= x->runtime == y->runtime && x->nlibs == y->nlibs &&
+			 y->nown == x->nblocks && x->nown == x->nblocks &&
+			 x->mem_mib == y->mem_mib &&
+			 x->service_scale == y->service_scale &&
+			 x->io_fraction == y->io_fraction &&
+			 x->io_read_mib == y->io_read_mib &&
+			 x->ws_fraction == y->ws_fraction &&
+			 !memcmp(x->libs, y->libs, x->nlibs * sizeof(uint32_t)) &&
+			 !memcmp(x->call_prob, y->call_prob,
+				 4 * x->nlibs * sizeof(double)) &&
+			 !memcmp(x->blocks, y->blocks,
+				 x->nblocks * sizeof(*x->blocks));
+		int has = y->nblocks > y->nown;
+		with += has;
+		for (uint32_t p = 0; p < 4; p++)
+			for (uint32_t i = 0; i < x->nblocks; i++) {
+				double s = x->share[p * x->nblocks + i];
+				shares &= y->share[p * y->nblocks + i] ==
+					  (has ? s * (1 - L) : s);
+			}
+	}
+	CU_ASSERT(libs);
+	CU_ASSERT(funcs);
+	CU_ASSERT(shares);
+	CU_ASSERT(with > 0);
+	CU_ASSERT(!memcmp(a.rank, b.rank, 4 * a.nfuncs * sizeof(uint32_t)));
+	cat_free(&a);
+	cat_free(&b);
+}
+
+/* A library's blocks are the same (hash, speed-ups, compile time) in every
+ * function listing it, in manifest order after the own blocks; hashes are
+ * distinct across libraries and from own blocks (cat_check); each phase's
+ * library blocks hold lib_cpu_share, split by that phase's call
+ * probabilities, so they follow the mix when it shifts. */
+static void test_cat_lib_blocks_shared(void)
+{
+	const double L = 0.25;
+	struct vms_config c;
+	struct catalog cat;
+	base_config(&c);
+	c.workload.runtimes = 3;
+	c.catalog.libraries = 60;
+	c.catalog.lib_cpu_share = L;
+	c.workload.phase_shift = 0.5;
+	CU_ASSERT_EQUAL_FATAL(dist_init_uniform(&c.catalog.lib_blocks, 0,
+						3.4), 0);	/* 0..3 */
+	CU_ASSERT_EQUAL_FATAL(gen(&cat, &c, 200, NULL, 4, 23), 0);
+	CU_ASSERT_EQUAL(cat_check(&cat, &c), 0);
+	uint32_t users[60] = { 0 }, nolib = 0;
+	for (uint32_t j = 0; j < cat.nlibs; j++)
+		nolib += cat.libs[j].nblocks == 0;
+	int same = 1, split = 1, sums = 1, followed = 0;
+	for (uint32_t f = 0; f < cat.nfuncs; f++) {
+		const struct cat_func *fn = &cat.funcs[f];
+		uint32_t b = fn->nown;
+		for (uint32_t i = 0; i < fn->nlibs; i++) {
+			const struct cat_lib *l = &cat.libs[fn->libs[i]];
+			users[fn->libs[i]] += l->nblocks > 0;
+			for (uint32_t k = 0; k < l->nblocks; k++, b++) {
+				const struct cat_block *x = &fn->blocks[b],
+					*y = &l->blocks[k];
+				same &= x->hash == y->hash &&
+					x->speedup == y->speedup &&
+					x->speedup_generic == y->speedup_generic &&
+					x->compile_ns == y->compile_ns &&
+					x->lib == fn->libs[i];
+			}
+		}
+		same &= b == fn->nblocks;	/* no cap here */
+		for (uint32_t p = 0; p < cat.nphases; p++) {
+			const double *sh = fn->share + p * fn->nblocks;
+			const double *cp = fn->call_prob + p * fn->nlibs;
+			double lib_sum, all = 0;
+			split &= lib_split_ok(&cat, fn, cp, sh, L, &lib_sum);
+			for (uint32_t i = 0; i < fn->nblocks; i++)
+				all += sh[i];
+			sums &= fabs(all - 1) < 1e-12;
+			if (fn->nblocks > fn->nown)
+				sums &= fabs(lib_sum - L) < 1e-12;
+			followed += p > 0 && fn->nblocks > fn->nown &&
+				memcmp(cp, cp - fn->nlibs,
+				       fn->nlibs * sizeof(double)) &&
+				memcmp(sh + fn->nown,
+				       sh - fn->nblocks + fn->nown,
+				       (fn->nblocks - fn->nown) *
+				       sizeof(double));
+		}
+	}
+	uint32_t shared = 0;
+	for (uint32_t j = 0; j < cat.nlibs; j++)
+		shared += users[j] >= 2;
+	CU_ASSERT(same);
+	CU_ASSERT(split);
+	CU_ASSERT(sums);
+	CU_ASSERT(followed > 0);
+	CU_ASSERT(shared >= 10);	/* sharing is real */
+	CU_ASSERT(nolib > 0 && nolib < cat.nlibs);
+	cat_free(&cat);
+}
+
+/* At most CAT_MAX_BLOCKS, own blocks first: 60 own blocks and libraries
+ * of 16 blocks leave room for the first 4 of the first library, which
+ * then holds all of lib_cpu_share (by its 4 weights); 62 own blocks and
+ * libraries of 1 block: the first two libraries, split by their call
+ * probabilities; 64 own blocks: none, and the shares as without library
+ * blocks. */
+static void test_cat_lib_blocks_cap(void)
+{
+	const double L = 0.3;
+	static const struct {
+		double own, per_lib;
+		uint32_t want_libs;	/* libraries in the manifest */
+	} cases[] = { { 60, 16, 1 }, { 62, 1, 2 }, { 64, 16, 0 } };
+	for (size_t t = 0; t < sizeof(cases) / sizeof(cases[0]); t++) {
+		struct vms_config c, d;
+		struct catalog cat, ref;
+		base_config(&c);
+		c.workload.runtimes = 1;
+		c.catalog.libraries = 50;
+		c.catalog.lib_cpu_share = L;
+		c.workload.phase_shift = 1;
+		dist_init_constant(&c.catalog.libs_per_func, 5);
+		dist_init_constant(&c.catalog.blocks_per_func, cases[t].own);
+		d = c;
+		dist_init_constant(&c.catalog.lib_blocks, cases[t].per_lib);
+		CU_ASSERT_EQUAL_FATAL(gen(&cat, &c, 40, NULL, 2, 29), 0);
+		CU_ASSERT_EQUAL_FATAL(gen(&ref, &d, 40, NULL, 2, 29), 0);
+		CU_ASSERT_EQUAL(cat_check(&cat, &c), 0);
+		int ok = 1;
+		for (uint32_t f = 0; f < cat.nfuncs; f++) {
+			const struct cat_func *fn = &cat.funcs[f];
+			const struct cat_func *rf = &ref.funcs[f];
+			ok &= fn->nblocks == 64 &&
+			      fn->nown == (uint32_t)cases[t].own;
+			uint32_t b = fn->nown;
+			for (uint32_t i = 0; i < cases[t].want_libs; i++) {
+				const struct cat_lib *l =
+					&cat.libs[fn->libs[i]];
+				for (uint32_t k = 0; k < l->nblocks && b < 64;
+				     k++, b++)
+					ok &= fn->blocks[b].hash ==
+					      l->blocks[k].hash;
+			}
+			ok &= b == 64;
+			for (uint32_t p = 0; p < 2; p++) {
+				const double *sh = fn->share + p * 64;
+				const double *cp = fn->call_prob + p * 5;
+				double lib_sum;
+				ok &= lib_split_ok(&cat, fn, cp, sh, L,
+						   &lib_sum);
+				ok &= fabs(lib_sum - (cases[t].want_libs ? L :
+						      0)) < 1e-12;
+				if (!cases[t].want_libs)
+					ok &= !memcmp(sh, rf->share + p * 64,
+						      64 * sizeof(double));
+			}
+		}
+		CU_ASSERT(ok);
+		cat_free(&cat);
+		cat_free(&ref);
+	}
+}
+
+/* Same seed, same catalog with library blocks; phases prefix-stable;
+ * another seed, other library-block hashes. */
+static void test_cat_lib_blocks_determinism(void)
+{
+	struct vms_config c;
+	struct catalog a, b, p3, x;
+	base_config(&c);
+	c.workload.phase_shift = 0.5;
+	dist_init_uniform(&c.catalog.lib_blocks, 0, 4);
+	CU_ASSERT_EQUAL_FATAL(gen(&a, &c, 60, NULL, 6, 31), 0);
+	CU_ASSERT_EQUAL_FATAL(gen(&b, &c, 60, NULL, 6, 31), 0);
+	CU_ASSERT_EQUAL_FATAL(gen(&p3, &c, 60, NULL, 3, 31), 0);
+	CU_ASSERT_EQUAL_FATAL(gen(&x, &c, 60, NULL, 6, 32), 0);
+	CU_ASSERT(cat_same(&a, &b, 6));
+	CU_ASSERT(cat_same(&a, &p3, 3));
+	CU_ASSERT(!cat_same(&a, &x, 1));
+	int other = 1;
+	for (uint32_t j = 0; j < a.nlibs; j++)
+		if (a.libs[j].nblocks && x.libs[j].nblocks)
+			other &= a.libs[j].blocks[0].hash !=
+				 x.libs[j].blocks[0].hash;
+	CU_ASSERT(other);
+	cat_free(&a);
+	cat_free(&b);
+	cat_free(&p3);
+	cat_free(&x);
+}
+
+/* What the platforms show: the manifests' block hashes and libraries are
+ * the catalog's; the oracle's shares are the phase's (the last one past
+ * the end). */
+static void test_cat_manifests(void)
+{
+	struct vms_config c;
+	struct catalog cat;
+	struct cat_manifests m;
+	base_config(&c);
+	c.workload.phase_shift = 1;
+	dist_init_uniform(&c.catalog.lib_blocks, 0, 4);
+	CU_ASSERT_EQUAL_FATAL(gen(&cat, &c, 50, NULL, 3, 37), 0);
+	cat_manifests_build(&m, &cat);
+	double calls[CAT_MAX_LIBS], shares[CAT_MAX_BLOCKS];
+	struct plat_profile o;
+	int ok = 1, libs = 0;
+	for (uint32_t f = 0; f < cat.nfuncs; f++) {
+		const struct cat_func *fn = &cat.funcs[f];
+		const struct plat_func *pf = &m.finfo[f];
+		ok &= pf->nblocks == fn->nblocks && pf->nlibs == fn->nlibs;
+		for (uint32_t i = 0; i < fn->nblocks; i++) {
+			ok &= pf->block_hash[i] == fn->blocks[i].hash &&
+			      pf->block_lib[i] == fn->blocks[i].lib;
+			libs += pf->block_lib[i] != PLAT_NO_LIB;
+		}
+		for (uint32_t p = 0; p < 5; p++) {
+			uint32_t q = p < 3 ? p : 2;
+			cat_oracle(&cat, f, p, calls, shares, &o);
+			ok &= o.nblocks == fn->nblocks &&
+			      !memcmp(shares, fn->share + q * fn->nblocks,
+				      fn->nblocks * sizeof(double)) &&
+			      !memcmp(calls, fn->call_prob + q * fn->nlibs,
+				      fn->nlibs * sizeof(double));
+		}
+	}
+	CU_ASSERT(ok);
+	CU_ASSERT(libs > 0);
+	cat_manifests_release(&m);
 	cat_free(&cat);
 }
 
@@ -943,6 +1341,17 @@ int main(void)
 		  test_cat_library_popularity },
 		{ "catalog: exec factor", test_cat_exec_factor },
 		{ "catalog: call frequencies", test_cat_call_frequencies },
+		{ "catalog: lib_blocks 0 changes nothing",
+		  test_cat_lib_blocks_off },
+		{ "catalog: library blocks leave the rest unchanged",
+		  test_cat_lib_blocks_own_unchanged },
+		{ "catalog: library blocks shared, shares follow the mix",
+		  test_cat_lib_blocks_shared },
+		{ "catalog: library blocks and the 64-block cap",
+		  test_cat_lib_blocks_cap },
+		{ "catalog: library blocks deterministic",
+		  test_cat_lib_blocks_determinism },
+		{ "catalog: manifests and oracle", test_cat_manifests },
 		{ "synthetic: open, phases, memory", test_open },
 		{ "synthetic: poisson count", test_poisson_count },
 		{ "synthetic: mmpp mean and dispersion", test_mmpp },
