@@ -8,10 +8,12 @@
  * Choices (the semantics behind the catalog.* rows of exp/params.c):
  *
  * - Streams. Every purpose draws from its own stream RNG_ID(RNG_FUNCS, k)
- *   (the CAT_S_* below), in function order, so e.g. changing the share
- *   distribution does not move the library sets. Memory drawn here (mem_mib
- *   NULL) uses stream index 0, one draw per function in order, as the
- *   synthetic workload always did, so memories are unchanged for a seed.
+ *   (the CAT_S_* below), in function order (library blocks: in library
+ *   order), so e.g. changing the share distribution does not move the
+ *   library sets, and library blocks move nothing drawn before them.
+ *   Memory drawn here (mem_mib NULL) uses stream index 0, one draw per
+ *   function in order, as the synthetic workload always did, so memories
+ *   are unchanged for a seed.
  * - Runtimes. Function f's runtime is uniform over [0, workload.runtimes).
  *   Library j belongs to runtime j % R (round-robin), and within its
  *   runtime it has popularity rank j / R (0 = most popular). A runtime with
@@ -26,24 +28,58 @@
  *   sampling, exact, O(log n) a draw with a sum tree per runtime); then
  *   sorted by id, so libs[0] is the function's most popular library.
  * - Call probabilities: clamp(sample(catalog.call_prob), 0, 1) per library.
- * - Blocks. nblocks = round(sample(catalog.blocks_per_func)) clamped to
- *   [1, 64]; shares = w_i / sum(w) with w_i ~ Pareto(shape
- *   catalog.block_share_alpha, scale 1); speed-up: with probability
- *   catalog.simd_fraction max(1, sample(catalog.speedup_simd)), else
- *   max(1, sample(catalog.speedup_other)); compile_ns =
- *   round(max(0, sample(models.compile))).
- * - Block hashes: rng_mix(seed ^ CAT_HASH_SALT, f << 6 | i) for block i of
- *   function f. rng_mix is a bijection of its second argument for a fixed
- *   first one, and (f, i) -> f << 6 | i is injective (i < 64), so hashes are
- *   unique across the catalog by construction, and they do not depend on
- *   any other draw.
+ * - Own blocks (the function's own code). nown = round(sample(
+ *   catalog.blocks_per_func)) clamped to [1, 64]; shares = w_i / sum(w)
+ *   with w_i ~ Pareto(shape catalog.block_share_alpha, scale 1);
+ *   speed-up: with probability catalog.simd_fraction max(1,
+ *   sample(catalog.speedup_simd)), else max(1,
+ *   sample(catalog.speedup_other)); speedup_generic =
+ *   speedup^catalog.generic_share; compile_ns = models.compile drawn
+ *   (model_compile_ns); lib = CAT_NO_LIB.
+ * - Library blocks (shared library code: numpy's kernels, libc's string
+ *   and memory routines, crypto, JSON parsing: the same machine code in
+ *   every function that links the library, so one optimized compile can
+ *   serve them all). Library j, in id order, has nblocks =
+ *   round(sample(catalog.lib_blocks)) clamped to [0, 16]
+ *   (CAT_S_LIB_NBLOCKS); each block's speed-ups and compile time are drawn
+ *   as an own block's (CAT_S_LIB_BLOCK), lib = j; its weights within the
+ *   library are Pareto(catalog.block_share_alpha, 1) normalized to sum 1
+ *   (CAT_S_LIB_SHARE): a library's time goes mostly to a few hot routines,
+ *   the same ones for every caller. All drawn once per library, whoever
+ *   lists it.
+ * - A function's blocks (its manifest): its own nown blocks, then the
+ *   blocks of its libraries in manifest order (libs[], by id), cut at 64
+ *   in all (own first: nown is never cut, a library may be partly).
+ * - Shares in phase p, with cp the phase's call probabilities: own blocks
+ *   get their Pareto shares times (1 - catalog.lib_cpu_share); library
+ *   i's blocks in the manifest get catalog.lib_cpu_share x cp[i] / C,
+ *   C the sum of cp over the manifest's libraries with blocks in it (a
+ *   library called more often takes more of the time), split over its
+ *   blocks in proportion to their weights (renormalized over the blocks
+ *   in the manifest if the cap cut the library). A function without
+ *   library blocks, or whose libraries with blocks have cp 0 in the
+ *   phase (C = 0), keeps its own shares unscaled (library blocks 0).
+ * - Block hashes: rng_mix(seed ^ CAT_HASH_SALT, f << 6 | i) for own block
+ *   i of function f, rng_mix(seed ^ CAT_HASH_SALT, 2^63 | j << 6 | k)
+ *   for block k of library j. rng_mix is a bijection of its second
+ *   argument for a fixed first one, and both maps are injective into
+ *   disjoint ranges (f, j < 2^32, i < 64, k < 16), so own blocks are
+ *   unique across the catalog, a library block has one hash in every
+ *   function, and no library block's hash is an own block's; hashes do
+ *   not depend on any other draw.
+ * - catalog.lib_blocks 0 (the default): no library has blocks, the new
+ *   streams move nothing else and no share is scaled, so the catalog is
+ *   bit for bit the one generated before library blocks existed.
  * - service_scale = lognormal(mu = -sigma^2 / 2, sigma =
  *   workload.service_spread), whose mean is 1; sigma 0 gives exactly 1.
  * - Phases. Phase p + 1 starts as a copy of phase p; then each function, in
  *   order and with probability workload.phases.shift, gets a shifted mix:
  *   all its call probabilities and all its block shares redrawn from the
  *   same distributions as in phase 0 (its library set and blocks stay: the
- *   same code, used differently). Ranks: phase 0 is the identity (function
+ *   same code, used differently): its own shares redrawn, the library
+ *   blocks' shares recomputed from the new call probabilities as above
+ *   (the draws are those of the own shares only, so the shifts do not
+ *   depend on catalog.lib_blocks). Ranks: phase 0 is the identity (function
  *   f has rank f); in phase p + 1 each function, in order and with
  *   probability workload.phases.shift, swaps its rank with a function drawn
  *   uniformly among the others. Mix and rank shifts draw from their own
@@ -51,7 +87,9 @@
  *
  * Memory: the per-function arrays live in four pools (libs, call_prob,
  * blocks, share), each function's slices contiguous; function 0's pointers
- * are the pool bases, which is how cat_free finds them. */
+ * are the pool bases, which is how cat_free finds them. Library blocks and
+ * their weights live in two more (catalog lib_blocks, lib_weights); a
+ * function's blocks hold copies. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
