@@ -8,10 +8,12 @@
  * Choices (the semantics behind the catalog.* rows of exp/params.c):
  *
  * - Streams. Every purpose draws from its own stream RNG_ID(RNG_FUNCS, k)
- *   (the CAT_S_* below), in function order, so e.g. changing the share
- *   distribution does not move the library sets. Memory drawn here (mem_mib
- *   NULL) uses stream index 0, one draw per function in order, as the
- *   synthetic workload always did, so memories are unchanged for a seed.
+ *   (the CAT_S_* below), in function order (library blocks: in library
+ *   order), so e.g. changing the share distribution does not move the
+ *   library sets, and library blocks move nothing drawn before them.
+ *   Memory drawn here (mem_mib NULL) uses stream index 0, one draw per
+ *   function in order, as the synthetic workload always did, so memories
+ *   are unchanged for a seed.
  * - Runtimes. Function f's runtime is uniform over [0, workload.runtimes).
  *   Library j belongs to runtime j % R (round-robin), and within its
  *   runtime it has popularity rank j / R (0 = most popular). A runtime with
@@ -26,24 +28,58 @@
  *   sampling, exact, O(log n) a draw with a sum tree per runtime); then
  *   sorted by id, so libs[0] is the function's most popular library.
  * - Call probabilities: clamp(sample(catalog.call_prob), 0, 1) per library.
- * - Blocks. nblocks = round(sample(catalog.blocks_per_func)) clamped to
- *   [1, 64]; shares = w_i / sum(w) with w_i ~ Pareto(shape
- *   catalog.block_share_alpha, scale 1); speed-up: with probability
- *   catalog.simd_fraction max(1, sample(catalog.speedup_simd)), else
- *   max(1, sample(catalog.speedup_other)); compile_ns =
- *   round(max(0, sample(models.compile))).
- * - Block hashes: rng_mix(seed ^ CAT_HASH_SALT, f << 6 | i) for block i of
- *   function f. rng_mix is a bijection of its second argument for a fixed
- *   first one, and (f, i) -> f << 6 | i is injective (i < 64), so hashes are
- *   unique across the catalog by construction, and they do not depend on
- *   any other draw.
+ * - Own blocks (the function's own code). nown = round(sample(
+ *   catalog.blocks_per_func)) clamped to [1, 64]; shares = w_i / sum(w)
+ *   with w_i ~ Pareto(shape catalog.block_share_alpha, scale 1);
+ *   speed-up: with probability catalog.simd_fraction max(1,
+ *   sample(catalog.speedup_simd)), else max(1,
+ *   sample(catalog.speedup_other)); speedup_generic =
+ *   speedup^catalog.generic_share; compile_ns = models.compile drawn
+ *   (model_compile_ns); lib = CAT_NO_LIB.
+ * - Library blocks (shared library code: numpy's kernels, libc's string
+ *   and memory routines, crypto, JSON parsing: the same machine code in
+ *   every function that links the library, so one optimized compile can
+ *   serve them all). Library j, in id order, has nblocks =
+ *   round(sample(catalog.lib_blocks)) clamped to [0, 16]
+ *   (CAT_S_LIB_NBLOCKS); each block's speed-ups and compile time are drawn
+ *   as an own block's (CAT_S_LIB_BLOCK), lib = j; its weights within the
+ *   library are Pareto(catalog.block_share_alpha, 1) normalized to sum 1
+ *   (CAT_S_LIB_SHARE): a library's time goes mostly to a few hot routines,
+ *   the same ones for every caller. All drawn once per library, whoever
+ *   lists it.
+ * - A function's blocks (its manifest): its own nown blocks, then the
+ *   blocks of its libraries in manifest order (libs[], by id), cut at 64
+ *   in all (own first: nown is never cut, a library may be partly).
+ * - Shares in phase p, with cp the phase's call probabilities: own blocks
+ *   get their Pareto shares times (1 - catalog.lib_cpu_share); library
+ *   i's blocks in the manifest get catalog.lib_cpu_share x cp[i] / C,
+ *   C the sum of cp over the manifest's libraries with blocks in it (a
+ *   library called more often takes more of the time), split over its
+ *   blocks in proportion to their weights (renormalized over the blocks
+ *   in the manifest if the cap cut the library). A function without
+ *   library blocks, or whose libraries with blocks have cp 0 in the
+ *   phase (C = 0), keeps its own shares unscaled (library blocks 0).
+ * - Block hashes: rng_mix(seed ^ CAT_HASH_SALT, f << 6 | i) for own block
+ *   i of function f, rng_mix(seed ^ CAT_HASH_SALT, 2^63 | j << 6 | k)
+ *   for block k of library j. rng_mix is a bijection of its second
+ *   argument for a fixed first one, and both maps are injective into
+ *   disjoint ranges (f, j < 2^32, i < 64, k < 16), so own blocks are
+ *   unique across the catalog, a library block has one hash in every
+ *   function, and no library block's hash is an own block's; hashes do
+ *   not depend on any other draw.
+ * - catalog.lib_blocks 0 (the default): no library has blocks, the new
+ *   streams move nothing else and no share is scaled, so the catalog is
+ *   bit for bit the one generated before library blocks existed.
  * - service_scale = lognormal(mu = -sigma^2 / 2, sigma =
  *   workload.service_spread), whose mean is 1; sigma 0 gives exactly 1.
  * - Phases. Phase p + 1 starts as a copy of phase p; then each function, in
  *   order and with probability workload.phases.shift, gets a shifted mix:
  *   all its call probabilities and all its block shares redrawn from the
  *   same distributions as in phase 0 (its library set and blocks stay: the
- *   same code, used differently). Ranks: phase 0 is the identity (function
+ *   same code, used differently): its own shares redrawn, the library
+ *   blocks' shares recomputed from the new call probabilities as above
+ *   (the draws are those of the own shares only, so the shifts do not
+ *   depend on catalog.lib_blocks). Ranks: phase 0 is the identity (function
  *   f has rank f); in phase p + 1 each function, in order and with
  *   probability workload.phases.shift, swaps its rank with a function drawn
  *   uniformly among the others. Mix and rank shifts draw from their own
@@ -51,7 +87,9 @@
  *
  * Memory: the per-function arrays live in four pools (libs, call_prob,
  * blocks, share), each function's slices contiguous; function 0's pointers
- * are the pool bases, which is how cat_free finds them. */
+ * are the pool bases, which is how cat_free finds them. Library blocks and
+ * their weights live in two more (catalog lib_blocks, lib_weights); a
+ * function's blocks hold copies. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -81,9 +119,13 @@ enum {
 	CAT_S_RANK,			/* phase shifts of the ranks */
 	CAT_S_IO,			/* I/O share and bytes */
 	CAT_S_WS,			/* working sets */
+	CAT_S_LIB_NBLOCKS,		/* blocks per library */
+	CAT_S_LIB_BLOCK,		/* their speed-ups and compile times */
+	CAT_S_LIB_SHARE,		/* their weights within the library */
 };
 
 #define CAT_HASH_SALT 0xb10cb10cc0dec0deULL
+#define CAT_HASH_LIB (UINT64_C(1) << 63)	/* library blocks' inputs */
 
 /* ---- sum tree of weights, for successive sampling ---- */
 
@@ -215,6 +257,66 @@ static void draw_shares(double *share, uint32_t n, double alpha, gsl_rng *r)
 		share[i] /= sum;
 }
 
+/* Speed-ups and compile time of one block, own or library: the same
+ * draws in the same order from (r). */
+static void draw_block(struct cat_block *b, const struct vms_config *c,
+		       gsl_rng *r)
+{
+	const struct dist *d = gsl_rng_uniform(r) < c->catalog.simd_fraction ?
+		&c->catalog.speedup_simd : &c->catalog.speedup_other;
+	double sp = dist_sample(d, r);
+	b->speedup = sp > 1 ? sp : 1;
+	b->speedup_generic = pow(b->speedup, c->catalog.generic_share);
+	b->compile_ns = model_compile_ns(&c->models, r);
+}
+
+/* How many of library (i)'s blocks (manifest index) fit in function (fn)'s
+ * manifest from block (b) on. */
+static uint32_t lib_fits(const struct catalog *cat, const struct cat_func *fn,
+			 uint32_t i, uint32_t b)
+{
+	uint32_t nb = cat->libs[fn->libs[i]].nblocks, room = fn->nblocks - b;
+	return nb < room ? nb : room;
+}
+
+/* One phase's shares (sh) of function (fn), whose own shares sh[0, nown)
+ * were just drawn (sum 1), from that phase's call probabilities (cp): the
+ * library blocks get (lib_share), split over the manifest's libraries
+ * with blocks in proportion to (cp), within a library in proportion to
+ * its block weights (over the blocks in the manifest, if the cap cut
+ * it); the own shares are scaled by 1 - lib_share. When none of those
+ * libraries is ever called (all cp 0) the own blocks keep it all. */
+static void lib_shares(const struct catalog *cat, const struct cat_func *fn,
+		       const double *cp, double *sh, double lib_share)
+{
+	if (fn->nblocks == fn->nown)
+		return;
+	double called = 0;
+	uint32_t b = fn->nown;
+	for (uint32_t i = 0; i < fn->nlibs && b < fn->nblocks; i++) {
+		uint32_t k = lib_fits(cat, fn, i, b);
+		if (k)
+			called += cp[i];
+		b += k;
+	}
+	b = fn->nown;
+	for (uint32_t i = 0; i < fn->nlibs && b < fn->nblocks; i++) {
+		uint32_t k = lib_fits(cat, fn, i, b);
+		const double *w = cat->libs[fn->libs[i]].block_weight;
+		double wsum = 0;
+		for (uint32_t q = 0; q < k; q++)
+			wsum += w[q];
+		for (uint32_t q = 0; q < k; q++)
+			sh[b + q] = called > 0 ?
+				lib_share * (cp[i] / called) * (w[q] / wsum) :
+				0;
+		b += k;
+	}
+	if (called > 0)
+		for (uint32_t i = 0; i < fn->nown; i++)
+			sh[i] *= 1 - lib_share;
+}
+
 /* n * size, or SIZE_MAX on overflow. */
 static size_t mul_size(size_t n, size_t size)
 {
@@ -247,6 +349,51 @@ static void gen_libs(struct catalog *cat, const struct vms_config *c,
 		l->retouch_ns = model_lib_retouch_ns(&c->models, l->size_mib);
 	}
 	gsl_rng_free(r);
+}
+
+/* Every library's code blocks, library by library in id order, each
+ * purpose from its own stream: counts, then speed-ups and compile times,
+ * then the weights within the library. -ENOMEM if the pools cannot be
+ * allocated. */
+static int gen_lib_blocks(struct catalog *cat, const struct vms_config *c,
+			  uint64_t seed)
+{
+	gsl_rng *rn = rng_stream_new(seed, RNG_ID(RNG_FUNCS,
+						  CAT_S_LIB_NBLOCKS));
+	size_t total = 0;
+	for (uint32_t j = 0; j < cat->nlibs; j++) {
+		cat->libs[j].nblocks = round_count(
+			dist_sample(&c->catalog.lib_blocks, rn), 0,
+			CAT_MAX_LIB_BLOCKS);
+		total += cat->libs[j].nblocks;
+	}
+	gsl_rng_free(rn);
+	cat->lib_blocks = pool_alloc(total, sizeof(*cat->lib_blocks));
+	cat->lib_weights = pool_alloc(total, sizeof(*cat->lib_weights));
+	if (!cat->lib_blocks || !cat->lib_weights)
+		return -ENOMEM;
+	gsl_rng *rk = rng_stream_new(seed, RNG_ID(RNG_FUNCS, CAT_S_LIB_BLOCK));
+	gsl_rng *rw = rng_stream_new(seed, RNG_ID(RNG_FUNCS, CAT_S_LIB_SHARE));
+	uint64_t hseed = seed ^ CAT_HASH_SALT;
+	size_t off = 0;
+	for (uint32_t j = 0; j < cat->nlibs; j++) {
+		struct cat_lib *l = &cat->libs[j];
+		struct cat_block *blk = cat->lib_blocks + off;
+		double *w = cat->lib_weights + off;
+		for (uint32_t k = 0; k < l->nblocks; k++) {
+			draw_block(&blk[k], c, rk);
+			blk[k].hash = rng_mix(hseed, CAT_HASH_LIB |
+					      (uint64_t)j << 6 | k);
+			blk[k].lib = j;
+		}
+		draw_shares(w, l->nblocks, c->catalog.block_share_alpha, rw);
+		l->blocks = blk;
+		l->block_weight = w;
+		off += l->nblocks;
+	}
+	gsl_rng_free(rk);
+	gsl_rng_free(rw);
+	return 0;
 }
 
 /* Libraries of runtime (rt): ids rt, rt + R, ... */
@@ -308,8 +455,10 @@ static void gen_phases(struct catalog *cat, const struct vms_config *c,
 			if (gsl_rng_uniform(rm) < shift) {
 				draw_call_probs(cp, fn->nlibs,
 						&c->catalog.call_prob, rm);
-				draw_shares(sh, fn->nblocks,
+				draw_shares(sh, fn->nown,
 					    c->catalog.block_share_alpha, rm);
+				lib_shares(cat, fn, cp, sh,
+					   c->catalog.lib_cpu_share);
 			} else {
 				memcpy(cp, cp - fn->nlibs,
 				       fn->nlibs * sizeof(*cp));
@@ -362,12 +511,14 @@ int cat_generate(struct catalog *cat, const struct vms_config *c,
 		goto nomem;
 	memset(cat->funcs, 0, (size_t)nfuncs * sizeof(*cat->funcs));
 	gen_libs(cat, c, seed);
+	if (gen_lib_blocks(cat, c, seed) < 0)
+		goto nomem;
 
 	/* Pass 1: runtimes and counts, to size the pools. */
 	gsl_rng *rt = rng_stream_new(seed, RNG_ID(RNG_FUNCS, CAT_S_RUNTIME));
 	gsl_rng *rl = rng_stream_new(seed, RNG_ID(RNG_FUNCS, CAT_S_NLIBS));
 	gsl_rng *rb = rng_stream_new(seed, RNG_ID(RNG_FUNCS, CAT_S_NBLOCKS));
-	size_t sum_libs = 0, sum_blocks = 0;
+	size_t sum_libs = 0;
 	for (uint32_t f = 0; f < nfuncs; f++) {
 		struct cat_func *fn = &cat->funcs[f];
 		fn->runtime = (uint32_t)gsl_rng_uniform_int(rt, cat->nruntimes);
@@ -376,43 +527,60 @@ int cat_generate(struct catalog *cat, const struct vms_config *c,
 			avail = CAT_MAX_LIBS;
 		fn->nlibs = round_count(
 			dist_sample(&c->catalog.libs_per_func, rl), 0, avail);
-		fn->nblocks = round_count(
+		fn->nown = round_count(
 			dist_sample(&c->catalog.blocks_per_func, rb), 1,
 			CAT_MAX_BLOCKS);
 		sum_libs += fn->nlibs;
-		sum_blocks += fn->nblocks;
 	}
 	gsl_rng_free(rt);
 	gsl_rng_free(rl);
 	gsl_rng_free(rb);
 
+	/* Function 0 owns the pool bases from here on (see cat_free). */
 	uint32_t *lib_pool = pool_alloc(sum_libs, sizeof(uint32_t));
 	double *cp_pool = pool_alloc(mul_size(sum_libs, nphases),
 				     sizeof(double));
-	struct cat_block *blk_pool = pool_alloc(sum_blocks,
-						sizeof(struct cat_block));
-	double *sh_pool = pool_alloc(mul_size(sum_blocks, nphases),
-				     sizeof(double));
-	/* Function 0 owns the pool bases from here on (see cat_free). */
 	cat->funcs[0].libs = lib_pool;
 	cat->funcs[0].call_prob = cp_pool;
-	cat->funcs[0].blocks = blk_pool;
-	cat->funcs[0].share = sh_pool;
-	if (!lib_pool || !cp_pool || !blk_pool || !sh_pool)
+	if (!lib_pool || !cp_pool)
 		goto nomem;
-	size_t lo = 0, bo = 0;
+	size_t lo = 0;
 	for (uint32_t f = 0; f < nfuncs; f++) {
 		struct cat_func *fn = &cat->funcs[f];
 		fn->libs = lib_pool + lo;
 		fn->call_prob = cp_pool + lo * nphases;
+		lo += fn->nlibs;
+	}
+
+	/* Pass 2: library sets, which give the blocks of each manifest: its
+	 * own, then its libraries', at most CAT_MAX_BLOCKS. */
+	gen_libsets(cat, c->catalog.lib_zipf, seed);
+	size_t sum_blocks = 0;
+	for (uint32_t f = 0; f < nfuncs; f++) {
+		struct cat_func *fn = &cat->funcs[f];
+		uint32_t n = fn->nown;
+		for (uint32_t i = 0; i < fn->nlibs && n < CAT_MAX_BLOCKS; i++)
+			n += cat->libs[fn->libs[i]].nblocks;
+		fn->nblocks = n < CAT_MAX_BLOCKS ? n : CAT_MAX_BLOCKS;
+		sum_blocks += fn->nblocks;
+	}
+	struct cat_block *blk_pool = pool_alloc(sum_blocks,
+						sizeof(struct cat_block));
+	double *sh_pool = pool_alloc(mul_size(sum_blocks, nphases),
+				     sizeof(double));
+	cat->funcs[0].blocks = blk_pool;
+	cat->funcs[0].share = sh_pool;
+	if (!blk_pool || !sh_pool)
+		goto nomem;
+	size_t bo = 0;
+	for (uint32_t f = 0; f < nfuncs; f++) {
+		struct cat_func *fn = &cat->funcs[f];
 		fn->blocks = blk_pool + bo;
 		fn->share = sh_pool + bo * nphases;
-		lo += fn->nlibs;
 		bo += fn->nblocks;
 	}
 
-	/* Pass 2: library sets, then everything else per purpose. */
-	gen_libsets(cat, c->catalog.lib_zipf, seed);
+	/* Pass 3: everything else, per purpose. */
 	gsl_rng *rc = rng_stream_new(seed, RNG_ID(RNG_FUNCS, CAT_S_CALLP));
 	gsl_rng *rs = rng_stream_new(seed, RNG_ID(RNG_FUNCS, CAT_S_SHARE));
 	gsl_rng *rk = rng_stream_new(seed, RNG_ID(RNG_FUNCS, CAT_S_BLOCK));
@@ -427,22 +595,23 @@ int cat_generate(struct catalog *cat, const struct vms_config *c,
 		struct cat_func *fn = &cat->funcs[f];
 		draw_call_probs(fn->call_prob, fn->nlibs,
 				&c->catalog.call_prob, rc);
-		draw_shares(fn->share, fn->nblocks,
-			    c->catalog.block_share_alpha, rs);
-		for (uint32_t i = 0; i < fn->nblocks; i++) {
+		for (uint32_t i = 0; i < fn->nown; i++) {
 			struct cat_block *b = &fn->blocks[i];
-			const struct dist *d =
-				gsl_rng_uniform(rk) < c->catalog.simd_fraction ?
-				&c->catalog.speedup_simd :
-				&c->catalog.speedup_other;
-			double sp = dist_sample(d, rk);
-			b->speedup = sp > 1 ? sp : 1;
-			b->speedup_generic = pow(b->speedup,
-						 c->catalog.generic_share);
-			b->compile_ns = model_compile_ns(&c->models, rk);
+			draw_block(b, c, rk);
 			b->hash = rng_mix(hseed, (uint64_t)f << 6 | i);
 			b->lib = CAT_NO_LIB;
 		}
+		uint32_t b = fn->nown;
+		for (uint32_t i = 0; i < fn->nlibs && b < fn->nblocks; i++) {
+			uint32_t k = lib_fits(cat, fn, i, b);
+			memcpy(&fn->blocks[b], cat->libs[fn->libs[i]].blocks,
+			       k * sizeof(*fn->blocks));
+			b += k;
+		}
+		draw_shares(fn->share, fn->nown,
+			    c->catalog.block_share_alpha, rs);
+		lib_shares(cat, fn, fn->call_prob, fn->share,
+			   c->catalog.lib_cpu_share);
 		/* I/O and working set: their own streams, so the rest of
 		 * the catalog does not move with them */
 		fn->io_fraction = clamp01(dist_sample(&c->catalog.io_fraction,
@@ -480,6 +649,8 @@ nomem:
 
 void cat_free(struct catalog *cat)
 {
+	free(cat->lib_blocks);
+	free(cat->lib_weights);
 	if (cat->funcs) {
 		free(cat->funcs[0].libs);
 		free(cat->funcs[0].call_prob);
@@ -621,10 +792,11 @@ void cat_oracle(const struct catalog *cat, uint32_t f, uint32_t phase,
 		double *calls, double *shares, struct plat_profile *o)
 {
 	const struct cat_func *cf = &cat->funcs[f];
+	size_t p = cat_phase(cat, phase);
 	for (uint32_t i = 0; i < cf->nlibs; i++)
-		calls[i] = cf->call_prob[phase * cf->nlibs + i];
+		calls[i] = cf->call_prob[p * cf->nlibs + i];
 	for (uint32_t i = 0; i < cf->nblocks; i++)
-		shares[i] = cf->share[phase * cf->nblocks + i];
+		shares[i] = cf->share[p * cf->nblocks + i];
 	memset(o, 0, sizeof(*o));
 	o->slot = PLAT_NO_VM;
 	o->func = f;

@@ -4,6 +4,10 @@
  * generated from the config and the seed for synthetic workloads and traces
  * alike. Read by the simulated platform (ground truth) and by the workload
  * (per-request library calls); policies see it only through the platform.
+ * A function's blocks are its own code followed by the code blocks of its
+ * libraries (catalog.lib_blocks per library): a library block is the same
+ * block (hash, speed-up, compile time) in every function that lists the
+ * library, so one compile can serve them all.
  * Phases: at each phase change a fraction (workload.phases.shift) of the
  * functions get all their call probabilities and block shares redrawn;
  * phase p's values live at index [p * n + i] of the per-phase arrays. A
@@ -17,8 +21,11 @@
 struct vms_config;
 
 #define CAT_MAX_LIBS 64		/* per function: a request's calls fit a mask */
-#define CAT_MAX_BLOCKS 64	/* per function */
+#define CAT_MAX_BLOCKS 64	/* per function, own and library blocks */
+#define CAT_MAX_LIB_BLOCKS 16	/* per library */
 #define CAT_NO_LIB UINT32_MAX
+
+struct cat_block;
 
 struct cat_lib {
 	double size_mib;	/* image size */
@@ -26,6 +33,13 @@ struct cat_lib {
 	int64_t load_cache_ns;	/* map from the shared library cache */
 	int64_t retouch_ns;	/* first touch again in a restored/forked VM */
 	uint32_t runtime;	/* runtime it belongs to */
+	uint32_t nblocks;	/* its code blocks, <= CAT_MAX_LIB_BLOCKS */
+	const struct cat_block *blocks;	/* [nblocks], copied after the own
+					 * blocks of every function listing
+					 * it; into the catalog's pool */
+	const double *block_weight;	/* [nblocks] each block's part of the
+					 * library's time, sum 1, the same in
+					 * every function and phase */
 };
 
 struct cat_block {
@@ -44,13 +58,20 @@ struct cat_block {
 struct cat_func {
 	uint32_t runtime;
 	uint32_t nlibs;		/* <= CAT_MAX_LIBS */
-	uint32_t nblocks;	/* 1..CAT_MAX_BLOCKS */
+	uint32_t nblocks;	/* 1..CAT_MAX_BLOCKS: own, then library */
+	uint32_t nown;		/* own blocks: blocks[0, nown), 1..nblocks;
+				 * blocks[nown, nblocks) are its libraries'
+				 * in manifest order (libs[]), cut at
+				 * CAT_MAX_BLOCKS */
 	double mem_mib;		/* footprint without libraries */
 	double service_scale;	/* multiplies workload.service, mean 1 */
 	uint32_t *libs;		/* [nlibs] library ids, distinct */
 	double *call_prob;	/* [nphases * nlibs] per-request probability */
 	struct cat_block *blocks;	/* [nblocks] */
-	double *share;		/* [nphases * nblocks], each phase sums to 1 */
+	double *share;		/* [nphases * nblocks], each phase sums to 1;
+				 * library blocks hold catalog.lib_cpu_share
+				 * of it (0 if no library with blocks in the
+				 * manifest is ever called in the phase) */
 	/* what the rest of the profiling agent sees */
 	double io_fraction;	/* share of a request's service time that is
 				 * I/O wait (no CPU, not sped up) */
@@ -62,6 +83,8 @@ struct catalog {
 	uint32_t nfuncs, nlibs, nruntimes, nphases;
 	struct cat_func *funcs;	/* [nfuncs] */
 	struct cat_lib *libs;	/* [nlibs] */
+	struct cat_block *lib_blocks;	/* pools behind cat_lib.blocks and */
+	double *lib_weights;		/* cat_lib.block_weight */
 	/* Popularity rank permutation per phase: function f has Zipf rank
 	 * rank[p * nfuncs + f] in phase p (synthetic workload). */
 	uint32_t *rank;
