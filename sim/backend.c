@@ -246,13 +246,30 @@ static void be_profiling(struct plat *f, struct pvm *v, int on)
 }
 
 /* The generic build of every block of (func), compiled once: compile
- * CPU; ahead of the run it is done at once, later after the compiles. */
+ * CPU (a library's blocks once for every function that uses it); ahead
+ * of the run it is done at once, later after the compiles. */
 static int be_deploy(struct plat *f, uint32_t func, int before_run)
 {
+	struct sim_be *s = BE(f);
 	const struct cat_func *cf = &f->cat->funcs[func];
 	int64_t work = 0;
-	for (uint32_t i = 0; i < cf->nblocks; i++)
+	for (uint32_t i = 0; i < cf->nblocks; i++) {
+		uint32_t lib = cf->blocks[i].lib;
+		if (lib != CAT_NO_LIB) {
+			if (!s->lib_generic)
+				s->lib_generic = xcalloc(f->cat->nlibs,
+						       sizeof(uint32_t));
+			if (s->lib_generic[lib] &&
+			    s->lib_generic[lib] != func + 1) {
+				/* built for another function */
+				f->sum->compile_saved_ns +=
+					cf->blocks[i].compile_ns;
+				continue;
+			}
+			s->lib_generic[lib] = func + 1;
+		}
 		work += cf->blocks[i].compile_ns;
+	}
 	f->sum->compile_cpu_ns += work;
 	if (before_run) {
 		plat_deploy_done(f, func);
@@ -617,4 +634,5 @@ void sim_be_release(struct sim_be *s)
 	evq_release(&s->ps);
 	pool_release(&s->profs);
 	pool_release(&s->jobs);
+	free(s->lib_generic);
 }

@@ -100,6 +100,9 @@ struct sim_be {
 	gsl_rng *boot_rng, *cost_rng, *prof_rng, *ws_rng;
 	uint32_t in_io;			/* requests in their I/O wait */
 	double prof_overhead;		/* CPU fraction of the agent */
+	uint32_t *lib_generic;		/* [nlibs]: 1 + the function whose
+					 * deploy built the library's generic
+					 * blocks, 0 none (NULL: none yet) */
 
 	/* processor sharing (ps.c): while at most host.cores requests
 	 * compute, each runs at full speed and completes at a known time
