@@ -35,8 +35,17 @@ struct spec_snap {
 	uint64_t key, libs, blocks;
 };
 
+/* A function's short reports summed until they hold adaptive.min_requests
+ * requests (functions whose VMs each serve few requests per period). */
+struct pooled {
+	uint64_t requests;
+	double samples, cpu_ns, io_wait_ns, mem_ws_mib;
+	double lib_calls[64], block_samples[64];
+};
+
 struct fstate {
 	uint64_t key, libs, blocks;	/* current target, key 0 = none */
+	struct pooled *pool;		/* NULL until a short report */
 	int64_t last_spec_ns;		/* last specialization started */
 	int64_t next_oracle_ns;		/* oracle ablation: next check */
 	uint32_t live_spec;		/* specialized VMs alive or coming */
@@ -50,7 +59,7 @@ struct adaptive {
 	struct fstate *f;
 	int draining;
 	uint64_t routed_spec, from_snapshot, forks_spec, forks_scale,
-		 respecialized, io_bound, fitted;
+		 respecialized, io_bound, fitted, pooled_reports;
 	int oracle_mode;	/* forced by the adaptive-oracle entry */
 	int no_recompile, no_shadowing;
 };
@@ -97,7 +106,7 @@ static void *create_common(struct platform *p, const struct vms_config *cfg,
 	a->pool = vmpool_new(p, cfg, NULL, NULL);
 	if (a->pool)
 		vmpool_set_retry(a->pool, ad_on_arrival, a);
-	if (!a->f || !a->pool) {
+	if (!a->f || !a->pool) {	/* nothing pooled yet */
 		vmpool_free(a->pool);
 		free(a->f);
 		free(a);
@@ -320,13 +329,49 @@ static void analyze(struct adaptive *a, struct platform *p, uint32_t slot,
 	specialize(a, p, slot, func, libs, blocks, key, pr->mem_ws_mib);
 }
 
+/* A report holds at least adaptive.min_requests requests: decided on
+ * alone. Shorter ones of a function are summed (the reporting VMs are
+ * the function's; counts and times add up, the working set is the
+ * largest seen) until the sum holds that many; the last reporter is the
+ * VM forked. */
 static void ad_on_profile(void *st, struct platform *p,
 			  const struct plat_profile *pr)
 {
 	struct adaptive *a = st;
-	if (pr->requests < (uint64_t)a->cfg->adaptive.min_requests)
+	uint64_t min = (uint64_t)a->cfg->adaptive.min_requests;
+	struct fstate *fs = &a->f[pr->func];
+	if (pr->requests >= min) {
+		analyze(a, p, pr->slot, pr->func, pr);
 		return;
-	analyze(a, p, pr->slot, pr->func, pr);
+	}
+	if (!pr->requests || pr->nlibs > 64 || pr->nblocks > 64)
+		return;
+	if (!fs->pool && !(fs->pool = calloc(1, sizeof(*fs->pool))))
+		return;		/* no memory: short reports are dropped */
+	struct pooled *q = fs->pool;
+	q->requests += pr->requests;
+	q->samples += pr->samples;
+	q->cpu_ns += pr->cpu_ns;
+	q->io_wait_ns += pr->io_wait_ns;
+	if (pr->mem_ws_mib > q->mem_ws_mib)
+		q->mem_ws_mib = pr->mem_ws_mib;
+	for (uint32_t i = 0; i < pr->nlibs; i++)
+		q->lib_calls[i] += pr->lib_calls[i];
+	for (uint32_t i = 0; i < pr->nblocks; i++)
+		q->block_samples[i] += pr->block_samples[i];
+	if (q->requests < min)
+		return;
+	struct plat_profile sum = *pr;
+	sum.requests = q->requests;
+	sum.samples = q->samples;
+	sum.cpu_ns = q->cpu_ns;
+	sum.io_wait_ns = q->io_wait_ns;
+	sum.mem_ws_mib = q->mem_ws_mib;
+	sum.lib_calls = q->lib_calls;
+	sum.block_samples = q->block_samples;
+	a->pooled_reports++;
+	analyze(a, p, pr->slot, pr->func, &sum);
+	memset(q, 0, sizeof(*q));
 }
 
 static void ad_on_ready(void *st, struct platform *p, uint32_t slot)
@@ -450,6 +495,8 @@ static size_t ad_metrics(void *st, struct res_metric *m, size_t cap)
 		       (double)a->io_bound, "count");
 	res_metric_put(m, &n, cap, "adaptive_fitted_vms", (double)a->fitted,
 		       "count");
+	res_metric_put(m, &n, cap, "adaptive_pooled_decisions",
+		       (double)a->pooled_reports, "count");
 	return n;
 }
 
@@ -457,6 +504,8 @@ static void ad_destroy(void *st)
 {
 	struct adaptive *a = st;
 	vmpool_free(a->pool);
+	for (uint32_t f = 0; f < a->nfuncs; f++)
+		free(a->f[f].pool);
 	free(a->f);
 	free(a);
 }
