@@ -17,6 +17,10 @@
 
 /* pol.u flags (bits 0-15 are the pool's). */
 #define WS_IDLE_READY (1ULL << 32)	/* pool pre-warm: idle when ready */
+/* Policy-wide timer WS_TAG_POLL | f: are (f)'s installs in? The platform
+ * does not say when a background install is done; the strategy looks at
+ * the VM's bits at its callbacks and at this timer, every compile time. */
+#define WS_TAG_POLL (1ULL << 61)
 
 /* A function's way to its warm snapshot. The sets, once picked, are kept:
  * when the snapshot is lost (evicted from the store, or its VM died before
@@ -52,6 +56,7 @@ struct ws_func {
 struct warm {
 	const struct vms_config *cfg;
 	struct vmpool *pool;
+	int64_t poll_ns;	/* mean compile time of a block (>= 1 ms) */
 	uint32_t nfuncs;
 	struct ws_func *f;
 	uint32_t *pend_snap, *pend_func;	/* [npend] */
@@ -148,6 +153,8 @@ static void install(struct warm *w, struct platform *p, uint32_t slot,
 	fs->state = WS_INSTALLING;
 	fs->slot = slot;
 	fs->vm_id = v->id;
+	if (v->state != VM_BOOTING && (fs->want_libs | fs->want_blocks))
+		plat_timer(p, plat_now(p) + w->poll_ns, WS_TAG_POLL | v->func);
 }
 
 /* A cold-booted VM tracked by the pool: the warm-up VM of a function not
@@ -269,6 +276,8 @@ static void *ws_create(struct platform *p, const struct vms_config *cfg)
 	vmpool_set_retry(w->pool, ws_on_arrival, w);
 	vmpool_on_destroy(w->pool, ws_on_destroy, w);
 	w->cfg = cfg;
+	double compile_ns = dist_mean(&cfg->models.compile);
+	w->poll_ns = compile_ns > 1e6 ? (int64_t)compile_ns : 1000000;
 	w->nfuncs = plat_nfuncs(p);
 	w->f = xcalloc(w->nfuncs + 1, sizeof(*w->f));
 	for (uint32_t f = 0; f < w->nfuncs; f++)
@@ -357,7 +366,20 @@ static void ws_on_timer(void *st, struct platform *p, uint32_t slot,
 			uint64_t tag)
 {
 	struct warm *w = st;
-	vmpool_on_timer(w->pool, p, slot, tag);
+	if (slot != PLAT_NO_VM || !(tag & WS_TAG_POLL)) {
+		vmpool_on_timer(w->pool, p, slot, tag);
+		return;
+	}
+	uint32_t f = (uint32_t)(tag & ~WS_TAG_POLL);
+	if (f >= w->nfuncs || w->f[f].state != WS_INSTALLING || w->draining)
+		return;
+	struct ws_func *fs = &w->f[f];
+	struct plat_vm *v = plat_vm(p, fs->slot);
+	if (v->state == VM_DEAD || v->id != fs->vm_id)
+		return;		/* lost: the next miss of (f) sees to it */
+	try_snapshot(w, p, fs->slot);
+	if (fs->state == WS_INSTALLING)
+		plat_timer(p, plat_now(p) + w->poll_ns, tag);
 }
 
 static void ws_on_snapshot_ready(void *st, struct platform *p, uint32_t snap)
