@@ -6,8 +6,8 @@
  * and hot blocks with adaptive's thresholds, which are loaded and installed
  * into that VM, profiling off; once they are in, the VM is snapshotted and
  * later pool misses restore that warm snapshot. Called by the platform
- * through its strategy_ops. Invariant: a function is warmed (profiled and
- * its sets picked) once per run; phase changes are never followed. */
+ * through its strategy_ops. Invariant: a function's sets are picked at
+ * most once per run, from one report; phase changes are never followed. */
 #include <errno.h>
 #include <stdlib.h>
 #include "config/config.h"
