@@ -482,15 +482,17 @@ const struct cfg_param cfg_params[] = {
 	  .offset = OFF(adaptive.lib_threshold), .min = 0, .max = 1,
 	  .flags = CFG_F_MIN_EXCL, .def = "0.3", .unit = "",
 	  .help = "a library is frequent when this fraction of profiled "
-	  "requests call it" },
+	  "requests call it (warm-snapshot's warm-up too)" },
 	{ .key = "adaptive.block_threshold", .type = CFG_DOUBLE,
 	  .offset = OFF(adaptive.block_threshold), .min = 0, .max = 1,
 	  .flags = CFG_F_MIN_EXCL, .def = "0.05", .unit = "",
-	  .help = "a block is hot when it holds this share of the samples" },
+	  .help = "a block is hot when it holds this share of the samples "
+	  "(warm-snapshot's warm-up too)" },
 	{ .key = "adaptive.min_requests", .type = CFG_INT,
 	  .offset = OFF(adaptive.min_requests), .min = 1, .max = 1000000000,
 	  .def = "10", .unit = "",
-	  .help = "profiled requests a report needs before it is acted on" },
+	  .help = "profiled requests a report needs before it is acted on "
+	  "(warm-snapshot's warm-up too)" },
 	{ .key = "adaptive.match", .type = CFG_ENUM, .offset = OFF(adaptive.match),
 	  .def = "best", .unit = "", .choices = match_kinds,
 	  .help = "reuse a specialized VM or snapshot only for the exact set, "
@@ -525,7 +527,8 @@ const struct cfg_param cfg_params[] = {
 	  .offset = OFF(adaptive.io_threshold), .min = 0, .max = 1,
 	  .def = "1", .unit = "",
 	  .help = "a function whose profiled time is at least this share of "
-	  "I/O wait is not recompiled (1: always recompile)" },
+	  "I/O wait is not recompiled (1: always recompile; warm-snapshot's "
+	  "warm-up too)" },
 	{ .key = "adaptive.fit_memory", .type = CFG_BOOL,
 	  .offset = OFF(adaptive.fit_memory), .def = "false", .unit = "",
 	  .help = "cap a specialized VM's memory to the observed working set "

@@ -3,29 +3,34 @@
  * serves the next request of its function, newest idle VM first; with no
  * idle VM a fresh one boots. When host memory runs out idle VMs are evicted
  * in the pool's order. With the hybrid pool policy, VMs are also pre-warmed
- * ahead of predicted arrivals. Nothing is allocated per request. */
+ * ahead of predicted arrivals. Nothing is allocated per request. Its core
+ * (policies/keepalive.h) also runs static-opt and preload. */
 #include <errno.h>
 #include <stdlib.h>
 #include "config/config.h"
+#include "base/util.h"
+#include "policies/keepalive.h"
 #include "policies/strategy.h"
 #include "policies/vmpool.h"
 
-struct keepalive {
-	struct vmpool *pool;
-};
+#define KA_IDLE_READY (1ULL << 32)	/* pool pre-warm: idle when ready */
 
 /* Boot a VM for (func) and track it; PLAT_NO_VM when memory is short. */
 static uint32_t boot_tracked(struct keepalive *k, struct platform *p,
 			     uint32_t func)
 {
 	uint32_t slot;
-	if (vmpool_make_room(k->pool, p, plat_vm_mem_mib(p, func)) < 0 ||
+	double mib = k->vm_mib ? k->vm_mib(k, p, func)
+			       : plat_vm_mem_mib(p, func);
+	if (vmpool_make_room(k->pool, p, mib) < 0 ||
 	    plat_vm_boot(p, func, &slot) < 0)
 		return PLAT_NO_VM;
 	if (vmpool_add(k->pool, p, slot) < 0) {
 		plat_vm_destroy(p, slot);
 		return PLAT_NO_VM;
 	}
+	if (k->booted)
+		k->booted(k, p, slot);
 	return slot;
 }
 
@@ -34,28 +39,28 @@ static void ka_prewarm(void *arg, struct platform *p, uint32_t func)
 	struct keepalive *k = arg;
 	uint32_t slot = boot_tracked(k, p, func);
 	if (slot != PLAT_NO_VM)
-		plat_vm(p, slot)->pol.u |= 1ULL << 32;	/* idle when ready */
+		plat_vm(p, slot)->pol.u |= KA_IDLE_READY;
 }
 
-static void ka_on_arrival(void *st, struct platform *p,
-			  const struct plat_request *r);
-
-static void *ka_create(struct platform *p, const struct vms_config *cfg)
+int keepalive_init(struct keepalive *k, struct platform *p,
+		   const struct vms_config *cfg)
 {
-	struct keepalive *k = calloc(1, sizeof(*k));
-	if (!k)
-		return NULL;
+	k->vm_mib = NULL;
+	k->booted = NULL;
 	k->pool = vmpool_new(p, cfg, ka_prewarm, k);
-	if (k->pool)
-		vmpool_set_retry(k->pool, ka_on_arrival, k);
-	if (!k->pool) {
-		free(k);
-		return NULL;
-	}
-	return k;
+	if (!k->pool)
+		return -EINVAL;
+	vmpool_set_retry(k->pool, keepalive_on_arrival, k);
+	return 0;
 }
 
-static void ka_on_arrival(void *st, struct platform *p,
+void keepalive_release(struct keepalive *k)
+{
+	vmpool_free(k->pool);
+	k->pool = NULL;
+}
+
+void keepalive_on_arrival(void *st, struct platform *p,
 			  const struct plat_request *r)
 {
 	struct keepalive *k = st;
@@ -69,17 +74,17 @@ static void ka_on_arrival(void *st, struct platform *p,
 	plat_dispatch(p, slot, r);
 }
 
-static void ka_on_ready(void *st, struct platform *p, uint32_t slot)
+void keepalive_on_ready(void *st, struct platform *p, uint32_t slot)
 {
 	struct keepalive *k = st;
 	struct plat_vm *v = plat_vm(p, slot);
-	if (v->state == VM_IDLE && (v->pol.u >> 32 & 1)) {
-		v->pol.u &= ~(1ULL << 32);
+	if (v->state == VM_IDLE && (v->pol.u & KA_IDLE_READY)) {
+		v->pol.u &= ~KA_IDLE_READY;
 		vmpool_idle(k->pool, p, slot);	/* a pre-warmed VM */
 	}
 }
 
-static void ka_on_done(void *st, struct platform *p, uint32_t slot,
+void keepalive_on_done(void *st, struct platform *p, uint32_t slot,
 		       const struct plat_request *r)
 {
 	struct keepalive *k = st;
@@ -88,36 +93,47 @@ static void ka_on_done(void *st, struct platform *p, uint32_t slot,
 		vmpool_idle(k->pool, p, slot);
 }
 
-static void ka_on_timer(void *st, struct platform *p, uint32_t slot,
+void keepalive_on_timer(void *st, struct platform *p, uint32_t slot,
 			uint64_t tag)
 {
 	struct keepalive *k = st;
 	vmpool_on_timer(k->pool, p, slot, tag);
 }
 
-static void ka_on_pressure(void *st, struct platform *p, double need_mib)
+void keepalive_on_pressure(void *st, struct platform *p, double need_mib)
 {
 	struct keepalive *k = st;
 	vmpool_make_room(k->pool, p, plat_mem_free_mib(p) + need_mib);
 }
 
-static void ka_on_drain(void *st, struct platform *p)
+void keepalive_on_drain(void *st, struct platform *p)
 {
 	struct keepalive *k = st;
 	vmpool_drain(k->pool, p);
 }
 
-static size_t ka_metrics(void *st, struct res_metric *m, size_t cap)
+size_t keepalive_metrics(void *st, struct res_metric *m, size_t cap)
 {
 	struct keepalive *k = st;
 	return vmpool_metrics(k->pool, m, cap);
 }
 
+/* ---- the strategy itself: the core with no hooks ---- */
+
+static void *ka_create(struct platform *p, const struct vms_config *cfg)
+{
+	struct keepalive *k = xcalloc(1, sizeof(*k));
+	if (keepalive_init(k, p, cfg) < 0) {
+		free(k);
+		return NULL;
+	}
+	return k;
+}
+
 static void ka_destroy(void *st)
 {
-	struct keepalive *k = st;
-	vmpool_free(k->pool);
-	free(k);
+	keepalive_release(st);
+	free(st);
 }
 
 const struct strategy_ops strategy_keepalive = {
@@ -125,12 +141,7 @@ const struct strategy_ops strategy_keepalive = {
 	.help = "idle VMs kept warm by the pool policy (default: ttl), "
 		"reused newest-first, else cold boot",
 	.create = ka_create,
-	.on_arrival = ka_on_arrival,
-	.on_vm_ready = ka_on_ready,
-	.on_request_done = ka_on_done,
-	.on_timer = ka_on_timer,
-	.on_memory_pressure = ka_on_pressure,
-	.on_drain = ka_on_drain,
-	.metrics = ka_metrics,
+	KEEPALIVE_CALLBACKS,
+	.metrics = keepalive_metrics,
 	.destroy = ka_destroy,
 };

@@ -17,7 +17,10 @@
 	X(strategy_adaptive, "adaptive")			\
 	X(strategy_adaptive_norecompile, "adaptive-norecompile")	\
 	X(strategy_adaptive_noshadow, "adaptive-noshadow")	\
-	X(strategy_adaptive_oracle, "adaptive-oracle")
+	X(strategy_adaptive_oracle, "adaptive-oracle")		\
+	X(strategy_static_opt, "static-opt")			\
+	X(strategy_warm_snapshot, "warm-snapshot")		\
+	X(strategy_preload, "preload")
 
 #define STRATEGY_DECLARE(ops, name) extern const struct strategy_ops ops;
 STRATEGIES(STRATEGY_DECLARE)

@@ -476,7 +476,7 @@ static void exec_factor_case(double lib_blocks_max)
 		dist_init_uniform(&c.catalog.lib_blocks, 0, lib_blocks_max);
 	CU_ASSERT_EQUAL_FATAL(gen(&cat, &c, 200, NULL, 3, 4), 0);
 	gsl_rng *r = rng_stream_new(4, RNG_ID(RNG_POLICY, 99));
-	int none = 1, all = 1, extra = 1, mono = 1, below = 1;
+	int none = 1, all = 1, extra = 1, mono = 1, below = 1, generic = 1;
 	for (uint32_t f = 0; f < cat.nfuncs; f++) {
 		const struct cat_func *fn = &cat.funcs[f];
 		uint64_t mask = fn->nblocks == 64 ? UINT64_MAX :
@@ -492,6 +492,21 @@ static void exec_factor_case(double lib_blocks_max)
 			}
 			double got = cat_exec_factor(&cat, f, p, mask, 0);
 			all &= fabs(got - want) < 1e-12;
+			/* a generic build: the other blocks at their generic
+			 * speed-up */
+			double gwant = 0, half = 0;
+			for (uint32_t i = 0; i < fn->nblocks; i++) {
+				const double sh = fn->share[p * fn->nblocks + i];
+				gwant += sh / fn->blocks[i].speedup_generic;
+				half += sh / (i % 2 ? fn->blocks[i].speedup
+						   : fn->blocks[i].speedup_generic);
+			}
+			generic &= fabs(cat_exec_factor(&cat, f, p, 0, 1) -
+					gwant) < 1e-12;
+			generic &= fabs(cat_exec_factor(&cat, f, p,
+					0xaaaaaaaaaaaaaaaaULL, 1) - half) < 1e-12;
+			generic &= cat_exec_factor(&cat, f, p, mask, 1) <=
+				   cat_exec_factor(&cat, f, p, 0, 1) + 1e-12;
 			below &= got >= fmin - 1e-12 && got <= 1 + 1e-12;
 			extra &= cat_exec_factor(&cat, f, p, UINT64_MAX, 0) == got;
 			/* Optimize blocks one at a time in a random order. */
@@ -516,6 +531,16 @@ static void exec_factor_case(double lib_blocks_max)
 	CU_ASSERT(extra);
 	CU_ASSERT(mono);
 	CU_ASSERT(below);
+	CU_ASSERT(generic);
+	cat_free(&cat);
+	/* a generic build that gains nothing is the shipped code, exactly */
+	c.catalog.generic_share = 0;
+	CU_ASSERT_EQUAL_FATAL(gen(&cat, &c, 200, NULL, 3, 4), 0);
+	int shipped = 1;
+	for (uint32_t f = 0; f < cat.nfuncs; f++)
+		for (uint32_t p = 0; p < cat.nphases; p++)
+			shipped &= cat_exec_factor(&cat, f, p, 0, 1) == 1.0;
+	CU_ASSERT(shipped);
 	cat_free(&cat);
 }
 

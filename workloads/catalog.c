@@ -693,9 +693,16 @@ double cat_exec_factor(const struct catalog *cat, uint32_t f, uint32_t phase,
 	const double *share = fn->share +
 		(size_t)cat_phase(cat, phase) * fn->nblocks;
 	double sum = 0;
+	if (generic) {	/* the shipped time less what each block saves:
+			 * exactly 1 when no block gains (generic_share 0) */
+		sum = 1.0;
+		for (uint32_t i = 0; i < fn->nblocks; i++)
+			sum -= share[i] * (1 - 1 / cat_block_speedup(
+					&fn->blocks[i], optimized >> i & 1, 1));
+		return sum;
+	}
 	for (uint32_t i = 0; i < fn->nblocks; i++)
 		sum += optimized >> i & 1 ? share[i] / fn->blocks[i].speedup :
-			generic ? share[i] / fn->blocks[i].speedup_generic :
 			share[i];
 	return sum;
 }

@@ -108,7 +108,9 @@ uint64_t cat_draw_calls(const struct catalog *cat, uint32_t f, uint32_t phase,
  * block i optimized: its specialized speed-up), in (phase): the factor
  * applied to a request's CPU time; the other blocks run at speedup_generic
  * when (generic) (a generic optimized build), else 1. 1.0 when no block is
- * optimized in a base build. */
+ * optimized in a base build, and in a generic build whose blocks gain
+ * nothing (catalog.generic_share 0): it is then computed as 1 less what
+ * each block saves. */
 double cat_exec_factor(const struct catalog *cat, uint32_t f, uint32_t phase,
 		       uint64_t optimized, int generic);
 /* Block (b)'s speed-up in a VM: specialized when (optimized), else its
