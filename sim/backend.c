@@ -361,7 +361,7 @@ static void be_run(struct plat *f, struct pvm *v, struct preq *r,
 			    : (double)r->service_ns * factor;
 	if (io > 0)
 		sr->io_ns = model_ns((double)r->service_ns * io);
-	if (v->pub.profiling && !c->adaptive.oracle && c->host.profiling_cpu) {
+	if (v->pub.profiling && c->host.profiling_cpu) {
 		double extra = cpu * s->prof_overhead;
 		if (io > 0)	/* the agent counts each I/O operation */
 			extra += io_ops(c, cf) * (double)c->profiling.io_cost_ns;
