@@ -16,7 +16,8 @@ static const char report_usage[] =
 "complete, and one row per run: requests, latency mean/p50/p95/p99 (ms),\n"
 "the fraction of requests per start kind (warm, cold boot, snapshot\n"
 "restore, fork, specialized VM, pre-warmed runtime VM), memory-seconds\n"
-"(MiB*s), overhead CPU seconds (profiling, recompilation, snapshots and\n"
+"of the VMs (MiB*s) and of the platform's own memory (ovh_MiB*s: snapshot\n"
+"store, code block repository, profile buffers), overhead CPU seconds (profiling, recompilation, snapshots and\n"
 "forks), simulation events and wall-clock seconds. Other metrics of /summary follow the\n"
 "table. Figures come from each run's /summary and attributes only.\n"
 "\n"
@@ -31,7 +32,8 @@ static const char report_usage[] =
 /* Metrics shown as table columns; everything else is listed after it. */
 enum col {
 	C_REQUESTS, C_MEAN, C_P50, C_P95, C_P99,
-	C_WARM, C_COLD, C_RESTORE, C_FORK, C_SPEC, C_PREWARM, C_MEM, C_OVH,
+	C_WARM, C_COLD, C_RESTORE, C_FORK, C_SPEC, C_PREWARM, C_MEM, C_OVHMEM,
+	C_OVH,
 	C_EVENTS,
 	C_COUNT
 };
@@ -53,6 +55,7 @@ static const struct {
 	[C_SPEC] = { "start_specialized", "spec", 1 },
 	[C_PREWARM] = { "start_prewarm", "prewarm", 1 },
 	[C_MEM] = { "mem_mib_s", "MiB*s", 0 },
+	[C_OVHMEM] = { "overhead_mib_s", "ovh_MiB*s", 0 },
 	[C_OVH] = { "overhead_cpu_s", "ovh_cpu_s", 0 },
 	[C_EVENTS] = { "events", "events", 0 },
 };
@@ -244,7 +247,8 @@ static void print_text(const char *path, struct res_reader *rd,
 		printf(" %8s\n", r->attr[2] ? v : "-");
 	}
 	printf("\n(latency in ms; warm..prewarm: fraction of requests by start "
-	       "kind; MiB*s: memory-seconds)\n");
+	       "kind; MiB*s: memory-seconds of the VMs, ovh_MiB*s: of the "
+	       "platform's own memory)\n");
 
 	for (i = 0; i < nruns; i++) {
 		int head = 0;

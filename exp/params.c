@@ -242,7 +242,7 @@ const struct cfg_param cfg_params[] = {
 	  "speed-up^share of a block's specialized speed-up" },
 	{ .key = "catalog.lib_blocks", .type = CFG_DIST,
 	  .offset = OFF(catalog.lib_blocks), .min = 0, .max = 16,
-	  .def = "0", .unit = "",
+	  .def = "{dist: uniform, min: 1, max: 3}", .unit = "",
 	  .help = "code blocks of a library (rounded, 0..16), the same code "
 	  "(hash) in every function that uses the library" },
 	{ .key = "catalog.lib_cpu_share", .type = CFG_DOUBLE,
@@ -252,7 +252,7 @@ const struct cfg_param cfg_params[] = {
 	  "blocks (when they have blocks)" },
 	{ .key = "catalog.io_fraction", .type = CFG_DIST,
 	  .offset = OFF(catalog.io_fraction), .min = 0, .max = 1,
-	  .def = "0", .unit = "",
+	  .def = "{dist: uniform, min: 0, max: 0.6}", .unit = "",
 	  .help = "per function: share of a request's service time spent "
 	  "waiting on I/O (no CPU, not sped up by recompilation)" },
 	{ .key = "catalog.io_bytes", .type = CFG_DIST,
@@ -293,11 +293,11 @@ const struct cfg_param cfg_params[] = {
 	  "cores like a computing request until it is ready (false: creation "
 	  "is latency only)" },
 	{ .key = "host.compile_cpu", .type = CFG_BOOL,
-	  .offset = OFF(host.compile_cpu), .def = "false", .unit = "",
+	  .offset = OFF(host.compile_cpu), .def = "true", .unit = "",
 	  .help = "recompiling a block is CPU work on the host's cores, "
 	  "shared with requests (false: latency only)" },
 	{ .key = "host.snapshot_cpu", .type = CFG_BOOL,
-	  .offset = OFF(host.snapshot_cpu), .def = "false", .unit = "",
+	  .offset = OFF(host.snapshot_cpu), .def = "true", .unit = "",
 	  .help = "taking a snapshot and forking are CPU work on the host's "
 	  "cores, shared with requests (false: latency only)" },
 	{ .key = "host.profiling_cpu", .type = CFG_BOOL,
@@ -305,7 +305,7 @@ const struct cfg_param cfg_params[] = {
 	  .help = "the profiling agent's sampling, I/O counting and "
 	  "working-set scans cost CPU (false: a free agent)" },
 	{ .key = "host.overhead_memory", .type = CFG_BOOL,
-	  .offset = OFF(host.overhead_memory), .def = "false", .unit = "",
+	  .offset = OFF(host.overhead_memory), .def = "true", .unit = "",
 	  .help = "stored snapshots, the code block repository and profile "
 	  "buffers count in host memory" },
 	{ .key = "host.interference", .type = CFG_DOUBLE,
@@ -427,7 +427,7 @@ const struct cfg_param cfg_params[] = {
 	  .help = "profiling agent: CPU cost of counting one I/O operation" },
 	{ .key = "profiling.scan_cost", .type = CFG_DURATION,
 	  .offset = OFF(profiling.scan_cost_ns), .min = 0, .max = 1e9,
-	  .def = "0", .unit = "ms",
+	  .def = "20us", .unit = "ms",
 	  .help = "profiling agent: CPU cost of scanning 1 MiB of a VM's "
 	  "memory for its working set, at each report" },
 	{ .key = "profiling.ws_noise", .type = CFG_DOUBLE,
@@ -525,12 +525,12 @@ const struct cfg_param cfg_params[] = {
 	  "forked" },
 	{ .key = "adaptive.io_threshold", .type = CFG_DOUBLE,
 	  .offset = OFF(adaptive.io_threshold), .min = 0, .max = 1,
-	  .def = "1", .unit = "",
+	  .def = "0.6", .unit = "",
 	  .help = "a function whose profiled time is at least this share of "
 	  "I/O wait is not recompiled (1: always recompile; warm-snapshot's "
 	  "warm-up too)" },
 	{ .key = "adaptive.fit_memory", .type = CFG_BOOL,
-	  .offset = OFF(adaptive.fit_memory), .def = "false", .unit = "",
+	  .offset = OFF(adaptive.fit_memory), .def = "true", .unit = "",
 	  .help = "cap a specialized VM's memory to the observed working set "
 	  "(plus adaptive.mem_headroom)" },
 	{ .key = "adaptive.mem_headroom", .type = CFG_DOUBLE,

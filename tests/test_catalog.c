@@ -633,14 +633,15 @@ static int lib_split_ok(const struct catalog *cat, const struct cat_func *fn,
 	return ok;
 }
 
-/* lib_blocks 0 (the default): the catalog does not depend on
- * lib_cpu_share nor on the library-block streams, every block is the
- * function's own, no library has blocks. */
+/* lib_blocks 0: the catalog does not depend on lib_cpu_share nor on the
+ * library-block streams, every block is the function's own, no library
+ * has blocks. */
 static void test_cat_lib_blocks_off(void)
 {
 	struct vms_config c, d;
 	struct catalog a, b;
 	base_config(&c);
+	dist_init_constant(&c.catalog.lib_blocks, 0);
 	c.workload.phase_shift = 0.5;
 	d = c;
 	d.catalog.lib_cpu_share = 0.9;
@@ -663,16 +664,17 @@ static void test_cat_lib_blocks_off(void)
 	cat_free(&b);
 }
 
-/* Library blocks on: everything the default catalog has is unchanged
- * (libraries, library sets, call probabilities, own blocks, ranks, ...),
- * except the own blocks' shares, scaled by 1 - lib_cpu_share in the
- * functions that have library blocks. */
+/* Library blocks on: everything the catalog without them has is
+ * unchanged (libraries, library sets, call probabilities, own blocks,
+ * ranks, ...), except the own blocks' shares, scaled by 1 - lib_cpu_share
+ * in the functions that have library blocks. */
 static void test_cat_lib_blocks_own_unchanged(void)
 {
 	const double L = 0.3;
 	struct vms_config c, d;
 	struct catalog a, b;
 	base_config(&c);
+	dist_init_constant(&c.catalog.lib_blocks, 0);
 	c.workload.phase_shift = 0.5;
 	d = c;
 	d.catalog.lib_cpu_share = L;

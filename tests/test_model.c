@@ -102,6 +102,7 @@ static void mm_config(struct vms_config *c, int cores, double lambda)
 	c->workload.service_spread = 0;
 	dist_init_constant(&c->models.boot, 1);
 	dist_init_constant(&c->catalog.libs_per_func, 0);
+	dist_init_constant(&c->catalog.io_fraction, 0);	/* all CPU */
 	c->host.cores = cores;
 	c->keepalive.ttl_ns = 3600LL * 1000000000;
 }
@@ -234,6 +235,7 @@ static void test_creation_cpu(void)
 		c.workload.service_spread = 0;
 		dist_init_constant(&c.models.boot, (double)B);
 		dist_init_constant(&c.catalog.libs_per_func, 0);
+		dist_init_constant(&c.catalog.io_fraction, 0);
 		c.models.dispatch_ns = 0;
 		c.host.cores = 1;
 		c.host.creation_cpu = on;
@@ -333,6 +335,7 @@ static void test_first_touch(void)
 		c.workload.service_spread = 0;
 		dist_init_constant(&c.workload.memory, 100);
 		dist_init_constant(&c.catalog.libs_per_func, 0);
+		dist_init_constant(&c.catalog.io_fraction, 0);
 		c.models.dispatch_ns = 0;
 		c.models.restore_fixed_ns = R;
 		c.models.restore_per_mib_ns = 0;
@@ -548,7 +551,8 @@ static void test_deadline_tie(void)
 	fclose(f);
 	snprintf(yaml, sizeof(yaml),
 		 "workload: {kind: azure2021}\ntrace: {path: \"%s\"}\n"
-		 "catalog: {libs_per_func: 0}\nmodels: {boot: 1ms, dispatch: 0}\n"
+		 "catalog: {libs_per_func: 0, io_fraction: 0}\n"
+		 "models: {boot: 1ms, dispatch: 0}\n"
 		 "keepalive: {ttl: 10s}\n", path);
 	struct vms_config c;
 	struct cfg_error e;
