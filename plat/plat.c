@@ -121,8 +121,7 @@ static struct plat_vm *op_vm(struct platform *p, uint32_t slot)
 
 static double op_mem_free(struct platform *p)
 {
-	struct plat *f = F(p);
-	return f->cfg->host.memory_mib - f->mem_used_mib;
+	return plat_mem_free(F(p));
 }
 
 static double op_vm_mem(struct platform *p, uint32_t fn)

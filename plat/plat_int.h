@@ -63,6 +63,13 @@ static inline void plat_set_state(struct plat *f, struct pvm *v,
 	f->n_by_state[st]++;
 }
 
+/* Host memory free for VMs: what neither VMs nor (with
+ * host.overhead_memory) the platform's own memory hold. */
+static inline double plat_mem_free(const struct plat *f)
+{
+	return f->cfg->host.memory_mib - f->mem_used_mib - f->ovh_charged_mib;
+}
+
 static inline int plat_fits(const struct plat *f, double mem)
 {
 	return f->mem_used_mib + f->ovh_charged_mib + mem <=

@@ -236,7 +236,7 @@ static int room_for(struct plat *f, double need)
 {
 	if (!plat_fits(f, need) && f->st->on_memory_pressure)
 		f->st->on_memory_pressure(f->pol, &f->plat,
-			need - (f->cfg->host.memory_mib - f->mem_used_mib));
+			need - plat_mem_free(f));
 	return plat_fits(f, need);
 }
 
