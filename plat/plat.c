@@ -472,6 +472,24 @@ void plat_overhead_mem(struct plat *f)
 	if (f->ovh_mib > f->sum->peak_overhead_mib)
 		f->sum->peak_overhead_mib = f->ovh_mib;
 	f->ovh_charged_mib = f->cfg->host.overhead_memory ? f->ovh_mib : 0;
+	f->ovh_fixed_mib = f->cfg->host.overhead_memory ?
+			   f->nprofiling * f->cfg->profiling.buffer_mib : 0;
+}
+
+int plat_room(struct plat *f, double mem)
+{
+	if (plat_fits(f, mem))
+		return 1;
+	if (!f->cfg->host.overhead_memory)
+		return 0;
+	int fits = 0;
+	while (!(fits = plat_fits(f, mem)) &&
+	       (cache_evict_one(f->snapstore) > 0 ||
+		cache_evict_one(f->blockrepo) > 0)) {
+		f->sum->overhead_reclaims++;
+		plat_overhead_mem(f);
+	}
+	return fits;
 }
 
 int plat_stop(struct plat *f, int rc, int64_t end_ns)
@@ -596,6 +614,7 @@ size_t plat_summary_metrics(const struct plat_summary *s, struct res_metric *m)
 	PUT("overhead_mib_s", s->overhead_mib_s, "MiB*s");
 	PUT("peak_overhead_mib", s->peak_overhead_mib, "MiB");
 	PUT("compile_saved_cpu_s", (double)s->compile_saved_ns / 1e9, "s");
+	PUT("overhead_reclaims", (double)s->overhead_reclaims, "count");
 	double prof = (double)s->profiling_cpu_ns / 1e9;
 	double comp = (double)s->compile_cpu_ns / 1e9;
 	double snap = (double)s->snapshot_cpu_ns / 1e9;

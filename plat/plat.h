@@ -61,6 +61,8 @@ struct plat_summary {
 	double peak_overhead_mib;
 	int64_t compile_saved_ns;	/* compile CPU the repository's hits
 					 * did not spend */
+	uint64_t overhead_reclaims;	/* snapshots and blocks evicted to
+					 * make room for VMs */
 	int64_t end_ns;			/* time of the last event */
 	uint64_t trace_rows_skipped;	/* broken trace rows skipped
 					 * (trace.on_error = skip) */
@@ -313,6 +315,8 @@ struct plat {
 	double ovh_mib;			/* the platform's own memory now */
 	double ovh_charged_mib;		/* of it against the host's memory
 					 * (host.overhead_memory) */
+	double ovh_fixed_mib;		/* of that, what does not yield to
+					 * VMs (profile buffers) */
 	int64_t ovh_at_ns;		/* overhead_mib_s integrated up to */
 	uint32_t nprofiling;		/* VMs profiled now (buffers) */
 	uint8_t *fbuild;		/* [nfuncs]: 0 as shipped, 1 its

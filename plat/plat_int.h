@@ -63,11 +63,13 @@ static inline void plat_set_state(struct plat *f, struct pvm *v,
 	f->n_by_state[st]++;
 }
 
-/* Host memory free for VMs: what neither VMs nor (with
- * host.overhead_memory) the platform's own memory hold. */
+/* Host memory free for VMs, as strategies see it: what neither VMs nor
+ * (with host.overhead_memory) the profile buffers hold. Stored snapshots
+ * and compiled blocks are counted too, but they yield to VMs (plat_room),
+ * as a page cache does. */
 static inline double plat_mem_free(const struct plat *f)
 {
-	return f->cfg->host.memory_mib - f->mem_used_mib - f->ovh_charged_mib;
+	return f->cfg->host.memory_mib - f->mem_used_mib - f->ovh_fixed_mib;
 }
 
 static inline int plat_fits(const struct plat *f, double mem)
@@ -75,6 +77,11 @@ static inline int plat_fits(const struct plat *f, double mem)
 	return f->mem_used_mib + f->ovh_charged_mib + mem <=
 	       f->cfg->host.memory_mib;
 }
+
+/* Do (mem) MiB fit? With host.overhead_memory the platform's caches
+ * yield first: snapshots, then compiled blocks, are evicted (their
+ * policies' order; pinned ones stay) until they fit or none is left. */
+int plat_room(struct plat *f, double mem);
 
 /* The platform's own memory (snapshot store, block repository, profile
  * buffers) may have changed: integrate it up to now and take its new

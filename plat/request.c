@@ -237,7 +237,7 @@ static int room_for(struct plat *f, double need)
 	if (!plat_fits(f, need) && f->st->on_memory_pressure)
 		f->st->on_memory_pressure(f->pol, &f->plat,
 			need - plat_mem_free(f));
-	return plat_fits(f, need);
+	return plat_room(f, need);
 }
 
 /* A request fails at its start for want of memory: the VM is free again

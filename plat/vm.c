@@ -166,7 +166,7 @@ int plat_op_vm_boot(struct platform *p, uint32_t func, uint32_t *out)
 	if (func >= f->cat->nfuncs)
 		return plat_violation(f, "boot for unknown function %u", func);
 	double mem = f->cat->funcs[func].mem_mib;
-	if (!plat_fits(f, mem))
+	if (!plat_room(f, mem))
 		return -ENOMEM;
 	struct pvm *v = new_vm(f, func, f->cat->funcs[func].runtime, mem,
 			       START_COLD);
@@ -193,7 +193,7 @@ int plat_op_vm_boot_runtime(struct platform *p, uint32_t rt,
 					      "%u", preload[i]);
 		mem += f->cat->libs[preload[i]].size_mib;
 	}
-	if (!plat_fits(f, mem))
+	if (!plat_room(f, mem))
 		return -ENOMEM;
 	uint8_t hit[CAT_MAX_LIBS];
 	for (uint32_t i = 0; i < npreload; i++)
@@ -221,7 +221,7 @@ int plat_op_vm_fork(struct platform *p, uint32_t slot, uint32_t *out)
 		return plat_violation(f, "fork of VM %llu, which is not ready",
 				      (unsigned long long)par->pub.id);
 	double mem = par->pub.mem_mib;
-	if (!plat_fits(f, mem))
+	if (!plat_room(f, mem))
 		return -ENOMEM;
 	f->sum->forks++;
 	struct pvm *v = new_vm(f, par->pub.func, par->pub.runtime, mem,
@@ -263,7 +263,11 @@ int plat_op_vm_restore(struct platform *p, uint32_t id, uint32_t *out)
 	if (!sn->valid || sn->failed ||
 	    !cache_lookup(f->snapstore, id, f->now_ns, NULL))
 		return -ENOENT;
-	if (!plat_fits(f, sn->mem_mib))
+	/* the snapshot restored is not one the room is made from */
+	cache_pin(f->snapstore, id);
+	int room = plat_room(f, sn->mem_mib);
+	cache_unpin(f->snapstore, id, f->now_ns);
+	if (!room)
 		return -ENOMEM;
 	f->sum->restores++;
 	struct pvm *v = new_vm(f, sn->func, sn->runtime, sn->mem_mib,
@@ -447,7 +451,7 @@ int plat_op_load_library(struct platform *p, uint32_t slot, uint32_t i)
 	if ((v->pub.libs | v->libs_loading) & bit)
 		return 0;
 	double mib = f->cat->libs[cf->libs[i]].size_mib;
-	if (!plat_fits(f, plat_vm_growth(v, mib)))
+	if (!plat_room(f, plat_vm_growth(v, mib)))
 		return -ENOMEM;
 	plat_grow_mem(f, v, mib);
 	plat_decide(f, ACT_LOAD_LIB, v->pub.func, v->pub.id, i);
@@ -592,7 +596,7 @@ int plat_op_set_mem_cap(struct platform *p, uint32_t slot, double mib)
 	double old = v->pub.mem_cap_mib;
 	v->pub.mem_cap_mib = mib;
 	double grow = held(v, v->foot_mib) - v->pub.mem_mib;
-	if (grow > 0 && !plat_fits(f, grow)) {
+	if (grow > 0 && !plat_room(f, grow)) {
 		v->pub.mem_cap_mib = old;
 		return -ENOMEM;
 	}

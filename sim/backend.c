@@ -623,6 +623,7 @@ void sim_be_init(struct sim_be *s, struct plat *f, uint64_t seed)
 	s->cpu_event_at = -1;
 	s->direct_head = PLAT_NONE;
 	evq_init(&s->ps, 256);
+	evq_init(&s->psj, 16);
 }
 
 void sim_be_release(struct sim_be *s)
@@ -632,6 +633,7 @@ void sim_be_release(struct sim_be *s)
 	gsl_rng_free(s->prof_rng);
 	gsl_rng_free(s->ws_rng);
 	evq_release(&s->ps);
+	evq_release(&s->psj);
 	pool_release(&s->profs);
 	pool_release(&s->jobs);
 	free(s->lib_generic);

@@ -7,8 +7,11 @@
  * with host.creation_cpu, every VM being created) shares the cores
  * equally: virtual work time advances at cores / n, one SEV_CPU is queued
  * at the projected end of the earliest, whatever their number (the
- * virtual-time algorithm). With host.interference > 0 or a VM CPU quota,
- * the speed depends on n below the cores too, so sharing runs always.
+ * virtual-time algorithm). Requests (with creations) and platform jobs
+ * keep two virtual clocks: a VM CPU quota (host.vm_cpu_quota) caps the
+ * VMs' share and the jobs run at what it leaves them (ps_rates). With
+ * host.interference > 0 or a quota the speed depends on n below the cores
+ * too, so sharing runs always.
  * Called by sim/backend.c; finished requests go to the front
  * (plat_request_done), finished jobs to sim_job_done. Invariant: a
  * completion time does not depend on how often its event was
@@ -38,41 +41,77 @@ static inline uint32_t busy(const struct sim_be *s)
 	return s->ncpu + s->njob + s->nbg;
 }
 
-static inline double ps_rate(const struct sim_be *s)
+/* The speeds of the sharing entities: (*vm) of a request or a creation,
+ * (*job) of a platform job. Equal shares of the cores, at most one core
+ * each; a VM CPU quota caps the VMs' share and the jobs take what it
+ * leaves (at most a core each); interference slows every one of them by
+ * the count of co-running entities. */
+static inline void ps_rates(const struct sim_be *s, double *vm, double *job)
 {
-	size_t n = evq_size(&s->ps) + s->nbg;
+	size_t nv = evq_size(&s->ps) + s->nbg, nj = evq_size(&s->psj);
+	size_t n = nv + nj;
 	double r = (double)n <= s->cores ? 1.0 : s->cores / (double)n;
+	double rj = r;
 	if (s->slow) {	/* interference, quota */
 		double k = s->cfg->host.interference, q = s->cfg->host.vm_cpu_quota;
-		if (k > 0 && n > 1)
-			r /= 1 + k * (double)(n - 1) / s->cores;
-		if (q > 0 && r > q)
+		if (q > 0 && r > q) {
 			r = q;
+			if (nj) {	/* what the capped VMs leave */
+				rj = (s->cores - (double)nv * q) / (double)nj;
+				if (rj > 1)
+					rj = 1;
+			}
+		}
+		if (k > 0 && n > 1) {
+			double slow = 1 + k * (double)(n - 1) / s->cores;
+			r /= slow;
+			rj /= slow;
+		}
 	}
-	return r;
+	*vm = r;
+	*job = rj;
 }
 
 static void ps_advance(struct sim_be *s)
 {
-	if (evq_size(&s->ps))
-		s->vtime += (double)(s->f->now_ns - s->vtime_at_ns) *
-			    ps_rate(s);
+	double r, rj;
+	if (evq_size(&s->ps) || evq_size(&s->psj)) {
+		ps_rates(s, &r, &rj);
+		double dt = (double)(s->f->now_ns - s->vtime_at_ns);
+		if (evq_size(&s->ps))
+			s->vtime += dt * r;
+		if (evq_size(&s->psj))
+			s->vtime_job += dt * rj;
+	}
 	s->vtime_at_ns = s->f->now_ns;
 }
 
 /* Make sure one SEV_CPU is queued at the projected completion of the
- * earliest job. While the rate stays 1 an already queued event for the
- * same time stays valid, which saves most pushes when cores are plenty. */
+ * earliest request or job. While the rate stays 1 an already queued event
+ * for the same time stays valid, which saves most pushes when cores are
+ * plenty. */
 static void ps_schedule(struct sim_be *s)
 {
 	const struct evq_event *top = evq_peek(&s->ps);
-	if (!top) {
+	const struct evq_event *topj = evq_peek(&s->psj);
+	if (!top && !topj) {
 		s->cpu_gen++;
 		s->cpu_event_at = -1;
 		return;
 	}
-	double left = (double)top->t_ns - s->vtime;
-	int64_t dt = left <= 0 ? 0 : (int64_t)ceil(left / ps_rate(s));
+	double r, rj;
+	ps_rates(s, &r, &rj);
+	int64_t dt = INT64_MAX;
+	if (top) {
+		double left = (double)top->t_ns - s->vtime;
+		dt = left <= 0 ? 0 : (int64_t)ceil(left / r);
+	}
+	if (topj) {
+		double left = (double)topj->t_ns - s->vtime_job;
+		int64_t d = left <= 0 ? 0 : (int64_t)ceil(left / rj);
+		if (d < dt)
+			dt = d;
+	}
 	if (s->cpu_event_at == s->f->now_ns + dt)
 		return;
 	s->cpu_gen++;
@@ -98,7 +137,7 @@ static void enter_ps_mode(struct sim_be *s)
 {
 	struct plat *f = s->f;
 	s->ps_mode = 1;
-	s->vtime = 0;
+	s->vtime = s->vtime_job = 0;
 	s->vtime_at_ns = f->now_ns;
 	while (s->direct_head != PLAT_NONE) {
 		uint32_t h = s->direct_head;
@@ -112,8 +151,8 @@ static void enter_ps_mode(struct sim_be *s)
 				  h);
 			continue;
 		}
-		evq_push(&s->ps, e->cpu_end_ns - f->now_ns, 0, ENT_SLOT(s, h),
-			 h);
+		evq_push(h & PS_JOB ? &s->psj : &s->ps,
+			 e->cpu_end_ns - f->now_ns, 0, ENT_SLOT(s, h), h);
 	}
 }
 
@@ -199,8 +238,13 @@ static void cpu_start(struct sim_be *s, uint32_t h)
 	if (!s->ps_mode)
 		enter_ps_mode(s);
 	ps_advance(s);
-	int64_t vf = (int64_t)ceil(s->vtime + e->cpu_ns);
-	evq_push(&s->ps, vf, 0, ENT_SLOT(s, h), h);
+	if (h & PS_JOB) {
+		int64_t vf = (int64_t)ceil(s->vtime_job + e->cpu_ns);
+		evq_push(&s->psj, vf, 0, 0, h);
+	} else {
+		int64_t vf = (int64_t)ceil(s->vtime + e->cpu_ns);
+		evq_push(&s->ps, vf, 0, ENT_SLOT(s, h), h);
+	}
 	ps_schedule(s);
 }
 
@@ -267,15 +311,22 @@ void ps_on_cpu(struct sim_be *s)
 	s->cpu_event_at = -1;	/* this one fired */
 	ps_advance(s);
 	const struct evq_event *top;
-	/* everything whose virtual finish time has come */
-	while ((top = evq_peek(&s->ps)) &&
-	       (double)top->t_ns <= s->vtime + 1e-6) {
-		struct evq_event job;
-		evq_pop(&s->ps, &job);
-		ent_done(s, (uint32_t)job.data);
+	/* everything whose virtual finish time has come: requests, then
+	 * jobs */
+	for (;;) {
+		struct evq_event done;
+		if ((top = evq_peek(&s->ps)) &&
+		    (double)top->t_ns <= s->vtime + 1e-6)
+			evq_pop(&s->ps, &done);
+		else if ((top = evq_peek(&s->psj)) &&
+			 (double)top->t_ns <= s->vtime_job + 1e-6)
+			evq_pop(&s->psj, &done);
+		else
+			break;
+		ent_done(s, (uint32_t)done.data);
 		ps_advance(s);
 	}
-	if (!evq_size(&s->ps) && !s->slow)
+	if (!evq_size(&s->ps) && !evq_size(&s->psj) && !s->slow)
 		s->ps_mode = 0;	/* back to full speed for new requests */
 	ps_schedule(s);
 }

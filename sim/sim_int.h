@@ -118,8 +118,12 @@ struct sim_be {
 					 * (host.creation_cpu) */
 	uint32_t direct_head;		/* direct mode: list of them */
 	uint64_t cpu_epochs;		/* epoch counter of SEV_DONE events */
-	struct evq ps;			/* key: virtual finish (work ns) */
-	double vtime;			/* virtual work time */
+	struct evq ps;			/* requests; key: virtual finish
+					 * (work ns) */
+	struct evq psj;			/* platform jobs, the same */
+	double vtime;			/* virtual work time of requests */
+	double vtime_job;		/* of jobs (a VM quota: another
+					 * speed) */
 	int64_t vtime_at_ns;		/* real time of vtime */
 	uint64_t cpu_gen;
 	int64_t cpu_event_at;		/* time of the valid SEV_CPU, -1 none */
