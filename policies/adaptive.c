@@ -13,13 +13,15 @@
  * The rest of the agent is used too: a function whose profiled time is at
  * least adaptive.io_threshold I/O wait is not recompiled (its libraries
  * still are loaded); with adaptive.fit_memory a specialized VM's memory
- * is capped at the observed working set x (1 + adaptive.mem_headroom);
+ * is capped at the observed working set x (1 + adaptive.mem_headroom),
+ * fitted again on its own reports;
  * with adaptive.deploy_optimized every function's generic optimized build
  * is deployed ahead of time, as static-opt does.
  * Ablations: adaptive.recompile=false (libraries only), shadowing=false
  * (all manifest libraries loaded at boot), oracle=true (ground-truth usage,
  * no profiling agent), parent_blocks (handled by the platform). */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "config/config.h"
@@ -59,7 +61,7 @@ struct adaptive {
 	struct fstate *f;
 	int draining;
 	uint64_t routed_spec, from_snapshot, forks_spec, forks_scale,
-		 respecialized, io_bound, fitted, pooled_reports;
+		 respecialized, io_bound, fitted, refitted, pooled_reports;
 	int oracle_mode;	/* forced by the adaptive-oracle entry */
 	int no_recompile, no_shadowing;
 };
@@ -340,6 +342,18 @@ static void ad_on_profile(void *st, struct platform *p,
 	struct adaptive *a = st;
 	uint64_t min = (uint64_t)a->cfg->adaptive.min_requests;
 	struct fstate *fs = &a->f[pr->func];
+	/* a fitted VM follows its working set (libraries loaded since, a
+	 * low first estimate): its cap is fitted again when it is off by
+	 * more than a tenth of the headroom */
+	struct plat_vm *v = plat_vm(p, pr->slot);
+	if (a->cfg->adaptive.fit_memory && v->mem_cap_mib > 0 &&
+	    pr->mem_ws_mib > 0) {
+		double h = a->cfg->adaptive.mem_headroom;
+		double cap = pr->mem_ws_mib * (1 + h);
+		if (fabs(cap - v->mem_cap_mib) > 0.1 * h * v->mem_cap_mib &&
+		    plat_set_mem_cap(p, pr->slot, cap) == 0)
+			a->refitted++;
+	}
 	if (pr->requests >= min) {
 		analyze(a, p, pr->slot, pr->func, pr);
 		return;
@@ -495,6 +509,8 @@ static size_t ad_metrics(void *st, struct res_metric *m, size_t cap)
 		       (double)a->io_bound, "count");
 	res_metric_put(m, &n, cap, "adaptive_fitted_vms", (double)a->fitted,
 		       "count");
+	res_metric_put(m, &n, cap, "adaptive_refitted",
+		       (double)a->refitted, "count");
 	res_metric_put(m, &n, cap, "adaptive_pooled_decisions",
 		       (double)a->pooled_reports, "count");
 	return n;

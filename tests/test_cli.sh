@@ -74,13 +74,14 @@ if command -v h5dump >/dev/null; then
 fi
 
 # the shipped experiments, shortened: every run completes
-for e in quickstart compare-strategies thresholds cache-policies; do
+for e in quickstart compare-strategies thresholds cache-policies \
+	 adaptive-loses adaptive-wins; do
 	expect "experiment $e (2 min)" 0 "results:" -- \
 		"$VMSPEC" run "$SRCDIR/experiments/$e.yaml" -o "$T/$e.h5" \
 		--set duration=2min
 	[ -s "$T/$e-bars.png" ] && ok "$e bar chart" || bad "$e bar chart"
 done
-expect "compare-strategies has six runs" 0 "zygote" -- \
+expect "compare-strategies has the baselines" 0 "adaptive+static" -- \
 	"$VMSPEC" report "$T/compare-strategies.h5"
 
 # runs: named variants
