@@ -289,7 +289,17 @@ static void write_header(const struct calib *c, FILE *o, const char *load0,
 	for (unsigned i = 0; i < c->nsizes; i++)
 		fprintf(o, "%s %u MiB (arena %u)", i ? "," : "", c->sizes[i],
 			c->heaps[i]);
-	fprintf(o, "\n#\n# Each figure: median [10th, 90th percentile] of its "
+	fprintf(o, "\n#\n# Where the real platform does its own work (the host.* "
+		"switches are\n# not set here; `vmspec validate` sets them so, "
+		"docs/validation.md):\n"
+		"#   snapshots and forks run on the worker threads, one of "
+		"real.workers each\n"
+		"#   (host.snapshot_cpu: true); the compiler runs on the prep "
+		"thread, outside\n#   the workers (host.compile_cpu: false; "
+		"models.compile below is its wall\n#   time); the agents count "
+		"inside the guests (host.profiling_cpu: true);\n#   the agent "
+		"does not scan for the working set (profiling.scan_cost: 0).\n");
+	fprintf(o, "#\n# Each figure: median [10th, 90th percentile] of its "
 		"repetitions.\n\n");
 }
 
