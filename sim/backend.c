@@ -48,20 +48,71 @@ static void job_start(struct sim_be *s, enum sim_job_kind kind,
 	j->slot = v ? v->pub.slot : PLAT_NONE;
 	j->vm_id = v ? v->pub.id : 0;
 	j->ps.cpu_ns = (double)(work > 0 ? work : 0);
+	j->cnext = j->cprev = j->waiters = PLAT_NONE;
+	if (kind == JOB_COMPILE) {	/* in flight: installs may wait on it */
+		j->hash = s->f->cat->funcs[v->pub.func].blocks[arg].hash;
+		j->cnext = s->compiling;
+		if (s->compiling != PLAT_NONE)
+			((struct sim_job *)pool_at(&s->jobs,
+						   s->compiling))->cprev = idx;
+		s->compiling = idx;
+	}
 	if (kind != JOB_SCAN)
 		s->f->bg_work++;
 	ps_job_start(s, idx);
 }
 
-/* The job's VM if it is still the one it was started for. */
-static struct pvm *job_vm(struct sim_be *s, const struct sim_job *j)
+/* The compile job of (hash) in flight, PLAT_NONE if none. */
+static uint32_t compiling(struct sim_be *s, uint64_t hash)
 {
-	struct pvm *v = plat_vmrec(s->f, j->slot);
-	return v->pub.state == VM_DEAD || v->pub.id != j->vm_id ? NULL : v;
+	for (uint32_t i = s->compiling; i != PLAT_NONE;) {
+		const struct sim_job *j = pool_at(&s->jobs, i);
+		if (j->hash == hash)
+			return i;
+		i = j->cnext;
+	}
+	return PLAT_NONE;
+}
+
+/* VM (slot, vm_id)'s install of block (idx) waits for compile (job). */
+static void compile_wait(struct sim_be *s, uint32_t job, const struct pvm *v,
+			 uint32_t idx)
+{
+	uint32_t w = pool_take(&s->waits, offsetof(struct sim_wait, next));
+	struct sim_wait *wt = pool_at(&s->waits, w);
+	struct sim_job *j = pool_at(&s->jobs, job);
+	wt->slot = v->pub.slot;
+	wt->vm_id = v->pub.id;
+	wt->idx = idx;
+	wt->next = j->waiters;
+	j->waiters = w;
 }
 
 static void be_setup(struct plat *f, struct pvm *v, int block, uint32_t i,
 		     int hit);
+
+/* Block (idx) is compiled for VM (slot, vm_id): installed as a hit; a
+ * VM being created and waiting for its compiles is ready when the last is
+ * done. */
+static void compiled(struct sim_be *s, uint32_t slot, uint64_t vm_id,
+		     uint32_t idx)
+{
+	struct plat *f = s->f;
+	struct pvm *v = plat_vmrec(f, slot);
+	if (v->pub.state == VM_DEAD || v->pub.id != vm_id)
+		return;
+	if (v->pub.state == VM_BOOTING) {
+		struct sim_vm *sv = SV(f, v);
+		sv->setup_pending_ns += model_block_hit_ns(&s->cfg->models);
+		if (--sv->jobs == 0 && sv->waiting) {
+			sv->waiting = 0;
+			f->bg_work++;
+			plat_push(f, f->now_ns, SEV_READY, slot, vm_id);
+		}
+		return;
+	}
+	be_setup(f, v, 1, idx, 1);
+}
 
 void sim_job_done(struct sim_be *s, uint32_t idx)
 {
@@ -73,25 +124,27 @@ void sim_job_done(struct sim_be *s, uint32_t idx)
 	if (jd.kind == JOB_SCAN)
 		return;
 	f->bg_work--;
-	struct pvm *v;
 	switch ((enum sim_job_kind)jd.kind) {
-	case JOB_COMPILE:	/* compiled: installed as a repository hit */
-		if (!(v = job_vm(s, &jd)))
-			return;
-		if (v->pub.state == VM_BOOTING) {
-			struct sim_vm *sv = SV(f, v);
-			sv->setup_pending_ns +=
-				model_block_hit_ns(&s->cfg->models);
-			if (--sv->jobs == 0 && sv->waiting) {
-				sv->waiting = 0;
-				f->bg_work++;
-				plat_push(f, f->now_ns, SEV_READY, jd.slot,
-					  jd.vm_id);
-			}
-			return;
+	case JOB_COMPILE: {	/* compiled: installed as a repository hit
+				 * in its VM and in those that waited */
+		if (jd.cprev != PLAT_NONE)
+			((struct sim_job *)pool_at(&s->jobs,
+						   jd.cprev))->cnext = jd.cnext;
+		else
+			s->compiling = jd.cnext;
+		if (jd.cnext != PLAT_NONE)
+			((struct sim_job *)pool_at(&s->jobs,
+						   jd.cnext))->cprev = jd.cprev;
+		compiled(s, jd.slot, jd.vm_id, jd.arg);
+		for (uint32_t w = jd.waiters; w != PLAT_NONE;) {
+			struct sim_wait wt = *(struct sim_wait *)pool_at(
+				&s->waits, w);
+			pool_put(&s->waits, w, offsetof(struct sim_wait, next));
+			compiled(s, wt.slot, wt.vm_id, wt.idx);
+			w = wt.next;
 		}
-		be_setup(f, v, 1, jd.arg, 1);
 		return;
+	}
 	case JOB_FORK:		/* its creation's work is done (its
 				 * SEV_READY was counted at the fork) */
 		plat_push(f, f->now_ns, SEV_READY, jd.slot, jd.vm_id);
@@ -206,6 +259,16 @@ static void be_setup(struct plat *f, struct pvm *v, int block, uint32_t i,
 		const struct cat_block *b = &cf->blocks[i];
 		cost = hit ? model_block_hit_ns(&BE(f)->cfg->models)
 			   : b->compile_ns;
+		uint32_t job;
+		if (hit && BE(f)->cfg->host.compile_cpu &&
+		    (job = compiling(BE(f), b->hash)) != PLAT_NONE) {
+			/* compiled for another VM, not yet done: installed
+			 * when it is */
+			if (v->pub.state == VM_BOOTING)
+				sv->jobs++;
+			compile_wait(BE(f), job, v, i);
+			return;
+		}
 		if (!hit) {
 			f->sum->compile_cpu_ns += b->compile_ns;
 			if (BE(f)->cfg->host.compile_cpu) {
@@ -609,6 +672,8 @@ void sim_be_init(struct sim_be *s, struct plat *f, uint64_t seed)
 	s->cfg = f->cfg;
 	pool_init(&s->profs, sizeof(struct sim_prof));
 	pool_init(&s->jobs, sizeof(struct sim_job));
+	pool_init(&s->waits, sizeof(struct sim_wait));
+	s->compiling = PLAT_NONE;
 	s->boot_rng = rng_stream_new(seed, RNG_ID(RNG_BOOT, 0));
 	s->cost_rng = rng_stream_new(seed, RNG_ID(RNG_BOOT, 1));
 	s->prof_rng = rng_stream_new(seed, RNG_ID(RNG_BOOT, 2));
@@ -636,5 +701,6 @@ void sim_be_release(struct sim_be *s)
 	evq_release(&s->psj);
 	pool_release(&s->profs);
 	pool_release(&s->jobs);
+	pool_release(&s->waits);
 	free(s->lib_generic);
 }

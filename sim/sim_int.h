@@ -69,6 +69,17 @@ struct sim_job {
 	uint8_t live;
 	uint32_t slot, arg;
 	uint64_t vm_id;
+	/* a compile: the block's hash, the compiles in flight (list), and
+	 * the installs that hit it in the repository meanwhile (waiters) */
+	uint64_t hash;
+	uint32_t cnext, cprev, waiters;
+};
+
+/* An install that hit a block still compiling: done with the compile. */
+struct sim_wait {
+	uint32_t next;		/* free list, then the job's waiters */
+	uint32_t slot, idx;	/* the VM and the block's manifest index */
+	uint64_t vm_id;
 };
 
 /* The backend's part of a VM (after struct pvm). */
@@ -97,6 +108,8 @@ struct sim_be {
 	const struct vms_config *cfg;
 	struct pool profs;		/* struct sim_prof */
 	struct pool jobs;		/* struct sim_job */
+	struct pool waits;		/* struct sim_wait */
+	uint32_t compiling;		/* compile jobs in flight (list) */
 	gsl_rng *boot_rng, *cost_rng, *prof_rng, *ws_rng;
 	uint32_t in_io;			/* requests in their I/O wait */
 	double prof_overhead;		/* CPU fraction of the agent */

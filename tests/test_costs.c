@@ -276,6 +276,11 @@ static void tm_blocks(struct platform *p, uint64_t tag)
 	P.u[tag] = plat_vm(p, P.slot[0])->blocks;
 }
 
+static void tm_blocks1(struct platform *p, uint64_t tag)
+{
+	P.u[tag] = plat_vm(p, P.slot[1])->blocks;
+}
+
 static void test_compile_cpu(void)
 {
 	for (int k = 0; k < 4; k++) {
@@ -701,6 +706,26 @@ static void test_block_repository(void)
 		CU_ASSERT(near(s.overhead_mib_s,
 			       block_mib * (double)(s.end_ns - P.t0_ns) / 1e9));
 		CU_ASSERT(near(s.peak_overhead_mib, block_mib));
+		plat_summary_release(&s);
+	}
+	/* the hit of the second VM comes while the first VM's compile runs
+	 * (host.compile_cpu, three cores: nobody shares): it is installed
+	 * when that compile is done, not at once */
+	for (int on = 0; on <= 1; on++) {
+		struct vms_config c;
+		struct plat_summary s;
+		set_case("2 VMs, a hit on a compile in flight, compile_cpu %d",
+			 on);
+		base_cfg(&c, 3);
+		c.host.compile_cpu = on;
+		probe_reset(2, 2, 2);
+		P.at_t0 = t0_install_all;
+		P.on_timer = tm_blocks1;
+		P.at = on ? C + HIT : HIT;
+		CU_ASSERT_EQUAL_FATAL(probe_run(&c, &s), 0);
+		EXPECT(P.u[0], 0, 0);		/* not yet installed */
+		EXPECT(P.u[1], 1, 0);		/* installed */
+		EXPECT(s.compile_saved_ns, C, 0);
 		plat_summary_release(&s);
 	}
 }
