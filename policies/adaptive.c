@@ -168,17 +168,16 @@ static int adopt(struct adaptive *a, struct platform *p, uint32_t slot)
 	return 0;
 }
 
-/* Make (mib) free on top of the growth reserved for unbound children:
- * idle VMs first, then templates other than (keep) no fork is using. */
+/* Make (mib) free on top of the growth reserved for unbound children.
+ * Templates other than (keep) that no fork is using go first (a template
+ * never holds memory a function VM needs), then idle VMs. */
 static int room_but(struct adaptive *a, struct platform *p, double mib,
 		    int keep)
 {
 	double need = mib + a->reserved_mib;
-	int rc = vmpool_make_room(a->pool, p, need);
-	if (rc == 0 || !a->zyg)
-		return rc;
-	zygset_reclaim(a->zyg, p, need, keep);
-	return plat_mem_free_mib(p) >= need ? 0 : -ENOMEM;
+	if (a->zyg)
+		zygset_reclaim(a->zyg, p, need, keep);
+	return vmpool_make_room(a->pool, p, need);
 }
 
 static int room(struct adaptive *a, struct platform *p, double mib)
@@ -629,8 +628,9 @@ static void ad_on_pressure(void *st, struct platform *p, double need_mib)
 {
 	struct adaptive *a = st;
 	double need = plat_mem_free_mib(p) + need_mib;
-	if (vmpool_make_room(a->pool, p, need) < 0 && a->zyg)
+	if (a->zyg)
 		zygset_reclaim(a->zyg, p, need, ZYGSET_NONE);
+	vmpool_make_room(a->pool, p, need);
 }
 
 static void ad_on_drain(void *st, struct platform *p)
@@ -674,8 +674,6 @@ static size_t ad_metrics(void *st, struct res_metric *m, size_t cap)
 	const struct zygset_stats *zs = zygset_stats(a->zyg);
 	res_metric_put(m, &n, cap, "adaptive_templates_booted",
 		       (double)zs->booted, "count");
-	res_metric_put(m, &n, cap, "adaptive_templates_replaced",
-		       (double)zs->replaced, "count");
 	res_metric_put(m, &n, cap, "adaptive_templates_reclaimed",
 		       (double)zs->reclaimed, "count");
 	res_metric_put(m, &n, cap, "adaptive_template_forks",

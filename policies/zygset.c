@@ -129,7 +129,6 @@ int zygset_ensure(struct zygset *z, struct platform *p, uint32_t rt,
 		return ZYGSET_NONE;
 	if (old >= 0) {
 		destroy(z, p, (uint32_t)old);
-		z->st.replaced++;
 		place = old;
 	}
 	uint32_t slot;

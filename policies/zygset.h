@@ -18,8 +18,8 @@ struct zygset;
 
 /* What happened to the set's templates over the run. */
 struct zygset_stats {
-	uint64_t booted;	/* templates booted */
-	uint64_t replaced;	/* destroyed for a new set (cap reached) */
+	uint64_t booted;	/* templates booted (some in place of the
+				 * least recently used, at the cap) */
 	uint64_t reclaimed;	/* destroyed to free memory for VMs */
 };
 
