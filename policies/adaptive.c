@@ -23,6 +23,7 @@
  * template holding the function's libraries, and once bound the child
  * gets the function's blocks, libraries and key (a specialized parent per
  * library set, shared by the functions of that runtime and set).
+ * Templates only take free memory and are the first to yield it.
  * Ablations: adaptive.recompile=false (libraries only), shadowing=false
  * (all manifest libraries loaded at boot), oracle=true (ground-truth usage,
  * no profiling agent), parent_blocks (handled by the platform). */
