@@ -172,6 +172,9 @@ struct vms_config {
 		double mem_headroom;	/* above that working set */
 		int deploy_optimized;	/* deploy generic optimized builds
 					 * too */
+		int64_t zygotes;	/* specialized parents (templates per
+					 * runtime and library set) kept at
+					 * most; 0 = none */
 	} adaptive;
 	struct {			/* the KVM backend (`vmspec real`) */
 		int64_t workers;	/* threads running guests */

@@ -541,6 +541,12 @@ const struct cfg_param cfg_params[] = {
 	  .offset = OFF(adaptive.deploy_optimized), .def = "false", .unit = "",
 	  .help = "also deploy every function's generic optimized build "
 	  "ahead of time (as static-opt does)" },
+	{ .key = "adaptive.zygotes", .type = CFG_INT,
+	  .offset = OFF(adaptive.zygotes), .min = 0, .max = 1024,
+	  .def = "0", .unit = "",
+	  .help = "specialized parents kept at most: a runtime VM per runtime "
+	  "and specialized library set, forked for the scale-out of every "
+	  "function whose libraries it holds (0: none)" },
 
 	{ .key = "real.workers", .type = CFG_INT, .offset = OFF(real.workers),
 	  .min = 1, .max = 64, .def = "2", .unit = "",

@@ -17,6 +17,13 @@
  * fitted again on its own reports;
  * with adaptive.deploy_optimized every function's generic optimized build
  * is deployed ahead of time, as static-opt does.
+ * With adaptive.zygotes > 0 each specialization also makes sure a runtime
+ * VM with its library set preloaded (a template, policies/zygset.h) is
+ * kept; scale-out that has no snapshot to restore forks the smallest
+ * template holding the function's libraries, and once bound the child
+ * gets the function's blocks, libraries and key (a specialized parent per
+ * library set, shared by the functions of that runtime and set).
+ * Templates only take free memory and are the first to yield it.
  * Ablations: adaptive.recompile=false (libraries only), shadowing=false
  * (all manifest libraries loaded at boot), oracle=true (ground-truth usage,
  * no profiling agent), parent_blocks (handled by the platform). */
@@ -27,9 +34,15 @@
 #include "config/config.h"
 #include "policies/strategy.h"
 #include "policies/vmpool.h"
+#include "policies/zygset.h"
 
 #define MAX_SNAPS 4		/* specialized snapshots kept per function */
 #define F_SPEC_PENDING (1ULL << 32)	/* child being specialized */
+/* a child of a template (pol.ref2: the template's index) */
+#define F_ZY_FORKING (1ULL << 35)	/* still being created */
+#define F_ZY_UNBOUND (1ULL << 36)	/* not yet given its function's
+					 * specialization; its binding's
+					 * growth is reserved */
 
 struct spec_snap {
 	uint32_t snap;		/* PLAT_NO_SNAP: empty */
@@ -64,6 +77,9 @@ struct adaptive {
 		 respecialized, io_bound, fitted, refitted, pooled_reports;
 	int oracle_mode;	/* forced by the adaptive-oracle entry */
 	int no_recompile, no_shadowing;
+	struct zygset *zyg;	/* templates; NULL: adaptive.zygotes 0 */
+	double reserved_mib;	/* growth due when F_ZY_UNBOUND VMs bind */
+	uint64_t zy_forks, zy_children, zy_misses;
 };
 
 static void forget_spec(void *arg, struct platform *p, uint32_t slot);
@@ -124,6 +140,8 @@ static void *create_common(struct platform *p, const struct vms_config *cfg,
 	if (cfg->adaptive.deploy_optimized)	/* -ENOTSUP: as shipped */
 		for (uint32_t f = 0; f < a->nfuncs; f++)
 			plat_deploy(p, f);
+	if (cfg->adaptive.zygotes > 0)
+		a->zyg = zygset_new((uint32_t)cfg->adaptive.zygotes);
 	return a;
 }
 
@@ -151,9 +169,130 @@ static int adopt(struct adaptive *a, struct platform *p, uint32_t slot)
 	return 0;
 }
 
+/* Make (mib) free on top of the growth reserved for unbound children.
+ * Templates other than (keep) that no fork is using go first (a template
+ * never holds memory a function VM needs), then idle VMs. */
+static int room_but(struct adaptive *a, struct platform *p, double mib,
+		    int keep)
+{
+	double need = mib + a->reserved_mib;
+	if (a->zyg)
+		zygset_reclaim(a->zyg, p, need, keep);
+	return vmpool_make_room(a->pool, p, need);
+}
+
 static int room(struct adaptive *a, struct platform *p, double mib)
 {
-	return vmpool_make_room(a->pool, p, mib);
+	return room_but(a, p, mib, ZYGSET_NONE);
+}
+
+/* ---- templates (adaptive.zygotes) ---- */
+
+/* The global ids of (func)'s libraries (libs) into (ids), ascending;
+ * returns how many. */
+static uint32_t global_libs(const struct plat_func *pf, uint64_t libs,
+			    uint32_t *ids)
+{
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < pf->nlibs && i < 64; i++) {
+		if (!(libs >> i & 1))
+			continue;
+		uint32_t j = n++;
+		for (; j > 0 && ids[j - 1] > pf->lib_ids[i]; j--)
+			ids[j] = ids[j - 1];
+		ids[j] = pf->lib_ids[i];
+	}
+	return n;
+}
+
+/* (func) was specialized: keep a template of its runtime with its
+ * current libraries, if memory allows without evicting a VM. */
+static void ensure_template(struct adaptive *a, struct platform *p,
+			    uint32_t func)
+{
+	const struct plat_func *pf = plat_func(p, func);
+	uint64_t libs = a->f[func].libs;
+	uint32_t ids[64];
+	uint32_t n = global_libs(pf, libs, ids);
+	double mib = plat_vm_mem_mib(p, PLAT_NO_FUNC);
+	for (uint32_t i = 0; i < pf->nlibs && i < 64; i++)
+		if (libs >> i & 1)
+			mib += pf->lib_mib[i];
+	zygset_ensure(a->zyg, p, pf->runtime, ids, n, mib,
+		      plat_mem_free_mib(p) - a->reserved_mib);
+}
+
+/* Scale-out of specialized (func) with no snapshot to restore: a child
+ * of the smallest ready template holding its current libraries, tracked
+ * by the pool, room made for its memory once bound; PLAT_NO_VM if there
+ * is no such template or no room. */
+static uint32_t fork_template(struct adaptive *a, struct platform *p,
+			      uint32_t func)
+{
+	const struct plat_func *pf = plat_func(p, func);
+	uint32_t ids[64], slot;
+	uint32_t n = global_libs(pf, a->f[func].libs, ids);
+	int t = zygset_find(a->zyg, p, pf->runtime, ids, n);
+	if (t == ZYGSET_NONE) {
+		a->zy_misses++;
+		return PLAT_NO_VM;
+	}
+	uint32_t ts = zygset_slot(a->zyg, t);
+	double grow = pf->mem_mib - plat_vm_mem_mib(p, PLAT_NO_FUNC);
+	if (grow < 0)
+		grow = 0;
+	if (room_but(a, p, plat_vm(p, ts)->mem_mib + grow, t) < 0 ||
+	    plat_vm_fork(p, ts, &slot) < 0)
+		return PLAT_NO_VM;
+	if (vmpool_add(a->pool, p, slot) < 0) {
+		plat_vm_destroy(p, slot);
+		return PLAT_NO_VM;
+	}
+	struct plat_vm *v = plat_vm(p, slot);
+	v->pol.u |= F_ZY_FORKING | F_ZY_UNBOUND;
+	v->pol.ref2 = (uint32_t)t;
+	a->reserved_mib += grow;
+	zygset_fork_begin(a->zyg, t);
+	a->zy_forks++;
+	return slot;
+}
+
+/* Template child (slot) is ready or finished a request (done): its fork
+ * is over; once its first request has bound it to its function, it gets
+ * the function's current blocks, missing libraries and key, and the
+ * agent, as a specialized fork does. A child its first request could not
+ * bind (no memory) stays unbound and is destroyed when idle. */
+static void settle_child(struct adaptive *a, struct platform *p,
+			 uint32_t slot, uint32_t func, int done)
+{
+	struct plat_vm *v = plat_vm(p, slot);
+	if (v->pol.u & F_ZY_FORKING) {
+		v->pol.u &= ~F_ZY_FORKING;
+		zygset_fork_end(a->zyg, p, (int)v->pol.ref2);
+	}
+	if (!(v->pol.u & F_ZY_UNBOUND) || (v->func == PLAT_NO_FUNC && !done))
+		return;
+	v->pol.u &= ~F_ZY_UNBOUND;
+	const struct plat_func *pf = plat_func(p, func);
+	double grow = pf->mem_mib - plat_vm_mem_mib(p, PLAT_NO_FUNC);
+	a->reserved_mib -= grow > 0 ? grow : 0;
+	if (a->reserved_mib < 1e-6)
+		a->reserved_mib = 0;
+	if (v->func == PLAT_NO_FUNC || v->state == VM_DEAD)
+		return;
+	struct fstate *fs = &a->f[func];
+	for (uint32_t i = 0; i < pf->nlibs; i++)
+		if ((a->no_shadowing || fs->libs >> i & 1) &&
+		    !(v->libs >> i & 1))
+			plat_load_library(p, slot, i);
+	for (uint32_t i = 0; i < pf->nblocks; i++)
+		if (fs->blocks >> i & 1)
+			plat_install_block(p, slot, i);
+	p->ops->set_spec_key(p, slot, fs->key);
+	if (!a->oracle_mode)
+		p->ops->set_profiling(p, slot, 1);
+	fs->live_spec++;
+	a->zy_children++;
 }
 
 /* Scale-out for (func): restore the current specialized snapshot, else
@@ -180,6 +319,9 @@ static uint32_t new_vm(struct adaptive *a, struct platform *p, uint32_t func)
 			return slot;
 		}
 	}
+	if (a->zyg && fs->key &&
+	    (slot = fork_template(a, p, func)) != PLAT_NO_VM)
+		return slot;
 	if (room(a, p, plat_vm_mem_mib(p, func)) < 0 ||
 	    plat_vm_boot(p, func, &slot) < 0 || adopt(a, p, slot) < 0)
 		return PLAT_NO_VM;
@@ -329,6 +471,8 @@ static void analyze(struct adaptive *a, struct platform *p, uint32_t slot,
 	if (fs->live_spec >= (uint32_t)c->adaptive.max_per_func)
 		return;
 	specialize(a, p, slot, func, libs, blocks, key, pr->mem_ws_mib);
+	if (a->zyg)
+		ensure_template(a, p, func);
 }
 
 /* A report holds at least adaptive.min_requests requests: decided on
@@ -392,6 +536,12 @@ static void ad_on_ready(void *st, struct platform *p, uint32_t slot)
 {
 	struct adaptive *a = st;
 	struct plat_vm *v = plat_vm(p, slot);
+	if (v->pol.u & (F_ZY_FORKING | F_ZY_UNBOUND)) {
+		settle_child(a, p, slot, v->func, 0);
+		if (v->state == VM_IDLE)
+			vmpool_idle(a->pool, p, slot);
+		return;
+	}
 	if (!(v->pol.u & F_SPEC_PENDING))
 		return;
 	v->pol.u &= ~F_SPEC_PENDING;
@@ -445,6 +595,8 @@ static void ad_on_done(void *st, struct platform *p, uint32_t slot,
 {
 	struct adaptive *a = st;
 	struct plat_vm *v = plat_vm(p, slot);
+	if (v->pol.u & (F_ZY_FORKING | F_ZY_UNBOUND))
+		settle_child(a, p, slot, r->func, 1);
 	if (a->oracle_mode && plat_now(p) >= a->f[r->func].next_oracle_ns) {
 		struct plat_profile pr;
 		a->f[r->func].next_oracle_ns = plat_now(p) +
@@ -476,7 +628,10 @@ static void ad_on_timer(void *st, struct platform *p, uint32_t slot,
 static void ad_on_pressure(void *st, struct platform *p, double need_mib)
 {
 	struct adaptive *a = st;
-	vmpool_make_room(a->pool, p, plat_mem_free_mib(p) + need_mib);
+	double need = plat_mem_free_mib(p) + need_mib;
+	if (a->zyg)
+		zygset_reclaim(a->zyg, p, need, ZYGSET_NONE);
+	vmpool_make_room(a->pool, p, need);
 }
 
 static void ad_on_drain(void *st, struct platform *p)
@@ -491,6 +646,8 @@ static void ad_on_drain(void *st, struct platform *p)
 				p->ops->snapshot_drop(p, a->f[f].snaps[i].snap);
 				a->f[f].snaps[i].snap = PLAT_NO_SNAP;
 			}
+	if (a->zyg)
+		zygset_drain(a->zyg, p);
 }
 
 static size_t ad_metrics(void *st, struct res_metric *m, size_t cap)
@@ -513,6 +670,19 @@ static size_t ad_metrics(void *st, struct res_metric *m, size_t cap)
 		       (double)a->refitted, "count");
 	res_metric_put(m, &n, cap, "adaptive_pooled_decisions",
 		       (double)a->pooled_reports, "count");
+	if (!a->zyg)	/* the summary of runs without templates as before */
+		return n;
+	const struct zygset_stats *zs = zygset_stats(a->zyg);
+	res_metric_put(m, &n, cap, "adaptive_templates_booted",
+		       (double)zs->booted, "count");
+	res_metric_put(m, &n, cap, "adaptive_templates_reclaimed",
+		       (double)zs->reclaimed, "count");
+	res_metric_put(m, &n, cap, "adaptive_template_forks",
+		       (double)a->zy_forks, "count");
+	res_metric_put(m, &n, cap, "adaptive_template_misses",
+		       (double)a->zy_misses, "count");
+	res_metric_put(m, &n, cap, "adaptive_children_specialized",
+		       (double)a->zy_children, "count");
 	return n;
 }
 
@@ -520,6 +690,7 @@ static void ad_destroy(void *st)
 {
 	struct adaptive *a = st;
 	vmpool_free(a->pool);
+	zygset_free(a->zyg);
 	for (uint32_t f = 0; f < a->nfuncs; f++)
 		free(a->f[f].pool);
 	free(a->f);
