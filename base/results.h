@@ -105,6 +105,11 @@ struct res_file_attrs {
 struct res_run_attrs {
 	const char *strategy;
 	int64_t seed;
+	/* a replicated experiment's run: its name without the "#K" of the
+	 * group, and K; replication < 0 (or run NULL): not replicated, no
+	 * such attributes */
+	const char *run;
+	int64_t replication;
 };
 
 struct res_file;

@@ -444,7 +444,10 @@ struct res_run *res_run_begin(struct res_file *f, const char *name,
 		goto fail;
 	}
 	if (h5_attr_str(r->gid, "strategy", a ? a->strategy : "") < 0 ||
-	    h5_attr_i64(r->gid, "seed", a ? a->seed : 0) < 0) {
+	    h5_attr_i64(r->gid, "seed", a ? a->seed : 0) < 0 ||
+	    (a && a->run && a->replication >= 0 &&
+	     (h5_attr_str(r->gid, "run", a->run) < 0 ||
+	      h5_attr_i64(r->gid, "replication", a->replication) < 0))) {
 		h5_errf(f->err, sizeof(f->err), f->path, -EIO,
 			"cannot write attributes of /runs/%s", name);
 		goto fail;

@@ -280,10 +280,12 @@ int cfg_apply_runs(struct cfg_ld *x, const struct cfg_param *p,
 					rc = ld_fail(x, it, key, "duplicate run "
 						     "name \"%s\"", r->name);
 			for (const char *q = r->name; !rc && *q; q++)
-				if (*q == '/' || (unsigned char)*q < 32)
+				if (*q == '/' || *q == '#' ||
+				    (unsigned char)*q < 32)
 					rc = ld_fail(x, it, key, "run name \"%s\" "
-						     "may not contain '/' or "
-						     "control characters",
+						     "may not contain '/', '#' "
+						     "(replications: NAME#K) "
+						     "or control characters",
 						     r->name);
 			if (!rc && (!strcmp(r->name, ".") ||
 				    !strcmp(r->name, "..")))
@@ -760,6 +762,16 @@ void cfg_release(struct vms_config *c)
 int cfg_nruns(const struct vms_config *c)
 {
 	return c->runs.n > 0 ? c->runs.n : c->strategies.n;
+}
+
+int cfg_nreps(const struct vms_config *c)
+{
+	return c->seeds.n > 0 ? c->seeds.n : (int)c->replications;
+}
+
+int64_t cfg_rep_seed(const struct vms_config *c, int k)
+{
+	return c->seeds.n > 0 ? c->seeds.v[k] : c->seed + k;
 }
 
 int cfg_run_config(const struct vms_config *c, int i, struct vms_config *out,
