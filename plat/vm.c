@@ -105,7 +105,9 @@ static struct pvm *new_vm(struct plat *f, uint32_t func, uint32_t rt,
 	v->timer_deadline = -1;
 	v->timer_event_at = -1;
 	v->peak_mem_mib = mem;
+	plat_count_states(f);
 	f->n_by_state[VM_BOOTING]++;
+	plat_state_peaks(f, VM_BOOTING);
 	f->live_vms++;
 	f->sum->vms_created++;
 	f->mem_used_mib += mem;
