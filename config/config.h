@@ -208,6 +208,7 @@ struct vms_config {
 		int64_t timeseries_ns;	/* sampling period of /timeseries */
 		int requests;		/* write /requests */
 		int decisions;		/* write /decisions */
+		int vms;		/* write /vms */
 	} results;
 
 	char *text;			/* the YAML text loaded, heap, or NULL */

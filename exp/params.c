@@ -635,6 +635,9 @@ const struct cfg_param cfg_params[] = {
 	{ .key = "results.decisions", .type = CFG_BOOL,
 	  .offset = OFF(results.decisions), .def = "true", .unit = "",
 	  .help = "write one /decisions row per platform action" },
+	{ .key = "results.vms", .type = CFG_BOOL,
+	  .offset = OFF(results.vms), .def = "true", .unit = "",
+	  .help = "write one /vms row per VM" },
 };
 
 const size_t cfg_nparams = sizeof(cfg_params) / sizeof(cfg_params[0]);

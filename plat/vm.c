@@ -121,7 +121,7 @@ void plat_emit_vm(struct plat *f, const struct pvm *v, int64_t destroyed_ns)
 	int64_t end = destroyed_ns >= 0 ? destroyed_ns : f->now_ns;
 	f->sum->mem_mib_s += v->pub.mem_mib *
 			     (double)(end - v->pub.created_ns) / 1e9;
-	if (!f->res)
+	if (!f->res || !f->cfg->results.vms)
 		return;
 	struct res_vm row;
 	memset(&row, 0, sizeof(row));
