@@ -89,6 +89,11 @@ static const struct {
 	{ "host", "host", 0 },
 	{ "start_time", "started", 0 },
 	{ "trace_checksum", "trace", 0 },
+	{ "source_commit", "commit", 0 },	/* base/prov.h */
+	{ "source_dirty", "dirty", 1 },
+	{ "compiler", "compiler", 0 },
+	{ "build_flags", "flags", 0 },
+	{ "libraries", "libraries", 0 },
 	{ "config", NULL, 0 },
 	{ "complete", NULL, 1 },
 };

@@ -67,6 +67,8 @@ void cfg_defaults(struct vms_config *c);
  * (name) is used in messages. On error (c) may be partly updated. */
 int cfg_load_string(struct vms_config *c, const char *text, size_t len,
 		    const char *name, struct cfg_error *err);
+/* (path) may also be the name of a shipped experiment (no '/', no ".yaml",
+ * no such file): experiments/NAME.yaml as base/datadir.h finds it. */
 int cfg_load_file(struct vms_config *c, const char *path,
 		  struct cfg_error *err);
 
