@@ -8,6 +8,7 @@
 #include <string.h>
 #include "base/results.h"
 #include "cli/cmd.h"
+#include "cli/report_index.h"
 
 static const char report_usage[] =
 "usage: vmspec report FILE [--json]\n"
@@ -463,6 +464,8 @@ int cmd_report(int argc, char **argv)
 	int json = 0, complete, only_files = 0, rc = 0;
 	char err[1024];
 
+	if (report_index_wanted(argc, argv))	/* cli/report_index.c */
+		return report_index(argc, argv);
 	for (i = 1; i < (size_t)argc; i++) {
 		const char *a = argv[i];
 
