@@ -14,6 +14,7 @@
 #include "base/results.h"
 #include "cli/cmd.h"
 #include "cli/gnuplot.h"
+#include "cli/report_index.h"
 
 static const char plot_usage[] =
 "usage: vmspec plot FILE... [-o PNG] [--title T] [--bars]\n"
@@ -364,6 +365,8 @@ int cmd_plot(int argc, char **argv)
 	size_t n = 0;
 	int rc;
 
+	if (report_index_wanted(argc, argv))	/* cli/plot_index.c */
+		return plot_index(argc, argv);
 	rc = parse_args(argc, argv, &pa);
 	if (rc >= 0)
 		goto done;
