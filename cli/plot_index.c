@@ -169,20 +169,30 @@ static char *default_output(const char *path, const char *a, const char *b)
 	return out;
 }
 
-/* "rate=5 ttl=30s keepalive": what a point of the Pareto plane is. */
-static void row_label(const struct swr_index *ix, const struct swr_row *r,
+/* "ttl=30s keepalive": what a row of the Pareto plane is, by the axes
+ * whose value varies among the rows drawn (and its run group). */
+static void row_label(const struct pi_plot *p, const struct swr_row *r,
 		      char *buf, size_t n)
 {
+	const struct swr_index *ix = p->ix;
 	size_t len = 0;
 
 	buf[0] = '\0';
 	for (size_t a = 0; a < ix->naxes && len < n; a++) {
-		const char *k = strrchr(ix->axes[a], '.');
+		const char *k = strrchr(ix->axes[a], '.'), *v;
+		size_t i;
+		v = ix->points[r->point].text[a];
+		for (i = 0; i < p->nrows; i++)
+			if (strcmp(ix->points[p->rows[i].point].text[a], v))
+				break;
+		if (i == p->nrows)		/* the same in every row */
+			continue;
 		len += (size_t)snprintf(buf + len, n - len, "%s%s=%s",
-					a ? " " : "", k ? k + 1 : ix->axes[a],
-					ix->points[r->point].text[a]);
+					len ? " " : "", k ? k + 1 : ix->axes[a],
+					v);
 	}
-	if (r->group != SWR_NOGROUP && ix->ngroups > 1 && len < n)
+	if (r->group != SWR_NOGROUP && !p->pa->run && ix->ngroups > 1 &&
+	    len < n)
 		snprintf(buf + len, n - len, "%s%s", len ? " " : "",
 			 ix->groups[r->group]);
 }
@@ -299,6 +309,19 @@ static int make_lines(struct pi_plot *p, const struct swr_key *by,
 	return 0;
 }
 
+/* Whether metric (m) reaches 100000 among the rows: tics then read 100k,
+ * 2M, ... */
+static int big_values(const struct pi_plot *p, size_t m)
+{
+	for (size_t i = 0; i < p->nrows; i++) {
+		const struct stat_ci *ci = &swr_cell(p->ix, p->rows[i].point,
+						     p->rows[i].group, m)->ci;
+		if (fabs(ci->mean) >= 1e5 || fabs(ci->hi) >= 1e5)
+			return 1;
+	}
+	return 0;
+}
+
 static void emit_lines(FILE *gp, const char *terminal, const void *arg)
 {
 	const struct pi_plot *p = arg;
@@ -323,6 +346,8 @@ static void emit_lines(FILE *gp, const char *terminal, const void *arg)
 	fputs("\nset ylabel ", gp);
 	gp_quote(gp, lab);
 	fputs("\nset grid\nset key outside right top\n", gp);
+	if (big_values(p, p->y.idx))
+		fputs("set format y '%.1s%c'\n", gp);
 	if (p->logx)
 		fputs("set logscale x\nset format x '%g'\n", gp);
 	if (p->categories) {	/* x positions 0..k-1 in point order */
@@ -422,7 +447,13 @@ static void emit_pareto(FILE *gp, const char *terminal, const void *arg)
 		 p->max_y ? "more is better" : "less is better");
 	fputs("\nset ylabel ", gp);
 	gp_quote(gp, lab);
-	fputs("\nset grid\nset key top right box opaque\n", gp);
+	fputs("\nset grid\nset key top right box opaque\n"
+	      "set offsets graph 0.02, graph 0.3, graph 0.05, graph 0.05\n",
+	      gp);
+	if (big_values(p, p->px))
+		fputs("set format x '%.1s%c'\n", gp);
+	if (big_values(p, p->py))
+		fputs("set format y '%.1s%c'\n", gp);
 	/* columns: x y xlo xhi ylo yhi "label"; front sorted by x */
 	for (int f = 0; f < 2; f++) {
 		size_t *idx = calloc(p->nrows + 1, sizeof(size_t)), n = 0;
@@ -443,13 +474,30 @@ static void emit_pareto(FILE *gp, const char *terminal, const void *arg)
 				idx[b - 1] = t;
 			}
 		fprintf(gp, "$%s << EOD\n", f ? "front" : "others");
-		for (size_t k = 0; k < n; k++) {
+		for (size_t k = 0, same = 0; k < n; k++) {
 			const struct swr_row *r = &p->rows[idx[k]];
 			const struct stat_ci *cx = &swr_cell(ix, r->point,
 							     r->group, p->px)->ci,
 					     *cy = &swr_cell(ix, r->point,
 							     r->group, p->py)->ci;
-			row_label(ix, r, lab, sizeof(lab));
+			/* rows at the very same place: one label */
+			size_t more = 0;
+			while (k + more + 1 < n) {
+				const struct swr_row *q = &p->rows[idx[k + more + 1]];
+				if (swr_cell(ix, q->point, q->group, p->px)->ci.mean !=
+				    cx->mean ||
+				    swr_cell(ix, q->point, q->group, p->py)->ci.mean !=
+				    cy->mean)
+					break;
+				more++;
+			}
+			row_label(p, r, lab, sizeof(lab));
+			if (same)
+				lab[0] = '\0';
+			else if (more)
+				snprintf(lab + strlen(lab), sizeof(lab) -
+					 strlen(lab), " (+%zu identical)", more);
+			same = more ? more : same ? same - 1 : 0;
 			fprintf(gp, "%.9g %.9g %.9g %.9g %.9g %.9g \"", cx->mean,
 				cy->mean, isnan(cx->lo) ? cx->mean : cx->lo,
 				isnan(cx->hi) ? cx->mean : cx->hi,

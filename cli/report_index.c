@@ -249,9 +249,14 @@ static void fmt_num(char *buf, size_t n, double v)
 		snprintf(buf, n, "%.3g", v);
 }
 
-/* "mean ±hw", both to two significant digits of the half-width. */
+/* "mean ±hw", both to two significant digits of the half-width; large
+ * figures in thousands (k), millions (M) or billions (G). */
 static void fmt_ci(char *buf, size_t n, const struct stat_ci *ci)
 {
+	static const struct {
+		double f;
+		const char *sfx;
+	} scale[] = { { 1e9, "G" }, { 1e6, "M" }, { 1e5, "k" } };
 	double hw = stat_halfwidth(ci);
 	int d;
 
@@ -265,6 +270,16 @@ static void fmt_ci(char *buf, size_t n, const struct stat_ci *ci)
 			snprintf(buf + strlen(buf), n - strlen(buf), " ±0");
 		return;
 	}
+	for (size_t k = 0; k < sizeof(scale) / sizeof(scale[0]); k++)
+		if (fabs(ci->mean) >= scale[k].f) {
+			double f = scale[k].f == 1e5 ? 1e3 : scale[k].f,
+			       h = hw / f;
+			d = h >= 10 ? 0 : 1 - (int)floor(log10(h));
+			d = d > 6 ? 6 : d;
+			snprintf(buf, n, "%.*f%s ±%.*f%s", d, ci->mean / f,
+				 scale[k].sfx, d, h, scale[k].sfx);
+			return;
+		}
 	d = hw >= 10 ? 0 : 1 - (int)floor(log10(hw));
 	if (d > 6)
 		d = 6;
