@@ -23,9 +23,10 @@ static const char report_index_usage[] =
 "one row per point (the runs that differ only by their seed) and run group\n"
 "inside the runs' files (a strategy, or a named run), with the point's\n"
 "parameter values and each metric as the mean over the seeds and its 95 %\n"
-"interval (Student t; bootstrap for percentiles and maxima). Points whose\n"
-"runs are not all complete show their status (failed, pending, stale,\n"
-"...), and the report says how to finish the sweep.\n"
+"interval (Student t; a percentile bootstrap for percentiles and maxima\n"
+"over 10 seeds or more). Points whose runs are not all complete show\n"
+"their status (failed, pending, stale, ...), and the report says how to\n"
+"finish the sweep.\n"
 "\n"
 "  --sort KEY         order rows by an axis key, a metric or \"run\"\n"
 "  --desc             descending (rows without a value stay last)\n"
@@ -467,8 +468,9 @@ static void print_text(const struct swr_index *ix, const struct swr_row *rows,
 	free(w);
 	if (ncols)
 		printf("\n(mean ±half-width of the 95 %% interval over the "
-		       "point's seeds: Student t; bootstrap for percentiles "
-		       "and maxima)\n");
+		       "point's seeds: Student t; percentile bootstrap for "
+		       "percentiles and maxima over %d seeds or more)\n",
+		       SWR_BOOT_MIN);
 	for (size_t i = 0, head = 0; i < ix->nruns; i++) {
 		const struct swr_run *r = &ix->runs[i];
 		char why[1024];
@@ -604,8 +606,8 @@ static void print_json(const struct swr_index *ix, const struct swr_row *rows,
 			fputs(", \"sd\": ", stdout);
 			json_num(ci->sd);
 			printf(", \"n\": %zu, \"interval\": \"%s\", \"unit\": ",
-			       ci->n, swr_metric_boot(m->name) ? "bootstrap" :
-			       "t");
+			       ci->n, swr_ci_is_boot(m->name, ci->n) ?
+			       "bootstrap" : "t");
 			json_str(m->unit);
 			putchar('}');
 		}

@@ -64,10 +64,19 @@ int swr_metric_boot(const char *m)
 	return 0;
 }
 
+int swr_ci_is_boot(const char *metric, size_t n)
+{
+	return n >= SWR_BOOT_MIN && swr_metric_boot(metric);
+}
+
 int swr_ci(const char *metric, const double *x, size_t n,
 	   struct stat_ci *out)
 {
-	if (swr_metric_boot(metric))
+	size_t finite = 0;
+
+	for (size_t i = 0; i < n; i++)
+		finite += isfinite(x[i]) != 0;
+	if (swr_ci_is_boot(metric, finite))
 		return stat_boot_ci(x, n, SWR_LEVEL, SWR_BOOT_REPS,
 				    SWR_BOOT_SEED, out);
 	return stat_t_ci(x, n, SWR_LEVEL, out);

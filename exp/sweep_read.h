@@ -23,6 +23,9 @@
 #define SWR_BOOT_REPS 2000	/* bootstrap resamples */
 #define SWR_BOOT_SEED 12	/* bootstrap generator seed: same figures on
 				 * every read */
+#define SWR_BOOT_MIN 10		/* fewer values: a percentile bootstrap's
+				 * interval is far too narrow (two values:
+				 * their range), so the t interval is used */
 #define SWR_NAME_LEN 64		/* run group and metric names */
 #define SWR_NOGROUP ((size_t)-1)	/* row of a point no run group is
 					 * known for (nothing complete) */
@@ -38,12 +41,16 @@ int swr_group_of(struct res_reader *rd, size_t i, char *base, size_t n);
 
 /* ---- intervals ---- */
 
-/* 1 when (metric)'s interval is a bootstrap one: percentiles
- * ("..._pNN...") and maxima ("max", "peak" in the name); 0: Student t
- * (means, fractions, counts). */
+/* 1 when (metric) is not near normal over seeds: percentiles
+ * ("..._pNN...") and maxima ("max", "peak" in the name); 0: means,
+ * fractions, counts. */
 int swr_metric_boot(const char *metric);
-/* Mean of x[n] with its SWR_LEVEL interval of the kind above (bootstrap:
- * SWR_BOOT_REPS resamples, seed SWR_BOOT_SEED). As stat_t_ci. */
+/* Whether swr_ci bootstraps (metric) over (n) finite values: a metric as
+ * above with at least SWR_BOOT_MIN of them. */
+int swr_ci_is_boot(const char *metric, size_t n);
+/* Mean of x[n] with its SWR_LEVEL interval: a percentile bootstrap
+ * (SWR_BOOT_REPS resamples, seed SWR_BOOT_SEED) when swr_ci_is_boot for
+ * the finite values, else Student t. As stat_t_ci. */
 int swr_ci(const char *metric, const double *x, size_t n,
 	   struct stat_ci *out);
 

@@ -1,10 +1,11 @@
 /* test_sweep_read.c - a sweep read back (exp/sweep_read.h): replication
- * names and interval kinds from tables; then an index over hand-written
- * results files (2 x 2 points x 3 seeds, a plain and a replicated run group,
- * a failed and a pending run): points, cells in manifest order, intervals
- * equal to base/stats' on the same values, rows, filters with units, sort
- * with NaN last, the Pareto front of a hand-built table, and what the
- * reader notices on disk (a run finished after the index, a missing file). */
+ * names and interval kinds from tables, the bootstrap only over enough
+ * values; then an index over hand-written results files (2 x 2 points x 3
+ * seeds, a plain and a replicated run group, a failed and a pending run):
+ * points, cells in manifest order, intervals equal to base/stats' on the
+ * same values, rows, filters with units, sort with NaN last, the Pareto
+ * front of a hand-built table, and what the reader notices on disk (a run
+ * finished after the index, a missing file). */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -40,6 +41,38 @@ static void test_split_name(void)
 				cases[i].k);
 		CU_ASSERT_STRING_EQUAL(base, cases[i].base);
 	}
+}
+
+/* swr_ci: bootstrap for a percentile over enough values, else t. */
+static void test_ci_kind(void)
+{
+	double x[12];
+	struct stat_ci got, want;
+
+	for (size_t i = 0; i < 12; i++)
+		x[i] = 100 + (double)((i * 7) % 12);
+	for (size_t n = 2; n <= 12; n++) {
+		int boot = n >= SWR_BOOT_MIN;
+		CU_ASSERT_EQUAL(swr_ci_is_boot("latency_p99_ms", n), boot);
+		CU_ASSERT_EQUAL(swr_ci_is_boot("latency_mean_ms", n), 0);
+		CU_ASSERT(swr_ci("latency_p99_ms", x, n, &got) == 0);
+		if (boot)
+			stat_boot_ci(x, n, 0.95, SWR_BOOT_REPS, SWR_BOOT_SEED,
+				     &want);
+		else
+			stat_t_ci(x, n, 0.95, &want);
+		CU_ASSERT_DOUBLE_EQUAL(got.lo, want.lo, 1e-12);
+		CU_ASSERT_DOUBLE_EQUAL(got.hi, want.hi, 1e-12);
+		CU_ASSERT(swr_ci("latency_mean_ms", x, n, &got) == 0);
+		stat_t_ci(x, n, 0.95, &want);
+		CU_ASSERT_DOUBLE_EQUAL(got.lo, want.lo, 1e-12);
+	}
+	/* NaN values do not count towards SWR_BOOT_MIN */
+	x[0] = NAN;
+	swr_ci("latency_p99_ms", x, SWR_BOOT_MIN, &got);
+	stat_t_ci(x, SWR_BOOT_MIN, 0.95, &want);
+	CU_ASSERT_DOUBLE_EQUAL(got.lo, want.lo, 1e-12);
+	CU_ASSERT_EQUAL(got.n, SWR_BOOT_MIN - 1);
 }
 
 static void test_metric_boot(void)
@@ -223,8 +256,7 @@ static void test_points_and_cells(void)
 			for (size_t j = 0; j < n; j++)	/* manifest order */
 				CU_ASSERT_DOUBLE_EQUAL(c->x[j], p99[j], 0);
 			struct stat_ci want;
-			stat_boot_ci(p99, n, 0.95, SWR_BOOT_REPS, SWR_BOOT_SEED,
-				     &want);
+			stat_t_ci(p99, n, 0.95, &want);	/* < SWR_BOOT_MIN */
 			CU_ASSERT_DOUBLE_EQUAL(c->ci.mean, want.mean, 1e-12);
 			if (n > 1) {
 				CU_ASSERT_DOUBLE_EQUAL(c->ci.lo, want.lo, 1e-12);
@@ -422,6 +454,7 @@ int main(void)
 	static const struct cu_test tests[] = {
 		{ "run group of a replication's name", test_split_name },
 		{ "bootstrap for percentiles and maxima", test_metric_boot },
+		{ "bootstrap over enough values, else t", test_ci_kind },
 		{ "points, cells and intervals", test_points_and_cells },
 		{ "rows, filters and sort", test_rows_filters_sort },
 		{ "Pareto front", test_pareto },
