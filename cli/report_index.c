@@ -511,6 +511,20 @@ static void json_str(const char *s)
 	putchar('"');
 }
 
+/* (v) in the shortest text that reads back exactly; integers in full. */
+static void shortest(char *buf, size_t n, double v)
+{
+	if (v == floor(v) && fabs(v) < 1e15) {
+		snprintf(buf, n, "%.0f", v);
+		return;
+	}
+	for (int prec = 1; prec <= 17; prec++) {
+		snprintf(buf, n, "%.*g", prec, v);
+		if (strtod(buf, NULL) == v)
+			break;
+	}
+}
+
 static void json_num(double v)
 {
 	char buf[64];
@@ -519,15 +533,7 @@ static void json_num(double v)
 		fputs("null", stdout);
 		return;
 	}
-	if (v == floor(v) && fabs(v) < 1e15) {		/* integers in full */
-		printf("%.0f", v);
-		return;
-	}
-	for (int prec = 1; prec <= 17; prec++) {	/* shortest exact */
-		snprintf(buf, sizeof(buf), "%.*g", prec, v);
-		if (strtod(buf, NULL) == v)
-			break;
-	}
+	shortest(buf, sizeof(buf), v);
 	fputs(buf, stdout);
 }
 
@@ -633,10 +639,14 @@ static void csv_str(const char *s)
 	putchar('"');
 }
 
-static void csv_num(double v)
+static void csv_num(double v)		/* NaN: an empty field */
 {
-	if (!isnan(v))
-		printf("%.17g", v);
+	char buf[64];
+
+	if (!isnan(v)) {
+		shortest(buf, sizeof(buf), v);
+		fputs(buf, stdout);
+	}
 }
 
 static void print_csv(const struct swr_index *ix, const struct swr_row *rows,
