@@ -360,7 +360,11 @@ static void emit_lines(FILE *gp, const char *terminal, const void *arg)
 			gp_quote(gp, ix->points[i].text[p->x.idx]);
 			fprintf(gp, " %zu", k++);
 		}
-		fputs(")\nset xrange [-0.5:*]\n", gp);
+		size_t ncat = 0;
+		for (size_t i = 0; i < ix->npoints; i++)
+			if (p->catpos[i] + 1 > ncat)
+				ncat = p->catpos[i] + 1;
+		fprintf(gp, ")\nset xrange [-0.5:%zu.5]\n", ncat - 1);
 	}
 	for (size_t l = 0; l < p->nlines; l++) {
 		fprintf(gp, "$d%zu << EOD\n", l);
