@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "tests/cu.h"
+#include "base/h5util.h"
 #include "base/results.h"
 #include "base/stats.h"
 #include "base/util.h"
@@ -73,6 +74,47 @@ static void test_ci_kind(void)
 	stat_t_ci(x, SWR_BOOT_MIN, 0.95, &want);
 	CU_ASSERT_DOUBLE_EQUAL(got.lo, want.lo, 1e-12);
 	CU_ASSERT_EQUAL(got.n, SWR_BOOT_MIN - 1);
+}
+
+/* A run's group from its attributes `run` and `replication` (as the
+ * writer of replicated experiments sets them), else from its name. */
+static void test_group_of(void)
+{
+	static const struct res_file_attrs fa = {
+		.tool_version = "test", .config_text = "", .config_hash = "",
+		.host = "h", .start_time = "t", .trace_checksum = "",
+	};
+	char path[] = "/tmp/test_group_of.XXXXXX", err[256], base[64];
+	int fd = mkstemp(path);
+	CU_ASSERT_FATAL(fd >= 0);
+	close(fd);
+	struct res_file *f = res_create(path, &fa, 16, 0, err, sizeof(err));
+	CU_ASSERT_FATAL(f != NULL);
+	static const char *const names[] = { "first-try", "adaptive#4", "plain" };
+	for (int i = 0; i < 3; i++) {
+		struct res_run_attrs ra = { .strategy = "x", .seed = 1 };
+		struct res_run *r = res_run_begin(f, names[i], &ra);
+		if (i == 0)
+			CU_ASSERT(res_run_set_u64(r, "replication", 3) == 0);
+		CU_ASSERT(res_run_end(r, 0, 0) == 0);
+	}
+	CU_ASSERT_FATAL(res_close(f, 1) == 0);
+	/* the run name beside the replication number, as text */
+	hid_t fid = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+	hid_t g = H5Gopen2(fid, "/runs/first-try", H5P_DEFAULT);
+	CU_ASSERT_FATAL(g >= 0 && h5_attr_str(g, "run", "keepalive") == 0);
+	H5Gclose(g);
+	H5Fclose(fid);
+	struct res_reader *rd = res_open(path, err, sizeof(err));
+	CU_ASSERT_FATAL(rd != NULL);
+	CU_ASSERT_EQUAL(swr_group_of(rd, 0, base, sizeof(base)), 3);
+	CU_ASSERT_STRING_EQUAL(base, "keepalive");
+	CU_ASSERT_EQUAL(swr_group_of(rd, 1, base, sizeof(base)), 4);
+	CU_ASSERT_STRING_EQUAL(base, "adaptive");
+	CU_ASSERT_EQUAL(swr_group_of(rd, 2, base, sizeof(base)), -1);
+	CU_ASSERT_STRING_EQUAL(base, "plain");
+	res_reader_close(rd);
+	unlink(path);
 }
 
 static void test_metric_boot(void)
@@ -453,6 +495,7 @@ int main(void)
 {
 	static const struct cu_test tests[] = {
 		{ "run group of a replication's name", test_split_name },
+		{ "run group from attributes, else the name", test_group_of },
 		{ "bootstrap for percentiles and maxima", test_metric_boot },
 		{ "bootstrap over enough values, else t", test_ci_kind },
 		{ "points, cells and intervals", test_points_and_cells },
