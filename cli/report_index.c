@@ -407,6 +407,12 @@ static void print_header(const struct swr_index *ix)
 	       ix->npoints, ix->nseeds, ix->nseeds == 1 ? "" : "s");
 	for (size_t g = 0; g < ix->ngroups; g++)
 		printf("%s %s", g ? "," : "", ix->groups[g]);
+	size_t most = 0, ncells = ix->npoints * ix->ngroups * ix->nmetrics;
+	for (size_t c = 0; c < ncells; c++)
+		most = ix->cells[c].n > most ? ix->cells[c].n : most;
+	if (most > ix->nseeds)	/* runs of replications: NAME#K */
+		printf("\n%-8s pooled over seeds: up to %zu values a figure",
+		       "replications", most);
 	puts(ix->ngroups ? "\n" : " none yet\n");
 }
 
