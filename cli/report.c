@@ -8,6 +8,7 @@
 #include <string.h>
 #include "base/results.h"
 #include "cli/cmd.h"
+#include "cli/report_index.h"
 #include "cli/report_int.h"
 
 static const char report_usage[] =
@@ -561,6 +562,8 @@ int cmd_report(int argc, char **argv)
 	char err[1024];
 	struct report_opts o = { .max_failed = 0.001 };
 
+	if (report_index_wanted(argc, argv))	/* cli/report_index.c */
+		return report_index(argc, argv);
 	for (i = 1; i < (size_t)argc; i++) {
 		const char *a = argv[i];
 
