@@ -1,8 +1,9 @@
 /* report_reps.c - `vmspec report` of a replicated experiment (groups
  * NAME#K with attributes run and replication): every metric of every run
  * as its mean over the replications with a 95 % interval (Student t;
- * percentile bootstrap for latency percentiles, which are not near normal
- * over replications), and the paired differences of each run against a
+ * percentile bootstrap for percentiles and maxima, which are not near
+ * normal, from SWR_BOOT_MIN replications on: exp/sweep_read.h), and the
+ * paired differences of each run against a
  * baseline run of the same replications (same arrivals: common random
  * numbers), the figure a paper quotes. Called by cli/report.c. Invariant:
  * a run's replications are matched by their replication number, never by
@@ -14,10 +15,9 @@
 #include "base/stats.h"
 #include "base/util.h"
 #include "cli/report_int.h"
+#include "exp/sweep_read.h"
 
-#define LEVEL 0.95
-#define BOOT_REPS 2000
-#define BOOT_SEED 1		/* the report is the same every time */
+#define LEVEL SWR_LEVEL
 
 /* One run of the experiment: its replications by number. */
 struct rgroup {
@@ -102,21 +102,14 @@ static void values(const struct rgroup *g, const char *metric, double *v)
 	}
 }
 
-/* Latency percentiles get the bootstrap, every other figure t. */
-static int is_percentile(const char *metric)
-{
-	return !strncmp(metric, "latency_p", 9) ||
-	       !strcmp(metric, "latency_max_ms");
-}
-
+/* The interval of a sweep's report too (swr_ci): a percentile bootstrap
+ * for percentiles and maxima over at least SWR_BOOT_MIN replications,
+ * Student t otherwise. */
 static void interval(const struct rgroup *g, const char *metric, double *tmp,
 		     struct stat_ci *ci)
 {
 	values(g, metric, tmp);
-	if (is_percentile(metric))
-		stat_boot_ci(tmp, g->nrep, LEVEL, BOOT_REPS, BOOT_SEED, ci);
-	else
-		stat_t_ci(tmp, g->nrep, LEVEL, ci);
+	swr_ci(metric, tmp, g->nrep, ci);
 }
 
 static void paired(const struct rgroup *a, const struct rgroup *b,
@@ -214,9 +207,10 @@ void report_reps_text(const struct run_info *runs, size_t nruns,
 		if (report_text_width(g[i].name) > wname)
 			wname = report_text_width(g[i].name);
 	printf("replications %zu: each figure is the mean over them with its "
-	       "95 %% interval\n(Student t; bootstrap for latency "
-	       "percentiles); the runs of one replication saw\nthe same "
-	       "arrivals. Latency is over finished requests.\n\n", nrep);
+	       "95 %% interval\n(Student t; a bootstrap for percentiles and "
+	       "maxima from %d replications on);\nthe runs of one replication "
+	       "saw the same arrivals. Latency is over finished\nrequests.\n\n",
+	       nrep, SWR_BOOT_MIN);
 	report_put_text("run", wname + 2);
 	printf("%3s", "n");
 	for (size_t c = 0; c < NTCOLS; c++)

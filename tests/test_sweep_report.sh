@@ -209,16 +209,14 @@ seed: 3
 duration: 20s
 workload: {functions: 5, rate: 5}
 results: {batch_rows: 256}
-runs:
-  - {name: "keepalive#0", strategy: keepalive, set: {seed: 1}}
-  - {name: "keepalive#1", strategy: keepalive, set: {seed: 2}}
-  - {name: "keepalive#2", strategy: keepalive, set: {seed: 3}}
-  - {name: "cold", strategy: cold}
+replications: 3
+strategies: [keepalive, cold]
 Y
 "$VMSPEC" run "$T/rep.yaml" -o "$T/rep.h5" >/dev/null 2>&1
 expect "plot of replications" 0 "rep.png" -- fake "$VMSPEC" plot "$T/rep.h5"
 grep -q "title 'keepalive (mean of 3, 95 % band)'" "$T/gp" &&
-	grep -q "title 'cold'" "$T/gp" && ok "one curve per run, a band" ||
+	grep -q "title 'cold (mean of 3, 95 % band)'" "$T/gp" &&
+	ok "one curve per run, a band" ||
 	bad "one curve per run, a band"
 awk '/^\$d1 << EOD/ { on = 1; next } /^EOD/ { on = 0 }
 	on { n++; if (!($3 <= $2 && $2 <= $4 && $3 >= 0 && $4 <= 1)) bad = 1 }
