@@ -73,20 +73,21 @@ static void fmt_value(char *buf, size_t n, const struct tune_problem *p,
 	else if (isnan(pt->x[i]))
 		snprintf(buf, n, "-");
 	else
-		snprintf(buf, n, "%.4g", pt->x[i]);
+		snprintf(buf, n, "%.5g", pt->x[i]);
 }
 
-/* "mean ±half" of (ci) into (buf). */
-static void fmt_ci(char *buf, size_t n, const struct stat_ci *ci)
+/* "mean ±half" of (ci) into (buf); (sign): "+" on positive means. */
+static void fmt_ci(char *buf, size_t n, const struct stat_ci *ci, int sign)
 {
 	double h = stat_halfwidth(ci);
 
 	if (isnan(ci->mean))
 		snprintf(buf, n, "-");
 	else if (isnan(h))
-		snprintf(buf, n, "%.4g", ci->mean);
+		snprintf(buf, n, sign ? "%+.4g" : "%.4g", ci->mean);
 	else
-		snprintf(buf, n, "%.4g ±%.3g", ci->mean, h);
+		snprintf(buf, n, sign ? "%+.4g ±%.3g" : "%.4g ±%.3g", ci->mean,
+			 h);
 }
 
 static void on_point(void *arg, const struct tune_point *pt, size_t runs,
@@ -108,7 +109,7 @@ static void on_point(void *arg, const struct tune_point *pt, size_t runs,
 		fmt_value(v, sizeof(v), p, pt, i);
 		fprintf(stderr, " %s=%s", k ? k + 1 : p->params[i].key, v);
 	}
-	fmt_ci(ci, sizeof(ci), &pt->obj_ci);
+	fmt_ci(ci, sizeof(ci), &pt->obj_ci, 0);
 	fprintf(stderr, "  n=%zu  %s %s%s\n", pt->nrep, p->objective.text, ci,
 		pt->failed ? "  FAILED" : pt->feasible ? "" : "  infeasible");
 	if (pt->failed)
@@ -117,10 +118,38 @@ static void on_point(void *arg, const struct tune_point *pt, size_t runs,
 
 /* ------------------------------------------------------------ table */
 
+/* The left side of constraint (e)'s text, trimmed, into (buf). */
+static void left_side(char *buf, size_t n, const struct tune_expr *e)
+{
+	const char *t = e->text;
+	size_t len = strcspn(t, "<>");
+
+	while (len && t[len - 1] == ' ')
+		len--;
+	while (len && *t == ' ')
+		t++, len--;
+	snprintf(buf, n, "%.*s", (int)len, t);
+}
+
+/* Whether the table already has a column for figure (t). */
+static int shown(const struct tune_problem *p, const char *t)
+{
+	char l[TUNE_EXPR_LEN];
+
+	if (!strcmp(t, p->objective.text))
+		return 1;
+	for (size_t c = 0; c < p->ncons; c++) {
+		left_side(l, sizeof(l), &p->cons[c]);
+		if (!strcmp(l, t))
+			return 1;
+	}
+	return 0;
+}
+
 static void print_table(const struct tune_spec *s, const struct tune_result *r)
 {
 	const struct tune_problem *p = &s->prob;
-	int w[TUNE_MAX_PARAMS], wc[TUNE_MAX_CONS];
+	int w[TUNE_MAX_PARAMS], wc[TUNE_MAX_CONS], wp[2];
 	char v[64], ci[64];
 
 	printf("%4s  ", "id");
@@ -130,16 +159,21 @@ static void print_table(const struct tune_spec *s, const struct tune_result *r)
 			w[i] = 8;
 		printf("%*s  ", w[i], p->params[i].key);
 	}
-	printf("%4s  %-22s", "n", p->objective.text[0] && strlen(
-		p->objective.text) <= 22 ? p->objective.text : "objective");
+	printf("%4s  %-22s  %-20s", "n", strlen(p->objective.text) <= 22 ?
+	       p->objective.text : "objective", "- incumbent (paired)");
 	for (size_t c = 0; c < p->ncons; c++) {
-		/* the constraint's left side, its name up to the comparison */
-		const char *t = p->cons[c].text;
-		size_t len = strcspn(t, "<>");
-		while (len && t[len - 1] == ' ')
-			len--;
+		char l[TUNE_EXPR_LEN];	/* its left side */
+		left_side(l, sizeof(l), &p->cons[c]);
+		size_t len = strlen(l);
 		wc[c] = len < 12 ? 12 : len > 24 ? 24 : (int)len;
-		printf("  %*.*s", wc[c], (int)(len < 24 ? len : 24), t);
+		printf("  %*.24s", wc[c], l);
+	}
+	for (int j = 0; j < p->npareto; j++) {	/* the front's figures */
+		const char *t = p->pareto[j].text;
+		wp[j] = shown(p, t) ? 0 : strlen(t) < 12 ? 12 : strlen(t) > 24
+			? 24 : (int)strlen(t);
+		if (wp[j])
+			printf("  %*.*s", wp[j], 24, t);
 	}
 	printf("  %s\n", "feasible");
 	for (size_t k = 0; k < r->npoints; k++) {
@@ -152,10 +186,15 @@ static void print_table(const struct tune_spec *s, const struct tune_result *r)
 			fmt_value(v, sizeof(v), p, pt, i);
 			printf("%*s  ", w[i], v);
 		}
-		fmt_ci(ci, sizeof(ci), &pt->obj_ci);
+		fmt_ci(ci, sizeof(ci), &pt->obj_ci, 0);
 		printf("%4zu  %-22s", pt->nrep, ci);
+		fmt_ci(ci, sizeof(ci), &pt->diff_ci, 1);
+		printf("  %-20s", pt->incumbent ? "0" : ci);
 		for (size_t c = 0; c < p->ncons; c++)
 			printf("  %*.4g", wc[c], pt->cons_lhs[c]);
+		for (int j = 0; j < p->npareto; j++)
+			if (wp[j])
+				printf("  %*.4g", wp[j], pt->par_mean[j]);
 		printf("  %-3s%s%s%s\n", pt->failed ? "ERR" : pt->feasible ?
 		       "yes" : "no", (long)k == r->best ? "  <- best" : "",
 		       pt->on_front ? "  front" : "", pt->failed ? "  (run "
@@ -214,23 +253,22 @@ static void emit(FILE *gp, const char *terminal, const void *arg)
 	const struct fig *f = arg;
 	const struct tune_problem *p = &f->s->prob;
 	const struct tune_result *r = f->r;
-	const struct tune_point *inc = r->points[0];
 	int two = p->npareto == 2;
 
 	fprintf(gp, "set terminal %s noenhanced size %d,560\n", terminal,
 		two ? 1280 : 760);
 	fputs("set output ", gp);
 	gp_quote(gp, f->png);
-	/* id mean lo hi feasible best */
+	/* id difference lo hi feasible best: paired with the incumbent */
 	fputs("\n$pts << EOD\n", gp);
 	for (size_t k = 1; k < r->npoints; k++) {
-		const struct tune_point *pt = r->points[k];
-		if (!pt->nrep || isnan(pt->obj_ci.mean))
+		const struct stat_ci *d = &r->points[k]->diff_ci;
+		if (isnan(d->mean))
 			continue;
-		fprintf(gp, "%zu %.9g %.9g %.9g %d %d\n", pt->id,
-			pt->obj_ci.mean, isnan(pt->obj_ci.lo) ? pt->obj_ci.mean
-			: pt->obj_ci.lo, isnan(pt->obj_ci.hi) ? pt->obj_ci.mean
-			: pt->obj_ci.hi, pt->feasible, (long)k == r->best);
+		fprintf(gp, "%zu %.9g %.9g %.9g %d %d\n", r->points[k]->id,
+			d->mean, isnan(d->lo) ? d->mean : d->lo, isnan(d->hi) ?
+			d->mean : d->hi, r->points[k]->feasible,
+			(long)k == r->best);
 	}
 	fputs("EOD\n", gp);
 	if (two) {	/* x y feasible on_front best */
@@ -257,15 +295,28 @@ static void emit(FILE *gp, const char *terminal, const void *arg)
 		 p->maximize ? "maximize" : "minimize", p->objective.text,
 		 tune_method_names[p->method], r->runs);
 	gp_quote(gp, title);
+	char yl[TUNE_EXPR_LEN + 64];
+	snprintf(yl, sizeof(yl), "%s - incumbent's", p->objective.text);
 	fputs("\nset grid\nset key top right\n"
-	      "set title 'objective by evaluation (mean and interval)'\n"
+	      "set title 'objective by evaluation: difference to the "
+	      "incumbent (paired, same seeds)'\n"
 	      "set xlabel 'evaluation (point id)'\nset ylabel ", gp);
-	gp_quote(gp, p->objective.text);
+	gp_quote(gp, yl);
 	fputs("\n", gp);
-	if (!isnan(inc->obj_ci.mean))
-		fprintf(gp, "set arrow 1 from graph 0, first %.9g to graph 1, "
-			"first %.9g nohead dt 2 lc rgb 'gray40'\n",
-			inc->obj_ci.mean, inc->obj_ci.mean);
+	/* the means set the scale: intervals of two replications (t with
+	 * one degree of freedom) would flatten them, and are clipped */
+	double lo = 0, hi = 0;
+	for (size_t k = 1; k < r->npoints; k++) {
+		double m = r->points[k]->diff_ci.mean;
+		if (m < lo)
+			lo = m;
+		if (m > hi)
+			hi = m;
+	}
+	double pad = hi > lo ? 0.2 * (hi - lo) : 1;
+	fprintf(gp, "set yrange [%.9g:%.9g]\n", lo - pad, hi + pad);
+	fputs("set arrow 1 from graph 0, first 0 to graph 1, first 0 nohead "
+	      "dt 2 lc rgb 'gray40'\n", gp);
 	fputs("plot $pts using 1:($5 == 1 ? $2 : 1/0):3:4 with yerrorbars "
 	      "pt 7 ps 0.6 lc rgb '#1f77b4' title 'feasible', \\\n"
 	      "  $pts using 1:($5 == 0 ? $2 : 1/0):3:4 with yerrorbars pt 6 "
@@ -274,7 +325,7 @@ static void emit(FILE *gp, const char *terminal, const void *arg)
 	      "lc rgb 'black' title 'best', \\\n"
 	      "  NaN with lines dt 2 lc rgb 'gray40' title 'incumbent'\n", gp);
 	if (two) {
-		fputs("unset arrow 1\nset title 'Pareto front (both "
+		fputs("unset arrow 1\nset autoscale y\nset title 'Pareto front (both "
 		      "minimized; means over replications)'\nset xlabel ", gp);
 		gp_quote(gp, p->pareto[0].text);
 		fputs("\nset ylabel ", gp);

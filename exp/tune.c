@@ -138,9 +138,9 @@ int tune_problem_check(const struct tune_problem *p, char *err, size_t n)
 	}
 	if (p->budget < need) {
 		snprintf(err, n, "budget %zu runs is too small for %s: it needs "
-			 "at least %zu (%zu replications of the incumbent and "
+			 "at least %zu (%zu replication%s of the incumbent and "
 			 "of the first %s)", p->budget,
-			 tune_method_names[p->method], need, r,
+			 tune_method_names[p->method], need, r, r == 1 ? "" : "s",
 			 p->method == TUNE_NELDER_MEAD ? "simplex"
 						       : "candidates");
 		return -EINVAL;
@@ -149,6 +149,22 @@ int tune_problem_check(const struct tune_problem *p, char *err, size_t n)
 }
 
 /* ------------------------------------------------------- parameters */
+
+/* (x) to 5 significant digits: the values a search tries read as
+ * written ("0.02247"), and points closer than that are one point. Exact
+ * integers scale (x), so the result is the double nearest the decimal. */
+static double sig5(double x)
+{
+	if (x == 0 || !isfinite(x))
+		return x;
+	int e = (int)floor(log10(fabs(x)));
+	if (e >= 4) {
+		double m = pow(10, e - 4);
+		return round(x / m) * m;
+	}
+	double f = pow(10, 4 - e);
+	return round(x * f) / f;
+}
 
 double tune_param_at(const struct tune_param *q, double u, int *vi)
 {
@@ -164,8 +180,7 @@ double tune_param_at(const struct tune_param *q, double u, int *vi)
 	double x = u == 0 ? q->min : u == 1 ? q->max : q->log
 		? exp(log(q->min) + u * (log(q->max) - log(q->min)))
 		: q->min + u * (q->max - q->min);
-	if (q->integer)
-		x = round(x);
+	x = q->integer ? round(x) : sig5(x);
 	return x < q->min ? q->min : x > q->max ? q->max : x;
 }
 
@@ -303,8 +318,9 @@ static struct tune_point *point_find(struct tune *t, const double *u)
 	if (!inc || !p->inc_in_space)
 		return NULL;
 	for (size_t i = 0; i < p->nparams; i++) {
-		double a = x[i], b = inc->x[i];
-		if (vi[i] >= 0 || !(fabs(a - b) <= 1e-12 * fmax(fabs(a), fabs(b))))
+		double a = vi[i] >= 0 ? p->params[i].num[vi[i]] : x[i];
+		double b = inc->x[i];
+		if (!(fabs(a - b) <= 1e-12 * fmax(fabs(a), fabs(b))))
 			return NULL;
 	}
 	return t->r->points[0];
@@ -647,9 +663,9 @@ static int halving(struct tune *t)
 			if (round == 0 || add == 0) {
 				snprintf(t->r->stop, sizeof(t->r->stop),
 					 "budget of %zu runs spent: %zu "
-					 "candidate%s left after %d round%s",
-					 p->budget, ns, ns == 1 ? "" : "s",
-					 round, round == 1 ? "" : "s");
+					 "candidates left after %d round%s "
+					 "(the best of them taken)", p->budget,
+					 ns, round, round == 1 ? "" : "s");
 				break;
 			}
 			r = have + add;
@@ -668,12 +684,6 @@ static int halving(struct tune *t)
 				 "%zu candidates run %zu times", ns, r);
 			break;
 		}
-		if (ns <= 1) {
-			snprintf(t->r->stop, sizeof(t->r->stop), "one "
-				 "candidate left after %d round%s (%zu "
-				 "replications)", round + 1, round ? "s" : "", r);
-			break;
-		}
 		size_t keep = ns;
 		if (p->elim == TUNE_ELIM_HALF) {
 			keep = (ns + 1) / 2;
@@ -683,6 +693,13 @@ static int halving(struct tune *t)
 					s[keep++] = s[k];
 		}
 		ns = keep;
+		if (ns <= 1) {
+			snprintf(t->r->stop, sizeof(t->r->stop), "one "
+				 "candidate left after %d round%s (%zu "
+				 "replication%s)", round + 1, round ? "s" : "",
+				 r, r == 1 ? "" : "s");
+			break;
+		}
 		r *= 2;
 	}
 	if (rc == 0)
@@ -746,6 +763,15 @@ static void compare(struct tune *t)
 	r->best_ci.mean = r->best_ci.lo = r->best_ci.hi = NAN;
 	r->inc_ci = r->diff = r->best_ci;
 	stat_t_ci(inc->obj, inc->nrep, t->p->level, &r->inc_ci);
+	for (size_t k = 0; k < r->npoints; k++) {
+		struct tune_point *pt = r->points[k];
+		size_t n = pt->nrep < inc->nrep ? pt->nrep : inc->nrep;
+		pt->diff_ci = r->best_ci;	/* NaN */
+		pt->diff_ci.n = 0;
+		if (n && !pt->failed)
+			stat_paired_ci(pt->obj, inc->obj, n, t->p->level,
+				       &pt->diff_ci);
+	}
 	if (r->best < 0)
 		return;
 	const struct tune_point *b = r->points[r->best];

@@ -105,7 +105,8 @@ struct tune_param {
 	double *num;		/* each as a number in the row's unit (NaN
 				 * when it is not one: records show the
 				 * index), heap */
-	double incumbent;	/* the base config's value (NaN: unknown) */
+	double incumbent;	/* the incumbent's value (NaN: unknown): the
+				 * start of Nelder-Mead */
 	char unit[16];		/* the row's unit, for people */
 };
 
@@ -194,6 +195,8 @@ struct tune_point {
 				 * to |its right side| (1 when that is 0) */
 	int feasible;		/* every constraint holds on the means */
 	double par_mean[2];
+	struct stat_ci diff_ci;	/* objective - the incumbent's, paired over
+				 * their common replications (at the end) */
 	int on_front;		/* on the Pareto front of par_mean */
 	int round;		/* halving: the last round it was run in;
 				 * Nelder-Mead: the start (0, 1, ...) */
@@ -239,8 +242,9 @@ int tune_run(const struct tune_problem *p, tune_eval_fn eval, void *arg,
 	     char *err, size_t errlen);
 void tune_result_release(struct tune_result *r);
 
-/* The value of parameter (q) at unit-cube position (u): its number, and
- * for VALUES parameters the index (*vi, else -1). Exposed for tests. */
+/* The value of parameter (q) at unit-cube position (u) (clamped): its
+ * number (ranges: to 5 significant digits, or an integer), and for VALUES
+ * parameters the index (*vi, else -1). Exposed for tests. */
 double tune_param_at(const struct tune_param *q, double u, int *vi);
 /* The unit-cube position of value (x) of (q), clamped to [0, 1]; 0.5 when
  * (x) is NaN. */

@@ -430,7 +430,7 @@ static int load_param(struct ld *x, const yaml_node_t *m, struct tune_param *q)
 			    "replications run seed, seed + 1, ...");
 	snprintf(q->key, sizeof(q->key), "%s", p->key);
 	snprintf(q->unit, sizeof(q->unit), "%s", p->unit ? p->unit : "");
-	q->incumbent = field_num(x->s->tuned, p);
+	q->incumbent = field_num(x->s->inc, p);
 	if ((v = get(x, m, "values"))) {
 		if (get(x, m, "min") || get(x, m, "max") || get(x, m, "log") ||
 		    get(x, m, "integer"))
@@ -877,7 +877,7 @@ void tune_spec_overrides(const struct tune_problem *p,
 			off += (size_t)snprintf(buf + off, n - off, "%s=%.0f\n",
 						q->key, pt->x[i]);
 		else
-			off += (size_t)snprintf(buf + off, n - off, "%s=%.17g\n",
+			off += (size_t)snprintf(buf + off, n - off, "%s=%.15g\n",
 						q->key, pt->x[i]);
 	}
 }

@@ -138,6 +138,9 @@ static hid_t points_table(hid_t g, const struct tune_problem *p,
 	col(&t, "objective_lo", 0);
 	col(&t, "objective_hi", 0);
 	col(&t, "objective_sd", 0);
+	col(&t, "difference_mean", 0);
+	col(&t, "difference_lo", 0);
+	col(&t, "difference_hi", 0);
 	for (size_t c = 0; c < p->ncons; c++) {
 		snprintf(nm, sizeof(nm), "constraint_%zu", c + 1);
 		col(&t, nm, 0);
@@ -165,6 +168,9 @@ static hid_t points_table(hid_t g, const struct tune_problem *p,
 		put_d(&t, pt->obj_ci.lo);
 		put_d(&t, pt->obj_ci.hi);
 		put_d(&t, pt->obj_ci.sd);
+		put_d(&t, pt->diff_ci.mean);
+		put_d(&t, pt->diff_ci.lo);
+		put_d(&t, pt->diff_ci.hi);
 		for (size_t c = 0; c < p->ncons; c++) {
 			put_d(&t, pt->cons_lhs[c]);
 			put_d(&t, pt->cons_excess[c]);
