@@ -153,11 +153,14 @@ static void print_table(const struct tune_spec *s, const struct tune_result *r)
 	char v[64], ci[64];
 
 	printf("%4s  ", "id");
-	for (size_t i = 0; i < p->nparams; i++) {
-		w[i] = (int)strlen(p->params[i].key);
+	for (size_t i = 0; i < p->nparams; i++) {	/* "key [unit]" */
+		char h[160];
+		snprintf(h, sizeof(h), p->params[i].unit[0] ? "%s [%s]" : "%s",
+			 p->params[i].key, p->params[i].unit);
+		w[i] = (int)strlen(h);
 		if (w[i] < 8)
 			w[i] = 8;
-		printf("%*s  ", w[i], p->params[i].key);
+		printf("%*s  ", w[i], h);
 	}
 	printf("%4s  %-22s  %-20s", "n", strlen(p->objective.text) <= 22 ?
 	       p->objective.text : "objective", "- incumbent (paired)");

@@ -596,19 +596,16 @@ static double *candidates(const struct tune_problem *p, size_t *n)
 	return u;
 }
 
-static const struct tune *sort_t;	/* qsort has no argument */
-
-static int sort_cmp(const void *a, const void *b)
+static int sort_cmp(const void *a, const void *b, void *t)
 {
-	return rank_cmp(sort_t, *(struct tune_point *const *)a,
+	return rank_cmp(t, *(struct tune_point *const *)a,
 			*(struct tune_point *const *)b);
 }
 
+/* (s[n]) best first; ties by id, so the order is the same every time. */
 static void rank(struct tune *t, struct tune_point **s, size_t n)
 {
-	sort_t = t;
-	qsort(s, n, sizeof(*s), sort_cmp);
-	sort_t = NULL;
+	qsort_r(s, n, sizeof(*s), sort_cmp, t);
 }
 
 /* Whether (a) is worse than the leader (b) beyond doubt: the paired

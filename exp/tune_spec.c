@@ -377,6 +377,27 @@ static int try_value(const struct vms_config *c, const struct cfg_param *p,
 	return rc;
 }
 
+/* Scalar (n) as text cfg_set reads back as the same value: plain scalars
+ * as written, quoted ones double-quoted again. Heap. */
+static char *flow_text(const yaml_node_t *n)
+{
+	const char *v = cy_scalar(n);
+	char *out, *o;
+
+	if (n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE)
+		return xstrdup(v);
+	o = out = xmalloc(2 * cy_len(n) + 3);
+	*o++ = '"';
+	for (size_t i = 0; i < cy_len(n); i++) {
+		if (v[i] == '"' || v[i] == '\\')
+			*o++ = '\\';
+		*o++ = v[i] == '\n' ? ' ' : v[i];
+	}
+	*o++ = '"';
+	*o = '\0';
+	return out;
+}
+
 /* A bound of a range: a plain number or a quantity ("1min", "256MiB") in
  * the row's unit, within the row's bounds. */
 static int bound(struct ld *x, const yaml_node_t *v, const struct cfg_param *p,
@@ -451,7 +472,7 @@ static int load_param(struct ld *x, const yaml_node_t *m, struct tune_param *q)
 				return fail(x, it, p->key, "values: expected a "
 					    "scalar, got %s",
 					    cy_echo(it, b, sizeof(b)));
-			q->text[i] = xstrdup(cy_scalar(it));
+			q->text[i] = flow_text(it);
 			if (try_value(x->s->tuned, p, q->text[i], &q->num[i],
 				      why, sizeof(why)) < 0)
 				return fail(x, it, p->key, "%s", why);
