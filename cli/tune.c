@@ -441,8 +441,10 @@ static int cmd_tune(int argc, char **argv)
 		}
 		p->method = (enum tune_method)m;
 	}
-	if (budget)
+	if (budget) {
 		p->budget = budget;
+		s->budget_line = 0;	/* not the spec's */
+	}
 	if (reps)
 		p->replications = reps;
 	if (seed) {
@@ -458,8 +460,8 @@ static int cmd_tune(int argc, char **argv)
 	if (out)
 		snprintf(s->output, sizeof(s->output), "%s", out);
 	char err[1024];
-	if (tune_problem_check(p, err, sizeof(err)) < 0) {
-		fprintf(stderr, "vmspec tune: %s: %s\n", s->path, err);
+	if (tune_spec_check(s, &te) < 0) {
+		fprintf(stderr, "vmspec tune: %s\n", te.msg);
 		goto done;
 	}
 	if (!quiet)

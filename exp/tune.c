@@ -137,7 +137,7 @@ int tune_problem_check(const struct tune_problem *p, char *err, size_t n)
 		return -EINVAL;
 	}
 	if (p->budget < need) {
-		snprintf(err, n, "budget %zu runs is too small for %s: it needs "
+		snprintf(err, n, "%zu runs is too small for %s: it needs "
 			 "at least %zu (%zu replication%s of the incumbent and "
 			 "of the first %s)", p->budget,
 			 tune_method_names[p->method], need, r, r == 1 ? "" : "s",

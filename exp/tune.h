@@ -1,15 +1,16 @@
 /* tune.h - the threshold tuner (`vmspec tune SPEC.yaml`): a search over a
  * policy's parameters for the best value of an objective under
  * constraints, every candidate measured over the same replications (common
- * random numbers: replication j of every point runs with seed + j). Four
- * parts, one file each:
+ * random numbers: replication j of every point runs with seed + j). Its
+ * parts, a file each:
  *   exp/tune_expr.c   the expression language of objectives and
  *                     constraints ("latency_p99_ms + 0.001 * mem_mib_s",
  *                     "failed / requests <= 0.001");
  *   exp/tune.c        the optimizers (Nelder-Mead over GSL's nmsimplex2,
  *                     successive halving, an exhaustive grid) over an
  *                     evaluation callback, so tests feed closed forms;
- *   exp/tune_spec.c   SPEC.yaml, and the callback that runs simulations;
+ *   exp/tune_spec.c   SPEC.yaml; exp/tune_eval.c: the callback that
+ *                     runs a point on the simulator;
  *   exp/tune_write.c  the results file (/tune/points, /tune/best, ...).
  * Called by cli/tune.c and tests/test_tune.c. Invariant: the points a
  * tune evaluates, in their order, and every figure of them are a pure
@@ -266,6 +267,7 @@ struct tune_spec {
 	char run[CFG_NAME_LEN], strategy[CFG_NAME_LEN];
 	char inc_run[CFG_NAME_LEN], inc_strategy[CFG_NAME_LEN];
 	struct tune_problem prob;
+	size_t budget_line, budget_col;	/* of `budget:` (0: not given) */
 };
 
 struct tune_error {
@@ -273,12 +275,17 @@ struct tune_error {
 };
 
 /* Load (path) (relative `base:` and `output:` resolve against its
- * directory). Nothing to release on error. */
+ * directory). Nothing to release on error. Whether the budget holds the
+ * first points is left to tune_spec_check, after the caller's overrides
+ * (method, budget, replications). */
 int tune_spec_load_file(struct tune_spec *s, const char *path,
 			struct tune_error *err);
 int tune_spec_load_string(struct tune_spec *s, const char *text, size_t len,
 			  const char *name, struct tune_error *err);
 void tune_spec_release(struct tune_spec *s);
+/* tune_problem_check of (s)'s problem, the message placed at `budget:`
+ * (clear budget_line when the budget came from elsewhere). */
+int tune_spec_check(const struct tune_spec *s, struct tune_error *err);
 /* The /summary metric names an expression may use (NULL-terminated,
  * static). */
 const char *const *tune_metric_names(void);

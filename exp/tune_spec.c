@@ -1,8 +1,8 @@
 /* tune_spec.c - SPEC.yaml of `vmspec tune` (exp/tune.h): the base
  * experiment (`base:` file and/or inline `config:`), the run tuned and the
  * incumbent, the parameters, the objective, constraints and front, the
- * method and its settings; and the evaluation callback that runs the
- * simulator on a point. Called by cli/tune.c and tests/test_tune.c.
+ * method and its settings (the runs themselves: exp/tune_eval.c). Called
+ * by cli/tune.c and tests/test_tune.c.
  * Invariants: loading never exits and every message is "file:line:col:
  * key: problem" pointing into the spec (inline `config:` is handed to the
  * config loader with the rest of the file blanked, so its messages carry
@@ -24,7 +24,7 @@
 #include "base/units.h"
 #include "base/util.h"
 #include "exp/params.h"
-#include "exp/run.h"
+#include "plat/plat.h"
 #include "exp/tune.h"
 #include "policies/strategy.h"
 
@@ -759,13 +759,22 @@ static int load_root(struct ld *x, const yaml_node_t *root)
 			    s->name) >= (int)sizeof(s->output)) {
 		return fail(x, root, "output", "path too long");
 	}
-	char why[600];
-	if (tune_problem_check(&s->prob, why, sizeof(why)) < 0) {
-		const yaml_node_t *at = get(x, root, "budget");
-		return at ? fail(x, at, "budget", "%s", why)
-			  : fail(x, root, TOP_KEY, "%s", why);
+	if ((v = get(x, root, "budget"))) {
+		s->budget_line = v->start_mark.line + 1;
+		s->budget_col = v->start_mark.column + 1;
 	}
 	return 0;
+}
+
+int tune_spec_check(const struct tune_spec *s, struct tune_error *err)
+{
+	char why[600];
+	int rc = tune_problem_check(&s->prob, why, sizeof(why));
+
+	if (rc < 0)
+		errfmt(err->msg, sizeof(err->msg), s->path, s->budget_line,
+		       s->budget_col, "budget", why);
+	return rc;
 }
 
 static int parse(struct ld *x, yaml_document_t *doc, yaml_node_t **root)
@@ -879,77 +888,4 @@ void tune_spec_release(struct tune_spec *s)
 	free(s->inc);
 	free(s->text);
 	memset(s, 0, sizeof(*s));
-}
-
-/* ----------------------------------------------------------- running */
-
-void tune_spec_overrides(const struct tune_problem *p,
-			 const struct tune_point *pt, char *buf, size_t n)
-{
-	size_t off = 0;
-
-	buf[0] = '\0';
-	for (size_t i = 0; !pt->incumbent && i < p->nparams && off < n; i++) {
-		const struct tune_param *q = &p->params[i];
-		if (pt->vi[i] >= 0)
-			off += (size_t)snprintf(buf + off, n - off, "%s=%s\n",
-						q->key, q->text[pt->vi[i]]);
-		else if (q->integer)
-			off += (size_t)snprintf(buf + off, n - off, "%s=%.0f\n",
-						q->key, pt->x[i]);
-		else
-			off += (size_t)snprintf(buf + off, n - off, "%s=%.15g\n",
-						q->key, pt->x[i]);
-	}
-}
-
-int tune_spec_eval(void *arg, const struct tune_point *pt, size_t rep,
-		   int64_t seed, double *out, char *err, size_t errlen)
-{
-	const struct tune_spec *s = arg;
-	const struct tune_problem *p = &s->prob;
-	struct vms_config *c = xmalloc(sizeof(*c));
-	struct cfg_error ce;
-	char ov[TUNE_MAX_PARAMS * (CFG_SET_LEN + 160)], a[64];
-	int rc = 0;
-
-	(void)rep;
-	memcpy(c, pt->incumbent ? s->inc : s->tuned, sizeof(*c));
-	c->text = NULL;
-	tune_spec_overrides(p, pt, ov, sizeof(ov));
-	for (char *line = ov, *nl; rc == 0 && *line; line = nl + 1) {
-		nl = strchr(line, '\n');
-		*nl = '\0';
-		rc = cfg_set(c, line, &ce);
-	}
-	snprintf(a, sizeof(a), "seed=%" PRId64, seed);
-	if (rc == 0)
-		rc = cfg_set(c, a, &ce);
-	if (rc == 0)
-		rc = cfg_validate(c, &ce);
-	if (rc < 0) {
-		snprintf(err, errlen, "%s", ce.msg);
-		goto out;
-	}
-	struct exp_run *r = xcalloc(1, sizeof(*r));
-	*r = (struct exp_run){ .backend = EXP_SIM, .cfg = c,
-		.strategy = pt->incumbent ? s->inc_strategy : s->strategy,
-		.name = pt->incumbent ? s->inc_run : s->run };
-	rc = exp_run_one(r);
-	if (rc < 0) {
-		snprintf(err, errlen, "%s", r->err);
-	} else {
-		struct res_metric m[PLAT_NMETRICS];
-		size_t nm = plat_summary_metrics(r->sum, m);
-		for (size_t k = 0; k < p->syms.n; k++)
-			for (size_t j = 0; j < nm; j++)
-				if (!strcmp(m[j].name, p->syms.name[k]))
-					out[k] = m[j].value;
-	}
-	exp_run_release(r);
-	free(r);
-out:
-	cfg_release(c);
-	free(c);
-	return rc;
 }

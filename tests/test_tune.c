@@ -563,6 +563,10 @@ static void test_spec_errors(void)
 		int rc = tune_spec_load_string(&s, cases[i].text,
 					       strlen(cases[i].text), "spec.yaml",
 					       &e);
+		if (rc == 0) {	/* the budget: checked after overrides */
+			rc = tune_spec_check(&s, &e);
+			tune_spec_release(&s);
+		}
 		CU_ASSERT(rc < 0);
 		if (!strstr(e.msg, cases[i].where) ||
 		    !strstr(e.msg, cases[i].msg))
@@ -595,6 +599,7 @@ static void test_spec_runs(void)
 
 	CU_ASSERT_EQUAL_FATAL(tune_spec_load_string(&s, text, strlen(text),
 						    "spec.yaml", &e), 0);
+	CU_ASSERT_EQUAL(tune_spec_check(&s, &e), 0);
 	CU_ASSERT_STRING_EQUAL(s.strategy, "adaptive");
 	CU_ASSERT_STRING_EQUAL(s.output, "results/spec.h5");
 	CU_ASSERT_EQUAL(s.prob.seed, 3);
