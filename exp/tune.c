@@ -313,14 +313,15 @@ static struct tune_point *point_find(struct tune *t, const double *u)
 		if (i == p->nparams)
 			return pt;
 	}
-	/* the incumbent's values come back from its position rounded */
+	/* the incumbent's values come back from its position rounded (to
+	 * 5 significant digits) */
 	const struct tune_point *inc = t->r->npoints ? t->r->points[0] : NULL;
 	if (!inc || !p->inc_in_space)
 		return NULL;
 	for (size_t i = 0; i < p->nparams; i++) {
 		double a = vi[i] >= 0 ? p->params[i].num[vi[i]] : x[i];
 		double b = inc->x[i];
-		if (!(fabs(a - b) <= 1e-12 * fmax(fabs(a), fabs(b))))
+		if (!(fabs(a - b) <= 1e-4 * fmax(fabs(a), fabs(b))))
 			return NULL;
 	}
 	return t->r->points[0];
