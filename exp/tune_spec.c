@@ -591,12 +591,35 @@ static int load_exprs(struct ld *x, const yaml_node_t *root)
 	char b[CY_ECHO_BUF];
 	int rc, goal = 0;
 
-	if ((rc = expr(x, get(x, root, "objective"), "objective", 0,
+	static const char *const goals[] = { "minimize", "maximize" };
+	const yaml_node_t *obj = get(x, root, "objective");
+	for (int g = 0; g < 2; g++) {	/* `minimize: EXPR`, a shorthand */
+		if (!(v = get(x, root, goals[g])))
+			continue;
+		if (obj)
+			return fail(x, v, goals[g], "give either \"%s: EXPR\" "
+				    "or \"objective: EXPR\" (with \"goal:\"), "
+				    "not both", goals[g]);
+		if (get(x, root, goals[!g]))
+			return fail(x, v, goals[g], "give one of minimize and "
+				    "maximize");
+		obj = v;
+		goal = g;
+	}
+	if (!obj)
+		return fail(x, root, TOP_KEY, "no objective: give \"objective: "
+			    "EXPR\" (or \"minimize: EXPR\" / \"maximize: "
+			    "EXPR\")");
+	if ((rc = expr(x, obj, goal ? "maximize" : obj == get(x, root,
+		       "objective") ? "objective" : "minimize", 0,
 		       &pb->objective)))
 		return rc;
-	static const char *const goals[] = { "minimize", "maximize" };
-	if ((rc = get_choice(x, root, "goal", goals, 2, &goal)))
-		return rc;
+	if ((v = get(x, root, "goal"))) {
+		if (obj != get(x, root, "objective"))
+			return fail(x, v, "goal", "goes with \"objective:\"");
+		if ((rc = get_choice(x, root, "goal", goals, 2, &goal)))
+			return rc;
+	}
 	pb->maximize = goal;
 	if ((v = get(x, root, "constraints")) && !cy_null(v)) {
 		if (v->type != YAML_SEQUENCE_NODE)
@@ -687,7 +710,8 @@ static int load_method(struct ld *x, const yaml_node_t *root)
 static int load_root(struct ld *x, const yaml_node_t *root)
 {
 	static const char *const keys[] = { "name", "base", "config", "run",
-		"incumbent", "parameters", "objective", "goal", "constraints",
+		"incumbent", "parameters", "objective", "goal", "minimize",
+		"maximize", "constraints",
 		"pareto", "method", "replications", "budget", "seed", "level",
 		"penalty", "step", "tolerance", "restarts", "candidates",
 		"levels", "elimination", "output", NULL };

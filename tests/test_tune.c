@@ -553,6 +553,11 @@ static void test_spec_errors(void)
 		  "max: 100, log: maybe}]\nobjective: latency_p99_ms\n",
 		  ":7:60:", "expected one of false, true" },
 		{ SPEC_CONFIG "parametres: []\n", ":7:1:", "unknown key" },
+		{ SPEC_CONFIG "parameters: [{key: profiling.rate, min: 10, "
+		  "max: 100}]\nobjective: latency_p99_ms\nminimize: failed\n",
+		  ":9:11:", "not both" },
+		{ SPEC_CONFIG "parameters: [{key: profiling.rate, min: 10, "
+		  "max: 100}]\n", ":1:1:", "no objective" },
 		{ SPEC_CONFIG "  workload.rate: [\n", ":8:", "syntax error" },
 		{ "config:\n  duration: 2 fortnights\n", ":2:13:", "duration" },
 	};
@@ -585,7 +590,7 @@ static void test_spec_runs(void)
 		"parameters:\n"
 		"  - {key: adaptive.block_threshold, values: [0.02, 0.1]}\n"
 		"  - {key: keepalive.ttl, min: 30s, max: 2min, integer: true}\n"
-		"objective: latency_mean_ms\n"
+		"maximize: -latency_mean_ms\n"	/* minimize, said another way */
 		"constraints: [\"failed / requests <= 0.5\"]\n"
 		"pareto: [latency_p99_ms, mem_mib_s]\n"
 		"method: halving\n"
@@ -603,6 +608,8 @@ static void test_spec_runs(void)
 	CU_ASSERT_STRING_EQUAL(s.strategy, "adaptive");
 	CU_ASSERT_STRING_EQUAL(s.output, "results/spec.h5");
 	CU_ASSERT_EQUAL(s.prob.seed, 3);
+	CU_ASSERT(s.prob.maximize);
+	CU_ASSERT_STRING_EQUAL(s.prob.objective.text, "-latency_mean_ms");
 	CU_ASSERT_EQUAL(s.prob.params[0].incumbent, 0.05);
 	CU_ASSERT_EQUAL(s.prob.params[1].incumbent, 600);	/* 10min */
 	CU_ASSERT_EQUAL(s.prob.params[1].min, 30);
@@ -618,7 +625,7 @@ static void test_spec_runs(void)
 		CU_ASSERT_EQUAL(a->nrep, b->nrep);
 		CU_ASSERT(!memcmp(a->vals, b->vals,
 				  a->nrep * s.prob.syms.n * sizeof(double)));
-		CU_ASSERT(a->obj_ci.mean > 0);
+		CU_ASSERT(a->obj_ci.mean < 0);
 	}
 	char ov[512];
 	tune_spec_overrides(&s.prob, r[0].points[1], ov, sizeof(ov));
