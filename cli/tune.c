@@ -319,7 +319,9 @@ static void emit(FILE *gp, const char *terminal, const void *arg)
 	double pad = hi > lo ? 0.2 * (hi - lo) : 1;
 	fprintf(gp, "set yrange [%.9g:%.9g]\n", lo - pad, hi + pad);
 	fputs("set arrow 1 from graph 0, first 0 to graph 1, first 0 nohead "
-	      "dt 2 lc rgb 'gray40'\n", gp);
+	      "dt 2 lc rgb 'gray40'\nset offsets 0.5, 0.5, 0, 0\n", gp);
+	if (r->npoints <= 21)	/* ids are integers */
+		fputs("set xtics 1\n", gp);
 	fputs("plot $pts using 1:($5 == 1 ? $2 : 1/0):3:4 with yerrorbars "
 	      "pt 7 ps 0.6 lc rgb '#1f77b4' title 'feasible', \\\n"
 	      "  $pts using 1:($5 == 0 ? $2 : 1/0):3:4 with yerrorbars pt 6 "
@@ -328,7 +330,8 @@ static void emit(FILE *gp, const char *terminal, const void *arg)
 	      "lc rgb 'black' title 'best', \\\n"
 	      "  NaN with lines dt 2 lc rgb 'gray40' title 'incumbent'\n", gp);
 	if (two) {
-		fputs("unset arrow 1\nset autoscale y\nset title 'Pareto front (both "
+		fputs("unset arrow 1\nset autoscale y\nset offsets 0, 0, 0, 0\n"
+		      "set xtics autofreq\nset title 'Pareto front (both "
 		      "minimized; means over replications)'\nset xlabel ", gp);
 		gp_quote(gp, p->pareto[0].text);
 		fputs("\nset ylabel ", gp);
