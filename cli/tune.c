@@ -68,8 +68,14 @@ static void fmt_value(char *buf, size_t n, const struct tune_problem *p,
 {
 	const struct tune_param *q = &p->params[i];
 
-	if (pt->vi[i] >= 0)
-		snprintf(buf, n, "%s", q->text[pt->vi[i]]);
+	int vi = pt->vi[i];
+
+	for (size_t j = 0; vi < 0 && q->kind == TUNE_VALUES && j < q->nvalues;
+	     j++)	/* the incumbent's value, when it is listed */
+		if (q->num[j] == pt->x[i])
+			vi = (int)j;
+	if (vi >= 0)
+		snprintf(buf, n, "%s", q->text[vi]);
 	else if (isnan(pt->x[i]))
 		snprintf(buf, n, "-");
 	else

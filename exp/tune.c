@@ -477,9 +477,16 @@ static int nm_start(struct tune *t, const double *u0, double step,
 	if (!x || !ss || !m)
 		die_oom();
 	for (size_t i = 0; i < d; i++) {
+		const struct tune_param *q = &p->params[i];
+		double s = step;	/* at least into the next cell */
+		if (q->kind == TUNE_VALUES && s < 1.0 / (double)q->nvalues)
+			s = 1.0 / (double)q->nvalues;
+		if (q->kind == TUNE_RANGE && q->integer && q->max > q->min &&
+		    s < 1 / (q->max - q->min))
+			s = 1 / (q->max - q->min);
 		gsl_vector_set(x, i, u0[i]);
 		/* toward the inside of the cube */
-		gsl_vector_set(ss, i, u0[i] + step <= 1 ? step : -step);
+		gsl_vector_set(ss, i, u0[i] + s <= 1 ? s : -s);
 	}
 	gsl_multimin_fminimizer_set(m, &fn, x, ss);
 	while (!t->exhausted && !t->fatal && *iters < 10000) {
