@@ -260,6 +260,33 @@ static void test_nelder_mead_quadratic(void)
 	tune_result_release(&r);
 }
 
+/* A range and a listed pair: the second value is better by 5. */
+static double mixed(const double *x)
+{
+	return (x[0] - 3) * (x[0] - 3) + 5 * (1 - x[1]);
+}
+
+static void values_param(struct tune_param *q, size_t n);
+
+static void test_nelder_mead_discrete(void)
+{
+	struct tune_problem p;
+	struct tune_result r;
+	struct closed c = { .f = mixed, .g = first, .noise = 0 };
+
+	problem(&p, 2, NULL);
+	p.params[0].min = 0, p.params[0].max = 10, p.params[0].incumbent = 8;
+	values_param(&p.params[1], 2);	/* incumbent: value 0 */
+	p.replications = 1;
+	p.budget = 200;
+	CU_ASSERT_EQUAL_FATAL(run_closed(&p, &c, &r), 0);
+	CU_ASSERT_FATAL(r.best > 0);
+	CU_ASSERT_EQUAL(r.points[r.best]->vi[1], 1);
+	CU_ASSERT(fabs(r.points[r.best]->x[0] - 3) < 0.2);
+	tune_result_release(&r);
+	tune_problem_release(&p);
+}
+
 /* Candidates 0..7 with true means |i - 5|: index 5 is the best. */
 static double separated(const double *x)
 {
@@ -643,6 +670,7 @@ int main(void)
 		{ "expressions: errors and their columns", test_expr_bad },
 		{ "parameters: unit cube, log, integers, values", test_param_map },
 		{ "Nelder-Mead: noisy quadratic, budget", test_nelder_mead_quadratic },
+		{ "Nelder-Mead: a listed parameter", test_nelder_mead_discrete },
 		{ "halving: separated means, budget", test_halving },
 		{ "grid: every candidate", test_grid },
 		{ "constraints and penalties", test_constraints },
