@@ -17,6 +17,7 @@ static const struct cmd_entry *const cmds[] = {
 	&cmd_validate_entry,
 	&cmd_trace_entry,
 	&cmd_sweep_entry,
+	&cmd_tune_entry,
 	NULL,
 };
 
