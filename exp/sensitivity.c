@@ -191,6 +191,9 @@ int sens_sobol_design(size_t k, size_t n, double *u)
 
 	if (!q)
 		abort();	/* GSL allocates: out of memory */
+	/* the first point is 1/2 in every dimension: A_0 = B_0, which says
+	 * nothing about any parameter */
+	gsl_qrng_get(q, v);
 	for (size_t j = 0; j < n; j++) {
 		double *a = u + j * (k + 2) * k;
 		gsl_qrng_get(q, v);

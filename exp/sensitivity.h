@@ -73,10 +73,11 @@ int sens_morris(size_t k, size_t r, const double *u, const double *y,
 
 /* Saltelli et al. (2010): N base samples of GSL's Sobol sequence
  * (gsl_qrng_sobol) over 2k dimensions, the first k the matrix A, the last
- * k the matrix B. Base sample j gives k + 2 consecutive points: A_j, B_j,
- * then AB_j^i (A_j with coordinate i from B_j) for i = 0 .. k-1. Point j
- * of the sequence does not depend on N: a larger N keeps the first
- * points. Fills u[N (k + 2) k]. 0, or -EINVAL (k = 0 or > SENS_MAX_PARAMS,
+ * k the matrix B (the sequence's first point, 1/2 everywhere, is skipped:
+ * it would make A_0 = B_0). Base sample j gives k + 2 consecutive points:
+ * A_j, B_j, then AB_j^i (A_j with coordinate i from B_j) for i = 0 ..
+ * k-1. Point j of the sequence does not depend on N: a larger N keeps the
+ * first points. Fills u[N (k + 2) k]. 0, or -EINVAL (k = 0 or > SENS_MAX_PARAMS,
  * N = 0). */
 int sens_sobol_design(size_t k, size_t n, double *u);
 size_t sens_sobol_npoints(size_t k, size_t n);
