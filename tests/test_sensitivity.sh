@@ -140,5 +140,13 @@ expect "unknown parameter" 2 "bad3.yaml:10:11: keepalive.tll: unknown" -- \
 expect "--method not a method" 2 "expected morris or sobol" -- \
 	"$VMSPEC" sensitivity "$T/bad1.yaml" --method sobl --list
 
+# the shipped spec loads and every run's configuration is valid
+if [ -n "${SRCDIR:-}" ]; then
+	expect "shipped spec" 0 "4380 runs = 1460 points x 3 seeds" -- \
+		"$VMSPEC" sensitivity \
+		"$SRCDIR/experiments/sensitivity-adaptive.yaml" --list \
+		--output "$T/shipped"
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
