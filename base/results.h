@@ -1,6 +1,6 @@
 /* results.h - the HDF5 results file: one per experiment, one group per run.
  * Layout (docs/results.md): root attributes (tool version, config text and
- * hash, seed, host, start time, complete); /runs/<name>/ holds the datasets
+ * hash, seed, host, start time, provenance of the build, complete); /runs/<name>/ holds the datasets
  * requests, vms, timeseries, decisions, summary, latency_hist and the run's
  * attributes. Rows are buffered and appended in chunks; the root attribute
  * complete=1 is written last, by res_close(f, 1), so an interrupted run
@@ -100,15 +100,24 @@ struct res_file_attrs {
 	const char *host;
 	const char *start_time;		/* ISO 8601 UTC */
 	const char *trace_checksum;	/* "" when synthetic */
+	const struct prov *prov;	/* source commit, compiler, flags,
+					 * libraries (base/prov.h); NULL:
+					 * this build's (prov_get) */
 };
 
 struct res_run_attrs {
 	const char *strategy;
 	int64_t seed;
+	/* a replicated experiment's run: its name without the "#K" of the
+	 * group, and K; replication < 0 (or run NULL): not replicated, no
+	 * such attributes */
+	const char *run;
+	int64_t replication;
 };
 
 struct res_file;
 struct res_run;
+struct prov;
 
 /* Create (truncate) (path). (batch_rows) rows are buffered per dataset
  * (0: 4096; at most 1<<20); (deflate) 0..9. On failure returns NULL with a

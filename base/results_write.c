@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <hdf5.h>
 #include "base/h5util.h"
+#include "base/prov.h"
 #include "base/results_int.h"
 
 #define RES_BATCH_DEFAULT 4096		/* batch_rows 0 */
@@ -80,9 +81,11 @@ static int file_free(struct res_file *f)
 static int write_root_attrs(struct res_file *f, const struct res_file_attrs *a)
 {
 	static const struct res_file_attrs none;
+	struct prov here;
 
 	if (!a)
 		a = &none;
+	prov_get(&here);
 	if (h5_attr_str(f->fid, "tool_version", a->tool_version) < 0 ||
 	    h5_attr_str(f->fid, "config", a->config_text) < 0 ||
 	    h5_attr_str(f->fid, "config_hash", a->config_hash) < 0 ||
@@ -90,6 +93,7 @@ static int write_root_attrs(struct res_file *f, const struct res_file_attrs *a)
 	    h5_attr_str(f->fid, "host", a->host) < 0 ||
 	    h5_attr_str(f->fid, "start_time", a->start_time) < 0 ||
 	    h5_attr_str(f->fid, "trace_checksum", a->trace_checksum) < 0 ||
+	    prov_h5_write(f->fid, a->prov ? a->prov : &here) < 0 ||
 	    h5_attr_int(f->fid, "complete", 0) < 0)
 		return -EIO;
 	return 0;
@@ -444,7 +448,10 @@ struct res_run *res_run_begin(struct res_file *f, const char *name,
 		goto fail;
 	}
 	if (h5_attr_str(r->gid, "strategy", a ? a->strategy : "") < 0 ||
-	    h5_attr_i64(r->gid, "seed", a ? a->seed : 0) < 0) {
+	    h5_attr_i64(r->gid, "seed", a ? a->seed : 0) < 0 ||
+	    (a && a->run && a->replication >= 0 &&
+	     (h5_attr_str(r->gid, "run", a->run) < 0 ||
+	      h5_attr_i64(r->gid, "replication", a->replication) < 0))) {
 		h5_errf(f->err, sizeof(f->err), f->path, -EIO,
 			"cannot write attributes of /runs/%s", name);
 		goto fail;

@@ -1,10 +1,15 @@
 /* list.c - `vmspec list`: what can be named in a config, one line of help
- * each: strategies, workloads, distributions, parameters. */
+ * each: strategies, workloads, distributions, parameters, and the shipped
+ * experiments and calibration files found by name (base/datadir.h). */
+#include <dirent.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "cli/cmd.h"
 #include "exp/params.h"
+#include "base/datadir.h"
 #include "base/dist.h"
+#include "base/util.h"
 #include "policies/cache/cache.h"
 #include "policies/strategy.h"
 #include "workloads/workload.h"
@@ -20,13 +25,79 @@ static const char *const dist_help[DIST_KIND_COUNT] = {
 			   "[100, V100]]} (percentile, value)",
 };
 
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* What the first comment line of (path) says after " - ", into (buf). */
+static void yaml_blurb(const char *path, char *buf, size_t n)
+{
+	FILE *f = fopen(path, "r");
+	char line[160], *dash;
+
+	buf[0] = '\0';
+	if (!f)
+		return;
+	if (fgets(line, sizeof(line), f) && line[0] == '#') {
+		line[strcspn(line, "\n")] = '\0';
+		dash = strstr(line, " - ");
+		snprintf(buf, n, "%s", dash ? dash + 3 : line + 1);
+	}
+	fclose(f);
+}
+
+/* Every (sub)/NAME.yaml of the places datadir_find searches, the first of
+ * a name only (the one `vmspec run NAME` takes), by name. */
+static void list_shipped(const char *sub)
+{
+	char dirs[DATADIR_MAX][DATADIR_PATH_LEN], path[DATADIR_PATH_LEN];
+	char blurb[160], err[8];
+	size_t nd = datadir_dirs(sub, dirs), nn = 0, cap = 16;
+	char **names = xcalloc(cap, sizeof(*names));
+
+	printf("  (searched in:");
+	for (size_t i = 0; i < nd; i++)
+		printf("%s %s", i ? "," : "", dirs[i]);
+	printf(")\n");
+	for (size_t i = 0; i < nd; i++) {
+		DIR *d = opendir(dirs[i]);
+		struct dirent *e;
+		while (d && (e = readdir(d))) {
+			size_t len = strlen(e->d_name);
+			if (len <= 5 || strcmp(e->d_name + len - 5, ".yaml"))
+				continue;
+			if (nn == cap)
+				names = xrealloc(names, (cap *= 2) *
+						 sizeof(*names));
+			names[nn] = xstrdup(e->d_name);
+			names[nn++][len - 5] = '\0';
+		}
+		if (d)
+			closedir(d);
+	}
+	qsort(names, nn, sizeof(*names), by_name);
+	for (size_t i = 0; i < nn; i++) {
+		if (i && !strcmp(names[i], names[i - 1]))
+			continue;
+		if (datadir_find(sub, names[i], path, sizeof(path), err,
+				 sizeof(err)) == 0) {
+			yaml_blurb(path, blurb, sizeof(blurb));
+			printf("  %-24s %s\n", names[i], blurb);
+		}
+	}
+	for (size_t i = 0; i < nn; i++)
+		free(names[i]);
+	free(names);
+}
+
 static int list_exec(int argc, char **argv)
 {
 	const char *what = argc > 1 ? argv[1] : "all";
 	int all = !strcmp(what, "all");
 	if (!strcmp(what, "-h") || !strcmp(what, "--help")) {
 		printf("usage: vmspec list [strategies|policies|workloads|"
-		       "models|params|all]\n"
+		       "models|params|experiments|all]\n"
 		       "       vmspec list --reference   (markdown of every "
 		       "parameter: docs/config-reference.md)\n");
 		return 0;
@@ -77,6 +148,13 @@ static int list_exec(int argc, char **argv)
 			       cfg_params[i].help);
 		shown = 1;
 	}
+	if (all || !strcmp(what, "experiments")) {
+		printf("experiments (vmspec run NAME):\n");
+		list_shipped("experiments");
+		printf("calibration files (models.calibration: NAME):\n");
+		list_shipped("models");
+		shown = 1;
+	}
 	if (!shown) {
 		fprintf(stderr, "vmspec list: unknown category '%s'\n", what);
 		return EXIT_USAGE;
@@ -86,7 +164,9 @@ static int list_exec(int argc, char **argv)
 
 const struct cmd_entry cmd_list_entry = {
 	.name = "list",
-	.usage = "list [strategies|policies|workloads|models|params|all]",
-	.help = "list strategies, cache policies, workloads, models, parameters",
+	.usage = "list [strategies|policies|workloads|models|params|"
+		 "experiments|all]",
+	.help = "list strategies, policies, workloads, models, parameters, "
+		"experiments",
 	.exec = list_exec,
 };

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "build-config.h"
+#include "base/prov.h"
 #include "cli/cmd.h"
 
 static const struct cmd_entry *const cmds[] = {
@@ -45,7 +46,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(name, "--version") || !strcmp(name, "version")) {
-		printf("vmspec %s\n", PACKAGE_VERSION);
+		prov_print(stdout);	/* commit, compiler, libraries */
 		return 0;
 	}
 	for (size_t i = 0; cmds[i]; i++) {

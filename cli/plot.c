@@ -2,8 +2,12 @@
  * CDF with a curve per run of every file, from each run's latency_hist
  * (never /requests), or (--bars) a bar chart of start kinds and memory per
  * run from /summary; drawn by gnuplot through a pipe with inline datablocks.
- * Called from main(). Exit: 0 written, 1 no data or gnuplot failed, 2 usage. */
+ * The replications of a run (groups NAME#K) make one curve: their mean CDF
+ * in a pointwise 95 % band, and bars with intervals. A sweep index goes to
+ * cli/plot_index.c. Called from main(). Exit: 0 written, 1 no data or
+ * gnuplot failed, 2 usage. */
 #include <errno.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,8 +16,11 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include "base/results.h"
+#include "base/stats.h"
 #include "cli/cmd.h"
 #include "cli/gnuplot.h"
+#include "cli/report_index.h"
+#include "exp/sweep_read.h"
 
 static const char plot_usage[] =
 "usage: vmspec plot FILE... [-o PNG] [--title T] [--bars]\n"
@@ -23,6 +30,10 @@ static const char plot_usage[] =
 "with at most that latency. Curves come from each run's latency_hist\n"
 "(bucket bounds within 1/256 of the true latency) and are labeled with\n"
 "the run name, or \"<file stem>:<run name>\" when several files are given.\n"
+"The replications of a run (runs NAME#0, NAME#1, ...) make one curve: their\n"
+"mean CDF inside a pointwise 95 % band (Student t over the replications).\n"
+"A sweep's index file (DIR/index.h5) draws a metric against a parameter\n"
+"instead: see vmspec plot INDEX.h5 --help.\n"
 "Needs gnuplot (apt-get install gnuplot-nox); uses its pngcairo terminal\n"
 "when available, else png.\n"
 "\n"
@@ -31,7 +42,8 @@ static const char plot_usage[] =
 "  --title T         plot title (default: \"latency CDF\")\n"
 "  --bars            instead of the CDF: per run, the fraction of requests\n"
 "                    by start kind (stacked) and the memory-time used\n"
-"                    (default output: FILE-bars.png)\n"
+"                    (default output: FILE-bars.png); with replications,\n"
+"                    kinds side by side, each with its 95 % interval\n"
 "  -h, --help        show this text\n"
 "\n"
 "Prints the path written. Exit status: 0 ok; 1 unreadable file, no\n"
@@ -49,6 +61,13 @@ struct curve {
 	size_t n;
 	double kind[NKINDS];		/* fractions by start kind */
 	double mem_gib_h;		/* memory-time */
+	char group[SWR_NAME_LEN];	/* the run NAME of NAME#K */
+	int rep;			/* K, -1: not a replication */
+	/* the replications of one run merged (nrep > 0): */
+	size_t nrep;
+	double *x, *mean, *lo, *hi;	/* heap: the CDF at x[nx] ms */
+	size_t nx;
+	double kind_lo[NKINDS], kind_hi[NKINDS], mem_lo, mem_hi;
 };
 
 struct plot_args {
@@ -144,14 +163,22 @@ static char *file_stem(const char *path)
 	return s;
 }
 
+static void curve_release(struct curve *cv)
+{
+	free(cv->label);
+	free(cv->bins);
+	free(cv->x);
+	free(cv->mean);
+	free(cv->lo);
+	free(cv->hi);
+}
+
 static void free_curves(struct curve *c, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		free(c[i].label);
-		free(c[i].bins);
-	}
+	for (i = 0; i < n; i++)
+		curve_release(&c[i]);
 	free(c);
 }
 
@@ -178,6 +205,7 @@ static int add_curve(struct curve **c, size_t *n, size_t *cap,
 		}
 		free(m);
 	}
+	cv.rep = swr_group_of(rd, i, cv.group, sizeof(cv.group));
 	if (res_read_hist(rd, i, &cv.bins, &cv.n) < 0) {
 		fprintf(stderr, "vmspec plot: %s\n", res_reader_error(rd));
 		return 0;
@@ -211,6 +239,144 @@ static int add_curve(struct curve **c, size_t *n, size_t *cap,
 	return 0;
 }
 
+/* The CDF of (cv) at each x[nx] (ascending): the fraction of its requests
+ * with a latency of at most x ms. */
+static void cdf_at(const struct curve *cv, const double *x, size_t nx,
+		   double *out)
+{
+	uint64_t total = 0, seen = 0;
+	size_t i, k = 0;
+
+	for (i = 0; i < cv->n; i++)
+		total += cv->bins[i].count;
+	for (i = 0; i < nx; i++) {
+		while (k < cv->n && cv->bins[k].upper_ms <= x[i])
+			seen += cv->bins[k++].count;
+		out[i] = total ? (double)seen / (double)total : NAN;
+	}
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double u = *(const double *)a, v = *(const double *)b;
+	return u < v ? -1 : u > v;
+}
+
+/* Mean of x[n] with its t interval, the interval the mean itself when
+ * unknown (one value). */
+static void mean_ci(const double *x, size_t n, double *mean, double *lo,
+		    double *hi)
+{
+	struct stat_ci ci;
+
+	stat_t_ci(x, n, SWR_LEVEL, &ci);
+	*mean = ci.mean;
+	*lo = isnan(ci.lo) ? ci.mean : ci.lo;
+	*hi = isnan(ci.hi) ? ci.mean : ci.hi;
+}
+
+/* One curve (*m) from the replications c[idx[0..k)]: the grid of every
+ * bucket bound, the mean CDF with its pointwise interval (within [0, 1]),
+ * start kinds and memory-time with theirs. */
+static int merge_group(const struct curve *c, const size_t *idx, size_t k,
+		       const char *stem, struct curve *m)
+{
+	size_t nx = 0, i, j;
+	double *v = calloc(k, sizeof(double)), *f = NULL;
+
+	memset(m, 0, sizeof(*m));
+	m->rep = -1;
+	m->nrep = k;
+	snprintf(m->group, sizeof(m->group), "%s", c[idx[0]].group);
+	for (i = 0; i < k; i++)
+		nx += c[idx[i]].n;
+	m->x = malloc((nx ? nx : 1) * sizeof(double));
+	m->label = malloc(strlen(stem) + strlen(m->group) + 2);
+	if (!v || !m->x || !m->label)
+		goto fail;
+	sprintf(m->label, "%s%s%s", stem, stem[0] ? ":" : "", m->group);
+	nx = 0;
+	for (i = 0; i < k; i++)
+		for (j = 0; j < c[idx[i]].n; j++)
+			if (c[idx[i]].bins[j].upper_ms > 0)	/* log scale */
+				m->x[nx++] = c[idx[i]].bins[j].upper_ms;
+	qsort(m->x, nx, sizeof(double), cmp_double);
+	for (i = j = 0; i < nx; i++)
+		if (j == 0 || m->x[i] != m->x[j - 1])
+			m->x[j++] = m->x[i];
+	m->nx = nx = j;
+	f = malloc((k * nx > 0 ? k * nx : 1) * sizeof(double));
+	m->mean = malloc((nx ? nx : 1) * sizeof(double));
+	m->lo = malloc((nx ? nx : 1) * sizeof(double));
+	m->hi = malloc((nx ? nx : 1) * sizeof(double));
+	if (!f || !m->mean || !m->lo || !m->hi)
+		goto fail;
+	for (i = 0; i < k; i++)
+		cdf_at(&c[idx[i]], m->x, nx, f + i * nx);
+	for (j = 0; j < nx; j++) {
+		for (i = 0; i < k; i++)
+			v[i] = f[i * nx + j];
+		mean_ci(v, k, &m->mean[j], &m->lo[j], &m->hi[j]);
+		m->lo[j] = m->lo[j] < 0 ? 0 : m->lo[j];
+		m->hi[j] = m->hi[j] > 1 ? 1 : m->hi[j];
+	}
+	for (int q = 0; q < NKINDS; q++) {
+		for (i = 0; i < k; i++)
+			v[i] = c[idx[i]].kind[q];
+		mean_ci(v, k, &m->kind[q], &m->kind_lo[q], &m->kind_hi[q]);
+	}
+	for (i = 0; i < k; i++)
+		v[i] = c[idx[i]].mem_gib_h;
+	mean_ci(v, k, &m->mem_gib_h, &m->mem_lo, &m->mem_hi);
+	free(f);
+	free(v);
+	return 0;
+fail:
+	free(f);
+	free(v);
+	curve_release(m);
+	return -ENOMEM;
+}
+
+/* Replace the replications among c[first..*n) by one curve per run: the
+ * first replication's place, the others dropped. */
+static int merge_replications(struct curve *c, size_t first, size_t *n,
+			      const char *stem)
+{
+	size_t out = first, *idx = calloc(*n + 1, sizeof(size_t));
+
+	if (!idx)
+		return -ENOMEM;
+	for (size_t i = first; i < *n; i++) {
+		size_t k = 0;
+		struct curve m;
+		if (!c[i].label)		/* merged already */
+			continue;
+		if (c[i].rep < 0) {
+			c[out++] = c[i];
+			continue;
+		}
+		for (size_t j = i; j < *n; j++)
+			if (c[j].label && c[j].rep >= 0 &&
+			    !strcmp(c[j].group, c[i].group))
+				idx[k++] = j;
+		if (merge_group(c, idx, k, stem, &m) < 0) {
+			free(idx);
+			return -ENOMEM;
+		}
+		for (size_t q = 0; q < k; q++) {
+			free(c[idx[q]].label);
+			free(c[idx[q]].bins);
+			c[idx[q]].label = NULL;
+			c[idx[q]].bins = NULL;
+		}
+		c[out++] = m;
+	}
+	free(idx);
+	*n = out;
+	return 0;
+}
+
 /* Read the latency_hist of every run of every file into (*out). */
 static int load_curves(const struct plot_args *pa, struct curve **out,
 		       size_t *nout)
@@ -237,8 +403,11 @@ static int load_curves(const struct plot_args *pa, struct curve **out,
 		stem = pa->nfiles > 1 ? file_stem(pa->files[f]) : strdup("");
 		if (!stem)
 			e = -ENOMEM;
+		size_t first = n;
 		for (i = 0; !e && i < res_nruns(rd); i++)
 			e = add_curve(&c, &n, &cap, rd, i, pa->files[f], stem);
+		if (!e)
+			e = merge_replications(c, first, &n, stem);
 		free(stem);
 		res_reader_close(rd);
 		if (e) {
@@ -265,6 +434,59 @@ struct script {
 	size_t n;
 };
 
+static int any_band(const struct script *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->c[i].nrep)
+			return 1;
+	return 0;
+}
+
+/* (label) of replicated curve (c): "NAME (mean of K, 95 % band)". */
+static void band_title(FILE *gp, const struct curve *c)
+{
+	size_t len = strlen(c->label) + 64;
+	char *t = malloc(len);
+
+	if (!t) {
+		gp_quote(gp, c->label);
+		return;
+	}
+	snprintf(t, len, "%s (mean of %zu, 95 %% band)", c->label, c->nrep);
+	gp_quote(gp, t);
+	free(t);
+}
+
+/* The plot command when some curve has a band: colours given, so that a
+ * band and its mean line match; bands translucent (pngcairo) or drawn as
+ * dashed bounds (png). */
+static void plot_bands(FILE *gp, const char *terminal, const struct script *s)
+{
+	int cairo = !strcmp(terminal, "pngcairo");
+
+	for (size_t i = 0; i < s->n; i++) {
+		const char *sep = i ? "," : "";
+		if (!s->c[i].nrep) {
+			fprintf(gp, "%s $d%zu using 1:2 with lines lw 2 lc %zu "
+				"title ", sep, i + 1, i + 1);
+			gp_quote(gp, s->c[i].label);
+			continue;
+		}
+		if (cairo)
+			fprintf(gp, "%s $d%zu using 1:3:4 with filledcurves fs "
+				"transparent solid 0.25 noborder lc %zu notitle",
+				sep, i + 1, i + 1);
+		else
+			fprintf(gp, "%s $d%zu using 1:3 with lines lw 1 dt 2 lc "
+				"%zu notitle, $d%zu using 1:4 with lines lw 1 dt 2 "
+				"lc %zu notitle", sep, i + 1, i + 1, i + 1, i + 1);
+		fprintf(gp, ", $d%zu using 1:2 with lines lw 2 lc %zu title ",
+			i + 1, i + 1);
+		band_title(gp, &s->c[i]);
+	}
+	fputs("\n", gp);
+}
+
 static void emit_plot(FILE *gp, const char *terminal, const void *arg)
 {
 	const struct script *s = arg;
@@ -285,6 +507,15 @@ static void emit_plot(FILE *gp, const char *terminal, const void *arg)
 	for (i = 0; i < s->n; i++) {
 		uint64_t total = 0, seen = 0;
 
+		if (s->c[i].nrep) {	/* replications: mean and band */
+			fprintf(gp, "$d%zu << EOD\n", i + 1);
+			for (k = 0; k < s->c[i].nx; k++)
+				fprintf(gp, "%.9g %.9g %.9g %.9g\n", s->c[i].x[k],
+					s->c[i].mean[k], s->c[i].lo[k],
+					s->c[i].hi[k]);
+			fputs("EOD\n", gp);
+			continue;
+		}
 		for (k = 0; k < s->c[i].n; k++)
 			total += s->c[i].bins[k].count;
 		fprintf(gp, "$d%zu << EOD\n", i + 1);
@@ -298,6 +529,10 @@ static void emit_plot(FILE *gp, const char *terminal, const void *arg)
 		fputs("EOD\n", gp);
 	}
 	fputs("plot", gp);
+	if (any_band(s)) {
+		plot_bands(gp, terminal, s);
+		return;
+	}
 	for (i = 0; i < s->n; i++) {
 		fprintf(gp, "%s $d%zu using 1:2 with lines lw 2 title ",
 			drawn++ ? "," : "", i + 1);
@@ -306,13 +541,79 @@ static void emit_plot(FILE *gp, const char *terminal, const void *arg)
 	fputs("\n", gp);
 }
 
+static const char *const kind_names[NKINDS] = {
+	"warm", "specialized", "prewarm", "restore", "fork", "cold",
+};
+
+/* A datablock label column: double-quoted, quotes made single. */
+static void put_label(FILE *gp, const char *label)
+{
+	fputc('"', gp);
+	for (const char *q = label; *q; q++)
+		fputc(*q == '"' || *q == '\n' ? '\'' : *q, gp);
+	fputc('"', gp);
+}
+
+/* Bars when some run is replicated: start kinds side by side, each with
+ * its 95 % interval (left), memory-time with its interval (right); a run
+ * of one replication has none. */
+static void emit_bars_ci(FILE *gp, const char *terminal,
+			 const struct script *s)
+{
+	fprintf(gp, "set terminal %s noenhanced size 1200,600\n", terminal);
+	fputs("set output ", gp);
+	gp_quote(gp, s->out);
+	fputs("\n$b << EOD\n", gp);
+	for (size_t i = 0; i < s->n; i++) {
+		const struct curve *c = &s->c[i];
+		int band = c->nrep > 0;
+		put_label(gp, c->label);
+		for (int k = 0; k < NKINDS; k++)
+			fprintf(gp, " %.9g %.9g %.9g", c->kind[k],
+				band ? c->kind_lo[k] : c->kind[k],
+				band ? c->kind_hi[k] : c->kind[k]);
+		fprintf(gp, " %.9g %.9g %.9g\n", c->mem_gib_h,
+			band ? c->mem_lo : c->mem_gib_h,
+			band ? c->mem_hi : c->mem_gib_h);
+	}
+	fputs("EOD\n"
+	      "set multiplot layout 1,2 title ", gp);
+	gp_quote(gp, s->pa->title);
+	fputs(" . ' (mean and 95 % interval over replications)'\n"
+	      "set style data histograms\n"
+	      "set style histogram errorbars gap 1 lw 1\n"
+	      "set style fill solid 0.8 border -1\n"
+	      "set xtics rotate by -30 scale 0\n"
+	      "set yrange [0:1]\n"
+	      "set ylabel 'fraction of requests'\n"
+	      "set key outside top center horizontal\n"
+	      "set grid ytics\n"
+	      "set title 'start kind'\n"
+	      "plot", gp);
+	for (int k = 0; k < NKINDS; k++) {
+		fprintf(gp, "%s $b using %d:%d:%d%s title ", k ? "," : "",
+			3 * k + 2, 3 * k + 3, 3 * k + 4, k ? "" : ":xtic(1)");
+		gp_quote(gp, kind_names[k]);
+	}
+	fputs("\nset yrange [0:*]\n"
+	      "set ylabel 'memory [GiB h]'\n"
+	      "set title 'memory-time'\n"
+	      "unset key\n", gp);
+	fprintf(gp, "plot $b using %d:%d:%d:xtic(1) title 'memory'\n",
+		3 * NKINDS + 2, 3 * NKINDS + 3, 3 * NKINDS + 4);
+	fputs("unset multiplot\n", gp);
+}
+
 /* Bars: stacked start kinds (left), memory-time (right), one bar per run. */
 static void emit_bars(FILE *gp, const char *terminal, const void *arg)
 {
 	const struct script *s = arg;
-	static const char *const names[NKINDS] = {
-		"warm", "specialized", "prewarm", "restore", "fork", "cold",
-	};
+	const char *const *names = kind_names;
+
+	if (any_band(s)) {
+		emit_bars_ci(gp, terminal, s);
+		return;
+	}
 	fprintf(gp, "set terminal %s noenhanced size 1200,600\n", terminal);
 	fputs("set output ", gp);
 	gp_quote(gp, s->out);
@@ -364,6 +665,8 @@ int cmd_plot(int argc, char **argv)
 	size_t n = 0;
 	int rc;
 
+	if (report_index_wanted(argc, argv))	/* cli/plot_index.c */
+		return plot_index(argc, argv);
 	rc = parse_args(argc, argv, &pa);
 	if (rc >= 0)
 		goto done;

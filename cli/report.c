@@ -8,9 +8,12 @@
 #include <string.h>
 #include "base/results.h"
 #include "cli/cmd.h"
+#include "cli/report_index.h"
+#include "cli/report_int.h"
 
 static const char report_usage[] =
-"usage: vmspec report FILE [--json]\n"
+"usage: vmspec report FILE [--json] [--baseline RUN] [--replications]\n"
+"                          [--max-failed FRACTION]\n"
 "\n"
 "Print the figures of a results file: its attributes, whether it is\n"
 "complete, and one row per run: requests, latency mean/p50/p95/p99 (ms),\n"
@@ -20,10 +23,25 @@ static const char report_usage[] =
 "store, code block repository, profile buffers), overhead CPU seconds (profiling, recompilation, snapshots and\n"
 "forks), simulation events and wall-clock seconds. Other metrics of /summary follow the\n"
 "table. Figures come from each run's /summary and attributes only.\n"
+"Latency figures are over finished requests; the failed column is the\n"
+"fraction of requests that failed or were rejected, and a run above\n"
+"--max-failed is flagged with '!'.\n"
 "\n"
-"  --json      one JSON object: every root attribute (including the\n"
-"              config text) and, per run, its attributes and all metrics\n"
-"  -h, --help  show this text\n"
+"A replicated experiment (replications: N) is reported as each run's\n"
+"mean over its replications with a 95 % interval (Student t; a\n"
+"bootstrap for percentiles and maxima from 10 replications on), then the\n"
+"paired differences of every run against a baseline over the same\n"
+"replications. FILE may also be a sweep's index.h5: one row per point.\n"
+"\n"
+"  --json            one JSON object: every root attribute (including the\n"
+"                    config text) and, per run, its attributes and all\n"
+"                    metrics; replicated: the intervals and differences too\n"
+"  --baseline RUN    replicated: the run differences are taken against\n"
+"                    (default keepalive if there is one, else the first)\n"
+"  --replications    replicated: every replication's row as well\n"
+"  --max-failed F    flag runs whose failed fraction is above F\n"
+"                    (default 0.001)\n"
+"  -h, --help        show this text\n"
 "\n"
 "Exit status: 0 ok; 1 the file is incomplete (an interrupted run: the\n"
 "figures are printed anyway, with a warning on stderr) or unreadable;\n"
@@ -32,8 +50,8 @@ static const char report_usage[] =
 /* Metrics shown as table columns; everything else is listed after it. */
 enum col {
 	C_REQUESTS, C_MEAN, C_P50, C_P95, C_P99,
-	C_WARM, C_COLD, C_RESTORE, C_FORK, C_SPEC, C_PREWARM, C_MEM, C_OVHMEM,
-	C_OVH,
+	C_WARM, C_COLD, C_RESTORE, C_FORK, C_SPEC, C_PREWARM, C_FAILED, C_MEM,
+	C_OVHMEM, C_OVH,
 	C_EVENTS,
 	C_COUNT
 };
@@ -54,6 +72,7 @@ static const struct {
 	[C_FORK] = { "start_fork", "fork", 1 },
 	[C_SPEC] = { "start_specialized", "spec", 1 },
 	[C_PREWARM] = { "start_prewarm", "prewarm", 1 },
+	[C_FAILED] = { "failed_fraction", "failed", 1 },	/* computed */
 	[C_MEM] = { "mem_mib_s", "MiB*s", 0 },
 	[C_OVHMEM] = { "overhead_mib_s", "ovh_MiB*s", 0 },
 	[C_OVH] = { "overhead_cpu_s", "ovh_cpu_s", 0 },
@@ -72,6 +91,11 @@ static const struct {
 	{ "host", "host", 0 },
 	{ "start_time", "started", 0 },
 	{ "trace_checksum", "trace", 0 },
+	{ "source_commit", "commit", 0 },	/* base/prov.h */
+	{ "source_dirty", "dirty", 1 },
+	{ "compiler", "compiler", 0 },
+	{ "build_flags", "flags", 0 },
+	{ "libraries", "libraries", 0 },
 	{ "config", NULL, 0 },
 	{ "complete", NULL, 1 },
 };
@@ -84,13 +108,8 @@ static const struct {
 	{ "seed", 1 },
 	{ "wall_seconds", 1 },
 	{ "events", 1 },
-};
-
-struct run_info {
-	const char *name;
-	struct res_metric *m;	/* /summary, heap */
-	size_t n;
-	char *attr[sizeof(run_attrs) / sizeof(run_attrs[0])];	/* NULL absent */
+	{ "run", 0 },		/* replicated experiments */
+	{ "replication", 1 },
 };
 
 /* Attribute (name) of run (i), or of the root when i == SIZE_MAX, as a heap
@@ -182,7 +201,8 @@ static void put_text(const char *s, size_t width)
 /* ---- text ---- */
 
 static void print_text(const char *path, struct res_reader *rd,
-		       struct run_info *runs, size_t nruns, int complete)
+		       struct run_info *runs, size_t nruns, int complete,
+		       const struct report_opts *o)
 {
 	size_t i, k, wname = 3, wstrat = 8;
 	int c, w[C_COUNT];
@@ -208,6 +228,12 @@ static void print_text(const char *path, struct res_reader *rd,
 	printf("%-12s %zu\n\n", "runs", nruns);
 	if (nruns == 0)
 		return;
+	if (report_is_replicated(runs, nruns)) {
+		report_reps_text(runs, nruns, o);
+		if (!o->each)
+			return;
+		printf("\nevery replication:\n\n");
+	}
 
 	for (i = 0; i < nruns; i++) {
 		const char *st = runs[i].attr[0] ? runs[i].attr[0] : "-";
@@ -236,6 +262,9 @@ static void print_text(const char *path, struct res_reader *rd,
 
 			if (c == C_EVENTS && r->attr[3])	/* run attribute */
 				snprintf(v, sizeof(v), "%s", r->attr[3]);
+			else if (c == C_FAILED)
+				fmt_value(v, sizeof(v),
+					  report_failed_fraction(r), 1);
 			else if (m)
 				fmt_value(v, sizeof(v), m->value, cols[c].fraction);
 			else
@@ -244,11 +273,27 @@ static void print_text(const char *path, struct res_reader *rd,
 		}
 		if (r->attr[2])
 			fmt_value(v, sizeof(v), strtod(r->attr[2], NULL), 0);
-		printf(" %8s\n", r->attr[2] ? v : "-");
+		printf(" %8s", r->attr[2] ? v : "-");
+		if (report_failed_fraction(r) > o->max_failed)
+			fputs("  !", stdout);
+		putchar('\n');
 	}
-	printf("\n(latency in ms; warm..prewarm: fraction of requests by start "
-	       "kind; MiB*s: memory-seconds of the VMs, ovh_MiB*s: of the "
-	       "platform's own memory)\n");
+	printf("\n(latency in ms over finished requests; warm..prewarm: fraction "
+	       "of requests by start\nkind; failed: fraction of requests "
+	       "failed or rejected; MiB*s: memory-seconds of the\nVMs, "
+	       "ovh_MiB*s: of the platform's own memory)\n");
+	for (i = 0; i < nruns; i++) {
+		double ff = report_failed_fraction(&runs[i]);
+		if (ff > o->max_failed) {
+			printf("! ");
+			put_text(runs[i].name, 0);
+			printf(": %.1f %% of its requests failed (more than "
+			       "--max-failed %g): its latency figures are over "
+			       "the %.0f finished ones only\n", 100 * ff,
+			       o->max_failed, report_value(&runs[i],
+							   "finished"));
+		}
+	}
 
 	for (i = 0; i < nruns; i++) {
 		int head = 0;
@@ -403,7 +448,8 @@ static void json_attr(const char *s, int num)
 }
 
 static void print_json(const char *path, struct res_reader *rd,
-		       struct run_info *runs, size_t nruns, int complete)
+		       struct run_info *runs, size_t nruns, int complete,
+		       const struct report_opts *o)
 {
 	size_t i, k;
 
@@ -432,6 +478,11 @@ static void print_json(const char *path, struct res_reader *rd,
 			fputs(": ", stdout);
 			json_attr(r->attr[k], run_attrs[k].num);
 		}
+		fputs(",\n      \"failed_fraction\": ", stdout);
+		json_num(report_failed_fraction(r));
+		printf(",\n      \"flagged\": %s",
+		       report_failed_fraction(r) > o->max_failed ? "true" :
+		       "false");
 		fputs(",\n      \"metrics\": {", stdout);
 		for (k = 0; k < r->n; k++) {
 			printf("%s\n        ", k ? "," : "");
@@ -449,7 +500,55 @@ static void print_json(const char *path, struct res_reader *rd,
 		}
 		fputs(r->n ? "\n      }\n    }" : "}\n    }", stdout);
 	}
-	fputs(nruns ? "\n  ]\n}\n" : "]\n}\n", stdout);
+	fputs(nruns ? "\n  ]" : "]", stdout);
+	if (report_is_replicated(runs, nruns))
+		report_reps_json(runs, nruns, o);
+	fputs("\n}\n", stdout);
+}
+
+/* ---- what cli/report_reps.c shares ---- */
+
+const struct res_metric *report_metric(const struct run_info *r,
+				       const char *name)
+{
+	return find_metric(r, name);
+}
+
+double report_value(const struct run_info *r, const char *name)
+{
+	const struct res_metric *m = find_metric(r, name);
+	return m ? m->value : NAN;
+}
+
+double report_failed_fraction(const struct run_info *r)
+{
+	double req = report_value(r, "requests");
+	return req > 0 ? report_value(r, "failed") / req : NAN;
+}
+
+void report_fmt(char *buf, size_t n, double v, int fraction)
+{
+	fmt_value(buf, n, v, fraction);
+}
+
+size_t report_text_width(const char *s)
+{
+	return text_width(s);
+}
+
+void report_put_text(const char *s, size_t width)
+{
+	put_text(s, width);
+}
+
+void report_json_str(const char *s)
+{
+	json_str(s);
+}
+
+void report_json_num(double v)
+{
+	json_num(v);
 }
 
 /* ---- the command ---- */
@@ -460,9 +559,12 @@ int cmd_report(int argc, char **argv)
 	struct run_info *runs = NULL;
 	struct res_reader *rd;
 	size_t nruns, i, k;
-	int json = 0, complete, only_files = 0, rc = 0;
+	int complete, only_files = 0, rc = 0;
 	char err[1024];
+	struct report_opts o = { .max_failed = 0.001 };
 
+	if (report_index_wanted(argc, argv))	/* cli/report_index.c */
+		return report_index(argc, argv);
 	for (i = 1; i < (size_t)argc; i++) {
 		const char *a = argv[i];
 
@@ -470,7 +572,29 @@ int cmd_report(int argc, char **argv)
 			fputs(report_usage, stdout);
 			return 0;
 		} else if (!only_files && !strcmp(a, "--json")) {
-			json = 1;
+			o.json = 1;
+		} else if (!only_files && !strcmp(a, "--replications")) {
+			o.each = 1;
+		} else if (!only_files && (!strcmp(a, "--baseline") ||
+					   !strcmp(a, "--max-failed"))) {
+			if (i + 1 >= (size_t)argc) {
+				fprintf(stderr, "vmspec report: %s needs a "
+					"value\n\n%s", a, report_usage);
+				return 2;
+			}
+			if (!strcmp(a, "--baseline")) {
+				o.baseline = argv[++i];
+				continue;
+			}
+			char *end;
+			o.max_failed = strtod(argv[++i], &end);
+			if (*end || !(o.max_failed >= 0 &&
+				      o.max_failed <= 1)) {
+				fprintf(stderr, "vmspec report: --max-failed: "
+					"expected a fraction in [0, 1], got "
+					"'%s'\n", argv[i]);
+				return 2;
+			}
 		} else if (!only_files && !strcmp(a, "--")) {
 			only_files = 1;
 		} else if (!only_files && a[0] == '-' && a[1]) {
@@ -523,10 +647,10 @@ int cmd_report(int argc, char **argv)
 			runs[i].attr[k] = attr_dup(rd, i, run_attrs[k].name);
 	}
 
-	if (json)
-		print_json(path, rd, runs, nruns, complete);
+	if (o.json)
+		print_json(path, rd, runs, nruns, complete, &o);
 	else
-		print_text(path, rd, runs, nruns, complete);
+		print_text(path, rd, runs, nruns, complete, &o);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		perror("vmspec report: stdout");
 		rc = 1;

@@ -19,6 +19,7 @@
 #include "cli/cmd.h"
 #include "cli/gnuplot.h"
 #include "exp/params.h"
+#include "base/datadir.h"
 #include "base/results.h"
 #include "base/util.h"
 #include "exp/validation.h"
@@ -29,8 +30,10 @@ static const char validate_default_yaml[] =
 #include "experiments/validate.inc"
 	;
 
-/* The calibration shipped in models/, measured on the project's machine. */
-#include "cli/validate_paths.inc"
+/* The calibration shipped in models/, measured on the project's machine:
+ * its name, found in the source tree or where `make install` put it
+ * (base/datadir.h). */
+#define VAL_SHIPPED_CALIBRATION "calibration-kvm-pvm-epyc-2core"
 
 static const char validate_usage[] =
 	"usage: vmspec validate [CONFIG] [-o FILE] [--seed N] [--set KEY=VALUE]...\n"
@@ -264,7 +267,7 @@ static int build_config(struct vms_config *c, const char *path,
 			const char *seed, char *calib, size_t calib_len)
 {
 	struct cfg_error e;
-	char buf[CFG_PATH_LEN + 32];
+	char buf[CFG_PATH_LEN + 32], shipped[CFG_PATH_LEN], where[512];
 	int rc, names = 0;
 	struct vms_config probe;
 
@@ -280,12 +283,22 @@ static int build_config(struct vms_config *c, const char *path,
 			"to apply another over it\n", probe.calibration);
 		return EXIT_USAGE;
 	}
-	if (!names && !calibration)
-		calibration = VAL_SHIPPED_CALIBRATION;
+	if (!names && !calibration) {
+		if (datadir_find("models", VAL_SHIPPED_CALIBRATION, shipped,
+				 sizeof(shipped), where, sizeof(where)) < 0) {
+			fprintf(stderr, "vmspec validate: no shipped "
+				"calibration (%s; --calibration FILE, or none "
+				"for the built-in defaults)\n", where);
+			return EXIT_USAGE;
+		}
+		calibration = shipped;
+	}
 	cfg_defaults(c);
 	rc = 0;
 	if (!names && strcmp(calibration, "none")) {
-		if (access(calibration, R_OK) < 0) {
+		/* a name is a shipped calibration file: cfg_set finds it */
+		if (!datadir_is_name(calibration) &&
+		    access(calibration, R_OK) < 0) {
 			fprintf(stderr, "vmspec validate: calibration file %s: "
 				"%s (--calibration FILE, or none for the "
 				"built-in defaults)\n", calibration,

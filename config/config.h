@@ -20,6 +20,14 @@ struct cfg_namelist {
 	char name[CFG_MAX_STRATEGIES][CFG_NAME_LEN];
 };
 
+#define CFG_MAX_SEEDS 1000
+
+/* seeds: the seeds of the replications, in order */
+struct cfg_seeds {
+	int n;
+	int64_t v[CFG_MAX_SEEDS];
+};
+
 #define CFG_MAX_RUNS 32
 #define CFG_MAX_SETS 8
 #define CFG_SET_LEN 256
@@ -56,6 +64,9 @@ struct cfg_cache {
 struct vms_config {
 	char name[CFG_NAME_LEN];	/* experiment name */
 	int64_t seed;			/* experiment seed */
+	int64_t replications;		/* each run this many times, seeds
+					 * seed, seed + 1, ... */
+	struct cfg_seeds seeds;		/* or these seeds (n > 0) */
 	int64_t duration_ns;		/* arrivals stop after this */
 	struct cfg_namelist strategies;	/* strategies to compare */
 	struct cfg_runs runs;		/* named variants; replace strategies */
@@ -197,6 +208,7 @@ struct vms_config {
 		int64_t timeseries_ns;	/* sampling period of /timeseries */
 		int requests;		/* write /requests */
 		int decisions;		/* write /decisions */
+		int vms;		/* write /vms */
 	} results;
 
 	char *text;			/* the YAML text loaded, heap, or NULL */

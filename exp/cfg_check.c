@@ -9,6 +9,7 @@
 #define _POSIX_C_SOURCE 200809L	/* strcasecmp */
 #endif
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -450,6 +451,49 @@ static int apply_dist(struct cfg_ld *x, const struct cfg_param *p,
 
 /* ---------------------------------------------------------- rows */
 
+/* seeds: a sequence of integers in [0, 2^53) (or one), at most p->max. */
+static int apply_seeds(struct cfg_ld *x, const struct cfg_param *p,
+		       const yaml_node_t *n, struct cfg_seeds *out)
+{
+	char b[CY_ECHO_BUF];
+	int count;
+	if (n->type == YAML_SEQUENCE_NODE)
+		count = (int)(n->data.sequence.items.top -
+			      n->data.sequence.items.start);
+	else if (cy_value(n))
+		count = 1;
+	else
+		return ld_fail(x, n, p->key, "expected a seed or a sequence of "
+			       "seeds, got %s", cy_echo(n, b, sizeof(b)));
+	if (count > (int)p->max)
+		return ld_fail(x, n, p->key, "expected at most %d seeds, got %d",
+			       (int)p->max, count);
+	struct cfg_seeds *sd = xcalloc(1, sizeof(*sd));
+	int rc = 0;
+	for (int i = 0; i < count && !rc; i++) {
+		const yaml_node_t *it = n->type == YAML_SEQUENCE_NODE ?
+			ld_node(x, n->data.sequence.items.start[i]) : n;
+		int64_t v = 0;
+		const char *str = cy_value(it) ? cy_scalar(it) : NULL;
+		if (!str || units_parse_int(str, strlen(str), &v) < 0 ||
+		    v < 0 || v > 9007199254740991LL) {
+			rc = ld_fail(x, it, p->key, "expected an integer seed "
+				     "in [0, 2^53), got %s",
+				     cy_echo(it, b, sizeof(b)));
+			break;
+		}
+		for (int j = 0; j < sd->n && !rc; j++)
+			if (sd->v[j] == v)
+				rc = ld_fail(x, it, p->key, "duplicate seed %s",
+					     cy_echo(it, b, sizeof(b)));
+		sd->v[sd->n++] = v;
+	}
+	if (!rc)
+		memcpy(out, sd, sizeof(*sd));
+	free(sd);
+	return rc;
+}
+
 static int apply_namelist(struct cfg_ld *x, const struct cfg_param *p,
 			  const yaml_node_t *n, struct cfg_namelist *out)
 {
@@ -645,6 +689,8 @@ int cfg_apply_row(struct cfg_ld *x, const struct cfg_param *p,
 		return apply_dist(x, p, n, f);
 	case CFG_RUNS:
 		return cfg_apply_runs(x, p, n, f);
+	case CFG_SEEDS:
+		return apply_seeds(x, p, n, f);
 	case CFG_TYPE_COUNT:
 		break;
 	}
@@ -762,7 +808,19 @@ static int check_trace_end(const struct vms_config *c, char *problem,
 	return check_trace_window(c, c->trace.end_ns, problem, n);
 }
 
+/* replications and seeds say the same number when both are given. */
+static int check_seeds(const struct vms_config *c, char *problem, size_t n)
+{
+	if (!c->seeds.n || c->replications == 1 ||
+	    c->replications == c->seeds.n)
+		return 0;
+	snprintf(problem, n, "%" PRId64 " replications, but seeds lists %d: "
+		 "give one of the two", c->replications, c->seeds.n);
+	return -EINVAL;
+}
+
 static const struct cfg_check cfg_checks[] = {
+	{ "replications", check_seeds },
 	{ "host.memory", check_host_memory },
 	{ "pool.capacity", check_pool },
 	{ "snapstore.capacity", check_snapstore },

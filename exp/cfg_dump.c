@@ -129,6 +129,14 @@ static void put_value(FILE *f, const struct vms_config *c,
 	case CFG_DIST:
 		put_dist(f, p, v);
 		break;
+	case CFG_SEEDS: {
+		const struct cfg_seeds *sd = v;
+		fputc('[', f);
+		for (int i = 0; i < sd->n; i++)
+			fprintf(f, "%s%" PRId64, i ? ", " : "", sd->v[i]);
+		fputc(']', f);
+		break;
+	}
 	case CFG_RUNS: {
 		const struct cfg_runs *rs = v;
 		fputc('[', f);
@@ -199,6 +207,7 @@ static const char *const type_names[CFG_TYPE_COUNT] = {
 	[CFG_DURATION] = "duration", [CFG_SIZE] = "size",
 	[CFG_STRING] = "string", [CFG_PATH] = "path", [CFG_ENUM] = "enum",
 	[CFG_NAMELIST] = "list", [CFG_DIST] = "distribution",
+	[CFG_SEEDS] = "seeds",
 	[CFG_RUNS] = "runs",
 };
 
@@ -231,6 +240,10 @@ static void put_bounds(FILE *f, const struct cfg_param *p)
 			p->type == CFG_DIST ? "mean in " : "",
 			(p->flags & CFG_F_MIN_EXCL) ? '(' : '[', lo, u, hi, u,
 			(p->flags & CFG_F_MAX_EXCL) ? ')' : ']');
+		break;
+	case CFG_SEEDS:
+		fprintf(f, "0 to %d integers in [0, 2^53), distinct",
+			CFG_MAX_SEEDS);
 		break;
 	case CFG_RUNS:
 		fprintf(f, "0 to %d runs; strategy one of: ", CFG_MAX_RUNS);

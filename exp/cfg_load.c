@@ -24,6 +24,9 @@
  *   over everything loaded before. Its errors name FILE:line:col, then
  *   where it was named. A document that names one keeps as c->text the
  *   dump of the merged result (every value explicit).
+ * - A name instead of a path (no '/', no ".yaml", no such file) is a
+ *   shipped file (base/datadir.h): cfg_load_file's experiments/NAME.yaml,
+ *   models.calibration's models/NAME.yaml; the path found is the one kept.
  * - c->text: after a load over a config whose text is NULL (fresh defaults),
  *   the verbatim document; after a load over an already loaded config, or
  *   after cfg_set(), the cfg_dump_yaml() text of the merged result. Either
@@ -38,7 +41,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <yaml.h>
+#include "base/datadir.h"
 #include "base/util.h"
 #include "exp/cfg_int.h"
 
@@ -280,10 +285,12 @@ int cfg_apply_runs(struct cfg_ld *x, const struct cfg_param *p,
 					rc = ld_fail(x, it, key, "duplicate run "
 						     "name \"%s\"", r->name);
 			for (const char *q = r->name; !rc && *q; q++)
-				if (*q == '/' || (unsigned char)*q < 32)
+				if (*q == '/' || *q == '#' ||
+				    (unsigned char)*q < 32)
 					rc = ld_fail(x, it, key, "run name \"%s\" "
-						     "may not contain '/' or "
-						     "control characters",
+						     "may not contain '/', '#' "
+						     "(replications: NAME#K) "
+						     "or control characters",
 						     r->name);
 			if (!rc && (!strcmp(r->name, ".") ||
 				    !strcmp(r->name, "..")))
@@ -541,12 +548,46 @@ static char *dir_of(const char *path)
 	return dir;
 }
 
+/* models.calibration (path), made of the value as written by prefixing
+ * (base_dir) ("" or NULL: none), names a shipped calibration file when that
+ * value is a name and (path) no file: (path) becomes models/NAME.yaml as
+ * found. 0, or -ENOENT with where it looked in (err). */
+static int find_calibration(char *path, size_t n, const char *base_dir,
+			    struct cfg_error *err)
+{
+	const char *raw = path;
+	size_t blen = base_dir ? strlen(base_dir) : 0;
+	char found[DATADIR_PATH_LEN], where[512];
+	int rc;
+
+	if (blen && strncmp(path, base_dir, blen) == 0 && path[blen] == '/')
+		raw = path + blen + 1;
+	if (!datadir_is_name(raw) || access(path, F_OK) == 0)
+		return 0;
+	rc = datadir_find("models", raw, found, sizeof(found), where,
+			  sizeof(where));
+	if (rc == 0 && strlen(found) >= n) {
+		snprintf(where, sizeof(where), "%s.yaml found, its path too "
+			 "long", raw);
+		rc = -ENAMETOOLONG;
+	}
+	if (rc < 0) {
+		snprintf(err->msg, sizeof(err->msg), "%s: no such file, nor "
+			 "a shipped calibration file (%s)", path, where);
+		return rc;
+	}
+	memcpy(path, found, strlen(found) + 1);
+	return 0;
+}
+
 /* Apply calibration file (path) over (c) (a scratch copy). Messages name
  * that file ("cal.yaml:3:9: models.boot: ..."), followed by where it was
- * named: (named_src) at (at). */
-static int load_calibration(struct vms_config *c, const char *path,
-			    const char *named_src, struct cfg_pos at,
-			    struct cfg_error *err)
+ * named: (named_src) at (at). A shipped one named by its name
+ * (find_calibration, (base_dir) that of the naming file): (path, of
+ * CFG_PATH_LEN bytes) becomes the file found. */
+static int load_calibration(struct vms_config *c, char *path,
+			    const char *base_dir, const char *named_src,
+			    struct cfg_pos at, struct cfg_error *err)
 {
 	yaml_document_t doc;
 	yaml_node_t *root;
@@ -554,7 +595,8 @@ static int load_calibration(struct vms_config *c, const char *path,
 	size_t len, used;
 	int rc;
 
-	if ((rc = slurp(path, &buf, &len, err)) == 0 &&
+	if ((rc = find_calibration(path, CFG_PATH_LEN, base_dir, err)) == 0 &&
+	    (rc = slurp(path, &buf, &len, err)) == 0 &&
 	    (rc = cfg_load_doc(buf, len, path, 0, err, &doc, &root)) == 0) {
 		dir = dir_of(path);
 		struct cfg_ld x = { .c = c, .doc = &doc, .src = path,
@@ -648,11 +690,14 @@ static int load_text(struct vms_config *c, const char *text, size_t len,
 			at = cfg_ld_pos(&x, m);
 		memcpy(path, tmp.calibration, sizeof(path));
 		memcpy(&tmp, c, sizeof(tmp));
-		rc = load_calibration(&tmp, path, name, at, err);
+		rc = load_calibration(&tmp, path, base_dir, name, at, err);
 		if (rc == 0) {
 			memset(x.seen_line, 0, cfg_nparams * sizeof(size_t));
 			rc = ld_mapping(&x, "", root);
 		}
+		/* the file applied, when the document gave a name */
+		if (rc == 0)
+			memcpy(tmp.calibration, path, sizeof(path));
 		calibrated = true;
 	}
 	yaml_document_delete(&doc);
@@ -673,11 +718,23 @@ int cfg_load_file(struct vms_config *c, const char *path,
 {
 	struct cfg_error dummy;
 	size_t len;
-	char *buf, *dir;
+	char *buf, *dir, found[DATADIR_PATH_LEN], where[512];
 	int rc;
 
 	if (!err)
 		err = &dummy;
+	/* a name: a shipped experiment (base/datadir.h) */
+	if (datadir_is_name(path) && access(path, F_OK) < 0) {
+		rc = datadir_find("experiments", path, found, sizeof(found),
+				  where, sizeof(where));
+		if (rc < 0) {
+			snprintf(err->msg, sizeof(err->msg), "%s: no such "
+				 "file, nor a shipped experiment (%s)", path,
+				 where);
+			return rc;
+		}
+		path = found;
+	}
 	if ((rc = slurp(path, &buf, &len, err)))
 		return rc;
 	/* paths in the file are relative to its directory */
@@ -740,7 +797,9 @@ int cfg_set(struct vms_config *c, const char *assignment,
 	    tmp.calibration[0]) {
 		char path[CFG_PATH_LEN];
 		memcpy(path, tmp.calibration, sizeof(path));
-		rc = load_calibration(&tmp, path, "--set", kpos, err);
+		rc = load_calibration(&tmp, path, NULL, "--set", kpos, err);
+		if (rc == 0)
+			memcpy(tmp.calibration, path, sizeof(path));
 	}
 	yaml_document_delete(&doc);
 	free(x.seen_line);
@@ -760,6 +819,16 @@ void cfg_release(struct vms_config *c)
 int cfg_nruns(const struct vms_config *c)
 {
 	return c->runs.n > 0 ? c->runs.n : c->strategies.n;
+}
+
+int cfg_nreps(const struct vms_config *c)
+{
+	return c->seeds.n > 0 ? c->seeds.n : (int)c->replications;
+}
+
+int64_t cfg_rep_seed(const struct vms_config *c, int k)
+{
+	return c->seeds.n > 0 ? c->seeds.v[k] : c->seed + k;
 }
 
 int cfg_run_config(const struct vms_config *c, int i, struct vms_config *out,

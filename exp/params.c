@@ -41,6 +41,15 @@ const struct cfg_param cfg_params[] = {
 	{ .key = "seed", .type = CFG_INT, .offset = OFF(seed),
 	  .min = 0, .max = 9007199254740991.0, .def = "1", .unit = "",
 	  .help = "experiment seed; every random stream derives from it" },
+	{ .key = "replications", .type = CFG_INT, .offset = OFF(replications),
+	  .min = 1, .max = CFG_MAX_SEEDS, .def = "1", .unit = "",
+	  .help = "each run this many times, with seeds seed, seed + 1, ...; "
+	  "the runs of one replication see the same arrivals; groups "
+	  "NAME#0, NAME#1, ... (1: one group NAME, as without)" },
+	{ .key = "seeds", .type = CFG_SEEDS, .offset = OFF(seeds), .min = 0,
+	  .max = CFG_MAX_SEEDS, .def = "[]", .unit = "",
+	  .help = "the replications' seeds, in place of seed, seed + 1, ... "
+	  "(replications is then their number)" },
 	{ .key = "duration", .type = CFG_DURATION, .offset = OFF(duration_ns),
 	  .min = 0, .max = 1e12, .flags = CFG_F_MIN_EXCL, .def = "10min",
 	  .unit = "s", .help = "arrivals stop after this much simulated time "
@@ -626,6 +635,9 @@ const struct cfg_param cfg_params[] = {
 	{ .key = "results.decisions", .type = CFG_BOOL,
 	  .offset = OFF(results.decisions), .def = "true", .unit = "",
 	  .help = "write one /decisions row per platform action" },
+	{ .key = "results.vms", .type = CFG_BOOL,
+	  .offset = OFF(results.vms), .def = "true", .unit = "",
+	  .help = "write one /vms row per VM" },
 };
 
 const size_t cfg_nparams = sizeof(cfg_params) / sizeof(cfg_params[0]);

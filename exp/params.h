@@ -29,6 +29,7 @@ enum cfg_type {
 	CFG_NAMELIST,	/* struct cfg_namelist; each item one of (choices) */
 	CFG_DIST,	/* struct dist; YAML mapping {dist: KIND, ...} or a bare
 			 * scalar meaning constant; values in the row's unit */
+	CFG_SEEDS,	/* struct cfg_seeds: a sequence of integers >= 0 */
 	CFG_RUNS,	/* struct cfg_runs: a sequence of {name, strategy,
 			 * set: {dotted.key: value}}; values scalar or flow */
 	CFG_TYPE_COUNT
@@ -66,6 +67,8 @@ void cfg_defaults(struct vms_config *c);
  * (name) is used in messages. On error (c) may be partly updated. */
 int cfg_load_string(struct vms_config *c, const char *text, size_t len,
 		    const char *name, struct cfg_error *err);
+/* (path) may also be the name of a shipped experiment (no '/', no ".yaml",
+ * no such file): experiments/NAME.yaml as base/datadir.h finds it. */
 int cfg_load_file(struct vms_config *c, const char *path,
 		  struct cfg_error *err);
 
@@ -81,8 +84,12 @@ int cfg_set(struct vms_config *c, const char *assignment,
 int cfg_run_config(const struct vms_config *c, int i, struct vms_config *out,
 		   const char **name, const char **strategy,
 		   struct cfg_error *err);
-/* Number of runs of the experiment. */
+/* Number of runs of the experiment (of one replication). */
 int cfg_nruns(const struct vms_config *c);
+/* Replications of every run (seeds, else replications), and the seed of
+ * replication (k): seeds[k], else seed + k. */
+int cfg_nreps(const struct vms_config *c);
+int64_t cfg_rep_seed(const struct vms_config *c, int k);
 
 /* Cross-field checks run after all loading (e.g. memory sizes vs host). */
 int cfg_validate(const struct vms_config *c, struct cfg_error *err);

@@ -95,8 +95,11 @@ int exp_run_one(struct exp_run *r)
 	}
 	struct res_run *g = NULL;
 	if (r->file) {
-		struct res_run_attrs ra = { .strategy = r->strategy,
-					    .seed = r->cfg->seed };
+		struct res_run_attrs ra = r->attrs;
+		ra.strategy = r->strategy;
+		ra.seed = r->cfg->seed;
+		if (!ra.run)
+			ra.replication = -1;
 		if (!(g = res_run_begin(r->file, r->name, &ra))) {
 			snprintf(r->err, sizeof(r->err), "%s",
 				 res_error(r->file));
@@ -231,26 +234,46 @@ int exp_run_file(struct vms_config *c, const char *out, int quiet,
 	struct res_file *f = create_file(c, out, backend);
 	if (!f)
 		return EXP_EXIT_RUN;
-	int nruns = cfg_nruns(c);
-	if (!quiet)
+	int nruns = cfg_nruns(c), nreps = cfg_nreps(c);
+	if (!quiet && nreps == 1)
 		fprintf(stderr, "vmspec: experiment '%s'%s, seed %" PRId64
 			", %d run%s -> %s\n", c->name,
 			backend == EXP_KVM ? " on KVM" : "", c->seed, nruns,
 			nruns == 1 ? "" : "s", out);
+	else if (!quiet)
+		fprintf(stderr, "vmspec: experiment '%s'%s, %d run%s x %d "
+			"replications (seeds %" PRId64 "%s%" PRId64 ") -> %s\n",
+			c->name, backend == EXP_KVM ? " on KVM" : "", nruns,
+			nruns == 1 ? "" : "s", nreps, cfg_rep_seed(c, 0),
+			c->seeds.n ? ", ..., " : " to ",
+			cfg_rep_seed(c, nreps - 1), out);
 	struct vms_config *rc_cfg = xmalloc(sizeof(*rc_cfg));
 	struct exp_run *r = xcalloc(1, sizeof(*r));
 	int rc = 0;
+	/* replication-major: the runs of one replication see the same
+	 * arrivals (its seed), as the runs of an unreplicated experiment */
+	for (int k = 0; k < nreps && !rc; k++)
 	for (int i = 0; i < nruns && !rc; i++) {
 		const char *name, *sname;
 		struct cfg_error ce;
+		char group[CFG_NAME_LEN + 16];
 		if (cfg_run_config(c, i, rc_cfg, &name, &sname, &ce) < 0) {
 			fprintf(stderr, "vmspec: run %d: %s\n", i, ce.msg);
 			rc = EXP_EXIT_USAGE;
 			break;
 		}
+		struct res_run_attrs ra = { .strategy = sname, .run = NULL,
+					    .replication = -1 };
+		if (nreps > 1) {	/* a run's own seed offset is kept */
+			rc_cfg->seed += cfg_rep_seed(c, k) - c->seed;
+			snprintf(group, sizeof(group), "%s#%d", name, k);
+			ra.run = name;
+			ra.replication = k;
+			name = group;
+		}
 		*r = (struct exp_run){ .backend = backend, .cfg = rc_cfg,
 			.strategy = sname, .name = name, .file = f,
-			.progress = !quiet };
+			.progress = !quiet, .attrs = ra };
 		int e = exp_run_one(r);
 		if (e < 0 && r->file_error) {
 			fprintf(stderr, "vmspec: %s: %s\n", out, r->err);

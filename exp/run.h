@@ -32,6 +32,9 @@ struct exp_run {
 					 * a progress line is added on a tty
 					 * when (progress) */
 	int progress;
+	struct res_run_attrs attrs;	/* run and replication of a
+					 * replicated experiment (strategy
+					 * and seed are filled in) */
 	/* out */
 	struct plat_summary sim;	/* EXP_SIM's summary */
 	struct real_summary real;	/* EXP_KVM's; real.plat its platform

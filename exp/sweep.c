@@ -21,6 +21,7 @@
 #include "base/errfmt.h"
 #include "base/results.h"
 #include "base/h5util.h"
+#include "base/prov.h"
 #include "base/util.h"
 #include "exp/params.h"
 #include "exp/sweep.h"
@@ -408,6 +409,7 @@ int sweep_write_index(const struct sweep *s, const enum sweep_status *status,
 	enum sweep_status *st = xcalloc(s->nruns ? s->nruns : 1, sizeof(*st));
 	size_t ncomplete = 0, nfailed = 0;
 	hid_t fid = -1, fapl = -1, gcpl = -1, g = -1;
+	struct prov prov;	/* this build: root attributes */
 	int rc = -EIO;
 
 	H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
@@ -434,8 +436,10 @@ int sweep_write_index(const struct sweep *s, const enum sweep_status *status,
 		goto out_quiet;
 	}
 	iso_time_now(now, sizeof(now));
+	prov_get(&prov);
 	if (h5_attr_str(fid, "kind", "vmspec sweep index") < 0 ||
 	    h5_attr_str(fid, "tool_version", PACKAGE_VERSION) < 0 ||
+	    prov_h5_write(fid, &prov) < 0 ||
 	    h5_attr_str(fid, "sweep_name", s->name) < 0 ||
 	    h5_attr_str(fid, "sweep_file", s->path) < 0 ||
 	    h5_attr_str(fid, "sweep", s->text ? s->text : "") < 0 ||

@@ -502,6 +502,7 @@ int plat_stop(struct plat *f, int rc, int64_t end_ns)
 	}
 	f->sum->end_ns = end_ns;
 	plat_overhead_mem(f);	/* its integral up to now (the end) */
+	plat_count_states(f);
 	for (uint32_t i = 0; i < f->vms.used; i++) {
 		struct pvm *v = plat_vmrec(f, i);
 		if (v->pub.state != VM_DEAD && v->pub.id != 0) {
@@ -615,6 +616,18 @@ size_t plat_summary_metrics(const struct plat_summary *s, struct res_metric *m)
 	PUT("peak_overhead_mib", s->peak_overhead_mib, "MiB");
 	PUT("compile_saved_cpu_s", (double)s->compile_saved_ns / 1e9, "s");
 	PUT("overhead_reclaims", (double)s->overhead_reclaims, "count");
+	/* VMs alive (booting, idle, busy) averaged over the run, and peaks:
+	 * the "mean number of servers" of published models */
+	double T = s->end_ns > 0 ? (double)s->end_ns : 1;
+	double boot = s->vm_ns[VM_BOOTING] / T, idle = s->vm_ns[VM_IDLE] / T,
+	       busy = s->vm_ns[VM_BUSY] / T;
+	PUT("vms_alive_mean", boot + idle + busy, "VMs");
+	PUT("vms_busy_mean", busy, "VMs");
+	PUT("vms_idle_mean", idle, "VMs");
+	PUT("vms_booting_mean", boot, "VMs");
+	PUT("vms_alive_peak", (double)s->alive_peak, "VMs");
+	PUT("vms_busy_peak", (double)s->vm_peak[VM_BUSY], "VMs");
+	PUT("vms_idle_peak", (double)s->vm_peak[VM_IDLE], "VMs");
 	double prof = (double)s->profiling_cpu_ns / 1e9;
 	double comp = (double)s->compile_cpu_ns / 1e9;
 	double snap = (double)s->snapshot_cpu_ns / 1e9;

@@ -63,6 +63,10 @@ struct plat_summary {
 					 * did not spend */
 	uint64_t overhead_reclaims;	/* snapshots and blocks evicted to
 					 * make room for VMs */
+	/* VMs by state: integrals over time (VM x ns) and peaks */
+	double vm_ns[VM_STATE_COUNT];
+	uint32_t vm_peak[VM_STATE_COUNT];
+	uint32_t alive_peak;
 	int64_t end_ns;			/* time of the last event */
 	uint64_t trace_rows_skipped;	/* broken trace rows skipped
 					 * (trace.on_error = skip) */
@@ -88,7 +92,7 @@ void plat_summary_release(struct plat_summary *s);
 
 /* Fill (m) (capacity >= PLAT_NMETRICS) with the /summary metrics of (s);
  * returns how many. */
-#define PLAT_NMETRICS 64
+#define PLAT_NMETRICS 128
 size_t plat_summary_metrics(const struct plat_summary *s, struct res_metric *m);
 
 /* ---- the records the front keeps; a backend's part follows each ---- */
@@ -307,6 +311,7 @@ struct plat {
 	uint64_t next_req_id, next_vm_id, timer_gen;
 	uint32_t live_vms, live_specialized;
 	uint32_t n_by_state[VM_STATE_COUNT];
+	int64_t states_at_ns;		/* sum->vm_ns integrated up to */
 	uint32_t in_flight;		/* requests arrived, not finished */
 	uint32_t pending;		/* dispatched, not started */
 	uint32_t bg_work;		/* backend: creations, setups,

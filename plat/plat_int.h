@@ -55,12 +55,38 @@ static inline void plat_decide(struct plat *f, enum res_action a,
 }
 
 
+/* The counts of VMs by state are about to change: integrate them up to
+ * now. */
+static inline void plat_count_states(struct plat *f)
+{
+	double dt = (double)(f->now_ns - f->states_at_ns);
+	if (dt > 0) {
+		f->sum->vm_ns[VM_BOOTING] += f->n_by_state[VM_BOOTING] * dt;
+		f->sum->vm_ns[VM_IDLE] += f->n_by_state[VM_IDLE] * dt;
+		f->sum->vm_ns[VM_BUSY] += f->n_by_state[VM_BUSY] * dt;
+		f->states_at_ns = f->now_ns;
+	}
+}
+
+/* After a count changed: the peaks. */
+static inline void plat_state_peaks(struct plat *f, enum vm_state st)
+{
+	if (f->n_by_state[st] > f->sum->vm_peak[st])
+		f->sum->vm_peak[st] = f->n_by_state[st];
+	uint32_t alive = f->n_by_state[VM_BOOTING] + f->n_by_state[VM_IDLE] +
+			 f->n_by_state[VM_BUSY];
+	if (alive > f->sum->alive_peak)
+		f->sum->alive_peak = alive;
+}
+
 static inline void plat_set_state(struct plat *f, struct pvm *v,
 				  enum vm_state st)
 {
+	plat_count_states(f);
 	f->n_by_state[v->pub.state]--;
 	v->pub.state = (uint8_t)st;
 	f->n_by_state[st]++;
+	plat_state_peaks(f, st);
 }
 
 /* Host memory free for VMs, as strategies see it: what neither VMs nor

@@ -105,7 +105,9 @@ static struct pvm *new_vm(struct plat *f, uint32_t func, uint32_t rt,
 	v->timer_deadline = -1;
 	v->timer_event_at = -1;
 	v->peak_mem_mib = mem;
+	plat_count_states(f);
 	f->n_by_state[VM_BOOTING]++;
+	plat_state_peaks(f, VM_BOOTING);
 	f->live_vms++;
 	f->sum->vms_created++;
 	f->mem_used_mib += mem;
@@ -119,7 +121,7 @@ void plat_emit_vm(struct plat *f, const struct pvm *v, int64_t destroyed_ns)
 	int64_t end = destroyed_ns >= 0 ? destroyed_ns : f->now_ns;
 	f->sum->mem_mib_s += v->pub.mem_mib *
 			     (double)(end - v->pub.created_ns) / 1e9;
-	if (!f->res)
+	if (!f->res || !f->cfg->results.vms)
 		return;
 	struct res_vm row;
 	memset(&row, 0, sizeof(row));

@@ -618,6 +618,35 @@ static void test_mem_cap(void)
 	}
 }
 
+/* ---- instance counts ---- */
+
+/* One VM booted at the first arrival (B), then one request (S), then idle
+ * to the end: the integrals of VMs by state are exactly that, and the
+ * time averages of /summary are them over the run. */
+static void test_instance_counts(void)
+{
+	struct vms_config c;
+	struct plat_summary s;
+	base_cfg(&c, 1);
+	probe_reset(1, 1, 1);
+	CU_ASSERT_EQUAL_FATAL(probe_run(&c, &s), 0);
+	int64_t a0 = P.row[0].arrival_ns;
+	EXPECT(llround(s.vm_ns[VM_BOOTING]), B, 0);
+	EXPECT(llround(s.vm_ns[VM_BUSY]), S, 0);
+	EXPECT(llround(s.vm_ns[VM_IDLE]), s.end_ns - a0 - B - S, 0);
+	EXPECT(s.alive_peak, 1, 0);
+	EXPECT(s.vm_peak[VM_BUSY], 1, 0);
+	EXPECT(s.vm_peak[VM_IDLE], 1, 0);
+	struct res_metric m[PLAT_NMETRICS];
+	size_t n = plat_summary_metrics(&s, m);
+	double alive = NAN;
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(m[i].name, "vms_alive_mean"))
+			alive = m[i].value;
+	CU_ASSERT(near(alive, (double)(s.end_ns - a0) / (double)s.end_ns));
+	plat_summary_release(&s);
+}
+
 /* ---- 9. the platform's own memory ---- */
 
 /* At t0 the platform takes memory of its own (a snapshot of the VM, or
@@ -745,6 +774,8 @@ int main(void)
 		  test_interference_quota },
 		{ "I/O share and host.io_interference", test_io },
 		{ "set_mem_cap: re-faults over the cap", test_mem_cap },
+		{ "instance counts: VMs by state over time",
+		  test_instance_counts },
 		{ "host.overhead_memory: snapshots, profile buffers",
 		  test_overhead_memory },
 		{ "the block repository: hits save compiles",

@@ -1,8 +1,9 @@
 /* test_results.c - CUnit tests of base/results_*.c: write/read round trip of
  * every dataset and attribute across batch boundaries, complete flag (clean,
  * complete=0, crashed writer), byte-identical datasets, empty datasets and
- * error paths. Reads vms/timeseries/decisions with its own HDF5 types, so
- * the column names of docs/results.md are checked too. */
+ * error paths, the provenance attributes (base/prov.h). Reads
+ * vms/timeseries/decisions with its own HDF5 types, so the column names of
+ * docs/results.md are checked too. */
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <sys/wait.h>
 #include <hdf5.h>
 #include <CUnit/Basic.h>
+#include "base/prov.h"
 #include "base/results.h"
 
 #define BATCH 7			/* small: flushes cross chunk boundaries */
@@ -814,6 +816,54 @@ static void test_errors(void)
 	res_reader_close(rd);
 }
 
+/* A commit as base/prov.h has it: 7 to 40 hex digits, or "unknown". */
+static int commit_ok(const char *s)
+{
+	size_t n = strspn(s, "0123456789abcdef");
+	return strcmp(s, "unknown") == 0 || (n >= 7 && n <= 40 && !s[n]);
+}
+
+/* Root attributes source_commit ... libraries: this build's when the caller
+ * gives none, else the caller's (a file copied from another build). */
+static void test_provenance(void)
+{
+	static const char *const names[] = { "source_commit", "source_dirty",
+		"compiler", "build_flags", "libraries" };
+	const char *path = path_in_dir("prov.h5");
+	struct prov here, given = { .source_commit = "0123abc",
+		.source_dirty = 1, .compiler = "cc 1.0",
+		.build_flags = "CFLAGS='-O0' CPPFLAGS='' LDFLAGS=''",
+		.libraries = "HDF5 9.9.9" };
+	struct res_file_attrs a = file_attrs;
+	char err[512], buf[256];
+
+	prov_get(&here);
+	CU_ASSERT(commit_ok(here.source_commit));
+	CU_ASSERT(strstr(here.libraries, "HDF5 ") && strstr(here.libraries,
+		  "GSL ") && strstr(here.libraries, "libyaml "));
+	CU_ASSERT(here.compiler[0] != '\0');
+	CU_ASSERT(strncmp(here.build_flags, "CFLAGS=", 7) == 0);
+	for (int k = 0; k < 2; k++) {
+		const struct prov *p = k ? &given : &here;
+		a.prov = k ? &given : NULL;
+		struct res_file *f = res_create(path, &a, 0, 0, err,
+						sizeof(err));
+		CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+		CU_ASSERT_EQUAL(res_close(f, 1), 0);
+		struct res_reader *rd = res_open(path, err, sizeof(err));
+		CU_ASSERT_PTR_NOT_NULL_FATAL(rd);
+		const char *want[] = { p->source_commit,
+				       p->source_dirty ? "1" : "0",
+				       p->compiler, p->build_flags,
+				       p->libraries };
+		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+			CU_ASSERT(res_attr(rd, names[i], buf, sizeof(buf)) >= 0);
+			CU_ASSERT_STRING_EQUAL(buf, want[i]);
+		}
+		res_reader_close(rd);
+	}
+}
+
 static void test_action_names(void)
 {
 	CU_ASSERT_STRING_EQUAL(res_action_names[ACT_BOOT], "boot");
@@ -824,7 +874,7 @@ static void cleanup_dir(void)
 {
 	static const char *const files[] = {
 		"rt.h5", "same1.h5", "same2.h5", "incomplete.h5", "crash.h5",
-		"not-hdf5.txt", "plain.h5", "trunc.h5"
+		"not-hdf5.txt", "plain.h5", "trunc.h5", "prov.h5"
 	};
 	size_t i;
 
@@ -858,6 +908,7 @@ int main(void)
 	    !CU_add_test(s, "write-behind keeps the data", test_write_behind) ||
 	    !CU_add_test(s, "incomplete files", test_incomplete) ||
 	    !CU_add_test(s, "errors", test_errors) ||
+	    !CU_add_test(s, "provenance attributes", test_provenance) ||
 	    !CU_add_test(s, "action names", test_action_names)) {
 		CU_cleanup_registry();
 		return 1;
