@@ -508,7 +508,7 @@ static int load_param(struct sp_ld *x, const yaml_node_t *a, size_t idx,
 			    "--params` lists them)");
 	}
 	snprintf(p->key, sizeof(p->key), "%s", key);
-	if (strcmp(key, "seed") == 0)
+	if (strcmp(key, "seed") == 0 || strcmp(key, "replications") == 0)
 		return fail(x, kn, key, "not a parameter of the analysis: the "
 			    "replications' seeds are common to every point "
 			    "(`replications:` or `seeds:`)");
@@ -851,6 +851,18 @@ static int load_root(struct sp_ld *x, const yaml_node_t *root,
 	sp->sw.text = xmalloc(len + 1);
 	memcpy(sp->sw.text, text, len);
 	sp->sw.text[len] = '\0';
+
+	/* replicated twice, the seeds of the two would overlap */
+	size_t nseeds = reps > 0 ? (size_t)reps : sp->sw.nseeds;
+	if (nseeds > 1 && cfg_nreps(&sp->sw.base) > 1) {
+		const char *k = get(x, root, "replications") ? "replications"
+							     : "seeds";
+		const yaml_node_t *rn = get(x, root, k);
+		return fail(x, rn ? rn : root, rn ? k : TOP_KEY,
+			    "the base experiment is replicated itself (%d "
+			    "replications): replicate in the spec or in the "
+			    "experiment, not in both", cfg_nreps(&sp->sw.base));
+	}
 
 	if (!(v = get(x, root, "output")))
 		return fail(x, root, TOP_KEY, "missing \"output\" (like "

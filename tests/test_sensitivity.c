@@ -466,7 +466,7 @@ static void test_value_text(void)
  * and b, whose metric m is a closed form of the run's configuration:
  *   a: 2 rate + 10 simd_fraction + compile mean / 100 ms + (seed - 10)
  *   b: rate + (seed - 10) */
-static void fake_run(const struct sens_spec *sp, size_t i)
+static void fake_run(const struct sens_spec *sp, size_t i, int nreps)
 {
 	char path[CFG_PATH_LEN + 64], err[256];
 	struct vms_config c;
@@ -483,12 +483,20 @@ static void fake_run(const struct sens_spec *sp, size_t i)
 	double va = 2 * c.workload.rate_per_s + 10 * c.catalog.simd_fraction +
 		    dist_mean(&c.models.compile) / 1e8 + noise;
 	double vb = c.workload.rate_per_s + noise;
+	/* a replicated experiment: groups NAME#K, replication K at seed + K */
+	for (int k = 0; k < nreps; k++)
 	for (int r = 0; r < 2; r++) {
-		struct res_run_attrs ra = { .strategy = "keepalive", .seed = c.seed };
-		struct res_run *run = res_run_begin(f, r ? "b" : "a", &ra);
+		struct res_run_attrs ra = { .strategy = "keepalive",
+			.seed = c.seed + k, .run = nreps > 1 ? (r ? "b" : "a")
+							     : NULL,
+			.replication = nreps > 1 ? k : -1 };
+		char name[16];
+		snprintf(name, sizeof(name), nreps > 1 ? "%s#%d" : "%s",
+			 r ? "b" : "a", k);
+		struct res_run *run = res_run_begin(f, name, &ra);
 		struct res_metric m[2];
 		size_t n = 0;
-		res_metric_put(m, &n, 2, "m", r ? vb : va, "ms");
+		res_metric_put(m, &n, 2, "m", (r ? vb : va) + k, "ms");
 		res_metric_put(m, &n, 2, "latency_p99_ms", 0, "ms");
 		CU_ASSERT_EQUAL(res_set_summary(run, m, n), 0);
 		CU_ASSERT_EQUAL(res_run_end(run, 0, 0), 0);
@@ -521,7 +529,7 @@ static void test_analyse(void)
 	snprintf(runs, sizeof(runs), "%s/runs", dir);
 	CU_ASSERT_EQUAL_FATAL(mkdir_p(runs), 0);
 	for (size_t i = 0; i < sp.sw.nruns; i++)
-		fake_run(&sp, i);
+		fake_run(&sp, i, 1);
 	CU_ASSERT_EQUAL_FATAL(sens_analyse(&sp, &res, err, sizeof(err)), 0);
 	CU_ASSERT_EQUAL(res.missing, 0);
 	CU_ASSERT_STRING_EQUAL(sp.outputs[0].unit, "ms");
@@ -563,6 +571,42 @@ static void test_analyse(void)
 	CU_ASSERT(strstr(err, "no metric \"nope\"") != NULL);
 	sens_result_release(&res);
 	sens_release(&sp);
+
+	/* a replicated base experiment: an output is the mean over NAME#K */
+	snprintf(text, sizeof(text), "%s  replications: 2\n"
+		 "output: [\"a - b: m\", \"a: m\"]\n"
+		 "method: morris\n"
+		 "samples: 2\n"
+		 "parameters:\n"
+		 "  - {key: workload.rate, min: 1, max: 5}\n", base_cfg);
+	CU_ASSERT_EQUAL_FATAL(sens_load_string(&sp, text, strlen(text),
+					       "/tmp/t/s.yaml", dir, NULL, &e), 0);
+	CU_ASSERT_EQUAL(sp.sw.nruns, 4);
+	for (size_t i = 0; i < sp.sw.nruns; i++)
+		fake_run(&sp, i, 2);
+	CU_ASSERT_EQUAL_FATAL(sens_analyse(&sp, &res, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(res.missing, 0);
+	for (size_t pt = 0; pt < res.npoints; pt++) {
+		struct vms_config c;
+		CU_ASSERT_EQUAL(sweep_config(&sp.sw, pt, &c, &e), 0);
+		double rate = c.workload.rate_per_s;
+		double va = 2 * rate + 10 * c.catalog.simd_fraction +
+			    dist_mean(&c.models.compile) / 1e8;
+		CU_ASSERT(fabs(res.y[pt * 2] - (va - rate)) < 1e-9);
+		CU_ASSERT(fabs(res.y[pt * 2 + 1] - (va + 0.5)) < 1e-9);
+		cfg_release(&c);
+	}
+	sens_result_release(&res);
+	sens_release(&sp);
+	/* replicated twice (in the experiment and in the spec): refused */
+	snprintf(text, sizeof(text), "%s  replications: 2\n"
+		 "output: \"a: m\"\nmethod: morris\nreplications: 3\n"
+		 "parameters:\n"
+		 "  - {key: workload.rate, min: 1, max: 5}\n", base_cfg);
+	CU_ASSERT(sens_load_string(&sp, text, strlen(text), "/tmp/t/s.yaml",
+				   dir, NULL, &e) < 0);
+	CU_ASSERT(strstr(e.msg, "/tmp/t/s.yaml:12:15: replications: the base "
+			 "experiment is replicated itself") != NULL);
 	char cmd[128];
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	CU_ASSERT_EQUAL(system(cmd), 0);
