@@ -8,9 +8,11 @@
  * analysis leaves its points out), or the runs cannot be read; 2 usage. */
 #include <getopt.h>
 #include <math.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "base/datadir.h"
 #include "base/util.h"
 #include "cli/cmd.h"
 #include "cli/gnuplot.h"
@@ -37,7 +39,8 @@ static const char sens_usage[] =
 	"a sweep (the same executors, files and index as `vmspec sweep`; runs\n"
 	"already complete are skipped); then the indices are printed ranked,\n"
 	"written to DIR/sensitivity.h5 and drawn in DIR/sensitivity.png.\n"
-	"See docs/sensitivity.md.\n"
+	"SPEC may be the name of a shipped spec (sensitivity-adaptive); its\n"
+	"results then go to results/NAME. See docs/sensitivity.md.\n"
 	"\n"
 	"options:\n"
 	"  -j, --jobs N          run N runs at once as local processes "
@@ -419,9 +422,28 @@ static int cmd_sensitivity_exec(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
+	/* a shipped spec by name (`vmspec sensitivity sensitivity-adaptive`):
+	 * its results go to results/NAME here, not beside the installed file */
+	const char *spec = argv[optind];
+	char found[DATADIR_PATH_LEN], dir[DATADIR_PATH_LEN + 16];
+	struct stat st;
+	if (stat(spec, &st) < 0 && datadir_is_name(spec)) {
+		char why[DATADIR_MAX * DATADIR_PATH_LEN + 64];
+		if (datadir_find("experiments", spec, found, sizeof(found), why,
+				 sizeof(why)) < 0) {
+			fprintf(stderr, "vmspec: %s: no such file, nor a shipped "
+				"spec: %s\n", spec, why);
+			return EXIT_USAGE;
+		}
+		if (!out_dir) {
+			snprintf(dir, sizeof(dir), "results/%s", spec);
+			out_dir = dir;
+		}
+		spec = found;
+	}
 	struct sens_spec sp;
 	struct sweep_error e;
-	if (sens_load_file(&sp, argv[optind], out_dir, method, &e) < 0) {
+	if (sens_load_file(&sp, spec, out_dir, method, &e) < 0) {
 		fprintf(stderr, "vmspec: %s\n", e.msg);
 		return EXIT_USAGE;
 	}

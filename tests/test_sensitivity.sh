@@ -146,6 +146,11 @@ if [ -n "${SRCDIR:-}" ]; then
 		"$VMSPEC" sensitivity \
 		"$SRCDIR/experiments/sensitivity-adaptive.yaml" --list \
 		--output "$T/shipped"
+	# found by name, its results under ./results/NAME
+	(cd "$T" && "$VMSPEC" sensitivity sensitivity-adaptive --list) \
+		>"$T/out" 2>&1
+	grep -q "output results/sensitivity-adaptive$" "$T/out" &&
+		ok "a shipped spec by name" || bad "a shipped spec by name"
 fi
 
 echo "$pass passed, $fail failed"
