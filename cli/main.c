@@ -18,6 +18,7 @@ static const struct cmd_entry *const cmds[] = {
 	&cmd_trace_entry,
 	&cmd_sweep_entry,
 	&cmd_tune_entry,
+	&cmd_sensitivity_entry,
 	NULL,
 };
 
@@ -27,7 +28,7 @@ static void usage(FILE *f)
 		"vmspec simulates and measures adaptive VM specialization.\n\n"
 		"commands:\n");
 	for (size_t i = 0; cmds[i]; i++)
-		fprintf(f, "  %-10s %s\n", cmds[i]->name, cmds[i]->help);
+		fprintf(f, "  %-11s %s\n", cmds[i]->name, cmds[i]->help);
 	fprintf(f, "\n'vmspec COMMAND --help' shows a command's options.\n"
 		"`vmspec run` without a CONFIG runs the built-in quick-start "
 		"experiment.\n");

@@ -394,7 +394,7 @@ static void worker_died(const struct sweep *s, size_t i, int ws, int stopping)
 	keep_if_nonempty(log, err);
 }
 
-static int exec_local(const struct sweep *s, int jobs, int force, int quiet)
+int sweep_exec_local(const struct sweep *s, int jobs, int force, int quiet)
 {
 	size_t *todo, ntodo, next = 0, running = 0;
 	enum sweep_status *st = sweep_scan(s, force, &todo, &ntodo);
@@ -565,12 +565,27 @@ static int exec_lines(const struct sweep *s, size_t a, size_t b, int force,
 	return rc;
 }
 
+int sweep_exec_arg(const struct sweep *s, const char *arg, int force,
+		   int quiet)
+{
+	size_t a, b;
+	int r = parse_range(arg, s->nruns, &a, &b);
+
+	if (r < 0) {
+		fprintf(stderr, "vmspec sweep: --run: %s \"%s\" (the manifest "
+			"has lines 0 to %zu)\n", r == -ERANGE ? "no such line" :
+			"expected I or I-J, got", arg, s->nruns - 1);
+		return EXIT_USAGE;
+	}
+	return exec_lines(s, a, b, force, quiet);
+}
+
 /* ------------------------------------------------------------ --list */
 
 /* Build every run's configuration as a run would: print each distinct
  * problem once (file:line:col of the value), mark the runs in (bad) when
  * given; returns how many runs would fail before starting. */
-static size_t check_runs(const struct sweep *s, unsigned char *bad)
+size_t sweep_check_runs(const struct sweep *s, unsigned char *bad)
 {
 	char last[sizeof(((struct sweep_error *)0)->msg)] = "";
 	size_t n = 0;
@@ -596,10 +611,10 @@ static size_t check_runs(const struct sweep *s, unsigned char *bad)
 	return n;
 }
 
-static int list_manifest(const struct sweep *s)
+int sweep_list(const struct sweep *s)
 {
 	unsigned char *bad = xcalloc(s->nruns ? s->nruns : 1, 1);
-	size_t nbad = check_runs(s, bad);
+	size_t nbad = sweep_check_runs(s, bad);
 	printf("# sweep %s: %zu runs = %zu point%s x %zu seed%s (%s), "
 	       "output %s\n", s->name, s->nruns, s->npoints,
 	       s->npoints == 1 ? "" : "s", s->nseeds, s->nseeds == 1 ? "" : "s",
@@ -643,8 +658,9 @@ static int has_slurm_opt(const struct sweep *s, const char *name)
 	return 0;
 }
 
-static int emit_slurm(const struct sweep *s, const char *script,
-		      const char *out_opt, size_t per_task)
+int sweep_emit_slurm(const struct sweep *s, const char *script,
+		     const char *out_opt, size_t per_task, const char *cmd,
+		     const char *const *extra)
 {
 	char exe[PATH_MAX], sw[PATH_MAX], out[PATH_MAX], logs[PATH_MAX + 8];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
@@ -687,10 +703,12 @@ static int emit_slurm(const struct sweep *s, const char *script,
 		"# so the job can simply be submitted again after a failure.\n"
 		"# Submit, then build the index once every task has ended:\n"
 		"#   jid=$(sbatch --parsable %s)\n"
-		"#   sbatch --dependency=afterany:$jid --wrap \"%s sweep %s%s%s "
-		"--index\"\n", s->name, s->nruns, per_task,
-		script ? script : "JOB.sh", exe, sw, out_opt ? " --output " : "",
-		out_opt ? out : "");
+		"#   sbatch --dependency=afterany:$jid --wrap \"%s %s %s%s%s",
+		s->name, s->nruns, per_task, script ? script : "JOB.sh", exe,
+		cmd, sw, out_opt ? " --output " : "", out_opt ? out : "");
+	for (const char *const *a = extra; a && *a; a++)
+		fprintf(f, " %s", *a);
+	fprintf(f, " --index\"\n");
 	fprintf(f, "#SBATCH --job-name=vmspec-%s\n", s->name);
 	fprintf(f, "#SBATCH --array=0-%zu\n", tasks - 1);
 	fprintf(f, "#SBATCH --output=%s/%%A_%%a.out\n", logs);
@@ -705,11 +723,15 @@ static int emit_slurm(const struct sweep *s, const char *script,
 		"last=$((first + %zu))\n"
 		"exec ", per_task, per_task - 1);
 	put_quoted(f, exe);
-	fputs(" sweep ", f);
+	fprintf(f, " %s ", cmd);
 	put_quoted(f, sw);
 	if (out_opt) {
 		fputs(" --output ", f);
 		put_quoted(f, out);
+	}
+	for (const char *const *a = extra; a && *a; a++) {
+		fputc(' ', f);
+		put_quoted(f, *a);
 	}
 	fputs(" --run \"$first-$last\"\n", f);
 	if (script) {
@@ -729,7 +751,7 @@ static int emit_slurm(const struct sweep *s, const char *script,
 /* ------------------------------------------------------------ command */
 
 /* Launched by mpirun (or srun with PMI) with more than one rank? */
-static int mpi_launched(void)
+int sweep_mpi_launched(void)
 {
 	static const char *const size_vars[] = { "OMPI_COMM_WORLD_SIZE",
 		"PMI_SIZE", "PMIX_SIZE", "MPI_LOCALNRANKS", NULL };
@@ -833,11 +855,12 @@ int cmd_sweep_exec(int argc, char **argv)
 	}
 	int rc = 0;
 	if (list) {
-		rc = list_manifest(&s);
+		rc = sweep_list(&s);
 	} else if (emit) {
 		/* a job array whose tasks would fail at once: refuse */
-		rc = check_runs(&s, NULL) ? EXIT_USAGE
-			: emit_slurm(&s, script, out_dir, (size_t)per_task);
+		rc = sweep_check_runs(&s, NULL) ? EXIT_USAGE
+			: sweep_emit_slurm(&s, script, out_dir, (size_t)per_task,
+					   "sweep", NULL);
 	} else if (index) {
 		char err[512];
 		if (sweep_write_index(&s, NULL, err, sizeof(err)) < 0) {
@@ -848,28 +871,18 @@ int cmd_sweep_exec(int argc, char **argv)
 				s.output);
 		}
 	} else if (run_arg) {
-		size_t a, b;
-		int r = parse_range(run_arg, s.nruns, &a, &b);
-		if (r < 0) {
-			fprintf(stderr, "vmspec sweep: --run: %s \"%s\" (the "
-				"manifest has lines 0 to %zu)\n", r == -ERANGE ?
-				"no such line" : "expected I or I-J, got",
-				run_arg, s.nruns - 1);
-			rc = EXIT_USAGE;
-		} else {
-			rc = exec_lines(&s, a, b, force, quiet);
-		}
-	} else if (mpi || mpi_launched()) {
+		rc = sweep_exec_arg(&s, run_arg, force, quiet);
+	} else if (mpi || sweep_mpi_launched()) {
 		if (!sweep_have_mpi) {
 			fprintf(stderr, "vmspec sweep: started by mpirun, but "
 				"this vmspec was built without MPI (configure "
 				"--with-mpi)\n");
 			rc = EXIT_USAGE;
 		} else {
-			rc = sweep_mpi_exec(&s, force, quiet);
+			rc = sweep_mpi_exec(&s, force, quiet, NULL);
 		}
 	} else {
-		rc = exec_local(&s, (int)jobs, force, quiet);
+		rc = sweep_exec_local(&s, (int)jobs, force, quiet);
 	}
 	sweep_release(&s);
 	return rc;

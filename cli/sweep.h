@@ -45,6 +45,33 @@ int sweep_exec_run(const struct sweep *s, size_t i);
 enum sweep_status *sweep_scan(const struct sweep *s, int force, size_t **todo,
 			      size_t *ntodo);
 
+/* ---- the executors and the manifest's tools, for `vmspec sweep` and the
+ * commands that run a generated sweep (cli/sensitivity.c). Each returns
+ * the process exit status (0, EXIT_RUN, EXIT_USAGE) having printed why. */
+
+/* Local processes: (jobs) workers over the runs not complete (all when
+ * (force)), with progress on stderr; rewrites the index at the end. */
+int sweep_exec_local(const struct sweep *s, int jobs, int force, int quiet);
+/* --run I[-J]: execute manifest lines (arg) in this process. */
+int sweep_exec_arg(const struct sweep *s, const char *arg, int force,
+		   int quiet);
+/* --list: the manifest, tab-separated, on stdout; EXIT_USAGE when a run's
+ * configuration is invalid (named on stderr). */
+int sweep_list(const struct sweep *s);
+/* Build every run's configuration; name each distinct problem once on
+ * stderr, mark the runs in (bad) when not NULL; how many would fail. */
+size_t sweep_check_runs(const struct sweep *s, unsigned char *bad);
+/* --emit-slurm: an sbatch array script into (script) (NULL: stdout) whose
+ * tasks run `vmspec CMD FILE [--output DIR] EXTRA... --run I-J`, FILE
+ * being s->path, (per_task) lines each; (extra) is NULL-terminated or
+ * NULL. The script's comment names the `CMD FILE ... --index` to run
+ * after the array. */
+int sweep_emit_slurm(const struct sweep *s, const char *script,
+		     const char *out_opt, size_t per_task, const char *cmd,
+		     const char *const *extra);
+/* Launched by mpirun (or srun with PMI) with more than one rank? */
+int sweep_mpi_launched(void);
+
 /* ---- MPI executor (cli/sweep_mpi.c, or the stub cli/sweep_nompi.c) ---- */
 
 /* 1 when this vmspec has the MPI executor. */
@@ -53,7 +80,8 @@ extern const int sweep_have_mpi;
 const char *sweep_mpi_info(void);
 /* Run the sweep with rank 0 handing out run indices to all ranks (itself
  * included, in a thread). Every rank calls it; returns the process exit
- * status (rank 0: 0 all complete, 1 some run failed; other ranks 0). */
-int sweep_mpi_exec(struct sweep *s, int force, int quiet);
+ * status (rank 0: 0 all complete, 1 some run failed; other ranks 0), and
+ * this process's rank in (*rank) when not NULL (0 when MPI failed). */
+int sweep_mpi_exec(struct sweep *s, int force, int quiet, int *rank);
 
 #endif

@@ -164,9 +164,12 @@ static int master(const struct sweep *s, int size, int threads, int force,
 	return rc;
 }
 
-int sweep_mpi_exec(struct sweep *s, int force, int quiet)
+int sweep_mpi_exec(struct sweep *s, int force, int quiet, int *rank_out)
 {
 	int provided = MPI_THREAD_SINGLE, rank = 0, size = 1, rc;
+
+	if (rank_out)
+		*rank_out = 0;
 
 	if (MPI_Init_thread(NULL, NULL, MPI_THREAD_FUNNELED, &provided) !=
 	    MPI_SUCCESS) {
@@ -175,6 +178,8 @@ int sweep_mpi_exec(struct sweep *s, int force, int quiet)
 	}
 	MPI_Comm_rank(MPI_COMM_WORLD, &rank);
 	MPI_Comm_size(MPI_COMM_WORLD, &size);
+	if (rank_out)
+		*rank_out = rank;
 	if (rank == 0)
 		rc = master(s, size, provided >= MPI_THREAD_FUNNELED, force,
 			    quiet);

@@ -13,8 +13,10 @@ const char *sweep_mpi_info(void)
 	return "not built (configure --with-mpi, with Open MPI installed)";
 }
 
-int sweep_mpi_exec(struct sweep *s, int force, int quiet)
+int sweep_mpi_exec(struct sweep *s, int force, int quiet, int *rank)
 {
+	if (rank)
+		*rank = 0;
 	(void)s;
 	(void)force;
 	(void)quiet;
