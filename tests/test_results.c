@@ -166,7 +166,8 @@ static int write_file(const char *path, int deflate, int garbage, int complete)
 	}
 	res_set_write_behind(f, write_behind_step);
 	for (run = 0; run < NRUNS; run++) {
-		struct res_run_attrs ra = { run_strategies[run], 1000 + run };
+		struct res_run_attrs ra = { .strategy = run_strategies[run],
+					    .seed = 1000 + run, .replication = -1 };
 		struct res_run *r = res_run_begin(f, run_names[run], &ra);
 
 		CU_ASSERT_PTR_NOT_NULL_FATAL(r);
@@ -681,7 +682,8 @@ static void test_incomplete(void)
 	pid = fork();
 	CU_ASSERT_FATAL(pid >= 0);
 	if (pid == 0) {
-		struct res_run_attrs ra = { "adaptive", 7 };
+		struct res_run_attrs ra = { .strategy = "adaptive", .seed = 7,
+					    .replication = -1 };
 		struct res_file *f;
 		struct res_run *r;
 		uint64_t k;
