@@ -98,6 +98,12 @@ int h5_errf(char *buf, size_t n, const char *path, int err, const char *fmt,
 	if (H5Eget_num(H5E_DEFAULT) > 0)
 		H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, detail_walk, &d);
 	H5Eclear2(H5E_DEFAULT);
+	/* a failed system call: its reason, not HDF5's dump of the call
+	 * ("... errno = 28, error message = ..., buf = ...") */
+	const char *en = strstr(detail, "errno = ");
+	int sys = en ? atoi(en + 8) : 0;
+	if (sys > 0)
+		snprintf(detail, sizeof(detail), "%s", strerror(sys));
 	if (detail[0])
 		snprintf(buf, n, "%s: %s (HDF5: %s)", path, msg, detail);
 	else

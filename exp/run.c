@@ -5,8 +5,10 @@
  * of it ended well; a failed run leaves its group, and the file,
  * incomplete. */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <sys/file.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -223,17 +225,66 @@ static struct res_file *create_file(struct vms_config *c, const char *out,
 	return f;
 }
 
+/* The results are written to OUT.part, held under an exclusive lock (a
+ * second writer of OUT is refused before it touches anything), and renamed
+ * to OUT once complete: a failed or interrupted run never replaces the
+ * previous OUT, and no file at OUT is ever partial. Returns the lock's file
+ * descriptor, or -1 having printed why (EXP_EXIT_BUSY in *rc when another
+ * writer holds it). */
+static int lock_part(const char *out, char *part, size_t n, int *rc)
+{
+	*rc = EXP_EXIT_RUN;
+	if ((size_t)snprintf(part, n, "%s.part", out) >= n) {
+		fprintf(stderr, "vmspec: %s: path too long\n", out);
+		return -1;
+	}
+	int r = mkdir_parent(out);
+	if (r < 0) {
+		fprintf(stderr, "vmspec: %s: cannot create directory: %s\n",
+			out, strerror(-r));
+		return -1;
+	}
+	int fd = open(part, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		fprintf(stderr, "vmspec: %s: cannot create: %s\n", part,
+			strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		int e = errno;
+		close(fd);
+		if (e == EWOULDBLOCK) {
+			fprintf(stderr, "vmspec: %s: another vmspec is writing "
+				"it (%s is locked); nothing was changed\n", out,
+				part);
+			*rc = EXP_EXIT_BUSY;
+		} else {
+			fprintf(stderr, "vmspec: %s: cannot lock: %s\n", part,
+				strerror(e));
+		}
+		return -1;
+	}
+	return fd;
+}
+
 int exp_run_file(struct vms_config *c, const char *out, int quiet,
 		 enum exp_backend backend)
 {
-	char err[1024];
+	char err[1024], part[CFG_PATH_LEN + 64];
+	int lrc;
 	if (backend == EXP_KVM && real_probe(err, sizeof(err)) < 0) {
 		fprintf(stderr, "vmspec: %s\n", err);	/* before any file */
 		return EXP_EXIT_RUN;
 	}
-	struct res_file *f = create_file(c, out, backend);
-	if (!f)
+	int lockfd = lock_part(out, part, sizeof(part), &lrc);
+	if (lockfd < 0)
+		return lrc;
+	struct res_file *f = create_file(c, part, backend);
+	if (!f) {
+		close(lockfd);
+		fprintf(stderr, "vmspec: %s left as it was\n", out);
 		return EXP_EXIT_RUN;
+	}
 	int nruns = cfg_nruns(c), nreps = cfg_nreps(c);
 	if (!quiet && nreps == 1)
 		fprintf(stderr, "vmspec: experiment '%s'%s, seed %" PRId64
@@ -297,13 +348,24 @@ int exp_run_file(struct vms_config *c, const char *out, int quiet,
 	free(rc_cfg);
 	if (rc) {
 		res_close(f, 0);
+		close(lockfd);
+		fprintf(stderr, "vmspec: %s left as it was; what was written is "
+			"in %s (incomplete)\n", out, part);
 		return rc;
 	}
 	if (res_close(f, 1) < 0) {
-		fprintf(stderr, "vmspec: %s: cannot finish the results file\n",
-			out);
+		close(lockfd);
+		fprintf(stderr, "vmspec: %s: cannot finish the results file; "
+			"%s left as it was\n", part, out);
 		return EXP_EXIT_RUN;
 	}
+	if (rename(part, out) < 0) {
+		fprintf(stderr, "vmspec: cannot rename %s to %s: %s\n", part,
+			out, strerror(errno));
+		close(lockfd);
+		return EXP_EXIT_RUN;
+	}
+	close(lockfd);
 	return 0;
 }
 

@@ -14,6 +14,7 @@
 
 #define EXP_EXIT_RUN 1		/* a run, a file or the machine failed */
 #define EXP_EXIT_USAGE 2	/* the command line or configuration */
+#define EXP_EXIT_BUSY 3		/* another process is writing that file */
 
 enum exp_backend {
 	EXP_SIM = 0,		/* the simulator (sim_run) */
@@ -52,10 +53,12 @@ struct exp_run {
 int exp_run_one(struct exp_run *r);
 void exp_run_release(struct exp_run *r);
 
-/* Every run of experiment (c) (cfg_nruns) on (backend) into the new
- * results file (out), marked complete after the last; one line per run on
- * stderr unless (quiet). KVM is probed before the file is created.
- * Returns 0, EXP_EXIT_RUN or EXP_EXIT_USAGE, having printed why. */
+/* Every run of experiment (c) (cfg_nruns x cfg_nreps) on (backend) into
+ * the results file (out): written to out.part under an exclusive lock,
+ * marked complete after the last run and renamed to (out); a failure leaves
+ * (out) as it was. One line per run on stderr unless (quiet). KVM is probed
+ * before any file is touched. Returns 0, EXP_EXIT_RUN, EXP_EXIT_USAGE or
+ * EXP_EXIT_BUSY (another process holds out.part), having printed why. */
 int exp_run_file(struct vms_config *c, const char *out, int quiet,
 		 enum exp_backend backend);
 
