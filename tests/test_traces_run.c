@@ -395,7 +395,8 @@ static void test_cli_results(void)
 	res_reader_close(rd);
 
 	/* a broken row during the run: exit 1, the message names the line,
-	 * the file is not complete */
+	 * the previous file at the output stays as it was (complete) and
+	 * what was written is in OUT.part, not complete */
 	char log[700];
 	put_file(dir, "late.csv", late_csv);
 	snprintf(log, sizeof(log), "%s/late.log", tmp);
@@ -411,6 +412,12 @@ static void test_cli_results(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(line, "late.csv:5: column "
 					    "end_timestamp:"));
 	rd = res_open(out, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rd);
+	CU_ASSERT_EQUAL(res_is_complete(rd), 1);
+	res_reader_close(rd);
+	char part[700];
+	snprintf(part, sizeof(part), "%s.part", out);
+	rd = res_open(part, err, sizeof(err));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(rd);
 	CU_ASSERT_EQUAL(res_is_complete(rd), 0);
 	res_reader_close(rd);
