@@ -1,5 +1,6 @@
 /* cfgyaml.c - YAML node helpers of the config and sweep loaders
  * (base/cfgyaml.h). */
+#include <errno.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
@@ -100,4 +101,114 @@ void cy_problem(const yaml_parser_t *ps, size_t ctx_line, size_t ctx_col,
 			 ps->context, ctx_line, ctx_col);
 	else
 		snprintf(buf, n, "%s", problem);
+}
+
+/* ---- limits ---- */
+
+struct cy_walk {
+	yaml_document_t *doc;
+	size_t nodes;
+	const yaml_node_t *at;	/* where a limit was passed */
+	int why;		/* 1 depth, 2 nodes */
+};
+
+static int cy_walk(struct cy_walk *w, const yaml_node_t *n, int depth)
+{
+	if (!n)
+		return 0;
+	if (++w->nodes > CY_MAX_NODES) {
+		w->at = n;
+		w->why = 2;
+		return -1;
+	}
+	if (n->type == YAML_SCALAR_NODE)
+		return 0;
+	if (depth >= CY_MAX_DEPTH) {
+		w->at = n;
+		w->why = 1;
+		return -1;
+	}
+	if (n->type == YAML_SEQUENCE_NODE) {
+		for (yaml_node_item_t *it = n->data.sequence.items.start;
+		     it < n->data.sequence.items.top; it++)
+			if (cy_walk(w, yaml_document_get_node(w->doc, *it),
+				    depth + 1) < 0)
+				return -1;
+		return 0;
+	}
+	for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
+	     p < n->data.mapping.pairs.top; p++)
+		if (cy_walk(w, yaml_document_get_node(w->doc, p->key),
+			    depth + 1) < 0 ||
+		    cy_walk(w, yaml_document_get_node(w->doc, p->value),
+			    depth + 1) < 0)
+			return -1;
+	return 0;
+}
+
+int cy_check_limits(yaml_document_t *doc, const yaml_node_t *root,
+		    yaml_mark_t *where, char *what, size_t n)
+{
+	struct cy_walk w = { .doc = doc };
+	if (cy_walk(&w, root, 0) == 0)
+		return 0;
+	*where = w.at->start_mark;
+	if (w.why == 1)
+		snprintf(what, n, "collections nested deeper than %d levels "
+			 "(the limit, docs/limits.md)", CY_MAX_DEPTH);
+	else
+		snprintf(what, n, "more than %d values once aliases are "
+			 "expanded (the limit, docs/limits.md)", CY_MAX_NODES);
+	return -E2BIG;
+}
+
+int cy_scan_depth(const char *text, size_t len, yaml_mark_t *where)
+{
+	size_t line = 0, col = 0;
+	int depth = 0;
+	char quote = 0;
+	int comment = 0, prev_space = 1;
+	for (size_t i = 0; i < len; i++) {
+		char c = text[i];
+		if (c == '\n') {
+			line++;
+			col = 0;
+			comment = 0;
+			prev_space = 1;	/* a quoted scalar may span lines:
+					 * (quote) carries over */
+			continue;
+		}
+		col++;
+		if (comment)
+			continue;
+		if (quote) {
+			if (quote == '"' && c == '\\' && i + 1 < len) {
+				i++;
+				col++;
+			} else if (c == quote) {
+				quote = 0;
+			}
+			prev_space = 0;
+			continue;
+		}
+		if (c == '#' && prev_space) {
+			comment = 1;
+			continue;
+		}
+		if ((c == '"' || c == '\'') && prev_space)
+			quote = c;
+		else if (c == '[' || c == '{') {
+			if (++depth > CY_MAX_DEPTH) {
+				where->index = i;
+				where->line = line;
+				where->column = col - 1;
+				return -E2BIG;
+			}
+		} else if ((c == ']' || c == '}') && depth > 0) {
+			depth--;
+		}
+		prev_space = c == ' ' || c == '\t' || c == '[' || c == '{' ||
+			     c == ',' || c == ':';
+	}
+	return 0;
 }

@@ -54,6 +54,28 @@ const yaml_node_t *cy_dup_key(yaml_document_t *doc,
 			      const yaml_node_pair_t *first,
 			      const yaml_node_pair_t *pr);
 
+/* Limits every YAML reader applies after loading a document
+ * (docs/limits.md): a value may nest at most CY_MAX_DEPTH collections, and
+ * the document, aliases expanded (an alias stands for its whole anchored
+ * node every time it is used: "billion laughs"), may hold at most
+ * CY_MAX_NODES nodes. Texts over CY_MAX_BYTES are refused before parsing. */
+#define CY_MAX_DEPTH 64
+#define CY_MAX_NODES 1000000
+#define CY_MAX_BYTES (16u << 20)
+
+/* Before parsing: the flow collections ('[', '{') of (text) nested deeper
+ * than CY_MAX_DEPTH, outside quotes and comments, found in one pass (the
+ * parser takes seconds on a hundred thousand levels). 0, or -E2BIG with
+ * the 0-based position of the bracket that passed it in (*where). */
+int cy_scan_depth(const char *text, size_t len, yaml_mark_t *where);
+
+/* Walk (root) of (doc) with aliases expanded, stopping at the first limit
+ * passed: 0, or -E2BIG with (*where) the node where it was passed and
+ * (what) naming the limit ("nesting deeper than 64 levels", ...). Never
+ * recurses deeper than CY_MAX_DEPTH nor visits more than CY_MAX_NODES. */
+int cy_check_limits(yaml_document_t *doc, const yaml_node_t *root,
+		    yaml_mark_t *where, char *what, size_t n);
+
 /* After yaml_parser_load() failed on (text, len): where the problem is.
  * libyaml gives a reader error (bad UTF-8, a control character) as a byte
  * offset only; it is turned into a line and a column in characters here.

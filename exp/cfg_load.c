@@ -403,6 +403,13 @@ int cfg_load_doc(const char *text, size_t len, const char *src, size_t col0,
 	char problem[400];
 	bool ok;
 
+	if (len > CY_MAX_BYTES)
+		return cfg_ld_fail_at(&x, cfg_ld_pos(&x, (yaml_mark_t){ 0 }),
+				      TOP_KEY, "%zu bytes, over the limit of %u "
+				      "(docs/limits.md)", len, CY_MAX_BYTES);
+	yaml_mark_t dm;
+	if (cy_scan_depth(text, len, &dm) < 0)
+		return cfg_ld_fail_at(&x, cfg_ld_pos(&x, dm), TOP_KEY, "collections nested deeper than %d levels (the limit, docs/limits.md)", CY_MAX_DEPTH);
 	if (!yaml_parser_initialize(&ps))
 		goto nomem;
 	yaml_parser_set_input_string(&ps, (const unsigned char *)text, len);
@@ -412,6 +419,15 @@ int cfg_load_doc(const char *text, size_t len, const char *src, size_t col0,
 		if (!*root) {
 			yaml_parser_delete(&ps);
 			return 0;	/* empty stream: (doc) is still ours */
+		}
+		yaml_mark_t at;
+		char what[160];
+		if (cy_check_limits(doc, *root, &at, what, sizeof(what)) < 0) {
+			int rc = cfg_ld_fail_at(&x, cfg_ld_pos(&x, at), TOP_KEY,
+						"%s", what);
+			yaml_document_delete(doc);
+			yaml_parser_delete(&ps);
+			return rc;
 		}
 		ok = yaml_parser_load(&ps, &extra);
 		if (!ok) {

@@ -897,6 +897,11 @@ int sens_load_string(struct sens_spec *sp, const char *text, size_t len,
 		snprintf(err->msg, sizeof(err->msg), "%s: out of memory", name);
 		return -ENOMEM;
 	}
+	yaml_mark_t dm;
+	if (cy_scan_depth(text, len, &dm) < 0) {
+		yaml_parser_delete(&ps);
+		return fail_at(&x, mark_pos(dm), "value", "collections nested deeper than %d levels (the limit, docs/limits.md)", CY_MAX_DEPTH);
+	}
 	yaml_parser_set_input_string(&ps, (const unsigned char *)text, len);
 	if (!yaml_parser_load(&ps, &doc)) {
 		char problem[400];
@@ -907,6 +912,15 @@ int sens_load_string(struct sens_spec *sp, const char *text, size_t len,
 		return fail_at(&x, mark_pos(m), "syntax error", "%s", problem);
 	}
 	yaml_parser_delete(&ps);
+	yaml_mark_t at;
+	char what[160];
+	if (yaml_document_get_root_node(&doc) &&
+	    cy_check_limits(&doc, yaml_document_get_root_node(&doc), &at,
+			    what, sizeof(what)) < 0) {
+		rc = fail_at(&x, mark_pos(at), "value", "%s", what);
+		yaml_document_delete(&doc);
+		return rc;
+	}
 	rc = load_root(&x, yaml_document_get_root_node(&doc), text, len,
 		       out_dir, only);
 	yaml_document_delete(&doc);

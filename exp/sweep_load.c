@@ -747,10 +747,30 @@ static int parse(struct sw_ld *x, const char *text, size_t len,
 			 x->src);
 		return -ENOMEM;
 	}
+	if (len > CY_MAX_BYTES) {
+		yaml_parser_delete(&ps);
+		return fail_at(x, mark_pos((yaml_mark_t){ 0 }), "file",
+			       "%zu bytes, over the limit of %u "
+			       "(docs/limits.md)", len, CY_MAX_BYTES);
+	}
+	yaml_mark_t dm;
+	if (cy_scan_depth(text, len, &dm) < 0) {
+		yaml_parser_delete(&ps);
+		return fail_at(x, mark_pos(dm), "value", "collections nested deeper than %d levels (the limit, docs/limits.md)", CY_MAX_DEPTH);
+	}
 	yaml_parser_set_input_string(&ps, (const unsigned char *)text, len);
 	if (yaml_parser_load(&ps, doc)) {
 		*root = yaml_document_get_root_node(doc);
 		yaml_parser_delete(&ps);
+		yaml_mark_t at;
+		char what[160];
+		if (*root && cy_check_limits(doc, *root, &at, what,
+					     sizeof(what)) < 0) {
+			int rc = fail_at(x, mark_pos(at), "value", "%s", what);
+			yaml_document_delete(doc);
+			*root = NULL;
+			return rc;
+		}
 		return 0;
 	}
 	char problem[400];

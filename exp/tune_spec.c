@@ -810,11 +810,31 @@ static int parse(struct ld *x, yaml_document_t *doc, yaml_node_t **root)
 			 x->src);
 		return -ENOMEM;
 	}
+	if (x->len > CY_MAX_BYTES) {
+		yaml_parser_delete(&ps);
+		return fail_at(x, 1, 1, "file", "%zu bytes, over the limit of "
+			       "%u (docs/limits.md)", x->len, CY_MAX_BYTES);
+	}
+	yaml_mark_t dm;
+	if (cy_scan_depth(x->text, x->len, &dm) < 0) {
+		yaml_parser_delete(&ps);
+		return fail_at(x, dm.line + 1, dm.column + 1, "value", "collections nested deeper than %d levels (the limit, docs/limits.md)", CY_MAX_DEPTH);
+	}
 	yaml_parser_set_input_string(&ps, (const unsigned char *)x->text,
 				     x->len);
 	if (yaml_parser_load(&ps, doc)) {
 		*root = yaml_document_get_root_node(doc);
 		yaml_parser_delete(&ps);
+		yaml_mark_t at;
+		char what[160];
+		if (*root && cy_check_limits(doc, *root, &at, what,
+					     sizeof(what)) < 0) {
+			int rc = fail_at(x, at.line + 1, at.column + 1,
+					 "value", "%s", what);
+			yaml_document_delete(doc);
+			*root = NULL;
+			return rc;
+		}
 		return 0;
 	}
 	char problem[400];

@@ -374,9 +374,62 @@ static void test_paths_and_index(void)
 	CU_ASSERT(system(cmd) == 0);
 }
 
+/* The sweep loader's limits (docs/limits.md): a 1 KB file of nested
+ * aliases (a billion laughs) and an axis value nested a hundred thousand
+ * levels deep are refused at once with the position and the limit, and
+ * so is the same in a configuration (cfg_load_string); before, the first
+ * grew to 9.7 GB and the second overflowed the stack. */
+static void test_limits(void)
+{
+	struct sweep s;
+	struct sweep_error e;
+	char *t = malloc(1 << 20);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	int n = sprintf(t, "axes:\n  - key: workload.rate\n    values: [1]\n"
+			"x:\n  a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+	for (int i = 1; i < 12; i++) {
+		n += sprintf(t + n, "  a%d: &a%d [", i, i);
+		for (int j = 0; j < 10; j++)
+			n += sprintf(t + n, "%s*a%d", j ? ", " : "", i - 1);
+		n += sprintf(t + n, "]\n");
+	}
+	CU_ASSERT(n < 1400);
+	CU_ASSERT(sweep_load_string(&s, t, (size_t)n, "lol.yaml", NULL, &e) < 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "aliases are expanded"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "lol.yaml:"));
+	/* a hundred thousand levels */
+	n = sprintf(t, "axes:\n  - key: workload.rate\n    values: [");
+	for (int i = 0; i < 100000; i++)
+		t[n++] = '[';
+	t[n++] = '1';
+	for (int i = 0; i < 100000; i++)
+		t[n++] = ']';
+	n += sprintf(t + n, "]\n");
+	CU_ASSERT(sweep_load_string(&s, t, (size_t)n, "deep.yaml", NULL, &e) <
+		  0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "deep.yaml:3:"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "nested deeper than 64"));
+	/* 64 levels are allowed by the scan (the axis then rejects it) */
+	struct vms_config c;
+	struct cfg_error ce;
+	cfg_defaults(&c);
+	n = sprintf(t, "workload: {rate: ");
+	for (int i = 0; i < 100; i++)
+		t[n++] = '[';
+	t[n++] = '1';
+	for (int i = 0; i < 100; i++)
+		t[n++] = ']';
+	n += sprintf(t + n, "}\n");
+	CU_ASSERT(cfg_load_string(&c, t, (size_t)n, "c.yaml", &ce) < 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(ce.msg, "nested deeper than 64"));
+	cfg_release(&c);
+	free(t);
+}
+
 int main(void)
 {
 	static const struct cu_test tests[] = {
+		{ "limits: aliases, nesting (issue 15)", test_limits },
 		{ "cartesian order and numbers", test_cartesian },
 		{ "zipped axes and a seed list", test_zipped },
 		{ "ranges", test_ranges },
