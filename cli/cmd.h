@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #define EXIT_RUN 1
+#define EXIT_BUSY 3	/* another vmspec holds the output */
 #define EXIT_USAGE 2
 
 struct cmd_entry {

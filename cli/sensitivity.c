@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "base/datadir.h"
 #include "base/util.h"
 #include "cli/cmd.h"
@@ -467,7 +468,11 @@ static int cmd_sensitivity_exec(int argc, char **argv)
 					   (size_t)per_task, "sensitivity",
 					   method ? extra : NULL);
 	} else if (run_arg) {
-		rc = sweep_exec_arg(&sp.sw, run_arg, force, quiet);
+		int lk = sweep_lock_dir(&sp.sw, 0);
+		rc = lk < 0 ? EXIT_BUSY : sweep_exec_arg(&sp.sw, run_arg, force,
+							  quiet);
+		if (lk >= 0)
+			close(lk);
 	} else if (index) {
 		char err[512];
 		if (sweep_write_index(&sp.sw, NULL, err, sizeof(err)) < 0) {
@@ -488,7 +493,14 @@ static int cmd_sensitivity_exec(int argc, char **argv)
 				rc = EXIT_USAGE;
 				rank = -1;
 			} else {
-				rc = sweep_mpi_exec(&sp.sw, force, quiet, &rank);
+				int lk = sweep_lock_dir(&sp.sw, 0);
+				rc = lk < 0 ? EXIT_BUSY
+					    : sweep_mpi_exec(&sp.sw, force, quiet,
+							     &rank);
+				if (lk >= 0)
+					close(lk);
+				else
+					rank = -1;
 			}
 		} else {
 			if (!quiet)
@@ -497,7 +509,14 @@ static int cmd_sensitivity_exec(int argc, char **argv)
 					"into %s\n", sp.sw.name, sp.sw.npoints,
 					sp.sw.nseeds, sp.sw.nseeds == 1 ? "" : "s",
 					sp.sw.nruns, sp.sw.output);
-			rc = sweep_exec_local(&sp.sw, (int)jobs, force, quiet);
+			int lk = sweep_lock_dir(&sp.sw, 1);
+			rc = lk < 0 ? EXIT_BUSY
+				    : sweep_exec_local(&sp.sw, (int)jobs, force,
+						       quiet);
+			if (lk >= 0)
+				close(lk);
+			else
+				rank = -1;
 		}
 		if (rank == 0 && rc != EXIT_USAGE) {
 			int a = analyse(&sp, png, plot);

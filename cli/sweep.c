@@ -7,6 +7,7 @@
  * Exit: 0 every run complete, 1 some run failed or is missing, 2 usage. */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -253,6 +254,11 @@ int sweep_exec_run(const struct sweep *s, size_t i)
 		return 0;
 	}
 	unlink(part);
+	{	/* what exp_run_file wrote before it failed */
+		char pp[sizeof(part) + 8];
+		snprintf(pp, sizeof(pp), "%s.part", part);
+		unlink(pp);
+	}
 	if (stat(log, &st) < 0 || st.st_size == 0) {
 		char m[128];
 		snprintf(m, sizeof(m), "run failed (status %d) after %.1fs", rc,
@@ -276,6 +282,34 @@ enum sweep_status *sweep_scan(const struct sweep *s, int force, size_t **todo,
 			(*todo)[(*ntodo)++] = i;
 	}
 	return st;
+}
+
+/* ------------------------------------------------------------ the lock */
+
+int sweep_lock_dir(const struct sweep *s, int exclusive)
+{
+	char path[CFG_PATH_LEN + 32];
+	int r = mkdir_p(s->output);
+	if (r < 0) {
+		fprintf(stderr, "vmspec sweep: %s: cannot create: %s\n",
+			s->output, strerror(-r));
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/.sweep.lock", s->output);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		fprintf(stderr, "vmspec sweep: %s: cannot create: %s\n", path,
+			strerror(errno));
+		return -1;
+	}
+	if (flock(fd, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) < 0) {
+		fprintf(stderr, "vmspec sweep: %s: another vmspec sweep is "
+			"running in it (%s is locked); nothing was run\n",
+			s->output, path);
+		close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 /* ------------------------------------------------------------ local -j */
@@ -871,7 +905,11 @@ int cmd_sweep_exec(int argc, char **argv)
 				s.output);
 		}
 	} else if (run_arg) {
-		rc = sweep_exec_arg(&s, run_arg, force, quiet);
+		int lk = sweep_lock_dir(&s, 0);
+		rc = lk < 0 ? EXIT_BUSY : sweep_exec_arg(&s, run_arg, force,
+							  quiet);
+		if (lk >= 0)
+			close(lk);
 	} else if (mpi || sweep_mpi_launched()) {
 		if (!sweep_have_mpi) {
 			fprintf(stderr, "vmspec sweep: started by mpirun, but "
@@ -879,10 +917,18 @@ int cmd_sweep_exec(int argc, char **argv)
 				"--with-mpi)\n");
 			rc = EXIT_USAGE;
 		} else {
-			rc = sweep_mpi_exec(&s, force, quiet, NULL);
+			int lk = sweep_lock_dir(&s, 0);
+			rc = lk < 0 ? EXIT_BUSY
+				    : sweep_mpi_exec(&s, force, quiet, NULL);
+			if (lk >= 0)
+				close(lk);
 		}
 	} else {
-		rc = sweep_exec_local(&s, (int)jobs, force, quiet);
+		int lk = sweep_lock_dir(&s, 1);
+		rc = lk < 0 ? EXIT_BUSY
+			    : sweep_exec_local(&s, (int)jobs, force, quiet);
+		if (lk >= 0)
+			close(lk);
 	}
 	sweep_release(&s);
 	return rc;

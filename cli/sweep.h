@@ -52,6 +52,11 @@ enum sweep_status *sweep_scan(const struct sweep *s, int force, size_t **todo,
 /* Local processes: (jobs) workers over the runs not complete (all when
  * (force)), with progress on stderr; rewrites the index at the end. */
 int sweep_exec_local(const struct sweep *s, int jobs, int force, int quiet);
+/* Lock (s)'s output directory (its .sweep.lock): exclusively for a whole
+ * local sweep, shared for --run lines and MPI ranks (several of which run
+ * the same sweep by design). The descriptor (close it to unlock), or -1
+ * having printed that another sweep holds it. */
+int sweep_lock_dir(const struct sweep *s, int exclusive);
 /* --run I[-J]: execute manifest lines (arg) in this process. */
 int sweep_exec_arg(const struct sweep *s, const char *arg, int force,
 		   int quiet);

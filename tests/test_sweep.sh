@@ -206,6 +206,25 @@ else
 	skip "killed sweep (no setsid)"
 fi
 
+# two sweeps into one directory: the second is refused, nothing run
+# (issue 15, defect 8); --run lines (Slurm tasks) share the directory
+if command -v flock >/dev/null; then
+	mkdir -p "$T/killed"
+	flock -x "$T/killed/.sweep.lock" sleep 3 &
+	sleep 0.5
+	ls "$T"/killed/runs/ >"$T/runs-before" 2>/dev/null
+	expect "second sweep refused" 3 "another vmspec sweep is running" -- \
+		"$VMSPEC" sweep "$T/k.yaml" -j 2
+	ls "$T"/killed/runs/ 2>/dev/null | cmp -s - "$T/runs-before" &&
+		ok "second sweep: nothing run" || bad "second sweep: nothing run"
+	wait
+	flock -s "$T/killed/.sweep.lock" sleep 3 &
+	sleep 0.5
+	expect "a --run line beside another" 0 "" -- \
+		"$VMSPEC" sweep "$T/k.yaml" --run 0 --force
+	wait
+fi
+
 # bad sweep files: file:line:col, exit 2
 printf 'base: base.yaml\naxes:\n  - key: workload.rte\n    values: [1]\n' \
 	>"$T/e1.yaml"
