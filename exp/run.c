@@ -267,6 +267,50 @@ static int lock_part(const char *out, char *part, size_t n, int *rc)
 	return fd;
 }
 
+/* Every run's trace is opened once before the results file is touched, so
+ * an empty, header-only, truncated or broken trace, or a window where
+ * nothing is invoked, is a configuration error (exit 2, nothing written),
+ * not a failed run. Runs with the same trace rows share one check. */
+static int probe_traces(const struct vms_config *c)
+{
+	enum { NKEY = CFG_MAX_RUNS * CFG_MAX_STRATEGIES };
+	uint64_t keys[NKEY];
+	struct vms_config *rc_cfg = xmalloc(sizeof(*rc_cfg));
+	int nkeys = 0, rc = 0, nruns = cfg_nruns(c);
+	for (int i = 0; i < nruns && !rc; i++) {
+		const char *name, *sname;
+		struct cfg_error ce;
+		char err[1024];
+		if (cfg_run_config(c, i, rc_cfg, &name, &sname, &ce) < 0)
+			break;	/* reported by the run loop */
+		/* the rows that decide what is read; the rest (expansion,
+		 * scaling, memory choice) cannot make a valid trace empty */
+		uint64_t h = fnv1a64(FNV1A64_INIT, rc_cfg->trace.path,
+				     strlen(rc_cfg->trace.path));
+		h = fnv1a64(h, rc_cfg->trace.durations_path,
+			    strlen(rc_cfg->trace.durations_path));
+		h = fnv1a64(h, rc_cfg->trace.memory_path,
+			    strlen(rc_cfg->trace.memory_path));
+		int64_t v[8] = { rc_cfg->workload.kind, rc_cfg->trace.start_ns,
+			rc_cfg->trace.end_ns, rc_cfg->trace.on_error,
+			rc_cfg->trace.no_duration, rc_cfg->trace.top_n,
+			rc_cfg->trace.sample_n, rc_cfg->trace.sample_seed };
+		h = fnv1a64(h, v, sizeof(v));
+		int seen = 0;
+		for (int k = 0; k < nkeys && !seen; k++)
+			seen = keys[k] == h;
+		if (!seen && wl_probe(rc_cfg, err, sizeof(err)) < 0) {
+			fprintf(stderr, "vmspec: %s\n", err);
+			rc = EXP_EXIT_USAGE;
+		}
+		if (!seen && nkeys < NKEY)
+			keys[nkeys++] = h;
+		cfg_release(rc_cfg);
+	}
+	free(rc_cfg);
+	return rc;
+}
+
 int exp_run_file(struct vms_config *c, const char *out, int quiet,
 		 enum exp_backend backend)
 {
@@ -276,6 +320,8 @@ int exp_run_file(struct vms_config *c, const char *out, int quiet,
 		fprintf(stderr, "vmspec: %s\n", err);	/* before any file */
 		return EXP_EXIT_RUN;
 	}
+	if ((lrc = probe_traces(c)) != 0)
+		return lrc;
 	int lockfd = lock_part(out, part, sizeof(part), &lrc);
 	if (lockfd < 0)
 		return lrc;

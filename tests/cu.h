@@ -29,23 +29,24 @@ static inline int cu_run(const char *suite, const struct cu_test *t)
 	return fails ? 1 : 0;
 }
 
-/* The directory of the trace samples (../shared/data/traces, its
+/* The directory of the trace samples (data/traces in the repository, its
  * azure2019-sample/ inside) into out[n]: argv[1], else $VMSPEC_TRACES_DIR,
- * else $SRCDIR/../shared/data/traces, else ../shared/data/traces. 0, or -1
- * when none holds the samples (the test then skips, exit 77). */
+ * else $SRCDIR/data/traces, else data/traces or ../data/traces from the
+ * current directory. 0, or -1 when none holds them: the checkout is
+ * broken, and the test fails (it never skips for want of data). */
 static inline int cu_find_traces(int argc, char **argv, char *out, size_t n)
 {
 	const char *env = getenv("VMSPEC_TRACES_DIR"), *src = getenv("SRCDIR");
-	char cand[4][512];
+	char cand[5][512];
 	int k = 0;
 	if (argc > 1)
 		snprintf(cand[k++], sizeof(cand[0]), "%s", argv[1]);
 	if (env && *env)
 		snprintf(cand[k++], sizeof(cand[0]), "%s", env);
 	if (src && *src)
-		snprintf(cand[k++], sizeof(cand[0]), "%s/../shared/data/traces",
-			 src);
-	snprintf(cand[k++], sizeof(cand[0]), "../shared/data/traces");
+		snprintf(cand[k++], sizeof(cand[0]), "%s/data/traces", src);
+	snprintf(cand[k++], sizeof(cand[0]), "data/traces");
+	snprintf(cand[k++], sizeof(cand[0]), "../data/traces");
 	for (int i = 0; i < k; i++) {
 		char probe[sizeof(cand) + 64];	/* gcc cannot bound cand[i] */
 		struct stat st;

@@ -131,6 +131,31 @@ expect "killed run is incomplete" 1 "INCOMPLETE" -- \
 expect "trace experiment" 0 "sha256:" -- "$VMSPEC" run \
 	"$SRCDIR/experiments/azure-sample.yaml" --set "trace.path=$T/synth" \
 	-o "$T/az.h5" --no-plot
+# a trace that cannot be replayed is a configuration error found before
+# anything is written (exit 2, no results file, no .part)
+for c in empty header truncated window; do
+	mkdir -p "$T/tr-$c"
+	cp "$T/synth/durations.csv" "$T/synth/memory.csv" "$T/tr-$c/" 2>/dev/null
+	case $c in
+	empty) : >"$T/tr-$c/invocations.csv"; pat="empty file" ;;
+	header) head -n 1 "$T/synth/invocations.csv" \
+		>"$T/tr-$c/invocations.csv"; pat="no data rows" ;;
+	truncated) head -c 3000 "$T/synth/invocations.csv" \
+		>"$T/tr-$c/invocations.csv"; pat="invocations.csv:[12]:" ;;
+	window) cp "$T/synth/invocations.csv" "$T/tr-$c/"
+		printf '%s\n' "$(head -n 1 "$T/synth/invocations.csv")" \
+			>"$T/tr-$c/invocations.csv"
+		sed -n 2p "$T/synth/invocations.csv" | awk -F, -v OFS=, \
+			'{ for (i = 5; i <= NF; i++) $i = (i < 20 ? 1 : 0); print }' \
+			>>"$T/tr-$c/invocations.csv"
+		pat="no function is invoked in the window" ;;
+	esac
+	expect "$c trace: exit 2 before writing" 2 "$pat" -- "$VMSPEC" run \
+		"$SRCDIR/experiments/azure-sample.yaml" \
+		--set "trace.path=$T/tr-$c" -o "$T/tr-$c.h5" --no-plot
+	[ ! -e "$T/tr-$c.h5" ] && [ ! -e "$T/tr-$c.h5.part" ] &&
+		ok "$c trace: no results file" || bad "$c trace: no results file"
+done
 expect "bench replay" 0 "invocations/s" -- "$VMSPEC" bench replay -n 2e4 \
 	-f 100 -r 50 --dir "$T"
 

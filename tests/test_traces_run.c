@@ -4,8 +4,8 @@
  * (finished or failed), broken rows fail the run with "FILE:LINE: ..." or
  * are skipped and counted in /summary, and `vmspec run` writes the trace
  * checksum and marks a failed run's file incomplete. The samples are found
- * through argv[1], $VMSPEC_TRACES_DIR, or ../shared/data/traces beside the
- * repository; without them the program exits 77 (skip). The `vmspec run`
+ * through argv[1], $VMSPEC_TRACES_DIR, or data/traces in the repository;
+ * without them the program fails (exit 99). The `vmspec run`
  * checks need $VMSPEC (set by make check). */
 #include <errno.h>
 #include <ftw.h>
@@ -436,11 +436,14 @@ static void test_cli_results(void)
 	CU_ASSERT_STRING_EQUAL(buf, "1");
 	res_reader_close(rd);
 
-	/* a missing trace: exit 1 naming the path, before any file */
+	/* a missing trace: a configuration error (exit 2) naming the path,
+	 * found before any file is created */
 	snprintf(cmd, sizeof(cmd), "'%s' run --set workload.kind=azure2019 "
 		 "--set 'trace.path=%s/nothere' -o '%s/none.h5' -q --no-plot "
 		 "2>'%s'", vmspec, dir, tmp, log);
-	CU_ASSERT_EQUAL(sh(cmd), 1);
+	CU_ASSERT_EQUAL(sh(cmd), 2);
+	snprintf(part, sizeof(part), "%s/none.h5.part", tmp);
+	CU_ASSERT(access(part, F_OK) != 0);
 	f = fopen(log, "r");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
 	CU_ASSERT_PTR_NOT_NULL(fgets(line, sizeof(line), f));
@@ -462,9 +465,10 @@ static int rm_entry(const char *path, const struct stat *sb, int flag,
 int main(int argc, char **argv)
 {
 	if (cu_find_traces(argc, argv, traces, sizeof(traces)) < 0) {
-		printf("test_traces_run: trace samples not found (give their "
-		       "directory as argv[1] or VMSPEC_TRACES_DIR); skipped\n");
-		return 77;
+		printf("test_traces_run: the trace samples of the repository "
+		       "(data/traces) are missing: give their directory as "
+		       "argv[1] or VMSPEC_TRACES_DIR\n");
+		return 99;	/* a hard error: the checkout is broken */
 	}
 	const char *t = getenv("TMPDIR");
 	snprintf(tmp, sizeof(tmp), "%s/vmspec-traces-run-XXXXXX",

@@ -197,6 +197,8 @@ struct t19 {
 	struct t19_file *files;
 	uint32_t nfiles;
 	int64_t ws, we;		/* window, global minutes [ws, we) */
+	uint64_t *mtot;		/* [we - ws] invocations of each minute,
+				 * all functions, while scanning */
 
 	struct csv_keymap fmap;	/* function key -> raw index */
 	struct csv_keymap amap;	/* app key -> app index */
@@ -241,6 +243,7 @@ static void t19_release(struct t19 *t)
 		free(t->files[i].rows);
 	}
 	free(t->files);
+	free(t->mtot);
 	csv_keymap_release(&t->fmap);
 	csv_keymap_release(&t->amap);
 	free(t->fns);
@@ -371,6 +374,11 @@ static int t19_scan(struct t19 *t, uint32_t fi, char *err, size_t errlen)
 	size_t n;
 	size_t caprows = 0;
 	rc = t19_header(fl, &f, &cur, err, errlen);
+	/* the row's counts in the window, added to t->mtot once it is valid */
+	uint32_t *rg = xmalloc(sizeof(*rg) * (fl->nmin + 1));
+	uint64_t *rv = xmalloc(sizeof(*rv) * (fl->nmin + 1));
+	if (!t->mtot)
+		t->mtot = xcalloc((size_t)(t->we - t->ws), sizeof(*t->mtot));
 	while (rc == 0 && csv_next_line(&f, &cur, &line, &n)) {
 		const char *p = line, *e = line + n;
 		struct csv_field id[T19_MAX_ID];
@@ -394,7 +402,7 @@ static int t19_scan(struct t19 *t, uint32_t fi, char *err, size_t errlen)
 		const char *counts = p, *problem = NULL, *bad = NULL;
 		uint64_t sum = 0;
 		int64_t first = -1, last = -1;
-		uint32_t col = 0;
+		uint32_t col = 0, nrc = 0;
 		for (;;) {
 			const char *fs = p;
 			uint64_t v = 0;
@@ -411,8 +419,15 @@ static int t19_scan(struct t19 *t, uint32_t fi, char *err, size_t errlen)
 				}
 				p = fs + fld.n;
 			}
+			if (v > WL_MAX_PER_MINUTE) {
+				problem = "over the limit";
+				bad = fs;
+				break;
+			}
 			int64_t g = fl->g0 + col;
 			if (v && col < fl->nmin && g >= t->ws && g < t->we) {
+				rg[nrc] = (uint32_t)(g - t->ws);
+				rv[nrc++] = v;
 				sum += v;
 				if (first < 0)
 					first = g;
@@ -427,9 +442,20 @@ static int t19_scan(struct t19 *t, uint32_t fi, char *err, size_t errlen)
 			const char *be = memchr(bad, ',', (size_t)(e - bad));
 			size_t bn = (size_t)((be ? be : e) - bad);
 			snprintf(name, sizeof(name), "%u", col + 1);
-			rc = wlt_reject(&t->errs, err, errlen, fl->path,
-					cur.line, name, "%s count \"%.*s\"",
-					problem, (int)(bn > 40 ? 40 : bn), bad);
+			if (!strcmp(problem, "over the limit"))
+				rc = wlt_reject(&t->errs, err, errlen,
+						fl->path, cur.line, name,
+						"count %.*s exceeds the limit "
+						"of %llu invocations of one "
+						"function in one minute "
+						"(WL_MAX_PER_MINUTE)",
+						(int)(bn > 40 ? 40 : bn), bad,
+						WL_MAX_PER_MINUTE);
+			else
+				rc = wlt_reject(&t->errs, err, errlen,
+						fl->path, cur.line, name,
+						"%s count \"%.*s\"", problem,
+						(int)(bn > 40 ? 40 : bn), bad);
 			continue;
 		}
 		if (col != fl->nmin) {
@@ -454,6 +480,23 @@ static int t19_scan(struct t19 *t, uint32_t fi, char *err, size_t errlen)
 					cur.line, idn[empty], "empty");
 			continue;
 		}
+		uint32_t over = UINT32_MAX;
+		for (uint32_t i = 0; i < nrc && over == UINT32_MAX; i++)
+			if (t->mtot[rg[i]] + rv[i] > WL_MAX_MINUTE_TOTAL)
+				over = i;
+		if (over != UINT32_MAX) {
+			snprintf(name, sizeof(name), "%" PRId64,
+				 t->ws + rg[over] - fl->g0 + 1);
+			rc = wlt_reject(&t->errs, err, errlen, fl->path,
+					cur.line, name, "count %" PRIu64 " "
+					"brings the minute's invocations over "
+					"all functions past the limit of %llu "
+					"(WL_MAX_MINUTE_TOTAL)", rv[over],
+					WL_MAX_MINUTE_TOTAL);
+			continue;
+		}
+		for (uint32_t i = 0; i < nrc; i++)
+			t->mtot[rg[i]] += rv[i];
 		struct csv_field key[3] = { id[fl->owner], id[fl->app],
 					    id[fl->func] };
 		uint32_t fn = csv_keymap_put(&t->fmap, csv_key_of(key, 3),
@@ -483,6 +526,8 @@ static int t19_scan(struct t19 *t, uint32_t fi, char *err, size_t errlen)
 		fl->rows[fl->nrows++] = (struct t19_row){
 			(uint64_t)(counts - f.data), fn };
 	}
+	free(rg);
+	free(rv);
 	csv_file_release(&f);
 	return rc;
 }

@@ -62,6 +62,14 @@ enum wl_trace_mem {
 	WL_MEM_COUNT
 };
 
+/* Azure 2019 counts are expanded into one minute's arrivals in memory
+ * (8 bytes each, twice while sorting), so they are bounded at load time:
+ * one function's count in one minute, and all functions' in one minute of
+ * the window. The largest minute of the published trace is far below both
+ * (docs/limits.md). */
+#define WL_MAX_PER_MINUTE 10000000ULL	/* one row, one minute */
+#define WL_MAX_MINUTE_TOTAL 50000000ULL	/* all rows, one minute */
+
 extern const char *const wl_trace_format_names[WL_TRACE_FORMAT_COUNT + 1];
 extern const char *const wl_trace_expand_names[WL_EXPAND_COUNT + 1];
 extern const char *const wl_trace_on_error_names[WL_ONERR_COUNT + 1];

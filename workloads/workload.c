@@ -8,6 +8,7 @@
 #include <string.h>
 #include "config/config.h"
 #include "base/results.h"
+#include "base/units.h"
 #include "workloads/trace.h"
 #include "workloads/workload.h"
 
@@ -116,6 +117,50 @@ int wl_open(const struct vms_config *c, uint64_t seed, struct wl_source **out,
 			 c->workload.kind);
 		return -EINVAL;
 	}
+}
+
+int wl_probe(const struct vms_config *c, char *err, size_t errlen)
+{
+	struct wl_trace_opts o;
+	struct wl_source *s = NULL;
+	struct wl_trace_stats st;
+	if (!is_trace(c))
+		return 0;
+	int rc = wl_trace_opts_from_config(c, &o, err, errlen);
+	if (rc < 0)
+		return rc;
+	rc = wl_trace_open(&o, 0, &s, err, errlen);
+	if (rc < 0)
+		return rc;
+	rc = wl_trace_stats(s, &st);
+	if (rc == 0 && s->nfuncs == 0) {
+		char w[160], a[32], b[32];
+		units_fmt_duration(a, sizeof(a), c->trace.start_ns);
+		units_fmt_duration(b, sizeof(b), c->trace.end_ns);
+		if (c->trace.start_ns || c->trace.end_ns)
+			snprintf(w, sizeof(w), "in the window [%s, %s) "
+				 "(trace.start, trace.end)", a,
+				 c->trace.end_ns ? b : "end");
+		else
+			snprintf(w, sizeof(w), "in it");
+		if (st.rows == 0)
+			snprintf(err, errlen, "%s: no invocations: a header "
+				 "and no data rows", o.path);
+		else if (st.functions_total)
+			snprintf(err, errlen, "%s: no function left to replay "
+				 "%s: %" PRIu32 " invoked, none selected "
+				 "(trace.top_n, trace.sample_n, "
+				 "trace.no_duration)", o.path, w,
+				 st.functions_total);
+		else
+			snprintf(err, errlen, "%s: no function is invoked %s "
+				 "(%" PRIu64 " data rows read%s)", o.path, w,
+				 st.rows, st.skipped_rows ? ", broken ones "
+				 "skipped" : "");
+		rc = -EINVAL;
+	}
+	wl_free(s);
+	return rc;
 }
 
 void wl_free(struct wl_source *s)

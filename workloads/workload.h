@@ -37,6 +37,15 @@ int wl_trace_opts_from_config(const struct vms_config *c,
 int wl_checksum(const struct vms_config *c, char *out, size_t n, char *err,
 		size_t errlen);
 
+/* Check, before anything is written, that (c)'s workload can be replayed:
+ * for a trace, open it with (c)'s window and options (every row of the
+ * window is validated as a run would) and require at least one function
+ * invoked in the window. 0 (always, for a synthetic workload), or a
+ * negative errno with a one-line message naming the file in (err): an
+ * empty file, a header without rows, a truncated or broken row, a window
+ * where nothing is invoked. */
+int wl_probe(const struct vms_config *c, char *err, size_t errlen);
+
 /* Broken trace rows skipped so far (trace.on_error = skip); 0 for sources
  * that are not traces. Exact once the source is exhausted. */
 uint64_t wl_rows_skipped(const struct wl_source *s);
