@@ -212,3 +212,25 @@ int cy_scan_depth(const char *text, size_t len, yaml_mark_t *where)
 	}
 	return 0;
 }
+
+int cy_prescan(const char *text, size_t len, yaml_mark_t *where, char *what,
+	       size_t n)
+{
+	const unsigned char *u = (const unsigned char *)text;
+	memset(where, 0, sizeof(*where));
+	if (len >= 2 && ((u[0] == 0xff && u[1] == 0xfe) ||
+			 (u[0] == 0xfe && u[1] == 0xff) ||
+			 (len >= 4 && !u[0] && !u[1] && u[2] == 0xfe &&
+			  u[3] == 0xff))) {
+		snprintf(what, n, "starts with a UTF-16 or UTF-32 byte order "
+			 "mark (bytes 0x%02x 0x%02x): the input must be UTF-8",
+			 u[0], u[1]);
+		return -EINVAL;
+	}
+	if (cy_scan_depth(text, len, where) < 0) {
+		snprintf(what, n, "collections nested deeper than %d levels "
+			 "(the limit, docs/limits.md)", CY_MAX_DEPTH);
+		return -E2BIG;
+	}
+	return 0;
+}

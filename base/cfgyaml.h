@@ -69,6 +69,13 @@ const yaml_node_t *cy_dup_key(yaml_document_t *doc,
  * the 0-based position of the bracket that passed it in (*where). */
 int cy_scan_depth(const char *text, size_t len, yaml_mark_t *where);
 
+/* Everything checked before parsing: a UTF-16 or UTF-32 byte order mark
+ * (libyaml would silently read the rest as UTF-16; inputs are UTF-8) and
+ * cy_scan_depth. 0, or -EINVAL / -E2BIG with the 0-based position in
+ * (*where) and the problem in (what), naming the limit. */
+int cy_prescan(const char *text, size_t len, yaml_mark_t *where, char *what,
+	       size_t n);
+
 /* Walk (root) of (doc) with aliases expanded, stopping at the first limit
  * passed: 0, or -E2BIG with (*where) the node where it was passed and
  * (what) naming the limit ("nesting deeper than 64 levels", ...). Never

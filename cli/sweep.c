@@ -624,10 +624,8 @@ size_t sweep_check_runs(const struct sweep *s, unsigned char *bad)
 	char last[sizeof(((struct sweep_error *)0)->msg)] = "";
 	size_t n = 0;
 	for (size_t i = 0; i < s->nruns; i++) {
-		struct vms_config c;
 		struct sweep_error e;
-		int rc = sweep_config(s, i, &c, &e);
-		cfg_release(&c);
+		int rc = sweep_check_run(s, i, &e);
 		if (bad)
 			bad[i] = rc < 0;
 		if (rc == 0)

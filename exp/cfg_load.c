@@ -408,8 +408,10 @@ int cfg_load_doc(const char *text, size_t len, const char *src, size_t col0,
 				      TOP_KEY, "%zu bytes, over the limit of %u "
 				      "(docs/limits.md)", len, CY_MAX_BYTES);
 	yaml_mark_t dm;
-	if (cy_scan_depth(text, len, &dm) < 0)
-		return cfg_ld_fail_at(&x, cfg_ld_pos(&x, dm), TOP_KEY, "collections nested deeper than %d levels (the limit, docs/limits.md)", CY_MAX_DEPTH);
+	char pre[160];
+	if (cy_prescan(text, len, &dm, pre, sizeof(pre)) < 0)
+		return cfg_ld_fail_at(&x, cfg_ld_pos(&x, dm), TOP_KEY, "%s",
+				      pre);
 	if (!yaml_parser_initialize(&ps))
 		goto nomem;
 	yaml_parser_set_input_string(&ps, (const unsigned char *)text, len);
@@ -729,6 +731,27 @@ int cfg_load_string(struct vms_config *c, const char *text, size_t len,
 	return load_text(c, text, len, name, NULL, err);
 }
 
+/* True when (text) holds no YAML content: blank lines, comments and
+ * document markers only. */
+static bool blank_yaml(const char *text, size_t len)
+{
+	const char *p = text, *e = text + len;
+	while (p < e) {
+		const char *nl = memchr(p, '\n', (size_t)(e - p)), *q = p;
+		const char *le = nl ? nl : e;
+		while (q < le && isspace((unsigned char)*q))
+			q++;
+		size_t n = (size_t)(le - q);
+		while (n && isspace((unsigned char)q[n - 1]))
+			n--;
+		if (n && *q != '#' && !(n == 3 && (!memcmp(q, "---", 3) ||
+						   !memcmp(q, "...", 3))))
+			return false;
+		p = le + 1;
+	}
+	return true;
+}
+
 int cfg_load_file(struct vms_config *c, const char *path,
 		  struct cfg_error *err)
 {
@@ -753,6 +776,15 @@ int cfg_load_file(struct vms_config *c, const char *path,
 	}
 	if ((rc = slurp(path, &buf, &len, err)))
 		return rc;
+	if (blank_yaml(buf, len)) {	/* would silently run every default */
+		snprintf(err->msg, sizeof(err->msg), "%.400s:1:1: (top level): "
+			 "the file sets nothing (%s); write the keys to change "
+			 "(docs/config-reference.md), or run without a file "
+			 "for the built-in quick-start", path,
+			 len ? "only comments or blank lines" : "empty");
+		free(buf);
+		return -EINVAL;
+	}
 	/* paths in the file are relative to its directory */
 	dir = dir_of(path);
 	rc = load_text(c, buf, len, path, dir, err);
@@ -761,8 +793,30 @@ int cfg_load_file(struct vms_config *c, const char *path,
 	return rc;
 }
 
+static int set_one(struct vms_config *c, const char *assignment,
+		   struct cfg_error *err, int retext);
+
 int cfg_set(struct vms_config *c, const char *assignment,
 	    struct cfg_error *err)
+{
+	return set_one(c, assignment, err, 1);
+}
+
+int cfg_set_notext(struct vms_config *c, const char *assignment,
+		   struct cfg_error *err)
+{
+	return set_one(c, assignment, err, 0);
+}
+
+void cfg_retext(struct vms_config *c)
+{
+	char *t = cfg_dump_string(c);
+	free(c->text);
+	c->text = t;
+}
+
+static int set_one(struct vms_config *c, const char *assignment,
+		   struct cfg_error *err, int retext)
 {
 	struct cfg_error dummy;
 	struct vms_config tmp;
@@ -819,8 +873,13 @@ int cfg_set(struct vms_config *c, const char *assignment,
 	}
 	yaml_document_delete(&doc);
 	free(x.seen_line);
-	if (rc == 0)
+	if (rc == 0 && retext) {
 		commit(c, &tmp, NULL, 0, NULL);
+	} else if (rc == 0) {	/* the dump is the costly part of a set */
+		free(c->text);
+		tmp.text = NULL;
+		memcpy(c, &tmp, sizeof(*c));
+	}
 	return rc;
 }
 

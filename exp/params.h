@@ -76,6 +76,12 @@ int cfg_load_file(struct vms_config *c, const char *path,
  * flow collection ("--set strategies=[cold,keepalive]"). */
 int cfg_set(struct vms_config *c, const char *assignment,
 	    struct cfg_error *err);
+/* cfg_set without rebuilding c->text (set to NULL): for many overrides in
+ * a row, the text dump costs more than the override; cfg_retext() then
+ * rebuilds it once, giving the text cfg_set would have given. */
+int cfg_set_notext(struct vms_config *c, const char *assignment,
+		   struct cfg_error *err);
+void cfg_retext(struct vms_config *c);
 
 /* The config of run (i) of (c)'s run list: (c) with run i's overrides when
  * c->runs.n > 0, else (c) itself for strategy i. *name and *strategy point

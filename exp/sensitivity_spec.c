@@ -689,7 +689,7 @@ static int build_manifest(struct sp_ld *x, const yaml_node_t *root,
 		d->npoints = m == SENS_MORRIS ? sens_morris_npoints(k, d->samples)
 					      : sens_sobol_npoints(k, d->samples);
 		if ((double)(total + d->npoints) * (double)reps > SWEEP_MAX_RUNS)
-			return fail(x, root, TOP_KEY, "%.0f runs (more than %d)",
+			return fail(x, root, TOP_KEY, "%.3g runs (more than %d, SWEEP_MAX_RUNS)",
 				    (double)(total + d->npoints) * (double)reps,
 				    SWEEP_MAX_RUNS);
 		d->u = xcalloc(d->npoints * k, sizeof(double));
@@ -898,9 +898,10 @@ int sens_load_string(struct sens_spec *sp, const char *text, size_t len,
 		return -ENOMEM;
 	}
 	yaml_mark_t dm;
-	if (cy_scan_depth(text, len, &dm) < 0) {
+	char pre[160];
+	if (cy_prescan(text, len, &dm, pre, sizeof(pre)) < 0) {
 		yaml_parser_delete(&ps);
-		return fail_at(&x, mark_pos(dm), "value", "collections nested deeper than %d levels (the limit, docs/limits.md)", CY_MAX_DEPTH);
+		return fail_at(&x, mark_pos(dm), "value", "%s", pre);
 	}
 	yaml_parser_set_input_string(&ps, (const unsigned char *)text, len);
 	if (!yaml_parser_load(&ps, &doc)) {

@@ -84,8 +84,8 @@ static void move_error(const struct sweep *s, struct sweep_pos at,
 	       rest);
 }
 
-int sweep_config(const struct sweep *s, size_t i, struct vms_config *c,
-		 struct sweep_error *err)
+static int build(const struct sweep *s, size_t i, struct vms_config *c,
+		 struct sweep_error *err, int text)
 {
 	struct sweep_error dummy;
 	struct cfg_error ce;
@@ -96,7 +96,7 @@ int sweep_config(const struct sweep *s, size_t i, struct vms_config *c,
 		err = &dummy;
 	err->msg[0] = '\0';
 	memcpy(c, &s->base, sizeof(*c));
-	c->text = s->base.text ? xstrdup(s->base.text) : NULL;
+	c->text = NULL;		/* rebuilt once, after the overrides */
 	if (i >= s->nruns) {
 		snprintf(err->msg, sizeof(err->msg), "%s: no run %zu (the sweep "
 			 "has %zu)", s->path, i, s->nruns);
@@ -106,18 +106,34 @@ int sweep_config(const struct sweep *s, size_t i, struct vms_config *c,
 		size_t v = sweep_value_index(s, i, a);
 		b.len = 0;
 		sb_printf(&b, "%s=%s", s->axes[a].key, s->axes[a].text[v]);
-		if ((rc = cfg_set(c, b.s, &ce)) < 0)
+		if ((rc = cfg_set_notext(c, b.s, &ce)) < 0)
 			move_error(s, s->axes[a].pos[v], ce.msg, err);
 	}
 	if (rc == 0) {
 		b.len = 0;
 		sb_printf(&b, "seed=%" PRId64, sweep_seed(s, i));
-		if ((rc = cfg_set(c, b.s, &ce)) < 0)
+		if ((rc = cfg_set_notext(c, b.s, &ce)) < 0)
 			move_error(s, (struct sweep_pos){ 0, 0 }, ce.msg, err);
 	}
 	if (rc == 0 && (rc = cfg_validate(c, &ce)) < 0)
 		snprintf(err->msg, sizeof(err->msg), "%s", ce.msg);
+	if (rc == 0 && text)
+		cfg_retext(c);
 	free(b.s);
+	return rc;
+}
+
+int sweep_config(const struct sweep *s, size_t i, struct vms_config *c,
+		 struct sweep_error *err)
+{
+	return build(s, i, c, err, 1);
+}
+
+int sweep_check_run(const struct sweep *s, size_t i, struct sweep_error *err)
+{
+	struct vms_config c;
+	int rc = build(s, i, &c, err, 0);
+	cfg_release(&c);
 	return rc;
 }
 

@@ -100,6 +100,10 @@ char *sweep_overrides(const struct sweep *s, size_t i);
  * sweep file. (c) is the caller's to cfg_release, also on error. */
 int sweep_config(const struct sweep *s, size_t i, struct vms_config *c,
 		 struct sweep_error *err);
+/* Whether run (i)'s configuration builds and validates, as sweep_config
+ * but without its text (the dump is most of the cost): what --list and
+ * the checks before a sweep use, at about 1e6 runs. */
+int sweep_check_run(const struct sweep *s, size_t i, struct sweep_error *err);
 
 /* Path of run (i)'s file with (suffix): ".h5", ".err", ".h5.part", ...:
  * OUTPUT/runs/NAME.SUFFIX. Returns 0 or -ENAMETOOLONG. */

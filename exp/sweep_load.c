@@ -372,7 +372,8 @@ static int load_axis_range(struct sw_ld *x, struct sweep_axis *ax,
 			    cy_scalar(n[2]));
 	double count = floor(span + 1e-9) + 1;
 	if (count > SWEEP_MAX_RUNS)
-		return fail(x, r, ctx, "%.0f values (more than %d)", count,
+		return fail(x, r, ctx, "%.3g values (more than %d, "
+			    "SWEEP_MAX_RUNS)", count,
 			    SWEEP_MAX_RUNS);
 	ax->nvalues = (size_t)count;
 	ax->text = xcalloc(ax->nvalues, sizeof(char *));
@@ -616,7 +617,8 @@ static int expand(struct sw_ld *x, const yaml_node_t *root)
 			points *= (double)s->axes[a].nvalues;
 	}
 	if (points * (double)s->nseeds > SWEEP_MAX_RUNS)
-		return fail(x, root, TOP_KEY, "%.0f runs (more than %d)",
+		return fail(x, root, TOP_KEY, "%.3g runs (more than %d, "
+			    "SWEEP_MAX_RUNS)",
 			    points * (double)s->nseeds, SWEEP_MAX_RUNS);
 	s->npoints = (size_t)points;
 	s->nruns = s->npoints * s->nseeds;
@@ -754,9 +756,10 @@ static int parse(struct sw_ld *x, const char *text, size_t len,
 			       "(docs/limits.md)", len, CY_MAX_BYTES);
 	}
 	yaml_mark_t dm;
-	if (cy_scan_depth(text, len, &dm) < 0) {
+	char pre[160];
+	if (cy_prescan(text, len, &dm, pre, sizeof(pre)) < 0) {
 		yaml_parser_delete(&ps);
-		return fail_at(x, mark_pos(dm), "value", "collections nested deeper than %d levels (the limit, docs/limits.md)", CY_MAX_DEPTH);
+		return fail_at(x, mark_pos(dm), "value", "%s", pre);
 	}
 	yaml_parser_set_input_string(&ps, (const unsigned char *)text, len);
 	if (yaml_parser_load(&ps, doc)) {

@@ -125,7 +125,8 @@ int tune_problem_check(const struct tune_problem *p, char *err, size_t n)
 	case TUNE_GRID: {
 		double np = p->candidates ? (double)p->candidates : grid_size(p);
 		if (np > TUNE_MAX_RUNS) {
-			snprintf(err, n, "%.0f candidates (more than %d)", np,
+			snprintf(err, n, "%.3g candidates (more than %d, "
+				 "TUNE_MAX_RUNS)", np,
 				 TUNE_MAX_RUNS);
 			return -EINVAL;
 		}

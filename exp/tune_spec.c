@@ -816,9 +816,11 @@ static int parse(struct ld *x, yaml_document_t *doc, yaml_node_t **root)
 			       "%u (docs/limits.md)", x->len, CY_MAX_BYTES);
 	}
 	yaml_mark_t dm;
-	if (cy_scan_depth(x->text, x->len, &dm) < 0) {
+	char pre[160];
+	if (cy_prescan(x->text, x->len, &dm, pre, sizeof(pre)) < 0) {
 		yaml_parser_delete(&ps);
-		return fail_at(x, dm.line + 1, dm.column + 1, "value", "collections nested deeper than %d levels (the limit, docs/limits.md)", CY_MAX_DEPTH);
+		return fail_at(x, dm.line + 1, dm.column + 1, "value", "%s",
+			       pre);
 	}
 	yaml_parser_set_input_string(&ps, (const unsigned char *)x->text,
 				     x->len);

@@ -136,6 +136,13 @@ int vmm_probe(struct vmm_host *h)
 				      strerror(err), VMM_DEV_ENV);
 	}
 	r = ioctl(h->kvm_fd, KVM_GET_API_VERSION, 0);
+	if (r < 0) {	/* ENOTTY: /dev/null, a file, another device */
+		int err = errno;
+		return vmm_host_error(h, ENOTSUP, "%s: not a KVM device (%s); "
+				      "KVM is not available (set %s to "
+				      "/dev/kvm or load kvm)", path,
+				      strerror(err), VMM_DEV_ENV);
+	}
 	if (r != KVM_API_VERSION)
 		return vmm_host_error(h, ENOTSUP, "%s: KVM API version %d, "
 				      "need %d", path, r, KVM_API_VERSION);

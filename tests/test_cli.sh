@@ -165,6 +165,33 @@ expect "real without KVM" 1 "/nonexistent/kvm" -- \
 	env VMSPEC_KVM_DEV=/nonexistent/kvm "$VMSPEC" real -o "$T/real.h5"
 [ -e "$T/real.h5" ] && bad "no results file without KVM" || \
 	ok "no results file without KVM"
+expect "real on a device that is not KVM" 1 "/dev/null: not a KVM device" -- \
+	env VMSPEC_KVM_DEV=/dev/null "$VMSPEC" real -o "$T/real.h5"
+[ -e "$T/real.h5" ] && bad "no results file on /dev/null" || \
+	ok "no results file on /dev/null"
+
+# inputs that looked valid and were not
+: >"$T/empty.yaml"
+expect "empty configuration refused" 2 "empty.yaml:1:1: .*sets nothing" -- \
+	"$VMSPEC" run "$T/empty.yaml" -o "$T/empty.h5"
+printf '# nothing\n\n---\n' >"$T/comments.yaml"
+expect "comments-only configuration refused" 2 "only comments" -- \
+	"$VMSPEC" run "$T/comments.yaml" -o "$T/empty.h5"
+[ -e "$T/empty.h5" ] && bad "no file for an empty config" || \
+	ok "no file for an empty config"
+expect "UTF-16 mark in --set" 2 "byte order mark" -- \
+	"$VMSPEC" run --set "$(printf 'name=\377\376')" -o "$T/empty.h5"
+printf '\377\376name: x\n' >"$T/utf16.yaml"
+expect "UTF-16 mark in a file" 2 "utf16.yaml:1:1: .*byte order mark" -- \
+	"$VMSPEC" run "$T/utf16.yaml" -o "$T/empty.h5"
+cat >"$T/huge-range.yaml" <<Y
+base: $(cd "$SRCDIR" && pwd)/experiments/quickstart.yaml
+axes:
+  - key: workload.rate
+    range: {from: 1, to: 1e170, step: 1}
+Y
+expect "huge range: short number" 2 "1e+170 values (more than 1000000" -- \
+	"$VMSPEC" sweep "$T/huge-range.yaml" --list
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

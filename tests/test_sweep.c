@@ -207,6 +207,34 @@ static void test_config(void)
 				      "workload.rate: "));
 	CU_ASSERT(sweep_config(&s, 4, &c, &e) < 0);	/* no such run */
 	cfg_release(&c);
+	/* the check without text agrees, run by run, with the same message;
+	 * the text of a run is the dump of its configuration, as one
+	 * cfg_set after another would leave it */
+	for (size_t i = 0; i < 5; i++) {
+		struct sweep_error e2;
+		int a = sweep_config(&s, i, &c, &e);
+		CU_ASSERT_EQUAL(sweep_check_run(&s, i, &e2), a);
+		if (a < 0)
+			CU_ASSERT_STRING_EQUAL(e.msg, e2.msg);
+		if (a == 0) {
+			struct vms_config d;
+			struct cfg_error ce;
+			memcpy(&d, &s.base, sizeof(d));
+			d.text = s.base.text ? strdup(s.base.text) : NULL;
+			CU_ASSERT(cfg_set(&d, "workload.rate=4", &ce) == 0);
+			CU_ASSERT(cfg_set(&d, "workload.service={dist: "
+					  "exponential, mean: 5ms}", &ce) == 0);
+			CU_ASSERT(cfg_set(&d, "strategies=[cold, keepalive]",
+					  &ce) == 0);
+			CU_ASSERT(cfg_set(&d, i ? "seed=11" : "seed=10", &ce)
+				  == 0);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(c.text);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(d.text);
+			CU_ASSERT_STRING_EQUAL(c.text, d.text);
+			cfg_release(&d);
+		}
+		cfg_release(&c);
+	}
 	sweep_release(&s);
 }
 
