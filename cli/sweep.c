@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -119,7 +120,7 @@ void sweep_prog_end(struct sweep_prog *p, const struct sweep *s, size_t i,
 	sweep_error_line(s, i, why, sizeof(why));
 	clear_live(p);
 	fprintf(p->out, "vmspec sweep: %s failed: %s\n", s->names[i],
-		why[0] ? why : "(no message)");
+		why[0] ? why : "(no .err file: the run's messages are above)");
 	fflush(p->out);
 }
 
@@ -192,6 +193,37 @@ static void write_file(const char *path, const char *text)
 	}
 }
 
+/* Copy the run's messages from memory (mfd) to (log). When the log
+ * cannot be written (a full disk), they go to the sweep's own stderr, so
+ * the reason of a failure is never lost. */
+static void save_log(int mfd, const char *log, const char *name)
+{
+	char buf[4096];
+	off_t size = lseek(mfd, 0, SEEK_END);
+	int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	int e = fd < 0 ? errno : 0;
+	ssize_t n;
+	lseek(mfd, 0, SEEK_SET);
+	while (!e && (n = read(mfd, buf, sizeof(buf))) > 0)
+		for (ssize_t off = 0; !e && off < n;) {
+			ssize_t w = write(fd, buf + off, (size_t)(n - off));
+			if (w < 0 && errno != EINTR)
+				e = errno;
+			else if (w > 0)
+				off += w;
+		}
+	if (fd >= 0 && close(fd) < 0 && !e)
+		e = errno;
+	if (!e || size <= 0)
+		return;
+	unlink(log);
+	fprintf(stderr, "vmspec sweep: %s: cannot write %s (%s); the run "
+		"said:\n", name, log, strerror(e));
+	lseek(mfd, 0, SEEK_SET);
+	while ((n = read(mfd, buf, sizeof(buf))) > 0)
+		fwrite(buf, 1, (size_t)n, stderr);
+}
+
 int sweep_exec_run(const struct sweep *s, size_t i)
 {
 	char h5[CFG_PATH_LEN + 64], part[CFG_PATH_LEN + 64],
@@ -218,17 +250,15 @@ int sweep_exec_run(const struct sweep *s, size_t i)
 		write_file(err, e.msg);
 		return 1;
 	}
-	/* the run's messages go to its log, whoever runs it */
+	/* the run's messages go to its log, whoever runs it; first to memory,
+	 * so that a full disk, the likeliest reason for a failed run, does
+	 * not also take the reason away */
 	fflush(stdout);
 	fflush(stderr);
 	int saved = dup(2);
-	int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-	if (fd >= 0 && saved >= 0) {
-		dup2(fd, 2);
-		close(fd);
-	} else if (fd >= 0) {
-		close(fd);
-	}
+	int mfd = memfd_create("vmspec-run-log", MFD_CLOEXEC);
+	if (mfd >= 0 && saved >= 0)
+		dup2(mfd, 2);
 	double t0 = wall_seconds();
 	rc = exp_run_file(&c, part, 1, EXP_SIM);
 	double wall = wall_seconds() - t0;
@@ -238,6 +268,10 @@ int sweep_exec_run(const struct sweep *s, size_t i)
 		close(saved);
 	}
 	cfg_release(&c);
+	if (mfd >= 0) {
+		save_log(mfd, log, s->names[i]);
+		close(mfd);
+	}
 	if (rc == 0 && rename(part, h5) < 0) {
 		FILE *f = fopen(log, "a");
 		if (f) {
@@ -593,7 +627,8 @@ static int exec_lines(const struct sweep *s, size_t a, size_t b, int force,
 		char why[1024];
 		sweep_error_line(s, i, why, sizeof(why));
 		fprintf(stderr, "vmspec sweep: %s failed: %s\n", s->names[i],
-			why);
+			why[0] ? why : "(no .err file: the run's messages are "
+			"above)");
 		rc = EXIT_RUN;
 	}
 	return rc;

@@ -57,16 +57,56 @@ grep -q "File too large" "$T/o" && ok "file-size limit: the OS's reason" || \
 
 # a second writer: refused before it touches anything
 if command -v flock >/dev/null; then
-	flock -n "$T/out.h5.part" sleep 3 &
-	sleep 0.5
+	# the holder says when it holds the lock (no sleep to guess it)
+	flock -n "$T/out.h5.part" sh -c ": >'$T/held'; while [ ! -e \
+		'$T/release' ]; do sleep 0.1; done" &
+	k=0
+	while [ ! -e "$T/held" ] && [ $k -lt 600 ]; do sleep 0.1; k=$((k + 1)); done
 	run >"$T/o" 2>&1
 	rc=$?
+	: >"$T/release"
 	wait
 	[ $rc -eq 3 ] && ok "second writer: exit 3" || bad "second writer: exit $rc"
 	grep -q "another vmspec is writing" "$T/o" && ok "second writer: says why" ||
 		bad "second writer: message"
 	[ "$(sum "$T/out.h5")" = "$before" ] && ok "second writer: file intact" ||
 		bad "second writer: file changed"
+fi
+
+# a full disk (as root, where a small tmpfs can be mounted): a run says the
+# OS's reason and leaves nothing at the output; a sweep's runs whose logs
+# cannot be written either still say why, on the sweep's own stderr
+F="$T/full"
+mkdir -p "$F"
+if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=256k tmpfs "$F" 2>/dev/null; then
+	trap 'umount "$F" 2>/dev/null; rm -rf "$T"' EXIT
+	mkdir -p "$F/sw/runs"
+	cat >"$F/sw.yaml" <<Y
+name: full
+base: $(cd "${SRCDIR:-.}" && pwd)/experiments/quickstart.yaml
+config: {duration: 1min}
+axes:
+  - key: workload.rate
+    values: [5, 10]
+output: sw
+Y
+	dd if=/dev/zero of="$F/fill" bs=4k >/dev/null 2>&1
+	"$VMSPEC" run -q --no-plot -o "$F/out.h5" --set duration=1min >"$T/o" 2>&1
+	rc=$?
+	[ $rc -eq 1 ] && ok "full disk: run exits 1" || bad "full disk: run exit $rc"
+	grep -q "No space left on device" "$T/o" && ok "full disk: the OS's reason" ||
+		bad "full disk: reason"
+	[ ! -e "$F/out.h5" ] && ok "full disk: no file at the output" ||
+		bad "full disk: a file at the output"
+	"$VMSPEC" sweep "$F/sw.yaml" -j 2 -q >"$T/o" 2>&1
+	rc=$?
+	[ $rc -eq 1 ] && ok "full disk: sweep exits 1" || bad "full disk: sweep exit $rc"
+	[ "$(grep -c "No space left on device" "$T/o")" -ge 2 ] &&
+		ok "full disk: each sweep run says why" ||
+		{ bad "full disk: sweep runs' reason"; head -5 "$T/o"; }
+	umount "$F"
+else
+	echo "skip full disk: not root, or no tmpfs mount here"
 fi
 
 # and after all that, a run that succeeds replaces the file

@@ -208,21 +208,69 @@ fi
 
 # two sweeps into one directory: the second is refused, nothing run
 # (issue 15, defect 8); --run lines (Slurm tasks) share the directory
+# hold_lock -x|-s FILE: a holder that says when it holds the lock (no
+# sleep to guess it) and keeps it until release_lock
+hold_lock() {
+	rm -f "$T/held" "$T/release"
+	flock "$1" "$2" sh -c ": >'$T/held'; while [ ! -e '$T/release' ]; do \
+		sleep 0.05; done" &
+	k=0
+	while [ ! -e "$T/held" ] && [ $k -lt 1200 ]; do sleep 0.05; k=$((k + 1)); done
+}
+release_lock() { : >"$T/release"; wait; }
 if command -v flock >/dev/null; then
 	mkdir -p "$T/killed"
-	flock -x "$T/killed/.sweep.lock" sleep 3 &
-	sleep 0.5
+	hold_lock -x "$T/killed/.sweep.lock"
 	ls "$T"/killed/runs/ >"$T/runs-before" 2>/dev/null
 	expect "second sweep refused" 3 "another vmspec sweep is running" -- \
 		"$VMSPEC" sweep "$T/k.yaml" -j 2
 	ls "$T"/killed/runs/ 2>/dev/null | cmp -s - "$T/runs-before" &&
 		ok "second sweep: nothing run" || bad "second sweep: nothing run"
-	wait
-	flock -s "$T/killed/.sweep.lock" sleep 3 &
-	sleep 0.5
+	release_lock
+	hold_lock -s "$T/killed/.sweep.lock"
 	expect "a --run line beside another" 0 "" -- \
 		"$VMSPEC" sweep "$T/k.yaml" --run 0 --force
-	wait
+	release_lock
+fi
+
+# kill -9 of one worker (not the sweep): its run fails with the signal in
+# its .err, the sweep goes on with a new worker, and a second invocation
+# runs what failed
+cat >"$T/w.yaml" <<'Y'
+base: kbase.yaml
+axes:
+  - {key: workload.rate, values: [100, 110, 120, 130]}
+output: worker-killed
+Y
+if command -v pgrep >/dev/null; then
+	"$VMSPEC" sweep "$T/w.yaml" -j 2 -q >"$T/wout" 2>&1 &
+	spid=$!
+	i=0 victim=
+	while [ -z "$victim" ] && [ $i -lt 1200 ]; do
+		# a worker with a run in progress: its .h5.part exists
+		if ls "$T"/worker-killed/runs/*.part >/dev/null 2>&1; then
+			victim=$(pgrep -P $spid | head -n 1)
+		fi
+		[ -z "$victim" ] && sleep 0.05
+		i=$((i + 1))
+	done
+	[ -n "$victim" ] && kill -9 "$victim"
+	wait $spid
+	rc=$?
+	if [ -n "$victim" ]; then
+		[ $rc -eq 1 ] && ok "killed worker: sweep exits 1" ||
+			bad "killed worker: sweep exit $rc"
+		grep -q "killed by signal 9" "$T"/worker-killed/runs/*.err 2>/dev/null &&
+			ok "killed worker: its run's .err says so" ||
+			bad "killed worker: .err"
+		expect "killed worker: the next invocation completes it" 0 \
+			"4 runs: 4 complete" -- "$VMSPEC" sweep "$T/w.yaml" -j 2
+		[ -z "$(ls "$T"/worker-killed/runs/ | grep -v '\.h5$')" ] &&
+			ok "killed worker: no leftovers" ||
+			bad "killed worker: leftovers: $(ls "$T"/worker-killed/runs)"
+	else
+		skip "killed worker (the sweep finished before a worker was seen)"
+	fi
 fi
 
 # bad sweep files: file:line:col, exit 2
