@@ -1,5 +1,5 @@
 /* cache.h - MiB-bounded caches with policies chosen by name (ttl, lru, lfu,
- * arc, gdsf, hybrid) for the VM pool, library, code block and snapshot caches:
+ * arc, gdsf, hybrid, lfu-gd, landlord, size, random) for the VM pool, library, code block and snapshot caches:
  * the contract other code includes. The mechanism is policies/cache/cache.c,
  * each policy one file beside it, listed in policies/cache/registry.c.
  * Invariant: used <= capacity after every call and a pinned entry never
@@ -50,6 +50,8 @@ struct cache_params {
 	double oob_max;		/* hybrid: fall back when this fraction of
 				 * idle times or more lies beyond the range
 				 * [0.5] */
+	uint64_t seed;		/* random: seed of the policy's own stream
+				 * of victims [0] */
 };
 
 /* Zero (p), then every registered policy's defaults. */
@@ -234,6 +236,20 @@ int cache_acquire_h(struct cache *c, uint32_t h, int64_t now_ns);
 int cache_pin_h(struct cache *c, uint32_t h);
 int cache_unpin_h(struct cache *c, uint32_t h, int64_t now_ns);
 int cache_remove_h(struct cache *c, uint32_t h, uint64_t *user);
+
+/* Groups: entries that share their rank, e.g. the VMs of one function
+ * (FaasCache's clones). Make resident (h) a member of (group) at (now):
+ * from then on the members share one frequency (the uses of any member
+ * since the group was last empty; a joining entry adds its own) and a use
+ * of any member (hit, insert into the group, last unpin) re-ranks every
+ * unpinned member as that use ranks it, by the policy's attach (lru: to
+ * the most recent end; lfu: by the shared frequency; gdsf, lfu-gd,
+ * landlord: priority recomputed with the current clock; ttl, hybrid: a new
+ * deadline). Among members the one used least recently goes first. A use
+ * costs O(members x log n). Membership ends when the entry leaves; an
+ * empty group is forgotten. 0, -ENOENT (not resident), -EEXIST (already in
+ * a group). */
+int cache_join_h(struct cache *c, uint32_t h, uint64_t group, int64_t now_ns);
 
 /* Expire every unpinned entry whose deadline is <= now (an entry lives on
  * [last use, deadline)); returns how many. */
