@@ -1,8 +1,9 @@
 /* test_cache.c - CUnit tests of the cache mechanism (policies/cache/cache.c)
  * and its registry (policies/cache/registry.c): the registry and argument
  * checks, clear, acquire as lookup + pin under every policy, and a
- * randomized invariant test of every policy, with and without groups. The policies' own tables and
- * differential tests: tests/test_cache_policies.c. */
+ * randomized invariant test of every policy, with and without groups. The
+ * policies' own tables and differential tests: tests/test_cache_policies.c
+ * and tests/test_cache_gd.c. */
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>

@@ -1,9 +1,10 @@
 /* test_cache_gd.c - CUnit tests of the cache policies FaasCache (ASPLOS'21)
  * compares besides gdsf: lfu-gd, landlord, size and random
- * (policies/cache/<name>.c), and of groups (cache_join_h: entries that
- * share their rank, a function's VMs). Hand-computed tables through
- * tests/cache_table.h; random by its determinism, its reach and the
- * uniformity of its draws. The other policies: tests/test_cache_policies.c. */
+ * (policies/cache/<name>.c), of groups (cache_join_h: entries that share
+ * their rank, a function's VMs), and of cache_fits and cache_set_cost_h.
+ * Hand-computed tables through tests/cache_table.h; random by its
+ * determinism, its reach and the uniformity of its draws. The other
+ * policies: tests/test_cache_policies.c. */
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -214,6 +215,36 @@ static void test_random(void)
 	CU_ASSERT(chi2 < 16.27);
 }
 
+/* cache_fits and cache_set_cost_h (gdsf, capacity 4 MiB). */
+static void test_fits_cost(void)
+{
+	struct cache *c;
+	struct cache_entry_info in;
+	char st[256];
+
+	CU_ASSERT_FATAL(cache_new(&c, cache_policy_find("gdsf"), 4, NULL,
+				  NULL, NULL) == 0);
+	CU_ASSERT(cache_fits(c, 4));
+	CU_ASSERT(!cache_fits(c, 4.001));
+	CU_ASSERT(!cache_fits(c, 0));
+	CU_ASSERT(cache_insert(c, 1, 1, 2, 1, 0) == 0);
+	CU_ASSERT(cache_insert(c, 2, 1, 4, 2, 0) == 0);
+	CU_ASSERT(cache_fits(c, 2));
+	CU_ASSERT(!cache_fits(c, 2.5));
+	/* a new cost counts from the next ranking: here the last unpin */
+	CU_ASSERT(cache_pin(c, 1) == 0);
+	CU_ASSERT(cache_set_cost_h(c, cache_handle(c, 1), 8) == 0);
+	CU_ASSERT(cache_set_cost_h(c, cache_handle(c, 1), -1) == -EINVAL);
+	CU_ASSERT(cache_set_cost_h(c, CACHE_NO_HANDLE, 1) == -ENOENT);
+	CU_ASSERT(cache_peek(c, 1, &in) == 0 && in.cost == 8);
+	cache_describe(c, st, sizeof(st));
+	CU_ASSERT_STRING_EQUAL(st, "[2:4] L=0 pinned[1]");
+	CU_ASSERT(cache_unpin(c, 1, 0) == 0);
+	cache_describe(c, st, sizeof(st));
+	CU_ASSERT_STRING_EQUAL(st, "[2:4 1:8] L=0");
+	cache_free(c);
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -224,7 +255,9 @@ int main(void)
 	s = CU_add_suite("cache policies (FaasCache's) and groups", NULL,
 			 NULL);
 	if (!s || !CU_add_test(s, "hand-computed tables", test_tables) ||
-	    !CU_add_test(s, "random: seeded, reach, uniform", test_random)) {
+	    !CU_add_test(s, "random: seeded, reach, uniform", test_random) ||
+	    !CU_add_test(s, "cache_fits, cache_set_cost_h",
+			 test_fits_cost)) {
 		CU_cleanup_registry();
 		return 2;
 	}

@@ -632,6 +632,23 @@ int cache_unpin(struct cache *c, uint64_t key, int64_t now_ns)
 	return cache_unpin_h(c, cmap_get(&c->map, key), now_ns);
 }
 
+int cache_fits(const struct cache *c, double size_mib)
+{
+	if (!(size_mib > 0) || !(size_mib * 1024.0 < (double)CACHE_KIB_MAX))
+		return 0;
+	return c->used_kib + (uint64_t)ceil(size_mib * 1024.0) <= c->cap_kib;
+}
+
+int cache_set_cost_h(struct cache *c, uint32_t h, double cost)
+{
+	if (!resident(c, h))
+		return -ENOENT;
+	if (!(cost >= 0) || !isfinite(cost))
+		return -EINVAL;
+	ent(c, h)->cost = cost;
+	return 0;
+}
+
 int cache_expire(struct cache *c, int64_t now_ns)
 {
 	int n = 0;

@@ -1,6 +1,7 @@
 /* cache.h - MiB-bounded caches with policies chosen by name (ttl, lru, lfu,
- * arc, gdsf, hybrid, lfu-gd, landlord, size, random) for the VM pool, library, code block and snapshot caches:
- * the contract other code includes. The mechanism is policies/cache/cache.c,
+ * arc, gdsf, hybrid, lfu-gd, landlord, size, random) for the VM pool,
+ * library, code block and snapshot caches: the contract other code
+ * includes. The mechanism is policies/cache/cache.c,
  * each policy one file beside it, listed in policies/cache/registry.c.
  * Invariant: used <= capacity after every call and a pinned entry never
  * leaves; time comes in as now_ns. Details: docs/cache-policies.md. */
@@ -89,10 +90,13 @@ struct cache_stats {
 struct cache_entry_info {
 	uint64_t user;		/* caller's word */
 	double size_mib;	/* as rounded (whole KiB) */
-	double cost;		/* as inserted */
+	double cost;		/* as inserted or cache_set_cost_h */
 	uint32_t pins;		/* pin count, 0 = evictable */
-	uint64_t freq;		/* hits since insert + 1 (lfu, gdsf) */
-	double priority;	/* gdsf: clock + freq * cost / size_mib */
+	uint64_t freq;		/* hits since insert + 1 (lfu, gdsf,
+				 * lfu-gd; shared in a group) */
+	double priority;	/* gdsf: clock + freq * cost / size_mib;
+				 * lfu-gd: clock + freq; landlord: rent
+				 * + cost / size_mib */
 	int64_t last_ns;	/* last insert, hit or unpin */
 	int64_t deadline_ns;	/* expires at, -1 none (or pinned) */
 };
@@ -250,6 +254,13 @@ int cache_remove_h(struct cache *c, uint32_t h, uint64_t *user);
  * empty group is forgotten. 0, -ENOENT (not resident), -EEXIST (already in
  * a group). */
 int cache_join_h(struct cache *c, uint32_t h, uint64_t group, int64_t now_ns);
+
+/* 1 if an entry of (size_mib) fits now without evicting anything. */
+int cache_fits(const struct cache *c, double size_mib);
+/* Set resident (h)'s re-creation cost (gdsf, landlord); it counts from
+ * the entry's next ranking (a hit, or the last unpin). 0, -ENOENT,
+ * -EINVAL (cost < 0 or not finite). */
+int cache_set_cost_h(struct cache *c, uint32_t h, double cost);
 
 /* Expire every unpinned entry whose deadline is <= now (an entry lives on
  * [last use, deadline)); returns how many. */
