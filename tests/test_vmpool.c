@@ -4,7 +4,8 @@
  * whose outcome is worked out by hand, request by request ("c1" cold on
  * VM 1, "w2" warm on VM 2, "x" rejected). And, for every cache policy with
  * unbounded memory and no keep-alive limit, exactly the cold starts that
- * first invocations and concurrency force. */
+ * first invocations and concurrency force, on the scripted platform and in
+ * the simulator. */
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -16,8 +17,11 @@
 #include "config/config.h"
 #include "exp/params.h"
 #include "policies/cache/cache.h"
+#include "plat/plat.h"
 #include "policies/strategy.h"
+#include "sim/engine.h"
 #include "tests/cu.h"
+#include "tests/rec.h"
 
 #define S(x) ((int64_t)((x) * 1000000000.0))
 #define MAXVM 64
@@ -600,6 +604,92 @@ static void test_unbounded(void)
 	}
 }
 
+/* The same in the simulator, on a synthetic workload: a request is cold
+ * iff every VM of its function is busy or booting at its arrival (an
+ * arrival wins a tie with a completion), replayed from the request rows. */
+static int sim_forced_colds(struct rec *r, int *cold)
+{
+	struct res_request *v = malloc(r->n * sizeof(*v));
+	int64_t *free_at = malloc(r->n * sizeof(*free_at));
+	uint32_t *fn = malloc(r->n * sizeof(*fn));
+	size_t nvm = 0;
+	int want = 0;
+
+	memcpy(v, r->rows, r->n * sizeof(*v));
+	qsort(v, r->n, sizeof(*v), rec_by_id);
+	*cold = 0;
+	for (size_t i = 0; i < r->n; i++) {
+		size_t j;
+
+		*cold += v[i].start_kind == START_COLD;
+		for (j = 0; j < nvm; j++)
+			if (fn[j] == v[i].func &&
+			    free_at[j] < v[i].arrival_ns)
+				break;
+		if (j == nvm) {
+			want++;
+			fn[nvm++] = v[i].func;
+		}
+		free_at[j] = v[i].end_ns;
+	}
+	free(v);
+	free(free_at);
+	free(fn);
+	return want;
+}
+
+static void test_unbounded_sim(void)
+{
+	int first = -1;
+
+	for (int i = 0; cache_registry[i]; i++) {
+		const char *pol = cache_registry[i]->name;
+
+		if (!strcmp(pol, "hybrid"))
+			continue;
+		for (int variant = 0; variant < 2; variant++) {
+			struct vms_config c;
+			struct cfg_error e;
+			struct plat_summary sum;
+			struct rec rec = { 0 };
+			struct plat_hooks hooks = rec_start(&rec);
+			char err[512], ps[64];
+			int cold, want;
+
+			cfg_defaults(&c);
+			c.workload.functions = 8;
+			c.workload.rate_per_s = 5;
+			c.duration_ns = S(60);
+			c.host.memory_mib = 1e9;
+			snprintf(ps, sizeof(ps), "pool.policy=%s", pol);
+			CU_ASSERT(cfg_set(&c, ps, &e) == 0);
+			CU_ASSERT(cfg_set(&c, "keepalive.ttl=1000000s", &e) ==
+				  0);
+			if (variant) {
+				CU_ASSERT(cfg_set(&c, "pool.choice="
+						  "newest-created", &e) == 0);
+				CU_ASSERT(cfg_set(&c, "pool.priority="
+						  "function", &e) == 0);
+			}
+			CU_ASSERT_EQUAL_FATAL(sim_run(&c,
+				strategy_find("keepalive"), 3, NULL, &hooks,
+				&sum, err, sizeof(err)), 0);
+			want = sim_forced_colds(&rec, &cold);
+			if (cold != want)
+				fprintf(stderr, "\nsim %s %d: %d cold, want "
+					"%d\n", pol, variant, cold, want);
+			CU_ASSERT_EQUAL(cold, want);
+			CU_ASSERT_EQUAL(sum.failed, 0);
+			if (first < 0)
+				first = cold;
+			CU_ASSERT_EQUAL(cold, first);
+			plat_summary_release(&sum);
+			rec_free(&rec);
+		}
+	}
+	CU_ASSERT(first > 8);
+}
+
 int main(void)
 {
 	static const struct cu_test tests[] = {
@@ -612,6 +702,7 @@ int main(void)
 		{ "pool.max_instances", test_max_instances },
 		{ "pool.cost", test_cost },
 		{ "unbounded memory: forced cold starts only", test_unbounded },
+		{ "the same in the simulator", test_unbounded_sim },
 		{ NULL, NULL },
 	};
 	return cu_run("idle VM pool semantics", tests);
