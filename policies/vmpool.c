@@ -8,7 +8,10 @@
  * VM state used here: pol.next/prev (function idle list), pol.t_ns (idle
  * since), pol.ref (the VM's handle in vp->vms: no hash probe per request),
  * pol.u (flags below; bits 0-15 are the pool's, the strategy may use bits
- * 32-63). */
+ * 32-63); beside them, per slot, the start of the VM's last use and the
+ * function it counts for (struct vslot). The pool.* semantics (choice,
+ * ttl_from, expiry, evict, priority, cost, max_instances) are read once in
+ * vmpool_new; at their defaults every path is the pool as it was. */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
