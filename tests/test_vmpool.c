@@ -319,6 +319,7 @@ static void run(const char *const *sets, double host_mib, const double *mib,
 	CU_ASSERT_EQUAL(k.bad, 0);
 	k.ops->destroy(k.st);
 	gsl_rng_free(k.rng);
+	cfg_release(&c);
 }
 
 static const double MIB100[NF] = { 100, 100, 100, 100 };
@@ -685,6 +686,7 @@ static void test_unbounded_sim(void)
 			CU_ASSERT_EQUAL(cold, first);
 			plat_summary_release(&sum);
 			rec_free(&rec);
+			cfg_release(&c);
 		}
 	}
 	CU_ASSERT(first > 8);
