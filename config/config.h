@@ -51,6 +51,15 @@ enum wl_kind { WL_SYNTHETIC = 0, WL_AZURE2019, WL_AZURE2021, WL_KIND_COUNT };
 enum wl_arrival_kind { ARR_POISSON = 0, ARR_MMPP, ARR_DIURNAL, ARR_COUNT };
 enum spec_match { MATCH_EXACT = 0, MATCH_BEST, MATCH_COUNT };
 enum host_full { FULL_REJECT = 0, FULL_QUEUE, FULL_COUNT };
+/* Semantics of the idle VM pool (pool.*, policies/vmpool.h); value 0 of
+ * each is the pool as it always was. */
+enum pool_choice { CHOICE_RECENT_IDLE = 0, CHOICE_OLDEST_IDLE,
+		   CHOICE_NEWEST_CREATED, CHOICE_COUNT };
+enum pool_ttl_from { TTL_FROM_END = 0, TTL_FROM_START, TTL_FROM_COUNT };
+enum pool_expiry { EXPIRY_EAGER = 0, EXPIRY_LAZY, EXPIRY_COUNT };
+enum pool_evict { EVICT_SHORTFALL = 0, EVICT_AT_LEAST_SIZE, EVICT_COUNT };
+enum pool_priority { PRIO_VM = 0, PRIO_FUNCTION, PRIO_COUNT };
+enum pool_cost { COST_MEAN_BOOT = 0, COST_MEASURED, COST_COUNT };
 
 /* A cache's policy and size (idle VM pool, library cache, code block
  * repository, snapshot store). */
@@ -151,6 +160,16 @@ struct vms_config {
 	struct {
 		int64_t ttl_ns;		/* idle VM kept for this long */
 	} keepalive;
+	struct {			/* the idle VM pool's semantics */
+		int choice;		/* enum pool_choice: idle VM taken */
+		int ttl_from;		/* enum pool_ttl_from */
+		int expiry;		/* enum pool_expiry */
+		int evict;		/* enum pool_evict */
+		int priority;		/* enum pool_priority */
+		int cost;		/* enum pool_cost: a VM's cost (gdsf,
+					 * landlord) */
+		int64_t max_instances;	/* VMs per function, 0 = no limit */
+	} poolsem;
 	struct {
 		int64_t range_ns;	/* idle-time histogram range */
 		double head_pct, tail_pct;	/* pre-warm / keep-alive pct */

@@ -23,6 +23,14 @@ static const char *const arrival_kinds[] = { "poisson", "mmpp", "diurnal",
 					      NULL };
 static const char *const match_kinds[] = { "exact", "best", NULL };
 static const char *const full_kinds[] = { "reject", "queue", NULL };
+static const char *const pool_choices[] = { "most-recently-idle",
+	"least-recently-idle", "newest-created", NULL };
+static const char *const pool_ttl_froms[] = { "end", "start", NULL };
+static const char *const pool_expiries[] = { "eager", "lazy", NULL };
+static const char *const pool_evicts[] = { "shortfall", "at-least-size",
+					    NULL };
+static const char *const pool_priorities[] = { "vm", "function", NULL };
+static const char *const pool_costs[] = { "mean-boot", "measured", NULL };
 
 #define CACHE_ROWS(sec, field, pol, cap, what)				\
 	{ .key = sec ".policy", .type = CFG_ENUM,			\
@@ -446,6 +454,43 @@ const struct cfg_param cfg_params[] = {
 	  "working-set estimate" },
 
 	CACHE_ROWS("pool", pool, "ttl", "0", "idle VM pool"),
+	{ .key = "pool.choice", .type = CFG_ENUM, .offset = OFF(poolsem.choice),
+	  .def = "most-recently-idle", .unit = "", .choices = pool_choices,
+	  .help = "idle VM pool: which idle VM of the function serves a "
+	  "request: the one idle the shortest time, the longest, or the one "
+	  "created last (docs/cache-policies.md)" },
+	{ .key = "pool.ttl_from", .type = CFG_ENUM,
+	  .offset = OFF(poolsem.ttl_from), .def = "end", .unit = "",
+	  .choices = pool_ttl_froms,
+	  .help = "idle VM pool, ttl policy: keepalive.ttl counts from the end "
+	  "or the start of the VM's last use" },
+	{ .key = "pool.expiry", .type = CFG_ENUM, .offset = OFF(poolsem.expiry),
+	  .def = "eager", .unit = "", .choices = pool_expiries,
+	  .help = "idle VM pool, ttl policy: an expired VM is destroyed at its "
+	  "deadline (eager) or when a request of its function next looks "
+	  "(lazy; until then it holds memory and may be evicted)" },
+	{ .key = "pool.evict", .type = CFG_ENUM, .offset = OFF(poolsem.evict),
+	  .def = "shortfall", .unit = "", .choices = pool_evicts,
+	  .help = "idle VM pool, keepalive strategies: a new VM that does not "
+	  "fit evicts idle VMs until it fits (shortfall), or at least its own "
+	  "size, victims staying evicted even when it still cannot fit and "
+	  "the request is rejected (at-least-size; docs/cache-policies.md)" },
+	{ .key = "pool.priority", .type = CFG_ENUM,
+	  .offset = OFF(poolsem.priority), .def = "vm", .unit = "",
+	  .choices = pool_priorities,
+	  .help = "idle VM pool: each VM ranked by its own uses (vm), or the "
+	  "VMs of a function sharing one rank and frequency (function)" },
+	{ .key = "pool.cost", .type = CFG_ENUM, .offset = OFF(poolsem.cost),
+	  .def = "mean-boot", .unit = "", .choices = pool_costs,
+	  .help = "idle VM pool: a VM's re-creation cost (gdsf, landlord): the "
+	  "boot model's mean, or its function's mean creation time (ready - "
+	  "created) measured so far" },
+	{ .key = "pool.max_instances", .type = CFG_INT,
+	  .offset = OFF(poolsem.max_instances), .min = 0, .max = 1000000000,
+	  .def = "0", .unit = "",
+	  .help = "idle VM pool, keepalive strategies: VMs a function may "
+	  "have at once (idle or busy); a request finding none idle at the "
+	  "limit is rejected (0 = no limit)" },
 	CACHE_ROWS("libcache", libcache, "lru", "4GiB", "shared library cache"),
 	CACHE_ROWS("blockrepo", blockrepo, "lru", "256MiB",
 		   "code block repository"),

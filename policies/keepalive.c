@@ -3,7 +3,9 @@
  * serves the next request of its function, newest idle VM first; with no
  * idle VM a fresh one boots. When host memory runs out idle VMs are evicted
  * in the pool's order. With the hybrid pool policy, VMs are also pre-warmed
- * ahead of predicted arrivals. Nothing is allocated per request. Its core
+ * ahead of predicted arrivals. The pool.* semantics (which idle VM, ttl
+ * reference and expiry, eviction amount, rank per VM or function, an
+ * instance limit) are the pool's. Nothing is allocated per request. Its core
  * (policies/keepalive.h) also runs static-opt and preload. */
 #include <errno.h>
 #include <stdlib.h>
@@ -22,7 +24,7 @@ static uint32_t boot_tracked(struct keepalive *k, struct platform *p,
 	uint32_t slot;
 	double mib = k->vm_mib ? k->vm_mib(k, p, func)
 			       : plat_vm_mem_mib(p, func);
-	if (vmpool_make_room(k->pool, p, mib) < 0 ||
+	if (vmpool_room_for(k->pool, p, mib) < 0 ||
 	    plat_vm_boot(p, func, &slot) < 0)
 		return PLAT_NO_VM;
 	if (vmpool_add(k->pool, p, slot) < 0) {
@@ -37,6 +39,8 @@ static uint32_t boot_tracked(struct keepalive *k, struct platform *p,
 static void ka_prewarm(void *arg, struct platform *p, uint32_t func)
 {
 	struct keepalive *k = arg;
+	if (vmpool_at_limit(k->pool, func))
+		return;
 	uint32_t slot = boot_tracked(k, p, func);
 	if (slot != PLAT_NO_VM)
 		plat_vm(p, slot)->pol.u |= KA_IDLE_READY;
@@ -65,6 +69,10 @@ void keepalive_on_arrival(void *st, struct platform *p,
 {
 	struct keepalive *k = st;
 	uint32_t slot = vmpool_take(k->pool, p, r->func, VMPOOL_ANY_KEY);
+	if (slot == PLAT_NO_VM && vmpool_at_limit(k->pool, r->func)) {
+		plat_reject(p, r);	/* pool.max_instances */
+		return;
+	}
 	if (slot == PLAT_NO_VM)
 		slot = boot_tracked(k, p, r->func);
 	if (slot == PLAT_NO_VM) {

@@ -35,9 +35,10 @@ int keepalive_init(struct keepalive *k, struct platform *p,
 /* Free the pool; the strategy frees the rest. */
 void keepalive_release(struct keepalive *k);
 
-/* The strategy_ops callbacks (policies/strategy.h). Arrival: the newest
- * idle VM of the function, else a boot (after evicting idle VMs to make
- * room), else the request waits for memory (vmpool_defer). */
+/* The strategy_ops callbacks (policies/strategy.h). Arrival: an idle VM
+ * of the function (vmpool_take), else, at pool.max_instances, rejection,
+ * else a boot (after evicting idle VMs to make room: vmpool_room_for),
+ * else the request waits for memory (vmpool_defer). */
 void keepalive_on_arrival(void *st, struct platform *p,
 			  const struct plat_request *r);
 void keepalive_on_ready(void *st, struct platform *p, uint32_t slot);

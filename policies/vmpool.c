@@ -8,7 +8,10 @@
  * VM state used here: pol.next/prev (function idle list), pol.t_ns (idle
  * since), pol.ref (the VM's handle in vp->vms: no hash probe per request),
  * pol.u (flags below; bits 0-15 are the pool's, the strategy may use bits
- * 32-63). */
+ * 32-63); beside them, per slot, the start of the VM's last use and the
+ * function it counts for (struct vslot). The pool.* semantics (choice,
+ * ttl_from, expiry, evict, priority, cost, max_instances) are read once in
+ * vmpool_new; at their defaults every path is the pool as it was. */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -24,6 +27,14 @@
 #define F_IDLE 0x2	/* on the idle lists */
 #define F_WINPIN 0x4	/* holds a pin on its function's window entry */
 #define F_SPECIDLE 0x8	/* idle with a spec key: counted in nspec_idle */
+#define F_COSTED 0x10	/* its creation time is in its function's mean */
+
+/* Per slot: what the pool keeps of a tracked VM beside pol. */
+struct vslot {
+	int64_t use_ns;		/* start of its last use (ttl_from: start) */
+	uint32_t func;		/* the function it counts for (max_instances),
+				 * PLAT_NO_FUNC none */
+};
 
 struct vmpool {
 	struct platform *p;
@@ -35,6 +46,14 @@ struct vmpool {
 	int64_t ttl_ns;			/* ttl policy: keep-alive, else -1 */
 	uint32_t nfuncs;
 	uint32_t *head;			/* [func] newest idle VM */
+	uint32_t *tail;			/* [func] oldest idle VM */
+	uint32_t *ninst;		/* [func] tracked VMs counted for it */
+	double *cost_sum;		/* [func] creation times measured, ns */
+	uint32_t *cost_n;		/* [func] how many */
+	struct vslot *vs;		/* [slot] */
+	uint32_t nvs;
+	int choice, ttl_from, lazy, at_least_size, by_func, measured;
+	int64_t max_inst;		/* 0: no limit */
 	uint32_t *nspec_idle;		/* [func] idle VMs with a spec key */
 	uint8_t *prewarm_armed;		/* [func] a pre-warm timer is set */
 	int draining;
@@ -62,6 +81,8 @@ static void idle_push(struct vmpool *vp, struct plat_vm *v)
 	v->pol.next = h;
 	if (h != NONE)
 		plat_vm(vp->p, h)->pol.prev = s;
+	else
+		vp->tail[v->func] = s;
 	vp->head[v->func] = s;
 	v->pol.u |= F_IDLE;
 	if (v->spec_key) {
@@ -80,9 +101,37 @@ static void idle_unlink(struct vmpool *vp, struct plat_vm *v)
 		vp->head[v->func] = v->pol.next;
 	if (v->pol.next != NONE)
 		plat_vm(vp->p, v->pol.next)->pol.prev = v->pol.prev;
+	else
+		vp->tail[v->func] = v->pol.prev;
 	if (v->pol.u & F_SPECIDLE)
 		vp->nspec_idle[v->func]--;
 	v->pol.u &= ~(uint64_t)(F_IDLE | F_SPECIDLE);
+}
+
+static struct vslot *vslot(struct vmpool *vp, uint32_t slot)
+{
+	if (slot >= vp->nvs) {
+		uint32_t n = vp->nvs ? vp->nvs : 64;
+
+		while (n <= slot)
+			n *= 2;
+		vp->vs = xrealloc(vp->vs, n * sizeof(*vp->vs));
+		for (uint32_t i = vp->nvs; i < n; i++)
+			vp->vs[i] = (struct vslot){ .use_ns = 0,
+						    .func = PLAT_NO_FUNC };
+		vp->nvs = n;
+	}
+	return &vp->vs[slot];
+}
+
+/* (v) leaves the pool: it no longer counts for its function. */
+static void untrack(struct vmpool *vp, struct plat_vm *v)
+{
+	struct vslot *s = vslot(vp, v->slot);
+
+	if (s->func != PLAT_NO_FUNC)
+		vp->ninst[s->func]--;
+	s->func = PLAT_NO_FUNC;
 }
 
 /* The cache let an idle VM go: destroy it. */
@@ -96,6 +145,7 @@ static void on_evict(void *arg, uint64_t key, uint64_t user, double size_mib,
 	if (v->id != key || v->state == VM_DEAD)
 		return;
 	idle_unlink(vp, v);
+	untrack(vp, v);
 	v->pol.u = 0;
 	vp->destroyed++;
 	if (vp->on_destroy)
@@ -123,6 +173,8 @@ struct vmpool *vmpool_new(struct platform *p, const struct vms_config *c,
 	par.cv_min = c->hybrid.cv_threshold;
 	par.min_samples = (uint32_t)c->hybrid.min_samples;
 	const char *name = cache_policy_names[c->pool.policy];
+	if (!strcmp(name, "random"))	/* its victims: the pool's stream */
+		par.seed = gsl_rng_get(plat_rng(p, VMPOOL_RNG_STREAM));
 	vp->hybrid = !strcmp(name, "hybrid");
 	/* ttl = lru order + a deadline ttl after the last use: the deadline
 	 * is kept here, on the VM's own timer, so the cache needs no deadline
@@ -143,8 +195,19 @@ struct vmpool *vmpool_new(struct platform *p, const struct vms_config *c,
 	vp->range_ns = c->hybrid.range_ns;
 	vp->nfuncs = plat_nfuncs(p);
 	vp->head = xmalloc(sizeof(uint32_t) * (vp->nfuncs + 1));
+	vp->tail = xmalloc(sizeof(uint32_t) * (vp->nfuncs + 1));
 	for (uint32_t f = 0; f < vp->nfuncs; f++)
-		vp->head[f] = NONE;
+		vp->head[f] = vp->tail[f] = NONE;
+	vp->ninst = xcalloc(vp->nfuncs + 1, sizeof(uint32_t));
+	vp->cost_sum = xcalloc(vp->nfuncs + 1, sizeof(double));
+	vp->cost_n = xcalloc(vp->nfuncs + 1, sizeof(uint32_t));
+	vp->choice = c->poolsem.choice;
+	vp->ttl_from = c->poolsem.ttl_from;
+	vp->lazy = c->poolsem.expiry == EXPIRY_LAZY;
+	vp->at_least_size = c->poolsem.evict == EVICT_AT_LEAST_SIZE;
+	vp->by_func = c->poolsem.priority == PRIO_FUNCTION;
+	vp->measured = c->poolsem.cost == COST_MEASURED;
+	vp->max_inst = c->poolsem.max_instances;
 	vp->prewarm_armed = xcalloc(vp->nfuncs + 1, 1);
 	vp->nspec_idle = xcalloc(vp->nfuncs + 1, sizeof(uint32_t));
 	vp->prewarm = prewarm;
@@ -162,6 +225,11 @@ void vmpool_free(struct vmpool *vp)
 	cache_free(vp->vms);
 	cache_free(vp->win);
 	free(vp->head);
+	free(vp->tail);
+	free(vp->ninst);
+	free(vp->cost_sum);
+	free(vp->cost_n);
+	free(vp->vs);
 	free(vp->prewarm_armed);
 	free(vp->nspec_idle);
 	free(vp->deferred);
@@ -227,18 +295,67 @@ int vmpool_has(const struct vmpool *vp, struct platform *p, uint32_t slot)
 	return (plat_vm(p, slot)->pol.u & F_TRACKED) != 0;
 }
 
+/* The re-creation cost of a VM of (func): pool.cost. */
+static double vm_cost(const struct vmpool *vp, uint32_t func)
+{
+	if (vp->measured && func < vp->nfuncs && vp->cost_n[func])
+		return vp->cost_sum[func] / vp->cost_n[func];
+	return vp->boot_cost;
+}
+
+/* The size a VM of (mib) takes in the pool's cache. */
+static double entry_mib(double mib)
+{
+	return mib > 0 ? mib : 1;
+}
+
 int vmpool_add(struct vmpool *vp, struct platform *p, uint32_t slot)
 {
 	struct plat_vm *v = plat_vm(p, slot);
-	int rc = cache_insert(vp->vms, v->id, v->mem_mib > 0 ? v->mem_mib : 1,
-			      vp->boot_cost, slot, plat_now(p));
+	int64_t now = plat_now(p);
+	int rc = cache_insert(vp->vms, v->id, entry_mib(v->mem_mib),
+			      vm_cost(vp, v->func), slot, now);
 	if (rc < 0)
 		return rc == -E2BIG ? -EBUSY : rc;
 	v->pol.ref = cache_handle(vp->vms, v->id);
 	cache_pin_h(vp->vms, v->pol.ref);
 	v->pol.u = F_TRACKED;
 	v->pol.next = v->pol.prev = NONE;
+	struct vslot *vs = vslot(vp, slot);
+	vs->use_ns = now;	/* created for a use that starts now */
+	vs->func = v->func < vp->nfuncs ? v->func : PLAT_NO_FUNC;
+	if (vs->func != PLAT_NO_FUNC) {
+		vp->ninst[vs->func]++;
+		if (vp->by_func)
+			cache_join_h(vp->vms, v->pol.ref, vs->func, now);
+	}
 	return 0;
+}
+
+int vmpool_at_limit(const struct vmpool *vp, uint32_t func)
+{
+	return vp->max_inst > 0 && func < vp->nfuncs &&
+	       vp->ninst[func] >= (uint64_t)vp->max_inst;
+}
+
+int vmpool_room_for(struct vmpool *vp, struct platform *p, double vm_mib)
+{
+	if (!vp->at_least_size)
+		return vmpool_make_room(vp, p, vm_mib);
+	double size = entry_mib(vm_mib), evicted = 0;
+#define FITS() (plat_mem_free_mib(p) >= vm_mib && cache_fits(vp->vms, size))
+	if (FITS())
+		return 0;
+	/* as much as the new VM needs, not only the shortfall; victims
+	 * stay evicted even if it still does not fit */
+	while (evicted < size || !FITS()) {
+		double before = cache_used_mib(vp->vms);
+		if (!cache_evict_one(vp->vms))
+			break;
+		evicted += before - cache_used_mib(vp->vms);
+	}
+	return FITS() ? 0 : -ENOMEM;
+#undef FITS
 }
 
 /* Hybrid: a request of (func) arrives: record the idle time, hold a pin on
@@ -258,6 +375,34 @@ static void window_use(struct vmpool *vp, struct platform *p, uint32_t func,
 static void destroy_idle(struct vmpool *vp, struct platform *p,
 			 struct plat_vm *v);
 
+/* ttl policy: is idle (v)'s keep-alive over at (now)? It lives on
+ * [reference, reference + ttl), the reference being the end of its last
+ * use (when it went idle) or the start (pool.ttl_from). */
+static int expired(struct vmpool *vp, const struct plat_vm *v, int64_t now)
+{
+	int64_t ref = vp->ttl_from == TTL_FROM_START
+			      ? vslot(vp, v->slot)->use_ns : v->pol.t_ns;
+	return vp->ttl_ns >= 0 && now - ref >= vp->ttl_ns;
+}
+
+/* pool.expiry lazy: destroy the idle VMs of (func) whose keep-alive is
+ * over, when a request of (func) looks for one. */
+static void purge_expired(struct vmpool *vp, struct platform *p,
+			  uint32_t func)
+{
+	if (!vp->lazy || vp->ttl_ns < 0)
+		return;
+	int64_t now = plat_now(p);
+	for (uint32_t s = vp->head[func]; s != NONE;) {
+		struct plat_vm *v = plat_vm(p, s);
+		s = v->pol.next;
+		if (expired(vp, v, now)) {
+			vp->win_expired++;
+			destroy_idle(vp, p, v);
+		}
+	}
+}
+
 /* Hand idle VM (s) of (func) out, pinned: 1; or 0 when its keep-alive
  * deadline is exactly now, so that the cache expired it on the lookup (it
  * is then destroyed, through on_evict). */
@@ -266,7 +411,7 @@ static int claim(struct vmpool *vp, struct platform *p, uint32_t s,
 {
 	struct plat_vm *v = plat_vm(p, s);
 	uint64_t id = v->id;
-	if (vp->ttl_ns >= 0 && plat_now(p) - v->pol.t_ns >= vp->ttl_ns) {
+	if (expired(vp, v, plat_now(p))) {
 		vp->win_expired++;	/* it lives on [idle, idle + ttl) */
 		destroy_idle(vp, p, v);
 		return 0;
@@ -279,7 +424,35 @@ static int claim(struct vmpool *vp, struct platform *p, uint32_t s,
 	}
 	idle_unlink(vp, v);
 	window_use(vp, p, func, v);
+	vslot(vp, s)->use_ns = plat_now(p);
 	return 1;
+}
+
+/* The idle VM of (func) matching (key) that pool.choice takes, NONE if
+ * none. */
+static uint32_t pick(struct vmpool *vp, struct platform *p, uint32_t func,
+		     uint64_t key)
+{
+	uint32_t best = NONE;
+	if (vp->choice == CHOICE_OLDEST_IDLE) {
+		for (uint32_t s = vp->tail[func]; s != NONE;
+		     s = plat_vm(p, s)->pol.prev)
+			if (key == VMPOOL_ANY_KEY ||
+			    plat_vm(p, s)->spec_key == key)
+				return s;
+		return NONE;
+	}
+	for (uint32_t s = vp->head[func]; s != NONE;
+	     s = plat_vm(p, s)->pol.next) {
+		struct plat_vm *v = plat_vm(p, s);
+		if (key != VMPOOL_ANY_KEY && v->spec_key != key)
+			continue;
+		if (vp->choice == CHOICE_RECENT_IDLE)
+			return s;
+		if (best == NONE || v->id > plat_vm(p, best)->id)
+			best = s;	/* newest created */
+	}
+	return best;
 }
 
 uint32_t vmpool_take(struct vmpool *vp, struct platform *p, uint32_t func,
@@ -289,14 +462,9 @@ uint32_t vmpool_take(struct vmpool *vp, struct platform *p, uint32_t func,
 	/* no idle VM of func has a spec key: none can match one */
 	int hopeless = key != VMPOOL_ANY_KEY && key != 0 &&
 		       !vp->nspec_idle[func];
+	purge_expired(vp, p, func);
 	for (; !hopeless;) {
-		uint32_t s = vp->head[func];
-		while (s != NONE) {
-			struct plat_vm *v = plat_vm(p, s);
-			if (key == VMPOOL_ANY_KEY || v->spec_key == key)
-				break;
-			s = v->pol.next;
-		}
+		uint32_t s = pick(vp, p, func, key);
 		if (s == NONE)
 			break;
 		if (claim(vp, p, s, func)) {
@@ -317,6 +485,7 @@ uint32_t vmpool_take_best(struct vmpool *vp, struct platform *p,
 			  double (*better)(void *arg, const struct plat_vm *v),
 			  void *arg, double enough)
 {
+	purge_expired(vp, p, func);
 	for (;;) {
 		uint32_t best = NONE;
 		double score = -1;
@@ -342,6 +511,7 @@ static void destroy_idle(struct vmpool *vp, struct platform *p,
 {
 	idle_unlink(vp, v);
 	cache_remove_h(vp->vms, v->pol.ref, NULL);
+	untrack(vp, v);
 	v->pol.u = 0;
 	vp->destroyed++;
 	if (vp->on_destroy)
@@ -360,6 +530,15 @@ void vmpool_idle(struct vmpool *vp, struct platform *p, uint32_t slot)
 	int64_t now = plat_now(p);
 	if (!(v->pol.u & F_TRACKED) || (v->pol.u & F_IDLE))
 		return;
+	if (vp->measured && v->func < vp->nfuncs) {
+		if (!(v->pol.u & F_COSTED) && v->ready_ns >= 0) {
+			vp->cost_sum[v->func] +=
+				(double)(v->ready_ns - v->created_ns);
+			vp->cost_n[v->func]++;
+			v->pol.u |= F_COSTED;
+		}
+		cache_set_cost_h(vp->vms, v->pol.ref, vm_cost(vp, v->func));
+	}
 	cache_unpin_h(vp->vms, v->pol.ref, now);
 	if (vp->draining || v->func == PLAT_NO_FUNC) {
 		if (v->pol.u & F_WINPIN)
@@ -395,8 +574,14 @@ void vmpool_idle(struct vmpool *vp, struct platform *p, uint32_t slot)
 		} else {
 			deadline = now + vp->range_ns;	/* fixed fallback */
 		}
-	} else if (vp->ttl_ns >= 0) {
-		deadline = now + vp->ttl_ns;
+	} else if (vp->ttl_ns >= 0 && !vp->lazy) {
+		if (vp->ttl_from == TTL_FROM_START) {
+			deadline = vslot(vp, slot)->use_ns + vp->ttl_ns;
+			if (deadline < now)
+				deadline = now;	/* over: expires at once */
+		} else {
+			deadline = now + vp->ttl_ns;
+		}
 	}
 	idle_push(vp, v);
 	if (deadline >= 0)
@@ -413,6 +598,7 @@ void vmpool_forget(struct vmpool *vp, struct platform *p, uint32_t slot)
 	while (cache_unpin_h(vp->vms, v->pol.ref, plat_now(p)) == 0)
 		;
 	cache_remove_h(vp->vms, v->pol.ref, NULL);
+	untrack(vp, v);
 	if (v->pol.u & F_WINPIN)
 		cache_unpin(vp->win, v->func, plat_now(p));
 	v->pol.u = 0;
@@ -447,7 +633,7 @@ int vmpool_on_timer(struct vmpool *vp, struct platform *p, uint32_t slot,
 	struct plat_vm *v = plat_vm(p, slot);
 	if (!(v->pol.u & F_IDLE))
 		return (v->pol.u & F_TRACKED) != 0;
-	if (vp->win || (vp->ttl_ns >= 0 && now - v->pol.t_ns >= vp->ttl_ns)) {
+	if (vp->win || expired(vp, v, now)) {
 		vp->win_expired++;
 		destroy_idle(vp, p, v);	/* keep-alive over */
 		retry_deferred(vp, p);

@@ -1,5 +1,6 @@
 /* vmpool.h - the idle VM pool shared by the strategies: per-function idle
- * lists (newest first), eviction by the cache policy named in pool.policy
+ * lists (the idle VM taken: pool.choice), eviction by the cache policy
+ * named in pool.policy
  * over all tracked VMs (busy ones pinned), keep-alive deadlines (ttl) or
  * Serverless-in-the-Wild windows (hybrid, per function, with pre-warming),
  * and eviction of idle VMs when host memory is short. Backend-agnostic: it
@@ -19,6 +20,8 @@ struct vmpool;
 /* Timer tags of policy-wide timers the pool arms (pre-warm of function f):
  * VMPOOL_TAG_PREWARM | f. Strategies use other tags. */
 #define VMPOOL_TAG_PREWARM (1ULL << 62)
+/* The random stream (plat_rng) that seeds the random pool policy. */
+#define VMPOOL_RNG_STREAM 0x706f6f6cULL
 
 /* Called when the pool wants a fresh VM for (func) (hybrid pre-warm); the
  * strategy creates it the way it creates VMs and hands it back with
@@ -43,12 +46,15 @@ void vmpool_on_destroy(struct vmpool *vp, vmpool_destroy_fn fn, void *arg);
  * cannot make room (the VM is then not tracked: the caller destroys it). */
 int vmpool_add(struct vmpool *vp, struct platform *p, uint32_t slot);
 /* An idle VM of (func) whose spec key equals (key) (VMPOOL_ANY_KEY: any;
- * 0: generic only), newest first; it leaves the idle list, pinned. Counts a
- * pool hit or miss. PLAT_NO_VM if none. */
+ * 0: generic only), chosen by pool.choice (the one idle the shortest time,
+ * the longest, or created last); it leaves the idle list, pinned. With
+ * pool.expiry lazy, the function's idle VMs whose keep-alive is over are
+ * destroyed first. Counts a pool hit or miss. PLAT_NO_VM if none. */
 uint32_t vmpool_take(struct vmpool *vp, struct platform *p, uint32_t func,
 		     uint64_t key);
-/* Like vmpool_take but neither counts nor filters by key: the idle VM of
- * (func) that (better) ranks highest, newest first among equals, for
+/* Like vmpool_take but neither counts nor filters by key nor follows
+ * pool.choice: the idle VM of (func) that (better) ranks highest, the
+ * most recently idle first among equals, for
  * strategies with their own matching; (better) returns a score, < 0 =
  * unusable. The scan stops at the first VM scoring >= (enough) (INFINITY:
  * scan all). */
@@ -66,6 +72,16 @@ void vmpool_forget(struct vmpool *vp, struct platform *p, uint32_t slot);
 /* Evict idle VMs (policy order, then least recently used) until
  * (need_mib) of host memory is free; 0 if it is, -ENOMEM otherwise. */
 int vmpool_make_room(struct vmpool *vp, struct platform *p, double need_mib);
+/* Make room for a new VM of (vm_mib) in host memory and in the pool's
+ * capacity, by pool.evict: shortfall is vmpool_make_room (the capacity is
+ * then made by vmpool_add); at-least-size, when the VM does not fit,
+ * evicts in policy order until at least (vm_mib) is freed and it fits,
+ * and keeps the victims evicted when it still does not. 0 if the VM fits
+ * now, -ENOMEM otherwise. */
+int vmpool_room_for(struct vmpool *vp, struct platform *p, double vm_mib);
+/* 1 when (func) has pool.max_instances VMs tracked (idle, busy or
+ * booting): a request finding no idle one is to be rejected. */
+int vmpool_at_limit(const struct vmpool *vp, uint32_t func);
 /* Timer of a pooled VM (slot) or a pool tag fired: returns 1 if it was
  * the pool's. */
 int vmpool_on_timer(struct vmpool *vp, struct platform *p, uint32_t slot,

@@ -1,8 +1,9 @@
 /* test_cache.c - CUnit tests of the cache mechanism (policies/cache/cache.c)
  * and its registry (policies/cache/registry.c): the registry and argument
  * checks, clear, acquire as lookup + pin under every policy, and a
- * randomized invariant test of every policy. The policies' own tables and
- * differential tests: tests/test_cache_policies.c. */
+ * randomized invariant test of every policy, with and without groups. The
+ * policies' own tables and differential tests: tests/test_cache_policies.c
+ * and tests/test_cache_gd.c. */
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -59,7 +60,7 @@ static void test_registry(void)
 		CU_ASSERT_STRING_EQUAL(o->name, cache_policy_names[i]);
 		CU_ASSERT(o->help && o->help[0]);
 	}
-	CU_ASSERT(n == 6);
+	CU_ASSERT(n == 10);
 	CU_ASSERT(cache_registry[n] == NULL);
 	CU_ASSERT_PTR_NULL(cache_policy_find("mru"));
 	CU_ASSERT_PTR_NULL(cache_policy_find(NULL));
@@ -245,7 +246,9 @@ static void model_cb(void *arg, uint64_t key, uint64_t user, double size_mib,
 	mix(&m->hash, key * 8 + (uint64_t)why);
 }
 
-static uint64_t random_run(const struct cache_ops *ops, uint64_t seed)
+/* (groups): every inserted key joins group key % 7 (cache_join_h). */
+static uint64_t random_run(const struct cache_ops *ops, uint64_t seed,
+			   int groups)
 {
 	static struct model m;
 	struct cache_params par;
@@ -293,6 +296,10 @@ static uint64_t random_run(const struct cache_ops *ops, uint64_t seed)
 					m.resident[key] = 1;
 					m.kib[key] = kib;
 					m.used_kib += kib;
+					if (groups && cache_join_h(c,
+					    cache_handle(c, key), key % 7,
+					    now) != 0)
+						m.bad = 1;
 				} else if (rc != -EBUSY) {
 					m.bad = 1;
 				}
@@ -385,12 +392,15 @@ static uint64_t random_run(const struct cache_ops *ops, uint64_t seed)
 
 static void test_random_invariants(void)
 {
-	for (int i = 0; cache_registry[i]; i++) {
-		uint64_t a = random_run(cache_registry[i], 777 + (uint64_t)i);
-		uint64_t b = random_run(cache_registry[i], 777 + (uint64_t)i);
+	for (int g = 0; g < 2; g++)
+		for (int i = 0; cache_registry[i]; i++) {
+			uint64_t a = random_run(cache_registry[i],
+						777 + (uint64_t)i, g);
+			uint64_t b = random_run(cache_registry[i],
+						777 + (uint64_t)i, g);
 
-		CU_ASSERT(a == b);	/* deterministic */
-	}
+			CU_ASSERT(a == b);	/* deterministic */
+		}
 }
 
 int main(void)

@@ -164,6 +164,130 @@ static void slot_free(struct cache *c, uint32_t i)
 	c->free_head = i;
 }
 
+/* ---- groups (cache_join_h): members share their rank */
+
+static void grp_link_tail(struct cache *c, uint32_t i)
+{
+	struct cent *e = ent(c, i);
+	struct cgrp *g = &c->grp[e->grp];
+
+	e->gprev = g->tail;
+	e->gnext = NIL;
+	if (g->tail != NIL)
+		ent(c, g->tail)->gnext = i;
+	else
+		g->head = i;
+	g->tail = i;
+}
+
+static void grp_unlink_member(struct cache *c, uint32_t i)
+{
+	struct cent *e = ent(c, i);
+	struct cgrp *g = &c->grp[e->grp];
+
+	if (e->gprev != NIL)
+		ent(c, e->gprev)->gnext = e->gnext;
+	else
+		g->head = e->gnext;
+	if (e->gnext != NIL)
+		ent(c, e->gnext)->gprev = e->gprev;
+	else
+		g->tail = e->gprev;
+	e->gprev = e->gnext = NIL;
+}
+
+/* (i) leaves its group; the last member takes the group with it. */
+static void grp_leave(struct cache *c, uint32_t i)
+{
+	struct cent *e = ent(c, i);
+	uint32_t gi = e->grp;
+	struct cgrp *g;
+
+	if (gi == NIL)
+		return;
+	g = &c->grp[gi];
+	grp_unlink_member(c, i);
+	e->grp = NIL;
+	if (--g->n == 0) {
+		cmap_del(&c->gmap, g->key);
+		g->head = c->grp_free;
+		c->grp_free = gi;
+	}
+}
+
+/* (i) was just used at (now): it becomes its group's most recent member,
+ * every other member takes its frequency and, if unpinned, is ranked again
+ * by the policy (detach + attach), least recent first; then (i) itself, so
+ * that it stays the most recent of them in a list order. */
+static void grp_spread(struct cache *c, uint32_t i, int64_t now_ns)
+{
+	struct cent *e = ent(c, i);
+	struct cgrp *g = &c->grp[e->grp];
+
+	if (g->n < 2)
+		return;
+	grp_unlink_member(c, i);
+	grp_link_tail(c, i);
+	for (uint32_t m = g->head; m != i; m = ent(c, m)->gnext) {
+		ent(c, m)->freq = e->freq;
+		if (!ent(c, m)->pins) {
+			c->ops->detach(c, m);
+			c->ops->attach(c, m, now_ns);
+		}
+	}
+	if (!e->pins) {
+		c->ops->detach(c, i);
+		c->ops->attach(c, i, now_ns);
+	}
+}
+
+int cache_join_h(struct cache *c, uint32_t h, uint64_t group, int64_t now_ns)
+{
+	struct cent *e;
+	struct cgrp *g;
+	uint32_t gi;
+
+	if (!resident(c, h))
+		return -ENOENT;
+	e = ent(c, h);
+	if (e->grp != NIL)
+		return -EEXIST;
+	if (!c->gmap.val)
+		cmap_alloc(&c->gmap, 16);
+	gi = cmap_get(&c->gmap, group);
+	if (gi == NIL) {
+		if (c->grp_free == NIL) {
+			uint32_t old = c->ngrp, n = old ? 2 * old : 16;
+
+			if (n < old || n == NIL)
+				xabort("cache: too many groups");
+			c->grp = xrealloc(c->grp, (size_t)n * sizeof(*c->grp));
+			for (uint32_t k = n; k-- > old;) {
+				c->grp[k].n = 0;
+				c->grp[k].head = c->grp_free;
+				c->grp_free = k;
+			}
+			c->ngrp = n;
+		}
+		gi = c->grp_free;
+		c->grp_free = c->grp[gi].head;
+		g = &c->grp[gi];
+		g->key = group;
+		g->head = g->tail = NIL;
+		g->n = 0;
+		cmap_reserve(&c->gmap, 1);
+		cmap_put(&c->gmap, group, gi);
+	}
+	g = &c->grp[gi];
+	if (g->n)	/* the group's uses and its own */
+		e->freq += ent(c, g->head)->freq;
+	e->grp = gi;
+	g->n++;
+	grp_link_tail(c, h);
+	grp_spread(c, h, now_ns);
+	return 0;
+}
+
 /* ---- the core: every resident entry leaves through here */
 
 void cache_drop(struct cache *c, uint32_t i, enum cache_why why, int ghost)
@@ -172,6 +296,7 @@ void cache_drop(struct cache *c, uint32_t i, enum cache_why why, int ghost)
 	uint64_t key = e->key, user = e->user, kib = e->kib;
 
 	c->ops->detach(c, i);
+	grp_leave(c, i);
 	cache_set_deadline(c, i, -1);
 	c->used_kib -= kib;
 	c->nres--;
@@ -277,6 +402,7 @@ int cache_new(struct cache **out, const struct cache_ops *ops,
 	c->evict_fn = fn;
 	c->evict_arg = fn_arg;
 	c->free_head = NIL;
+	c->grp_free = NIL;
 	for (int l = 0; l < CACHE_NLISTS; l++)
 		c->list[l].head = c->list[l].tail = NIL;
 	c->heap[HEAP_DL].less = less_deadline;
@@ -297,6 +423,8 @@ void cache_free(struct cache *c)
 	for (int h = 0; h < HEAP_COUNT; h++)
 		free(c->heap[h].a);
 	cmap_release(&c->map);
+	cmap_release(&c->gmap);
+	free(c->grp);
 	if (c->ops->release)
 		c->ops->release(c);
 	free(c);
@@ -324,6 +452,8 @@ static int lookup_at(struct cache *c, uint32_t i, uint64_t key, int64_t now_ns,
 				c->ops->acquire(c, i, now_ns);
 			else
 				c->ops->hit(c, i, now_ns);
+			if (ent(c, i)->grp != NIL)
+				grp_spread(c, i, now_ns);
 			if (user)
 				*user = ent(c, i)->user;
 			return 1;
@@ -424,6 +554,7 @@ int cache_insert(struct cache *c, uint64_t key, double size_mib, double cost,
 	e->prev = e->next = NIL;
 	for (int h = 0; h < HEAP_COUNT; h++)
 		e->pos[h] = NIL;
+	e->grp = e->gprev = e->gnext = NIL;
 	e->state = ENT_RES;
 	c->used_kib += kib;
 	if (c->used_kib > c->peak_kib)
@@ -490,6 +621,8 @@ int cache_unpin_h(struct cache *c, uint32_t h, int64_t now_ns)
 		e->stamp = ++c->tick;
 		e->last_ns = now_ns;
 		c->ops->attach(c, h, now_ns);
+		if (e->grp != NIL)
+			grp_spread(c, h, now_ns);
 	}
 	return 0;
 }
@@ -497,6 +630,23 @@ int cache_unpin_h(struct cache *c, uint32_t h, int64_t now_ns)
 int cache_unpin(struct cache *c, uint64_t key, int64_t now_ns)
 {
 	return cache_unpin_h(c, cmap_get(&c->map, key), now_ns);
+}
+
+int cache_fits(const struct cache *c, double size_mib)
+{
+	if (!(size_mib > 0) || !(size_mib * 1024.0 < (double)CACHE_KIB_MAX))
+		return 0;
+	return c->used_kib + (uint64_t)ceil(size_mib * 1024.0) <= c->cap_kib;
+}
+
+int cache_set_cost_h(struct cache *c, uint32_t h, double cost)
+{
+	if (!resident(c, h))
+		return -ENOENT;
+	if (!(cost >= 0) || !isfinite(cost))
+		return -EINVAL;
+	ent(c, h)->cost = cost;
+	return 0;
 }
 
 int cache_expire(struct cache *c, int64_t now_ns)

@@ -1,6 +1,7 @@
 /* cache.h - MiB-bounded caches with policies chosen by name (ttl, lru, lfu,
- * arc, gdsf, hybrid) for the VM pool, library, code block and snapshot caches:
- * the contract other code includes. The mechanism is policies/cache/cache.c,
+ * arc, gdsf, hybrid, lfu-gd, landlord, size, random) for the VM pool,
+ * library, code block and snapshot caches: the contract other code
+ * includes. The mechanism is policies/cache/cache.c,
  * each policy one file beside it, listed in policies/cache/registry.c.
  * Invariant: used <= capacity after every call and a pinned entry never
  * leaves; time comes in as now_ns. Details: docs/cache-policies.md. */
@@ -50,6 +51,8 @@ struct cache_params {
 	double oob_max;		/* hybrid: fall back when this fraction of
 				 * idle times or more lies beyond the range
 				 * [0.5] */
+	uint64_t seed;		/* random: seed of the policy's own stream
+				 * of victims [0] */
 };
 
 /* Zero (p), then every registered policy's defaults. */
@@ -87,10 +90,13 @@ struct cache_stats {
 struct cache_entry_info {
 	uint64_t user;		/* caller's word */
 	double size_mib;	/* as rounded (whole KiB) */
-	double cost;		/* as inserted */
+	double cost;		/* as inserted or cache_set_cost_h */
 	uint32_t pins;		/* pin count, 0 = evictable */
-	uint64_t freq;		/* hits since insert + 1 (lfu, gdsf) */
-	double priority;	/* gdsf: clock + freq * cost / size_mib */
+	uint64_t freq;		/* hits since insert + 1 (lfu, gdsf,
+				 * lfu-gd; shared in a group) */
+	double priority;	/* gdsf: clock + freq * cost / size_mib;
+				 * lfu-gd: clock + freq; landlord: rent
+				 * + cost / size_mib */
 	int64_t last_ns;	/* last insert, hit or unpin */
 	int64_t deadline_ns;	/* expires at, -1 none (or pinned) */
 };
@@ -234,6 +240,27 @@ int cache_acquire_h(struct cache *c, uint32_t h, int64_t now_ns);
 int cache_pin_h(struct cache *c, uint32_t h);
 int cache_unpin_h(struct cache *c, uint32_t h, int64_t now_ns);
 int cache_remove_h(struct cache *c, uint32_t h, uint64_t *user);
+
+/* Groups: entries that share their rank, e.g. the VMs of one function
+ * (FaasCache's clones). Make resident (h) a member of (group) at (now):
+ * from then on the members share one frequency (the uses of any member
+ * since the group was last empty; a joining entry adds its own) and a use
+ * of any member (hit, insert into the group, last unpin) re-ranks every
+ * unpinned member as that use ranks it, by the policy's attach (lru: to
+ * the most recent end; lfu: by the shared frequency; gdsf, lfu-gd,
+ * landlord: priority recomputed with the current clock; ttl, hybrid: a new
+ * deadline). Among members the one used least recently goes first. A use
+ * costs O(members x log n). Membership ends when the entry leaves; an
+ * empty group is forgotten. 0, -ENOENT (not resident), -EEXIST (already in
+ * a group). */
+int cache_join_h(struct cache *c, uint32_t h, uint64_t group, int64_t now_ns);
+
+/* 1 if an entry of (size_mib) fits now without evicting anything. */
+int cache_fits(const struct cache *c, double size_mib);
+/* Set resident (h)'s re-creation cost (gdsf, landlord); it counts from
+ * the entry's next ranking (a hit, or the last unpin). 0, -ENOENT,
+ * -EINVAL (cost < 0 or not finite). */
+int cache_set_cost_h(struct cache *c, uint32_t h, double cost);
 
 /* Expire every unpinned entry whose deadline is <= now (an entry lives on
  * [last use, deadline)); returns how many. */

@@ -31,11 +31,24 @@ struct cent {
 	int64_t deadline_ns;	/* -1 none; set with cache_set_deadline */
 	uint32_t prev, next;	/* list links, prev toward LRU; next = free
 				 * list link when ENT_FREE */
-	uint32_t pos[HEAP_COUNT];	/* heap positions, NIL = not in */
+	uint32_t pos[HEAP_COUNT];	/* heap positions, NIL = not in; a
+					 * policy with no heap (before NULL)
+					 * may keep its own index in
+					 * pos[HEAP_POL] */
+	uint32_t grp;		/* its group (cache_join_h), NIL none */
+	uint32_t gprev, gnext;	/* group members, least recent first */
 	uint32_t pins;		/* pin count */
 	uint8_t state;		/* ENT_* */
 	uint8_t list;		/* the policy's: which list it is on (arc) */
 	uint8_t flags;		/* the policy's bits (arc) */
+};
+
+/* A group of entries that share their rank (cache_join_h): its members in
+ * the order of their own last use, least recent first. */
+struct cgrp {
+	uint64_t key;		/* the caller's group key */
+	uint32_t head, tail;	/* members; head = free list link when n = 0 */
+	uint32_t n;		/* members, 0 = a free record */
 };
 
 struct clist {
@@ -65,6 +78,9 @@ struct cache {
 	struct cheap heap[HEAP_COUNT];	/* HEAP_POL ordered by ops->before */
 	struct clist list[CACHE_NLISTS];
 	uint64_t tick;		/* logical time of uses */
+	struct cgrp *grp;	/* groups, grown geometrically (first join) */
+	uint32_t ngrp, grp_free;	/* allocated records, free list */
+	struct cmap gmap;	/* group key -> record; on first join */
 
 	uint64_t used_kib, pinned_kib, peak_kib;
 	uint64_t nres, npinned;

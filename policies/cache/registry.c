@@ -16,7 +16,11 @@
 	X(cache_lfu_ops, "lfu")			\
 	X(cache_arc_ops, "arc")			\
 	X(cache_gdsf_ops, "gdsf")		\
-	X(cache_hybrid_ops, "hybrid")
+	X(cache_hybrid_ops, "hybrid")		\
+	X(cache_lfu_gd_ops, "lfu-gd")		\
+	X(cache_landlord_ops, "landlord")	\
+	X(cache_size_ops, "size")		\
+	X(cache_random_ops, "random")
 
 #define CACHE_DECLARE(ops, name) extern const struct cache_ops ops;
 CACHE_POLICIES(CACHE_DECLARE)
