@@ -55,6 +55,11 @@ for e in "${exps[@]}"; do
 				     <(printf '%s\n' "${shapes2[@]}" | sort) |
 			    awk '{print $1}')
 	for d in "${sets[@]}"; do
+		# a dataset empty in both (its shape, {0/...}, matched above)
+		# is identical; h5diff calls two empty datasets "not comparable"
+		if printf '%s\n' "${shapes[@]}" | grep -q "^$d  *Dataset {0/"; then
+			continue
+		fi
 		# exit 0 is not enough: h5diff also exits 0 on objects it
 		# finds "not comparable"
 		if ! out=$(h5diff "$T/old.h5" "$T/new.h5" "$d" "$d" 2>&1) ||

