@@ -636,6 +636,48 @@ static void test_catalog(void)
 	wl_free(src);
 }
 
+/* catalog.warm_time (synthetic workload): each function's mean warm time
+ * drawn, its service scale set to match; off, the mean is workload.service's
+ * times the scale, and nothing else moves. catalog.cold_time likewise. */
+static void test_warm_time(void)
+{
+	static const char *const off[] = {
+		"workload.service={dist: lognormal, mean: 80ms, cv: 1}", NULL };
+	static const char *const on[] = {
+		"workload.service={dist: lognormal, mean: 80ms, cv: 1}",
+		"catalog.warm_time={dist: uniform, min: 10ms, max: 30ms}",
+		"catalog.cold_time={dist: constant, value: 2s}", NULL };
+	struct vms_config c;
+	struct catalog a, b;
+	char err[512];
+	config(&c, off);
+	CU_ASSERT_EQUAL_FATAL(cat_generate(&a, &c, 40, NULL, 1, 3, err,
+					   sizeof(err)), 0);
+	config(&c, on);
+	CU_ASSERT_EQUAL_FATAL(cat_generate(&b, &c, 40, NULL, 1, 3, err,
+					   sizeof(err)), 0);
+	int ok_off = 1, ok_on = 1, same = 1, spread = 0;
+	for (uint32_t f = 0; f < 40; f++) {
+		const struct cat_func *x = &a.funcs[f], *y = &b.funcs[f];
+		ok_off &= x->cold_mean_ns == 0 &&
+			  fabs(x->warm_mean_ns - 80e6 * x->service_scale) <
+				  1e-3;
+		ok_on &= y->cold_mean_ns == 2e9 && y->warm_mean_ns >= 10e6 &&
+			 y->warm_mean_ns <= 30e6 &&
+			 fabs(y->service_scale * 80e6 - y->warm_mean_ns) < 1e-3;
+		spread |= y->warm_mean_ns != b.funcs[0].warm_mean_ns;
+		same &= x->runtime == y->runtime && x->nlibs == y->nlibs &&
+			x->mem_mib == y->mem_mib &&
+			x->ws_fraction == y->ws_fraction;
+	}
+	CU_ASSERT(ok_off);
+	CU_ASSERT(ok_on);
+	CU_ASSERT(spread);
+	CU_ASSERT(same);
+	cat_free(&a);
+	cat_free(&b);
+}
+
 /* ---- the simulator's cold response models --------------------------------- */
 
 struct rows {
@@ -732,6 +774,7 @@ int main(void)
 		{ "synth: determinism, info round trip", test_synth },
 		{ "convert: 2021 + 2019 memory", test_convert },
 		{ "catalog from the function table", test_catalog },
+		{ "catalog.warm_time, catalog.cold_time", test_warm_time },
 		{ "cold response: boot then service, whole",
 		  test_cold_response },
 		{ NULL, NULL },

@@ -136,11 +136,14 @@ static int check_opts(const struct wl_trace_opts *o, int format, char *err,
 	else if (!(o->reorder_window_s >= 0) || !isfinite(o->reorder_window_s))
 		bad = "reorder_window_s: must be >= 0";
 	else if (format == WL_TRACE_AZURE2019 && (o->start_s || o->end_s))
-		bad = "start_s/end_s apply to azure2021 traces; use "
-		      "start_min/end_min";
+		bad = "start_s/end_s apply to azure2021 and invocations "
+		      "traces; use start_min/end_min";
 	else if (format != WL_TRACE_AZURE2019 && (o->start_min || o->end_min))
 		bad = "start_min/end_min apply to azure2019 traces; use "
 		      "start_s/end_s";
+	else if (format != WL_TRACE_INVOCATIONS && o->functions_path[0])
+		bad = "functions_path (trace.functions_file) applies to "
+		      "invocations traces";
 	else if (o->start_min < 0 || (o->end_min && o->end_min <= o->start_min))
 		bad = "window: need 0 <= start_min < end_min (end 0 = to the "
 		      "end)";
