@@ -392,7 +392,8 @@ static int trace_info(struct trace_args *a)
 		       s->funcs_no_table, a->o.default_mem_mib);
 		printf("%-18s %u functions (%.0f MiB each)\n", "no memory",
 		       s->funcs_no_memory, a->o.default_mem_mib);
-		printf("%-18s %u functions (the others: models.boot)\n",
+		printf("%-18s %u functions (the others: catalog.cold_time or "
+		       "models.boot)\n",
 		       "own cold time", s->funcs_cold);
 	}
 	printf("%-18s %" PRIu64 "\n", "skipped rows", s->skipped_rows);
