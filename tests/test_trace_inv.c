@@ -26,7 +26,7 @@
 
 static char tmp[256];		/* scratch directory of this run */
 
-/* ---- helpers -------------------------------------------------------------- */
+/* ---- helpers ------------------------------------------------------------- */
 
 static void put_file(const char *dir, const char *name, const char *text)
 {
@@ -71,7 +71,7 @@ static int open_path(const char *path, int skip, double reorder_s,
 	return wl_trace_open(&o, 1, src, err, errlen);
 }
 
-/* ---- a good trace, read exactly ------------------------------------------- */
+/* ---- a good trace, read exactly ------------------------------------------ */
 
 /* b's first arrival precedes a's by 50 ms: the reorder window found at
  * open is 50 ms; c has no table row; zz has a row and no invocation. */
@@ -226,7 +226,7 @@ static void test_window(void)
 	wl_free(src);
 }
 
-/* ---- broken rows ---------------------------------------------------------- */
+/* ---- broken rows --------------------------------------------------------- */
 
 #define INV_HDR "function,arrival_ms,duration_ms\n"
 #define INV_OK INV_HDR "a,1,2\nb,3,4\n"
@@ -240,65 +240,72 @@ struct bad_case {
 	int at_next;			/* 1: reported by next(), not open */
 	unsigned skipped;		/* rows skipped under on_error=skip */
 	unsigned long left;		/* arrivals then */
+	unsigned table_rows;		/* function table rows kept then */
 };
 
 static const struct bad_case bad_cases[] = {
 	{ "short row", INV_HDR "a,1,2\na,3\nb,4,5\n", NULL, 0,
 	  "invocations.csv", ":3: column duration_ms:", "missing (row has 2 "
-	  "of 3 columns)", 0, 1, 2 },
+	  "of 3 columns)", 0, 1, 2, 0 },
 	{ "extra column", INV_HDR "a,1,2,9\nb,4,5\n", NULL, 0,
 	  "invocations.csv", ":2: column past the last:", "unexpected extra",
-	  0, 1, 1 },
+	  0, 1, 1, 0 },
 	{ "empty function", INV_HDR ",1,2\nb,4,5\n", NULL, 0,
-	  "invocations.csv", ":2: column function:", "empty", 0, 1, 1 },
+	  "invocations.csv", ":2: column function:", "empty", 0, 1, 1, 0 },
 	{ "non-numeric arrival", INV_HDR "a,1,2\na,x1,2\n", NULL, 0,
 	  "invocations.csv", ":3: column arrival_ms:", "not a number \"x1\"",
-	  0, 1, 1 },
+	  0, 1, 1, 0 },
 	{ "nan arrival", INV_HDR "a,nan,2\na,1,2\n", NULL, 0,
 	  "invocations.csv", ":2: column arrival_ms:", "not a number", 0, 1,
-	  1 },
+	  1, 0 },
 	{ "negative arrival", INV_HDR "a,-1,2\na,1,2\n", NULL, 0,
 	  "invocations.csv", ":2: column arrival_ms:", "negative \"-1\"", 0,
-	  1, 1 },
+	  1, 1, 0 },
 	{ "negative duration", INV_HDR "a,1,-2\na,1,2\n", NULL, 0,
-	  "invocations.csv", ":2: column duration_ms:", "negative", 0, 1, 1 },
+	  "invocations.csv", ":2: column duration_ms:", "negative",
+	  0, 1, 1, 0 },
 	{ "empty duration", INV_HDR "a,1,\na,1,2\n", NULL, 0,
-	  "invocations.csv", ":2: column duration_ms:", "empty", 0, 1, 1 },
+	  "invocations.csv", ":2: column duration_ms:", "empty", 0, 1, 1, 0 },
 	{ "arrival too large", INV_HDR "a,1e13,2\na,1,2\n", NULL, 0,
-	  "invocations.csv", ":2: column arrival_ms:", "too large", 0, 1, 1 },
+	  "invocations.csv", ":2: column arrival_ms:", "too large",
+	  0, 1, 1, 0 },
 	{ "missing column in header", "function,arrival_ms\na,1\n", NULL, 0,
 	  "invocations.csv", ":1: column duration_ms:",
-	  "missing from the header", 0, 0, 0 },
+	  "missing from the header", 0, 0, 0, 0 },
 	{ "empty invocations file", "", NULL, 0,
-	  "invocations.csv", ":1:", "cannot tell the trace format", 0, 0, 0 },
+	  "invocations.csv", ":1:", "cannot tell the trace format",
+	  0, 0, 0, 0 },
 	/* a window of 10 ms: 100 leaves once 200 is read, then 50 is late */
 	{ "out of order beyond the window",
 	  INV_HDR "a,100,1\na,200,1\na,50,1\na,300,1\n", NULL, 0.01,
 	  "invocations.csv", ":4: column arrival_ms:", "out of order", 1, 1,
-	  3 },
+	  3, 0 },
 	{ "table: non-numeric memory", INV_OK, TAB_HDR "a,lots,1,1,py\n", 0,
 	  "functions.csv", ":2: column memory_mib:", "not a number \"lots\"",
-	  0, 1, 2 },
+	  0, 1, 2, 0 },
 	{ "table: zero memory", INV_OK, TAB_HDR "a,0,1,1,py\n", 0,
-	  "functions.csv", ":2: column memory_mib:", "not above 0", 0, 1, 2 },
+	  "functions.csv", ":2: column memory_mib:", "not above 0",
+	  0, 1, 2, 0 },
 	{ "table: negative cold time", INV_OK, TAB_HDR "a,128,-5,1,py\n", 0,
-	  "functions.csv", ":2: column cold_ms:", "negative \"-5\"", 0, 1, 2 },
+	  "functions.csv", ":2: column cold_ms:", "negative \"-5\"",
+	  0, 1, 2, 0 },
 	{ "table: infinite warm time", INV_OK, TAB_HDR "a,128,5,inf,py\n", 0,
-	  "functions.csv", ":2: column warm_ms:", "not a number", 0, 1, 2 },
+	  "functions.csv", ":2: column warm_ms:", "not a number", 0, 1, 2,
+	  0 },
 	{ "table: short row", INV_OK, TAB_HDR "a,128,1\n", 0,
-	  "functions.csv", ":2: column warm_ms:", "missing", 0, 1, 2 },
+	  "functions.csv", ":2: column warm_ms:", "missing", 0, 1, 2, 0 },
 	{ "table: empty function", INV_OK, TAB_HDR ",128,1,1,py\n", 0,
-	  "functions.csv", ":2: column function:", "empty", 0, 1, 2 },
+	  "functions.csv", ":2: column function:", "empty", 0, 1, 2, 0 },
 	{ "table: a function twice", INV_OK,
 	  TAB_HDR "a,128,1,1,py\nb,64,1,1,py\na,256,1,1,py\n", 0,
 	  "functions.csv", ":4: column function:",
-	  "\"a\" has a row already (line 2)", 0, 1, 2 },
+	  "\"a\" has a row already (line 2)", 0, 1, 2, 2 },
 	{ "table: missing column in header", INV_OK,
 	  "function,memory_mib,warm_ms,runtime\na,1,1,py\n", 0,
 	  "functions.csv", ":1: column cold_ms:", "missing from the header",
-	  0, 0, 0 },
+	  0, 0, 0, 0 },
 	{ "table: empty file", INV_OK, "", 0,
-	  "functions.csv", ":1:", "empty file", 0, 0, 0 },
+	  "functions.csv", ":1:", "empty file", 0, 0, 0, 0 },
 };
 
 static void test_broken_rows(void)
@@ -337,7 +344,12 @@ static void test_broken_rows(void)
 				wl_trace_stats(src, &st);
 				ok = rc == 0 && st.skipped_rows == c->skipped &&
 				     n == c->left &&
+				     st.table_rows == c->table_rows &&
 				     strstr(st.first_skip, c->where);
+				/* a skipped table row tells nothing */
+				if (c->table && !c->table_rows)
+					ok &= src->func_mem_mib[0] == 128 &&
+					      src->facts.cold_ns[0] == 0;
 			}
 			if (!ok)
 				fprintf(stderr, "\n  case \"%s\" (%s): rc %d, "
@@ -350,7 +362,7 @@ static void test_broken_rows(void)
 	}
 }
 
-/* ---- detection ------------------------------------------------------------ */
+/* ---- detection ----------------------------------------------------------- */
 
 static void test_detect(void)
 {
@@ -389,7 +401,7 @@ static void test_detect(void)
 	wl_free(src);
 }
 
-/* ---- the synthetic writer ------------------------------------------------- */
+/* ---- the synthetic writer ------------------------------------------------ */
 
 static void test_synth(void)
 {
@@ -446,7 +458,7 @@ static void test_synth(void)
 	CU_ASSERT_EQUAL(in.st.skipped_rows, 0);
 }
 
-/* ---- the converter -------------------------------------------------------- */
+/* ---- the converter ------------------------------------------------------- */
 
 #define T21 "app,func,end_timestamp,duration\n" \
 	"A,f1,1.5,0.5\nA,f2,2.0,0.5\nB,g,3.0,1.0\nC,h,4.0,0.25\nA,f1,2.5,0.5\n"
@@ -573,7 +585,7 @@ static void test_convert(void)
 	CU_ASSERT_EQUAL(rep.no_match, 4);
 }
 
-/* ---- the catalog from the table ------------------------------------------- */
+/* ---- the catalog from the table ------------------------------------------ */
 
 static void config(struct vms_config *c, const char *const *sets)
 {
@@ -678,7 +690,7 @@ static void test_warm_time(void)
 	cat_free(&b);
 }
 
-/* ---- the simulator's cold response models --------------------------------- */
+/* ---- the simulator's cold response models -------------------------------- */
 
 struct rows {
 	struct res_request r[16];
@@ -746,7 +758,7 @@ static void test_cold_response(void)
 	}
 }
 
-/* ---- main ----------------------------------------------------------------- */
+/* ---- main ---------------------------------------------------------------- */
 
 static int rm_entry(const char *path, const struct stat *sb, int flag,
 		    struct FTW *ftw)

@@ -265,6 +265,12 @@ static const char *const table_cols[TC_N] = {
 	"function", "memory_mib", "cold_ms", "warm_ms", "runtime", "libraries",
 };
 
+/* wlt_reject's result as a row's fate: 1 skipped, or -EINVAL failed. */
+static int rejected(int rc)
+{
+	return rc < 0 ? rc : 1;
+}
+
 /* Read the whole table (t->table) into t->rows; (f) stays open: the rows'
  * runtime and libraries point into it. */
 static int ti_table(struct ti *t, struct csv_file *f, char *err,
@@ -290,8 +296,9 @@ static int ti_table(struct ti *t, struct csv_file *f, char *err,
 				  nf, ncols);
 		const struct csv_field *name = &fld[idx[TC_FN]];
 		if (!pr && !name->n)
-			pr = wlt_reject(&t->errs, err, errlen, f->path, c.line,
-					"function", "empty");
+			pr = rejected(wlt_reject(&t->errs, err, errlen,
+						 f->path, c.line, "function",
+						 "empty"));
 		struct ti_row row = { .line = c.line };
 		double *dst[3] = { &row.mem_mib, &row.cold_ns, &row.warm_ns };
 		for (int i = 0; !pr && i < 3; i++) {
@@ -300,11 +307,11 @@ static int ti_table(struct ti *t, struct csv_file *f, char *err,
 			if (!problem && i == 0 && x->n && !(*dst[i] > 0))
 				problem = "not above 0";
 			if (problem)
-				pr = wlt_reject(&t->errs, err, errlen, f->path,
-						c.line, table_cols[TC_MEM + i],
-						"%s \"%.*s\"", problem,
-						(int)(x->n > 40 ? 40 : x->n),
-						x->p);
+				pr = rejected(wlt_reject(
+					&t->errs, err, errlen, f->path, c.line,
+					table_cols[TC_MEM + i], "%s \"%.*s\"",
+					problem, (int)(x->n > 40 ? 40 : x->n),
+					x->p));
 		}
 		uint32_t prev = CSV_NONE;
 		struct csv_key k = { 0, 0 };
@@ -313,11 +320,12 @@ static int ti_table(struct ti *t, struct csv_file *f, char *err,
 			prev = csv_keymap_get(&t->tmap, k);
 		}
 		if (!pr && prev != CSV_NONE)
-			pr = wlt_reject(&t->errs, err, errlen, f->path, c.line,
-					"function", "\"%.*s\" has a row already "
-					"(line %" PRIu64 ")",
-					(int)(name->n > 40 ? 40 : name->n),
-					name->p, t->rows[prev].line);
+			pr = rejected(wlt_reject(
+				&t->errs, err, errlen, f->path, c.line,
+				"function", "\"%.*s\" has a row already "
+				"(line %" PRIu64 ")",
+				(int)(name->n > 40 ? 40 : name->n), name->p,
+				t->rows[prev].line));
 		if (pr) {
 			rc = pr < 0 ? pr : 0;
 			continue;
