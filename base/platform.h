@@ -99,6 +99,14 @@ struct plat_func {
 	uint32_t runtime;
 	uint32_t nlibs, nblocks;
 	double mem_mib;			/* footprint without libraries */
+	double cold_mean_ns;		/* mean cold time: the creation of a
+					 * VM for it (models.cold_response
+					 * boot-then-service) or the whole
+					 * response of a request that waits
+					 * for one (whole); its own, else
+					 * models.boot's mean; 0 unknown */
+	double warm_mean_ns;		/* mean warm service time of one of
+					 * its requests; 0 unknown */
 	const uint32_t *lib_ids;	/* [nlibs] global library ids */
 	const double *lib_mib;		/* [nlibs] library sizes */
 	const uint64_t *block_hash;	/* [nblocks] */

@@ -1,7 +1,9 @@
 /* trace.c - `vmspec trace`: work with serverless traces
  * (workloads/trace.h): `synth` writes a synthetic trace in the Azure 2019
- * format, `info` summarizes a trace and prints its checksum, `replay`
- * prints (or only counts and times) the arrivals a run would see. */
+ * or the invocations format, `info` summarizes a trace and prints its
+ * checksum, `replay` prints (or only counts and times) the arrivals a run
+ * would see, `convert` writes an Azure 2021 trace in the invocations format
+ * with memory joined from an Azure 2019 memory table. */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -18,34 +20,56 @@ int cmd_trace(int argc, char **argv);
 static const char trace_usage[] =
 	"usage: vmspec trace synth -o DIR [--functions N] [--days D] "
 	"[--seed S] [--rate R]\n"
+	"                          [--format azure2019|invocations]\n"
+	"                          [invocations: --duration S --zipf Z "
+	"--warm-ms M\n"
+	"                           --cold-ms M --spread X --mem-mib M]\n"
 	"       vmspec trace info PATH [selection options]\n"
 	"       vmspec trace replay PATH [selection options] [--expand MODE]\n"
 	"                           [--seed S] [--limit N] [--count]\n"
+	"       vmspec trace convert AZURE2021 -o DIR [--memory-file FILE|DIR]\n"
+	"                           [--memory median|split] [selection "
+	"options]\n"
 	"\n"
-	"  synth    write invocations*.csv, durations.csv, memory.csv of a\n"
-	"           synthetic trace in the Azure Functions 2019 format\n"
-	"           (defaults: --functions 1000 --days 1 --seed 1 --rate 50\n"
-	"           invocations/s; --days D > 1 writes one file per day)\n"
+	"  synth    write a synthetic trace: azure2019 (default):\n"
+	"           invocations*.csv, durations.csv, memory.csv (defaults:\n"
+	"           --functions 1000 --days 1 --seed 1 --rate 50 invocations/s;\n"
+	"           --days D > 1 writes one file per day); invocations:\n"
+	"           invocations.csv and functions.csv, Poisson arrivals,\n"
+	"           Zipf popularity, exponential warm durations (defaults:\n"
+	"           --duration 3600 s, --zipf 1, --warm-ms 200, --cold-ms 500,\n"
+	"           --spread 0.5, --mem-mib 256)\n"
 	"  info     format, functions, invocations, time span, skipped rows\n"
 	"           and the sha256 checksum of the input files\n"
 	"  replay   the arrivals as CSV t_ns,func,service_ns (--count: only\n"
 	"           count them and print arrivals/s, last line)\n"
+	"  convert  an Azure 2021 trace (window and selection as a run sees\n"
+	"           it) into DIR/invocations.csv and DIR/functions.csv, each\n"
+	"           function's memory from the 2019 memory table where the\n"
+	"           hashes match (--memory split: an app's median divided\n"
+	"           among its functions), else --default-memory MiB (128)\n"
 	"\n"
-	"PATH is an Azure 2019 directory (or its invocations file) or an Azure\n"
-	"2021 CSV file; docs/traces.md describes both.\n"
+	"PATH is an Azure 2019 directory (or its invocations file), an Azure\n"
+	"2021 CSV file, or an invocations directory (or its invocations.csv);\n"
+	"docs/traces.md describes them.\n"
 	"\n"
 	"selection options:\n"
-	"  --format auto|azure2019|azure2021\n"
+	"  --format auto|azure2019|azure2021|invocations\n"
 	"  --start-min A --end-min B   2019 window [A, B) in minutes\n"
-	"  --start-s A --end-s B       2021 window [A, B) in seconds\n"
+	"  --start-s A --end-s B       2021 and invocations window [A, B) in "
+	"s\n"
 	"  --top N                     the N most invoked functions\n"
 	"  --sample N [--sample-seed S]  N functions at random\n"
 	"  --on-error fail|skip        broken rows: stop, or skip and count\n"
 	"  --no-duration skip|global   2019 functions without durations\n"
 	"  --memory median|draw|split  2019 memory of a function from its app\n"
 	"  --time-scale X              multiply arrival times by X\n"
-	"  --reorder-window S          2021 reorder window in s (0 = auto)\n"
-	"  --durations FILE, --memory-file FILE  2019 explicit tables\n";
+	"  --reorder-window S          2021, invocations reorder window in s "
+	"(0 = auto)\n"
+	"  --durations FILE, --memory-file FILE  2019 explicit tables\n"
+	"  --functions-file FILE       invocations: the function table\n"
+	"  --default-memory MIB        memory of functions without one "
+	"(128)\n";
 
 static int usage_error(const char *fmt, const char *a, const char *b)
 {
@@ -92,7 +116,8 @@ enum {
 	O_FORMAT = 256, O_START_MIN, O_END_MIN, O_START_S, O_END_S, O_TOP,
 	O_SAMPLE, O_SAMPLE_SEED, O_ON_ERROR, O_NODUR, O_MEMORY, O_SCALE,
 	O_REORDER, O_DURFILE, O_MEMFILE, O_EXPAND, O_SEED, O_LIMIT, O_COUNT,
-	O_FUNCTIONS, O_DAYS, O_RATE,
+	O_FUNCTIONS, O_DAYS, O_RATE, O_FNFILE, O_DEFMEM, O_DURATION, O_ZIPF,
+	O_WARM, O_COLD, O_SPREAD, O_MEMMIB,
 };
 
 static const struct option trace_opts[] = {
@@ -118,6 +143,14 @@ static const struct option trace_opts[] = {
 	{ "functions", required_argument, NULL, O_FUNCTIONS },
 	{ "days", required_argument, NULL, O_DAYS },
 	{ "rate", required_argument, NULL, O_RATE },
+	{ "functions-file", required_argument, NULL, O_FNFILE },
+	{ "default-memory", required_argument, NULL, O_DEFMEM },
+	{ "duration", required_argument, NULL, O_DURATION },
+	{ "zipf", required_argument, NULL, O_ZIPF },
+	{ "warm-ms", required_argument, NULL, O_WARM },
+	{ "cold-ms", required_argument, NULL, O_COLD },
+	{ "spread", required_argument, NULL, O_SPREAD },
+	{ "mem-mib", required_argument, NULL, O_MEMMIB },
 	{ "output", required_argument, NULL, 'o' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -127,6 +160,7 @@ struct trace_args {
 	struct wl_trace_opts o;
 	struct wl_synth_opts so;
 	const char *outdir;
+	const char *memory;	/* --memory, read by the subcommand */
 	uint64_t seed, limit;
 	int count;
 	int help;
@@ -138,8 +172,8 @@ static int parse_args(int argc, char **argv, struct trace_args *a)
 {
 	memset(a, 0, sizeof(*a));
 	wl_trace_opts_init(&a->o);
+	wl_synth_opts_init(&a->so);
 	a->seed = 1;
-	a->so.seed = 1;
 	int c;
 	double v;
 	optind = 0;	/* glibc: full re-initialization */
@@ -186,8 +220,7 @@ static int parse_args(int argc, char **argv, struct trace_args *a)
 				     wl_trace_nodur_names, &a->o.no_duration);
 			break;
 		case O_MEMORY:
-			bad = choice(optarg, "--memory", wl_trace_mem_names,
-				     &a->o.memory);
+			a->memory = optarg;
 			break;
 		case O_SCALE:
 			bad = num(optarg, "--time-scale", 1e-9, 1e9,
@@ -230,6 +263,36 @@ static int parse_args(int argc, char **argv, struct trace_args *a)
 			bad = num(optarg, "--rate", 1e-6, 1e9,
 				  &a->so.rate_per_s);
 			break;
+		case O_FNFILE:
+			snprintf(a->o.functions_path, WL_TRACE_PATH_LEN, "%s",
+				 optarg);
+			break;
+		case O_DEFMEM:
+			bad = num(optarg, "--default-memory", 1e-3, 1048576,
+				  &a->o.default_mem_mib);
+			break;
+		case O_DURATION:
+			bad = num(optarg, "--duration", 1e-3, 1e8,
+				  &a->so.duration_s);
+			break;
+		case O_ZIPF:
+			bad = num(optarg, "--zipf", 0, 10, &a->so.zipf);
+			break;
+		case O_WARM:
+			bad = num(optarg, "--warm-ms", 1e-3, 1e8,
+				  &a->so.warm_ms);
+			break;
+		case O_COLD:
+			bad = num(optarg, "--cold-ms", 1e-3, 1e8,
+				  &a->so.cold_ms);
+			break;
+		case O_SPREAD:
+			bad = num(optarg, "--spread", 0, 5, &a->so.spread);
+			break;
+		case O_MEMMIB:
+			bad = num(optarg, "--mem-mib", 1, 1048576,
+				  &a->so.mem_mib);
+			break;
 		case 'o':
 			a->outdir = optarg;
 			break;
@@ -251,6 +314,13 @@ static int trace_synth(struct trace_args *a)
 		return usage_error("synth: -o DIR is required%s%s", "", "");
 	struct wl_synth_report rep;
 	char err[768];
+	if (a->o.format != WL_TRACE_AUTO && a->o.format != WL_TRACE_AZURE2019 &&
+	    a->o.format != WL_TRACE_INVOCATIONS)
+		return usage_error("synth: --format %s: only azure2019 and "
+				   "invocations are written%s",
+				   wl_trace_format_names[a->o.format], "");
+	a->so.format = a->o.format == WL_TRACE_INVOCATIONS ?
+		WL_TRACE_INVOCATIONS : WL_TRACE_AZURE2019;
 	double t0 = wall_seconds();
 	int rc = wl_synth_write(&a->so, a->outdir, &rep, err, sizeof(err));
 	if (rc < 0) {
@@ -258,9 +328,14 @@ static int trace_synth(struct trace_args *a)
 		return EXIT_RUN;
 	}
 	double dt = wall_seconds() - t0;
-	printf("wrote %s: %u day%s, %u functions (%u invoked), %u apps, "
-	       "%u owners\n", a->outdir, rep.days, rep.days == 1 ? "" : "s",
-	       rep.functions, rep.invoked, rep.apps, rep.owners);
+	if (a->so.format == WL_TRACE_INVOCATIONS)
+		printf("wrote %s: %u functions (%u invoked)\n", a->outdir,
+		       rep.functions, rep.invoked);
+	else
+		printf("wrote %s: %u day%s, %u functions (%u invoked), %u "
+		       "apps, %u owners\n", a->outdir, rep.days,
+		       rep.days == 1 ? "" : "s", rep.functions, rep.invoked,
+		       rep.apps, rep.owners);
 	printf("invocations %" PRIu64 "\n", rep.invocations);
 	printf("%.1f MiB in %.2f s\n", (double)rep.bytes / 1048576.0, dt);
 	return 0;
@@ -311,6 +386,16 @@ static int trace_info(struct trace_args *a)
 		printf("%-18s %.3f s\n", "reorder window",
 		       s->reorder_window_s);
 	}
+	if (s->format == WL_TRACE_INVOCATIONS) {
+		printf("%-18s %u rows\n", "function table", s->table_rows);
+		printf("%-18s %u functions (%.0f MiB each)\n", "no table row",
+		       s->funcs_no_table, a->o.default_mem_mib);
+		printf("%-18s %u functions (%.0f MiB each)\n", "no memory",
+		       s->funcs_no_memory, a->o.default_mem_mib);
+		printf("%-18s %u functions (the others: catalog.cold_time or "
+		       "models.boot)\n",
+		       "own cold time", s->funcs_cold);
+	}
 	printf("%-18s %" PRIu64 "\n", "skipped rows", s->skipped_rows);
 	if (s->skipped_rows)
 		printf("%-18s %s\n", "first skipped", s->first_skip);
@@ -359,6 +444,46 @@ static int trace_replay(struct trace_args *a)
 	return 0;
 }
 
+static int trace_convert(struct trace_args *a)
+{
+	if (!a->outdir)
+		return usage_error("convert: -o DIR is required%s%s", "", "");
+	if (a->o.format != WL_TRACE_AUTO && a->o.format != WL_TRACE_AZURE2021)
+		return usage_error("convert: reads azure2021 traces, not "
+				   "--format %s%s",
+				   wl_trace_format_names[a->o.format], "");
+	struct wl_convert_opts co;
+	memset(&co, 0, sizeof(co));
+	co.in = a->o;
+	co.in.memory_path[0] = '\0';
+	snprintf(co.memory_path, sizeof(co.memory_path), "%s",
+		 a->o.memory_path);
+	if (a->memory && choice(a->memory, "--memory", wl_convert_mem_names,
+				&co.memory))
+		return EXIT_USAGE;
+	struct wl_convert_report rep;
+	char err[768];
+	int rc = wl_convert_2021(&co, a->outdir, &rep, err, sizeof(err));
+	if (rc < 0) {
+		fprintf(stderr, "vmspec trace convert: %s\n", err);
+		return EXIT_RUN;
+	}
+	printf("wrote %s: %u functions of %u apps, %" PRIu64
+	       " invocations\n", a->outdir, rep.functions, rep.apps,
+	       rep.invocations);
+	printf("%-18s %u by function, %u by app (%s), %u not found "
+	       "(%.0f MiB each)\n", "memory", rep.by_function, rep.by_app,
+	       wl_convert_mem_names[co.memory], rep.no_match,
+	       rep.default_mem_mib);
+	printf("%-18s %u files, %" PRIu64 " rows, %u apps of several "
+	       "owners\n", "memory table", rep.memory_files, rep.memory_rows,
+	       rep.apps_ambiguous);
+	printf("%-18s %" PRIu64 "\n", "skipped rows", rep.skipped_rows);
+	if (rep.skipped_rows)
+		printf("%-18s %s\n", "first skipped", rep.first_skip);
+	return 0;
+}
+
 int cmd_trace(int argc, char **argv)
 {
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
@@ -382,19 +507,25 @@ int cmd_trace(int argc, char **argv)
 					   "\"%s\"%s", path, "");
 		return trace_synth(&a);
 	}
-	if (strcmp(sub, "info") && strcmp(sub, "replay"))
+	if (strcmp(sub, "info") && strcmp(sub, "replay") &&
+	    strcmp(sub, "convert"))
 		return usage_error("unknown subcommand \"%s\"%s", sub, "");
+	if (a.memory && strcmp(sub, "convert") &&
+	    choice(a.memory, "--memory", wl_trace_mem_names, &a.o.memory))
+		return EXIT_USAGE;
 	if (npos != 1)
 		return usage_error("%s: expected one PATH%s", sub, "");
 	if (snprintf(a.o.path, sizeof(a.o.path), "%s", path) >=
 	    (int)sizeof(a.o.path))
 		return usage_error("%s: path too long%s", path, "");
+	if (!strcmp(sub, "convert"))
+		return trace_convert(&a);
 	return !strcmp(sub, "info") ? trace_info(&a) : trace_replay(&a);
 }
 
 const struct cmd_entry cmd_trace_entry = {
 	.name = "trace",
-	.usage = "trace synth|info|replay ...",
+	.usage = "trace synth|info|replay|convert ...",
 	.help = "synthesize, inspect and replay serverless traces",
 	.exec = cmd_trace,
 };

@@ -47,7 +47,8 @@ struct cfg_runs {
 	struct cfg_run run[CFG_MAX_RUNS];
 };
 
-enum wl_kind { WL_SYNTHETIC = 0, WL_AZURE2019, WL_AZURE2021, WL_KIND_COUNT };
+enum wl_kind { WL_SYNTHETIC = 0, WL_AZURE2019, WL_AZURE2021, WL_INVOCATIONS,
+	       WL_KIND_COUNT };
 enum wl_arrival_kind { ARR_POISSON = 0, ARR_MMPP, ARR_DIURNAL, ARR_COUNT };
 enum spec_match { MATCH_EXACT = 0, MATCH_BEST, MATCH_COUNT };
 enum host_full { FULL_REJECT = 0, FULL_QUEUE, FULL_COUNT };
@@ -97,10 +98,14 @@ struct vms_config {
 		int64_t phase_every_ns;	/* popularity/mix shift period, 0 off */
 		double phase_shift;	/* fraction of the mix redrawn */
 	} workload;
-	struct {			/* workload.kind azure2019/azure2021 */
+	struct {			/* workload.kind: a trace format */
 		char path[CFG_PATH_LEN];	/* trace directory or file */
 		char durations_path[CFG_PATH_LEN];	/* 2019, "" = beside */
 		char memory_path[CFG_PATH_LEN];		/* 2019, "" = beside */
+		char functions_path[CFG_PATH_LEN];	/* invocations: the
+							 * function table, ""
+							 * = functions.csv
+							 * beside, optional */
 		int expand;		/* enum wl_trace_expand (2019) */
 		int64_t start_ns, end_ns;	/* window, end 0 = to the end */
 		int64_t top_n;		/* most invoked functions, 0 = all */
@@ -135,6 +140,12 @@ struct vms_config {
 		double io_read_share;	/* reads among those bytes */
 		double io_op_mib;	/* one I/O operation, MiB */
 		struct dist ws_fraction;	/* working set / memory */
+		struct dist cold_time;	/* per-function mean cold time, ns,
+					 * for functions whose workload gives
+					 * none; constant 0 = off (models.boot) */
+		struct dist warm_time;	/* per-function mean warm service
+					 * time, ns (synthetic workload);
+					 * constant 0 = off (service_spread) */
 	} catalog;
 	struct {
 		int64_t cores;		/* processor sharing beyond this */

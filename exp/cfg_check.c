@@ -768,7 +768,8 @@ static int check_trace_path(const struct vms_config *c, char *problem,
 	if (c->workload.kind == WL_SYNTHETIC || c->trace.path[0])
 		return 0;
 	snprintf(problem, n, "a trace workload needs trace.path (an azure2019 "
-		 "directory or an azure2021 CSV file)");
+		 "directory, an azure2021 CSV file, or an invocations CSV "
+		 "file or directory)");
 	return -EINVAL;
 }
 

@@ -18,7 +18,9 @@
 #define OFF(field) offsetof(struct vms_config, field)
 
 static const char *const wl_kinds[] = { "synthetic", "azure2019",
-					 "azure2021", NULL };
+					 "azure2021", "invocations", NULL };
+static const char *const cold_kinds[] = { "boot-then-service", "whole",
+					   NULL };
 static const char *const arrival_kinds[] = { "poisson", "mmpp", "diurnal",
 					      NULL };
 static const char *const match_kinds[] = { "exact", "best", NULL };
@@ -73,8 +75,9 @@ const struct cfg_param cfg_params[] = {
 
 	{ .key = "workload.kind", .type = CFG_ENUM, .offset = OFF(workload.kind),
 	  .def = "synthetic", .unit = "", .choices = wl_kinds,
-	  .help = "arrival source: synthetic, or an Azure Functions trace "
-	  "replayed from trace.path (docs/traces.md)" },
+	  .help = "arrival source: synthetic, or a trace replayed from "
+	  "trace.path: azure2019, azure2021 (Azure Functions), invocations "
+	  "(one row per invocation and a function table; docs/traces.md)" },
 	{ .key = "workload.functions", .type = CFG_INT,
 	  .offset = OFF(workload.functions), .min = 1, .max = 10000000,
 	  .def = "50", .unit = "",
@@ -143,7 +146,8 @@ const struct cfg_param cfg_params[] = {
 	{ .key = "trace.path", .type = CFG_PATH, .offset = OFF(trace.path),
 	  .def = "\"\"", .unit = "",
 	  .help = "trace to replay: azure2019 directory (or its invocations "
-	  "file), azure2021 CSV file; relative to the config file" },
+	  "file), azure2021 CSV file, invocations directory or CSV file; "
+	  "relative to the config file" },
 	{ .key = "trace.durations_file", .type = CFG_PATH,
 	  .offset = OFF(trace.durations_path), .def = "\"\"", .unit = "",
 	  .help = "azure2019: durations table if not beside the invocations "
@@ -152,6 +156,11 @@ const struct cfg_param cfg_params[] = {
 	  .offset = OFF(trace.memory_path), .def = "\"\"", .unit = "",
 	  .help = "azure2019: memory table if not beside the invocations "
 	  "(\"\" = found in the directory, optional)" },
+	{ .key = "trace.functions_file", .type = CFG_PATH,
+	  .offset = OFF(trace.functions_path), .def = "\"\"", .unit = "",
+	  .help = "invocations: function table (memory, cold and warm times, "
+	  "runtime, libraries) if not functions.csv beside the invocations "
+	  "(optional)" },
 	{ .key = "trace.expand", .type = CFG_ENUM, .offset = OFF(trace.expand),
 	  .def = "uniform", .unit = "", .choices = wl_trace_expand_names,
 	  .help = "azure2019: arrival times inside a minute: uniform (exact "
@@ -198,12 +207,14 @@ const struct cfg_param cfg_params[] = {
 	{ .key = "trace.default_memory", .type = CFG_SIZE,
 	  .offset = OFF(trace.default_mem_mib), .min = 0, .max = 1048576,
 	  .flags = CFG_F_MIN_EXCL, .def = "128MiB", .unit = "MiB",
-	  .help = "memory of functions without a memory row (all of azure2021)" },
+	  .help = "memory of functions without a memory row (all of azure2021, "
+	  "invocations without one in the function table)" },
 	{ .key = "trace.reorder_window", .type = CFG_DURATION,
 	  .offset = OFF(trace.reorder_window_ns), .min = 0, .max = 1e9,
 	  .def = "0s", .unit = "s",
-	  .help = "azure2021: how far an arrival may precede the latest end "
-	  "time read and still be put in order (0 = the largest duration)" },
+	  .help = "azure2021, invocations: how far an arrival may precede the "
+	  "latest end time (invocations: arrival) read and still be put in "
+	  "order (0 = the most the file needs)" },
 
 	{ .key = "catalog.libraries", .type = CFG_INT,
 	  .offset = OFF(catalog.libraries), .min = 1, .max = 1000000,
@@ -289,6 +300,18 @@ const struct cfg_param cfg_params[] = {
 	  .flags = CFG_F_MIN_EXCL,
 	  .def = "{dist: uniform, min: 0.3, max: 0.9}", .unit = "",
 	  .help = "per function: working set as a share of its memory" },
+	{ .key = "catalog.cold_time", .type = CFG_DIST,
+	  .offset = OFF(catalog.cold_time), .min = 0, .max = 3600000,
+	  .def = "{dist: constant, value: 0ms}", .unit = "ms",
+	  .help = "per function: mean cold time (models.boot's shape scaled "
+	  "to it) of functions whose workload gives none; 0 = off: "
+	  "models.boot" },
+	{ .key = "catalog.warm_time", .type = CFG_DIST,
+	  .offset = OFF(catalog.warm_time), .min = 0, .max = 86400000,
+	  .def = "{dist: constant, value: 0ms}", .unit = "ms",
+	  .help = "synthetic workload, per function: mean warm service time "
+	  "(workload.service's shape scaled to it, in place of "
+	  "service_spread); 0 = off" },
 
 	{ .key = "host.cores", .type = CFG_INT, .offset = OFF(host.cores),
 	  .min = 1, .max = 1000000, .def = "64", .unit = "",
@@ -347,7 +370,14 @@ const struct cfg_param cfg_params[] = {
 	  "the keys of the config that names it, which override it" },
 	{ .key = "models.boot", .type = CFG_DIST, .offset = OFF(models.boot),
 	  .min = 0, .max = 3600000, .def = "{dist: lognormal, mean: 250ms, cv: 0.3}",
-	  .unit = "ms", .help = "cold boot latency of a VM" },
+	  .unit = "ms", .help = "cold boot latency of a VM (a function with "
+	  "its own mean cold time draws it scaled to that mean)" },
+	{ .key = "models.cold_response", .type = CFG_ENUM,
+	  .offset = OFF(models.cold_response), .def = "boot-then-service",
+	  .unit = "", .choices = cold_kinds,
+	  .help = "a cold time is the creation of the function's VM, then "
+	  "its request runs its service (boot-then-service), or the whole "
+	  "response of the request that waited for it (whole)" },
 	{ .key = "models.func_init", .type = CFG_DIST,
 	  .offset = OFF(models.func_init), .min = 0, .max = 3600000,
 	  .def = "{dist: lognormal, mean: 40ms, cv: 0.5}", .unit = "ms",

@@ -291,6 +291,8 @@ static int probe_traces(const struct vms_config *c)
 			    strlen(rc_cfg->trace.durations_path));
 		h = fnv1a64(h, rc_cfg->trace.memory_path,
 			    strlen(rc_cfg->trace.memory_path));
+		h = fnv1a64(h, rc_cfg->trace.functions_path,
+			    strlen(rc_cfg->trace.functions_path));
 		int64_t v[8] = { rc_cfg->workload.kind, rc_cfg->trace.start_ns,
 			rc_cfg->trace.end_ns, rc_cfg->trace.on_error,
 			rc_cfg->trace.no_duration, rc_cfg->trace.top_n,

@@ -10,9 +10,23 @@
 #include <stdint.h>
 #include "base/dist.h"
 
+/* models.cold_response: what a function's cold time is. */
+enum model_cold_response {
+	MODEL_COLD_BOOT_SERVICE = 0,	/* the creation of a VM booted for
+					 * the function; its requests then run
+					 * their service */
+	MODEL_COLD_WHOLE,		/* the whole response of the request
+					 * that waited for that creation,
+					 * creation and processing together */
+	MODEL_COLD_COUNT
+};
+
 /* models.*: the platform's costs. */
 struct model_params {
-	struct dist boot;	/* cold boot latency, ns */
+	struct dist boot;	/* cold boot latency, ns; a function with
+				 * its own mean cold time (workloads/
+				 * catalog.h) draws this scaled to it */
+	int cold_response;	/* enum model_cold_response */
 	struct dist func_init;	/* bind a function to a runtime VM */
 	struct dist exec_noise;	/* factor on a request's CPU work */
 	int64_t dispatch_ns;	/* per-request platform overhead */

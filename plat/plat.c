@@ -421,9 +421,8 @@ int plat_open(struct plat *f)
 		return rc;
 	f->cat = f->wl->cat;
 	if (!f->cat) {	/* a trace: synthesize what it does not tell */
-		rc = cat_generate(&f->own_cat, cfg, f->wl->nfuncs,
-				  f->wl->func_mem_mib, 1, f->seed, f->err,
-				  f->errlen);
+		rc = wl_catalog(&f->own_cat, cfg, f->wl, f->seed, f->err,
+				f->errlen);
 		if (rc < 0)
 			return rc;
 		f->cat = &f->own_cat;

@@ -10,6 +10,10 @@
  * by default and, with host.compile_cpu, snapshot_cpu and profiling_cpu, a
  * background job that shares the cores with the requests; its completion
  * reaches the front through the same event as without the job.
+ * Cold times: a VM booted for a function takes the function's cold time
+ * (models.boot's shape scaled to its own mean, else models.boot); under
+ * models.cold_response whole, the request that waited for that creation
+ * adds no processing of its own: its whole response was the cold time.
  * Randomness: boot from RNG_ID(RNG_BOOT, 0), func_init and exec noise from
  * (RNG_BOOT, 1), profile counts from (RNG_BOOT, 2). The model of every
  * action is documented in docs/model.md. */
@@ -174,16 +178,32 @@ static void creating(struct plat *f, struct pvm *v, int64_t ready_in)
 	ps_creation_begin(s, v);
 }
 
-static int64_t be_boot(struct plat *f, struct pvm *v, const uint8_t *hit)
+/* The cold time of a VM booted for (func) (PLAT_NO_FUNC: a runtime VM):
+ * one draw of models.boot, scaled to the function's own mean cold time
+ * when it has one (by draw / mean of models.boot: the same shape, and
+ * exactly the mean for a constant models.boot). */
+static int64_t cold_ns(struct plat *f, uint32_t func)
 {
 	struct sim_be *s = BE(f);
+	const struct dist *boot = &s->cfg->models.boot;
+	double x = dist_sample(boot, s->boot_rng);
+	double mean = func != PLAT_NO_FUNC ? f->cat->funcs[func].cold_mean_ns
+					   : 0;
+	if (mean > 0)
+		x = f->cat->boot_mean_ns > 0 ? mean * (x / f->cat->boot_mean_ns)
+					     : mean;
+	return model_ns(x);
+}
+
+static int64_t be_boot(struct plat *f, struct pvm *v, const uint8_t *hit)
+{
 	int64_t setup = 0;
 	const uint32_t *pre = plat_vm_preload(f, v);
 	for (uint32_t i = 0; hit && i < v->npreload; i++) {
 		const struct cat_lib *l = &f->cat->libs[pre[i]];
 		setup += hit[i] ? l->load_cache_ns : l->load_storage_ns;
 	}
-	int64_t boot = model_boot_ns(&s->cfg->models, s->boot_rng);
+	int64_t boot = cold_ns(f, v->pub.func);
 	creating(f, v, boot + setup);
 	return boot + setup;
 }
@@ -420,10 +440,15 @@ static void be_run(struct plat *f, struct pvm *v, struct preq *r,
 					v->pub.blocks,
 					v->pub.build == PLAT_BUILD_GENERIC);
 	double io = cf->io_fraction;	/* a share of it waits on I/O */
-	double cpu = io > 0 ? (double)r->service_ns * (1 - io) * factor
-			    : (double)r->service_ns * factor;
-	if (io > 0)
-		sr->io_ns = model_ns((double)r->service_ns * io);
+	double svc = (double)r->service_ns;
+	/* models.cold_response whole: the first request on a VM booted for
+	 * its function, which waited for it, was processed by the creation */
+	if (c->models.cold_response == MODEL_COLD_WHOLE &&
+	    r->kind == START_COLD && !st->bound && v->pub.served == 0)
+		svc = 0;
+	double cpu = io > 0 ? svc * (1 - io) * factor : svc * factor;
+	if (io > 0 && svc > 0)
+		sr->io_ns = model_ns(svc * io);
 	if (v->pub.profiling && c->host.profiling_cpu) {
 		double extra = cpu * s->prof_overhead;
 		if (io > 0)	/* the agent counts each I/O operation */

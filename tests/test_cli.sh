@@ -158,6 +158,23 @@ for c in empty header truncated window; do
 done
 expect "bench replay" 0 "invocations/s" -- "$VMSPEC" bench replay -n 2e4 \
 	-f 100 -r 50 --dir "$T"
+# the invocations format: synth, info, a run with whole cold responses, a
+# broken row (one line, exit 1), convert of a 2021 file
+expect "synth invocations" 0 "functions (" -- "$VMSPEC" trace synth \
+	--format invocations -o "$T/inv" --functions 20 --rate 2 --duration 300
+expect "info invocations" 0 "own cold time" -- "$VMSPEC" trace info "$T/inv"
+expect "invocations experiment" 0 "sha256:" -- "$VMSPEC" run \
+	"$SRCDIR/experiments/azure-sample.yaml" --set workload.kind=invocations \
+	--set "trace.path=$T/inv" --set trace.start=0s --set trace.end=0s \
+	--set models.cold_response=whole -o "$T/inv.h5" --no-plot
+printf 'function,arrival_ms,duration_ms\na,1,2\na,3,-4\n' >"$T/badinv.csv"
+expect "broken invocations row" 1 "badinv.csv:3: column duration_ms: negative" \
+	-- "$VMSPEC" trace info "$T/badinv.csv"
+printf 'app,func,end_timestamp,duration\nA,f,1.5,0.5\nB,g,2,1\n' >"$T/t21.csv"
+expect "convert 2021" 0 "2 functions of 2 apps, 2 invocations" -- \
+	"$VMSPEC" trace convert "$T/t21.csv" -o "$T/conv"
+expect "convert wants 2021" 2 "reads azure2021" -- "$VMSPEC" trace convert \
+	"$T/t21.csv" -o "$T/conv" --format invocations
 
 # vmspec real: without KVM one line naming the device, exit 1, no file
 expect "real --help" 0 "usage: vmspec real" -- "$VMSPEC" real --help

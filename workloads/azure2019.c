@@ -773,6 +773,9 @@ static int t19_finish(struct t19 *t, struct wl_source *src, uint64_t seed,
 
 	src->nfuncs = t->nsel;
 	src->func_mem_mib = mem;
+	src->facts.warm_ns = xmalloc(sizeof(double) * (t->nsel ? t->nsel : 1));
+	for (uint32_t s = 0; s < t->nsel; s++)	/* for the policies */
+		src->facts.warm_ns[s] = dist_mean(&t->svc[s]);
 	return 0;
 }
 
@@ -984,6 +987,7 @@ static void t19_free(struct wl_source *src)
 		return;
 	t19_release(src->impl);
 	free(src->func_mem_mib);
+	wl_facts_release(&src->facts);
 	free(src);
 }
 
@@ -1077,6 +1081,7 @@ int wlt_open_2019(const struct wl_trace_opts *o, uint64_t seed,
 	}
 	if (rc < 0) {
 		free(src->func_mem_mib);
+		wl_facts_release(&src->facts);
 		free(src);
 		t19_release(t);
 		return rc;
@@ -1111,9 +1116,11 @@ int wlt_func_2019(const struct wl_source *s, uint32_t func,
 	if (func >= t->nsel)
 		return -EINVAL;
 	const struct t19_fn *F = &t->fns[t->raw_of[func]];
+	memset(out, 0, sizeof(*out));
 	out->invocations = F->inv;
 	out->mem_mib = s->func_mem_mib[func];
 	out->service = t->svc[func];
+	out->warm_ns = s->facts.warm_ns[func];
 	out->file = F->file;
 	out->line = F->line;
 	return 0;

@@ -25,13 +25,7 @@ struct t21_fn {
 	int64_t first_ns, last_ns;	/* arrivals in the window */
 	uint32_t app;
 	uint32_t line;		/* first appearance */
-};
-
-struct t21_pend {		/* a row waiting in the reorder heap */
-	int64_t t_ns;		/* arrival, absolute */
-	int64_t svc_ns;
-	uint64_t seq;		/* file order, breaks ties */
-	uint32_t fn;		/* selected index */
+	size_t off;		/* its byte offset in the file */
 };
 
 struct t21_row {
@@ -63,8 +57,7 @@ struct t21 {
 
 	/* replay */
 	struct csv_cursor cur;
-	struct t21_pend *heap;
-	size_t nheap, capheap;
+	struct wlt_heap heap;	/* the reorder heap */
 	uint64_t seq;
 	int64_t hwm_ns;		/* latest end time read */
 	int64_t last_ns;	/* last arrival replayed */
@@ -81,7 +74,7 @@ static void t21_release(struct t21 *t)
 	free(t->fns);
 	free(t->sel);
 	free(t->raw_of);
-	free(t->heap);
+	free(t->heap.a);
 	free(t);
 }
 
@@ -166,7 +159,7 @@ static int t21_parse(struct t21 *t, const char *p, size_t n, uint64_t line,
 }
 
 static uint32_t t21_fn_of(struct t21 *t, const struct t21_row *r,
-			  uint64_t line)
+			  uint64_t line, size_t off)
 {
 	struct csv_field k[2] = { r->app, r->func };
 	uint32_t fn = csv_keymap_put(&t->fmap, csv_key_of(k, 2), t->nfns);
@@ -177,7 +170,8 @@ static uint32_t t21_fn_of(struct t21 *t, const struct t21_row *r,
 			t->napps++;
 		t->fns = xrealloc(t->fns, sizeof(*t->fns) * (t->nfns + 1));
 		t->fns[fn] = (struct t21_fn){ .app = a, .line = (uint32_t)line,
-					      .first_ns = -1, .last_ns = -1 };
+					      .first_ns = -1, .last_ns = -1,
+					      .off = off };
 		t->nfns++;
 	}
 	return fn;
@@ -205,7 +199,8 @@ static int t21_scan(struct t21 *t, int64_t *max_dur_ns, int64_t *max_end_ns,
 			*max_dur_ns = r.dur_ns;
 		if (r.end_ns > *max_end_ns)
 			*max_end_ns = r.end_ns;
-		uint32_t fn = t21_fn_of(t, &r, c.line);
+		uint32_t fn = t21_fn_of(t, &r, c.line,
+					(size_t)(p - t->f.data));
 		int64_t at = r.end_ns - r.dur_ns;
 		if (at < t->start_ns || at >= t->end_ns)
 			continue;
@@ -220,61 +215,15 @@ static int t21_scan(struct t21 *t, int64_t *max_dur_ns, int64_t *max_end_ns,
 	return rc;
 }
 
-/* ---- reorder heap: min on (t_ns, seq) ------------------------------------ */
-
-static inline int pend_less(const struct t21_pend *a, const struct t21_pend *b)
-{
-	return a->t_ns < b->t_ns || (a->t_ns == b->t_ns && a->seq < b->seq);
-}
-
-static void heap_push(struct t21 *t, struct t21_pend x)
-{
-	if (t->nheap == t->capheap) {
-		t->capheap = t->capheap ? t->capheap * 2 : 256;
-		t->heap = xrealloc(t->heap, sizeof(*t->heap) * t->capheap);
-	}
-	size_t i = t->nheap++;
-	while (i > 0) {
-		size_t up = (i - 1) / 2;
-		if (!pend_less(&x, &t->heap[up]))
-			break;
-		t->heap[i] = t->heap[up];
-		i = up;
-	}
-	t->heap[i] = x;
-	if (t->nheap > t->st.max_pending)
-		t->st.max_pending = t->nheap;
-}
-
-static struct t21_pend heap_pop(struct t21 *t)
-{
-	struct t21_pend top = t->heap[0], x = t->heap[--t->nheap];
-	size_t i = 0, n = t->nheap;
-	for (;;) {
-		size_t c = 2 * i + 1;
-		if (c >= n)
-			break;
-		if (c + 1 < n && pend_less(&t->heap[c + 1], &t->heap[c]))
-			c++;
-		if (!pend_less(&t->heap[c], &x))
-			break;
-		t->heap[i] = t->heap[c];
-		i = c;
-	}
-	if (n)
-		t->heap[i] = x;
-	return top;
-}
-
 /* ---- replay -------------------------------------------------------------- */
 
 static int t21_next(struct wl_source *src, struct wl_arrival *out)
 {
 	struct t21 *t = src->impl;
 	for (;;) {
-		if (t->nheap && (t->eof || t->heap[0].t_ns <= t->hwm_ns -
-							     t->win_ns)) {
-			struct t21_pend x = heap_pop(t);
+		if (t->heap.n && (t->eof || t->heap.a[0].t_ns <= t->hwm_ns -
+							      t->win_ns)) {
+			struct wlt_pend x = wlt_heap_pop(&t->heap);
 			t->last_ns = x.t_ns;
 			int64_t at = x.t_ns - t->start_ns;
 			out->t_ns = t->scale == 1 ? at :
@@ -317,7 +266,7 @@ static int t21_next(struct wl_source *src, struct wl_arrival *out)
 				if (rc < 0)
 					return rc;
 			} else if (s != CSV_NONE) {
-				heap_push(t, (struct t21_pend){
+				wlt_heap_push(&t->heap, (struct wlt_pend){
 					at, r.dur_ns, t->seq++, s });
 			}
 		}
@@ -333,6 +282,7 @@ static void t21_free(struct wl_source *src)
 		return;
 	t21_release(src->impl);
 	free(src->func_mem_mib);
+	wl_facts_release(&src->facts);
 	free(src);
 }
 
@@ -454,8 +404,13 @@ int wlt_open_2021(const struct wl_trace_opts *o, uint64_t seed,
 	src->impl = t;
 	src->nfuncs = t->nsel;
 	src->func_mem_mib = xmalloc(sizeof(double) * (t->nsel ? t->nsel : 1));
-	for (uint32_t s = 0; s < t->nsel; s++)
+	src->facts.warm_ns = xmalloc(sizeof(double) * (t->nsel ? t->nsel : 1));
+	for (uint32_t s = 0; s < t->nsel; s++) {
+		const struct t21_fn *F = &t->fns[t->raw_of[s]];
 		src->func_mem_mib[s] = o->default_mem_mib;
+		src->facts.warm_ns[s] = F->inv ? F->dur_sum_s * 1e9 /
+							 (double)F->inv : 0;
+	}
 	*out = src;
 	return 0;
 }
@@ -464,6 +419,7 @@ int wlt_stats_2021(const struct wl_source *s, struct wl_trace_stats *st)
 {
 	const struct t21 *t = s->impl;
 	*st = t->st;
+	st->max_pending = t->heap.max;
 	st->skipped_rows = t->errs.skipped;
 	snprintf(st->first_skip, sizeof(st->first_skip), "%s", t->errs.first);
 	return 0;
@@ -481,6 +437,17 @@ int wlt_func_2021(const struct wl_source *s, uint32_t func,
 	out->mem_mib = s->func_mem_mib[func];
 	dist_init_constant(&out->service, F->inv ? F->dur_sum_s * 1e9 /
 							   (double)F->inv : 0);
+	out->warm_ns = s->facts.warm_ns[func];
+	/* the names, from the row where it first appears */
+	const char *p = t->f.data + F->off, *e = t->f.data + t->f.size;
+	const char *nl = memchr(p, '\n', (size_t)(e - p));
+	size_t n = (size_t)((nl ? nl : e) - p);
+	if (n && p[n - 1] == '\r')
+		n--;
+	csv_split(p, n, t->fld, t->ncols + 1);
+	const struct csv_field *a = &t->fld[t->c_app], *fn = &t->fld[t->c_func];
+	snprintf(out->app, sizeof(out->app), "%.*s", (int)a->n, a->p);
+	snprintf(out->name, sizeof(out->name), "%.*s", (int)fn->n, fn->p);
 	out->file = 0;
 	out->line = F->line;
 	return 0;

@@ -1,9 +1,10 @@
 /* catalog.c - generates the function catalog (workloads/catalog.h) from the
  * config and the seed; called by the workloads at open time, read by the
  * simulated platform. Invariant: the catalog depends only on (catalog.*,
- * workload.{runtimes,memory,service_spread,phases.shift}, models.lib_*,
- * models.compile, nfuncs, mem_mib, nphases, seed) and never on the arrival
- * process, and phases 0..p are the same whatever nphases > p is.
+ * workload.{runtimes,memory,service,service_spread,phases.shift},
+ * models.lib_*, models.compile, models.boot's mean, nfuncs, what the
+ * workload tells (struct cat_given), nphases, seed) and never on the
+ * arrival process, and phases 0..p are the same whatever nphases > p is.
  *
  * Choices (the semantics behind the catalog.* rows of exp/params.c):
  *
@@ -72,6 +73,20 @@
  *   bit for bit the one generated before library blocks existed.
  * - service_scale = lognormal(mu = -sigma^2 / 2, sigma =
  *   workload.service_spread), whose mean is 1; sigma 0 gives exactly 1.
+ * - Cold and warm times (CAT_S_COLD, CAT_S_WARM: drawn, one per function,
+ *   only when their parameter is on, i.e. not the constant 0). cold_mean_ns
+ *   = the workload's (cat_given.cold_ns > 0), else a draw of
+ *   catalog.cold_time, else 0 (none: models.boot). warm_mean_ns = the
+ *   workload's when it tells warm times (a trace), else, with
+ *   catalog.warm_time on, a draw W > 0 that also sets service_scale =
+ *   W / mean(workload.service) (the draw replaces the spread's, which is
+ *   still made), else mean(workload.service) x service_scale.
+ * - Told runtimes and libraries (a trace's function table): the runtime
+ *   drawn as above is replaced by ordinal % runtimes; the library count
+ *   drawn is replaced by the told set's size and the set drawn in pass 2
+ *   is not drawn (library ordinal k of runtime rt is library (k % L) * R +
+ *   rt, L the runtime's libraries: distinct names stay distinct up to L
+ *   per runtime), deduplicated, at most 64.
  * - Phases. Phase p + 1 starts as a copy of phase p; then each function, in
  *   order and with probability workload.phases.shift, gets a shifted mix:
  *   all its call probabilities and all its block shares redrawn from the
@@ -122,6 +137,8 @@ enum {
 	CAT_S_LIB_NBLOCKS,		/* blocks per library */
 	CAT_S_LIB_BLOCK,		/* their speed-ups and compile times */
 	CAT_S_LIB_SHARE,		/* their weights within the library */
+	CAT_S_COLD,			/* mean cold times (catalog.cold_time) */
+	CAT_S_WARM,			/* mean warm times (catalog.warm_time) */
 };
 
 #define CAT_HASH_SALT 0xb10cb10cc0dec0deULL
@@ -403,9 +420,31 @@ static uint32_t runtime_nlibs(const struct catalog *cat, uint32_t rt)
 	return cat->nlibs / R + (rt < cat->nlibs % R);
 }
 
+/* Function (f)'s told libraries (given) as library ids of runtime (rt),
+ * distinct and sorted, at most CAT_MAX_LIBS of them, into (out): their
+ * number, or -1 when none are told. */
+static int given_libs(const struct catalog *cat, const struct cat_given *g,
+		      uint32_t f, uint32_t rt, uint32_t *out)
+{
+	if (!g || !g->lib_off || !g->lib || g->lib_off[f] == g->lib_off[f + 1])
+		return -1;
+	uint32_t L = runtime_nlibs(cat, rt), n = 0;
+	for (uint32_t i = g->lib_off[f]; L && i < g->lib_off[f + 1]; i++) {
+		uint32_t id = (g->lib[i] % L) * cat->nruntimes + rt, j = 0;
+		while (j < n && out[j] != id)
+			j++;
+		if (j == n && n < CAT_MAX_LIBS)
+			out[n++] = id;
+	}
+	qsort(out, n, sizeof(*out), cmp_u32);
+	return (int)n;
+}
+
 /* Choose every function's library set (counts already in funcs[f].nlibs)
- * by successive Zipf sampling without replacement within its runtime. */
-static void gen_libsets(struct catalog *cat, double lib_zipf, uint64_t seed)
+ * by successive Zipf sampling without replacement within its runtime;
+ * a function whose libraries are told gets them instead. */
+static void gen_libsets(struct catalog *cat, double lib_zipf,
+			const struct cat_given *given, uint64_t seed)
 {
 	uint32_t R = cat->nruntimes;
 	struct sumtree *st = xcalloc(R, sizeof(*st));
@@ -424,6 +463,8 @@ static void gen_libsets(struct catalog *cat, double lib_zipf, uint64_t seed)
 	for (uint32_t f = 0; f < cat->nfuncs; f++) {
 		struct cat_func *fn = &cat->funcs[f];
 		struct sumtree *t = &st[fn->runtime];
+		if (given_libs(cat, given, f, fn->runtime, fn->libs) >= 0)
+			continue;
 		for (uint32_t i = 0; i < fn->nlibs; i++) {
 			uint32_t k = st_pick(t, gsl_rng_uniform(r));
 			fn->libs[i] = k * R + fn->runtime;
@@ -487,6 +528,29 @@ int cat_generate(struct catalog *cat, const struct vms_config *c,
 		 uint32_t nfuncs, const double *mem_mib, uint32_t nphases,
 		 uint64_t seed, char *err, size_t errlen)
 {
+	struct cat_given g = { .mem_mib = mem_mib };
+	return cat_generate_given(cat, c, nfuncs, &g, nphases, seed, err,
+				  errlen);
+}
+
+/* Is a per-function distribution parameter on (not the constant 0)? */
+static int dist_on(const struct dist *d)
+{
+	return !(d->kind == DIST_CONSTANT && d->a == 0);
+}
+
+/* A per-function mean: > 0 and finite, else 0 (none). */
+static double a_mean(double x)
+{
+	return x > 0 && isfinite(x) ? x : 0;
+}
+
+int cat_generate_given(struct catalog *cat, const struct vms_config *c,
+		       uint32_t nfuncs, const struct cat_given *given,
+		       uint32_t nphases, uint64_t seed, char *err,
+		       size_t errlen)
+{
+	const double *mem_mib = given ? given->mem_mib : NULL;
 	memset(cat, 0, sizeof(*cat));
 	if (nfuncs == 0 || nphases == 0) {
 		snprintf(err, errlen, "catalog: %s must be >= 1",
@@ -522,11 +586,17 @@ int cat_generate(struct catalog *cat, const struct vms_config *c,
 	for (uint32_t f = 0; f < nfuncs; f++) {
 		struct cat_func *fn = &cat->funcs[f];
 		fn->runtime = (uint32_t)gsl_rng_uniform_int(rt, cat->nruntimes);
+		if (given && given->runtime && given->runtime[f] != CAT_NONE)
+			fn->runtime = given->runtime[f] % cat->nruntimes;
 		uint32_t avail = runtime_nlibs(cat, fn->runtime);
 		if (avail > CAT_MAX_LIBS)
 			avail = CAT_MAX_LIBS;
 		fn->nlibs = round_count(
 			dist_sample(&c->catalog.libs_per_func, rl), 0, avail);
+		uint32_t told[CAT_MAX_LIBS];
+		int nt = given_libs(cat, given, f, fn->runtime, told);
+		if (nt >= 0)
+			fn->nlibs = (uint32_t)nt;
 		fn->nown = round_count(
 			dist_sample(&c->catalog.blocks_per_func, rb), 1,
 			CAT_MAX_BLOCKS);
@@ -554,7 +624,7 @@ int cat_generate(struct catalog *cat, const struct vms_config *c,
 
 	/* Pass 2: library sets, which give the blocks of each manifest: its
 	 * own, then its libraries', at most CAT_MAX_BLOCKS. */
-	gen_libsets(cat, c->catalog.lib_zipf, seed);
+	gen_libsets(cat, c->catalog.lib_zipf, given, seed);
 	size_t sum_blocks = 0;
 	for (uint32_t f = 0; f < nfuncs; f++) {
 		struct cat_func *fn = &cat->funcs[f];
@@ -589,6 +659,14 @@ int cat_generate(struct catalog *cat, const struct vms_config *c,
 	gsl_rng *rws = rng_stream_new(seed, RNG_ID(RNG_FUNCS, CAT_S_WS));
 	gsl_rng *rmem = mem_mib ? NULL :
 		rng_stream_new(seed, RNG_ID(RNG_FUNCS, CAT_S_MEMORY));
+	const double *gcold = given ? given->cold_ns : NULL;
+	const double *gwarm = given ? given->warm_ns : NULL;
+	gsl_rng *rcold = dist_on(&c->catalog.cold_time) ?
+		rng_stream_new(seed, RNG_ID(RNG_FUNCS, CAT_S_COLD)) : NULL;
+	gsl_rng *rwarm = !gwarm && dist_on(&c->catalog.warm_time) ?
+		rng_stream_new(seed, RNG_ID(RNG_FUNCS, CAT_S_WARM)) : NULL;
+	double svc_mean = a_mean(dist_mean(&c->workload.service));
+	cat->boot_mean_ns = a_mean(dist_mean(&c->models.boot));
 	double sigma = c->workload.service_spread;
 	uint64_t hseed = seed ^ CAT_HASH_SALT;
 	for (uint32_t f = 0; f < nfuncs; f++) {
@@ -625,6 +703,21 @@ int cat_generate(struct catalog *cat, const struct vms_config *c,
 		fn->ws_fraction = ws > 1 ? 1 : ws > 0 ? ws : 1e-6;
 		fn->service_scale = sigma > 0 ?
 			gsl_ran_lognormal(rv, -sigma * sigma / 2, sigma) : 1.0;
+		double cold = rcold ? a_mean(dist_sample(&c->catalog.cold_time,
+							 rcold)) : 0;
+		if (gcold && gcold[f] > 0)
+			cold = a_mean(gcold[f]);
+		fn->cold_mean_ns = cold;
+		double warm = rwarm ? a_mean(dist_sample(&c->catalog.warm_time,
+							 rwarm)) : 0;
+		if (gwarm) {
+			fn->warm_mean_ns = a_mean(gwarm[f]);
+		} else if (warm > 0 && svc_mean > 0) {
+			fn->service_scale = warm / svc_mean;
+			fn->warm_mean_ns = warm;
+		} else {
+			fn->warm_mean_ns = svc_mean * fn->service_scale;
+		}
 		fn->mem_mib = mem_mib ? mem_mib[f] :
 			dist_sample(&c->workload.memory, rmem);
 		cat->rank[f] = f;
@@ -637,6 +730,10 @@ int cat_generate(struct catalog *cat, const struct vms_config *c,
 	gsl_rng_free(rws);
 	if (rmem)
 		gsl_rng_free(rmem);
+	if (rcold)
+		gsl_rng_free(rcold);
+	if (rwarm)
+		gsl_rng_free(rwarm);
 	gen_phases(cat, c, seed);
 	return 0;
 
@@ -736,6 +833,9 @@ void cat_manifests_build(struct cat_manifests *m, const struct catalog *cat)
 		pf->nlibs = cf->nlibs;
 		pf->nblocks = cf->nblocks;
 		pf->mem_mib = cf->mem_mib;
+		pf->cold_mean_ns = cf->cold_mean_ns > 0 ? cf->cold_mean_ns :
+							  cat->boot_mean_ns;
+		pf->warm_mean_ns = cf->warm_mean_ns;
 		pf->lib_ids = cf->libs;
 		pf->lib_mib = &m->lib_mib_all[k];
 		for (uint32_t i = 0; i < cf->nlibs; i++) {

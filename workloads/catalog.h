@@ -8,6 +8,11 @@
  * libraries (catalog.lib_blocks per library): a library block is the same
  * block (hash, speed-up, compile time) in every function that lists the
  * library, so one compile can serve them all.
+ * Cold and warm times: a function may carry its own mean cold time (from
+ * its trace's function table, else drawn from catalog.cold_time when that
+ * is on) and mean warm time; the simulator draws a cold time from
+ * models.boot's shape scaled to the function's mean (models.boot itself
+ * when it has none) and uses it as models.cold_response says.
  * Phases: at each phase change a fraction (workload.phases.shift) of the
  * functions get all their call probabilities and block shares redrawn;
  * phase p's values live at index [p * n + i] of the per-phase arrays. A
@@ -64,7 +69,13 @@ struct cat_func {
 				 * in manifest order (libs[]), cut at
 				 * CAT_MAX_BLOCKS */
 	double mem_mib;		/* footprint without libraries */
-	double service_scale;	/* multiplies workload.service, mean 1 */
+	double service_scale;	/* multiplies workload.service, mean 1
+				 * (catalog.warm_time: mean warm_mean_ns /
+				 * mean of workload.service) */
+	double cold_mean_ns;	/* its own mean cold time, 0 = none
+				 * (models.boot) */
+	double warm_mean_ns;	/* mean warm service time: the trace's, or
+				 * workload.service's mean x service_scale */
 	uint32_t *libs;		/* [nlibs] library ids, distinct */
 	double *call_prob;	/* [nphases * nlibs] per-request probability */
 	struct cat_block *blocks;	/* [nblocks] */
@@ -88,6 +99,31 @@ struct catalog {
 	/* Popularity rank permutation per phase: function f has Zipf rank
 	 * rank[p * nfuncs + f] in phase p (synthetic workload). */
 	uint32_t *rank;
+	double boot_mean_ns;	/* models.boot's mean: the cold time of a
+				 * function without its own */
+};
+
+#define CAT_NONE UINT32_MAX
+
+/* What the workload tells of its functions (a trace); any member NULL:
+ * not told, drawn. Arrays [nfuncs] unless said. */
+struct cat_given {
+	const double *mem_mib;	/* memory (else workload.memory) */
+	const double *cold_ns;	/* mean cold time, <= 0 not told (else
+				 * catalog.cold_time when on) */
+	const double *warm_ns;	/* mean warm time, <= 0 not told (then 0);
+				 * NULL: a synthetic workload's, from
+				 * workload.service */
+	const uint32_t *runtime;	/* ordinal, CAT_NONE not told: the
+					 * runtime is ordinal % runtimes */
+	const uint32_t *lib_off;	/* [nfuncs + 1], with lib: library
+					 * ordinals of function f in lib[
+					 * lib_off[f], lib_off[f + 1]), none =
+					 * not told; ordinal k of a function
+					 * of runtime rt is library
+					 * (k % L) * R + rt, L = the runtime's
+					 * libraries, R = runtimes */
+	const uint32_t *lib;
 };
 
 /* Generate the catalog for (nfuncs) functions with per-function memory
@@ -97,6 +133,14 @@ struct catalog {
 int cat_generate(struct catalog *cat, const struct vms_config *c,
 		 uint32_t nfuncs, const double *mem_mib, uint32_t nphases,
 		 uint64_t seed, char *err, size_t errlen);
+/* The same with what the workload tells of its functions (given, NULL:
+ * nothing): a function's told runtime replaces the drawn one and its
+ * told libraries the drawn set (each after its draw, so the streams of
+ * the other functions do not move). */
+int cat_generate_given(struct catalog *cat, const struct vms_config *c,
+		       uint32_t nfuncs, const struct cat_given *given,
+		       uint32_t nphases, uint64_t seed, char *err,
+		       size_t errlen);
 void cat_free(struct catalog *cat);
 
 /* Draw which of function (f)'s libraries one request calls in (phase):

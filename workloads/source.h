@@ -9,6 +9,7 @@
 #define VMSPEC_WL_SOURCE_H
 
 #include <stdint.h>
+#include <stdlib.h>
 
 struct wl_arrival {
 	int64_t t_ns;		/* arrival time, non-decreasing */
@@ -32,11 +33,40 @@ struct wl_source_ops {
 
 struct catalog;
 
+#define WL_NONE UINT32_MAX
+
+/* What a trace tells of its functions besides memory, for the catalog it
+ * gets (wl_catalog, workloads/workload.h). Arrays [nfuncs] owned by the
+ * source; a NULL array tells nothing. */
+struct wl_facts {
+	double *cold_ns;	/* mean cold time, 0 = not told */
+	double *warm_ns;	/* mean warm service time, 0 = not told */
+	uint32_t *runtime;	/* runtime ordinal (distinct names numbered
+				 * in order of first appearance), WL_NONE =
+				 * not told */
+	uint32_t *lib_off;	/* [nfuncs + 1]: function f's libraries are
+				 * lib[lib_off[f] .. lib_off[f + 1]), none =
+				 * not told */
+	uint32_t *lib;		/* library ordinals, numbered as runtimes */
+};
+
+static inline void wl_facts_release(struct wl_facts *x)
+{
+	free(x->cold_ns);
+	free(x->warm_ns);
+	free(x->runtime);
+	free(x->lib_off);
+	free(x->lib);
+	x->cold_ns = x->warm_ns = NULL;
+	x->runtime = x->lib_off = x->lib = NULL;
+}
+
 struct wl_source {
 	const struct wl_source_ops *ops;
 	void *impl;
 	uint32_t nfuncs;	/* functions known up front */
 	double *func_mem_mib;	/* [nfuncs], owned by the source */
+	struct wl_facts facts;	/* traces: what they tell, owned */
 	struct catalog *cat;	/* ground truth, owned by the source */
 	char err[512];
 };

@@ -1,7 +1,9 @@
 /* synth.c - writes synthetic traces in the Azure Functions 2019 format
  * (`vmspec trace synth`): heavy-tailed popularity, timers, a diurnal cycle,
  * bursts, lognormal durations per function and memory per app, with the
- * proportions published for the real trace (Shahrad et al., ATC'20).
+ * proportions published for the real trace (Shahrad et al., ATC'20); the
+ * invocations format is workloads/synth_inv.c's, and the file helpers the
+ * writers share (wlt_create, wlt_finish, wlt_fmt_ms) live here.
  * Invariant: everything is drawn from streams of (seed), in a fixed order,
  * so one seed gives byte-identical files. */
 #include <errno.h>
@@ -15,7 +17,7 @@
 #include "base/rng.h"
 #include "base/util.h"
 #include "workloads/csv.h"
-#include "workloads/trace.h"
+#include "workloads/trace_fmt.h"
 
 #define MIN_PER_DAY 1440
 #define MAX_BURSTS 8
@@ -148,8 +150,8 @@ static void gen_day(const struct sfn *F, gsl_rng *r, const double *cosm,
 #undef LAMBDA
 }
 
-static FILE *create(const char *dir, const char *name, char *path, size_t n,
-		    char *err, size_t errlen)
+FILE *wlt_create(const char *dir, const char *name, char *path, size_t n,
+		 char *err, size_t errlen)
 {
 	if (wlt_path_join(path, n, dir, name)) {
 		snprintf(err, errlen, "%s/%s: path too long", dir, name);
@@ -164,8 +166,8 @@ static FILE *create(const char *dir, const char *name, char *path, size_t n,
 	return f;
 }
 
-static int finish(FILE *f, const char *path, uint64_t *bytes, char *err,
-		  size_t errlen)
+int wlt_finish(FILE *f, const char *path, uint64_t *bytes, char *err,
+	       size_t errlen)
 {
 	long pos = ftell(f);
 	int bad = ferror(f);
@@ -178,6 +180,33 @@ static int finish(FILE *f, const char *path, uint64_t *bytes, char *err,
 	return 0;
 }
 
+size_t wlt_fmt_ms(char *out, int64_t ns)
+{
+	uint64_t a = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
+	char *p = out;
+	if (ns < 0)
+		*p++ = '-';
+	p += put_u64(p, a / 1000000);
+	*p++ = '.';
+	uint64_t frac = a % 1000000;
+	for (int d = 5; d >= 0; d--) {
+		p[d] = (char)('0' + frac % 10);
+		frac /= 10;
+	}
+	p += 6;
+	*p = '\0';
+	return (size_t)(p - out);
+}
+
+void wl_synth_opts_init(struct wl_synth_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->format = WL_TRACE_AZURE2019;
+	o->seed = 1;
+	o->zipf = -1;
+	o->spread = -1;
+}
+
 /* Percentile (q in 0..1) of a lognormal with median (med). */
 static double lq(double med, double sigma, double q)
 {
@@ -187,6 +216,13 @@ static double lq(double med, double sigma, double q)
 int wl_synth_write(const struct wl_synth_opts *o, const char *dir,
 		   struct wl_synth_report *rep, char *err, size_t errlen)
 {
+	if (o->format == WL_TRACE_INVOCATIONS)
+		return wlt_synth_inv(o, dir, rep, err, errlen);
+	if (o->format != WL_TRACE_AZURE2019 && o->format != WL_TRACE_AUTO) {
+		snprintf(err, errlen, "synth: writes the azure2019 and "
+			 "invocations formats only");
+		return -EINVAL;
+	}
 	uint32_t nf = o->functions ? o->functions : 1000;
 	uint32_t days = o->days ? o->days : 1;
 	double rate = o->rate_per_s > 0 ? o->rate_per_s : 50;
@@ -277,7 +313,8 @@ int wl_synth_write(const struct wl_synth_opts *o, const char *dir,
 		else
 			snprintf(name, sizeof(name), "invocations.d%02u.csv",
 				 d + 1);
-		FILE *out = create(dir, name, path, sizeof(path), err, errlen);
+		FILE *out = wlt_create(dir, name, path, sizeof(path), err,
+				       errlen);
 		if (!out) {
 			rc = -EIO;
 			break;
@@ -305,10 +342,10 @@ int wl_synth_write(const struct wl_synth_opts *o, const char *dir,
 			*p++ = '\n';
 			fwrite(row, 1, (size_t)(p - row), out);
 		}
-		rc = finish(out, path, &rep->bytes, err, errlen);
+		rc = wlt_finish(out, path, &rep->bytes, err, errlen);
 	}
-	FILE *out = rc ? NULL : create(dir, "durations.csv", path, sizeof(path),
-				      err, errlen);
+	FILE *out = rc ? NULL : wlt_create(dir, "durations.csv", path,
+					   sizeof(path), err, errlen);
 	if (!rc && !out)
 		rc = -EIO;
 	if (out) {
@@ -336,10 +373,10 @@ int wl_synth_write(const struct wl_synth_opts *o, const char *dir,
 			rep->invocations += F[f].total;
 			rep->invoked += F[f].total > 0;
 		}
-		rc = finish(out, path, &rep->bytes, err, errlen);
+		rc = wlt_finish(out, path, &rep->bytes, err, errlen);
 	}
-	out = rc ? NULL : create(dir, "memory.csv", path, sizeof(path), err,
-				 errlen);
+	out = rc ? NULL : wlt_create(dir, "memory.csv", path, sizeof(path),
+				     err, errlen);
 	if (!rc && !out)
 		rc = -EIO;
 	if (out) {
@@ -364,7 +401,7 @@ int wl_synth_write(const struct wl_synth_opts *o, const char *dir,
 							 A[a].mem_sigma, q[k]));
 			fputc('\n', out);
 		}
-		rc = finish(out, path, &rep->bytes, err, errlen);
+		rc = wlt_finish(out, path, &rep->bytes, err, errlen);
 	}
 	rep->functions = nf;
 	rep->apps = napps;

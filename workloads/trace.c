@@ -1,6 +1,7 @@
 /* trace.c - the front door of every trace format (workloads/trace.h):
  * options and their names, format detection, option checks, open, stats,
- * per-function facts, the input checksum and `vmspec trace info`. Called by
+ * per-function facts, the input checksum and `vmspec trace info`, for
+ * every format (azure2019, azure2021, invocations). Called by
  * workloads/workload.c, cli/trace.c and the config loader; it dispatches
  * to the format readers through workloads/trace_fmt.h, which never call
  * back, so there is no circle between workload.c and the readers. */
@@ -13,7 +14,7 @@
 #include "workloads/trace_fmt.h"
 
 const char *const wl_trace_format_names[WL_TRACE_FORMAT_COUNT + 1] = {
-	"auto", "azure2019", "azure2021", NULL,
+	"auto", "azure2019", "azure2021", "invocations", NULL,
 };
 const char *const wl_trace_expand_names[WL_EXPAND_COUNT + 1] = {
 	"uniform", "equidistant", "poisson", NULL,
@@ -68,9 +69,22 @@ static int detect_file(const char *path, int *format, char *err,
 		*format = WL_TRACE_AZURE2021;
 		return 0;
 	}
+	if (csv_find(h, nh, "function") >= 0 &&
+	    csv_find(h, nh, "arrival_ms") >= 0) {
+		*format = WL_TRACE_INVOCATIONS;
+		return 0;
+	}
+	if (csv_find(h, nh, "function") >= 0 &&
+	    csv_find(h, nh, "cold_ms") >= 0) {
+		snprintf(err, errlen, "%s:1: a function table: give the "
+			 "invocations file (or their directory) as the trace, "
+			 "the table as its functions file", path);
+		return -EINVAL;
+	}
 	snprintf(err, errlen, "%s:1: cannot tell the trace format from the "
 		 "header (expected HashOwner,HashApp,HashFunction,Trigger,1,"
-		 "... or app,func,end_timestamp,duration)", path);
+		 "..., app,func,end_timestamp,duration or function,arrival_ms,"
+		 "duration_ms)", path);
 	return -EINVAL;
 }
 
@@ -83,6 +97,15 @@ int wl_trace_detect(const char *path, int *format, char *err, size_t errlen)
 	}
 	if (!d)
 		return detect_file(path, format, err, errlen);
+	if (wlt_is_inv_dir(path)) {
+		*format = WL_TRACE_INVOCATIONS;
+		return 0;
+	}
+	char inv[WL_TRACE_PATH_LEN];	/* both formats' name: the header
+					 * tells */
+	if (wlt_path_join(inv, sizeof(inv), path, WLT_INV_FILE) == 0 &&
+	    wlt_is_dir(inv) == 0)
+		return detect_file(inv, format, err, errlen);
 	if (wlt_is_2019_dir(path)) {
 		*format = WL_TRACE_AZURE2019;
 		return 0;
@@ -113,11 +136,14 @@ static int check_opts(const struct wl_trace_opts *o, int format, char *err,
 	else if (!(o->reorder_window_s >= 0) || !isfinite(o->reorder_window_s))
 		bad = "reorder_window_s: must be >= 0";
 	else if (format == WL_TRACE_AZURE2019 && (o->start_s || o->end_s))
-		bad = "start_s/end_s apply to azure2021 traces; use "
-		      "start_min/end_min";
-	else if (format == WL_TRACE_AZURE2021 && (o->start_min || o->end_min))
+		bad = "start_s/end_s apply to azure2021 and invocations "
+		      "traces; use start_min/end_min";
+	else if (format != WL_TRACE_AZURE2019 && (o->start_min || o->end_min))
 		bad = "start_min/end_min apply to azure2019 traces; use "
 		      "start_s/end_s";
+	else if (format != WL_TRACE_INVOCATIONS && o->functions_path[0])
+		bad = "functions_path (trace.functions_file) applies to "
+		      "invocations traces";
 	else if (o->start_min < 0 || (o->end_min && o->end_min <= o->start_min))
 		bad = "window: need 0 <= start_min < end_min (end 0 = to the "
 		      "end)";
@@ -145,7 +171,7 @@ static int prepare(const struct wl_trace_opts *o, struct wl_trace_opts *p,
 		if (rc < 0)
 			return rc;
 	}
-	if (p->format != WL_TRACE_AZURE2019 && p->format != WL_TRACE_AZURE2021) {
+	if (p->format <= WL_TRACE_AUTO || p->format >= WL_TRACE_FORMAT_COUNT) {
 		snprintf(err, errlen, "%s: unknown trace format %d", p->path,
 			 p->format);
 		return -EINVAL;
@@ -166,6 +192,8 @@ int wl_trace_open(const struct wl_trace_opts *o, uint64_t seed,
 		return rc;
 	if (p.format == WL_TRACE_AZURE2019)
 		return wlt_open_2019(&p, seed, out, err, errlen);
+	if (p.format == WL_TRACE_INVOCATIONS)
+		return wlt_open_inv(&p, seed, out, err, errlen);
 	return wlt_open_2021(&p, seed, out, err, errlen);
 }
 
@@ -175,6 +203,8 @@ int wl_trace_stats(const struct wl_source *s, struct wl_trace_stats *st)
 		return wlt_stats_2019(s, st);
 	if (s && s->ops == &wl_trace_azure2021_ops)
 		return wlt_stats_2021(s, st);
+	if (s && s->ops == &wl_trace_invocations_ops)
+		return wlt_stats_inv(s, st);
 	return -EINVAL;
 }
 
@@ -185,6 +215,8 @@ int wl_trace_func(const struct wl_source *s, uint32_t func,
 		return wlt_func_2019(s, func, out);
 	if (s && s->ops == &wl_trace_azure2021_ops)
 		return wlt_func_2021(s, func, out);
+	if (s && s->ops == &wl_trace_invocations_ops)
+		return wlt_func_inv(s, func, out);
 	return -EINVAL;
 }
 
@@ -201,6 +233,8 @@ static int trace_files(const struct wl_trace_opts *p, struct wlt_paths *l,
 			wlt_paths_add(l, one);
 		return rc;
 	}
+	if (p->format == WL_TRACE_INVOCATIONS)
+		return wlt_files_inv(p, l, err, errlen);
 	return wlt_files_2019(p, l, err, errlen);
 }
 
@@ -254,7 +288,7 @@ int wl_trace_info(const struct wl_trace_opts *o, struct wl_trace_info *info,
 	rc = wl_trace_open(&p, 0, &s, err, errlen);
 	if (rc < 0)
 		return rc;
-	if (p.format == WL_TRACE_AZURE2021) {
+	if (p.format != WL_TRACE_AZURE2019) {
 		/* late rows show only in replay, which costs little here */
 		struct wl_arrival a;
 		while ((rc = wl_next(s, &a)) > 0)

@@ -1,8 +1,11 @@
-/* trace.h - replay of public serverless traces as arrival sources
+/* trace.h - replay of serverless traces as arrival sources
  * (workloads/workload.h): Azure Functions 2019 (per-minute counts,
- * workloads/azure2019.c) and Azure Functions 2021 (per invocation,
- * workloads/azure2021.c) behind one front door (workloads/trace.c), plus a
- * generator of synthetic traces in the 2019 format (workloads/synth.c).
+ * workloads/azure2019.c), Azure Functions 2021 (per invocation,
+ * workloads/azure2021.c) and the invocations format (per invocation, with
+ * a function table of memory, cold and warm times: workloads/invocations.c)
+ * behind one front door (workloads/trace.c), generators of synthetic traces
+ * in the 2019 and invocations formats (workloads/synth.c, synth_inv.c) and
+ * the converter from Azure 2021 with 2019 memory (workloads/convert.c).
  * Sources yield arrivals lazily in non-decreasing time order; their heap
  * use grows with the number of functions, not of invocations
  * (docs/traces.md gives the exact bounds). Called by workloads/workload.c
@@ -18,11 +21,17 @@
 #define WL_TRACE_PATH_LEN 512
 
 enum wl_trace_format {
-	WL_TRACE_AUTO = 0,	/* from the path: a directory or a file whose
-				 * header has HashFunction = 2019, a header
-				 * app,func,end_timestamp,duration = 2021 */
+	WL_TRACE_AUTO = 0,	/* from the path: a directory with
+				 * functions.csv = invocations, another
+				 * directory or a file whose header has
+				 * HashFunction = 2019, a header
+				 * app,func,end_timestamp,duration = 2021,
+				 * function,arrival_ms,duration_ms =
+				 * invocations */
 	WL_TRACE_AZURE2019,
 	WL_TRACE_AZURE2021,
+	WL_TRACE_INVOCATIONS,	/* function,arrival_ms,duration_ms rows and
+				 * a function table (functions.csv) */
 	WL_TRACE_FORMAT_COUNT
 };
 
@@ -84,16 +93,23 @@ struct wl_trace_opts {
 					 * invocations, durations and memory
 					 * files (docs/traces.md lists the
 					 * names), or the invocations file;
-					 * 2021: the CSV file */
+					 * 2021: the CSV file; invocations:
+					 * the directory holding
+					 * invocations.csv, or that file */
 	char durations_path[WL_TRACE_PATH_LEN];	/* 2019, "" = beside */
 	char memory_path[WL_TRACE_PATH_LEN];	/* 2019, "" = beside */
+	char functions_path[WL_TRACE_PATH_LEN];	/* invocations: the
+						 * function table, "" =
+						 * functions.csv beside,
+						 * if there is one */
 	int expand;			/* enum wl_trace_expand (2019) */
 	int64_t start_min, end_min;	/* 2019 window [start, end) in minutes
 					 * from the first column of the first
 					 * file; end 0 = to the end */
-	double start_s, end_s;		/* 2021 window [start, end) on arrival
-					 * times in seconds; end 0 = to the
-					 * end; arrivals before start_s (also
+	double start_s, end_s;		/* 2021 and invocations: window
+					 * [start, end) on arrival times in
+					 * seconds; end 0 = to the end;
+					 * arrivals before start_s (also
 					 * negative ones) are left out */
 	uint32_t top_n;			/* keep the N most invoked functions
 					 * in the window, 0 = all */
@@ -105,11 +121,15 @@ struct wl_trace_opts {
 					 * service times are not scaled */
 	int no_duration;		/* enum wl_trace_nodur (2019) */
 	int memory;			/* enum wl_trace_mem (2019) */
-	double default_mem_mib;		/* no memory row / 2021; 0 = 128 */
+	double default_mem_mib;		/* no memory row / 2021 / no memory
+					 * in the function table; 0 = 128 */
 	double reorder_window_s;	/* 2021: how far an arrival may
 					 * precede the latest end time and
 					 * still be put in order; 0 = the
-					 * largest duration in the file */
+					 * largest duration in the file;
+					 * invocations: how far it may
+					 * precede the latest arrival read;
+					 * 0 = the most the file needs */
 };
 
 /* Defaults: auto format, uniform expansion, whole trace, fail on error. */
@@ -145,29 +165,47 @@ struct wl_trace_stats {
 					 * row (left out under nodur=skip) */
 	uint64_t invocations_no_duration; /* their invocations */
 	uint32_t funcs_no_memory;	/* given default_mem_mib */
+	uint32_t funcs_no_table;	/* invocations: invoked functions
+					 * without a function table row */
+	uint32_t funcs_cold;		/* invocations: selected functions
+					 * with their own cold time */
+	uint32_t table_rows;		/* invocations: function table rows */
 	uint64_t invocations;		/* of the selected functions in the
 					 * window, as counted in the trace */
-	int64_t span_start_ns;		/* first arrival (2021) or start of
+	int64_t span_start_ns;		/* first arrival (2021, invocations)
+					 * or start of
 					 * the first minute with one (2019),
 					 * from the window start, unscaled */
 	int64_t span_end_ns;		/* last arrival (2021) or end of the
 					 * last minute with one (2019) */
 	int64_t window_ns;		/* length of the window, unscaled */
-	double reorder_window_s;	/* 2021: the window in use */
-	uint64_t max_pending;		/* 2021: largest reorder heap so far;
+	double reorder_window_s;	/* 2021, invocations: the window in
+					 * use */
+	uint64_t max_pending;		/* 2021, invocations: largest reorder
+					 * heap so far;
 					 * 2019: largest minute buffer */
 };
 
 /* 0, or -EINVAL if (s) is not a trace source. */
 int wl_trace_stats(const struct wl_source *s, struct wl_trace_stats *st);
 
+#define WL_TRACE_NAME_LEN 160
+
 /* What the trace says about one selected function. */
 struct wl_trace_func {
 	uint64_t invocations;		/* in the window, as in the trace */
 	double mem_mib;			/* = s->func_mem_mib[func] */
 	struct dist service;		/* ns. 2019: the empirical percentiles
-					 * of its durations row; 2021: constant
-					 * at its mean duration */
+					 * of its durations row; 2021 and
+					 * invocations: constant at its mean
+					 * duration in the window */
+	double cold_ns;			/* its own mean cold time, 0 = none
+					 * (invocations: the table's cold_ms) */
+	double warm_ns;			/* its mean warm time: the mean of
+					 * (service), or the table's warm_ms */
+	char app[WL_TRACE_NAME_LEN];	/* 2021: app; "" in other formats */
+	char name[WL_TRACE_NAME_LEN];	/* 2021: func; invocations: function;
+					 * "" for 2019 */
 	uint32_t file;			/* index of the file where it first
 					 * appears, in the order read */
 	uint64_t line;			/* 1-based line there */
@@ -205,17 +243,38 @@ int wl_trace_detect(const char *path, int *format, char *err, size_t errlen);
 /* The ops tables, for wl_registry[] (workloads/workload.c). */
 extern const struct wl_source_ops wl_trace_azure2019_ops;
 extern const struct wl_source_ops wl_trace_azure2021_ops;
+extern const struct wl_source_ops wl_trace_invocations_ops;
 
-/* ---- synthetic traces in the 2019 format (workloads/synth.c) ------------ */
+/* ---- synthetic traces (workloads/synth.c, workloads/synth_inv.c) -------- */
 
 struct wl_synth_opts {
+	int format;		/* WL_TRACE_AZURE2019 (also AUTO) or
+				 * WL_TRACE_INVOCATIONS */
 	uint32_t functions;	/* rows per day; 0 = 1000 */
-	uint32_t days;		/* 1 writes invocations.csv; D > 1 writes
-				 * invocations.d01.csv .. dDD.csv; 0 = 1 */
+	uint32_t days;		/* 2019: 1 writes invocations.csv; D > 1
+				 * writes invocations.d01.csv .. dDD.csv;
+				 * 0 = 1 */
 	uint64_t seed;
 	double rate_per_s;	/* target mean invocations per second over
 				 * all functions; 0 = 50 */
+	/* invocations format only (0 = the default given) */
+	double duration_s;	/* length of the trace; 0 = days * 1 day if
+				 * days is set, else 3600 */
+	double zipf;		/* popularity: function i's rate is
+				 * proportional to (i + 1)^-zipf; < 0 = 1,
+				 * 0 = all functions alike */
+	double warm_ms;		/* mean over functions of the mean warm
+				 * time; 0 = 200 */
+	double cold_ms;		/* mean over functions of the mean cold
+				 * time; 0 = 500 */
+	double spread;		/* sigma of the lognormal factor (mean 1)
+				 * of a function's warm and cold means;
+				 * < 0 = 0.5, 0 = every function alike */
+	double mem_mib;		/* median memory of a function; 0 = 256 */
 };
+
+/* The defaults above, format AZURE2019. */
+void wl_synth_opts_init(struct wl_synth_opts *o);
 
 struct wl_synth_report {
 	uint32_t functions, apps, owners, days;
@@ -224,9 +283,56 @@ struct wl_synth_report {
 	uint64_t bytes;		/* written, all files */
 };
 
-/* Write a trace into directory (dir) (created if missing):
- * invocations*.csv, durations.csv, memory.csv. 0 or a negative errno. */
+/* Write a trace into directory (dir) (created if missing): 2019:
+ * invocations*.csv, durations.csv, memory.csv; invocations:
+ * invocations.csv and functions.csv. 0 or a negative errno. */
 int wl_synth_write(const struct wl_synth_opts *o, const char *dir,
 		   struct wl_synth_report *rep, char *err, size_t errlen);
+
+/* ---- Azure 2021 + 2019 memory -> invocations (workloads/convert.c) ------ */
+
+enum wl_convert_mem {
+	WL_CONVERT_MEDIAN = 0,	/* the matched row's 50th percentile */
+	WL_CONVERT_SPLIT,	/* an app row's median divided by the number
+				 * of the app's functions in the output */
+	WL_CONVERT_MEM_COUNT
+};
+extern const char *const wl_convert_mem_names[WL_CONVERT_MEM_COUNT + 1];
+
+struct wl_convert_opts {
+	struct wl_trace_opts in;	/* the 2021 trace: path, window,
+					 * selection, on_error, reorder
+					 * window, default_mem_mib (format
+					 * and time_scale are forced) */
+	char memory_path[WL_TRACE_PATH_LEN];	/* 2019 memory file, or a
+						 * 2019 directory (its memory
+						 * files); "" = none */
+	int memory;			/* enum wl_convert_mem */
+};
+
+struct wl_convert_report {
+	uint32_t functions, apps;	/* written */
+	uint64_t invocations;		/* written */
+	uint32_t by_function;		/* memory from a row of the function
+					 * (HashApp, HashFunction) */
+	uint32_t by_app;		/* from its app's row (HashApp) */
+	uint32_t no_match;		/* given default_mem_mib */
+	uint32_t apps_ambiguous;	/* HashApp rows of several owners
+					 * (the first row read is used) */
+	uint32_t memory_files;
+	uint64_t memory_rows;		/* data rows read there */
+	uint64_t skipped_rows;		/* broken rows skipped, both traces */
+	char first_skip[512];
+	double default_mem_mib;
+};
+
+/* Write (dir)/invocations.csv and (dir)/functions.csv from the Azure 2021
+ * trace (o->in) replayed as a run would (window, selection, order), each
+ * function's memory joined from the 2019 memory table (o->memory_path) on
+ * app = HashApp (and func = HashFunction when the table has that column),
+ * else o->in.default_mem_mib. Arrival times count from the window start.
+ * 0, or a negative errno with "FILE:LINE: ..." in (err). */
+int wl_convert_2021(const struct wl_convert_opts *o, const char *dir,
+		    struct wl_convert_report *rep, char *err, size_t errlen);
 
 #endif

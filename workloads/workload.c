@@ -9,6 +9,7 @@
 #include "config/config.h"
 #include "base/results.h"
 #include "base/units.h"
+#include "workloads/catalog.h"
 #include "workloads/trace.h"
 #include "workloads/workload.h"
 
@@ -27,13 +28,15 @@ const struct wl_source_ops *const wl_registry[] = {
 	&synthetic_entry,
 	&wl_trace_azure2019_ops,
 	&wl_trace_azure2021_ops,
+	&wl_trace_invocations_ops,
 	NULL,
 };
 
 static int is_trace(const struct vms_config *c)
 {
 	return c->workload.kind == WL_AZURE2019 ||
-	       c->workload.kind == WL_AZURE2021;
+	       c->workload.kind == WL_AZURE2021 ||
+	       c->workload.kind == WL_INVOCATIONS;
 }
 
 int wl_trace_opts_from_config(const struct vms_config *c,
@@ -49,7 +52,8 @@ int wl_trace_opts_from_config(const struct vms_config *c,
 	if (!c->trace.path[0]) {
 		snprintf(err, errlen, "trace.path: not set (workload.kind %s "
 			 "replays a trace)", c->workload.kind == WL_AZURE2019
-			 ? "azure2019" : "azure2021");
+			 ? "azure2019" : c->workload.kind == WL_AZURE2021 ?
+			 "azure2021" : "invocations");
 		return -EINVAL;
 	}
 	if (end && end <= start) {
@@ -63,6 +67,8 @@ int wl_trace_opts_from_config(const struct vms_config *c,
 		 c->trace.durations_path);
 	snprintf(o->memory_path, sizeof(o->memory_path), "%s",
 		 c->trace.memory_path);
+	snprintf(o->functions_path, sizeof(o->functions_path), "%s",
+		 c->trace.functions_path);
 	if (c->workload.kind == WL_AZURE2019) {
 		o->format = WL_TRACE_AZURE2019;
 		if (start % NS_PER_MIN || end % NS_PER_MIN) {
@@ -76,7 +82,8 @@ int wl_trace_opts_from_config(const struct vms_config *c,
 		o->start_min = start / NS_PER_MIN;
 		o->end_min = end / NS_PER_MIN;
 	} else {
-		o->format = WL_TRACE_AZURE2021;
+		o->format = c->workload.kind == WL_AZURE2021 ?
+			WL_TRACE_AZURE2021 : WL_TRACE_INVOCATIONS;
 		o->start_s = (double)start / 1e9;
 		o->end_s = (double)end / 1e9;
 	}
@@ -111,6 +118,7 @@ int wl_open(const struct vms_config *c, uint64_t seed, struct wl_source **out,
 		return wl_synthetic_open(c, seed, out, err, errlen);
 	case WL_AZURE2019:
 	case WL_AZURE2021:
+	case WL_INVOCATIONS:
 		return trace_open(c, seed, out, err, errlen);
 	default:
 		snprintf(err, errlen, "workload.kind: unknown kind %d",
@@ -167,6 +175,23 @@ void wl_free(struct wl_source *s)
 {
 	if (s)
 		s->ops->free(s);
+}
+
+int wl_catalog(struct catalog *cat, const struct vms_config *c,
+	       const struct wl_source *s, uint64_t seed, char *err,
+	       size_t errlen)
+{
+	const struct wl_facts *x = &s->facts;
+	struct cat_given g = {
+		.mem_mib = s->func_mem_mib,
+		.cold_ns = x->cold_ns,
+		.warm_ns = x->warm_ns,
+		.runtime = x->runtime,
+		.lib_off = x->lib_off,
+		.lib = x->lib,
+	};
+	return cat_generate_given(cat, c, s->nfuncs, &g, 1, seed, err,
+				  errlen);
 }
 
 int wl_checksum(const struct vms_config *c, char *out, size_t n, char *err,

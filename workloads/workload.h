@@ -19,7 +19,18 @@ int wl_open(const struct vms_config *c, uint64_t seed, struct wl_source **out,
 	    char *err, size_t errlen);
 void wl_free(struct wl_source *s);
 
-/* ---- traces (workload.kind azure2019/azure2021, workloads/trace.h) ---- */
+/* The catalog of a source that brings none (a trace): what the trace
+ * tells of its functions (memory, s->facts: cold and warm times,
+ * runtimes, libraries), the rest drawn from (c) and (seed) as
+ * cat_generate does, one phase. 0 or a negative errno with (err); free
+ * with cat_free. */
+struct catalog;
+int wl_catalog(struct catalog *cat, const struct vms_config *c,
+	       const struct wl_source *s, uint64_t seed, char *err,
+	       size_t errlen);
+
+/* ---- traces (workload.kind azure2019, azure2021, invocations:
+ * workloads/trace.h) ---- */
 
 struct res_metric;
 struct wl_trace_opts;
