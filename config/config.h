@@ -60,7 +60,7 @@ enum pool_ttl_from { TTL_FROM_END = 0, TTL_FROM_START, TTL_FROM_COUNT };
 enum pool_expiry { EXPIRY_EAGER = 0, EXPIRY_LAZY, EXPIRY_COUNT };
 enum pool_evict { EVICT_SHORTFALL = 0, EVICT_AT_LEAST_SIZE, EVICT_COUNT };
 enum pool_priority { PRIO_VM = 0, PRIO_FUNCTION, PRIO_COUNT };
-enum pool_cost { COST_MEAN_BOOT = 0, COST_MEASURED, COST_COUNT };
+enum pool_cost { COST_MEAN_BOOT = 0, COST_MEASURED, COST_FUNCTION, COST_COUNT };
 
 /* A cache's policy and size (idle VM pool, library cache, code block
  * repository, snapshot store). */

@@ -32,7 +32,8 @@ static const char *const pool_expiries[] = { "eager", "lazy", NULL };
 static const char *const pool_evicts[] = { "shortfall", "at-least-size",
 					    NULL };
 static const char *const pool_priorities[] = { "vm", "function", NULL };
-static const char *const pool_costs[] = { "mean-boot", "measured", NULL };
+static const char *const pool_costs[] = { "mean-boot", "measured", "function",
+					  NULL };
 
 #define CACHE_ROWS(sec, field, pol, cap, what)				\
 	{ .key = sec ".policy", .type = CFG_ENUM,			\
@@ -513,8 +514,10 @@ const struct cfg_param cfg_params[] = {
 	{ .key = "pool.cost", .type = CFG_ENUM, .offset = OFF(poolsem.cost),
 	  .def = "mean-boot", .unit = "", .choices = pool_costs,
 	  .help = "idle VM pool: a VM's re-creation cost (gdsf, landlord): the "
-	  "boot model's mean, or its function's mean creation time (ready - "
-	  "created) measured so far" },
+	  "boot model's mean, its function's mean creation time (ready - "
+	  "created) measured so far, or what the function's cold start costs "
+	  "over a warm one, its mean cold minus warm time (function: "
+	  "FaasCache's Greedy-Dual cost)" },
 	{ .key = "pool.max_instances", .type = CFG_INT,
 	  .offset = OFF(poolsem.max_instances), .min = 0, .max = 1000000000,
 	  .def = "0", .unit = "",

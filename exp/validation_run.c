@@ -525,7 +525,8 @@ int val_pool_files(const char *const *paths, size_t nfiles,
 		}
 		if (rc == 0) {
 			char run[VAL_NAME_LEN];
-			snprintf(run, sizeof(run), "%s@files", names[k]);
+			snprintf(run, sizeof(run), "%.*s@files",
+				 (int)(sizeof(run) - 7), names[k]);
 			val_compare_pooled(t, run, real, nreal, &sim);
 		}
 		for (size_t r = 0; r < nreal; r++) {

@@ -53,6 +53,7 @@ struct vmpool {
 	struct vslot *vs;		/* [slot] */
 	uint32_t nvs;
 	int choice, ttl_from, lazy, at_least_size, by_func, measured;
+	int func_cost, cold_whole;	/* pool.cost function; cold = response */
 	int64_t max_inst;		/* 0: no limit */
 	uint32_t *nspec_idle;		/* [func] idle VMs with a spec key */
 	uint8_t *prewarm_armed;		/* [func] a pre-warm timer is set */
@@ -207,6 +208,8 @@ struct vmpool *vmpool_new(struct platform *p, const struct vms_config *c,
 	vp->at_least_size = c->poolsem.evict == EVICT_AT_LEAST_SIZE;
 	vp->by_func = c->poolsem.priority == PRIO_FUNCTION;
 	vp->measured = c->poolsem.cost == COST_MEASURED;
+	vp->func_cost = c->poolsem.cost == COST_FUNCTION;
+	vp->cold_whole = c->models.cold_response == MODEL_COLD_WHOLE;
 	vp->max_inst = c->poolsem.max_instances;
 	vp->prewarm_armed = xcalloc(vp->nfuncs + 1, 1);
 	vp->nspec_idle = xcalloc(vp->nfuncs + 1, sizeof(uint32_t));
@@ -300,6 +303,19 @@ static double vm_cost(const struct vmpool *vp, uint32_t func)
 {
 	if (vp->measured && func < vp->nfuncs && vp->cost_n[func])
 		return vp->cost_sum[func] / vp->cost_n[func];
+	if (vp->func_cost && func < vp->nfuncs) {
+		/* the manifest's means: what a cold start costs over a warm
+		 * one, the creation itself, or the cold response less the
+		 * warm one when the cold time is the whole response
+		 * (models.cold_response); unknown: the boot model's mean */
+		const struct plat_func *f = plat_func(vp->p, func);
+		if (f->cold_mean_ns > 0) {
+			double d = vp->cold_whole ? f->cold_mean_ns -
+						    f->warm_mean_ns :
+						    f->cold_mean_ns;
+			return d > 0 ? d : 0;
+		}
+	}
 	return vp->boot_cost;
 }
 

@@ -46,6 +46,8 @@ struct fake {
 	double host_mib, used_mib;
 	double mib[NF];
 	int64_t boot_ns[NF];
+	double warm_ns[NF];	/* the manifest's mean warm time */
+	struct plat_func fn[NF];
 	struct plat_vm vm[MAXVM];
 	int64_t ready_at[MAXVM], done_at[MAXVM], timer_at[MAXVM];
 	uint64_t timer_tag[MAXVM];
@@ -85,6 +87,16 @@ static double f_free(struct platform *p)
 static double f_vm_mib(struct platform *p, uint32_t f)
 {
 	return F(p)->mib[f];
+}
+
+/* the manifest: mean cold time = the scripted boot, mean warm time */
+static const struct plat_func *f_func(struct platform *p, uint32_t f)
+{
+	struct fake *k = F(p);
+	k->fn[f].mem_mib = k->mib[f];
+	k->fn[f].cold_mean_ns = (double)k->boot_ns[f];
+	k->fn[f].warm_mean_ns = k->warm_ns[f];
+	return &k->fn[f];
 }
 
 static int f_boot(struct platform *p, uint32_t func, uint32_t *out)
@@ -194,6 +206,7 @@ static const struct platform_ops fake_ops = {
 	.rng = f_rng,
 	.nfuncs = f_nfuncs,
 	.nruntimes = f_nruntimes,
+	.func = f_func,
 	.vm = f_vm,
 	.mem_free_mib = f_free,
 	.vm_mem_mib = f_vm_mib,
@@ -204,6 +217,9 @@ static const struct platform_ops fake_ops = {
 	.vm_timer = f_vm_timer,
 	.timer = f_timer,
 };
+
+/* the manifest's mean warm times of the next run() (seconds) */
+static double warm_s_next[NF];
 
 /* Run (arr) (sorted by time) under keepalive with the config (sets) on a
  * host of (host_mib) with VMs of mib[f] booting in boot_s[f]; the
@@ -234,6 +250,7 @@ static void run(const char *const *sets, double host_mib, const double *mib,
 	for (int f = 0; f < NF; f++) {
 		k.mib[f] = mib[f];
 		k.boot_ns[f] = S(boot_s[f]);
+		k.warm_ns[f] = (double)S(warm_s_next[f]);
 	}
 	k.arr = arr;
 	k.narr = narr;
@@ -523,6 +540,21 @@ static void test_cost(void)
 		 "pool.cost=measured"), 8192, MIB100, boot, a, N(a), out,
 	    sizeof(out), NULL, NULL);
 	check("measured", out, "c1 c2 c3 c4 w1");
+	/* the manifest's cost (FaasCache's Greedy-Dual): f0's creation
+	 * costs 1 s, f1's 5 s, as measured */
+	run(SETS("pool.policy=gdsf", "pool.capacity=200MiB",
+		 "pool.cost=function"), 8192, MIB100, boot, a, N(a), out,
+	    sizeof(out), NULL, NULL);
+	check("function", out, "c1 c2 c3 c4 w1");
+	/* a cold time that is the whole response costs cold - warm: f1's
+	 * 5 s response against a 4.5 s warm one costs 0.5 s, f0's 1 s, so
+	 * f1's VM goes */
+	warm_s_next[1] = 4.5;
+	run(SETS("pool.policy=gdsf", "pool.capacity=200MiB",
+		 "pool.cost=function", "models.cold_response=whole"), 8192,
+	    MIB100, boot, a, N(a), out, sizeof(out), NULL, NULL);
+	warm_s_next[1] = 0;
+	check("function, whole", out, "c1 c2 c3 w2 c4");
 }
 
 /* ---- unbounded memory, no keep-alive limit: every policy (hybrid is a
