@@ -1,0 +1,317 @@
+/* test_spr.c - the scale-per-request keep-alive model (models/spr.h)
+ * against closed forms: no keep-alive (every request cold), a tiny load
+ * (one instance alive with probability 1 - e^{-lambda T}), a limit of two
+ * instances solved by hand (2x2 matrix exponentials), the published
+ * model's own formulas on one and two states, the continuity of the
+ * two-rate path into the exact one; and the stack method against the
+ * simulator (keepalive with a 1 ns boot) at one point, within its 99 %
+ * interval over seeds. */
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+#include <gsl/gsl_cdf.h>
+#include "exp/params.h"
+#include "models/spr.h"
+#include "policies/strategy.h"
+#include "sim/engine.h"
+#include "tests/cu.h"
+
+static int rel_near(double a, double b, double rel)
+{
+	return fabs(a - b) <= rel * fmax(fabs(a), fabs(b)) + 1e-15;
+}
+
+static struct spr_params params(double rate, double warm, double cold,
+				double ttl)
+{
+	struct spr_params p;
+	spr_params_init(&p);
+	p.rate_per_s = rate;
+	p.warm_s = warm;
+	p.cold_s = cold;
+	p.ttl_s = ttl;
+	return p;
+}
+
+static int solve(const struct spr_params *p, enum spr_method m,
+		 struct spr_result *r)
+{
+	char err[256];
+	int rc = spr_solve(p, m, r, err, sizeof(err));
+	if (rc)
+		fprintf(stderr, "spr_solve(%s): %s\n", spr_method_names[m],
+			err);
+	return rc;
+}
+
+static void test_erlang_b(void)
+{
+	CU_ASSERT_DOUBLE_EQUAL(spr_erlang_b(1, 0), 1, 1e-15);
+	CU_ASSERT_DOUBLE_EQUAL(spr_erlang_b(1, 1), 0.5, 1e-15);
+	CU_ASSERT_DOUBLE_EQUAL(spr_erlang_b(2, 2), 0.4, 1e-15);
+	/* rho^3/3! / sum_k rho^k/k! at rho = 3 */
+	CU_ASSERT_DOUBLE_EQUAL(spr_erlang_b(3, 3), 4.5 / 13, 1e-15);
+}
+
+/* T = 0: every idle instance is gone at once, every request is cold and
+ * the instances are the cold responses in progress: lambda / mu_c. */
+static void test_no_keepalive(void)
+{
+	static const struct { double rate, warm, cold; int boot; } t[] = {
+		{ 0.5, 2, 3, 0 }, { 10, 0.1, 0.1, 0 }, { 4, 1, 0.5, 1 },
+		{ 4, 1, 0, 1 },
+	};
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		for (int m = 0; m < 2; m++) {
+			struct spr_params p = params(t[i].rate, t[i].warm,
+						     t[i].cold, 0);
+			struct spr_result r;
+			p.cold = t[i].boot ? SPR_COLD_BOOT : SPR_COLD_WHOLE;
+			CU_ASSERT_EQUAL_FATAL(solve(&p, m, &r), 0);
+			double cm = t[i].boot ? t[i].cold + t[i].warm
+					      : t[i].cold;
+			CU_ASSERT(rel_near(r.p_cold, 1, 1e-12));
+			CU_ASSERT(fabs(r.idle) < 1e-12);
+			CU_ASSERT(rel_near(r.alive, t[i].rate * cm, 1e-12));
+			CU_ASSERT(rel_near(r.booting, t[i].boot ?
+					   t[i].rate * t[i].cold : 0, 1e-12));
+			CU_ASSERT(rel_near(r.resp_s, cm, 1e-12));
+		}
+}
+
+/* A tiny load (rho = lambda / mu -> 0): one instance at most, alive
+ * while the last request is younger than T: P(cold) = e^{-lambda T},
+ * alive = 1 - e^{-lambda T}, both within O(rho) (here < 5 rho). */
+static void test_tiny_load(void)
+{
+	static const double lt[] = { 0.1, 1, 3 };
+	for (size_t i = 0; i < sizeof(lt) / sizeof(lt[0]); i++) {
+		double rate = 1, warm = 1e-4, rho = rate * warm;
+		struct spr_params p = params(rate, warm, warm, lt[i] / rate);
+		struct spr_result r;
+		CU_ASSERT_EQUAL_FATAL(solve(&p, SPR_STACK, &r), 0);
+		CU_ASSERT_EQUAL(r.exact, 1);
+		CU_ASSERT(fabs(r.p_cold - exp(-lt[i])) < 5 * rho);
+		CU_ASSERT(fabs(r.alive - (1 - exp(-lt[i]))) < 5 * rho);
+	}
+}
+
+/* e^{At} 1 and its integral over [0, t] for a 2x2 A with distinct real
+ * eigenvalues r1, r2 (Sylvester): e^{At} = (e^{r1 t}(A - r2) - e^{r2 t}
+ * (A - r1)) / (r1 - r2); row (i) of both into u, j. */
+static void expm2(const double A[2][2], double t, int i, double *u,
+		  double *j)
+{
+	double tr = A[0][0] + A[1][1];
+	double det = A[0][0] * A[1][1] - A[0][1] * A[1][0];
+	double d = sqrt(tr * tr / 4 - det);
+	double r1 = tr / 2 + d, r2 = tr / 2 - d;
+	/* (A - r) 1, row i */
+	double a1 = A[i][0] + A[i][1] - r2, a2 = A[i][0] + A[i][1] - r1;
+	*u = (exp(r1 * t) * a1 - exp(r2 * t) * a2) / (r1 - r2);
+	*j = (expm1(r1 * t) / r1 * a1 - expm1(r2 * t) / r2 * a2) / (r1 - r2);
+}
+
+/* At most two instances, one rate: the busy count is Erlang's loss
+ * system on {0, 1, 2}; an idle period starting with n = 0 others busy
+ * ends at the first arrival (q0 = e^{-lambda T}); with n = 1, the chain
+ * b in {0, 1} (b = 0 -> 1 at lambda; b = 1 -> 0 at mu, absorbed at
+ * lambda). P(cold) = pi0 q0 + pi1 q1, idle = lambda (pi0 J0 + pi1 J1). */
+static void test_two_instances(void)
+{
+	static const struct { double rate, warm, ttl; } t[] = {
+		{ 1, 1, 1 }, { 2, 0.5, 3 }, { 0.3, 4, 10 },
+	};
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		double lam = t[i].rate, mu = 1 / t[i].warm, T = t[i].ttl;
+		double rho = lam / mu, z = 1 + rho + rho * rho / 2;
+		double pi0 = 1 / z, pi1 = rho / z, pi2 = rho * rho / 2 / z;
+		double q0 = exp(-lam * T), J0 = -expm1(-lam * T) / lam, q1, J1;
+		const double A[2][2] = { { -lam, lam }, { mu, -(lam + mu) } };
+		expm2(A, T, 1, &q1, &J1);
+		struct spr_params p = params(lam, t[i].warm, t[i].warm, T);
+		struct spr_result r;
+		p.max_conc = 2;
+		CU_ASSERT_EQUAL_FATAL(solve(&p, SPR_STACK, &r), 0);
+		CU_ASSERT(rel_near(r.p_cold, pi0 * q0 + pi1 * q1, 1e-9));
+		CU_ASSERT(rel_near(r.p_reject, pi2, 1e-12));
+		CU_ASSERT(rel_near(r.idle, lam * (pi0 * J0 + pi1 * J1), 1e-9));
+		CU_ASSERT(rel_near(r.busy, rho * (1 - pi2), 1e-12));
+		CU_ASSERT_EQUAL(r.exact, 1);
+		/* boot mode without a boot is the same system */
+		p.cold = SPR_COLD_BOOT;
+		p.cold_s = 0;
+		struct spr_result rb;
+		CU_ASSERT_EQUAL_FATAL(solve(&p, SPR_STACK, &rb), 0);
+		CU_ASSERT(rel_near(rb.p_cold, r.p_cold, 1e-12));
+		CU_ASSERT(rel_near(rb.alive, r.alive, 1e-12));
+	}
+}
+
+/* The published model's formulas by hand on states {0, 1} (a limit of
+ * one instance): B(1) = rho / (1 + rho); birth 1 / (1/lambda + 1/mu_c);
+ * instance 1 sees lambda_1 = lambda (1 - B(1)) and lives T + (e^{l1 T}
+ * - 1) E[X; X < T + 1/mu_w]; state 1 rejects what B(1) blocks. */
+static void test_tcc20_by_hand(void)
+{
+	double lam = 0.7, ws = 1.5, cs = 2.5, T = 4, rho = lam * ws;
+	double b1 = rho / (1 + rho), l1 = lam * (1 - b1), tau = T + ws;
+	double m = (1 - exp(-l1 * tau) * (1 + l1 * tau)) / l1;
+	double life = T + expm1(l1 * T) * m;
+	double birth = 1 / (1 / lam + cs), ratio = birth * life;
+	double p0 = 1 / (1 + ratio), p1 = ratio / (1 + ratio);
+	struct spr_params p = params(lam, ws, cs, T);
+	struct spr_result r;
+	p.max_conc = 1;
+	CU_ASSERT_EQUAL_FATAL(solve(&p, SPR_TCC20, &r), 0);
+	CU_ASSERT_EQUAL(r.states, 2);
+	CU_ASSERT(rel_near(r.p_cold, p0, 1e-12));
+	CU_ASSERT(rel_near(r.p_reject, p1 * b1, 1e-12));
+	CU_ASSERT(rel_near(r.alive, p0 * lam * cs + p1, 1e-12));
+	CU_ASSERT(rel_near(r.idle, p1 * (1 - lam * (1 - b1) * ws), 1e-12));
+	CU_ASSERT(rel_near(r.resp_s, p0 * cs + p1 * ws, 1e-12));
+	/* its tiny-load limit is not 1 - e^{-lambda T} (docs/literature.md:
+	 * the mean gap is E[X; X < tau], not E[X | X < tau]) */
+	p = params(1, 1e-6, 1e-6, 1);
+	CU_ASSERT_EQUAL_FATAL(solve(&p, SPR_TCC20, &r), 0);
+	CU_ASSERT(fabs(r.alive - (exp(1) - 2 + 2 / exp(1)) /
+			       (exp(1) - 1 + 2 / exp(1))) < 1e-4);
+}
+
+/* The two-rate path (2-D chain, Poisson phases, fixed point) with cold
+ * = warm (1 + 1e-9) is the one-rate system: the phases' counts add up
+ * to the M/M/inf count, and q depends on their sum only. */
+static void test_two_rates_continuity(void)
+{
+	static const struct { double rate, warm, ttl; } t[] = {
+		{ 1, 2, 60 }, { 5, 0.2, 1 }, { 0.2, 1, 30 },
+	};
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct spr_params p = params(t[i].rate, t[i].warm, t[i].warm,
+					     t[i].ttl);
+		struct spr_result one, two;
+		CU_ASSERT_EQUAL_FATAL(solve(&p, SPR_STACK, &one), 0);
+		p.cold_s = t[i].warm * (1 + 1e-9);
+		CU_ASSERT_EQUAL_FATAL(solve(&p, SPR_STACK, &two), 0);
+		CU_ASSERT_EQUAL(one.exact, 1);
+		CU_ASSERT_EQUAL(two.exact, 0);
+		CU_ASSERT(rel_near(one.p_cold, two.p_cold, 1e-6));
+		CU_ASSERT(rel_near(one.alive, two.alive, 1e-6));
+		CU_ASSERT(rel_near(one.idle, two.idle, 1e-6));
+	}
+}
+
+static void test_errors(void)
+{
+	struct spr_result r;
+	char err[256];
+	struct spr_params p = params(0, 1, 1, 1);
+	CU_ASSERT_EQUAL(spr_solve(&p, SPR_STACK, &r, err, sizeof(err)),
+			-EINVAL);
+	p = params(1, 1, 0, 1);	/* a whole cold response of 0 */
+	CU_ASSERT_EQUAL(spr_solve(&p, SPR_TCC20, &r, err, sizeof(err)),
+			-EINVAL);
+	p = params(1, 1, 2, 1);
+	p.max_conc = 3;		/* two rates and a limit */
+	CU_ASSERT_EQUAL(spr_solve(&p, SPR_STACK, &r, err, sizeof(err)),
+			-ENOTSUP);
+	CU_ASSERT_EQUAL(spr_solve(&p, SPR_TCC20, &r, err, sizeof(err)), 0);
+	p = params(1e4, 1, 1, 1e6);	/* too much work */
+	CU_ASSERT_EQUAL(spr_solve(&p, SPR_STACK, &r, err, sizeof(err)),
+			-E2BIG);
+	enum spr_method m;
+	CU_ASSERT_EQUAL(spr_method_find("stack", &m), 0);
+	CU_ASSERT_EQUAL(m, SPR_STACK);
+	CU_ASSERT_EQUAL(spr_method_find("exact", &m), -EINVAL);
+}
+
+/* ---- against the simulator ---- */
+
+/* keepalive over one function with exponential service, a 1 ns boot (a
+ * 0 boot would not count as a cold start: docs/literature.md), nothing
+ * else costing time: the stack method's exact system. */
+static void spr_config(struct vms_config *c, double rate, double warm_s,
+		       double ttl_s, double minutes)
+{
+	cfg_defaults(c);
+	c->duration_ns = (int64_t)(minutes * 60e9);
+	c->workload.functions = 1;
+	c->workload.rate_per_s = rate;
+	dist_init_exponential(&c->workload.service, warm_s * 1e9);
+	c->workload.service_spread = 0;
+	dist_init_constant(&c->workload.memory, 64);
+	dist_init_constant(&c->models.boot, 1);
+	c->models.dispatch_ns = 0;
+	dist_init_constant(&c->catalog.libs_per_func, 0);
+	dist_init_constant(&c->catalog.lib_blocks, 0);
+	dist_init_constant(&c->catalog.io_fraction, 0);
+	c->host.cores = 1000000;
+	c->keepalive.ttl_ns = (int64_t)(ttl_s * 1e9);
+}
+
+static double metric(const struct plat_summary *s, const char *name)
+{
+	struct res_metric m[PLAT_NMETRICS];
+	size_t n = plat_summary_metrics(s, m);
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(m[i].name, name))
+			return m[i].value;
+	return NAN;
+}
+
+/* lambda = 20/s, warm 100 ms (rho = 2), T = 0.5 s: 8 seeds of 20 min
+ * (24k requests each); the analytical cold-start probability and mean
+ * instances alive lie within the 99 % t-intervals of the runs. */
+static void test_against_simulation(void)
+{
+	enum { SEEDS = 8 };
+	const char *names[2] = { "start_cold", "vms_alive_mean" };
+	double x[2][SEEDS];
+	struct vms_config c;
+	spr_config(&c, 20, 0.1, 0.5, 20);
+	for (int k = 0; k < SEEDS; k++) {
+		struct plat_summary s;
+		char err[256];
+		memset(&s, 0, sizeof(s));
+		int rc = sim_run(&c, strategy_find("keepalive"), 100 + k,
+				 NULL, NULL, &s, err, sizeof(err));
+		CU_ASSERT_EQUAL_FATAL(rc, 0);
+		for (int j = 0; j < 2; j++)
+			x[j][k] = metric(&s, names[j]);
+		plat_summary_release(&s);
+	}
+	cfg_release(&c);
+	struct spr_params p = params(20, 0.1, 0.1, 0.5);
+	struct spr_result r;
+	CU_ASSERT_EQUAL_FATAL(solve(&p, SPR_STACK, &r), 0);
+	double want[2] = { r.p_cold, r.alive };
+	double t = gsl_cdf_tdist_Pinv(0.995, SEEDS - 1);
+	for (int j = 0; j < 2; j++) {
+		double m = 0, v = 0;
+		for (int k = 0; k < SEEDS; k++)
+			m += x[j][k] / SEEDS;
+		for (int k = 0; k < SEEDS; k++)
+			v += (x[j][k] - m) * (x[j][k] - m) / (SEEDS - 1);
+		double h = t * sqrt(v / SEEDS);
+		printf("\n  %s: simulated %.5f +- %.5f, stack %.5f ", names[j],
+		       m, h, want[j]);
+		CU_ASSERT(fabs(m - want[j]) <= h);
+		CU_ASSERT(h < 0.05 * want[j]);	/* the check has teeth */
+	}
+}
+
+int main(void)
+{
+	static const struct cu_test tests[] = {
+		{ "Erlang B", test_erlang_b },
+		{ "no keep-alive: every request cold", test_no_keepalive },
+		{ "tiny load: one instance", test_tiny_load },
+		{ "two instances by hand", test_two_instances },
+		{ "tcc20 formulas by hand", test_tcc20_by_hand },
+		{ "two rates tend to one", test_two_rates_continuity },
+		{ "errors", test_errors },
+		{ "stack vs simulation", test_against_simulation },
+		{ NULL, NULL },
+	};
+	return cu_run("spr", tests);
+}
