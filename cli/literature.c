@@ -1,25 +1,30 @@
 /* literature.c - `vmspec literature spr`: the steady state of the
  * scale-per-request keep-alive model (models/spr.h) for given rates and
  * times, by the published approximation and by the stack method, as a
- * table or JSON: the analytical side of experiments/literature/
- * (docs/literature.md). Nothing is simulated. */
+ * table or JSON, next to vmspec's own runs of the same system over seeds
+ * with --simulate (exp/literature.h): the analytical side of
+ * experiments/literature/ (docs/literature.md). */
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cli/cmd.h"
 #include "base/units.h"
+#include "exp/literature.h"
 #include "models/spr.h"
 
 static const char lit_usage[] =
 	"usage: vmspec literature spr [--rate R] [--warm T] [--cold T] "
-	"[--ttl T]\n"
+	"[--keepalive T]\n"
 	"                             [--cold-model whole|boot] "
 	"[--max-concurrency N]\n"
 	"                             [--method tcc20|stack|both] "
 	"[--states N] [--tol X]\n"
-	"                             [--json]\n"
+	"                             [--simulate [--seeds N] [--seed S] "
+	"[--duration T]\n"
+	"                             [--level X]] [--json]\n"
 	"\n"
 	"Steady state of the scale-per-request keep-alive model (SimFaaS;\n"
 	"Mahmoudi & Khazaei, IEEE TCC 2020): one function, Poisson arrivals,\n"
@@ -34,7 +39,8 @@ static const char lit_usage[] =
 	"  --cold T           whole: mean cold response time (default "
 	"2.244s);\n"
 	"                     boot: mean boot time before a warm service\n"
-	"  --ttl T            keep-alive of an idle instance (default 10min)\n"
+	"  --keepalive T      keep-alive of an idle instance (default 10min;\n"
+	"                     --ttl is the same)\n"
 	"  --cold-model M     whole (the cold response replaces the service,\n"
 	"                     as in the papers) or boot (a boot, then a warm\n"
 	"                     service, as vmspec runs it); default whole\n"
@@ -47,6 +53,19 @@ static const char lit_usage[] =
 	"                     (default: as the tolerance needs)\n"
 	"  --tol X            probability the truncation may leave out\n"
 	"                     (default 1e-13)\n"
+	"  --simulate         also run vmspec's keepalive strategy on the same\n"
+	"                     system over seeds and print each figure's mean\n"
+	"                     and t-interval (needs --cold-model boot, or a\n"
+	"                     whole cold response equal to the warm one)\n"
+	"  --seeds N          simulated seeds (default 10)\n"
+	"  --seed S           the first seed (default 1)\n"
+	"  --duration T       simulated time per seed (default: 100\n"
+	"                     keep-alives, 50000 requests, 10min, and 20 x\n"
+	"                     the model's alive / cold starts per second at\n"
+	"                     least; 5 million requests at most). A run\n"
+	"                     starts with no instance: its first cold starts\n"
+	"                     add about alive / requests to the probability\n"
+	"  --level X          interval level (default 0.95)\n"
 	"  --json             one JSON object instead of the table\n"
 	"  -h, --help         show this text\n"
 	"\n"
@@ -100,11 +119,23 @@ static const char *const row_names[NROWS] = {
 	"states", "trunc_mass", "exact",
 };
 
+/* The simulated figure of table row (i), or -1. */
+static int sim_row(int i)
+{
+	static const int fig[NROWS] = {
+		LIT_SPR_COLD, -1, LIT_SPR_ALIVE, LIT_SPR_BUSY, LIT_SPR_BOOTING,
+		LIT_SPR_IDLE, LIT_SPR_RESP, -1, -1, -1,
+	};
+	return fig[i];
+}
+
 static void print_json(const struct spr_params *p, const int *on,
-		       const struct spr_result *res)
+		       const struct spr_result *res,
+		       const struct lit_spr_sim *sim, double level,
+		       int64_t duration_ns, uint64_t seed0)
 {
 	printf("{\"params\": {\"rate_per_s\": %.17g, \"warm_s\": %.17g, "
-	       "\"cold_s\": %.17g, \"cold_model\": \"%s\", \"ttl_s\": %.17g, "
+	       "\"cold_s\": %.17g, \"cold_model\": \"%s\", \"keepalive_s\": %.17g, "
 	       "\"max_concurrency\": %u}", p->rate_per_s, p->warm_s,
 	       p->cold_s, spr_cold_names[p->cold], p->ttl_s, p->max_conc);
 	for (int m = 0; m < 2; m++) {
@@ -118,11 +149,28 @@ static void print_json(const struct spr_params *p, const int *on,
 			       v[i]);
 		printf("}");
 	}
+	if (sim) {
+		printf(", \"vmspec\": {\"seeds\": %u, \"first_seed\": %llu, "
+		       "\"duration_s\": %.17g, \"level\": %.17g, "
+		       "\"requests_per_seed\": %.17g", sim->seeds,
+		       (unsigned long long)seed0, duration_ns / 1e9, level,
+		       sim->requests);
+		for (int i = 0; i < NROWS; i++) {
+			int j = sim_row(i);
+			if (j >= 0)
+				printf(", \"%s\": {\"mean\": %.17g, "
+				       "\"half\": %.17g}", row_names[i],
+				       sim->mean[j], sim->half[j]);
+		}
+		printf("}");
+	}
 	printf("}\n");
 }
 
 static void print_table(const struct spr_params *p, const int *on,
-			const struct spr_result *res)
+			const struct spr_result *res,
+			const struct lit_spr_sim *sim, double level,
+			int64_t duration_ns, uint64_t seed0)
 {
 	static const char *const label[NROWS] = {
 		"cold-start probability", "rejection probability",
@@ -142,6 +190,8 @@ static void print_table(const struct spr_params *p, const int *on,
 	for (int m = 0; m < 2; m++)
 		if (on[m])
 			printf(" %14s", spr_method_names[m]);
+	if (sim)
+		printf("   vmspec (%g %% interval)", 100 * level);
 	printf("\n");
 	double v[2][NROWS];
 	for (int m = 0; m < 2; m++)
@@ -159,8 +209,18 @@ static void print_table(const struct spr_params *p, const int *on,
 			else
 				printf(" %14.6g", v[m][i]);
 		}
+		int j = sim ? sim_row(i) : -1;
+		if (j >= 0)
+			printf("   %.6g +- %.2g", sim->mean[j], sim->half[j]);
 		printf("\n");
 	}
+	if (sim)
+		printf("vmspec: keepalive strategy, %u seed(s) from %llu, %gs "
+		       "simulated each (%.0f requests per seed; the empty "
+		       "start adds about %.2g to the cold-start probability)"
+		       "\n", sim->seeds, (unsigned long long)seed0,
+		       duration_ns / 1e9, sim->requests,
+		       sim->mean[LIT_SPR_ALIVE] / fmax(sim->requests, 1));
 }
 
 static int cmd_literature(int argc, char **argv)
@@ -169,7 +229,13 @@ static int cmd_literature(int argc, char **argv)
 		{ "rate", required_argument, NULL, 'r' },
 		{ "warm", required_argument, NULL, 'w' },
 		{ "cold", required_argument, NULL, 'c' },
+		{ "keepalive", required_argument, NULL, 't' },
 		{ "ttl", required_argument, NULL, 't' },
+		{ "simulate", no_argument, NULL, 'x' },
+		{ "seeds", required_argument, NULL, 'n' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "level", required_argument, NULL, 'l' },
 		{ "cold-model", required_argument, NULL, 'C' },
 		{ "max-concurrency", required_argument, NULL, 'M' },
 		{ "method", required_argument, NULL, 'm' },
@@ -195,8 +261,10 @@ static int cmd_literature(int argc, char **argv)
 	p.warm_s = 1.991;
 	p.cold_s = 2.244;
 	p.ttl_s = 600;
-	int on[2] = { 1, 1 }, json = 0, c;
-	double x;
+	int on[2] = { 1, 1 }, json = 0, simulate = 0, c;
+	double x, level = 0.95, dur_s = 0;
+	uint32_t seeds = 10;
+	uint64_t seed0 = 1;
 	optind = 2;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		int rc = 0;
@@ -205,7 +273,45 @@ static int cmd_literature(int argc, char **argv)
 			  break;
 		case 'w': rc = parse_time("--warm", optarg, &p.warm_s); break;
 		case 'c': rc = parse_time("--cold", optarg, &p.cold_s); break;
-		case 't': rc = parse_time("--ttl", optarg, &p.ttl_s); break;
+		case 't': rc = parse_time("--keepalive", optarg, &p.ttl_s);
+			  break;
+		case 'x': simulate = 1; break;
+		case 'd':
+			rc = parse_time("--duration", optarg, &dur_s);
+			if (rc == 0 && !(dur_s >= 1e-6 && dur_s <= 1e9)) {
+				fprintf(stderr, "vmspec literature: --duration: "
+					"expected 1us .. 1e9s, got '%s'\n",
+					optarg);
+				rc = -EINVAL;
+			}
+			break;
+		case 'l':
+			rc = parse_num("--level", optarg, 0, &level);
+			if (rc == 0 && !(level > 0 && level < 1)) {
+				fprintf(stderr, "vmspec literature: --level: "
+					"expected a number in (0, 1), got "
+					"'%s'\n", optarg);
+				rc = -EINVAL;
+			}
+			break;
+		case 'n':
+		case 's':
+			rc = parse_num(c == 'n' ? "--seeds" : "--seed", optarg,
+				       c == 'n' ? 1 : 0, &x);
+			if (rc == 0 && (x != floor(x) || x > (c == 'n' ? 1e4
+							      : 9e15))) {
+				fprintf(stderr, "vmspec literature: %s: "
+					"expected an integer %s, got '%s'\n",
+					c == 'n' ? "--seeds" : "--seed",
+					c == 'n' ? "in 1..10000" : ">= 0",
+					optarg);
+				rc = -EINVAL;
+			}
+			if (rc == 0 && c == 'n')
+				seeds = (uint32_t)x;
+			else if (rc == 0)
+				seed0 = (uint64_t)x;
+			break;
 		case 'C':
 			if (spr_cold_find(optarg, &p.cold) < 0) {
 				fprintf(stderr, "vmspec literature: "
@@ -272,10 +378,33 @@ static int cmd_literature(int argc, char **argv)
 			return EXIT_RUN;
 		}
 	}
+	struct lit_spr_sim sim;
+	/* the stack figures when computed, else the published ones */
+	const struct spr_result *ref = on[SPR_STACK] ? &res[SPR_STACK]
+						     : &res[SPR_TCC20];
+	int64_t dur_ns = dur_s > 0 ? (int64_t)llround(dur_s * 1e9)
+				   : lit_spr_duration_ns(&p, ref->alive,
+							 ref->p_cold);
+	if (simulate) {
+		char err[256];
+		int rc = lit_spr_simulate(&p, dur_ns, seed0, seeds, level,
+					  &sim, err, sizeof(err));
+		if (rc == -ENOTSUP || rc == -EINVAL) {
+			fprintf(stderr, "vmspec literature: --simulate: %s\n",
+				err);
+			return EXIT_USAGE;
+		}
+		if (rc < 0) {
+			fprintf(stderr, "vmspec literature: %s\n", err);
+			return EXIT_RUN;
+		}
+	}
 	if (json)
-		print_json(&p, on, res);
+		print_json(&p, on, res, simulate ? &sim : NULL, level, dur_ns,
+			   seed0);
 	else
-		print_table(&p, on, res);
+		print_table(&p, on, res, simulate ? &sim : NULL, level, dur_ns,
+			    seed0);
 	return 0;
 }
 

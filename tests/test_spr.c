@@ -9,11 +9,9 @@
 #include <errno.h>
 #include <math.h>
 #include <string.h>
-#include <gsl/gsl_cdf.h>
+#include "exp/literature.h"
 #include "exp/params.h"
 #include "models/spr.h"
-#include "policies/strategy.h"
-#include "sim/engine.h"
 #include "tests/cu.h"
 
 static int rel_near(double a, double b, double rel)
@@ -227,77 +225,46 @@ static void test_errors(void)
 
 /* ---- against the simulator ---- */
 
-/* keepalive over one function with exponential service, a 1 ns boot (a
- * 0 boot would not count as a cold start: docs/literature.md), nothing
- * else costing time: the stack method's exact system. */
-static void spr_config(struct vms_config *c, double rate, double warm_s,
-		       double ttl_s, double minutes)
-{
-	cfg_defaults(c);
-	c->duration_ns = (int64_t)(minutes * 60e9);
-	c->workload.functions = 1;
-	c->workload.rate_per_s = rate;
-	dist_init_exponential(&c->workload.service, warm_s * 1e9);
-	c->workload.service_spread = 0;
-	dist_init_constant(&c->workload.memory, 64);
-	dist_init_constant(&c->models.boot, 1);
-	c->models.dispatch_ns = 0;
-	dist_init_constant(&c->catalog.libs_per_func, 0);
-	dist_init_constant(&c->catalog.lib_blocks, 0);
-	dist_init_constant(&c->catalog.io_fraction, 0);
-	c->host.cores = 1000000;
-	c->keepalive.ttl_ns = (int64_t)(ttl_s * 1e9);
-}
-
-static double metric(const struct plat_summary *s, const char *name)
-{
-	struct res_metric m[PLAT_NMETRICS];
-	size_t n = plat_summary_metrics(s, m);
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(m[i].name, name))
-			return m[i].value;
-	return NAN;
-}
-
-/* lambda = 20/s, warm 100 ms (rho = 2), T = 0.5 s: 8 seeds of 20 min
- * (24k requests each); the analytical cold-start probability and mean
- * instances alive lie within the 99 % t-intervals of the runs. */
+/* lambda = 20/s, warm 100 ms (rho = 2), T = 0.5 s, a 1 ns boot: the
+ * stack method's exact system, as `vmspec literature spr --simulate` runs
+ * it (exp/literature.h). 8 seeds of 20 min (24k requests each); the
+ * analytical cold-start probability and mean instances alive lie within
+ * the 99 % t-intervals of the runs, and the intervals are narrow. */
 static void test_against_simulation(void)
 {
-	enum { SEEDS = 8 };
-	const char *names[2] = { "start_cold", "vms_alive_mean" };
-	double x[2][SEEDS];
-	struct vms_config c;
-	spr_config(&c, 20, 0.1, 0.5, 20);
-	for (int k = 0; k < SEEDS; k++) {
-		struct plat_summary s;
-		char err[256];
-		memset(&s, 0, sizeof(s));
-		int rc = sim_run(&c, strategy_find("keepalive"), 100 + k,
-				 NULL, NULL, &s, err, sizeof(err));
-		CU_ASSERT_EQUAL_FATAL(rc, 0);
-		for (int j = 0; j < 2; j++)
-			x[j][k] = metric(&s, names[j]);
-		plat_summary_release(&s);
-	}
-	cfg_release(&c);
 	struct spr_params p = params(20, 0.1, 0.1, 0.5);
 	struct spr_result r;
+	struct lit_spr_sim sim;
+	char err[256];
 	CU_ASSERT_EQUAL_FATAL(solve(&p, SPR_STACK, &r), 0);
-	double want[2] = { r.p_cold, r.alive };
-	double t = gsl_cdf_tdist_Pinv(0.995, SEEDS - 1);
-	for (int j = 0; j < 2; j++) {
-		double m = 0, v = 0;
-		for (int k = 0; k < SEEDS; k++)
-			m += x[j][k] / SEEDS;
-		for (int k = 0; k < SEEDS; k++)
-			v += (x[j][k] - m) * (x[j][k] - m) / (SEEDS - 1);
-		double h = t * sqrt(v / SEEDS);
-		printf("\n  %s: simulated %.5f +- %.5f, stack %.5f ", names[j],
-		       m, h, want[j]);
+	int rc = lit_spr_simulate(&p, 20 * 60000000000LL, 100, 8, 0.99, &sim,
+				  err, sizeof(err));
+	if (rc)
+		fprintf(stderr, "lit_spr_simulate: %s\n", err);
+	CU_ASSERT_EQUAL_FATAL(rc, 0);
+	const int fig[3] = { LIT_SPR_COLD, LIT_SPR_ALIVE, LIT_SPR_IDLE };
+	const double want[3] = { r.p_cold, r.alive, r.idle };
+	for (int j = 0; j < 3; j++) {
+		double m = sim.mean[fig[j]], h = sim.half[fig[j]];
+		printf("\n  %s: simulated %.5f +- %.5f, stack %.5f ",
+		       lit_spr_names[fig[j]], m, h, want[j]);
 		CU_ASSERT(fabs(m - want[j]) <= h);
 		CU_ASSERT(h < 0.05 * want[j]);	/* the check has teeth */
 	}
+	CU_ASSERT(rel_near(sim.mean[LIT_SPR_BUSY], r.busy, 0.02));
+	/* what the simulator cannot express is refused, not approximated */
+	struct vms_config c;
+	cfg_defaults(&c);
+	p.cold_s = 0.3;
+	CU_ASSERT_EQUAL(lit_spr_config(&c, &p, 60000000000LL, err,
+				       sizeof(err)), -ENOTSUP);
+	p.cold = SPR_COLD_BOOT;
+	CU_ASSERT_EQUAL(lit_spr_config(&c, &p, 60000000000LL, err,
+				       sizeof(err)), 0);
+	p.max_conc = 4;
+	CU_ASSERT_EQUAL(lit_spr_config(&c, &p, 60000000000LL, err,
+				       sizeof(err)), -ENOTSUP);
+	cfg_release(&c);
 }
 
 int main(void)
