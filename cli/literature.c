@@ -251,8 +251,13 @@ static int cmd_literature(int argc, char **argv)
 		return 0;
 	}
 	if (argc < 2 || strcmp(argv[1], "spr")) {
-		fprintf(stderr, "vmspec literature: expected the model 'spr'"
-			"\n%s", lit_usage);
+		if (argc < 2)
+			fprintf(stderr, "vmspec literature: expected a model: "
+				"spr (vmspec literature --help)\n");
+		else
+			fprintf(stderr, "vmspec literature: unknown model "
+				"'%s': spr (vmspec literature --help)\n",
+				argv[1]);
 		return EXIT_USAGE;
 	}
 	struct spr_params p;

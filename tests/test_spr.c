@@ -2,13 +2,14 @@
  * against closed forms: no keep-alive (every request cold), a tiny load
  * (one instance alive with probability 1 - e^{-lambda T}), a limit of two
  * instances solved by hand (2x2 matrix exponentials), the published
- * model's own formulas on one and two states, the continuity of the
- * two-rate path into the exact one; and the stack method against the
- * simulator (keepalive with a 1 ns boot) at one point, within its 99 %
- * interval over seeds. */
+ * model's formulas by hand on two states and as a linear system on 13,
+ * the continuity of the two-rate path into the exact one; and the stack
+ * method against the simulator (keepalive with a 1 ns boot) at one point,
+ * within its 99 % interval over seeds. */
 #include <errno.h>
 #include <math.h>
 #include <string.h>
+#include <gsl/gsl_linalg.h>
 #include "exp/literature.h"
 #include "exp/params.h"
 #include "models/spr.h"
@@ -176,6 +177,67 @@ static void test_tcc20_by_hand(void)
 			       (exp(1) - 1 + 2 / exp(1))) < 1e-4);
 }
 
+/* The published model on a limit of 12 instances, its generator built
+ * here from the formulas (docs/literature.md) and solved as a linear
+ * system (pi Q = 0, sum pi = 1, by LU) rather than as a product: the
+ * same stationary law, so the same figures. */
+static void test_tcc20_linear_solve(void)
+{
+	enum { M = 12, N = M + 1 };
+	double lam = 3, ws = 2, cs = 2.6, T = 20, rho = lam * ws;
+	double B[N], birth[N], death[N], kill = 0;
+	B[0] = 1;
+	birth[0] = 1 / (1 / lam + cs);
+	death[0] = 0;
+	for (int k = 1; k < N; k++) {
+		B[k] = spr_erlang_b(rho, (uint32_t)k);
+		double lk = lam * (B[k - 1] - B[k]), tau = T + ws;
+		double m = (1 - exp(-lk * tau) * (1 + lk * tau)) / lk;
+		kill += 1 / (T + (exp(lk * T) - 1) * m);
+		death[k] = kill;
+		birth[k] = 1 / (1 / (lam * B[k]) + cs);
+	}
+	gsl_matrix *A = gsl_matrix_calloc(N, N);
+	gsl_vector *b = gsl_vector_calloc(N), *x = gsl_vector_alloc(N);
+	gsl_permutation *perm = gsl_permutation_alloc(N);
+	/* row j of Q^T: inflow to j minus outflow; the last row: sum = 1 */
+	for (int j = 0; j < N - 1; j++) {
+		double out = (j < M ? birth[j] : 0) + death[j];
+		gsl_matrix_set(A, j, j, -out);
+		if (j > 0)
+			gsl_matrix_set(A, j, j - 1, birth[j - 1]);
+		gsl_matrix_set(A, j, j + 1, death[j + 1]);
+	}
+	for (int i = 0; i < N; i++)
+		gsl_matrix_set(A, N - 1, i, 1);
+	gsl_vector_set(b, N - 1, 1);
+	int sign;
+	gsl_linalg_LU_decomp(A, perm, &sign);
+	gsl_linalg_LU_solve(A, perm, b, x);
+	double cold = 0, rej = 0, alive = 0;
+	for (int i = 0; i < N; i++) {
+		double pi = gsl_vector_get(x, i), c = B[i];
+		if (i == M) {
+			rej = pi * c;
+			c = 0;
+		}
+		cold += pi * c;
+		alive += pi * (i + lam * c * cs);
+	}
+	struct spr_params p = params(lam, ws, cs, T);
+	struct spr_result r;
+	p.max_conc = M;
+	CU_ASSERT_EQUAL_FATAL(solve(&p, SPR_TCC20, &r), 0);
+	CU_ASSERT_EQUAL(r.states, N);
+	CU_ASSERT(rel_near(r.p_cold, cold, 1e-9));
+	CU_ASSERT(rel_near(r.p_reject, rej, 1e-9));
+	CU_ASSERT(rel_near(r.alive, alive, 1e-9));
+	gsl_permutation_free(perm);
+	gsl_vector_free(x);
+	gsl_vector_free(b);
+	gsl_matrix_free(A);
+}
+
 /* The two-rate path (2-D chain, Poisson phases, fixed point) with cold
  * = warm (1 + 1e-9) is the one-rate system: the phases' counts add up
  * to the M/M/inf count, and q depends on their sum only. */
@@ -275,6 +337,7 @@ int main(void)
 		{ "tiny load: one instance", test_tiny_load },
 		{ "two instances by hand", test_two_instances },
 		{ "tcc20 formulas by hand", test_tcc20_by_hand },
+		{ "tcc20 as a linear system", test_tcc20_linear_solve },
 		{ "two rates tend to one", test_two_rates_continuity },
 		{ "errors", test_errors },
 		{ "stack vs simulation", test_against_simulation },
