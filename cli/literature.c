@@ -331,7 +331,7 @@ static int cmd_literature(int argc, char **argv)
 		case 'S':
 			rc = parse_num(c == 'M' ? "--max-concurrency"
 						: "--states", optarg, 0, &x);
-			if (rc == 0 && (x != (uint32_t)x || x > 1e9)) {
+			if (rc == 0 && (x > 1e9 || x != (uint32_t)x)) {
 				fprintf(stderr, "vmspec literature: expected "
 					"an integer, got '%s'\n", optarg);
 				rc = -EINVAL;
