@@ -25,6 +25,7 @@ extern const struct cmd_entry cmd_real_entry;	/* cli/real.c */
 extern const struct cmd_entry cmd_validate_entry;	/* cli/validate.c */
 extern const struct cmd_entry cmd_tune_entry;	/* cli/tune.c */
 extern const struct cmd_entry cmd_sensitivity_entry;	/* cli/sensitivity.c */
+extern const struct cmd_entry cmd_literature_entry;	/* cli/literature.c */
 
 /* Implemented by cli/report.c and cli/plot.c. */
 int cmd_report(int argc, char **argv);

@@ -20,6 +20,7 @@ static const struct cmd_entry *const cmds[] = {
 	&cmd_sweep_entry,
 	&cmd_tune_entry,
 	&cmd_sensitivity_entry,
+	&cmd_literature_entry,
 	NULL,
 };
 
