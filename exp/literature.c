@@ -39,16 +39,13 @@ int lit_spr_config(struct vms_config *c, const struct spr_params *p,
 		   int64_t duration_ns, char *err, size_t errlen)
 {
 	double boot_ns = 1;
-	if (p->max_conc)
-		return fail(err, errlen, -ENOTSUP, "the simulator has no "
-			    "concurrency limit yet (docs/literature.md)");
-	if (p->cold == SPR_COLD_WHOLE && p->cold_s != p->warm_s)
-		return fail(err, errlen, -ENOTSUP, "the simulator runs a "
-			    "cold start as a boot then a warm service: use "
-			    "--cold-model boot, or a whole cold response equal "
-			    "to the warm one (docs/literature.md)");
-	if (p->cold == SPR_COLD_BOOT && p->cold_s > 0)
+	if (p->cold_s > 0)	/* a boot (boot) or the cold response (whole) */
 		boot_ns = p->cold_s * 1e9;
+	c->models.cold_response = p->cold == SPR_COLD_WHOLE ?
+				  MODEL_COLD_WHOLE : MODEL_COLD_BOOT_SERVICE;
+	c->poolsem.max_instances = p->max_conc;	/* rejected beyond */
+	(void)err;
+	(void)errlen;
 	c->duration_ns = duration_ns;
 	c->workload.functions = 1;
 	c->workload.rate_per_s = p->rate_per_s;

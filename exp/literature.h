@@ -39,10 +39,11 @@ struct lit_spr_sim {
  * use, most-recently-idle reuse), no libraries, I/O, dispatch or CPU
  * sharing. A boot of cold_s (SPR_COLD_BOOT: exponential; 0: 1 ns, since a
  * VM created in no time is not counted as a cold start), or, for
- * SPR_COLD_WHOLE, a 1 ns boot when cold_s equals warm_s. Returns 0, or
- * -ENOTSUP with the message in err[errlen] for what this simulator cannot
- * express (a whole cold response longer or shorter than the warm one, a
- * concurrency limit; docs/literature.md). */
+ * SPR_COLD_WHOLE, the cold response model whole (models.cold_response)
+ * with an exponential creation of mean cold_s that is the cold request's
+ * whole response; max_conc as pool.max_instances (rejection beyond).
+ * Returns 0 (err and errlen are kept for what a later model may not
+ * express). */
 int lit_spr_config(struct vms_config *c, const struct spr_params *p,
 		   int64_t duration_ns, char *err, size_t errlen);
 

@@ -12,18 +12,18 @@
 #  3. split the ranking into quartiles and take FUNCS/4 functions from each
 #     at evenly spaced ranks (FaasCache draws them at random; even spacing
 #     keeps the script free of an RNG whose sequence differs between awks);
-#  4. write OUTDIR/functions.csv, one row per function:
-#     HashOwner,HashApp,HashFunction,memory_mib,warm_ms,cold_ms, where, as
-#     in FaasCache, warm is the function's Average duration, cold its
-#     Maximum, and memory its app's AverageAllocatedMb divided by the
-#     app's functions in the durations table, rounded up;
-#  5. write OUTDIR/invocations.csv (the selected rows), durations.csv
-#     (every percentile at warm_ms: a constant warm time) and memory.csv
-#     (one row per function, every percentile at memory_mib), so that
-#     vmspec's azure2019 reader replays FaasCache's warm times and memory.
-#     The per-function cold times of functions.csv are for the lead to
-#     wire after the merge of per-function cold times; vmspec does not read
-#     functions.csv on this branch.
+#  4. write the trace in vmspec's invocations format (docs/traces.md):
+#     OUTDIR/functions.csv, one row per function:
+#     function,memory_mib,cold_ms,warm_ms,runtime where, as in FaasCache,
+#     warm is the function's Average duration, cold its Maximum (a whole
+#     cold response: models.cold_response whole), and memory its app's
+#     AverageAllocatedMb divided by the app's functions in the durations
+#     table, rounded up; the function is named by the first 16 hex digits
+#     of its HashFunction (distinct among the selected: checked);
+#  5. OUTDIR/invocations.csv: function,arrival_ms,duration_ms, each
+#     minute's count c expanded as FaasCache does, the i-th of the minute
+#     at i/c of it (i = 0..c-1), every duration the function's warm time,
+#     in order of arrival (ties by function name).
 # Same arguments, same files, byte for byte.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -83,25 +83,24 @@ awk -F, 'FNR == 1 { pass++ }
 	pass == 3 { if (FNR == 1) for (i = 1; i <= NF; i++) c[$i] = i
 		else mem[$1 "," $2] = $c["AverageAllocatedMb"]; next }
 	FNR == 1 { for (i = 1; i <= NF; i++) d[$i] = i
-		print "HashOwner,HashApp,HashFunction,memory_mib,warm_ms,cold_ms"
+		print "function,memory_mib,cold_ms,warm_ms,runtime"
 		next }
 	($1 "," $2 "," $3) in want {
 		a = $1 "," $2; m = mem[a] / nf[a]; mi = int(m); if (mi < m) mi++
-		print $1 "," $2 "," $3 "," mi "," $d["Average"] "," $d["Maximum"] }' \
+		print substr($3, 1, 16) "," mi "," $d["Maximum"] "," \
+			$d["Average"] "," }' \
 	"$T/chosen" "$T/day/durations.csv" "$T/day/memory.csv" \
 	"$T/day/durations.csv" >"$out/functions.csv"
-# the selected invocation rows, in the synthetic day's file order
-awk -F, 'FILENAME == ARGV[1] { want[$0] = 1; next }
-	FNR == 1 || ($1 "," $2 "," $3) in want' "$T/chosen" \
-	"$T/day/invocations.csv" >"$out/invocations.csv"
-# FaasCache's view for vmspec's reader: every duration percentile at the
-# Average (a constant warm time), and a memory row per function (joined
-# per function since it has a HashFunction column) with every percentile
-# at the split memory
-awk -F, 'FNR == 1 { print "HashOwner,HashApp,HashFunction,Average,Count,Minimum,Maximum,percentile_Average_0,percentile_Average_1,percentile_Average_25,percentile_Average_50,percentile_Average_75,percentile_Average_99,percentile_Average_100"; next }
-	{ w = $5; print $1 "," $2 "," $3 "," w ",1," w "," $6 "," w "," w "," w "," w "," w "," w "," w }' \
-	"$out/functions.csv" >"$out/durations.csv"
-awk -F, 'FNR == 1 { print "HashOwner,HashApp,HashFunction,SampleCount,AverageAllocatedMb,AverageAllocatedMb_pct1,AverageAllocatedMb_pct5,AverageAllocatedMb_pct25,AverageAllocatedMb_pct50,AverageAllocatedMb_pct75,AverageAllocatedMb_pct95,AverageAllocatedMb_pct99,AverageAllocatedMb_pct100"; next }
-	{ m = $4; print $1 "," $2 "," $3 ",1," m "," m "," m "," m "," m "," m "," m "," m "," m }' \
-	"$out/functions.csv" >"$out/memory.csv"
-echo "wrote $out: $n functions of $total eligible, $(awk -F, 'NR > 1 { for (i = 5; i <= NF; i++) s += $i } END { print s + 0 }' "$out/invocations.csv") invocations"
+dups=$(tail -n +2 "$out/functions.csv" | cut -d, -f1 | sort | uniq -d | head -1)
+[ -z "$dups" ] || { echo "faascache-trace.sh: two functions named $dups" >&2; exit 1; }
+# the selected functions' minutes expanded at i/c of each minute, every
+# invocation at the function's warm time, sorted by arrival
+awk -F, 'FILENAME == ARGV[1] { if (FNR > 1) warm[$1] = $4; next }
+	FNR == 1 { next }
+	{ f = substr($3, 1, 16) }
+	f in warm { for (m = 5; m <= NF; m++) for (i = 0; i < $m; i++)
+		printf "%s,%.3f,%s\n", f, (m - 5 + i / $m) * 60000, warm[f] }' \
+	"$out/functions.csv" "$T/day/invocations.csv" |
+	sort -t, -k2,2g -k1,1 >"$T/inv"
+{ echo "function,arrival_ms,duration_ms"; cat "$T/inv"; } >"$out/invocations.csv"
+echo "wrote $out: $n functions of $total eligible, $(($(wc -l <"$out/invocations.csv") - 1)) invocations"

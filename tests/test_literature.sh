@@ -63,8 +63,10 @@ usage_error "zero rate" "rate must be > 0" $L spr --rate 0
 usage_error "bad method" "--method: tcc20, stack or both" $L spr --method x
 usage_error "bad level" "--level: expected a number in (0, 1)" \
 	$L spr --level 1
-usage_error "whole cold response not simulable" "--simulate: the simulator" \
-	$L spr --simulate
+# the papers' system (a whole cold response, a limit) is simulated too
+expect "whole cold response simulated" 0 "vmspec (95 % interval)" -- \
+	$L spr --simulate --seeds 2 --duration 1h --max-concurrency 1000 \
+	--method tcc20
 usage_error "unexpected argument" "unexpected 'x'" $L spr x
 expect "experiment scale-per-request (10 min)" 0 "results:" -- \
 	"$VMSPEC" run "$SRCDIR/experiments/literature/scale-per-request.yaml" \
