@@ -415,7 +415,7 @@ static void test_cli_results(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(rd);
 	CU_ASSERT_EQUAL(res_is_complete(rd), 1);
 	res_reader_close(rd);
-	char part[700];
+	char part[sizeof(out) + 16];
 	snprintf(part, sizeof(part), "%s.part", out);
 	rd = res_open(part, err, sizeof(err));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(rd);

@@ -300,7 +300,7 @@ static void values_param(struct tune_param *q, size_t n)
 	q->text = xcalloc(n, sizeof(char *));
 	q->num = xcalloc(n, sizeof(double));
 	for (size_t i = 0; i < n; i++) {
-		char t[16];
+		char t[24];
 		snprintf(t, sizeof(t), "%zu", i);
 		q->text[i] = xstrdup(t);
 		q->num[i] = (double)i;
