@@ -131,6 +131,8 @@ if [ -f "$build/Makefile" ] && command -v make >/dev/null; then
 	check "installed: experiments" test -f "$share/experiments/compare-strategies.yaml"
 	check "installed: calibration" \
 		test -f "$share/models/calibration-kvm-pvm-epyc-2core.yaml"
+	check "installed: literature experiments" \
+		test -f "$share/experiments/literature/scale-per-request.yaml"
 	check "installed: no traces" test ! -e "$share/experiments/traces"
 	expect "installed: run by name" 0 '^name: "compare-strategies"' -- \
 		env VMSPEC_DATADIR="$share" "$bin" run compare-strategies \
