@@ -32,7 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (p = buf; p && n < FUZZ_MAX_SETS; p = nl ? nl + 1 : NULL, n++) {
 		if ((nl = strchr(p, '\n')))
 			*nl = '\0';
-		/* alternate the two entry points; both must agree */
+		/* alternate the two entry points */
 		if (n % 2 ? cfg_set_notext(&c, p, &err) : cfg_set(&c, p, &err))
 			break;
 	}
