@@ -1,10 +1,20 @@
 #!/bin/bash
 # install-deps.sh - installs the Debian 12 packages vmspec needs to build,
 # test and plot. Run as root (or through sudo). Idempotent.
+# --fuzz adds the optional group scripts/fuzz.sh needs: clang and its
+# libFuzzer and sanitizer runtimes (docs/fuzzing.md).
 set -euo pipefail
 PKGS="build-essential autoconf automake libtool pkg-config \
 libgsl-dev libhdf5-dev libyaml-dev libcunit1-dev gnuplot-nox hdf5-tools \
 openmpi-bin libopenmpi-dev"
+FUZZ_PKGS="clang-14 libclang-rt-14-dev"
+for a in "$@"; do
+	case $a in
+	--fuzz) PKGS="$PKGS $FUZZ_PKGS" ;;
+	*) echo "install-deps.sh: unknown argument: $a (known: --fuzz)" >&2
+	   exit 2 ;;
+	esac
+done
 if [ "$(id -u)" -ne 0 ]; then
 	if command -v sudo >/dev/null 2>&1; then
 		exec sudo "$0" "$@"
