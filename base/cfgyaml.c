@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "base/cfgyaml.h"
 
@@ -232,5 +233,60 @@ int cy_prescan(const char *text, size_t len, yaml_mark_t *where, char *what,
 			 "(the limit, docs/limits.md)", CY_MAX_DEPTH);
 		return -E2BIG;
 	}
+	return 0;
+}
+
+int cy_read_file(const char *path, char **buf, size_t *len, char *err,
+		 size_t n)
+{
+	size_t cap = 8192, got;
+	FILE *f = fopen(path, "rb");
+	int rc = 0;
+
+	*buf = NULL;
+	*len = 0;
+	if (!f) {
+		rc = errno ? errno : EIO;
+		snprintf(err, n, "%s: cannot open: %s", path, strerror(rc));
+		return -rc;
+	}
+	char *b = malloc(cap);
+	if (!b) {
+		fclose(f);
+		snprintf(err, n, "%s: out of memory", path);
+		return -ENOMEM;
+	}
+	while ((got = fread(b + *len, 1, cap - *len - 1, f)) > 0) {
+		*len += got;
+		if (*len > CY_MAX_BYTES) {
+			snprintf(err, n, "%s: more than %u bytes, over the "
+				 "limit of a YAML document (CY_MAX_BYTES, "
+				 "docs/limits.md)", path, CY_MAX_BYTES);
+			rc = -E2BIG;
+			break;
+		}
+		if (*len + 1 == cap) {
+			char *nb = realloc(b, cap * 2);
+			if (!nb) {
+				snprintf(err, n, "%s: out of memory", path);
+				rc = -ENOMEM;
+				break;
+			}
+			b = nb;
+			cap *= 2;
+		}
+	}
+	if (!rc && ferror(f)) {
+		rc = errno ? -errno : -EIO;
+		snprintf(err, n, "%s: cannot read: %s", path, strerror(-rc));
+	}
+	fclose(f);
+	if (rc) {
+		free(b);
+		*len = 0;
+		return rc;
+	}
+	b[*len] = '\0';
+	*buf = b;
 	return 0;
 }

@@ -69,6 +69,14 @@ const yaml_node_t *cy_dup_key(yaml_document_t *doc,
  * the 0-based position of the bracket that passed it in (*where). */
 int cy_scan_depth(const char *text, size_t len, yaml_mark_t *where);
 
+/* Read the whole file (path) into a heap buffer *buf (NUL-terminated,
+ * *len bytes without the NUL; the caller frees), refusing more than
+ * CY_MAX_BYTES: a device such as /dev/zero, a pipe without end or a huge
+ * file ends with a one-line error instead of memory without end. 0, or a
+ * negative errno with "PATH: problem" in err[n] (the OS's reason). */
+int cy_read_file(const char *path, char **buf, size_t *len, char *err,
+		 size_t n);
+
 /* Everything checked before parsing: a UTF-16 or UTF-32 byte order mark
  * (libyaml would silently read the rest as UTF-16; inputs are UTF-8) and
  * cy_scan_depth. 0, or -EINVAL / -E2BIG with the 0-based position in

@@ -513,39 +513,7 @@ void cfg_defaults(struct vms_config *c)
 static int slurp(const char *path, char **buf, size_t *len,
 		 struct cfg_error *err)
 {
-	size_t cap = 8192, got;
-	FILE *f;
-	int rc;
-
-	*len = 0;
-	if (!(f = fopen(path, "rb"))) {
-		rc = errno ? errno : EIO;
-		snprintf(err->msg, sizeof(err->msg), "%s: cannot open: %s", path,
-			 strerror(rc));
-		return -rc;
-	}
-	*buf = xcalloc(1, cap);
-	while ((got = fread(*buf + *len, 1, cap - *len, f)) > 0) {
-		*len += got;
-		if (*len == cap) {
-			char *nb = xcalloc(1, cap * 2);
-			memcpy(nb, *buf, *len);
-			free(*buf);
-			*buf = nb;
-			cap *= 2;
-		}
-	}
-	if (ferror(f)) {
-		rc = errno ? errno : EIO;
-		snprintf(err->msg, sizeof(err->msg), "%s: cannot read: %s", path,
-			 strerror(rc));
-		fclose(f);
-		free(*buf);
-		*buf = NULL;
-		return -rc;
-	}
-	fclose(f);
-	return 0;
+	return cy_read_file(path, buf, len, err->msg, sizeof(err->msg));
 }
 
 /* Directory of (path), absolute when it exists; heap, the caller frees. */

@@ -936,32 +936,14 @@ int sens_load_file(struct sens_spec *sp, const char *path,
 {
 	struct sweep_error dummy;
 	char *buf = NULL;
-	size_t len = 0, cap = 0, got;
-	FILE *f;
+	size_t len = 0;
 	int rc;
 
 	if (!err)
 		err = &dummy;
 	memset(sp, 0, sizeof(*sp));
-	if (!(f = fopen(path, "rb"))) {
-		rc = errno;
-		snprintf(err->msg, sizeof(err->msg), "%s: cannot open: %s", path,
-			 strerror(rc));
-		return -rc;
-	}
-	do {
-		if (len + 4096 > cap) {
-			cap = cap ? cap * 2 : 8192;
-			buf = xrealloc(buf, cap);
-		}
-		got = fread(buf + len, 1, cap - len, f);
-		len += got;
-	} while (got > 0);
-	rc = ferror(f) ? -EIO : 0;
-	fclose(f);
-	if (rc) {
-		snprintf(err->msg, sizeof(err->msg), "%s: cannot read", path);
-		free(buf);
+	if ((rc = cy_read_file(path, &buf, &len, err->msg,
+				sizeof(err->msg))) < 0) {
 		return rc;
 	}
 	rc = sens_load_string(sp, buf ? buf : "", len, path, out_dir, only, err);

@@ -819,33 +819,14 @@ int sweep_load_file(struct sweep *s, const char *path, const char *out_dir,
 		    struct sweep_error *err)
 {
 	struct sweep_error dummy;
-	FILE *f;
 	char *buf = NULL;
-	size_t len = 0, cap = 0, got;
+	size_t len = 0;
 	int rc;
 
 	if (!err)
 		err = &dummy;
-	if (!(f = fopen(path, "rb"))) {
-		rc = errno;
-		snprintf(err->msg, sizeof(err->msg), "%s: cannot open: %s", path,
-			 strerror(rc));
-		memset(s, 0, sizeof(*s));
-		return -rc;
-	}
-	do {
-		if (len + 4096 > cap) {
-			cap = cap ? cap * 2 : 8192;
-			buf = xrealloc(buf, cap);
-		}
-		got = fread(buf + len, 1, cap - len, f);
-		len += got;
-	} while (got > 0);
-	rc = ferror(f) ? -EIO : 0;
-	fclose(f);
-	if (rc) {
-		snprintf(err->msg, sizeof(err->msg), "%s: cannot read", path);
-		free(buf);
+	if ((rc = cy_read_file(path, &buf, &len, err->msg,
+				sizeof(err->msg))) < 0) {
 		memset(s, 0, sizeof(*s));
 		return rc;
 	}

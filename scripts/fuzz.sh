@@ -11,7 +11,7 @@ build=${VMSPEC_FUZZ_BUILD:-$top/build-fuzz}
 seconds=60
 build_only=0
 targets=()
-ALL="config set sweep azure2019 azure2021"
+ALL="config set sweep azure2019 azure2021 invocations"
 
 usage() {
 	cat <<U
@@ -92,7 +92,7 @@ echo "fuzz.sh: harnesses built in $build/tests/fuzz"
 # ---- run: each target on a copy of its corpus ----
 dict_of() {
 	case $1 in
-	azure2019|azure2021) echo "$top/tests/fuzz/csv.dict" ;;
+	azure2019|azure2021|invocations) echo "$top/tests/fuzz/csv.dict" ;;
 	*) echo "$top/tests/fuzz/config.dict" ;;
 	esac
 }

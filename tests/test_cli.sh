@@ -207,6 +207,15 @@ axes:
   - key: workload.rate
     range: {from: 1, to: 1e170, step: 1}
 Y
+# a file without end (a device) is refused at the document limit, not read
+# until memory runs out (the timeout only stops a regression from hanging)
+if [ -r /dev/zero ] && command -v timeout >/dev/null; then
+	expect "config from /dev/zero" 2 "/dev/zero: more than 16777216 bytes" -- \
+		timeout 300 "$VMSPEC" run /dev/zero -o "$T/empty.h5"
+	expect "calibration from /dev/zero" 2 "over the limit of a YAML document" -- \
+		timeout 300 "$VMSPEC" run --set models.calibration=/dev/zero \
+		-o "$T/empty.h5"
+fi
 expect "huge range: short number" 2 "1e+170 values (more than 1000000" -- \
 	"$VMSPEC" sweep "$T/huge-range.yaml" --list
 
