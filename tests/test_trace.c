@@ -567,6 +567,13 @@ static const struct bad_case bad_cases[] = {
 	  DURHDR "o,a,f1,5,1,1,9,1,2,3,abc,5,6,9\no,a,f2,5,1,1,9,1,2,3,4,5,6,9\n",
 	  NULL, NULL, "durations.csv", ":2: column percentile_Average_50:",
 	  "not a number", 0, 1, 10 },
+	/* found by fuzz_azure2019: a duration whose ns overflow int64 */
+	{ "2019 duration too large", WL_TRACE_AZURE2019,
+	  HDR19 "o,a,f1,http,1,2,3,4\no,a,f2,http,1,2,3,4\n",
+	  DURHDR "o,a,f1,5,1,1,9,1,2,3,4,5,6,9\n"
+	  "o,a,f2,5,1,1,9,1,2,3,4,5,6,4.6e20\n",
+	  NULL, NULL, "durations.csv", ":3: column percentile_Average_100:",
+	  "too large", 0, 1, 10 },
 	{ "2019 decreasing percentiles", WL_TRACE_AZURE2019,
 	  HDR19 "o,a,f1,http,1,2,3,4\no,a,f2,http,1,2,3,4\n",
 	  DURHDR "o,a,f1,5,1,1,9,1,2,3,4,5,6,9\no,a,f2,5,1,1,9,1,2,3,2,5,6,9\n",

@@ -537,14 +537,16 @@ static int t19_scan(struct t19 *t, uint32_t fi, char *err, size_t errlen)
 /* Percentile columns (cols) of a row: numbers >= 0, non-decreasing. */
 static int parse_pcts(struct t19 *t, const char *path, uint64_t line,
 		      const struct csv_field *fld, const int *idx,
-		      const char *const *cols, int n, double *v, char *err,
-		      size_t errlen)
+		      const char *const *cols, int n, double max, double *v,
+		      char *err, size_t errlen)
 {
 	for (int i = 0; i < n; i++) {
 		const struct csv_field *x = &fld[idx[i]];
 		const char *problem = NULL;
 		if (csv_parse_double(x, &v[i], &problem) == 0 && v[i] < 0)
 			problem = "negative";
+		else if (!problem && v[i] > max)
+			problem = "too large";
 		if (!problem && i > 0 && v[i] < v[i - 1])
 			problem = "below the previous percentile";
 		if (problem) {
@@ -615,7 +617,10 @@ static int t19_read_table(struct t19 *t, const char *path, int is_mem,
 			continue;
 		}
 		double v[T19_NMEM];
-		rc = parse_pcts(t, path, cur.line, fld, idx, cols, ncols, v, err,
+		/* durations in ms: their ns fit in int64; memory in MiB: a
+		 * PiB at most */
+		rc = parse_pcts(t, path, cur.line, fld, idx, cols, ncols,
+				is_mem ? 1073741824.0 : 9.0e12, v, err,
 				errlen);
 		if (rc < 0)
 			goto out;
