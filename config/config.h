@@ -55,7 +55,8 @@ enum host_full { FULL_REJECT = 0, FULL_QUEUE, FULL_COUNT };
 /* Semantics of the idle VM pool (pool.*, policies/vmpool.h); value 0 of
  * each is the pool as it always was. */
 enum pool_choice { CHOICE_RECENT_IDLE = 0, CHOICE_OLDEST_IDLE,
-		   CHOICE_NEWEST_CREATED, CHOICE_COUNT };
+		   CHOICE_NEWEST_CREATED, CHOICE_OLDEST_CREATED,
+		   CHOICE_COUNT };
 enum pool_ttl_from { TTL_FROM_END = 0, TTL_FROM_START, TTL_FROM_COUNT };
 enum pool_expiry { EXPIRY_EAGER = 0, EXPIRY_LAZY, EXPIRY_COUNT };
 enum pool_evict { EVICT_SHORTFALL = 0, EVICT_AT_LEAST_SIZE, EVICT_COUNT };

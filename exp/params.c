@@ -26,7 +26,7 @@ static const char *const arrival_kinds[] = { "poisson", "mmpp", "diurnal",
 static const char *const match_kinds[] = { "exact", "best", NULL };
 static const char *const full_kinds[] = { "reject", "queue", NULL };
 static const char *const pool_choices[] = { "most-recently-idle",
-	"least-recently-idle", "newest-created", NULL };
+	"least-recently-idle", "newest-created", "oldest-created", NULL };
 static const char *const pool_ttl_froms[] = { "end", "start", NULL };
 static const char *const pool_expiries[] = { "eager", "lazy", NULL };
 static const char *const pool_evicts[] = { "shortfall", "at-least-size",
@@ -488,8 +488,8 @@ const struct cfg_param cfg_params[] = {
 	{ .key = "pool.choice", .type = CFG_ENUM, .offset = OFF(poolsem.choice),
 	  .def = "most-recently-idle", .unit = "", .choices = pool_choices,
 	  .help = "idle VM pool: which idle VM of the function serves a "
-	  "request: the one idle the shortest time, the longest, or the one "
-	  "created last (docs/cache-policies.md)" },
+	  "request: the one idle the shortest time, the longest, the one "
+	  "created last or the one created first (docs/cache-policies.md)" },
 	{ .key = "pool.ttl_from", .type = CFG_ENUM,
 	  .offset = OFF(poolsem.ttl_from), .def = "end", .unit = "",
 	  .choices = pool_ttl_froms,

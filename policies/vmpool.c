@@ -465,8 +465,11 @@ static uint32_t pick(struct vmpool *vp, struct platform *p, uint32_t func,
 			continue;
 		if (vp->choice == CHOICE_RECENT_IDLE)
 			return s;
-		if (best == NONE || v->id > plat_vm(p, best)->id)
-			best = s;	/* newest created */
+		if (best == NONE ||
+		    (vp->choice == CHOICE_NEWEST_CREATED ?
+		     v->id > plat_vm(p, best)->id :
+		     v->id < plat_vm(p, best)->id))
+			best = s;	/* newest (oldest) created */
 	}
 	return best;
 }

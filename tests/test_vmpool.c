@@ -375,6 +375,17 @@ static void test_choice(void)
 	run(SETS("pool.choice=newest-created"), 4096, MIB100, BOOT1, a,
 	    N(a), out, sizeof(out), NULL, NULL);
 	check("newest-created", out, "c1 c2 c3 w3");
+	/* VM 1 idle at 21, VM 2 at 11, VM 3 at 31: the oldest created is
+	 * neither the least nor the most recently idle */
+	static const struct arr b[] = {
+		{ 0, 0, 20 }, { 0, 0, 10 }, { 0, 0, 30 }, { 0, 40, 1 },
+	};
+	run(SETS("pool.choice=oldest-created"), 4096, MIB100, BOOT1, b,
+	    N(b), out, sizeof(out), NULL, NULL);
+	check("oldest-created", out, "c1 c2 c3 w1");
+	run(SETS("pool.choice=least-recently-idle"), 4096, MIB100, BOOT1, b,
+	    N(b), out, sizeof(out), NULL, NULL);
+	check("least-recently-idle (b)", out, "c1 c2 c3 w2");
 }
 
 /* ---- pool.ttl_from, ttl 5 s. The first request arrives at 0, runs from
