@@ -60,6 +60,27 @@ static inline void fuzz_write(const char *name, const void *data, size_t len,
 	}
 }
 
+/* The part of [*p, e) up to the first line that is exactly "%%": returns
+ * its end and moves *p past that line; without one, the whole rest (and
+ * *p = e). (*found) says whether a separator was there. */
+static inline const char *fuzz_part(const char **p, const char *e,
+				    int *found)
+{
+	*found = 0;
+	for (const char *q = *p; q < e;) {
+		const char *nl = memchr(q, '\n', (size_t)(e - q));
+		const char *le = nl ? nl : e;
+		if (le - q == 2 && q[0] == '%' && q[1] == '%') {
+			*p = nl ? nl + 1 : e;
+			*found = 1;
+			return q;
+		}
+		q = nl ? nl + 1 : e;
+	}
+	*p = e;
+	return e;
+}
+
 /* Whether (word) occurs in (len) bytes of (data) outside comments. A
  * comment starts at a '#' at the start of a line or after a blank, on a
  * line with no quote before it (so a '#' inside a string is not taken for

@@ -22,19 +22,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct wl_trace_opts o;
 
 	for (int k = 0; k < 3; k++) {
-		const char *end = e, *next = e;
-		for (const char *q = p; k < 2 && q < e;) {
-			const char *nl = memchr(q, '\n', (size_t)(e - q));
-			const char *le = nl ? nl : e;
-			if (le - q == 2 && q[0] == '%' && q[1] == '%') {
-				end = q;
-				next = nl ? nl + 1 : e;
-				break;
-			}
-			q = nl ? nl + 1 : e;
-		}
-		fuzz_write(names[k], p, (size_t)(end - p), path, sizeof(path));
-		p = next;
+		const char *start = p, *end = e;
+		int found = 0;
+		if (k < 2)
+			end = fuzz_part(&p, e, &found);
+		else
+			p = e;
+		fuzz_write(names[k], start, (size_t)(end - start), path,
+			   sizeof(path));
 	}
 	fuzz_trace_opts(&o, WL_TRACE_AZURE2019, size);
 	snprintf(o.path, sizeof(o.path), "%s", fuzz_tmpdir());

@@ -16,23 +16,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	const char *p = (const char *)data, *e = p + size, *end = e, *next = e;
+	const char *p = (const char *)data, *e = p + size;
 	char path[512];
 	struct wl_trace_opts o;
+	int found;
+	const char *end = fuzz_part(&p, e, &found);
 
-	for (const char *q = p; q < e;) {
-		const char *nl = memchr(q, '\n', (size_t)(e - q));
-		const char *le = nl ? nl : e;
-		if (le - q == 2 && q[0] == '%' && q[1] == '%') {
-			end = q;
-			next = nl ? nl + 1 : e;
-			break;
-		}
-		q = nl ? nl + 1 : e;
-	}
-	fuzz_write("invocations.csv", p, (size_t)(end - p), path, sizeof(path));
-	if (end < e) {
-		fuzz_write("functions.csv", next, (size_t)(e - next), path,
+	fuzz_write("invocations.csv", data, (size_t)(end - (const char *)data),
+		   path, sizeof(path));
+	if (found) {
+		fuzz_write("functions.csv", p, (size_t)(e - p), path,
 			   sizeof(path));
 	} else {
 		snprintf(path, sizeof(path), "%s/functions.csv",
