@@ -151,7 +151,7 @@ static const struct res_file_attrs file_attrs = {
 static size_t write_behind_step;	/* res_set_write_behind of write_file */
 
 /* Write the three runs; (complete) passed to res_close. */
-static int write_file(const char *path, int deflate, int garbage, int complete)
+static int write_file(const char *path, const char *deflate, int garbage, int complete)
 {
 	char err[512];
 	struct res_file *f;
@@ -402,8 +402,9 @@ static void check_other_tables(const char *path)
 	H5Tclose(dt);
 }
 
-/* 1-D, extensible, chunked by batch_rows, (nfilters) filters. */
-static void check_layout(hid_t file, const char *name, int nfilters)
+/* 1-D, extensible, chunks of (chunk_rows) rows, (nfilters) filters. */
+static void check_layout(hid_t file, const char *name, hsize_t chunk_rows,
+			 int nfilters)
 {
 	hsize_t dims[2], maxdims[2], chunk[2];
 	hid_t d, sp, dcpl;
@@ -416,7 +417,7 @@ static void check_layout(hid_t file, const char *name, int nfilters)
 	CU_ASSERT_EQUAL(maxdims[0], H5S_UNLIMITED);
 	CU_ASSERT_EQUAL(H5Pget_layout(dcpl), H5D_CHUNKED);
 	CU_ASSERT_EQUAL(H5Pget_chunk(dcpl, 2, chunk), 1);
-	CU_ASSERT_EQUAL(chunk[0], BATCH);
+	CU_ASSERT_EQUAL(chunk[0], chunk_rows);
 	CU_ASSERT_EQUAL(H5Pget_nfilters(dcpl), nfilters);
 	H5Pclose(dcpl);
 	H5Sclose(sp);
@@ -432,7 +433,7 @@ static void test_roundtrip(void)
 	struct res_reader *rd;
 	int run;
 
-	if (write_file(path, 0, 0, 1) < 0)
+	if (write_file(path, NULL, 0, 1) < 0)
 		return;
 	rd = res_open(path, err, sizeof(err));
 	if (!rd)
@@ -525,7 +526,7 @@ static void test_roundtrip(void)
 		hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
 
 		CU_ASSERT_FATAL(file >= 0);
-		check_layout(file, "/runs/adaptive/vms", 0);
+		check_layout(file, "/runs/adaptive/vms", BATCH, 0);
 		H5Fclose(file);
 	}
 }
@@ -601,13 +602,14 @@ static void test_identical(void)
 	const char *p1 = path_in_dir("same1.h5"), *p2 = path_in_dir("same2.h5");
 
 	/* same rows, different garbage in the struct padding, compressed */
-	if (write_file(p1, 6, 0x00, 1) < 0 || write_file(p2, 6, 0xa5, 1) < 0)
+	if (write_file(p1, "6", 0x00, 1) < 0 || write_file(p2, "6", 0xa5, 1) < 0)
 		return;
 	compare_files(p1, p2);
 	hid_t f1 = H5Fopen(p1, H5F_ACC_RDONLY, H5P_DEFAULT);
 	CU_ASSERT_FATAL(f1 >= 0);
-	check_layout(f1, "/runs/keepalive/requests", 2);
-	check_layout(f1, "/runs/idle/decisions", 2);
+	/* filled its buffer: chunks of one buffer; empty: one row */
+	check_layout(f1, "/runs/keepalive/requests", BATCH, 2);
+	check_layout(f1, "/runs/idle/decisions", 1, 2);
 	H5Fclose(f1);
 }
 
@@ -620,12 +622,12 @@ static void test_write_behind(void)
 	char err[256];
 	int rc;
 
-	rc = write_file(p1, 0, 0x00, 1);
+	rc = write_file(p1, NULL, 0x00, 1);
 	write_behind_step = 1;
-	rc |= write_file(p2, 0, 0x00, 1);
-	rc |= write_file(p4, 6, 0x00, 1);
+	rc |= write_file(p2, NULL, 0x00, 1);
+	rc |= write_file(p4, "6", 0x00, 1);
 	write_behind_step = 0;
-	rc |= write_file(p3, 6, 0x00, 1);
+	rc |= write_file(p3, "6", 0x00, 1);
 	CU_ASSERT_EQUAL_FATAL(rc, 0);
 	compare_files(p1, p2);
 	compare_files(p3, p4);
@@ -670,7 +672,7 @@ static void test_incomplete(void)
 	int status;
 	pid_t pid;
 
-	write_file(path, 0, 0, 0);
+	write_file(path, NULL, 0, 0);
 	rd = res_open(path, err, sizeof(err));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(rd);
 	CU_ASSERT_EQUAL(res_is_complete(rd), 0);
@@ -688,7 +690,7 @@ static void test_incomplete(void)
 		struct res_run *r;
 		uint64_t k;
 
-		f = res_create(crash, &file_attrs, BATCH, 1, err, sizeof(err));
+		f = res_create(crash, &file_attrs, BATCH, "1", err, sizeof(err));
 		if (!f)
 			_exit(2);
 		r = res_run_begin(f, "adaptive", &ra);
@@ -768,15 +770,15 @@ static void test_errors(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, plain));
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "not a vmspec results file"));
 
-	f = res_create(missing, &file_attrs, 16, 0, err, sizeof(err));
+	f = res_create(missing, &file_attrs, 16, NULL, err, sizeof(err));
 	CU_ASSERT_PTR_NULL(f);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, missing));
-	f = res_create(plain, &file_attrs, 16, 10, err, sizeof(err));
+	f = res_create(plain, &file_attrs, 16, "10", err, sizeof(err));
 	CU_ASSERT_PTR_NULL(f);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "deflate"));
 
 	/* misuse of an open file */
-	f = res_create(plain, NULL, 0, 0, err, sizeof(err));
+	f = res_create(plain, NULL, 0, NULL, err, sizeof(err));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
 	CU_ASSERT_PTR_NULL(res_run_begin(f, "a/b", NULL));
 	CU_ASSERT_PTR_NOT_NULL(strstr(res_error(f), "invalid run name"));
@@ -801,7 +803,7 @@ static void test_errors(void)
 	res_reader_close(rd);
 
 	/* a run never ended: flushed, but the file is not complete */
-	f = res_create(plain, NULL, 4, 0, err, sizeof(err));
+	f = res_create(plain, NULL, 4, NULL, err, sizeof(err));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
 	r = res_run_begin(f, "open", NULL);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
@@ -848,7 +850,7 @@ static void test_provenance(void)
 	for (int k = 0; k < 2; k++) {
 		const struct prov *p = k ? &given : &here;
 		a.prov = k ? &given : NULL;
-		struct res_file *f = res_create(path, &a, 0, 0, err,
+		struct res_file *f = res_create(path, &a, 0, NULL, err,
 						sizeof(err));
 		CU_ASSERT_PTR_NOT_NULL_FATAL(f);
 		CU_ASSERT_EQUAL(res_close(f, 1), 0);
