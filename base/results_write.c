@@ -230,7 +230,9 @@ int res_compress_check(const char *spec, char *err, size_t errlen)
 
 /* The filters of (c) into (dcpl): shuffle then deflate or LZ4 (bytes of
  * a column grouped, so that the compressor sees runs), or Blosc with its
- * own shuffle. Negative on failure. */
+ * own shuffle. Optional, as HDF5's own: a chunk the filter cannot
+ * shrink (Blosc refuses a few rows) is stored as it is, marked so in the
+ * file, rather than failing. Negative on failure. */
 static int set_filters(hid_t dcpl, const struct res_compress *c)
 {
 	unsigned cd[7] = { 0 };
@@ -245,7 +247,7 @@ static int set_filters(hid_t dcpl, const struct res_compress *c)
 	case RES_CODEC_LZ4:
 		if (H5Pset_shuffle(dcpl) < 0)
 			return -1;
-		return H5Pset_filter(dcpl, FILTER_LZ4, H5Z_FLAG_MANDATORY, 0,
+		return H5Pset_filter(dcpl, FILTER_LZ4, H5Z_FLAG_OPTIONAL, 0,
 				     NULL);
 	case RES_CODEC_BLOSC_LZ4:
 	case RES_CODEC_BLOSC_ZSTD:
@@ -254,7 +256,7 @@ static int set_filters(hid_t dcpl, const struct res_compress *c)
 		cd[5] = 1;
 		cd[6] = c->codec == RES_CODEC_BLOSC_LZ4 ? BLOSC_CODE_LZ4
 							: BLOSC_CODE_ZSTD;
-		return H5Pset_filter(dcpl, FILTER_BLOSC, H5Z_FLAG_MANDATORY, 7,
+		return H5Pset_filter(dcpl, FILTER_BLOSC, H5Z_FLAG_OPTIONAL, 7,
 				     cd);
 	}
 	return -1;
@@ -573,8 +575,14 @@ static int run_close(struct res_run *r)
 					: need_dataset(r, t, 0);
 			rc = rc ? rc : e;
 		}
-		if (r->buf[t].dset >= 0)
-			H5Dclose(r->buf[t].dset);
+		/* a compressed dataset's last chunks are written here */
+		if (r->buf[t].dset >= 0 && H5Dclose(r->buf[t].dset) < 0 &&
+		    !rc) {
+			f->failed = 1;
+			rc = h5_errf(f->err, sizeof(f->err), f->path, -EIO,
+				     "cannot write the last rows of %s",
+				     res_tables[t].name);
+		}
 		r->buf[t].dset = -1;
 	}
 	if (r->gid >= 0)

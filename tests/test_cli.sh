@@ -176,6 +176,22 @@ expect "convert 2021" 0 "2 functions of 2 apps, 2 invocations" -- \
 expect "convert wants 2021" 2 "reads azure2021" -- "$VMSPEC" trace convert \
 	"$T/t21.csv" -o "$T/conv" --format invocations
 
+# results.compress with a filter plugin that cannot be loaded (HDF5's
+# "::" turns plugin loading off): one line naming the parameter and the
+# package, exit 2, before any file is created
+expect "compress: missing plugin" 2 \
+	"results.compress: 'lz4' needs the HDF5 filter plugin 32004.*hdf5-filter-plugin" -- \
+	env HDF5_PLUGIN_PRELOAD=:: "$VMSPEC" run "$T/small.yaml" \
+	-o "$T/lz4.h5" --no-plot --set results.compress=lz4
+[ "$(wc -l <"$T/out")" -eq 1 ] && ok "compress: one line" ||
+	bad "compress: $(wc -l <"$T/out") lines"
+[ ! -e "$T/lz4.h5" ] && [ ! -e "$T/lz4.h5.part" ] &&
+	ok "compress: no results file" || bad "compress: no results file"
+# with the plugin (scripts/install-deps.sh), the file reads back
+expect "compress: lz4" 0 "results:" -- "$VMSPEC" run "$T/small.yaml" \
+	-o "$T/lz4.h5" --no-plot --set results.compress=lz4
+expect "compress: report reads it" 0 "keepalive" -- "$VMSPEC" report "$T/lz4.h5"
+
 # vmspec real: without KVM one line naming the device, exit 1, no file
 expect "real --help" 0 "usage: vmspec real" -- "$VMSPEC" real --help
 expect "real without KVM" 1 "/nonexistent/kvm" -- \

@@ -790,6 +790,16 @@ static void test_validate(void)
 				"mean: 128MiB}", &e), 0);
 	CU_ASSERT_EQUAL(cfg_validate(&c, &e), 0);
 	cfg_release(&c);
+
+	/* results.compress: a codec's name, with its position */
+	cfg_defaults(&c);
+	CU_ASSERT_EQUAL(load(&c, "seed: 3\nresults:\n  compress: zip\n", &e), 0);
+	CU_ASSERT_EQUAL(cfg_validate(&c, &e), -EINVAL);
+	CU_ASSERT(has(e.msg, "t.yaml:3:3: results.compress: 'zip' is not a "
+		      "compression"));
+	CU_ASSERT_EQUAL(cfg_set(&c, "results.compress=deflate:3", &e), 0);
+	CU_ASSERT_EQUAL(cfg_validate(&c, &e), 0);
+	cfg_release(&c);
 }
 
 /* ----------------------------------------------------------- reference */
