@@ -197,13 +197,16 @@ static int plugin_dir_listed(const char *dir)
 
 /* Whether filter (id) can be used, loading its plugin: from HDF5's path
  * (HDF5_PLUGIN_PATH, else its built-in directory), then from Debian's
- * directory, appended to the path when it is not on it. */
+ * directory when it exists and is not on the path. That one goes first:
+ * HDF5 1.10 stops its search at a directory it cannot open. */
 static int filter_ready(H5Z_filter_t id)
 {
 	htri_t ok = H5Zfilter_avail(id);
+	struct stat st;
 
-	if (ok <= 0 && !plugin_dir_listed(VMSPEC_H5_PLUGIN_DIR) &&
-	    H5PLappend(VMSPEC_H5_PLUGIN_DIR) >= 0)
+	if (ok <= 0 && stat(VMSPEC_H5_PLUGIN_DIR, &st) == 0 &&
+	    S_ISDIR(st.st_mode) && !plugin_dir_listed(VMSPEC_H5_PLUGIN_DIR) &&
+	    H5PLprepend(VMSPEC_H5_PLUGIN_DIR) >= 0)
 		ok = H5Zfilter_avail(id);
 	H5Eclear2(H5E_DEFAULT);
 	return ok > 0;

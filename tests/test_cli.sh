@@ -191,6 +191,11 @@ expect "compress: missing plugin" 2 \
 expect "compress: lz4" 0 "results:" -- "$VMSPEC" run "$T/small.yaml" \
 	-o "$T/lz4.h5" --no-plot --set results.compress=lz4
 expect "compress: report reads it" 0 "keepalive" -- "$VMSPEC" report "$T/lz4.h5"
+# a plugin path without the plugins (or with a directory HDF5 cannot
+# open): Debian's directory is searched too
+expect "compress: Debian's plugin directory" 0 "results:" -- \
+	env HDF5_PLUGIN_PATH=/nonexistent "$VMSPEC" run "$T/small.yaml" \
+	-o "$T/lz4.h5" --no-plot --set results.compress=blosc-lz4
 
 # vmspec real: without KVM one line naming the device, exit 1, no file
 expect "real --help" 0 "usage: vmspec real" -- "$VMSPEC" real --help
