@@ -191,6 +191,16 @@ expect "compress: missing plugin" 2 \
 expect "compress: lz4" 0 "results:" -- "$VMSPEC" run "$T/small.yaml" \
 	-o "$T/lz4.h5" --no-plot --set results.compress=lz4
 expect "compress: report reads it" 0 "keepalive" -- "$VMSPEC" report "$T/lz4.h5"
+# h5py (Debian's python3-h5py, same HDF5 and plugin directory) reads the
+# compressed rows: the same /requests as the uncompressed file
+if python3 -c 'import h5py' 2>/dev/null; then
+	n=$(python3 -c 'import h5py, sys
+a = h5py.File(sys.argv[1], "r")["runs/keepalive/requests"][:]
+b = h5py.File(sys.argv[2], "r")["runs/keepalive/requests"][:]
+print(len(a) if len(a) > 0 and (a == b).all() else -1)' "$T/lz4.h5" "$T/small.h5" 2>&1)
+	[ "${n:-0}" -gt 0 ] 2>/dev/null && ok "compress: h5py reads it ($n rows)" ||
+		bad "compress: h5py: $n"
+fi
 # a plugin path without the plugins (or with a directory HDF5 cannot
 # open): Debian's directory is searched too
 expect "compress: Debian's plugin directory" 0 "results:" -- \
