@@ -2,15 +2,24 @@
  * Layout (docs/results.md): root attributes (tool version, config text and
  * hash, seed, host, start time, provenance of the build, complete); /runs/<name>/ holds the datasets
  * requests, vms, timeseries, decisions, summary, latency_hist and the run's
- * attributes. Rows are buffered and appended in chunks; the root attribute
- * complete=1 is written last, by res_close(f, 1), so an interrupted run
- * leaves a file that readers report as incomplete.
+ * attributes. Rows are built in place in a cache-sized buffer per dataset
+ * (res_*_slot, res_*_commit) and appended a buffer at a time; a dataset is
+ * created at its first write, its chunk sized from its rows. The root
+ * attribute complete=1 is written last, by res_close(f, 1), so an
+ * interrupted run leaves a file that readers report as incomplete.
  * Ownership: res_create/res_open return a handle freed by res_close. */
 #ifndef VMSPEC_RESULTS_H
 #define VMSPEC_RESULTS_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+/* The row structs of the datasets written row by row are packed: their
+ * bytes are the file's row (little-endian hosts), so that a producer fills
+ * a row where it will be written from, and no padding byte can differ
+ * between two runs. Their members are read and assigned by name, never
+ * through a pointer to a member (it may be unaligned). */
+#define RES_ROW __attribute__((packed))
 
 /* One finished request. Times in ns of simulated (or wall) time. */
 struct res_request {
@@ -26,7 +35,7 @@ struct res_request {
 	uint32_t func;		/* function index */
 	uint8_t start_kind;	/* enum start_kind */
 	uint8_t failed;		/* 1 if the request failed */
-};
+} RES_ROW;
 
 /* One VM, written when destroyed (or at the end of the run). */
 struct res_vm {
@@ -40,7 +49,7 @@ struct res_vm {
 	uint32_t func;		/* function it served */
 	uint32_t served;	/* requests it ran */
 	uint8_t created_by;	/* enum start_kind */
-};
+} RES_ROW;
 
 /* One sample of platform state. */
 struct res_sample {
@@ -54,7 +63,7 @@ struct res_sample {
 	double profiling_cpu_s;	/* of which profiling */
 	double compile_cpu_s;	/* of which recompilation */
 	double snapshot_cpu_s;	/* of which snapshots and forks */
-};
+} RES_ROW;
 
 /* One platform action requested by the policy. */
 struct res_decision {
@@ -63,7 +72,7 @@ struct res_decision {
 	uint64_t arg;		/* action-specific (request id, deadline) */
 	uint32_t func;
 	uint8_t action;		/* enum res_action */
-};
+} RES_ROW;
 
 enum res_action {
 	ACT_BOOT = 0, ACT_DISPATCH, ACT_DESTROY, ACT_TIMER,
@@ -119,11 +128,38 @@ struct res_file;
 struct res_run;
 struct prov;
 
+/* Compression of the datasets (results.compress, docs/results.md):
+ * "none" (or "0"); "deflate[:L]" (or a bare level "1".."9": HDF5's
+ * shuffle then deflate, L 1..9, default 6); "lz4" (shuffle then the LZ4
+ * filter 32004 of Debian's hdf5-filter-plugin); "blosc-lz4[:L]",
+ * "blosc-zstd[:L]" (the Blosc filter 32001 of
+ * hdf5-filter-plugin-blosc-serial, its own byte shuffle, L 1..9, default
+ * 5). The plugins are looked up on HDF5's plugin path, then in Debian's
+ * directory (VMSPEC_H5_PLUGIN_DIR). */
+enum res_codec {
+	RES_CODEC_NONE = 0, RES_CODEC_DEFLATE, RES_CODEC_LZ4,
+	RES_CODEC_BLOSC_LZ4, RES_CODEC_BLOSC_ZSTD
+};
+struct res_compress {
+	enum res_codec codec;
+	int level;		/* deflate and blosc: 1..9 */
+};
+/* Parse (spec) (NULL or "": none) into (*c). 0, or -EINVAL with a
+ * one-line problem (no key, no path) in (err). */
+int res_compress_parse(const char *spec, struct res_compress *c, char *err,
+		       size_t errlen);
+/* 0 when the HDF5 filters of (spec) can be used here, else -EINVAL
+ * (syntax) or -ENOENT (a filter plugin is missing: the problem names the
+ * Debian package) with the problem in (err). Loads the plugin. */
+int res_compress_check(const char *spec, char *err, size_t errlen);
+
 /* Create (truncate) (path). (batch_rows) rows are buffered per dataset
- * (0: 4096; at most 1<<20); (deflate) 0..9. On failure returns NULL with a
- * message in (err). */
+ * (0: as many as fit in RES_BUF_BYTES, cache-sized; at most 1<<20);
+ * (compress) as res_compress_parse (NULL: none). Checks (compress) before
+ * it creates the file. On failure returns NULL with a message in (err). */
+#define RES_BUF_BYTES ((size_t)256 << 10)
 struct res_file *res_create(const char *path, const struct res_file_attrs *a,
-			    size_t batch_rows, int deflate, char *err,
+			    size_t batch_rows, const char *compress, char *err,
 			    size_t errlen);
 /* Write-behind (Linux; elsewhere only the page cache drop): every
  * (step_bytes) of rows appended, start the kernel writing them to disk,
@@ -134,6 +170,22 @@ void res_set_write_behind(struct res_file *f, size_t step_bytes);
 /* Start the group /runs/(name). At most one run is open at a time. */
 struct res_run *res_run_begin(struct res_file *f, const char *name,
 			      const struct res_run_attrs *a);
+/* Rows built in place: res_X_slot returns the next row of the dataset in
+ * the run's buffer; the caller assigns every member (the slot holds an
+ * older row's bytes) and then calls res_X_commit, which appends it (and
+ * writes the buffer when it is full). Nothing else may be called on (r)
+ * between the two. When (r) is not open or its buffer cannot be written,
+ * the slot is a scratch row and the commit returns the error (-EINVAL, or
+ * -EIO with the message in res_error). */
+struct res_request *res_request_slot(struct res_run *r);
+int res_request_commit(struct res_run *r);
+struct res_vm *res_vm_slot(struct res_run *r);
+int res_vm_commit(struct res_run *r);
+struct res_sample *res_sample_slot(struct res_run *r);
+int res_sample_commit(struct res_run *r);
+struct res_decision *res_decision_slot(struct res_run *r);
+int res_decision_commit(struct res_run *r);
+/* A copy of (row) appended (slot, copy, commit); 0 or as the commit. */
 int res_add_request(struct res_run *r, const struct res_request *row);
 int res_add_vm(struct res_run *r, const struct res_vm *row);
 int res_add_sample(struct res_run *r, const struct res_sample *row);

@@ -34,10 +34,17 @@ struct res_table {
 	size_t row_size;		/* sizeof the C struct */
 	const struct res_field *fields;
 	size_t nfields;
-	size_t chunk_rows_max;		/* besides batch_rows and bytes */
 };
 
 extern const struct res_table res_tables[RT_COUNT];
+
+/* Rows per chunk of a dataset of rows of (row_bytes) bytes, created when
+ * its first (n) rows are written: a dataset whose rows all fit in its
+ * buffer is written once, at the end of its run, into one chunk of
+ * exactly its rows (n; 1 when empty); one that filled its buffer (n =
+ * the buffer's rows) gets chunks of one buffer, split into equal pieces of
+ * at most 4 MiB that divide it, so that each write is whole chunks. */
+hsize_t res_chunk_rows(size_t n, size_t row_bytes);
 
 /* The compound types of every table into (types)[RT_COUNT]: the memory
  * types (members at the C offsets, file 0) or the file types (packed,

@@ -109,15 +109,15 @@ static const struct res_field hist_fields[] = {
 	FLD(res_hist_bin, count, RK_U64),
 };
 
-#define TABLE(n, s, f, c) { n, sizeof(struct s), f, ARRAY_SIZE(f), c }
+#define TABLE(n, s, f) { n, sizeof(struct s), f, ARRAY_SIZE(f) }
 
 const struct res_table res_tables[RT_COUNT] = {
-	[RT_REQ] = TABLE("requests", res_request, request_fields, RES_BATCH_MAX),
-	[RT_VM] = TABLE("vms", res_vm, vm_fields, RES_BATCH_MAX),
-	[RT_SAMPLE] = TABLE("timeseries", res_sample, sample_fields, RES_BATCH_MAX),
-	[RT_DEC] = TABLE("decisions", res_decision, decision_fields, RES_BATCH_MAX),
-	[RT_METRIC] = TABLE("summary", res_metric, metric_fields, 64),
-	[RT_HIST] = TABLE("latency_hist", res_hist_bin, hist_fields, 1024),
+	[RT_REQ] = TABLE("requests", res_request, request_fields),
+	[RT_VM] = TABLE("vms", res_vm, vm_fields),
+	[RT_SAMPLE] = TABLE("timeseries", res_sample, sample_fields),
+	[RT_DEC] = TABLE("decisions", res_decision, decision_fields),
+	[RT_METRIC] = TABLE("summary", res_metric, metric_fields),
+	[RT_HIST] = TABLE("latency_hist", res_hist_bin, hist_fields),
 };
 
 /* ---- compound types ---- */

@@ -1,11 +1,13 @@
 /* results_write.c - the writer of the results file (base/results.h, layout
- * in docs/results.md): creating the file, one run at a time, rows buffered
- * and appended in batches, summary and histogram, run and file attributes,
- * write-behind, the complete flag. Called by the commands that run
- * experiments (cli/run.c, cli/real.c, cli/bench.c) and by validate.
- * Invariants: rows reach the file only in batches of batch_rows per
- * dataset, and the root attribute complete=1 is written after everything
- * else has been flushed. */
+ * in docs/results.md): creating the file, one run at a time, rows built in
+ * place in a cache-sized buffer per dataset and appended a buffer at a
+ * time, each dataset created at its first write with a chunk sized from
+ * its rows, optional compression filters, summary and histogram, run and
+ * file attributes, write-behind, the complete flag. Called by the commands
+ * that run experiments (cli/run.c, cli/real.c, cli/bench.c) and by
+ * validate. Invariants: a buffered dataset is written only a whole buffer
+ * at a time (whole chunks) until its run ends, and the root attribute
+ * complete=1 is written after everything else has been flushed. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -13,15 +15,21 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <hdf5.h>
+#include "build-config.h"
 #include "base/h5util.h"
 #include "base/prov.h"
 #include "base/results_int.h"
 
-#define RES_BATCH_DEFAULT 4096		/* batch_rows 0 */
 #define RES_CHUNK_MAX_BYTES ((size_t)4 << 20)	/* one chunk on disk */
+#define RES_ROW_MAX 128				/* bytes of the largest row */
+_Static_assert(sizeof(struct res_request) <= RES_ROW_MAX &&
+	       sizeof(struct res_vm) <= RES_ROW_MAX &&
+	       sizeof(struct res_sample) <= RES_ROW_MAX &&
+	       sizeof(struct res_decision) <= RES_ROW_MAX, "RES_ROW_MAX");
 
 struct res_buf {
-	hid_t dset;		/* open while the run is */
+	hid_t dset;		/* created at the first write, open while the
+				 * run is; -1 before */
 	size_t n;		/* rows buffered */
 	hsize_t written;	/* rows in the dataset */
 };
@@ -37,18 +45,20 @@ struct res_file {
 	char *path;
 	hid_t fid, runs;		/* file, /runs */
 	hid_t mtype[RT_COUNT], ftype[RT_COUNT];
-	int packed;			/* rows packed in file layout here */
-	size_t psize[RT_COUNT];		/* bytes of a packed row */
-	size_t prefix[RT_COUNT];	/* psize if the packed row is the C
-					 * struct's first bytes, else 0 */
-	size_t batch_rows;
+	int packed;			/* the C rows are the file's rows */
+	size_t batch_rows;		/* as asked, 0 = cache-sized */
+	size_t cap[RT_NBUF];		/* rows of each buffer */
 	size_t wb_step;			/* write-behind step, 0 = off */
 	size_t wb_bytes;		/* rows appended since the last mark */
 	off_t wb_old, wb_mark;		/* write-behind marks (file offsets) */
-	int deflate;			/* 0 = none */
+	struct res_compress comp;	/* filters of every dataset */
 	int failed;			/* a write failed: never complete=1 */
-	unsigned char *rows[RT_NBUF];	/* batch_rows rows each, allocated
-					 * at first use, kept until close */
+	unsigned char *rows[RT_NBUF];	/* cap[t] rows each, allocated at
+					 * first use, kept until close */
+	union {				/* the slot when there is none */
+		unsigned char b[RES_ROW_MAX];
+		uint64_t align;
+	} spare;
 	struct res_run run;		/* at most one open */
 	char err[RES_ERR_LEN];
 };
@@ -57,9 +67,6 @@ const char *res_error(const struct res_file *f)
 {
 	return f ? f->err : "no results file";
 }
-
-static void pack_layout(int t, size_t *size, size_t *prefix);
-
 
 static herr_t file_flush(hid_t fid);
 
@@ -102,22 +109,182 @@ static int write_root_attrs(struct res_file *f, const struct res_file_attrs *a)
 	return 0;
 }
 
+/* ---- compression ---- */
+
+#define FILTER_LZ4 32004	/* registered id, hdf5-filter-plugin */
+#define FILTER_BLOSC 32001	/* hdf5-filter-plugin-blosc-serial */
+#define BLOSC_CODE_LZ4 1	/* the Blosc filter's compressor codes */
+#define BLOSC_CODE_ZSTD 5
+
+static const struct res_codec_info {
+	const char *name;
+	H5Z_filter_t filter;	/* a plugin's, or 0 (built in) */
+	const char *package;	/* Debian package of the plugin */
+	int def_level;		/* 0: takes no level */
+} codecs[] = {
+	[RES_CODEC_NONE] = { "none", 0, NULL, 0 },
+	[RES_CODEC_DEFLATE] = { "deflate", 0, NULL, 6 },
+	[RES_CODEC_LZ4] = { "lz4", FILTER_LZ4, "hdf5-filter-plugin", 0 },
+	[RES_CODEC_BLOSC_LZ4] = { "blosc-lz4", FILTER_BLOSC,
+				  "hdf5-filter-plugin-blosc-serial", 5 },
+	[RES_CODEC_BLOSC_ZSTD] = { "blosc-zstd", FILTER_BLOSC,
+				   "hdf5-filter-plugin-blosc-serial", 5 },
+};
+#define NCODECS (sizeof(codecs) / sizeof(codecs[0]))
+
+int res_compress_parse(const char *spec, struct res_compress *c, char *err,
+		       size_t errlen)
+{
+	char name[32];
+	const char *colon;
+	size_t len;
+
+	c->codec = RES_CODEC_NONE;
+	c->level = 0;
+	if (!spec || !spec[0] || !strcmp(spec, "0"))
+		return 0;
+	if (spec[0] >= '1' && spec[0] <= '9' && !spec[1]) {	/* a level */
+		c->codec = RES_CODEC_DEFLATE;
+		c->level = spec[0] - '0';
+		return 0;
+	}
+	colon = strchr(spec, ':');
+	len = colon ? (size_t)(colon - spec) : strlen(spec);
+	if (len >= sizeof(name))
+		len = sizeof(name) - 1;
+	memcpy(name, spec, len);
+	name[len] = '\0';
+	for (size_t i = 0; i < NCODECS; i++) {
+		if (strcmp(name, codecs[i].name))
+			continue;
+		c->codec = (enum res_codec)i;
+		c->level = codecs[i].def_level;
+		if (!colon)
+			return 0;
+		if (codecs[i].def_level && colon[1] >= '1' &&
+		    colon[1] <= '9' && !colon[2]) {
+			c->level = colon[1] - '0';
+			return 0;
+		}
+		c->codec = RES_CODEC_NONE;
+		c->level = 0;
+		if (err && errlen)
+			snprintf(err, errlen, codecs[i].def_level ?
+				 "'%s': the level after '%s:' must be 1..9" :
+				 "'%s': %s takes no level", spec, name);
+		return -EINVAL;
+	}
+	if (err && errlen)
+		snprintf(err, errlen, "'%s' is not a compression: expected "
+			 "none, deflate[:1-9] (or a bare level 0-9), lz4, "
+			 "blosc-lz4[:1-9] or blosc-zstd[:1-9]", spec);
+	return -EINVAL;
+}
+
+/* Whether (dir) is on HDF5's plugin search path. */
+static int plugin_dir_listed(const char *dir)
+{
+	unsigned n = 0;
+	char p[4096];
+
+	if (H5PLsize(&n) < 0)
+		return 0;
+	for (unsigned i = 0; i < n; i++)
+		if (H5PLget(i, p, sizeof(p)) > 0 && !strcmp(p, dir))
+			return 1;
+	return 0;
+}
+
+/* Whether filter (id) can be used, loading its plugin: from HDF5's path
+ * (HDF5_PLUGIN_PATH, else its built-in directory), then from Debian's
+ * directory when it exists and is not on the path. That one goes first:
+ * HDF5 1.10 stops its search at a directory it cannot open. */
+static int filter_ready(H5Z_filter_t id)
+{
+	htri_t ok = H5Zfilter_avail(id);
+	struct stat st;
+
+	if (ok <= 0 && stat(VMSPEC_H5_PLUGIN_DIR, &st) == 0 &&
+	    S_ISDIR(st.st_mode) && !plugin_dir_listed(VMSPEC_H5_PLUGIN_DIR) &&
+	    H5PLprepend(VMSPEC_H5_PLUGIN_DIR) >= 0)
+		ok = H5Zfilter_avail(id);
+	H5Eclear2(H5E_DEFAULT);
+	return ok > 0;
+}
+
+int res_compress_check(const char *spec, char *err, size_t errlen)
+{
+	struct res_compress c;
+	const struct res_codec_info *ci;
+
+	H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+	if (res_compress_parse(spec, &c, err, errlen) < 0)
+		return -EINVAL;
+	ci = &codecs[c.codec];
+	if (!ci->filter || filter_ready(ci->filter))
+		return 0;
+	if (err && errlen)
+		snprintf(err, errlen, "'%s' needs the HDF5 filter plugin %u, "
+			 "not found on HDF5_PLUGIN_PATH nor in %s (Debian: "
+			 "apt-get install %s)", spec, (unsigned)ci->filter,
+			 VMSPEC_H5_PLUGIN_DIR, ci->package);
+	return -ENOENT;
+}
+
+/* The filters of (c) into (dcpl): shuffle then deflate or LZ4 (bytes of
+ * a column grouped, so that the compressor sees runs), or Blosc with its
+ * own shuffle. Optional, as HDF5's own: a chunk the filter cannot
+ * shrink (Blosc refuses a few rows) is stored as it is, marked so in the
+ * file, rather than failing. Negative on failure. */
+static int set_filters(hid_t dcpl, const struct res_compress *c)
+{
+	unsigned cd[7] = { 0 };
+
+	switch (c->codec) {
+	case RES_CODEC_NONE:
+		return 0;
+	case RES_CODEC_DEFLATE:
+		if (H5Pset_shuffle(dcpl) < 0)
+			return -1;
+		return H5Pset_deflate(dcpl, (unsigned)c->level);
+	case RES_CODEC_LZ4:
+		if (H5Pset_shuffle(dcpl) < 0)
+			return -1;
+		return H5Pset_filter(dcpl, FILTER_LZ4, H5Z_FLAG_OPTIONAL, 0,
+				     NULL);
+	case RES_CODEC_BLOSC_LZ4:
+	case RES_CODEC_BLOSC_ZSTD:
+		/* 0-3 filled in by the filter; level, byte shuffle, code */
+		cd[4] = (unsigned)c->level;
+		cd[5] = 1;
+		cd[6] = c->codec == RES_CODEC_BLOSC_LZ4 ? BLOSC_CODE_LZ4
+							: BLOSC_CODE_ZSTD;
+		return H5Pset_filter(dcpl, FILTER_BLOSC, H5Z_FLAG_OPTIONAL, 7,
+				     cd);
+	}
+	return -1;
+}
+
+/* ---- the file ---- */
+
 struct res_file *res_create(const char *path, const struct res_file_attrs *a,
-			    size_t batch_rows, int deflate, char *err,
+			    size_t batch_rows, const char *compress, char *err,
 			    size_t errlen)
 {
 	struct res_file *f;
+	struct res_compress comp;
+	char why[512];
 	hid_t fapl, gcpl, es;
 	int sys_errno = 0;
 
 	H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
 	if (err && errlen)
 		err[0] = '\0';
-	if (deflate < 0 || deflate > 9) {
-		h5_errf(err, errlen, path, -EINVAL,
-			"deflate level %d out of range 0..9", deflate);
+	if (res_compress_check(compress, why, sizeof(why)) < 0) {
+		h5_errf(err, errlen, path, -EINVAL, "compression %s", why);
 		return NULL;
 	}
+	res_compress_parse(compress, &comp, NULL, 0);
 	f = calloc(1, sizeof(*f));
 	if (!f || !(f->path = strdup(path))) {
 		free(f);
@@ -127,10 +294,12 @@ struct res_file *res_create(const char *path, const struct res_file_attrs *a,
 	f->fid = f->runs = -1;
 	for (int t = 0; t < RT_COUNT; t++)
 		f->mtype[t] = f->ftype[t] = -1;
-	f->batch_rows = batch_rows ? batch_rows : RES_BATCH_DEFAULT;
-	if (f->batch_rows > RES_BATCH_MAX)
-		f->batch_rows = RES_BATCH_MAX;
-	f->deflate = deflate;
+	f->batch_rows = batch_rows > RES_BATCH_MAX ? RES_BATCH_MAX : batch_rows;
+	for (int t = 0; t < RT_NBUF; t++) {
+		size_t rows = RES_BUF_BYTES / res_tables[t].row_size;
+		f->cap[t] = f->batch_rows ? f->batch_rows : rows;
+	}
+	f->comp = comp;
 
 	fapl = h5_fapl_v18();
 	/* the writer's lock is the caller's (exp/run.c holds one on the
@@ -159,13 +328,16 @@ struct res_file *res_create(const char *path, const struct res_file_attrs *a,
 		h5_errf(err, errlen, path, -EIO, "cannot build compound types");
 		goto fail;
 	}
-	/* rows can be packed in the file layout here when the file's
-	 * little-endian member types are the native ones (x86, arm64) */
+	/* the packed C rows are the file's rows when the file's
+	 * little-endian member types are the native ones (x86, arm64):
+	 * written as they are, without a type conversion (which took 35 %
+	 * of a replay in H5T__conv_struct); elsewhere HDF5 converts */
 	f->packed = H5Tequal(H5T_NATIVE_INT64, H5T_STD_I64LE) > 0 &&
 		    H5Tequal(H5T_NATIVE_UINT32, H5T_STD_U32LE) > 0 &&
 		    H5Tequal(H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE) > 0;
-	for (int t = 0; t < RT_COUNT; t++)
-		pack_layout(t, &f->psize[t], &f->prefix[t]);
+	for (int t = 0; t < RT_NBUF; t++)
+		if (H5Tget_size(f->ftype[t]) != res_tables[t].row_size)
+			f->packed = 0;
 	if (write_root_attrs(f, a) < 0) {
 		h5_errf(err, errlen, path, -EIO, "cannot write root attributes");
 		goto fail;
@@ -191,27 +363,25 @@ fail:
 	return NULL;
 }
 
-/* Rows per chunk of table (t): batch_rows split into equal pieces of at
- * most RES_CHUNK_MAX_BYTES, so each batch writes whole chunks. */
-static hsize_t chunk_rows(const struct res_file *f, int t)
+hsize_t res_chunk_rows(size_t n, size_t row_bytes)
 {
-	size_t rows = f->batch_rows, row_bytes = H5Tget_size(f->ftype[t]);
 	size_t pieces;
 
-	if (rows > res_tables[t].chunk_rows_max)
-		rows = res_tables[t].chunk_rows_max;
+	if (n == 0)
+		return 1;
 	if (row_bytes == 0)
 		row_bytes = 1;
-	pieces = (rows * row_bytes + RES_CHUNK_MAX_BYTES - 1) /
+	pieces = (n * row_bytes + RES_CHUNK_MAX_BYTES - 1) /
 		 RES_CHUNK_MAX_BYTES;
-	if (pieces > 1)
-		rows = (rows + pieces - 1) / pieces;
-	return rows ? rows : 1;
+	while (pieces < n && n % pieces)
+		pieces++;
+	return n / pieces;
 }
 
-static hid_t create_dataset(struct res_file *f, hid_t gid, int t)
+static hid_t create_dataset(struct res_file *f, hid_t gid, int t, size_t n)
 {
-	hsize_t dims = 0, maxdims = H5S_UNLIMITED, chunk = chunk_rows(f, t);
+	hsize_t dims = 0, maxdims = H5S_UNLIMITED;
+	hsize_t chunk = res_chunk_rows(n, H5Tget_size(f->ftype[t]));
 	hid_t sp, dcpl, dapl, d = -1, es;
 
 	sp = H5Screate_simple(1, &dims, &maxdims);
@@ -219,15 +389,14 @@ static hid_t create_dataset(struct res_file *f, hid_t gid, int t)
 	dapl = H5Pcreate(H5P_DATASET_ACCESS);
 	if (sp < 0 || dcpl < 0 || dapl < 0 ||
 	    H5Pset_chunk(dcpl, 1, &chunk) < 0 ||
-	    H5Pset_obj_track_times(dcpl, 0) < 0)
+	    H5Pset_obj_track_times(dcpl, 0) < 0 ||
+	    set_filters(dcpl, &f->comp) < 0)
 		goto out;
-	if (f->deflate &&
-	    (H5Pset_shuffle(dcpl) < 0 || H5Pset_deflate(dcpl, f->deflate) < 0))
-		goto out;
-	/* Batches are whole chunks, written once: without a chunk cache they
+	/* Writes are whole chunks, written once: without a chunk cache they
 	 * go from the row buffer to the file with no copy in between (a
 	 * compressed chunk still goes through the filter). */
-	if (!f->deflate && H5Pset_chunk_cache(dapl, 0, 0, 1.0) < 0)
+	if (f->comp.codec == RES_CODEC_NONE &&
+	    H5Pset_chunk_cache(dapl, 0, 0, 1.0) < 0)
 		goto out;
 	d = H5Dcreate2(gid, res_tables[t].name, f->ftype[t], sp, H5P_DEFAULT,
 		       dcpl, dapl);
@@ -241,6 +410,25 @@ out:
 		H5Sclose(sp);
 	h5_err_restore(es);
 	return d;
+}
+
+/* Create dataset (t) of run (r) unless it exists, for a first write of
+ * (n) rows. 0, or -EIO with the message kept. */
+static int need_dataset(struct res_run *r, int t, size_t n)
+{
+	struct res_file *f = r->f;
+	char grp[256] = "";
+
+	if (r->buf[t].dset >= 0)
+		return 0;
+	r->buf[t].dset = create_dataset(f, r->gid, t, n);
+	if (r->buf[t].dset >= 0)
+		return 0;
+	f->failed = 1;
+	if (H5Iget_name(r->gid, grp, sizeof(grp)) < 0)
+		grp[0] = '\0';
+	return h5_errf(f->err, sizeof(f->err), f->path, -EIO,
+		       "cannot create %s/%s", grp, res_tables[t].name);
 }
 
 /* ---- fault injection (tests/test_faults.sh) ----
@@ -313,47 +501,6 @@ static int dset_write(hid_t d, hid_t mt, const void *rows, hsize_t n,
 	return rc;
 }
 
-/* Bytes of one row of table (t) in the file (members packed) into *size;
- * into *prefix the same when the members sit in file order without holes
- * at the start of the C struct (a row is then packed by one memcpy), else
- * 0. */
-static void pack_layout(int t, size_t *size, size_t *prefix)
-{
-	size_t n = 0, contiguous = 1;
-	for (size_t i = 0; i < res_tables[t].nfields; i++) {
-		if (res_tables[t].fields[i].offset != n)
-			contiguous = 0;
-		n += res_tables[t].fields[i].size;
-	}
-	*size = n;
-	*prefix = contiguous ? n : 0;
-}
-
-/* Copy the members of C struct (src) to (dst) in the file's packed order,
- * so that HDF5 writes the rows without a type conversion (the writer's
- * hot path: 35 % of a replay went into H5T__conv_struct). */
-static void pack_row(const struct res_table *t, char *dst, const void *src)
-{
-	const char *s = src;
-	for (size_t i = 0; i < t->nfields; i++) {
-		const struct res_field *fl = &t->fields[i];
-		switch (fl->size) {
-		case 1:
-			*dst = s[fl->offset];
-			break;
-		case 4:
-			memcpy(dst, s + fl->offset, 4);
-			break;
-		case 8:
-			memcpy(dst, s + fl->offset, 8);
-			break;
-		default:
-			memcpy(dst, s + fl->offset, fl->size);
-		}
-		dst += fl->size;
-	}
-}
-
 /* Write-behind: every wb_step bytes of rows, start writing back what was
  * appended since the last mark, wait for the step before it and drop it
  * from the page cache. A long run then holds two steps of the file in
@@ -391,11 +538,16 @@ void res_set_write_behind(struct res_file *f, size_t step_bytes)
 		f->wb_step = step_bytes;
 }
 
+/* Write the rows buffered of dataset (t), creating it at its first
+ * write. */
 static int buf_flush(struct res_run *r, int t)
 {
 	struct res_file *f = r->f;
 	struct res_buf *b = &r->buf[t];
+	int rc;
 
+	if (b->dset < 0 && (rc = need_dataset(r, t, b->n)) < 0)
+		return rc;
 	if (b->n == 0)
 		return 0;
 	if (dset_write(b->dset, f->packed ? f->ftype[t] : f->mtype[t],
@@ -406,7 +558,7 @@ static int buf_flush(struct res_run *r, int t)
 			       res_tables[t].name);
 	}
 	b->written += b->n;
-	f->wb_bytes += b->n * (f->packed ? f->psize[t] : res_tables[t].row_size);
+	f->wb_bytes += b->n * res_tables[t].row_size;
 	b->n = 0;
 	if (f->wb_step && f->wb_bytes >= f->wb_step)
 		write_behind(f);
@@ -419,13 +571,21 @@ static int run_close(struct res_run *r)
 	struct res_file *f = r->f;
 	int t, rc = 0, e;
 
+	/* every dataset exists once its run is closed, empty or not */
 	for (t = 0; t < RT_COUNT; t++) {
-		if (t < RT_NBUF && r->buf[t].dset >= 0) {
-			e = buf_flush(r, t);
+		if (r->gid >= 0 && (t < RT_NBUF || r->buf[t].dset < 0)) {
+			e = t < RT_NBUF ? buf_flush(r, t)
+					: need_dataset(r, t, 0);
 			rc = rc ? rc : e;
 		}
-		if (r->buf[t].dset >= 0)
-			H5Dclose(r->buf[t].dset);
+		/* a compressed dataset's last chunks are written here */
+		if (r->buf[t].dset >= 0 && H5Dclose(r->buf[t].dset) < 0 &&
+		    !rc) {
+			f->failed = 1;
+			rc = h5_errf(f->err, sizeof(f->err), f->path, -EIO,
+				     "cannot write the last rows of %s",
+				     res_tables[t].name);
+		}
 		r->buf[t].dset = -1;
 	}
 	if (r->gid >= 0)
@@ -468,11 +628,11 @@ struct res_run *res_run_begin(struct res_file *f, const char *name,
 	for (t = 0; t < RT_NBUF; t++) {
 		if (f->rows[t])
 			continue;
-		f->rows[t] = malloc(f->batch_rows * res_tables[t].row_size);
+		f->rows[t] = malloc(f->cap[t] * res_tables[t].row_size);
 		if (!f->rows[t]) {
 			h5_errf(f->err, sizeof(f->err), f->path, -ENOMEM,
 				"out of memory for %zu-row buffers",
-				f->batch_rows);
+				f->cap[t]);
 			return NULL;
 		}
 	}
@@ -505,15 +665,6 @@ struct res_run *res_run_begin(struct res_file *f, const char *name,
 			"cannot write attributes of /runs/%s", name);
 		goto fail;
 	}
-	for (t = 0; t < RT_COUNT; t++) {
-		r->buf[t].dset = create_dataset(f, r->gid, t);
-		if (r->buf[t].dset < 0) {
-			h5_errf(f->err, sizeof(f->err), f->path, -EIO,
-				"cannot create /runs/%s/%s", name,
-				res_tables[t].name);
-			goto fail;
-		}
-	}
 	if (file_flush(f->fid) < 0) {
 		h5_errf(f->err, sizeof(f->err), f->path, -EIO, "cannot flush");
 		goto fail;
@@ -527,69 +678,70 @@ fail:
 	return NULL;
 }
 
-/* memcpy with the sizes of the two rows written per request known at
- * compile time: inline moves instead of a call per row. */
-#define REQ_PREFIX (offsetof(struct res_request, failed) + 1)
-#define DEC_PREFIX (offsetof(struct res_decision, action) + 1)
-static inline void copy_prefix(unsigned char *dst, const void *src, size_t n)
+/* The next row of buffered dataset (t) of (r): its slot in the buffer,
+ * which has room unless a write failed (then retried here), else the
+ * spare row. */
+static void *slot(struct res_run *r, int t)
 {
-	if (n == REQ_PREFIX)
-		memcpy(dst, src, REQ_PREFIX);
-	else if (n == DEC_PREFIX)
-		memcpy(dst, src, DEC_PREFIX);
-	else
-		memcpy(dst, src, n);
+	struct res_file *f = r->f;
+	struct res_buf *b = &r->buf[t];
+
+	if (!r->open)
+		return f->spare.b;
+	if (b->n == f->cap[t] && buf_flush(r, t) < 0)
+		return f->spare.b;
+	return f->rows[t] + b->n * res_tables[t].row_size;
 }
 
-static int buf_add(struct res_run *r, int t, const void *row)
+/* Append the row of the last slot(r, t); write the buffer once full. */
+static int commit(struct res_run *r, int t)
 {
-	struct res_file *f;
-	struct res_buf *b;
-	int rc;
+	struct res_file *f = r->f;
+	struct res_buf *b = &r->buf[t];
 
-	if (!r || !r->open || !row)
+	if (!r->open)
 		return -EINVAL;
-	f = r->f;
-	b = &r->buf[t];
-	if (b->n == f->batch_rows && (rc = buf_flush(r, t)) < 0)
-		return rc;	/* an earlier flush failed: retry, else stop */
-	if (f->packed && f->prefix[t])
-		copy_prefix(f->rows[t] + b->n * f->prefix[t], row, f->prefix[t]);
-	else if (f->packed)
-		pack_row(&res_tables[t], (char *)f->rows[t] + b->n * f->psize[t],
-			 row);
-	else
-		memcpy(f->rows[t] + b->n * res_tables[t].row_size, row,
-		       res_tables[t].row_size);
-	if (++b->n == f->batch_rows)
+	if (b->n == f->cap[t])		/* the slot was the spare row */
+		return -EIO;
+	if (++b->n == f->cap[t])
 		return buf_flush(r, t);
 	return 0;
 }
 
-int res_add_request(struct res_run *r, const struct res_request *row)
+static int buf_add(struct res_run *r, int t, const void *row)
 {
-	return buf_add(r, RT_REQ, row);
+	if (!r || !r->open || !row)
+		return -EINVAL;
+	memcpy(slot(r, t), row, res_tables[t].row_size);
+	return commit(r, t);
 }
 
-int res_add_vm(struct res_run *r, const struct res_vm *row)
-{
-	return buf_add(r, RT_VM, row);
+#define ROWS(name, T, type)						\
+type *res_##name##_slot(struct res_run *r)				\
+{									\
+	return slot(r, T);						\
+}									\
+int res_##name##_commit(struct res_run *r)				\
+{									\
+	return commit(r, T);						\
+}									\
+int res_add_##name(struct res_run *r, const type *row)			\
+{									\
+	return buf_add(r, T, row);					\
 }
 
-int res_add_sample(struct res_run *r, const struct res_sample *row)
-{
-	return buf_add(r, RT_SAMPLE, row);
-}
-
-int res_add_decision(struct res_run *r, const struct res_decision *row)
-{
-	return buf_add(r, RT_DEC, row);
-}
+ROWS(request, RT_REQ, struct res_request)
+ROWS(vm, RT_VM, struct res_vm)
+ROWS(sample, RT_SAMPLE, struct res_sample)
+ROWS(decision, RT_DEC, struct res_decision)
 
 static int write_table(struct res_run *r, int t, const void *rows, size_t n)
 {
 	struct res_file *f = r->f;
+	int rc = need_dataset(r, t, n);
 
+	if (rc < 0)
+		return rc;
 	if (dset_write(r->buf[t].dset, f->mtype[t], rows, n, NULL) < 0) {
 		f->failed = 1;
 		return h5_errf(f->err, sizeof(f->err), f->path, -EIO,

@@ -355,7 +355,7 @@ static int replay_run(const struct vms_config *c, const char *out,
 		.trace_checksum = checksum,
 	};
 	struct res_file *f = res_create(out, &fa, (size_t)c->results.batch_rows,
-					(int)c->results.compress, err,
+					c->results.compress, err,
 					sizeof(err));
 	if (!f) {
 		fprintf(stderr, "vmspec bench: %s\n", err);

@@ -234,7 +234,8 @@ struct vms_config {
 	} real;
 	struct {
 		int64_t batch_rows;	/* rows buffered per dataset write */
-		int64_t compress;	/* deflate level, 0 = off */
+		char compress[CFG_NAME_LEN];	/* filters (res_compress_parse):
+						 * "none", "deflate:6", "lz4" */
 		double write_behind_mib;	/* write-behind step, 0 = off */
 		int64_t timeseries_ns;	/* sampling period of /timeseries */
 		int requests;		/* write /requests */

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <strings.h>
 #include <yaml.h>
+#include "base/results.h"
 #include "base/units.h"
 #include "base/util.h"
 #include "exp/cfg_int.h"
@@ -820,6 +821,14 @@ static int check_seeds(const struct vms_config *c, char *problem, size_t n)
 	return -EINVAL;
 }
 
+/* The filters of results.compress exist here (a plugin may be missing):
+ * checked before anything is created. */
+static int check_compress(const struct vms_config *c, char *problem,
+			  size_t n)
+{
+	return res_compress_check(c->results.compress, problem, n);
+}
+
 static const struct cfg_check cfg_checks[] = {
 	{ "replications", check_seeds },
 	{ "host.memory", check_host_memory },
@@ -829,6 +838,7 @@ static const struct cfg_check cfg_checks[] = {
 	{ "workload.kind", check_trace_path },
 	{ "trace.start", check_trace_start },
 	{ "trace.end", check_trace_end },
+	{ "results.compress", check_compress },
 };
 
 bool cfg_find_key(yaml_document_t *doc, const yaml_node_t *n,

@@ -690,12 +690,16 @@ const struct cfg_param cfg_params[] = {
 	  "requests and VM work to finish before the run fails" },
 
 	{ .key = "results.batch_rows", .type = CFG_INT,
-	  .offset = OFF(results.batch_rows), .min = 1, .max = 1 << 20,
-	  .def = "65536", .unit = "",
-	  .help = "rows buffered per dataset before a write (chunk size)" },
-	{ .key = "results.compress", .type = CFG_INT,
-	  .offset = OFF(results.compress), .min = 0, .max = 9, .def = "0",
-	  .unit = "", .help = "deflate level of datasets, 0 = none" },
+	  .offset = OFF(results.batch_rows), .min = 0, .max = 1 << 20,
+	  .def = "0", .unit = "",
+	  .help = "rows buffered per dataset before a write, and the chunk "
+	  "of a dataset that fills its buffer; 0 = as many as fit in 256 KiB "
+	  "(cache-sized)" },
+	{ .key = "results.compress", .type = CFG_STRING,
+	  .offset = OFF(results.compress), .def = "none", .unit = "",
+	  .help = "compression of datasets: none, deflate[:1-9] (or a bare "
+	  "level 0-9), lz4 (needs hdf5-filter-plugin), blosc-lz4[:1-9] or "
+	  "blosc-zstd[:1-9] (need hdf5-filter-plugin-blosc-serial)" },
 	{ .key = "results.write_behind", .type = CFG_SIZE,
 	  .offset = OFF(results.write_behind_mib), .min = 0, .max = 65536,
 	  .def = "64MiB", .unit = "MiB",

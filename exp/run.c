@@ -133,6 +133,13 @@ int exp_run_one(struct exp_run *r)
 	if (!g)
 		return rc;
 	if (rc < 0) {
+		/* a write of the file failed mid-run: the writer's message
+		 * (which says why) instead of "writing /X failed" */
+		if (rc == -EIO && res_error(r->file)[0]) {
+			snprintf(r->err, sizeof(r->err), "%s",
+				 res_error(r->file));
+			r->file_error = 1;
+		}
 		res_run_end(g, r->wall_s, 0);
 		return rc;
 	}
@@ -214,7 +221,7 @@ static struct res_file *create_file(struct vms_config *c, const char *out,
 		return NULL;
 	}
 	struct res_file *f = res_create(out, &fa, (size_t)c->results.batch_rows,
-					(int)c->results.compress, err,
+					c->results.compress, err,
 					sizeof(err));
 	if (!f) {
 		fprintf(stderr, "vmspec: %s\n", err);

@@ -368,7 +368,7 @@ int val_experiment(const struct vms_config *c, const char *out,
 		goto out;
 	}
 	struct res_file *f = res_create(out, &fa, (size_t)c->results.batch_rows,
-					(int)c->results.compress, err, errlen);
+					c->results.compress, err, errlen);
 	free(text);
 	if (!f) {
 		rc = -EIO;

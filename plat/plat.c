@@ -230,22 +230,24 @@ static const struct platform_ops plat_ops = {
 static void on_sample(struct plat *f)
 {
 	const struct plat_summary *m = f->sum;
-	struct res_sample row;
-	memset(&row, 0, sizeof(row));
-	row.t_ns = f->now_ns;
-	row.vms_booting = f->n_by_state[VM_BOOTING];
-	row.vms_idle = f->n_by_state[VM_IDLE];
-	row.vms_busy = f->n_by_state[VM_BUSY];
-	row.vms_specialized = f->live_specialized;
-	row.pending = f->pending;
-	row.cpu_jobs = f->be->cpu_jobs(f);
-	row.mem_mib = f->mem_used_mib;
-	row.profiling_cpu_s = (double)m->profiling_cpu_ns / 1e9;
-	row.compile_cpu_s = (double)m->compile_cpu_ns / 1e9;
-	row.snapshot_cpu_s = (double)m->snapshot_cpu_ns / 1e9;
-	row.overhead_cpu_s = row.profiling_cpu_s + row.compile_cpu_s +
-			     row.snapshot_cpu_s;
-	if (res_add_sample(f->res, &row) < 0)
+	double prof = (double)m->profiling_cpu_ns / 1e9;
+	double comp = (double)m->compile_cpu_ns / 1e9;
+	double snap = (double)m->snapshot_cpu_ns / 1e9;
+	uint32_t cpu_jobs = f->be->cpu_jobs(f);
+	struct res_sample *row = res_sample_slot(f->res);	/* in place */
+	row->t_ns = f->now_ns;
+	row->vms_booting = f->n_by_state[VM_BOOTING];
+	row->vms_idle = f->n_by_state[VM_IDLE];
+	row->vms_busy = f->n_by_state[VM_BUSY];
+	row->vms_specialized = f->live_specialized;
+	row->pending = f->pending;
+	row->cpu_jobs = cpu_jobs;
+	row->mem_mib = f->mem_used_mib;
+	row->overhead_cpu_s = prof + comp + snap;
+	row->profiling_cpu_s = prof;
+	row->compile_cpu_s = comp;
+	row->snapshot_cpu_s = snap;
+	if (res_sample_commit(f->res) < 0)
 		plat_io_error(f, "/timeseries");
 	if (f->have_next || f->in_flight || f->bg_work)
 		evq_push(&f->q, f->now_ns + f->cfg->results.timeseries_ns,

@@ -41,16 +41,16 @@ static inline void plat_decide(struct plat *f, enum res_action a,
 	int hook = f->hooks && f->hooks->decision;
 	if (!to_file && !hook)
 		return;
-	struct res_decision d;
-	memset(&d, 0, sizeof(d));
-	d.t_ns = f->now_ns;
-	d.vm_id = vm_id;
-	d.arg = arg;
-	d.func = func;
-	d.action = (uint8_t)a;
+	struct res_decision tmp;	/* built in place when to the file */
+	struct res_decision *d = to_file ? res_decision_slot(f->res) : &tmp;
+	d->t_ns = f->now_ns;
+	d->vm_id = vm_id;
+	d->arg = arg;
+	d->func = func;
+	d->action = (uint8_t)a;
 	if (hook)
-		f->hooks->decision(f->hooks->arg, &d);
-	if (to_file && res_add_decision(f->res, &d) < 0)
+		f->hooks->decision(f->hooks->arg, d);
+	if (to_file && res_decision_commit(f->res) < 0)
 		plat_io_error(f, "/decisions");
 }
 

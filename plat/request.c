@@ -13,28 +13,39 @@
 
 /* ---- rows ---- */
 
-static inline void put_row(struct plat *f, const struct res_request *row)
+/* Where a request's row is built: its slot in the /requests buffer when
+ * the file keeps them (built in place, no copy), else (tmp). */
+static inline struct res_request *row_slot(struct plat *f,
+					   struct res_request *tmp)
+{
+	return f->res && f->cfg->results.requests ? res_request_slot(f->res)
+						  : tmp;
+}
+
+/* The row (built at row_slot) is complete: to the hook, appended. */
+static inline void put_row(struct plat *f, const struct res_request *row,
+			   const struct res_request *tmp)
 {
 	if (f->hooks && f->hooks->request_done)
 		f->hooks->request_done(f->hooks->arg, row);
-	if (f->res && f->cfg->results.requests &&
-	    res_add_request(f->res, row) < 0)
+	if (row != tmp && res_request_commit(f->res) < 0)
 		plat_io_error(f, "/requests");
 }
 
 static void emit_failed(struct plat *f, const struct preq *r, uint64_t vm_id)
 {
-	struct res_request row;
-	memset(&row, 0, sizeof(row));	/* padding too: rows are compared */
-	row.id = r->pub.id;
-	row.vm_id = vm_id;
-	row.arrival_ns = r->pub.arrival_ns;
-	row.func = r->pub.func;
-	row.failed = 1;
-	row.start_ns = row.end_ns = f->now_ns;
-	row.start_kind = r->kind;
+	struct res_request tmp, *row = row_slot(f, &tmp);
+	row->id = r->pub.id;
+	row->vm_id = vm_id;
+	row->arrival_ns = r->pub.arrival_ns;
+	row->start_ns = row->end_ns = f->now_ns;
+	row->queue_ns = row->startup_ns = row->libload_ns = 0;
+	row->exec_ns = 0;
+	row->func = r->pub.func;
+	row->start_kind = r->kind;
+	row->failed = 1;
 	f->sum->failed++;
-	put_row(f, &row);
+	put_row(f, row, &tmp);
 }
 
 /* arrival -> exec_start = queue + startup + libload; exec_start -> end =
@@ -43,34 +54,36 @@ static void emit_failed(struct plat *f, const struct preq *r, uint64_t vm_id)
 static void emit_done(struct plat *f, const struct preq *r,
 		      const struct pvm *v, const struct plat_done *d)
 {
-	struct res_request row;
-	memset(&row, 0, sizeof(row));
 	int64_t waited_vm = v->pub.ready_ns < r->start_ns ? v->pub.ready_ns
 							  : r->start_ns;
 	waited_vm -= r->pub.arrival_ns;
 	if (waited_vm < 0)
 		waited_vm = 0;
-	row.id = r->pub.id;
-	row.vm_id = v->pub.id;
-	row.arrival_ns = r->pub.arrival_ns;
-	row.func = r->pub.func;
-	row.start_ns = d->exec_start_ns;
-	row.end_ns = d->end_ns;
-	row.startup_ns = waited_vm + d->startup_extra_ns;
-	row.libload_ns = d->libload_ns;
-	row.queue_ns = d->exec_start_ns - r->pub.arrival_ns - row.startup_ns -
-		       row.libload_ns;
-	if (row.queue_ns < 0) {	/* clock granularity: keep the sum */
-		row.startup_ns += row.queue_ns;
-		row.queue_ns = 0;
+	int64_t startup = waited_vm + d->startup_extra_ns;
+	int64_t queue = d->exec_start_ns - r->pub.arrival_ns - startup -
+			d->libload_ns;
+	if (queue < 0) {	/* clock granularity: keep the sum */
+		startup += queue;
+		queue = 0;
 	}
-	row.exec_ns = row.end_ns - row.start_ns;
-	row.start_kind = r->kind;
-	hist_add(&f->sum->latency, row.end_ns - row.arrival_ns);
+	struct res_request tmp, *row = row_slot(f, &tmp);
+	row->id = r->pub.id;
+	row->vm_id = v->pub.id;
+	row->arrival_ns = r->pub.arrival_ns;
+	row->start_ns = d->exec_start_ns;
+	row->end_ns = d->end_ns;
+	row->queue_ns = queue;
+	row->startup_ns = startup;
+	row->libload_ns = d->libload_ns;
+	row->exec_ns = d->end_ns - d->exec_start_ns;
+	row->func = r->pub.func;
+	row->start_kind = r->kind;
+	row->failed = 0;
+	hist_add(&f->sum->latency, d->end_ns - r->pub.arrival_ns);
 	f->sum->by_kind[r->kind]++;
 	f->sum->finished++;
-	f->sum->libload_ns += row.libload_ns;
-	put_row(f, &row);
+	f->sum->libload_ns += d->libload_ns;
+	put_row(f, row, &tmp);
 }
 
 static void free_request(struct plat *f, uint32_t h)

@@ -123,19 +123,18 @@ void plat_emit_vm(struct plat *f, const struct pvm *v, int64_t destroyed_ns)
 			     (double)(end - v->pub.created_ns) / 1e9;
 	if (!f->res || !f->cfg->results.vms)
 		return;
-	struct res_vm row;
-	memset(&row, 0, sizeof(row));
-	row.id = v->pub.id;
-	row.parent_id = v->pub.parent_id;
-	row.spec_key = v->pub.spec_key;
-	row.created_ns = v->pub.created_ns;
-	row.ready_ns = v->pub.ready_ns;
-	row.destroyed_ns = destroyed_ns;
-	row.peak_mem_mib = v->peak_mem_mib;
-	row.func = v->pub.func;
-	row.served = v->pub.served;
-	row.created_by = v->pub.created_by;
-	if (res_add_vm(f->res, &row) < 0)
+	struct res_vm *row = res_vm_slot(f->res);	/* built in place */
+	row->id = v->pub.id;
+	row->parent_id = v->pub.parent_id;
+	row->spec_key = v->pub.spec_key;
+	row->created_ns = v->pub.created_ns;
+	row->ready_ns = v->pub.ready_ns;
+	row->destroyed_ns = destroyed_ns;
+	row->peak_mem_mib = v->peak_mem_mib;
+	row->func = v->pub.func;
+	row->served = v->pub.served;
+	row->created_by = v->pub.created_by;
+	if (res_vm_commit(f->res) < 0)
 		plat_io_error(f, "/vms");
 }
 

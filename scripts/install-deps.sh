@@ -1,12 +1,13 @@
 #!/bin/bash
 # install-deps.sh - installs the Debian 12 packages vmspec needs to build,
-# test and plot. Run as root (or through sudo). Idempotent.
+# test and plot (with the HDF5 filter plugins results.compress can use:
+# lz4, blosc-lz4, blosc-zstd). Run as root (or through sudo). Idempotent.
 # --fuzz adds the optional group scripts/fuzz.sh needs: clang and its
 # libFuzzer and sanitizer runtimes (docs/fuzzing.md).
 set -euo pipefail
 PKGS="build-essential autoconf automake libtool pkg-config \
 libgsl-dev libhdf5-dev libyaml-dev libcunit1-dev gnuplot-nox hdf5-tools \
-openmpi-bin libopenmpi-dev"
+openmpi-bin libopenmpi-dev hdf5-filter-plugin hdf5-filter-plugin-blosc-serial"
 FUZZ_PKGS="clang-14 libclang-rt-14-dev"
 for a in "$@"; do
 	case $a in

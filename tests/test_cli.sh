@@ -176,6 +176,37 @@ expect "convert 2021" 0 "2 functions of 2 apps, 2 invocations" -- \
 expect "convert wants 2021" 2 "reads azure2021" -- "$VMSPEC" trace convert \
 	"$T/t21.csv" -o "$T/conv" --format invocations
 
+# results.compress with a filter plugin that cannot be loaded (HDF5's
+# "::" turns plugin loading off): one line naming the parameter and the
+# package, exit 2, before any file is created
+expect "compress: missing plugin" 2 \
+	"results.compress: 'lz4' needs the HDF5 filter plugin 32004.*hdf5-filter-plugin" -- \
+	env HDF5_PLUGIN_PRELOAD=:: "$VMSPEC" run "$T/small.yaml" \
+	-o "$T/lz4.h5" --no-plot --set results.compress=lz4
+[ "$(wc -l <"$T/out")" -eq 1 ] && ok "compress: one line" ||
+	bad "compress: $(wc -l <"$T/out") lines"
+[ ! -e "$T/lz4.h5" ] && [ ! -e "$T/lz4.h5.part" ] &&
+	ok "compress: no results file" || bad "compress: no results file"
+# with the plugin (scripts/install-deps.sh), the file reads back
+expect "compress: lz4" 0 "results:" -- "$VMSPEC" run "$T/small.yaml" \
+	-o "$T/lz4.h5" --no-plot --set results.compress=lz4
+expect "compress: report reads it" 0 "keepalive" -- "$VMSPEC" report "$T/lz4.h5"
+# h5py (Debian's python3-h5py, same HDF5 and plugin directory) reads the
+# compressed rows: the same /requests as the uncompressed file
+if python3 -c 'import h5py' 2>/dev/null; then
+	n=$(python3 -c 'import h5py, sys
+a = h5py.File(sys.argv[1], "r")["runs/keepalive/requests"][:]
+b = h5py.File(sys.argv[2], "r")["runs/keepalive/requests"][:]
+print(len(a) if len(a) > 0 and (a == b).all() else -1)' "$T/lz4.h5" "$T/small.h5" 2>&1)
+	[ "${n:-0}" -gt 0 ] 2>/dev/null && ok "compress: h5py reads it ($n rows)" ||
+		bad "compress: h5py: $n"
+fi
+# a plugin path without the plugins (or with a directory HDF5 cannot
+# open): Debian's directory is searched too
+expect "compress: Debian's plugin directory" 0 "results:" -- \
+	env HDF5_PLUGIN_PATH=/nonexistent "$VMSPEC" run "$T/small.yaml" \
+	-o "$T/lz4.h5" --no-plot --set results.compress=blosc-lz4
+
 # vmspec real: without KVM one line naming the device, exit 1, no file
 expect "real --help" 0 "usage: vmspec real" -- "$VMSPEC" real --help
 expect "real without KVM" 1 "/nonexistent/kvm" -- \

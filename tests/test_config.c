@@ -112,8 +112,8 @@ static void test_defaults(void)
 	CU_ASSERT(close_rel(dist_mean(&c.models.boot), 250e6, 1e-12));
 	CU_ASSERT(close_rel(c.models.boot.b, sqrt(log1p(0.09)), 1e-15));
 	CU_ASSERT_EQUAL(c.keepalive.ttl_ns, 600000000000LL);
-	CU_ASSERT_EQUAL(c.results.batch_rows, 65536);
-	CU_ASSERT_EQUAL(c.results.compress, 0);
+	CU_ASSERT_EQUAL(c.results.batch_rows, 0);
+	CU_ASSERT_STRING_EQUAL(c.results.compress, "none");
 	CU_ASSERT_EQUAL(c.results.timeseries_ns, 1000000000LL);
 	CU_ASSERT_EQUAL(c.results.requests, 1);
 	CU_ASSERT_PTR_NULL(c.text);
@@ -203,8 +203,9 @@ static const struct err_case {
 	{ "integer below", "workload:\n  functions: 0\n",
 	  "t.yaml:2:14: workload.functions: expected an integer in "
 	  "[1, 10000000], got 0" },
-	{ "integer above", "results:\n  compress: 10\n",
-	  "t.yaml:2:13: results.compress: expected an integer in [0, 9], got 10" },
+	{ "integer above", "results:\n  batch_rows: 2000000\n",
+	  "t.yaml:2:15: results.batch_rows: expected an integer in "
+	  "[0, 1048576], got 2000000" },
 	{ "integer overflow", "seed: 99999999999999999999\n",
 	  "t.yaml:1:7: seed: expected an integer in [0, 9007199254740991], "
 	  "got 99999999999999999999" },
@@ -472,7 +473,7 @@ static void test_full(void)
 	CU_ASSERT_EQUAL(c.models.boot.a, 125e6);
 	CU_ASSERT_EQUAL(c.keepalive.ttl_ns, 90000000000LL);
 	CU_ASSERT_EQUAL(c.results.batch_rows, 1024);
-	CU_ASSERT_EQUAL(c.results.compress, 6);
+	CU_ASSERT_STRING_EQUAL(c.results.compress, "6");
 	CU_ASSERT_EQUAL(c.results.timeseries_ns, 250000000LL);
 	CU_ASSERT_EQUAL(c.results.requests, 0);
 	/* loaded over defaults: the text is kept verbatim */
@@ -735,7 +736,7 @@ static void test_round_trip(void)
 	CU_ASSERT(has(t, "\nduration: 10min\n"));
 	CU_ASSERT(has(t, "\nhost:\n  cores: 64\n  memory: 256GiB\n"));
 	CU_ASSERT(has(t, "memory: {dist: uniform, min: 128MiB, max: 512MiB}\n"));
-	CU_ASSERT(has(t, "results:\n  batch_rows: 65536\n"));
+	CU_ASSERT(has(t, "results:\n  batch_rows: 0\n"));
 	CU_ASSERT(has(t, "}  # mean 100ms, cv 1\n"));
 	free(t);
 }
@@ -787,6 +788,16 @@ static void test_validate(void)
 	/* an unbounded distribution has no maximum to check */
 	CU_ASSERT_EQUAL(cfg_set(&c, "workload.memory={dist: exponential, "
 				"mean: 128MiB}", &e), 0);
+	CU_ASSERT_EQUAL(cfg_validate(&c, &e), 0);
+	cfg_release(&c);
+
+	/* results.compress: a codec's name, with its position */
+	cfg_defaults(&c);
+	CU_ASSERT_EQUAL(load(&c, "seed: 3\nresults:\n  compress: zip\n", &e), 0);
+	CU_ASSERT_EQUAL(cfg_validate(&c, &e), -EINVAL);
+	CU_ASSERT(has(e.msg, "t.yaml:3:3: results.compress: 'zip' is not a "
+		      "compression"));
+	CU_ASSERT_EQUAL(cfg_set(&c, "results.compress=deflate:3", &e), 0);
 	CU_ASSERT_EQUAL(cfg_validate(&c, &e), 0);
 	cfg_release(&c);
 }

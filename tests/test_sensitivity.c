@@ -477,7 +477,7 @@ static void fake_run(const struct sens_spec *sp, size_t i, int nreps)
 	struct res_file_attrs fa = { .tool_version = "test",
 		.config_text = c.text, .config_hash = "", .seed = c.seed,
 		.host = "", .start_time = "", .trace_checksum = "" };
-	struct res_file *f = res_create(path, &fa, 0, 0, err, sizeof(err));
+	struct res_file *f = res_create(path, &fa, 0, NULL, err, sizeof(err));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
 	double noise = (double)(c.seed - 10);
 	double va = 2 * c.workload.rate_per_s + 10 * c.catalog.simd_fraction +

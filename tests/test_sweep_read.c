@@ -88,7 +88,7 @@ static void test_group_of(void)
 	int fd = mkstemp(path);
 	CU_ASSERT_FATAL(fd >= 0);
 	close(fd);
-	struct res_file *f = res_create(path, &fa, 16, 0, err, sizeof(err));
+	struct res_file *f = res_create(path, &fa, 16, NULL, err, sizeof(err));
 	CU_ASSERT_FATAL(f != NULL);
 	static const char *const names[] = { "first-try", "adaptive#4", "plain" };
 	for (int i = 0; i < 3; i++) {
@@ -167,7 +167,7 @@ static void write_run(size_t i)
 
 	CU_ASSERT_FATAL(sweep_run_path(&sw, i, ".h5", path, sizeof(path)) == 0);
 	mkdir_parent(path);
-	struct res_file *f = res_create(path, &fa, 16, 0, err, sizeof(err));
+	struct res_file *f = res_create(path, &fa, 16, NULL, err, sizeof(err));
 	CU_ASSERT_FATAL(f != NULL);
 	for (int g = 0; g < 3; g++) {
 		struct res_run_attrs ra = { .strategy = "x", .seed = 1 };

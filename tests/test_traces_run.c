@@ -259,7 +259,7 @@ static void test_skip_counts(void)
 		struct res_file_attrs fa = { .tool_version = "test",
 			.config_text = "", .config_hash = "", .host = "",
 			.start_time = "", .trace_checksum = "" };
-		struct res_file *f = res_create(out, &fa, 0, 0, err,
+		struct res_file *f = res_create(out, &fa, 0, NULL, err,
 						sizeof(err));
 		CU_ASSERT_PTR_NOT_NULL_FATAL(f);
 		struct res_run_attrs ra = { .strategy = "keepalive" };

@@ -765,7 +765,7 @@ static int write_pool_file(const char *path, const char *const *names,
 	struct res_file_attrs fa = { .tool_version = "test", .config_text = "",
 				     .config_hash = "", .host = "",
 				     .start_time = "", .trace_checksum = "" };
-	struct res_file *f = res_create(path, &fa, 0, 0, err, sizeof(err));
+	struct res_file *f = res_create(path, &fa, 0, NULL, err, sizeof(err));
 	if (!f)
 		return -1;
 	int rc = 0;
@@ -862,7 +862,7 @@ static void test_store_load(void)
 				     .config_hash = "", .host = "",
 				     .start_time = "", .trace_checksum = "" };
 	const char *path = at("t.h5");
-	struct res_file *f = res_create(path, &fa, 0, 0, err, sizeof(err));
+	struct res_file *f = res_create(path, &fa, 0, NULL, err, sizeof(err));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
 	struct res_run_attrs ra = { .strategy = "cold" };
 	struct res_run *r = res_run_begin(f, "real:x", &ra);
