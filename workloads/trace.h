@@ -189,6 +189,15 @@ struct wl_trace_stats {
 /* 0, or -EINVAL if (s) is not a trace source. */
 int wl_trace_stats(const struct wl_source *s, struct wl_trace_stats *st);
 
+/* Invocations of the selected functions of an open Azure 2019 source in
+ * each minute of its window: (out)[i] for minute start_min + i, (n) = the
+ * window's length in minutes; their sum is stats' (invocations). One open
+ * thus gives the count of every window [start_min, m) (the bench's window
+ * search). 0, or a negative errno with a message in (err) (-EINVAL: not a
+ * 2019 source, or (n) is not the window's length). */
+int wl_trace_minutes(const struct wl_source *s, uint64_t *out, size_t n,
+		     char *err, size_t errlen);
+
 #define WL_TRACE_NAME_LEN 160
 
 /* What the trace says about one selected function. */
@@ -236,6 +245,11 @@ int wl_trace_info(const struct wl_trace_opts *o, struct wl_trace_info *info,
  * 72 bytes. 0 or a negative errno with a message. */
 int wl_trace_checksum(const struct wl_trace_opts *o, char *out, size_t n,
 		      char *err, size_t errlen);
+
+/* Forget what this process cached of trace input files (checksums,
+ * indexes of 2019 invocations files: workloads/trace_cache.h); cache
+ * files on disk stay. For tests. */
+void wl_trace_cache_clear(void);
 
 /* Detect the format of (path) (enum wl_trace_format, never AUTO). */
 int wl_trace_detect(const char *path, int *format, char *err, size_t errlen);
