@@ -744,15 +744,47 @@ static int parse_pcts(struct t19 *t, const char *path, uint64_t line,
 	return 0;
 }
 
-/* A table of per-function (durations) or per-app (memory) rows. Returns
- * 0, or -EINVAL. */
-static int t19_read_table(struct t19 *t, const char *path, int is_mem,
-			  char *err, size_t errlen)
+/* Keep the percentiles (v) of a table row for key (k) (a function's, or
+ * with is_app an app's): the first row of a key wins. */
+static void t19_keep(struct t19 *t, int is_mem, int is_app, uint32_t k,
+		     const double *v)
 {
+	int32_t *slot = is_app ? &t->apps[k].mem : is_mem ? &t->fns[k].mem :
+			&t->fns[k].dur;
+	if (*slot >= 0)
+		return;
+	if (is_mem) {
+		t->mems = xrealloc(t->mems, sizeof(*t->mems) * (t->nmems + 1));
+		memcpy(t->mems[t->nmems], v, sizeof(*t->mems));
+		*slot = (int32_t)t->nmems++;
+	} else {
+		t->durs = xrealloc(t->durs, sizeof(*t->durs) * (t->ndurs + 1));
+		memcpy(t->durs[t->ndurs], v, sizeof(*t->durs));
+		*slot = (int32_t)t->ndurs++;
+	}
+}
+
+/* A table of per-function (durations) or per-app (memory) rows. Every
+ * row's number of columns is checked; the percentiles are parsed and
+ * validated only in rows of a function (app) of the window. With a cached
+ * index of the file (use_cache) only those rows are read; without, the
+ * index is built and cached. Returns 0, -EINVAL, or T19_STALE (an index
+ * that does not fit the file). */
+static int t19_read_table(struct t19 *t, const char *path, int is_mem,
+			  int use_cache, char *err, size_t errlen)
+{
+	struct wlt_fkey key, key2;
+	int keyed = wlt_fkey_of(path, &key) == 0;
+	const struct wlt_tabidx *tix = keyed && use_cache ?
+		wlt_cache_tabidx(path, &key) : NULL;
 	struct csv_file f;
 	int rc = csv_file_open(&f, path, err, errlen);
 	if (rc < 0)
 		return rc;
+	keyed = keyed && wlt_fkey_of(path, &key2) == 0 &&
+		wlt_fkey_eq(&key, &key2);
+	if (!keyed)
+		tix = NULL;
 	struct csv_cursor cur = { 0, 0 };
 	const char *line;
 	size_t n;
@@ -760,6 +792,8 @@ static int t19_read_table(struct t19 *t, const char *path, int is_mem,
 	int ncols = is_mem ? T19_NMEM : T19_NDUR;
 	int idx[T19_NMEM], owner, app, func;
 	struct csv_field *fld = NULL, *hdr = NULL;
+	struct wlt_tabrow *ix = NULL;
+	uint64_t nix = 0, capix = 0;
 	size_t nh = 0;
 	if (!csv_next_line(&f, &cur, &line, &n)) {
 		wlt_error(err, errlen, path, 1, NULL, "empty file (no header)");
@@ -784,27 +818,78 @@ static int t19_read_table(struct t19 *t, const char *path, int is_mem,
 		rc = -EINVAL;
 		goto out;
 	}
-	while (csv_next_line(&f, &cur, &line, &n)) {
-		size_t nf = csv_split(line, n, fld, nh + 1);
-		if (nf != nh) {
-			char name[64] = "past the last";
-			if (nf < nh)
-				snprintf(name, sizeof(name), "%.*s",
-					 (int)(hdr[nf].n > 60 ? 60 : hdr[nf].n),
-					 hdr[nf].p);
-			rc = wlt_reject(&t->errs, err, errlen, path, cur.line,
-					name, "%s (row has %zu of %zu columns)",
-					nf < nh ? "missing" :
-						  "unexpected extra column",
-					nf, nh);
-			if (rc < 0)
+	/* rows keyed by function, or by app (a memory file without
+	 * HashFunction) */
+	int is_app = is_mem && func < 0;
+	const struct csv_keymap *map = is_app ? &t->amap : &t->fmap;
+	int indexing = !tix && keyed && use_cache;
+	uint64_t i = 0;
+	for (;;) {
+		struct csv_key k;
+		uint64_t lineno;
+		if (tix) {
+			if (i == tix->nrows)
+				break;
+			const struct wlt_tabrow *r = &tix->rows[i++];
+			k = (struct csv_key){ r->key_a, r->key_b };
+			if (csv_keymap_get(map, k) == CSV_NONE)
+				continue;	/* not of the window */
+			if (f.data[r->off - 1] != '\n') {
+				rc = T19_STALE;
 				goto out;
-			continue;
+			}
+			line = f.data + r->off;
+			const char *nl = memchr(line, '\n', f.size - r->off);
+			n = nl ? (size_t)(nl - line) : f.size - r->off;
+			if (n && line[n - 1] == '\r')
+				n--;
+			lineno = r->line;
+			if (csv_split(line, n, fld, nh + 1) != nh) {
+				rc = T19_STALE;
+				goto out;
+			}
+		} else {
+			if (!csv_next_line(&f, &cur, &line, &n))
+				break;
+			lineno = cur.line;
+			size_t nf = csv_split(line, n, fld, nh + 1);
+			if (nf != nh) {
+				char name[64] = "past the last";
+				indexing = 0;
+				if (nf < nh)
+					snprintf(name, sizeof(name), "%.*s",
+						 (int)(hdr[nf].n > 60 ? 60 :
+						       hdr[nf].n), hdr[nf].p);
+				rc = wlt_reject(&t->errs, err, errlen, path,
+						cur.line, name, "%s (row has "
+						"%zu of %zu columns)",
+						nf < nh ? "missing" :
+						"unexpected extra column",
+						nf, nh);
+				if (rc < 0)
+					goto out;
+				continue;
+			}
+			struct csv_field kf[3] = { fld[owner], fld[app],
+						   is_app ? fld[0] : fld[func] };
+			k = csv_key_of(kf, is_app ? 2 : 3);
+			if (indexing) {
+				if (nix == capix) {
+					capix = capix ? capix * 2 : 1024;
+					ix = xrealloc(ix, sizeof(*ix) * capix);
+				}
+				ix[nix++] = (struct wlt_tabrow){
+					k.a, k.b, (uint64_t)(line - f.data),
+					cur.line };
+			}
 		}
+		uint32_t at = csv_keymap_get(map, k);
+		if (at == CSV_NONE)
+			continue;	/* not of the window: not read */
 		double v[T19_NMEM];
 		/* durations in ms: their ns fit in int64; memory in MiB: a
 		 * PiB at most */
-		rc = parse_pcts(t, path, cur.line, fld, idx, cols, ncols,
+		rc = parse_pcts(t, path, lineno, fld, idx, cols, ncols,
 				is_mem ? 1073741824.0 : 9.0e12, v, err,
 				errlen);
 		if (rc < 0)
@@ -813,39 +898,14 @@ static int t19_read_table(struct t19 *t, const char *path, int is_mem,
 			rc = 0;
 			continue;
 		}
-		if (!is_mem || func >= 0) {
-			struct csv_field k[3] = { fld[owner], fld[app],
-						  fld[func] };
-			uint32_t fn = csv_keymap_get(&t->fmap, csv_key_of(k, 3));
-			if (fn == CSV_NONE)
-				continue;
-			int32_t *slot = is_mem ? &t->fns[fn].mem :
-						 &t->fns[fn].dur;
-			if (*slot >= 0)
-				continue;	/* first row wins */
-			if (is_mem) {
-				t->mems = xrealloc(t->mems, sizeof(*t->mems) *
-						   (t->nmems + 1));
-				memcpy(t->mems[t->nmems], v, sizeof(*t->mems));
-				*slot = (int32_t)t->nmems++;
-			} else {
-				t->durs = xrealloc(t->durs, sizeof(*t->durs) *
-						   (t->ndurs + 1));
-				memcpy(t->durs[t->ndurs], v, sizeof(*t->durs));
-				*slot = (int32_t)t->ndurs++;
-			}
-		} else {
-			struct csv_field k[2] = { fld[owner], fld[app] };
-			uint32_t a = csv_keymap_get(&t->amap, csv_key_of(k, 2));
-			if (a == CSV_NONE || t->apps[a].mem >= 0)
-				continue;
-			t->mems = xrealloc(t->mems, sizeof(*t->mems) *
-					   (t->nmems + 1));
-			memcpy(t->mems[t->nmems], v, sizeof(*t->mems));
-			t->apps[a].mem = (int32_t)t->nmems++;
-		}
+		t19_keep(t, is_mem, is_app, at, v);
+	}
+	if (indexing) {
+		wlt_cache_put_tabidx(path, &key, ix, nix);
+		ix = NULL;
 	}
 out:
+	free(ix);
 	free(fld);
 	free(hdr);
 	csv_file_release(&f);
@@ -860,17 +920,22 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Per-percentile median over every function that has a durations row. */
-static void global_durations(const struct t19 *t, double out[T19_NDUR])
+/* Per-percentile median over the functions invoked in the window that
+ * have a durations row; 0 if there is none. */
+static int global_durations(const struct t19 *t, double out[T19_NDUR])
 {
-	double *col = xmalloc(sizeof(double) * (t->ndurs ? t->ndurs : 1));
+	double *col = xmalloc(sizeof(double) * (t->nfns ? t->nfns : 1));
+	uint32_t n = 0;
 	for (int j = 0; j < T19_NDUR; j++) {
-		for (uint32_t i = 0; i < t->ndurs; i++)
-			col[i] = t->durs[i][j];
-		qsort(col, t->ndurs, sizeof(double), cmp_double);
-		out[j] = col[t->ndurs / 2];
+		n = 0;
+		for (uint32_t i = 0; i < t->nfns; i++)
+			if (t->fns[i].inv && t->fns[i].dur >= 0)
+				col[n++] = t->durs[t->fns[i].dur][j];
+		qsort(col, n, sizeof(double), cmp_double);
+		out[j] = n ? col[n / 2] : 0;
 	}
 	free(col);
+	return n > 0;
 }
 
 static int t19_finish(struct t19 *t, struct wl_source *src, uint64_t seed,
@@ -895,14 +960,14 @@ static int t19_finish(struct t19 *t, struct wl_source *src, uint64_t seed,
 	}
 	double gdur[T19_NDUR] = { 0 };
 	if (t->st.funcs_no_duration && t->o.no_duration == WL_NODUR_GLOBAL) {
-		if (!t->ndurs) {
+		if (!global_durations(t, gdur)) {
 			free(ok);
 			free(inv);
-			snprintf(err, errlen, "%s: no function of the trace has "
-				 "a durations row", t->files[0].path);
+			snprintf(err, errlen, "%s: no function invoked in the "
+				 "window has a durations row",
+				 t->files[0].path);
 			return -EINVAL;
 		}
-		global_durations(t, gdur);
 	}
 	uint32_t *map = xmalloc(sizeof(*map) * (t->nfns ? t->nfns : 1));
 	t->nsel = wlt_select(inv, ok, t->nfns, t->o.top_n, t->o.sample_n,
@@ -1237,9 +1302,11 @@ static int t19_open(const struct wl_trace_opts *o, uint64_t seed,
 			rc = t19_scan(t, i, use_cache, err, errlen);
 	}
 	for (uint32_t i = 0; i < ps.dur.n && rc == 0; i++)
-		rc = t19_read_table(t, ps.dur.p[i], 0, err, errlen);
+		rc = t19_read_table(t, ps.dur.p[i], 0, use_cache, err,
+				    errlen);
 	for (uint32_t i = 0; i < ps.mem.n && rc == 0; i++)
-		rc = t19_read_table(t, ps.mem.p[i], 1, err, errlen);
+		rc = t19_read_table(t, ps.mem.p[i], 1, use_cache, err,
+				    errlen);
 	paths_release(&ps);
 	if (rc == 0)
 		rc = t19_finish(t, src, seed, err, errlen);

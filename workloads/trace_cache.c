@@ -17,11 +17,12 @@
 #include "workloads/trace_cache.h"
 
 #define TC_MAGIC "VMSPECTC"
-#define TC_VERSION 1u
+#define TC_VERSION 2u
 #define TC_ENDIAN 0x01020304u
-#define TC_HEAD 96		/* bytes before the path */
+#define TC_HEAD 104		/* bytes before the path */
 #define TC_F_SHA 1u
 #define TC_F_IDX 2u
+#define TC_F_TAB 4u
 
 struct tc_entry {
 	struct tc_entry *next;
@@ -30,6 +31,7 @@ struct tc_entry {
 	unsigned flags;		/* TC_F_* */
 	unsigned char sha[32];
 	struct wlt_idx19 idx;
+	struct wlt_tabidx tab;
 };
 
 static pthread_mutex_t tc_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -124,7 +126,7 @@ static uint32_t get32(const unsigned char *p)
 static int idx_ok(const struct wlt_row19 *r, uint64_t n, uint64_t size)
 {
 	for (uint64_t i = 0; i < n; i++) {
-		if (r[i].off >= size || r[i].line < 2 ||
+		if (!r[i].off || r[i].off >= size || r[i].line < 2 ||
 		    (i && (r[i].off <= r[i - 1].off ||
 			   r[i].line <= r[i - 1].line)))
 			return 0;
@@ -132,6 +134,16 @@ static int idx_ok(const struct wlt_row19 *r, uint64_t n, uint64_t size)
 					       r[i].first > r[i].last)
 			return 0;
 	}
+	return 1;
+}
+
+static int tab_ok(const struct wlt_tabrow *r, uint64_t n, uint64_t size)
+{
+	for (uint64_t i = 0; i < n; i++)
+		if (!r[i].off || r[i].off >= size || r[i].line < 2 ||
+		    (i && (r[i].off <= r[i - 1].off ||
+			   r[i].line <= r[i - 1].line)))
+			return 0;
 	return 1;
 }
 
@@ -149,7 +161,7 @@ static void tc_load(struct tc_entry *e)
 	unsigned char *b = NULL;
 	size_t plen = strlen(e->path);
 	if (fstat(fileno(f), &st) < 0 || st.st_size < TC_HEAD + 8 ||
-	    (uint64_t)st.st_size > 64 + plen + 24 * (e->key.size + 1) + TC_HEAD)
+	    (uint64_t)st.st_size > 64 + plen + 56 * (e->key.size + 1) + TC_HEAD)
 		goto out;
 	size_t n = (size_t)st.st_size;
 	b = xmalloc(n);
@@ -161,9 +173,11 @@ static void tc_load(struct tc_entry *e)
 	    get32(b + 48) != plen)
 		goto out;
 	unsigned flags = get32(b + 52);
-	uint64_t nrows = get64(b + 88);
-	if (flags & ~(TC_F_SHA | TC_F_IDX) || nrows > e->key.size ||
-	    n != TC_HEAD + plen + 24 * nrows + 8 ||
+	uint64_t nrows = get64(b + 88), ntab = get64(b + 96);
+	if (flags & ~(TC_F_SHA | TC_F_IDX | TC_F_TAB) ||
+	    nrows > e->key.size || ntab > e->key.size ||
+	    (!(flags & TC_F_IDX) && nrows) || (!(flags & TC_F_TAB) && ntab) ||
+	    n != TC_HEAD + plen + 24 * nrows + 32 * ntab + 8 ||
 	    memcmp(b + TC_HEAD, e->path, plen) ||
 	    get64(b + n - 8) != fnv1a64(FNV1A64_INIT, b, n - 8))
 		goto out;
@@ -179,11 +193,24 @@ static void tc_load(struct tc_entry *e)
 			free(rows);
 			goto out;
 		}
-	} else if (nrows) {
-		goto out;
+	}
+	struct wlt_tabrow *tab = NULL;
+	if (flags & TC_F_TAB) {
+		tab = xmalloc(sizeof(*tab) * (ntab ? ntab : 1));
+		const unsigned char *p = b + TC_HEAD + plen + 24 * nrows;
+		for (uint64_t i = 0; i < ntab; i++, p += 32)
+			tab[i] = (struct wlt_tabrow){ get64(p), get64(p + 8),
+						      get64(p + 16),
+						      get64(p + 24) };
+		if (!tab_ok(tab, ntab, e->key.size)) {
+			free(rows);
+			free(tab);
+			goto out;
+		}
 	}
 	memcpy(e->sha, b + 56, 32);
-	e->idx = (struct wlt_idx19){ flags & TC_F_IDX ? nrows : 0, rows };
+	e->idx = (struct wlt_idx19){ nrows, rows };
+	e->tab = (struct wlt_tabidx){ ntab, tab };
 	e->flags = flags;
 out:
 	free(b);
@@ -207,7 +234,8 @@ static void tc_store(const struct tc_entry *e)
 		return;
 	size_t plen = strlen(e->path);
 	uint64_t nrows = e->flags & TC_F_IDX ? e->idx.nrows : 0;
-	size_t n = TC_HEAD + plen + 24 * nrows + 8;
+	uint64_t ntab = e->flags & TC_F_TAB ? e->tab.nrows : 0;
+	size_t n = TC_HEAD + plen + 24 * nrows + 32 * ntab + 8;
 	unsigned char *b = xcalloc(1, n);
 	memcpy(b, TC_MAGIC, 8);
 	put32(b + 8, TC_VERSION);
@@ -220,6 +248,7 @@ static void tc_store(const struct tc_entry *e)
 	put32(b + 52, e->flags);
 	memcpy(b + 56, e->sha, 32);
 	put64(b + 88, nrows);
+	put64(b + 96, ntab);
 	memcpy(b + TC_HEAD, e->path, plen);
 	unsigned char *p = b + TC_HEAD + plen;
 	for (uint64_t i = 0; i < nrows; i++, p += 24) {
@@ -228,6 +257,13 @@ static void tc_store(const struct tc_entry *e)
 		put64(p + 8, r->line);
 		put32(p + 16, r->first);
 		put32(p + 20, r->last);
+	}
+	for (uint64_t i = 0; i < ntab; i++, p += 32) {
+		const struct wlt_tabrow *r = &e->tab.rows[i];
+		put64(p, r->key_a);
+		put64(p + 8, r->key_b);
+		put64(p + 16, r->off);
+		put64(p + 24, r->line);
 	}
 	put64(b + n - 8, fnv1a64(FNV1A64_INIT, b, n - 8));
 	size_t done = 0;
@@ -317,6 +353,32 @@ void wlt_cache_put_idx19(const char *path, const struct wlt_fkey *k,
 	pthread_mutex_unlock(&tc_lock);
 }
 
+const struct wlt_tabidx *wlt_cache_tabidx(const char *path,
+					  const struct wlt_fkey *k)
+{
+	pthread_mutex_lock(&tc_lock);
+	struct tc_entry *e = tc_get(path, k);
+	const struct wlt_tabidx *x = e && e->flags & TC_F_TAB ? &e->tab : NULL;
+	pthread_mutex_unlock(&tc_lock);
+	return x;
+}
+
+void wlt_cache_put_tabidx(const char *path, const struct wlt_fkey *k,
+			  struct wlt_tabrow *rows, uint64_t nrows)
+{
+	pthread_mutex_lock(&tc_lock);
+	struct tc_entry *e = tc_get(path, k);
+	if (!e || e->flags & TC_F_TAB) {
+		pthread_mutex_unlock(&tc_lock);
+		free(rows);
+		return;
+	}
+	e->tab = (struct wlt_tabidx){ nrows, rows };
+	e->flags |= TC_F_TAB;
+	tc_store(e);
+	pthread_mutex_unlock(&tc_lock);
+}
+
 void wl_trace_cache_clear(void)
 {
 	pthread_mutex_lock(&tc_lock);
@@ -324,6 +386,7 @@ void wl_trace_cache_clear(void)
 		struct tc_entry *e = tc_head;
 		tc_head = e->next;
 		free(e->idx.rows);
+		free(e->tab.rows);
 		free(e->path);
 		free(e);
 	}

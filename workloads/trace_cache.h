@@ -1,7 +1,8 @@
 /* trace_cache.h - what the trace readers learn of an input file once and
  * reuse on every later open: its SHA-256 and, for an Azure 2019
- * invocations file, an index of its rows. Called by workloads/trace.c
- * (checksum) and workloads/azure2019.c (scan).
+ * invocations, durations or memory file, an index of its rows. Called by workloads/trace.c
+ * (checksum) and workloads/azure2019.c (scan of invocations files, reading
+ * of durations and memory tables).
  * Invariant: an entry is keyed by (path, device, inode, size, mtime in ns)
  * and holds only facts that depend on the file's bytes, never on open
  * options (window, on_error); a file changed in any of those is a miss.
@@ -45,6 +46,22 @@ struct wlt_idx19 {
 	struct wlt_row19 *rows;	/* [nrows], in file order */
 };
 
+/* One row of a 2019 durations or memory table with as many columns as
+ * its header: its key (HashOwner, HashApp[, HashFunction], as the reader
+ * keys it; csv_key_of) and place. Its numbers were not parsed. */
+struct wlt_tabrow {
+	uint64_t key_a, key_b;	/* struct csv_key */
+	uint64_t off;		/* byte offset of the row's first byte */
+	uint64_t line;		/* its 1-based line number */
+};
+
+/* Index of a table whose every data row has the header's number of
+ * columns (a file with another row has none). */
+struct wlt_tabidx {
+	uint64_t nrows;
+	struct wlt_tabrow *rows;	/* [nrows], in file order */
+};
+
 /* SHA-256 of the file at (path): from the cache when (path) has an entry
  * for its current key, else read, hashed and cached. 0, or a negative
  * errno with "PATH: problem" in (err). */
@@ -59,6 +76,12 @@ const struct wlt_idx19 *wlt_cache_idx19(const char *path,
  * (path) under key (k). */
 void wlt_cache_put_idx19(const char *path, const struct wlt_fkey *k,
 			 struct wlt_row19 *rows, uint64_t nrows);
+
+/* The same for a table's index. */
+const struct wlt_tabidx *wlt_cache_tabidx(const char *path,
+					  const struct wlt_fkey *k);
+void wlt_cache_put_tabidx(const char *path, const struct wlt_fkey *k,
+			  struct wlt_tabrow *rows, uint64_t nrows);
 
 /* Where the cache files go: $VMSPEC_CACHE_DIR, else
  * $XDG_CACHE_HOME/vmspec, else $HOME/.cache/vmspec; "" when
