@@ -4,10 +4,14 @@
  * (entry points in workloads/trace_fmt.h).
  * Invariant: heap use is O(functions + rows per file + busiest minute); the
  * count matrix itself is never loaded: each row keeps a cursor into the
- * mapped file that advances a block of minutes at a time. Its size is
- * earned (about 1,100 lines): one reader, whose state (struct t19)
- * scanning, the durations and memory tables, selection and replay all
- * share; split, each part would reach into the others' fields. */
+ * mapped file that advances a block of minutes at a time. Only what the
+ * window reads is parsed and validated (every row's structure, the
+ * window's counts, the percentiles of the window's functions), and with
+ * the file cache (workloads/trace_cache.h) only the rows with counts in
+ * the window are read at all. Its size is earned (about 1,400 lines): one
+ * reader, whose state (struct t19) scanning, the durations and memory
+ * tables, selection and replay all share; split, each part would reach
+ * into the others' fields. */
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
