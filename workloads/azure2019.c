@@ -8,7 +8,7 @@
  * window reads is parsed and validated (every row's structure, the
  * window's counts, the percentiles of the window's functions), and with
  * the file cache (workloads/trace_cache.h) only the rows with counts in
- * the window are read at all. Its size is earned (about 1,400 lines): one
+ * the window are read at all. Its size is earned (about 1,500 lines): one
  * reader, whose state (struct t19) scanning, the durations and memory
  * tables, selection and replay all share; split, each part would reach
  * into the others' fields. */
