@@ -17,12 +17,13 @@
 #include "workloads/trace_cache.h"
 
 #define TC_MAGIC "VMSPECTC"
-#define TC_VERSION 2u
+#define TC_VERSION 3u
 #define TC_ENDIAN 0x01020304u
-#define TC_HEAD 104		/* bytes before the path */
+#define TC_HEAD 136		/* bytes before the path */
 #define TC_F_SHA 1u
 #define TC_F_IDX 2u
 #define TC_F_TAB 4u
+#define TC_F_FACTS 8u
 
 struct tc_entry {
 	struct tc_entry *next;
@@ -32,6 +33,7 @@ struct tc_entry {
 	unsigned char sha[32];
 	struct wlt_idx19 idx;
 	struct wlt_tabidx tab;
+	int64_t facts[WLT_NFACTS];
 };
 
 static pthread_mutex_t tc_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -174,7 +176,7 @@ static void tc_load(struct tc_entry *e)
 		goto out;
 	unsigned flags = get32(b + 52);
 	uint64_t nrows = get64(b + 88), ntab = get64(b + 96);
-	if (flags & ~(TC_F_SHA | TC_F_IDX | TC_F_TAB) ||
+	if (flags & ~(TC_F_SHA | TC_F_IDX | TC_F_TAB | TC_F_FACTS) ||
 	    nrows > e->key.size || ntab > e->key.size ||
 	    (!(flags & TC_F_IDX) && nrows) || (!(flags & TC_F_TAB) && ntab) ||
 	    n != TC_HEAD + plen + 24 * nrows + 32 * ntab + 8 ||
@@ -209,6 +211,8 @@ static void tc_load(struct tc_entry *e)
 		}
 	}
 	memcpy(e->sha, b + 56, 32);
+	for (int i = 0; i < WLT_NFACTS; i++)
+		e->facts[i] = (int64_t)get64(b + 104 + 8 * i);
 	e->idx = (struct wlt_idx19){ nrows, rows };
 	e->tab = (struct wlt_tabidx){ ntab, tab };
 	e->flags = flags;
@@ -249,6 +253,8 @@ static void tc_store(const struct tc_entry *e)
 	memcpy(b + 56, e->sha, 32);
 	put64(b + 88, nrows);
 	put64(b + 96, ntab);
+	for (int i = 0; i < WLT_NFACTS; i++)
+		put64(b + 104 + 8 * i, (uint64_t)e->facts[i]);
 	memcpy(b + TC_HEAD, e->path, plen);
 	unsigned char *p = b + TC_HEAD + plen;
 	for (uint64_t i = 0; i < nrows; i++, p += 24) {
@@ -376,6 +382,31 @@ void wlt_cache_put_tabidx(const char *path, const struct wlt_fkey *k,
 	e->tab = (struct wlt_tabidx){ nrows, rows };
 	e->flags |= TC_F_TAB;
 	tc_store(e);
+	pthread_mutex_unlock(&tc_lock);
+}
+
+int wlt_cache_facts(const char *path, const struct wlt_fkey *k,
+		    int64_t v[WLT_NFACTS])
+{
+	pthread_mutex_lock(&tc_lock);
+	struct tc_entry *e = tc_get(path, k);
+	int hit = e && e->flags & TC_F_FACTS;
+	if (hit)
+		memcpy(v, e->facts, sizeof(e->facts));
+	pthread_mutex_unlock(&tc_lock);
+	return hit;
+}
+
+void wlt_cache_put_facts(const char *path, const struct wlt_fkey *k,
+			 const int64_t v[WLT_NFACTS])
+{
+	pthread_mutex_lock(&tc_lock);
+	struct tc_entry *e = tc_get(path, k);
+	if (e && !(e->flags & TC_F_FACTS)) {
+		memcpy(e->facts, v, sizeof(e->facts));
+		e->flags |= TC_F_FACTS;
+		tc_store(e);
+	}
 	pthread_mutex_unlock(&tc_lock);
 }
 

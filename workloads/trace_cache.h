@@ -1,6 +1,7 @@
 /* trace_cache.h - what the trace readers learn of an input file once and
  * reuse on every later open: its SHA-256 and, for an Azure 2019
- * invocations, durations or memory file, an index of its rows. Called by workloads/trace.c
+ * invocations, durations or memory file, an index of its rows; for a
+ * 2021 or invocations file, the facts of its first pass. Called by workloads/trace.c
  * (checksum) and workloads/azure2019.c (scan of invocations files, reading
  * of durations and memory tables).
  * Invariant: an entry is keyed by (path, device, inode, size, mtime in ns)
@@ -76,6 +77,18 @@ const struct wlt_idx19 *wlt_cache_idx19(const char *path,
  * (path) under key (k). */
 void wlt_cache_put_idx19(const char *path, const struct wlt_fkey *k,
 			 struct wlt_row19 *rows, uint64_t nrows);
+
+/* What the first pass over a whole 2021 or invocations file without a
+ * broken row finds (workloads/azure2021.c, invocations.c say which is
+ * which): the facts that let a later open stop reading at its window's
+ * end. */
+#define WLT_NFACTS 4
+
+/* 1 and (v) if cached for (path) under (k), else 0. */
+int wlt_cache_facts(const char *path, const struct wlt_fkey *k,
+		    int64_t v[WLT_NFACTS]);
+void wlt_cache_put_facts(const char *path, const struct wlt_fkey *k,
+			 const int64_t v[WLT_NFACTS]);
 
 /* The same for a table's index. */
 const struct wlt_tabidx *wlt_cache_tabidx(const char *path,
