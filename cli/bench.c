@@ -237,57 +237,55 @@ static int replay_trace(const struct replay_args *a, uint32_t days,
 	return 0;
 }
 
-/* Invocations of the trace at (path) in minutes [0, end_min). */
-static int window_count(const char *path, int64_t end_min, uint64_t *out)
+/* Every minute's invocations in [0, len) of the trace at (path) into
+ * (m): one open, validated as a run validates it, no arrival expanded. */
+static int window_minutes(const char *path, int64_t len, uint64_t *m)
 {
 	struct wl_trace_opts o;
 	struct wl_source *s;
-	struct wl_trace_stats st;
 	char err[512];
 	wl_trace_opts_init(&o);
 	o.format = WL_TRACE_AZURE2019;
 	snprintf(o.path, sizeof(o.path), "%s", path);
-	o.end_min = end_min;
+	o.end_min = len;
 	int rc = wl_trace_open(&o, 1, &s, err, sizeof(err));
-	if (rc < 0) {
-		fprintf(stderr, "vmspec bench: %s\n", err);
-		return rc;
+	if (rc == 0) {
+		rc = wl_trace_minutes(s, m, (size_t)len, err, sizeof(err));
+		wl_free(s);
 	}
-	wl_trace_stats(s, &st);
-	wl_free(s);
-	*out = st.invocations;
-	return 0;
+	if (rc < 0)
+		fprintf(stderr, "vmspec bench: %s\n", err);
+	return rc;
 }
 
 /* The shortest window [0, *end_min) of whole minutes with >= n invocations
- * (bisection on the counts the reader validates; no arrival expanded). */
-static int replay_window(const char *path, uint32_t days, uint64_t n,
-			 int64_t *end_min, uint64_t *count)
+ * and its count. The counts of a window twice as long as (rate) predicts
+ * are read in one open, and that window doubled while it holds fewer than
+ * (n): the search reads little more than the replay will. */
+static int replay_window(const char *path, uint32_t days, double rate,
+			 uint64_t n, int64_t *end_min, uint64_t *count)
 {
-	int64_t lo = 0, hi = 1440LL * days;
-	uint64_t c;
-	int rc = window_count(path, hi, &c);
-	if (rc < 0)
-		return rc;
-	if (c < n) {
-		*end_min = hi;
-		*count = c;
-		return 1;	/* short: the caller adds days */
-	}
-	*count = c;
-	while (hi - lo > 1) {
-		int64_t mid = lo + (hi - lo) / 2;
-		if ((rc = window_count(path, mid, &c)) < 0)
+	int64_t len = 1440LL * days;
+	int64_t w = (int64_t)ceil(2.0 * (double)n / (rate * 60.0));
+	w = w < 1 ? 1 : w > len ? len : w;
+	uint64_t *m = xmalloc(sizeof(*m) * (size_t)len);
+	for (;; w = w * 2 > len ? len : w * 2) {
+		int rc = window_minutes(path, w, m);
+		if (rc < 0) {
+			free(m);
 			return rc;
-		if (c >= n) {
-			hi = mid;
+		}
+		uint64_t c = 0;
+		int64_t end = 0;
+		while (end < w && (end == 0 || c < n))
+			c += m[end++];
+		if (c >= n || w == len) {
+			free(m);
+			*end_min = end;
 			*count = c;
-		} else {
-			lo = mid;
+			return c < n;	/* 1: short, the caller adds days */
 		}
 	}
-	*end_min = hi;
-	return 0;
 }
 
 static int replay_set(struct vms_config *c, const char *fmt, ...)
@@ -493,7 +491,8 @@ static int bench_replay(int argc, char **argv)
 		}
 		if (replay_trace(&a, days, trace, sizeof(trace), &gen_s) < 0)
 			goto out;
-		int w = replay_window(trace, days, a.n, &end_min, &count);
+		int w = replay_window(trace, days, a.rate, a.n, &end_min,
+				      &count);
 		if (w < 0)
 			goto out;
 		if (w == 0)

@@ -3,18 +3,23 @@
  * minute reproduce the trace, arrivals are ordered and inside their minute,
  * durations inside the function's percentile bounds, broken rows reported as
  * "FILE:LINE: column NAME: problem" or skipped and counted, synth -> info
- * round trip, determinism. The samples are found through argv[1],
+ * round trip, determinism; only the window's minutes validated, the
+ * file cache (hit, miss, invalidation, corrupt or foreign cache files) and
+ * the checksum of the files a window reads. The samples are found through argv[1],
  * $VMSPEC_TRACES_DIR, or data/traces in the repository;
  * without them the program fails (exit 99). Its size is earned (about
  * 1,100 lines): one program for the readers' module, two formats, and a
  * table of broken inputs per format, each case a few lines. */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include "workloads/csv.h"
 #include "workloads/trace.h"
@@ -1073,6 +1078,375 @@ static void test_parsers(void)
 	CU_ASSERT_EQUAL(csv_next_line(&file, &c, &p, &n), 0);
 }
 
+/* ---- window-only validation and the file cache ---------------------------- */
+
+/* Open the 2019 trace in (dir) over minutes [s, e) and count arrivals; rc
+ * of the open, (err) its message. */
+static int open19(const char *dir, int64_t s, int64_t e, uint64_t *inv,
+		  char *err, size_t errlen)
+{
+	struct wl_trace_opts o;
+	struct wl_source *src = NULL;
+	struct wl_trace_stats st;
+	opts_for(&o, dir);
+	o.format = WL_TRACE_AZURE2019;
+	o.start_min = s;
+	o.end_min = e;
+	err[0] = 0;
+	int rc = wl_trace_open(&o, 1, &src, err, errlen);
+	if (rc == 0) {
+		wl_trace_stats(src, &st);
+		*inv = st.invocations;
+		struct wl_arrival a;
+		uint64_t n = 0;
+		while (wl_next(src, &a) == 1)
+			n++;
+		CU_ASSERT_EQUAL(n, st.invocations);
+		src->ops->free(src);
+	}
+	return rc;
+}
+
+static const char *const cache_modes[] = { "off", "memory", "on" };
+
+/* A broken minute outside the window is not read, inside it is an error;
+ * a broken row structure is an error whatever the window; the same with
+ * the cache off, in memory and on disk, cold and warm. */
+static void test_window_validation(void)
+{
+	char dir[512], err[512];
+	snprintf(dir, sizeof(dir), "%s/winval", tmp);
+	put_file(dir, "invocations.csv", HDR19
+		 "o,a,f1,http,1,2,0,0\n"
+		 "o,a,f2,http,0,3,x,0\n"	/* minute 3 broken */
+		 "o,a,f3,http,0,0,0,\n"		/* minute 4 empty */
+		 "o,a,f4,http,0,0,0,0\n");	/* never invoked */
+	/* f4 is never invoked: its broken durations row is not read */
+	put_file(dir, "durations.csv", DURHDR DUR_OK
+		 "o,a,f4,5,1,1,9,1,2,3,x,5,6,9\n");
+	for (size_t m = 0; m < 3; m++) {
+		setenv("VMSPEC_TRACE_CACHE", cache_modes[m], 1);
+		wl_trace_cache_clear();
+		for (int warm = 0; warm < 2; warm++) {
+			uint64_t inv = 0;
+			CU_ASSERT_EQUAL(open19(dir, 0, 2, &inv, err,
+					       sizeof(err)), 0);
+			CU_ASSERT_EQUAL(inv, 6);
+			CU_ASSERT(open19(dir, 0, 3, &inv, err, sizeof(err)) < 0);
+			CU_ASSERT(strstr(err, "invocations.csv:3: column 3:") &&
+				  strstr(err, "\"x\""));
+			CU_ASSERT(open19(dir, 3, 4, &inv, err, sizeof(err)) < 0);
+			CU_ASSERT(strstr(err, "invocations.csv:4: column 4:") &&
+				  strstr(err, "empty"));
+		}
+	}
+	/* a short row fails every window */
+	put_file(dir, "invocations.csv", HDR19
+		 "o,a,f1,http,1,2,0,0\no,a,f2,http,0,3,0\n");
+	for (size_t m = 0; m < 3; m++) {
+		uint64_t inv;
+		setenv("VMSPEC_TRACE_CACHE", cache_modes[m], 1);
+		wl_trace_cache_clear();
+		CU_ASSERT(open19(dir, 0, 1, &inv, err, sizeof(err)) < 0);
+		CU_ASSERT(strstr(err, "invocations.csv:3: column 4:") &&
+			  strstr(err, "missing"));
+	}
+	unsetenv("VMSPEC_TRACE_CACHE");
+}
+
+/* Random rows of zeros ("0", "00"), counts and a few broken fields (empty,
+ * "x"), at every alignment: for every window, the open fails exactly when
+ * a broken field lies in it, else counts what a plain reading counts; the
+ * same cold and warm, cached or not. */
+static void test_window_random(void)
+{
+	enum { R = 24, M = 19 };
+	static const char *const tok[] = { "0", "00", "0", "000", "1", "12",
+					   "0", "", "x", "0", "3", "0" };
+	static const int val[] = { 0, 0, 0, 0, 1, 12, 0, -1, -1, 0, 3, 0 };
+	char dir[512], err[512], text[R * M * 4 + 512], *p = text;
+	int v[R][M];
+	unsigned seed = 12345;
+	snprintf(dir, sizeof(dir), "%s/winrand", tmp);
+	p += sprintf(p, "HashOwner,HashApp,HashFunction,Trigger");
+	for (int j = 1; j <= M; j++)
+		p += sprintf(p, ",%d", j);
+	p += sprintf(p, "\n");
+	for (int i = 0; i < R; i++) {
+		p += sprintf(p, "o,a,f%d,http", i);
+		for (int j = 0; j < M; j++) {
+			seed = seed * 1103515245u + 12345u;
+			/* mostly zeros; broken fields in a few rows only */
+			unsigned k = (seed >> 16) % 12;
+			if (val[k] < 0 && i % 5)
+				k = 0;
+			v[i][j] = val[k];
+			p += sprintf(p, ",%s", tok[k]);
+		}
+		p += sprintf(p, "\n");
+	}
+	put_file(dir, "invocations.csv", text);
+	p = text;
+	p += sprintf(p, "%s", DURHDR);
+	for (int i = 0; i < R; i++)
+		p += sprintf(p, "o,a,f%d,5,1,1,9,1,2,3,4,5,6,9\n", i);
+	put_file(dir, "durations.csv", text);
+	for (size_t m = 0; m < 3; m++) {
+		setenv("VMSPEC_TRACE_CACHE", cache_modes[m], 1);
+		wl_trace_cache_clear();
+		for (int s = 0; s < M; s++)
+			for (int e = s + 1; e <= M; e++) {
+				uint64_t want = 0, inv = 0;
+				int broken = 0;
+				for (int i = 0; i < R; i++)
+					for (int j = s; j < e; j++) {
+						broken |= v[i][j] < 0;
+						want += v[i][j] > 0 ?
+							(uint64_t)v[i][j] : 0;
+					}
+				int rc = open19(dir, s, e, &inv, err,
+						sizeof(err));
+				/* (no invocation at all: the open fails
+				 * with "nothing invoked" or passes) */
+				CU_ASSERT(broken ? rc < 0 : !want ||
+					  (rc == 0 && inv == want));
+			}
+	}
+	unsetenv("VMSPEC_TRACE_CACHE");
+}
+
+static int count_files(const char *dir)
+{
+	DIR *d = opendir(dir);
+	int n = 0;
+	struct dirent *e;
+	if (!d)
+		return 0;
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+/* Apply (f) to every cache file in (dir). */
+static void each_file(const char *dir, void (*f)(const char *path, int i))
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char path[1200];
+	int i = 0;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.') {
+			snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+			f(path, i++);
+		}
+	closedir(d);
+}
+
+static void flip_byte(const char *path, int i)
+{
+	size_t n;
+	char *b = slurp(path, &n);
+	FILE *f = fopen(path, "wb");
+	CU_ASSERT_FATAL(b && f && n > 100);
+	b[(size_t)(40 + 13 * i) % n] ^= 0x20;
+	fwrite(b, 1, n, f);
+	fclose(f);
+	free(b);
+}
+
+static void truncate_half(const char *path, int i)
+{
+	(void)i;
+	struct stat st;
+	CU_ASSERT_FATAL(stat(path, &st) == 0);
+	CU_ASSERT(truncate(path, st.st_size / 2) == 0);
+}
+
+static char swap_first[1200];
+
+/* Every cache file gets the bytes of the first one: well-formed, but of
+ * another input file (foreign). */
+static void clone_first(const char *path, int i)
+{
+	if (i == 0) {
+		snprintf(swap_first, sizeof(swap_first), "%s", path);
+		return;
+	}
+	size_t n;
+	char *b = slurp(swap_first, &n);
+	FILE *f = fopen(path, "wb");
+	CU_ASSERT_FATAL(b && f);
+	fwrite(b, 1, n, f);
+	fclose(f);
+	free(b);
+}
+
+static void checksum_of(const char *dir, int64_t s, int64_t e, char *out)
+{
+	struct wl_trace_opts o;
+	char err[512];
+	opts_for(&o, dir);
+	o.format = WL_TRACE_AZURE2019;
+	o.start_min = s;
+	o.end_min = e;
+	CU_ASSERT_EQUAL(wl_trace_checksum(&o, out, 80, err, sizeof(err)), 0);
+}
+
+/* Rewrite (path) with (text), then give it modification time (sec). */
+static void put_file_at(const char *dir, const char *name, const char *text,
+			time_t sec)
+{
+	char path[1024];
+	put_file(dir, name, text);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	struct timespec ts[2] = { { sec, 0 }, { sec, 0 } };
+	CU_ASSERT(utimensat(AT_FDCWD, path, ts, 0) == 0);
+}
+
+/* Hit, miss, invalidation, corrupt, foreign and unwritable caches: the
+ * checksum and the replay always equal the uncached ones. */
+static void test_cache(void)
+{
+	char dir[512], cdir[600], err[512];
+	char ref[80], sum[80];
+	uint64_t inv;
+	snprintf(dir, sizeof(dir), "%s/cache-trace", tmp);
+	snprintf(cdir, sizeof(cdir), "%s/cache", tmp);
+	setenv("VMSPEC_CACHE_DIR", cdir, 1);
+	const char *v1 = HDR19 "o,a,f1,http,1,2,0,0\no,a,f2,http,0,3,4,0\n";
+	const char *v2 = HDR19 "o,a,f1,http,1,2,0,0\no,a,f2,http,0,3,x,0\n";
+	put_file_at(dir, "invocations.csv", v1, 1000000000);
+	put_file(dir, "durations.csv", DURHDR DUR_OK);
+
+	/* uncached reference */
+	setenv("VMSPEC_TRACE_CACHE", "off", 1);
+	wl_trace_cache_clear();
+	checksum_of(dir, 0, 0, ref);
+	CU_ASSERT_EQUAL(open19(dir, 0, 0, &inv, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(inv, 10);
+	CU_ASSERT_EQUAL(count_files(cdir), 0);	/* off writes nothing */
+
+	/* miss: computed and written, one file per input; then hits in
+	 * memory and on disk give the same */
+	unsetenv("VMSPEC_TRACE_CACHE");
+	for (int k = 0; k < 3; k++) {
+		if (k == 2)
+			wl_trace_cache_clear();	/* from the disk */
+		checksum_of(dir, 0, 0, sum);
+		CU_ASSERT_STRING_EQUAL(sum, ref);
+		CU_ASSERT_EQUAL(open19(dir, 0, 0, &inv, err, sizeof(err)), 0);
+		CU_ASSERT_EQUAL(inv, 10);
+		CU_ASSERT_EQUAL(open19(dir, 0, 2, &inv, err, sizeof(err)), 0);
+		CU_ASSERT_EQUAL(inv, 6);
+	}
+	CU_ASSERT_EQUAL(count_files(cdir), 2);
+
+	/* a hit answers from the key: other bytes of the same size under the
+	 * old modification time are not read again (what the cache trusts) */
+	put_file_at(dir, "invocations.csv", v2, 1000000000);
+	wl_trace_cache_clear();
+	checksum_of(dir, 0, 0, sum);
+	CU_ASSERT_STRING_EQUAL(sum, ref);
+
+	/* invalidation: the same size, a new modification time */
+	put_file_at(dir, "invocations.csv", v2, 1000000001);
+	setenv("VMSPEC_TRACE_CACHE", "off", 1);
+	checksum_of(dir, 0, 0, ref);
+	unsetenv("VMSPEC_TRACE_CACHE");
+	for (int k = 0; k < 2; k++) {
+		if (k)
+			wl_trace_cache_clear();
+		checksum_of(dir, 0, 0, sum);
+		CU_ASSERT_STRING_EQUAL(sum, ref);
+		CU_ASSERT(open19(dir, 0, 0, &inv, err, sizeof(err)) < 0);
+		CU_ASSERT(strstr(err, ":3: column 3:") != NULL);
+		CU_ASSERT_EQUAL(open19(dir, 0, 2, &inv, err, sizeof(err)), 0);
+		CU_ASSERT_EQUAL(inv, 6);
+	}
+
+	/* corrupt, truncated and foreign cache files are ignored (then
+	 * rewritten) */
+	void (*spoil[3])(const char *, int) = { flip_byte, truncate_half,
+						 clone_first };
+	for (int k = 0; k < 3; k++) {
+		wl_trace_cache_clear();
+		each_file(cdir, spoil[k]);
+		wl_trace_cache_clear();
+		checksum_of(dir, 0, 0, sum);
+		CU_ASSERT_STRING_EQUAL(sum, ref);
+		CU_ASSERT(open19(dir, 0, 0, &inv, err, sizeof(err)) < 0);
+		CU_ASSERT_EQUAL(open19(dir, 0, 2, &inv, err, sizeof(err)), 0);
+		CU_ASSERT_EQUAL(inv, 6);
+	}
+
+	/* an unwritable cache directory (under a regular file) */
+	char bad[700];
+	snprintf(bad, sizeof(bad), "%s/durations.csv/cache", dir);
+	setenv("VMSPEC_CACHE_DIR", bad, 1);
+	wl_trace_cache_clear();
+	checksum_of(dir, 0, 0, sum);
+	CU_ASSERT_STRING_EQUAL(sum, ref);
+	CU_ASSERT_EQUAL(open19(dir, 0, 2, &inv, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(inv, 6);
+	setenv("VMSPEC_CACHE_DIR", cdir, 1);
+}
+
+/* The checksum covers the files the window reads: the day files holding
+ * a minute of it, then every durations and memory file; the same cold,
+ * warm and uncached. */
+static void test_checksum_window(void)
+{
+	char dir[512], path[1200], err[512], hex[65];
+	snprintf(dir, sizeof(dir), "%s/days", tmp);
+	put_file(dir, "invocations.d01.csv", HDR19 "o,a,f1,http,1,2,0,0\n");
+	put_file(dir, "invocations.d02.csv", HDR19 "o,a,f1,http,0,0,5,0\n");
+	put_file(dir, "durations.csv", DURHDR DUR_OK);
+	const char *names[3][3] = {
+		{ "invocations.d01.csv", "invocations.d02.csv",
+		  "durations.csv" },
+		{ "invocations.d02.csv", "durations.csv", NULL },
+		{ "invocations.d01.csv", "durations.csv", NULL },
+	};
+	const int64_t win[3][2] = { { 0, 0 }, { 4, 8 }, { 1, 3 } };
+	for (int w = 0; w < 3; w++) {
+		struct csv_sha256 man;
+		unsigned char d[32];
+		csv_sha256_init(&man);
+		for (int i = 0; i < 3 && names[w][i]; i++) {
+			snprintf(path, sizeof(path), "%s/%s", dir, names[w][i]);
+			CU_ASSERT_EQUAL_FATAL(csv_sha256_file(path, d, err,
+							      sizeof(err)), 0);
+			csv_hex(d, 32, hex);
+			csv_sha256_update(&man, hex, 64);
+			csv_sha256_update(&man, "  ", 2);
+			csv_sha256_update(&man, names[w][i],
+					  strlen(names[w][i]));
+			csv_sha256_update(&man, "\n", 1);
+		}
+		csv_sha256_final(&man, d);
+		csv_hex(d, 32, hex);
+		for (size_t m = 0; m < 3; m++) {
+			char sum[80];
+			setenv("VMSPEC_TRACE_CACHE", cache_modes[m], 1);
+			for (int warm = 0; warm < 2; warm++) {
+				checksum_of(dir, win[w][0], win[w][1], sum);
+				CU_ASSERT_STRING_EQUAL(sum + 7, hex);
+			}
+		}
+		unsetenv("VMSPEC_TRACE_CACHE");
+	}
+	/* a window inside day 2: day 1 is not scanned, its broken row
+	 * notwithstanding */
+	put_file(dir, "invocations.d01.csv", HDR19 "o,a,f1,http,1,2,0\n");
+	uint64_t inv = 0;
+	wl_trace_cache_clear();
+	CU_ASSERT_EQUAL(open19(dir, 4, 8, &inv, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(inv, 5);
+	CU_ASSERT(open19(dir, 0, 8, &inv, err, sizeof(err)) < 0);
+}
+
 /* ---- main ------------------------------------------------------------------ */
 
 static int rm_entry(const char *path, const struct stat *sb, int flag,
@@ -1120,6 +1494,13 @@ int main(int argc, char **argv)
 		{ "sha256 and the trace checksum", test_checksum },
 		{ "format detection", test_detect },
 		{ "csv parsers", test_parsers },
+		{ "2019: only the window's minutes are validated",
+		  test_window_validation },
+		{ "2019: random rows, every window", test_window_random },
+		{ "file cache: hit, miss, invalidation, corrupt",
+		  test_cache },
+		{ "checksum of the files the window reads",
+		  test_checksum_window },
 		{ NULL, NULL },
 	};
 	int rc = cu_run("trace", tests);

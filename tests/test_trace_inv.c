@@ -4,7 +4,8 @@
  * kind of broken row reported as "FILE:LINE: column NAME: problem" or
  * skipped and counted, format detection, the synthetic writer's
  * determinism, the Azure 2021 + 2019 memory converter, the catalog built
- * from the table, and the simulator's cold response models. Needs no
+ * from the table, the simulator's cold response models, and (with the 2021
+ * format) the file cache's stop at the window's end. Needs no
  * sample: every input is written here. */
 #include <errno.h>
 #include <ftw.h>
@@ -759,6 +760,84 @@ static void test_cold_response(void)
 	}
 }
 
+/* ---- the file cache: stop at the window's end ---------------------------- */
+
+/* Arrivals and stats of (path) over [0, end_s) with reorder window (w). */
+static uint64_t replay_sum(const char *path, double end_s, double w,
+			   struct wl_trace_stats *st)
+{
+	struct wl_trace_opts o;
+	struct wl_source *src = NULL;
+	struct wl_arrival a;
+	char err[512];
+	uint64_t h = 1469598103934665603ULL;
+	wl_trace_opts_init(&o);
+	snprintf(o.path, sizeof(o.path), "%s", path);
+	o.end_s = end_s;
+	o.reorder_window_s = w;
+	CU_ASSERT_EQUAL_FATAL(wl_trace_open(&o, 1, &src, err, sizeof(err)),
+			      0);
+	while (wl_next(src, &a) == 1)
+		h = (h ^ (uint64_t)a.t_ns ^ (uint64_t)a.service_ns << 20 ^
+		     a.func) * 1099511628211ULL;
+	wl_trace_stats(src, st);
+	wl_free(src);
+	return h;
+}
+
+/* A warm open of an unchanged file without broken rows stops reading at
+ * the window's end (fewer rows read) and replays exactly what a cold or
+ * uncached one does; a reorder window below what the file needs reads it
+ * all. Both formats. */
+static void test_cache_stop(void)
+{
+	char dir[400], path[600], text[8192], *p;
+	subdir(dir, sizeof(dir), "stop");
+	for (int fmt = 0; fmt < 2; fmt++) {
+		p = text;
+		/* 100 rows, one per 100 ms, a pair swapped (disorder 100 ms) */
+		if (fmt == 0) {
+			p += sprintf(p, "function,arrival_ms,duration_ms\n");
+			for (int i = 0; i < 100; i++)
+				p += sprintf(p, "f%d,%d,%d\n", i % 7,
+					     i == 41 ? 4200 : i == 42 ? 4100 :
+					     i * 100, 5 + i % 3);
+			snprintf(path, sizeof(path), "%s/invocations.csv",
+				 dir);
+		} else {	/* arrival = end - duration, sorted by end */
+			p += sprintf(p, "app,func,end_timestamp,duration\n");
+			for (int i = 0; i < 100; i++)
+				p += sprintf(p, "a,f%d,%.1f,%.2f\n", i % 7,
+					     i * 0.1 + 1, 0.05 + i % 3 * 0.1);
+			snprintf(path, sizeof(path), "%s/t2021.csv", dir);
+		}
+		put_file(dir, fmt ? "t2021.csv" : "invocations.csv", text);
+		for (int wi = 0; wi < 2; wi++) {
+			double w = wi ? 0.05 : 0;	/* 0: what it needs */
+			struct wl_trace_stats ref, st;
+			setenv("VMSPEC_TRACE_CACHE", "off", 1);
+			uint64_t h0 = replay_sum(path, 3, w, &ref);
+			CU_ASSERT_EQUAL(ref.rows, 100);
+			unsetenv("VMSPEC_TRACE_CACHE");
+			wl_trace_cache_clear();
+			for (int warm = 0; warm < 3; warm++) {
+				if (warm == 2)
+					wl_trace_cache_clear();	/* disk */
+				uint64_t h = replay_sum(path, 3, w, &st);
+				CU_ASSERT_EQUAL(h, h0);
+				CU_ASSERT_EQUAL(st.invocations, ref.invocations);
+				CU_ASSERT_EQUAL(st.functions, ref.functions);
+				CU_ASSERT_EQUAL(st.late_rows, ref.late_rows);
+				CU_ASSERT_EQUAL(st.reorder_window_s,
+						ref.reorder_window_s);
+				/* cold, or a window too small: all read */
+				CU_ASSERT(warm == 0 || wi ? st.rows == 100 :
+					  st.rows < 50);
+			}
+		}
+	}
+}
+
 /* ---- main ---------------------------------------------------------------- */
 
 static int rm_entry(const char *path, const struct stat *sb, int flag,
@@ -790,6 +869,8 @@ int main(void)
 		{ "catalog.warm_time, catalog.cold_time", test_warm_time },
 		{ "cold response: boot then service, whole",
 		  test_cold_response },
+		{ "file cache: a warm open stops at the window's end",
+		  test_cache_stop },
 		{ NULL, NULL },
 	};
 	int rc = cu_run("trace_inv", tests);

@@ -4,10 +4,14 @@
  * (entry points in workloads/trace_fmt.h).
  * Invariant: heap use is O(functions + rows per file + busiest minute); the
  * count matrix itself is never loaded: each row keeps a cursor into the
- * mapped file that advances a block of minutes at a time. Its size is
- * earned (about 1,100 lines): one reader, whose state (struct t19)
- * scanning, the durations and memory tables, selection and replay all
- * share; split, each part would reach into the others' fields. */
+ * mapped file that advances a block of minutes at a time. Only what the
+ * window reads is parsed and validated (every row's structure, the
+ * window's counts, the percentiles of the window's functions), and with
+ * the file cache (workloads/trace_cache.h) only the rows with counts in
+ * the window are read at all. Its size is earned (about 1,500 lines): one
+ * reader, whose state (struct t19) scanning, the durations and memory
+ * tables, selection and replay all share; split, each part would reach
+ * into the others' fields. */
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -19,6 +23,7 @@
 #include "base/rng.h"
 #include "base/util.h"
 #include "workloads/csv.h"
+#include "workloads/trace_cache.h"
 #include "workloads/trace_fmt.h"
 
 #define NS_PER_MIN 60000000000LL
@@ -198,7 +203,15 @@ struct t19 {
 	uint32_t nfiles;
 	int64_t ws, we;		/* window, global minutes [ws, we) */
 	uint64_t *mtot;		/* [we - ws] invocations of each minute,
-				 * all functions, while scanning */
+				 * all valid rows (checked against
+				 * WL_MAX_MINUTE_TOTAL while scanning,
+				 * then kept for wl_trace_minutes) */
+	struct t19_drop {	/* rows of functions invoked in the window
+				 * but not selected */
+		uint64_t off;	/* cursor: the row's first count column */
+		uint32_t file;
+	} *drop;
+	uint32_t ndrop;
 
 	struct csv_keymap fmap;	/* function key -> raw index */
 	struct csv_keymap amap;	/* app key -> app index */
@@ -244,6 +257,7 @@ static void t19_release(struct t19 *t)
 	}
 	free(t->files);
 	free(t->mtot);
+	free(t->drop);
 	csv_keymap_release(&t->fmap);
 	csv_keymap_release(&t->amap);
 	free(t->fns);
@@ -360,113 +374,311 @@ static uint32_t t19_app_of(struct t19 *t, const struct csv_field *owner,
 	return a;
 }
 
-/* Pass 1 over one invocations file of the window: validate every row,
- * record its cursor, sum its counts in the window. */
-static int t19_scan(struct t19 *t, uint32_t fi, char *err, size_t errlen)
+/* Number of fields of the count part [p, e) of a row, and in (*first,
+ * *last) the first and last field that is not one or more '0' (a nonzero
+ * count, an empty field or anything else: UINT32_MAX and 0 when there is
+ * none). Eight bytes at a time: a row of 1,440 counts is mostly "0,". */
+static uint32_t t19_shape(const char *p, const char *e, uint32_t *first,
+			  uint32_t *last)
+{
+	const uint64_t lo = 0x0101010101010101ULL, hi = 0x8080808080808080ULL;
+	const uint64_t m7 = 0x7f7f7f7f7f7f7f7fULL;
+	const char *p0 = p;
+	uint32_t commas = 0;
+	uint64_t carry = hi & 0xff;	/* "a comma before the start" */
+	*first = UINT32_MAX;
+	*last = 0;
+	while (p < e) {
+		uint64_t w = 0x3030303030303030ULL;	/* '0' pads the tail */
+		size_t n = (size_t)(e - p) < 8 ? (size_t)(e - p) : 8;
+		memcpy(&w, p, n);
+		p += n;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		uint64_t xc = w ^ (lo * ','), xz = w ^ (lo * '0');
+		uint64_t eqc = ~(((xc & m7) + m7) | xc) & hi;
+		uint64_t eqz = ~(((xz & m7) + m7) | xz) & hi;
+		uint64_t odd = (~(eqc | eqz) & hi) | (eqc & ((eqc << 8) | carry));
+		carry = eqc >> 56;
+		if (odd) {
+			unsigned b = (unsigned)__builtin_ctzll(odd) >> 3;
+			uint64_t below = b ? eqc & ((1ULL << (8 * b)) - 1) : 0;
+			uint32_t c = commas + (uint32_t)__builtin_popcountll(below);
+			if (*first == UINT32_MAX)
+				*first = c;
+			b = (unsigned)(63 - __builtin_clzll(odd)) >> 3;
+			below = b ? eqc & ((1ULL << (8 * b)) - 1) : 0;
+			*last = commas + (uint32_t)__builtin_popcountll(below);
+		}
+		commas += (uint32_t)__builtin_popcountll(eqc);
+#else
+		for (size_t i = 0; i < 8; i++) {
+			unsigned char ch = (unsigned char)(w >> (56 - 8 * i));
+			int comma = ch == ',';
+			if ((!comma && ch != '0') || (comma && carry)) {
+				if (*first == UINT32_MAX)
+					*first = commas;
+				*last = commas;
+			}
+			carry = comma;
+			commas += (uint32_t)comma;
+		}
+#endif
+	}
+	if (p == p0 || p[-1] == ',') {	/* an empty last field */
+		if (*first == UINT32_MAX)
+			*first = commas;
+		*last = commas;
+	}
+	return commas + 1;
+}
+
+/* Skip (k) fields from (p): past the k-th comma, or to (e). */
+static const char *t19_skip(const char *p, const char *e, uint32_t k)
+{
+	while (k-- && p < e) {
+		const char *c = memchr(p, ',', (size_t)(e - p));
+		p = c ? c + 1 : e;
+	}
+	return p;
+}
+
+/* A row's structure: its id fields into (id) and the start of its counts
+ * (*counts). 0, or 1 with the missing column's name in (name) and (k)
+ * fields found. */
+static int t19_ids(const struct t19_file *fl, const char *p, const char *e,
+		   struct csv_field *id, const char **counts, uint32_t *k)
+{
+	for (*k = 0; *k < fl->c0; (*k)++) {
+		const char *c = memchr(p, ',', (size_t)(e - p));
+		if (!c)
+			return 1;
+		id[*k] = (struct csv_field){ p, (size_t)(c - p) };
+		p = c + 1;
+	}
+	*counts = p;
+	return 0;
+}
+
+#define T19_STALE (-ESTALE)	/* a cached index that disagrees */
+
+/* The end of a row at (p): the line's end (e), or, when (e) is the end of
+ * the whole file (in_file), its '\n' or "\r\n". */
+static inline int t19_eol(const char *p, const char *e, int in_file)
+{
+	return p == e || (in_file && (*p == '\n' || (*p == '\r' &&
+					(p + 1 == e || p[1] == '\n'))));
+}
+
+/* One structurally valid row (line) of file (fi), ids (id), counts from
+ * (counts): count columns [ca, cb) (0-based, in the file) parsed and
+ * validated from (p), which points at column ca; fields end at ',' or, in
+ * the last column, at the row's end (t19_eol). Then the row is counted:
+ * its function found or added, its window sum and cursor recorded. 0, a
+ * negative errno, or T19_STALE when a field does not end where the
+ * structure says (a cached index that does not fit the file). */
+static int t19_row(struct t19 *t, uint32_t fi, const struct csv_file *f,
+		   uint64_t line, const struct csv_field *id,
+		   const char *counts, const char *p, const char *e,
+		   int in_file, uint32_t ca, uint32_t cb, uint32_t *rg,
+		   uint64_t *rv, uint64_t *caprows, char *err, size_t errlen)
 {
 	struct t19_file *fl = &t->files[fi];
+	const char *problem = NULL, *bad = NULL;
+	uint64_t sum = 0;
+	int64_t first = -1, last = -1;
+	uint32_t col, nrc = 0;
+	char name[64];
+	for (col = ca; col < cb; col++) {
+		const char *fs = p;
+		uint64_t v = 0;
+		int lastcol = col + 1 == fl->nmin;
+		while (p < e && (unsigned)(*p - '0') < 10u)
+			v = v * 10 + (uint64_t)(*p++ - '0');
+		int ends = lastcol ? t19_eol(p, e, in_file) :
+				     p < e && *p == ',';
+		if (p == fs || !ends || p - fs > 9) {
+			const char *c = fs;
+			while (c < e && *c != ',' && !t19_eol(c, e, in_file))
+				c++;
+			struct csv_field fld = { fs, (size_t)(c - fs) };
+			if (csv_parse_u64(&fld, UINT32_MAX, &v, &problem) < 0) {
+				bad = fs;
+				break;
+			}
+			p = c;
+			if (lastcol ? !t19_eol(p, e, in_file) :
+				      !(p < e && *p == ','))
+				return T19_STALE;
+		}
+		if (v > WL_MAX_PER_MINUTE) {
+			problem = "over the limit";
+			bad = fs;
+			break;
+		}
+		if (v) {
+			int64_t g = fl->g0 + col;
+			rg[nrc] = (uint32_t)(g - t->ws);
+			rv[nrc++] = v;
+			sum += v;
+			if (first < 0)
+				first = g;
+			last = g;
+		}
+		if (!lastcol)
+			p++;
+	}
+	if (problem) {
+		const char *be = bad;
+		while (be < e && *be != ',' && !t19_eol(be, e, in_file))
+			be++;
+		size_t bn = (size_t)(be - bad);
+		snprintf(name, sizeof(name), "%u", col + 1);
+		if (!strcmp(problem, "over the limit"))
+			return wlt_reject(&t->errs, err, errlen, fl->path, line,
+					  name, "count %.*s exceeds the limit of "
+					  "%llu invocations of one function in "
+					  "one minute (WL_MAX_PER_MINUTE)",
+					  (int)(bn > 40 ? 40 : bn), bad,
+					  WL_MAX_PER_MINUTE);
+		return wlt_reject(&t->errs, err, errlen, fl->path, line, name,
+				  "%s count \"%.*s\"", problem,
+				  (int)(bn > 40 ? 40 : bn), bad);
+	}
+	uint32_t over = UINT32_MAX;
+	for (uint32_t i = 0; i < nrc && over == UINT32_MAX; i++)
+		if (t->mtot[rg[i]] + rv[i] > WL_MAX_MINUTE_TOTAL)
+			over = i;
+	if (over != UINT32_MAX) {
+		snprintf(name, sizeof(name), "%" PRId64,
+			 t->ws + rg[over] - fl->g0 + 1);
+		return wlt_reject(&t->errs, err, errlen, fl->path, line, name,
+				  "count %" PRIu64 " brings the minute's "
+				  "invocations over all functions past the "
+				  "limit of %llu (WL_MAX_MINUTE_TOTAL)",
+				  rv[over], WL_MAX_MINUTE_TOTAL);
+	}
+	for (uint32_t i = 0; i < nrc; i++)
+		t->mtot[rg[i]] += rv[i];
+	struct csv_field key[3] = { id[fl->owner], id[fl->app], id[fl->func] };
+	uint32_t fn = csv_keymap_put(&t->fmap, csv_key_of(key, 3), t->nfns);
+	if (fn == t->nfns) {
+		t->fns = xrealloc(t->fns, sizeof(*t->fns) * (t->nfns + 1));
+		uint32_t a = t19_app_of(t, &key[0], &key[1]);
+		t->fns[fn] = (struct t19_fn){
+			.first_g = -1, .last_g = -1, .app = a,
+			.file = fi, .line = (uint32_t)line,
+			.dur = -1, .mem = -1,
+		};
+		t->nfns++;
+	}
+	struct t19_fn *F = &t->fns[fn];
+	F->inv += sum;
+	if (first >= 0 && (F->first_g < 0 || first < F->first_g))
+		F->first_g = first;
+	if (last > F->last_g)
+		F->last_g = last;
+	if (fl->nrows == *caprows) {
+		*caprows = *caprows ? *caprows * 2 : 1024;
+		fl->rows = xrealloc(fl->rows, sizeof(*fl->rows) * *caprows);
+	}
+	/* the replay cursor: the row's first count column */
+	fl->rows[fl->nrows++] = (struct t19_row){
+		(uint64_t)(counts - f->data), fn };
+	return 0;
+}
+
+/* Pass 1 over one invocations file of the window. Every row's structure
+ * is checked (its number of columns, non-empty ids); the count columns of
+ * the window are parsed and validated, the rest only scanned for where
+ * nonzero counts lie; a row without any in the window is passed over.
+ * With (idx), a cached index of the file, structure and those places come
+ * from it and only rows with counts in the window are read; without, the
+ * index is built and cached. Records each kept row's cursor and sums its
+ * counts in the window. */
+static int t19_scan(struct t19 *t, uint32_t fi, int use_cache, char *err,
+		    size_t errlen)
+{
+	struct t19_file *fl = &t->files[fi];
+	struct wlt_fkey key, key2;
+	int keyed = wlt_fkey_of(fl->path, &key) == 0;
+	const struct wlt_idx19 *idx = keyed && use_cache ?
+		wlt_cache_idx19(fl->path, &key) : NULL;
 	struct csv_file f;
 	int rc = csv_file_open(&f, fl->path, err, errlen);
 	if (rc < 0)
 		return rc;
+	keyed = keyed && wlt_fkey_of(fl->path, &key2) == 0 &&
+		wlt_fkey_eq(&key, &key2);
+	if (!keyed)
+		idx = NULL;
 	struct csv_cursor cur = { 0, 0 };
 	const char *line;
 	size_t n;
-	size_t caprows = 0;
+	uint64_t caprows = 0;
 	rc = t19_header(fl, &f, &cur, err, errlen);
 	/* the row's counts in the window, added to t->mtot once it is valid */
 	uint32_t *rg = xmalloc(sizeof(*rg) * (fl->nmin + 1));
 	uint64_t *rv = xmalloc(sizeof(*rv) * (fl->nmin + 1));
 	if (!t->mtot)
 		t->mtot = xcalloc((size_t)(t->we - t->ws), sizeof(*t->mtot));
+	/* the window in this file's count columns: [wa, wb) */
+	uint32_t wa = t->ws > fl->g0 ? (uint32_t)(t->ws - fl->g0) : 0;
+	uint32_t wb = t->we - fl->g0 < fl->nmin ? (uint32_t)(t->we - fl->g0) :
+						   fl->nmin;
+	const char *fe = f.data + f.size;
+	if (rc == 0 && idx) {
+		for (uint64_t i = 0; i < idx->nrows && rc == 0; i++) {
+			const struct wlt_row19 *r = &idx->rows[i];
+			t->st.rows++;
+			if (r->first == UINT32_MAX || r->first >= wb ||
+			    r->last < wa)
+				continue;
+			struct csv_field id[T19_MAX_ID];
+			const char *counts;
+			uint32_t k;
+			const char *rp = f.data + r->off;
+			if (r->off >= f.size || f.data[r->off - 1] != '\n' ||
+			    t19_ids(fl, rp, fe, id, &counts, &k)) {
+				rc = T19_STALE;
+				break;
+			}
+			uint32_t ca = wa > r->first ? wa : r->first;
+			uint32_t cb = wb < r->last + 1 ? wb : r->last + 1;
+			rc = t19_row(t, fi, &f, r->line, id, counts,
+				     t19_skip(counts, fe, ca), fe, 1, ca, cb,
+				     rg, rv, &caprows, err, errlen);
+		}
+		goto out;
+	}
+	/* the index, while every row is structurally valid */
+	struct wlt_row19 *ix = NULL;
+	uint64_t nix = 0, capix = 0;
+	int indexing = rc == 0 && keyed && use_cache;
 	while (rc == 0 && csv_next_line(&f, &cur, &line, &n)) {
-		const char *p = line, *e = line + n;
+		const char *e = line + n, *counts;
 		struct csv_field id[T19_MAX_ID];
 		char name[64];
-		uint32_t k;
+		uint32_t k, first, last;
 		t->st.rows++;
-		for (k = 0; k < fl->c0; k++) {
-			const char *c = memchr(p, ',', (size_t)(e - p));
-			if (!c)
-				break;
-			id[k] = (struct csv_field){ p, (size_t)(c - p) };
-			p = c + 1;
-		}
-		if (k < fl->c0) {
+		if (t19_ids(fl, line, e, id, &counts, &k)) {
+			indexing = 0;
 			col_name(fl, &f, k + 1, name, sizeof(name));
 			rc = wlt_reject(&t->errs, err, errlen, fl->path,
 					cur.line, name, "missing (row has %u "
 					"of %u columns)", k + 1, fl->ncols);
 			continue;
 		}
-		const char *counts = p, *problem = NULL, *bad = NULL;
-		uint64_t sum = 0;
-		int64_t first = -1, last = -1;
-		uint32_t col = 0, nrc = 0;
-		for (;;) {
-			const char *fs = p;
-			uint64_t v = 0;
-			while (p < e && (unsigned)(*p - '0') < 10u)
-				v = v * 10 + (uint64_t)(*p++ - '0');
-			if (p == fs || (p < e && *p != ',') || p - fs > 9) {
-				const char *c = memchr(fs, ',', (size_t)(e - fs));
-				struct csv_field fld = { fs, (size_t)((c ? c : e) -
-								     fs) };
-				if (csv_parse_u64(&fld, UINT32_MAX, &v,
-						  &problem) < 0) {
-					bad = fs;
-					break;
-				}
-				p = fs + fld.n;
-			}
-			if (v > WL_MAX_PER_MINUTE) {
-				problem = "over the limit";
-				bad = fs;
-				break;
-			}
-			int64_t g = fl->g0 + col;
-			if (v && col < fl->nmin && g >= t->ws && g < t->we) {
-				rg[nrc] = (uint32_t)(g - t->ws);
-				rv[nrc++] = v;
-				sum += v;
-				if (first < 0)
-					first = g;
-				last = g;
-			}
-			col++;
-			if (p >= e)
-				break;
-			p++;
-		}
-		if (problem) {
-			const char *be = memchr(bad, ',', (size_t)(e - bad));
-			size_t bn = (size_t)((be ? be : e) - bad);
-			snprintf(name, sizeof(name), "%u", col + 1);
-			if (!strcmp(problem, "over the limit"))
-				rc = wlt_reject(&t->errs, err, errlen,
-						fl->path, cur.line, name,
-						"count %.*s exceeds the limit "
-						"of %llu invocations of one "
-						"function in one minute "
-						"(WL_MAX_PER_MINUTE)",
-						(int)(bn > 40 ? 40 : bn), bad,
-						WL_MAX_PER_MINUTE);
-			else
-				rc = wlt_reject(&t->errs, err, errlen,
-						fl->path, cur.line, name,
-						"%s count \"%.*s\"", problem,
-						(int)(bn > 40 ? 40 : bn), bad);
-			continue;
-		}
-		if (col != fl->nmin) {
-			if (col < fl->nmin)
-				snprintf(name, sizeof(name), "%u", col + 1);
+		uint32_t nf = t19_shape(counts, e, &first, &last);
+		if (nf != fl->nmin) {
+			indexing = 0;
+			if (nf < fl->nmin)
+				snprintf(name, sizeof(name), "%u", nf + 1);
 			rc = wlt_reject(&t->errs, err, errlen, fl->path,
-					cur.line, col < fl->nmin ? name :
+					cur.line, nf < fl->nmin ? name :
 					"past the last", "%s (row has %u of %u "
-					"columns)", col < fl->nmin ? "missing" :
-					"unexpected extra column",
-					fl->c0 + col, fl->ncols);
+					"columns)", nf < fl->nmin ? "missing" :
+					"unexpected extra column", fl->c0 + nf,
+					fl->ncols);
 			continue;
 		}
 		const int idc[3] = { fl->owner, fl->app, fl->func };
@@ -476,56 +688,33 @@ static int t19_scan(struct t19 *t, uint32_t fi, char *err, size_t errlen)
 			if (id[idc[i]].n == 0)
 				empty = i;
 		if (empty >= 0) {
+			indexing = 0;
 			rc = wlt_reject(&t->errs, err, errlen, fl->path,
 					cur.line, idn[empty], "empty");
 			continue;
 		}
-		uint32_t over = UINT32_MAX;
-		for (uint32_t i = 0; i < nrc && over == UINT32_MAX; i++)
-			if (t->mtot[rg[i]] + rv[i] > WL_MAX_MINUTE_TOTAL)
-				over = i;
-		if (over != UINT32_MAX) {
-			snprintf(name, sizeof(name), "%" PRId64,
-				 t->ws + rg[over] - fl->g0 + 1);
-			rc = wlt_reject(&t->errs, err, errlen, fl->path,
-					cur.line, name, "count %" PRIu64 " "
-					"brings the minute's invocations over "
-					"all functions past the limit of %llu "
-					"(WL_MAX_MINUTE_TOTAL)", rv[over],
-					WL_MAX_MINUTE_TOTAL);
-			continue;
+		if (indexing) {
+			if (nix == capix) {
+				capix = capix ? capix * 2 : 1024;
+				ix = xrealloc(ix, sizeof(*ix) * capix);
+			}
+			ix[nix++] = (struct wlt_row19){
+				(uint64_t)(line - f.data), cur.line, first,
+				last };
 		}
-		for (uint32_t i = 0; i < nrc; i++)
-			t->mtot[rg[i]] += rv[i];
-		struct csv_field key[3] = { id[fl->owner], id[fl->app],
-					    id[fl->func] };
-		uint32_t fn = csv_keymap_put(&t->fmap, csv_key_of(key, 3),
-					     t->nfns);
-		if (fn == t->nfns) {
-			t->fns = xrealloc(t->fns, sizeof(*t->fns) *
-					  (t->nfns + 1));
-			uint32_t a = t19_app_of(t, &key[0], &key[1]);
-			t->fns[fn] = (struct t19_fn){
-				.first_g = -1, .last_g = -1, .app = a,
-				.file = fi, .line = (uint32_t)cur.line,
-				.dur = -1, .mem = -1,
-			};
-			t->nfns++;
-		}
-		struct t19_fn *F = &t->fns[fn];
-		F->inv += sum;
-		if (first >= 0 && (F->first_g < 0 || first < F->first_g))
-			F->first_g = first;
-		if (last > F->last_g)
-			F->last_g = last;
-		if (fl->nrows == caprows) {
-			caprows = caprows ? caprows * 2 : 1024;
-			fl->rows = xrealloc(fl->rows, sizeof(*fl->rows) *
-					    caprows);
-		}
-		fl->rows[fl->nrows++] = (struct t19_row){
-			(uint64_t)(counts - f.data), fn };
+		if (first == UINT32_MAX || first >= wb || last < wa)
+			continue;	/* no count in the window */
+		uint32_t ca = wa > first ? wa : first;
+		uint32_t cb = wb < last + 1 ? wb : last + 1;
+		rc = t19_row(t, fi, &f, cur.line, id, counts,
+			     t19_skip(counts, e, ca), e, 0, ca, cb, rg, rv,
+			     &caprows, err, errlen);
 	}
+	if (rc == 0 && indexing)
+		wlt_cache_put_idx19(fl->path, &key, ix, nix);
+	else
+		free(ix);
+out:
 	free(rg);
 	free(rv);
 	csv_file_release(&f);
@@ -559,15 +748,47 @@ static int parse_pcts(struct t19 *t, const char *path, uint64_t line,
 	return 0;
 }
 
-/* A table of per-function (durations) or per-app (memory) rows. Returns
- * 0, or -EINVAL. */
-static int t19_read_table(struct t19 *t, const char *path, int is_mem,
-			  char *err, size_t errlen)
+/* Keep the percentiles (v) of a table row for key (k) (a function's, or
+ * with is_app an app's): the first row of a key wins. */
+static void t19_keep(struct t19 *t, int is_mem, int is_app, uint32_t k,
+		     const double *v)
 {
+	int32_t *slot = is_app ? &t->apps[k].mem : is_mem ? &t->fns[k].mem :
+			&t->fns[k].dur;
+	if (*slot >= 0)
+		return;
+	if (is_mem) {
+		t->mems = xrealloc(t->mems, sizeof(*t->mems) * (t->nmems + 1));
+		memcpy(t->mems[t->nmems], v, sizeof(*t->mems));
+		*slot = (int32_t)t->nmems++;
+	} else {
+		t->durs = xrealloc(t->durs, sizeof(*t->durs) * (t->ndurs + 1));
+		memcpy(t->durs[t->ndurs], v, sizeof(*t->durs));
+		*slot = (int32_t)t->ndurs++;
+	}
+}
+
+/* A table of per-function (durations) or per-app (memory) rows. Every
+ * row's number of columns is checked; the percentiles are parsed and
+ * validated only in rows of a function (app) of the window. With a cached
+ * index of the file (use_cache) only those rows are read; without, the
+ * index is built and cached. Returns 0, -EINVAL, or T19_STALE (an index
+ * that does not fit the file). */
+static int t19_read_table(struct t19 *t, const char *path, int is_mem,
+			  int use_cache, char *err, size_t errlen)
+{
+	struct wlt_fkey key, key2;
+	int keyed = wlt_fkey_of(path, &key) == 0;
+	const struct wlt_tabidx *tix = keyed && use_cache ?
+		wlt_cache_tabidx(path, &key) : NULL;
 	struct csv_file f;
 	int rc = csv_file_open(&f, path, err, errlen);
 	if (rc < 0)
 		return rc;
+	keyed = keyed && wlt_fkey_of(path, &key2) == 0 &&
+		wlt_fkey_eq(&key, &key2);
+	if (!keyed)
+		tix = NULL;
 	struct csv_cursor cur = { 0, 0 };
 	const char *line;
 	size_t n;
@@ -575,6 +796,8 @@ static int t19_read_table(struct t19 *t, const char *path, int is_mem,
 	int ncols = is_mem ? T19_NMEM : T19_NDUR;
 	int idx[T19_NMEM], owner, app, func;
 	struct csv_field *fld = NULL, *hdr = NULL;
+	struct wlt_tabrow *ix = NULL;
+	uint64_t nix = 0, capix = 0;
 	size_t nh = 0;
 	if (!csv_next_line(&f, &cur, &line, &n)) {
 		wlt_error(err, errlen, path, 1, NULL, "empty file (no header)");
@@ -599,27 +822,78 @@ static int t19_read_table(struct t19 *t, const char *path, int is_mem,
 		rc = -EINVAL;
 		goto out;
 	}
-	while (csv_next_line(&f, &cur, &line, &n)) {
-		size_t nf = csv_split(line, n, fld, nh + 1);
-		if (nf != nh) {
-			char name[64] = "past the last";
-			if (nf < nh)
-				snprintf(name, sizeof(name), "%.*s",
-					 (int)(hdr[nf].n > 60 ? 60 : hdr[nf].n),
-					 hdr[nf].p);
-			rc = wlt_reject(&t->errs, err, errlen, path, cur.line,
-					name, "%s (row has %zu of %zu columns)",
-					nf < nh ? "missing" :
-						  "unexpected extra column",
-					nf, nh);
-			if (rc < 0)
+	/* rows keyed by function, or by app (a memory file without
+	 * HashFunction) */
+	int is_app = is_mem && func < 0;
+	const struct csv_keymap *map = is_app ? &t->amap : &t->fmap;
+	int indexing = !tix && keyed && use_cache;
+	uint64_t i = 0;
+	for (;;) {
+		struct csv_key k;
+		uint64_t lineno;
+		if (tix) {
+			if (i == tix->nrows)
+				break;
+			const struct wlt_tabrow *r = &tix->rows[i++];
+			k = (struct csv_key){ r->key_a, r->key_b };
+			if (csv_keymap_get(map, k) == CSV_NONE)
+				continue;	/* not of the window */
+			if (f.data[r->off - 1] != '\n') {
+				rc = T19_STALE;
 				goto out;
-			continue;
+			}
+			line = f.data + r->off;
+			const char *nl = memchr(line, '\n', f.size - r->off);
+			n = nl ? (size_t)(nl - line) : f.size - r->off;
+			if (n && line[n - 1] == '\r')
+				n--;
+			lineno = r->line;
+			if (csv_split(line, n, fld, nh + 1) != nh) {
+				rc = T19_STALE;
+				goto out;
+			}
+		} else {
+			if (!csv_next_line(&f, &cur, &line, &n))
+				break;
+			lineno = cur.line;
+			size_t nf = csv_split(line, n, fld, nh + 1);
+			if (nf != nh) {
+				char name[64] = "past the last";
+				indexing = 0;
+				if (nf < nh)
+					snprintf(name, sizeof(name), "%.*s",
+						 (int)(hdr[nf].n > 60 ? 60 :
+						       hdr[nf].n), hdr[nf].p);
+				rc = wlt_reject(&t->errs, err, errlen, path,
+						cur.line, name, "%s (row has "
+						"%zu of %zu columns)",
+						nf < nh ? "missing" :
+						"unexpected extra column",
+						nf, nh);
+				if (rc < 0)
+					goto out;
+				continue;
+			}
+			struct csv_field kf[3] = { fld[owner], fld[app],
+						   is_app ? fld[0] : fld[func] };
+			k = csv_key_of(kf, is_app ? 2 : 3);
+			if (indexing) {
+				if (nix == capix) {
+					capix = capix ? capix * 2 : 1024;
+					ix = xrealloc(ix, sizeof(*ix) * capix);
+				}
+				ix[nix++] = (struct wlt_tabrow){
+					k.a, k.b, (uint64_t)(line - f.data),
+					cur.line };
+			}
 		}
+		uint32_t at = csv_keymap_get(map, k);
+		if (at == CSV_NONE)
+			continue;	/* not of the window: not read */
 		double v[T19_NMEM];
 		/* durations in ms: their ns fit in int64; memory in MiB: a
 		 * PiB at most */
-		rc = parse_pcts(t, path, cur.line, fld, idx, cols, ncols,
+		rc = parse_pcts(t, path, lineno, fld, idx, cols, ncols,
 				is_mem ? 1073741824.0 : 9.0e12, v, err,
 				errlen);
 		if (rc < 0)
@@ -628,39 +902,14 @@ static int t19_read_table(struct t19 *t, const char *path, int is_mem,
 			rc = 0;
 			continue;
 		}
-		if (!is_mem || func >= 0) {
-			struct csv_field k[3] = { fld[owner], fld[app],
-						  fld[func] };
-			uint32_t fn = csv_keymap_get(&t->fmap, csv_key_of(k, 3));
-			if (fn == CSV_NONE)
-				continue;
-			int32_t *slot = is_mem ? &t->fns[fn].mem :
-						 &t->fns[fn].dur;
-			if (*slot >= 0)
-				continue;	/* first row wins */
-			if (is_mem) {
-				t->mems = xrealloc(t->mems, sizeof(*t->mems) *
-						   (t->nmems + 1));
-				memcpy(t->mems[t->nmems], v, sizeof(*t->mems));
-				*slot = (int32_t)t->nmems++;
-			} else {
-				t->durs = xrealloc(t->durs, sizeof(*t->durs) *
-						   (t->ndurs + 1));
-				memcpy(t->durs[t->ndurs], v, sizeof(*t->durs));
-				*slot = (int32_t)t->ndurs++;
-			}
-		} else {
-			struct csv_field k[2] = { fld[owner], fld[app] };
-			uint32_t a = csv_keymap_get(&t->amap, csv_key_of(k, 2));
-			if (a == CSV_NONE || t->apps[a].mem >= 0)
-				continue;
-			t->mems = xrealloc(t->mems, sizeof(*t->mems) *
-					   (t->nmems + 1));
-			memcpy(t->mems[t->nmems], v, sizeof(*t->mems));
-			t->apps[a].mem = (int32_t)t->nmems++;
-		}
+		t19_keep(t, is_mem, is_app, at, v);
+	}
+	if (indexing) {
+		wlt_cache_put_tabidx(path, &key, ix, nix);
+		ix = NULL;
 	}
 out:
+	free(ix);
 	free(fld);
 	free(hdr);
 	csv_file_release(&f);
@@ -675,17 +924,22 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Per-percentile median over every function that has a durations row. */
-static void global_durations(const struct t19 *t, double out[T19_NDUR])
+/* Per-percentile median over the functions invoked in the window that
+ * have a durations row; 0 if there is none. */
+static int global_durations(const struct t19 *t, double out[T19_NDUR])
 {
-	double *col = xmalloc(sizeof(double) * (t->ndurs ? t->ndurs : 1));
+	double *col = xmalloc(sizeof(double) * (t->nfns ? t->nfns : 1));
+	uint32_t n = 0;
 	for (int j = 0; j < T19_NDUR; j++) {
-		for (uint32_t i = 0; i < t->ndurs; i++)
-			col[i] = t->durs[i][j];
-		qsort(col, t->ndurs, sizeof(double), cmp_double);
-		out[j] = col[t->ndurs / 2];
+		n = 0;
+		for (uint32_t i = 0; i < t->nfns; i++)
+			if (t->fns[i].inv && t->fns[i].dur >= 0)
+				col[n++] = t->durs[t->fns[i].dur][j];
+		qsort(col, n, sizeof(double), cmp_double);
+		out[j] = n ? col[n / 2] : 0;
 	}
 	free(col);
+	return n > 0;
 }
 
 static int t19_finish(struct t19 *t, struct wl_source *src, uint64_t seed,
@@ -710,14 +964,14 @@ static int t19_finish(struct t19 *t, struct wl_source *src, uint64_t seed,
 	}
 	double gdur[T19_NDUR] = { 0 };
 	if (t->st.funcs_no_duration && t->o.no_duration == WL_NODUR_GLOBAL) {
-		if (!t->ndurs) {
+		if (!global_durations(t, gdur)) {
 			free(ok);
 			free(inv);
-			snprintf(err, errlen, "%s: no function of the trace has "
-				 "a durations row", t->files[0].path);
+			snprintf(err, errlen, "%s: no function invoked in the "
+				 "window has a durations row",
+				 t->files[0].path);
 			return -EINVAL;
 		}
-		global_durations(t, gdur);
 	}
 	uint32_t *map = xmalloc(sizeof(*map) * (t->nfns ? t->nfns : 1));
 	t->nsel = wlt_select(inv, ok, t->nfns, t->o.top_n, t->o.sample_n,
@@ -1006,8 +1260,9 @@ const struct wl_source_ops wl_trace_azure2019_ops = {
 
 /* ---- open ---------------------------------------------------------------- */
 
-int wlt_open_2019(const struct wl_trace_opts *o, uint64_t seed,
-		  struct wl_source **out, char *err, size_t errlen)
+static int t19_open(const struct wl_trace_opts *o, uint64_t seed,
+		    int use_cache, struct wl_source **out, char *err,
+		    size_t errlen)
 {
 	struct t19_paths ps;
 	int rc = t19_resolve(o, &ps, err, errlen);
@@ -1048,12 +1303,14 @@ int wlt_open_2019(const struct wl_trace_opts *o, uint64_t seed,
 	for (uint32_t i = 0; i < t->nfiles && rc == 0; i++) {
 		struct t19_file *fl = &t->files[i];
 		if (fl->g0 < t->we && fl->g0 + fl->nmin > t->ws)
-			rc = t19_scan(t, i, err, errlen);
+			rc = t19_scan(t, i, use_cache, err, errlen);
 	}
 	for (uint32_t i = 0; i < ps.dur.n && rc == 0; i++)
-		rc = t19_read_table(t, ps.dur.p[i], 0, err, errlen);
+		rc = t19_read_table(t, ps.dur.p[i], 0, use_cache, err,
+				    errlen);
 	for (uint32_t i = 0; i < ps.mem.n && rc == 0; i++)
-		rc = t19_read_table(t, ps.mem.p[i], 1, err, errlen);
+		rc = t19_read_table(t, ps.mem.p[i], 1, use_cache, err,
+				    errlen);
 	paths_release(&ps);
 	if (rc == 0)
 		rc = t19_finish(t, src, seed, err, errlen);
@@ -1066,11 +1323,19 @@ int wlt_open_2019(const struct wl_trace_opts *o, uint64_t seed,
 		for (uint32_t i = 0; i < t->nfiles; i++) {
 			struct t19_file *fl = &t->files[i];
 			uint32_t k = 0;
-			for (uint32_t r = 0; r < fl->nrows; r++)
-				if (sel[fl->rows[r].fn] != CSV_NONE)
+			for (uint32_t r = 0; r < fl->nrows; r++) {
+				uint32_t fn = fl->rows[r].fn;
+				if (sel[fn] != CSV_NONE) {
 					fl->rows[k++] = (struct t19_row){
-						fl->rows[r].off,
-						sel[fl->rows[r].fn] };
+						fl->rows[r].off, sel[fn] };
+				} else if (t->fns[fn].inv) {
+					t->drop = xrealloc(t->drop,
+						sizeof(*t->drop) *
+						(t->ndrop + 1));
+					t->drop[t->ndrop++] = (struct t19_drop){
+						fl->rows[r].off, i };
+				}
+			}
 			fl->nrows = k;
 		}
 		free(sel);
@@ -1107,10 +1372,61 @@ int wlt_open_2019(const struct wl_trace_opts *o, uint64_t seed,
 	return 0;
 }
 
+int wlt_open_2019(const struct wl_trace_opts *o, uint64_t seed,
+		  struct wl_source **out, char *err, size_t errlen)
+{
+	int rc = t19_open(o, seed, 1, out, err, errlen);
+	if (rc == T19_STALE)	/* a cached index that does not fit */
+		rc = t19_open(o, seed, 0, out, err, errlen);
+	return rc;
+}
+
 int wlt_stats_2019(const struct wl_source *s, struct wl_trace_stats *st)
 {
 	const struct t19 *t = s->impl;
 	*st = t->st;
+	return 0;
+}
+
+int wlt_minutes_2019(const struct wl_source *s, uint64_t *out, size_t n,
+		     char *err, size_t errlen)
+{
+	const struct t19 *t = s->impl;
+	size_t len = (size_t)(t->we - t->ws);
+	if (n != len) {
+		snprintf(err, errlen, "%s: the window has %zu minutes, not "
+			 "%zu", t->o.path, len, n);
+		return -EINVAL;
+	}
+	memcpy(out, t->mtot, sizeof(*out) * len);
+	/* less the rows of functions left out by the selection */
+	struct csv_file f = { 0 };
+	uint32_t open_file = UINT32_MAX;
+	for (uint32_t i = 0; i < t->ndrop; i++) {
+		const struct t19_file *fl = &t->files[t->drop[i].file];
+		if (t->drop[i].file != open_file) {
+			csv_file_release(&f);
+			int rc = csv_file_open(&f, fl->path, err, errlen);
+			if (rc < 0)
+				return rc;
+			open_file = t->drop[i].file;
+		}
+		const char *e = f.data + f.size;
+		uint32_t wa = t->ws > fl->g0 ? (uint32_t)(t->ws - fl->g0) : 0;
+		uint32_t wb = t->we - fl->g0 < fl->nmin ?
+				(uint32_t)(t->we - fl->g0) : fl->nmin;
+		const char *p = f.data + t->drop[i].off;
+		for (uint32_t c = 0; c < wa; c++)
+			p = skip_field(p, e);
+		for (uint32_t c = wa; c < wb; c++) {
+			uint64_t v = 0;	/* validated at open */
+			while (p < e && (unsigned)(*p - '0') < 10u)
+				v = v * 10 + (uint64_t)(*p++ - '0');
+			p = skip_field(p, e);
+			out[fl->g0 + c - t->ws] -= v;
+		}
+	}
+	csv_file_release(&f);
 	return 0;
 }
 
@@ -1149,10 +1465,31 @@ int wlt_files_2019(const struct wl_trace_opts *o, struct wlt_paths *l,
 	int rc = t19_resolve(o, &ps, err, errlen);
 	if (rc < 0)
 		return rc;
-	const struct wlt_paths *all[3] = { &ps.inv, &ps.dur, &ps.mem };
-	for (int k = 0; k < 3; k++)
-		for (uint32_t i = 0; i < all[k]->n; i++)
-			wlt_paths_add(l, all[k]->p[i]);
+	/* the invocations files the window reads: their minutes from their
+	 * headers, as wlt_open_2019 numbers them */
+	int64_t g = 0;
+	for (uint32_t i = 0; i < ps.inv.n && rc == 0; i++) {
+		struct t19_file fl = { 0 };
+		struct csv_file f;
+		struct csv_cursor c = { 0, 0 };
+		rc = csv_file_open(&f, ps.inv.p[i], err, errlen);
+		if (rc < 0)
+			break;
+		rc = t19_header(&fl, &f, &c, err, errlen);
+		csv_file_release(&f);
+		int64_t we = o->end_min ? o->end_min : INT64_MAX;
+		if (rc == 0 && g < we && g + fl.nmin > o->start_min)
+			wlt_paths_add(l, ps.inv.p[i]);
+		g += fl.nmin;
+	}
+	const struct wlt_paths *tables[2] = { &ps.dur, &ps.mem };
+	for (int k = 0; k < 2 && rc == 0; k++)
+		for (uint32_t i = 0; i < tables[k]->n; i++)
+			wlt_paths_add(l, tables[k]->p[i]);
 	paths_release(&ps);
-	return 0;
+	if (rc < 0) {
+		free(l->p);
+		memset(l, 0, sizeof(*l));
+	}
+	return rc;
 }

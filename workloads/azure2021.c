@@ -15,6 +15,7 @@
 #include <string.h>
 #include "base/util.h"
 #include "workloads/csv.h"
+#include "workloads/trace_cache.h"
 #include "workloads/trace_fmt.h"
 
 #define T21_MAX_S 9.0e9		/* |seconds| that fit in int64 ns */
@@ -177,8 +178,14 @@ static uint32_t t21_fn_of(struct t21 *t, const struct t21_row *r,
 	return fn;
 }
 
-/* Pass 1: validate, number functions, count arrivals in the window. */
+/* Pass 1: validate, number functions, count arrivals in the window; the
+ * largest duration and end time read, and *late_ns, the most an arrival
+ * precedes the latest end time read up to its row. With (stop_w) (not
+ * INT64_MIN), stop as the replay does once the latest end time less
+ * stop_w reaches the window's end (1 in *stopped): exact when stop_w >=
+ * the whole file's late_ns (no later row can arrive in the window). */
 static int t21_scan(struct t21 *t, int64_t *max_dur_ns, int64_t *max_end_ns,
+		    int64_t *late_ns, int64_t stop_w, int *stopped,
 		    char *err, size_t errlen)
 {
 	struct csv_cursor c = { 0, 0 };
@@ -202,8 +209,15 @@ static int t21_scan(struct t21 *t, int64_t *max_dur_ns, int64_t *max_end_ns,
 		uint32_t fn = t21_fn_of(t, &r, c.line,
 					(size_t)(p - t->f.data));
 		int64_t at = r.end_ns - r.dur_ns;
+		if (*max_end_ns - at > *late_ns)
+			*late_ns = *max_end_ns - at;
+		int64_t d;
+		if (stop_w != INT64_MIN && t->end_ns != INT64_MAX &&
+		    !__builtin_sub_overflow(*max_end_ns, stop_w, &d) &&
+		    d >= t->end_ns)
+			*stopped = 1;
 		if (at < t->start_ns || at >= t->end_ns)
-			continue;
+			goto next;
 		struct t21_fn *F = &t->fns[fn];
 		F->inv++;
 		F->dur_sum_s += (double)r.dur_ns / 1e9;
@@ -211,6 +225,9 @@ static int t21_scan(struct t21 *t, int64_t *max_dur_ns, int64_t *max_end_ns,
 			F->first_ns = at;
 		if (at > F->last_ns)
 			F->last_ns = at;
+next:
+		if (*stopped)
+			break;
 	}
 	return rc;
 }
@@ -347,10 +364,30 @@ int wlt_open_2021(const struct wl_trace_opts *o, uint64_t seed,
 	csv_keymap_init(&t->amap);
 	t->start_ns = llround(o->start_s * 1e9);
 	t->end_ns = o->end_s ? llround(o->end_s * 1e9) : INT64_MAX;
-	int64_t max_dur = 0, max_end = INT64_MIN;
+	int64_t max_dur = 0, max_end = INT64_MIN, late = 0, stop_w = INT64_MIN;
+	int64_t facts[WLT_NFACTS];	/* max_dur, max_end, late of the file */
+	struct wlt_fkey key, key2;
+	int keyed = wlt_fkey_of(path, &key) == 0, stopped = 0;
+	int cached = keyed && wlt_cache_facts(path, &key, facts);
 	rc = csv_file_open(&t->f, path, err, errlen);
+	keyed = keyed && wlt_fkey_of(path, &key2) == 0 &&
+		wlt_fkey_eq(&key, &key2);
+	if (keyed && cached) {
+		int64_t w = o->reorder_window_s > 0 ?
+			llround(o->reorder_window_s * 1e9) : facts[0];
+		if (w >= facts[2])
+			stop_w = w;	/* stop at the window's end */
+	}
 	if (rc == 0)
-		rc = t21_scan(t, &max_dur, &max_end, err, errlen);
+		rc = t21_scan(t, &max_dur, &max_end, &late, stop_w, &stopped,
+			      err, errlen);
+	if (rc == 0 && stopped) {
+		max_dur = facts[0];	/* the whole file's */
+		max_end = facts[1];
+	} else if (rc == 0 && keyed && !t->errs.skipped) {
+		int64_t v[WLT_NFACTS] = { max_dur, max_end, late, 0 };
+		wlt_cache_put_facts(path, &key, v);
+	}
 	if (rc < 0) {
 		t21_release(t);
 		return rc;

@@ -16,6 +16,7 @@
 #include <string.h>
 #include "base/util.h"
 #include "workloads/csv.h"
+#include "workloads/trace_cache.h"
 #include "workloads/trace_fmt.h"
 
 #define TI_MAX_MS 9.0e12	/* |ms| that fit in int64 ns */
@@ -364,9 +365,12 @@ static uint32_t ti_fn_of(struct ti *t, const struct ti_inv *r, uint64_t line,
 }
 
 /* Validate, number functions, count arrivals in the window; the most an
- * arrival precedes the latest one read before it into *disorder_ns. */
+ * arrival precedes the latest one read before it into *disorder_ns. With
+ * (stop_w) (not INT64_MIN), stop as the replay does once the latest
+ * arrival less stop_w reaches the window's end (1 in *stopped): exact
+ * when stop_w >= the whole file's disorder. */
 static int ti_scan(struct ti *t, int64_t *disorder_ns, int64_t *max_at_ns,
-		   char *err, size_t errlen)
+		   int64_t stop_w, int *stopped, char *err, size_t errlen)
 {
 	static const char *const names[3] = { "function", "arrival_ms",
 					      "duration_ms" };
@@ -398,8 +402,13 @@ static int ti_scan(struct ti *t, int64_t *disorder_ns, int64_t *max_at_ns,
 		if (r.at_ns > hwm)
 			hwm = r.at_ns;
 		uint32_t fn = ti_fn_of(t, &r, c.line, (size_t)(p - t->f.data));
+		int64_t d;
+		if (stop_w != INT64_MIN && t->end_ns != INT64_MAX &&
+		    !__builtin_sub_overflow(hwm, stop_w, &d) &&
+		    d >= t->end_ns)
+			*stopped = 1;
 		if (r.at_ns < t->start_ns || r.at_ns >= t->end_ns)
-			continue;
+			goto next;
 		struct ti_fn *F = &t->fns[fn];
 		F->inv++;
 		F->dur_sum_ns += (double)r.dur_ns;
@@ -407,6 +416,9 @@ static int ti_scan(struct ti *t, int64_t *disorder_ns, int64_t *max_at_ns,
 			F->first_ns = r.at_ns;
 		if (r.at_ns > F->last_ns)
 			F->last_ns = r.at_ns;
+next:
+		if (*stopped)
+			break;
 	}
 	*max_at_ns = hwm;
 	return rc;
@@ -593,10 +605,30 @@ int wlt_open_inv(const struct wl_trace_opts *o, uint64_t seed,
 	if (t->table[0])
 		rc = ti_table(t, &table, err, errlen);
 	int64_t disorder = 0, max_at = INT64_MIN;
+	int64_t facts[WLT_NFACTS], stop_w = INT64_MIN;	/* disorder, max_at */
+	struct wlt_fkey key, key2;
+	int keyed = wlt_fkey_of(inv, &key) == 0, stopped = 0;
+	int cached = keyed && wlt_cache_facts(inv, &key, facts);
 	if (rc == 0)
 		rc = csv_file_open(&t->f, inv, err, errlen);
+	keyed = keyed && wlt_fkey_of(inv, &key2) == 0 &&
+		wlt_fkey_eq(&key, &key2);
+	if (keyed && cached) {
+		int64_t w = o->reorder_window_s > 0 ?
+			llround(o->reorder_window_s * 1e9) : facts[0];
+		if (w >= facts[0])
+			stop_w = w;	/* stop at the window's end */
+	}
 	if (rc == 0)
-		rc = ti_scan(t, &disorder, &max_at, err, errlen);
+		rc = ti_scan(t, &disorder, &max_at, stop_w, &stopped, err,
+			     errlen);
+	if (rc == 0 && stopped) {
+		disorder = facts[0];	/* the whole file's */
+		max_at = facts[1];
+	} else if (rc == 0 && keyed && !t->errs.skipped) {
+		int64_t v[WLT_NFACTS] = { disorder, max_at, 0, 0 };
+		wlt_cache_put_facts(inv, &key, v);
+	}
 	if (rc < 0) {
 		csv_file_release(&table);
 		ti_release(t);

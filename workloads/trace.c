@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "workloads/csv.h"
+#include "workloads/trace_cache.h"
 #include "workloads/trace_fmt.h"
 
 const char *const wl_trace_format_names[WL_TRACE_FORMAT_COUNT + 1] = {
@@ -208,6 +209,15 @@ int wl_trace_stats(const struct wl_source *s, struct wl_trace_stats *st)
 	return -EINVAL;
 }
 
+int wl_trace_minutes(const struct wl_source *s, uint64_t *out, size_t n,
+		     char *err, size_t errlen)
+{
+	if (s && s->ops == &wl_trace_azure2019_ops)
+		return wlt_minutes_2019(s, out, n, err, errlen);
+	snprintf(err, errlen, "per-minute counts: not an azure2019 source");
+	return -EINVAL;
+}
+
 int wl_trace_func(const struct wl_source *s, uint32_t func,
 		  struct wl_trace_func *out)
 {
@@ -220,7 +230,8 @@ int wl_trace_func(const struct wl_source *s, uint32_t func,
 	return -EINVAL;
 }
 
-/* Every input file of (p), in checksum order. */
+/* The input files (p) reads, in checksum order (2019: the invocations
+ * files of the window's days, then every durations and memory file). */
 static int trace_files(const struct wl_trace_opts *p, struct wlt_paths *l,
 		       char *err, size_t errlen)
 {
@@ -254,7 +265,7 @@ int wl_trace_checksum(const struct wl_trace_opts *o, char *out, size_t n,
 	for (uint32_t i = 0; i < l.n && rc == 0; i++) {
 		unsigned char d[32];
 		char hex[65];
-		rc = csv_sha256_file(l.p[i], d, err, errlen);
+		rc = wlt_cache_sha256(l.p[i], d, err, errlen);
 		if (rc < 0)
 			break;
 		csv_hex(d, 32, hex);

@@ -139,10 +139,14 @@ void wl_trace_opts_init(struct wl_trace_opts *o);
  * relative to the window start and multiplied by (o->time_scale); function
  * indices are dense in order of first appearance among the selected
  * functions. Randomness (sub-minute times, service times, memory draws)
- * comes from streams derived from (seed) (base/rng.h). The whole input is
- * validated here: the first broken row fails the open with "FILE:LINE:
- * column NAME: problem" in (err), unless on_error = skip. Returns 0 and
- * *out (free with wl_free), or a negative errno. */
+ * comes from streams derived from (seed) (base/rng.h). What the window
+ * reads is validated here (docs/traces.md, "Broken rows": 2019: every
+ * row's structure, the window's counts, the percentiles of the window's
+ * functions): the first broken row fails the open with "FILE:LINE:
+ * column NAME: problem" in (err), unless on_error = skip. Facts of the
+ * input files that do not depend on (o) are cached by file version
+ * (workloads/trace_cache.h). Returns 0 and *out (free with wl_free), or a
+ * negative errno. */
 int wl_trace_open(const struct wl_trace_opts *o, uint64_t seed,
 		  struct wl_source **out, char *err, size_t errlen);
 
@@ -189,6 +193,15 @@ struct wl_trace_stats {
 /* 0, or -EINVAL if (s) is not a trace source. */
 int wl_trace_stats(const struct wl_source *s, struct wl_trace_stats *st);
 
+/* Invocations of the selected functions of an open Azure 2019 source in
+ * each minute of its window: (out)[i] for minute start_min + i, (n) = the
+ * window's length in minutes; their sum is stats' (invocations). One open
+ * thus gives the count of every window [start_min, m) (the bench's window
+ * search). 0, or a negative errno with a message in (err) (-EINVAL: not a
+ * 2019 source, or (n) is not the window's length). */
+int wl_trace_minutes(const struct wl_source *s, uint64_t *out, size_t n,
+		     char *err, size_t errlen);
+
 #define WL_TRACE_NAME_LEN 160
 
 /* What the trace says about one selected function. */
@@ -228,14 +241,21 @@ struct wl_trace_info {
 int wl_trace_info(const struct wl_trace_opts *o, struct wl_trace_info *info,
 		  char *err, size_t errlen);
 
-/* Checksum of the trace's input files (all days, whatever the window):
- * "sha256:" and the SHA-256 of the manifest made of one line
- * "HEX  BASENAME\n" per file (HEX = the file's SHA-256) in the order
- * invocations, durations, memory, each by day. For files f1 f2 in one
- * directory it equals `sha256sum f1 f2 | sha256sum`. (out) gets at most
- * 72 bytes. 0 or a negative errno with a message. */
+/* Checksum of the input files the window of (o) reads (2019: the
+ * invocations files holding a minute of [start_min, end_min), then every
+ * durations and memory file; other formats: all their files): "sha256:"
+ * and the SHA-256 of the manifest made of one line "HEX  BASENAME\n" per
+ * file (HEX = the whole file's SHA-256, cached by file version) in the
+ * order invocations, durations, memory, each by day. For files f1 f2 in
+ * one directory it equals `sha256sum f1 f2 | sha256sum`. (out) gets at
+ * most 72 bytes. 0 or a negative errno with a message. */
 int wl_trace_checksum(const struct wl_trace_opts *o, char *out, size_t n,
 		      char *err, size_t errlen);
+
+/* Forget what this process cached of trace input files (checksums,
+ * indexes of 2019 invocations files: workloads/trace_cache.h); cache
+ * files on disk stay. For tests. */
+void wl_trace_cache_clear(void);
 
 /* Detect the format of (path) (enum wl_trace_format, never AUTO). */
 int wl_trace_detect(const char *path, int *format, char *err, size_t errlen);

@@ -24,11 +24,14 @@ void wlt_paths_add(struct wlt_paths *l, const char *path);
 int wlt_open_2019(const struct wl_trace_opts *o, uint64_t seed,
 		  struct wl_source **out, char *err, size_t errlen);
 int wlt_stats_2019(const struct wl_source *s, struct wl_trace_stats *st);
+int wlt_minutes_2019(const struct wl_source *s, uint64_t *out, size_t n,
+		     char *err, size_t errlen);
 int wlt_func_2019(const struct wl_source *s, uint32_t func,
 		  struct wl_trace_func *out);
-/* Every input file of (o) into (l) (zeroed first), in checksum order:
- * invocations, durations, memory, each by day. 0 or a negative errno with
- * a message. */
+/* The input files (o) reads into (l) (zeroed first), in checksum order:
+ * the invocations files holding a minute of the window [start_min,
+ * end_min), then every durations and memory file, each by day. 0 or a
+ * negative errno with a message. */
 int wlt_files_2019(const struct wl_trace_opts *o, struct wlt_paths *l,
 		   char *err, size_t errlen);
 /* 1 if directory (dir) holds 2019 invocations file(s), else 0. */

@@ -43,14 +43,16 @@ int wl_trace_opts_from_config(const struct vms_config *c,
 			      size_t errlen);
 
 /* The checksum of (c)'s trace for the results file ("sha256:..."), or ""
- * for a synthetic workload. 0, or a negative errno with "PATH: problem" in
- * (err) (a missing file). Reads every input file once. */
+ * for a synthetic workload: wl_trace_checksum of the files (c)'s window
+ * reads. 0, or a negative errno with "PATH: problem" in (err) (a missing
+ * file). Reads each input file once per file version (the file cache). */
 int wl_checksum(const struct vms_config *c, char *out, size_t n, char *err,
 		size_t errlen);
 
 /* Check, before anything is written, that (c)'s workload can be replayed:
- * for a trace, open it with (c)'s window and options (every row of the
- * window is validated as a run would) and require at least one function
+ * for a trace, open it with (c)'s window and options (what the window
+ * reads is validated as a run would; the run's own open then reuses the
+ * file cache) and require at least one function
  * invoked in the window. 0 (always, for a synthetic workload), or a
  * negative errno with a one-line message naming the file in (err): an
  * empty file, a header without rows, a truncated or broken row, a window
