@@ -30,7 +30,7 @@ enum rng_gen {
 	RNG_GEN_TAUS113,	/* L'Ecuyer's 4-component Tausworthe, 32 B */
 	RNG_GEN_COUNT
 };
-#define RNG_GEN_DEFAULT RNG_GEN_MT19937
+#define RNG_GEN_DEFAULT RNG_GEN_TAUS113
 extern const char *const rng_gen_names[RNG_GEN_COUNT + 1];	/* NULL end */
 
 /* GSL's type of (gen), NULL when gen is out of range. */

@@ -63,11 +63,13 @@ const struct cfg_param cfg_params[] = {
 	  .help = "the replications' seeds, in place of seed, seed + 1, ... "
 	  "(replications is then their number)" },
 	{ .key = "rng.generator", .type = CFG_ENUM,
-	  .offset = OFF(rng.generator), .def = "mt19937", .unit = "",
+	  .offset = OFF(rng.generator), .def = "taus113", .unit = "",
 	  .choices = rng_gen_names,
-	  .help = "GSL generator of every random stream: mt19937 (Mersenne "
-	  "Twister), taus2 (L'Ecuyer's 3-component combined Tausworthe, "
-	  "period 2^88), taus113 (his 4-component one, period 2^113)" },
+	  .help = "GSL generator of every random stream: taus113 "
+	  "(L'Ecuyer's 4-component Tausworthe, period 2^113), taus2 (his "
+	  "3-component one, period 2^88), both 2.5x faster than mt19937 "
+	  "(Mersenne Twister, the only generator of vmspec before this "
+	  "parameter: it reproduces those results)" },
 	{ .key = "duration", .type = CFG_DURATION, .offset = OFF(duration_ns),
 	  .min = 0, .max = 1e12, .flags = CFG_F_MIN_EXCL, .def = "10min",
 	  .unit = "s", .help = "arrivals stop after this much simulated time "
