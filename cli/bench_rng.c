@@ -53,7 +53,7 @@ static gsl_rng *gen_new(size_t g, uint64_t seed, uint64_t stream)
 }
 
 /* ns per draw of (op) over (n) draws from (r); (sink) keeps the draws
- * alive. Stream creation (OP_NEW) makes n / 1000 streams. */
+ * alive. Stream creation (OP_NEW) makes n / 10000 streams. */
 static double time_op(enum op op, gsl_rng *r, size_t g, uint64_t n,
 		      const struct dist *logn, double *sink)
 {
@@ -84,7 +84,7 @@ static double time_op(enum op op, gsl_rng *r, size_t g, uint64_t n,
 			s += (double)dist_poisson(r, 3.0);
 		break;
 	case OP_NEW:
-		n /= 1000;
+		n /= 10000;
 		for (uint64_t i = 0; i < n; i++) {
 			gsl_rng *x = gen_new(g, 1, i);
 			s += (double)gsl_rng_get(x);
@@ -106,7 +106,7 @@ static const char rng_usage[] =
 	"words (get), gsl_rng_uniform, gsl_rng_uniform_pos,\n"
 	"gsl_ran_exponential, the lognormal of workload.service (dist_sample)\n"
 	"and dist_poisson(3), and the cost of creating and seeding one stream\n"
-	"(new+seed, over N/1000 streams). Each figure is the median of R\n"
+	"(new+seed, over N/10000 streams). Each figure is the median of R\n"
 	"rounds; every round times every generator in turn, so the machine's\n"
 	"drift is shared. mt19937, taus2 and taus113 are the choices of\n"
 	"rng.generator (seeded as runs seed them); the others are GSL's, for\n"
@@ -148,8 +148,8 @@ int bench_rng(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (n < 1000 || rounds > 1000) {
-		fprintf(stderr, "vmspec bench rng: need --draws >= 1000 and "
+	if (n < 10000 || rounds > 1000) {
+		fprintf(stderr, "vmspec bench rng: need --draws >= 10000 and "
 			"--rounds <= 1000\n");
 		return EXIT_USAGE;
 	}
