@@ -106,6 +106,7 @@ struct res_file_attrs {
 	const char *config_text;	/* YAML as loaded (after --set) */
 	const char *config_hash;	/* hex digest of config_text */
 	int64_t seed;
+	const char *rng_generator;	/* rng.generator's name, NULL = "" */
 	const char *host;
 	const char *start_time;		/* ISO 8601 UTC */
 	const char *trace_checksum;	/* "" when synthetic */
@@ -117,6 +118,7 @@ struct res_file_attrs {
 struct res_run_attrs {
 	const char *strategy;
 	int64_t seed;
+	const char *rng_generator;	/* the run's rng.generator, NULL = "" */
 	/* a replicated experiment's run: its name without the "#K" of the
 	 * group, and K; replication < 0 (or run NULL): not replicated, no
 	 * such attributes */

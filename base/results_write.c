@@ -100,6 +100,8 @@ static int write_root_attrs(struct res_file *f, const struct res_file_attrs *a)
 	    h5_attr_str(f->fid, "config", a->config_text) < 0 ||
 	    h5_attr_str(f->fid, "config_hash", a->config_hash) < 0 ||
 	    h5_attr_i64(f->fid, "seed", a->seed) < 0 ||
+	    h5_attr_str(f->fid, "rng_generator",
+			a->rng_generator ? a->rng_generator : "") < 0 ||
 	    h5_attr_str(f->fid, "host", a->host) < 0 ||
 	    h5_attr_str(f->fid, "start_time", a->start_time) < 0 ||
 	    h5_attr_str(f->fid, "trace_checksum", a->trace_checksum) < 0 ||
@@ -658,6 +660,8 @@ struct res_run *res_run_begin(struct res_file *f, const char *name,
 	}
 	if (h5_attr_str(r->gid, "strategy", a ? a->strategy : "") < 0 ||
 	    h5_attr_i64(r->gid, "seed", a ? a->seed : 0) < 0 ||
+	    h5_attr_str(r->gid, "rng_generator",
+			a && a->rng_generator ? a->rng_generator : "") < 0 ||
 	    (a && a->run && a->replication >= 0 &&
 	     (h5_attr_str(r->gid, "run", a->run) < 0 ||
 	      h5_attr_i64(r->gid, "replication", a->replication) < 0))) {

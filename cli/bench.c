@@ -21,6 +21,7 @@
 #include <unistd.h>
 #include <gsl/gsl_randist.h>
 #include "build-config.h"
+#include "cli/bench_int.h"
 #include "cli/cmd.h"
 #include "exp/params.h"
 #include "base/results.h"
@@ -39,6 +40,7 @@ static const char bench_usage[] =
 	"usage: vmspec bench engine [--pending N] [--events M] [--seed S]\n"
 	"       vmspec bench replay [--invocations N] [--strategy NAME] "
 	"[OPTIONS]\n"
+	"       vmspec bench rng [--draws N] [--rounds R]\n"
 	"       vmspec bench vmm [OPTIONS]\n"
 	"\n"
 	"  engine   hold model on the event queue: N pending events, M holds\n"
@@ -48,11 +50,14 @@ static const char bench_usage[] =
 	"           one strategy into a full results file; prints wall time,\n"
 	"           peak RSS and invocations per second last\n"
 	"           (vmspec bench replay --help)\n"
+	"  rng      ns per draw of GSL's generators (rng.generator's choices\n"
+	"           and others), alternated in one process\n"
+	"           (vmspec bench rng --help)\n"
 	"  vmm      costs of the KVM monitor: boot, fork, snapshot, pool reset,\n"
 	"           exits, library maps, kernels baseline vs optimized\n"
 	"           (vmspec bench vmm --help)\n";
 
-static int parse_u64(const char *s, const char *opt, uint64_t *out)
+int bench_parse_u64(const char *s, const char *opt, uint64_t *out)
 {
 	char *end;
 	double v = strtod(s, &end);	/* accepts 1e6 */
@@ -80,15 +85,15 @@ static int bench_engine(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
-			if (parse_u64(optarg, "--pending", &pending))
+			if (bench_parse_u64(optarg, "--pending", &pending))
 				return EXIT_USAGE;
 			break;
 		case 'm':
-			if (parse_u64(optarg, "--events", &events))
+			if (bench_parse_u64(optarg, "--events", &events))
 				return EXIT_USAGE;
 			break;
 		case 's':
-			if (parse_u64(optarg, "--seed", &seed))
+			if (bench_parse_u64(optarg, "--seed", &seed))
 				return EXIT_USAGE;
 			break;
 		case 'h':
@@ -99,7 +104,9 @@ static int bench_engine(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	gsl_rng *r = rng_stream_new(seed, 0);
+	/* MT19937 whatever rng.generator's default: the same increments (and
+	 * checksum) as before that parameter, to compare queues across versions */
+	gsl_rng *r = rng_stream_new(RNG_GEN_MT19937, seed, 0);
 	int64_t *inc = xmalloc(sizeof(int64_t) * INC_TABLE);
 	for (uint32_t i = 0; i < INC_TABLE; i++)
 		inc[i] = 1 + (int64_t)gsl_ran_exponential(r, 1000.0);
@@ -348,6 +355,7 @@ static int replay_run(const struct vms_config *c, const char *out,
 		.config_text = c->text ? c->text : "",
 		.config_hash = "",
 		.seed = c->seed,
+		.rng_generator = rng_gen_names[c->rng.generator],
 		.host = "",
 		.start_time = now,
 		.trace_checksum = checksum,
@@ -360,7 +368,10 @@ static int replay_run(const struct vms_config *c, const char *out,
 		return -EIO;
 	}
 	res_set_write_behind(f, (size_t)(c->results.write_behind_mib * 1048576.0));
-	struct res_run_attrs ra = { .strategy = name, .seed = c->seed };
+	struct res_run_attrs ra = {
+		.strategy = name, .seed = c->seed,
+		.rng_generator = rng_gen_names[c->rng.generator],
+	};
 	struct res_run *r = res_run_begin(f, name, &ra);
 	int rc = r ? sim_run(c, strategy_find(name), (uint64_t)c->seed, r,
 			     NULL, sum, err, sizeof(err)) : -EIO;
@@ -407,14 +418,14 @@ static int bench_replay(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "n:S:f:r:s:d:kh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
-			if (parse_u64(optarg, "--invocations", &a.n))
+			if (bench_parse_u64(optarg, "--invocations", &a.n))
 				goto out;
 			break;
 		case 'S':
 			a.strategy = optarg;
 			break;
 		case 'f':
-			if (parse_u64(optarg, "--functions", &v))
+			if (bench_parse_u64(optarg, "--functions", &v))
 				goto out;
 			if (v > 10000000) {
 				fprintf(stderr, "vmspec bench: --functions: at "
@@ -435,7 +446,7 @@ static int bench_replay(int argc, char **argv)
 			break;
 		}
 		case 's':
-			if (parse_u64(optarg, "--seed", &a.seed))
+			if (bench_parse_u64(optarg, "--seed", &a.seed))
 				goto out;
 			break;
 		case 'd':
@@ -518,7 +529,8 @@ static int bench_replay(int argc, char **argv)
 		goto out;
 	}
 	close(fd);
-	printf("replay: %s, results %s (%s)\n", a.strategy, out,
+	printf("replay: %s, seed %" PRId64 " (%s), results %s (%s)\n",
+	       a.strategy, cfg.seed, rng_gen_names[cfg.rng.generator], out,
 	       a.no_requests ? "without /requests and /decisions" : "full");
 	fflush(stdout);
 	struct plat_summary sum;
@@ -563,6 +575,8 @@ static int bench_exec(int argc, char **argv)
 		return bench_engine(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "replay"))
 		return bench_replay(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "rng"))
+		return bench_rng(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "vmm"))
 		return vmm_bench_main(argc - 1, argv + 1);
 	fprintf(stderr, "vmspec bench: unknown benchmark '%s'\n%s", argv[1],
@@ -572,7 +586,8 @@ static int bench_exec(int argc, char **argv)
 
 const struct cmd_entry cmd_bench_entry = {
 	.name = "bench",
-	.usage = "bench engine|replay|vmm [OPTIONS]",
-	.help = "performance benchmarks (event queue, trace replay, KVM)",
+	.usage = "bench engine|replay|rng|vmm [OPTIONS]",
+	.help = "performance benchmarks (event queue, trace replay, random "
+		"generators, KVM)",
 	.exec = bench_exec,
 };

@@ -78,6 +78,10 @@ struct vms_config {
 	int64_t replications;		/* each run this many times, seeds
 					 * seed, seed + 1, ... */
 	struct cfg_seeds seeds;		/* or these seeds (n > 0) */
+	struct {
+		int generator;	/* enum rng_gen (base/rng.h) of every
+					 * random stream */
+	} rng;
 	int64_t duration_ns;		/* arrivals stop after this */
 	struct cfg_namelist strategies;	/* strategies to compare */
 	struct cfg_runs runs;		/* named variants; replace strategies */

@@ -13,6 +13,7 @@
 #include "exp/params.h"
 #include "policies/cache/cache.h"
 #include "policies/strategy.h"
+#include "base/rng.h"
 #include "workloads/trace.h"
 
 #define OFF(field) offsetof(struct vms_config, field)
@@ -61,6 +62,14 @@ const struct cfg_param cfg_params[] = {
 	  .max = CFG_MAX_SEEDS, .def = "[]", .unit = "",
 	  .help = "the replications' seeds, in place of seed, seed + 1, ... "
 	  "(replications is then their number)" },
+	{ .key = "rng.generator", .type = CFG_ENUM,
+	  .offset = OFF(rng.generator), .def = "taus113", .unit = "",
+	  .choices = rng_gen_names,
+	  .help = "GSL generator of every random stream: taus113 "
+	  "(L'Ecuyer's 4-component Tausworthe, period 2^113), taus2 (his "
+	  "3-component one, period 2^88), both 2.5x faster than mt19937 "
+	  "(Mersenne Twister, the only generator of vmspec before this "
+	  "parameter: it reproduces those results)" },
 	{ .key = "duration", .type = CFG_DURATION, .offset = OFF(duration_ns),
 	  .min = 0, .max = 1e12, .flags = CFG_F_MIN_EXCL, .def = "10min",
 	  .unit = "s", .help = "arrivals stop after this much simulated time "

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include "build-config.h"
 #include "base/results.h"
+#include "base/rng.h"
 #include "base/util.h"
 #include "exp/run.h"
 #include "policies/strategy.h"
@@ -100,6 +101,7 @@ int exp_run_one(struct exp_run *r)
 		struct res_run_attrs ra = r->attrs;
 		ra.strategy = r->strategy;
 		ra.seed = r->cfg->seed;
+		ra.rng_generator = rng_gen_names[r->cfg->rng.generator];
 		if (!ra.run)
 			ra.replication = -1;
 		if (!(g = res_run_begin(r->file, r->name, &ra))) {
@@ -210,6 +212,7 @@ static struct res_file *create_file(struct vms_config *c, const char *out,
 		.config_text = c->text ? c->text : "",
 		.config_hash = hash,
 		.seed = c->seed,
+		.rng_generator = rng_gen_names[c->rng.generator],
 		.host = host,
 		.start_time = now,
 		.trace_checksum = checksum,
@@ -343,16 +346,18 @@ int exp_run_file(struct vms_config *c, const char *out, int quiet,
 	int nruns = cfg_nruns(c), nreps = cfg_nreps(c);
 	if (!quiet && nreps == 1)
 		fprintf(stderr, "vmspec: experiment '%s'%s, seed %" PRId64
-			", %d run%s -> %s\n", c->name,
-			backend == EXP_KVM ? " on KVM" : "", c->seed, nruns,
+			" (%s), %d run%s -> %s\n", c->name,
+			backend == EXP_KVM ? " on KVM" : "", c->seed,
+			rng_gen_names[c->rng.generator], nruns,
 			nruns == 1 ? "" : "s", out);
 	else if (!quiet)
 		fprintf(stderr, "vmspec: experiment '%s'%s, %d run%s x %d "
-			"replications (seeds %" PRId64 "%s%" PRId64 ") -> %s\n",
+			"replications (seeds %" PRId64 "%s%" PRId64 ", %s) -> %s\n",
 			c->name, backend == EXP_KVM ? " on KVM" : "", nruns,
 			nruns == 1 ? "" : "s", nreps, cfg_rep_seed(c, 0),
 			c->seeds.n ? ", ..., " : " to ",
-			cfg_rep_seed(c, nreps - 1), out);
+			cfg_rep_seed(c, nreps - 1),
+			rng_gen_names[c->rng.generator], out);
 	struct vms_config *rc_cfg = xmalloc(sizeof(*rc_cfg));
 	struct exp_run *r = xcalloc(1, sizeof(*r));
 	int rc = 0;

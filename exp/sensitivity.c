@@ -26,7 +26,11 @@ const char *const sens_method_names[SENS_METHOD_COUNT] = {
 	[SENS_SOBOL] = "sobol",
 };
 
-/* Stream ids under the caller's seed: trajectory t is MORRIS_STREAM + t. */
+/* Stream ids under the caller's seed: trajectory t is MORRIS_STREAM + t.
+ * The design and the bootstrap are analysis, not simulation: they keep
+ * MT19937 whatever rng.generator the runs use, so a design is the same as
+ * before that parameter existed. */
+#define SENS_RNG_GEN RNG_GEN_MT19937
 #define BOOT_STREAM 0xb0
 #define MORRIS_STREAM 0x10000
 
@@ -47,7 +51,7 @@ int sens_morris_design(size_t k, size_t r, unsigned levels, uint64_t seed,
 	size_t *perm = xcalloc(k, sizeof(*perm));
 
 	for (size_t t = 0; t < r; t++) {
-		gsl_rng *g = rng_stream_new(seed, MORRIS_STREAM + t);
+		gsl_rng *g = rng_stream_new(SENS_RNG_GEN, seed, MORRIS_STREAM + t);
 		double *row = u + t * (k + 1) * k;
 		for (size_t i = 0; i < k; i++) {
 			l[i] = (unsigned)gsl_rng_uniform_int(g, levels);
@@ -145,7 +149,7 @@ int sens_morris(size_t k, size_t r, const double *u, const double *y,
 		m->mu_star_lo = m->mu_star_hi = NAN;
 	}
 	if (rc == 0 && boot >= 2 && r >= 2) {
-		gsl_rng *g = rng_stream_new(seed, BOOT_STREAM);
+		gsl_rng *g = rng_stream_new(SENS_RNG_GEN, seed, BOOT_STREAM);
 		double *bs = xcalloc((size_t)boot * k, sizeof(double));
 		size_t *pick = xcalloc(r, sizeof(size_t));
 		for (unsigned b = 0; b < boot; b++) {
@@ -274,7 +278,7 @@ int sens_sobol(size_t k, size_t n, const double *y, unsigned boot,
 		out[i].st = st[i];
 	}
 	if (boot >= 2) {
-		gsl_rng *g = rng_stream_new(seed, BOOT_STREAM);
+		gsl_rng *g = rng_stream_new(SENS_RNG_GEN, seed, BOOT_STREAM);
 		double *b1 = xcalloc((size_t)boot * k, sizeof(double));
 		double *bt = xcalloc((size_t)boot * k, sizeof(double));
 		size_t *pick = xcalloc(m, sizeof(size_t));

@@ -399,8 +399,9 @@ void plat_init(struct plat *f, const struct vms_config *cfg,
 	pool_init(&f->reqs, PLAT_REQ_BYTES + PLAT_ALIGN8(be->req_size));
 	pool_init(&f->snaps, f->snap_preload_off + pre);
 	evq_init(&f->q, 1024);
-	rng_streams_init(&f->streams, seed);
-	f->call_rng = rng_stream_new(seed, RNG_ID(RNG_SERVICE, 99));
+	rng_streams_init(&f->streams, cfg->rng.generator, seed);
+	f->call_rng = rng_stream_new(cfg->rng.generator, seed,
+				     RNG_ID(RNG_SERVICE, 99));
 }
 
 static int make_cache(struct cache **c, const struct vms_config *cfg,

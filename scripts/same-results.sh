@@ -8,9 +8,12 @@
 #   bash scripts/same-results.sh OLD_VMSPEC NEW_VMSPEC [EXPERIMENT...]
 # Exit 0 when every dataset matches (h5diff, exact), 1 otherwise; the
 # differing datasets are named. Needs h5ls and h5diff (hdf5-tools).
+# NEW_SETS="KEY=VALUE ..." (environment) adds --set KEY=VALUE to the new
+# binary's runs only, e.g. NEW_SETS=rng.generator=mt19937 to check that a
+# new default can still give the old results.
 set -euo pipefail
 if [ $# -lt 2 ]; then
-	sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 fi
 old=$(realpath "$1") new=$(realpath "$2")
@@ -24,16 +27,25 @@ done
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 
+new_sets=()
+for kv in ${NEW_SETS:-}; do
+	new_sets+=(--set "$kv")
+done
+
 run() {	# BIN EXPERIMENT OUT
 	local bin=$1 e=$2 out=$3
+	local sets=()
+	[ "$bin" != "$new" ] || sets=("${new_sets[@]}")
 	case $e in
-	quickstart) "$bin" run -q --no-plot -o "$out" ;;
+	quickstart) "$bin" run -q --no-plot -o "$out" ${sets[@]+"${sets[@]}"} ;;
 	azure-sample)
 		[ -d "$T/synth-200" ] || "$old" trace synth -o "$T/synth-200" \
 			--functions 200 --rate 5 --seed 7 >/dev/null
 		"$bin" run "$top/experiments/azure-sample.yaml" -q --no-plot \
-			-o "$out" --set trace.path="$T/synth-200" ;;
-	*) "$bin" run "$top/experiments/$e.yaml" -q --no-plot -o "$out" ;;
+			-o "$out" --set trace.path="$T/synth-200" \
+			${sets[@]+"${sets[@]}"} ;;
+	*) "$bin" run "$top/experiments/$e.yaml" -q --no-plot -o "$out" \
+		${sets[@]+"${sets[@]}"} ;;
 	esac
 }
 

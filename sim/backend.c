@@ -699,10 +699,11 @@ void sim_be_init(struct sim_be *s, struct plat *f, uint64_t seed)
 	pool_init(&s->jobs, sizeof(struct sim_job));
 	pool_init(&s->waits, sizeof(struct sim_wait));
 	s->compiling = PLAT_NONE;
-	s->boot_rng = rng_stream_new(seed, RNG_ID(RNG_BOOT, 0));
-	s->cost_rng = rng_stream_new(seed, RNG_ID(RNG_BOOT, 1));
-	s->prof_rng = rng_stream_new(seed, RNG_ID(RNG_BOOT, 2));
-	s->ws_rng = rng_stream_new(seed, RNG_ID(RNG_BOOT, 3));
+	int gen = f->cfg->rng.generator;
+	s->boot_rng = rng_stream_new(gen, seed, RNG_ID(RNG_BOOT, 0));
+	s->cost_rng = rng_stream_new(gen, seed, RNG_ID(RNG_BOOT, 1));
+	s->prof_rng = rng_stream_new(gen, seed, RNG_ID(RNG_BOOT, 2));
+	s->ws_rng = rng_stream_new(gen, seed, RNG_ID(RNG_BOOT, 3));
 	s->prof_overhead = model_prof_overhead(&f->cfg->profiling);
 	s->cores = (double)f->cfg->host.cores;
 	/* interference or a quota: the speed depends on how many compute,

@@ -341,7 +341,7 @@ static void test_cat_memory(void)
 		mem[f] = 64 + f;
 	CU_ASSERT_EQUAL_FATAL(gen(&a, &c, 40, mem, 1, 5), 0);
 	CU_ASSERT_EQUAL_FATAL(gen(&b, &c, 40, NULL, 1, 5), 0);
-	gsl_rng *r = rng_stream_new(5, RNG_ID(RNG_FUNCS, 0));
+	gsl_rng *r = rng_stream_new(RNG_GEN_DEFAULT, 5, RNG_ID(RNG_FUNCS, 0));
 	int copied = 1, drawn = 1;
 	for (uint32_t f = 0; f < 40; f++) {
 		copied &= a.funcs[f].mem_mib == mem[f];
@@ -475,7 +475,7 @@ static void exec_factor_case(double lib_blocks_max)
 	if (lib_blocks_max > 0)
 		dist_init_uniform(&c.catalog.lib_blocks, 0, lib_blocks_max);
 	CU_ASSERT_EQUAL_FATAL(gen(&cat, &c, 200, NULL, 3, 4), 0);
-	gsl_rng *r = rng_stream_new(4, RNG_ID(RNG_POLICY, 99));
+	gsl_rng *r = rng_stream_new(RNG_GEN_DEFAULT, 4, RNG_ID(RNG_POLICY, 99));
 	int none = 1, all = 1, extra = 1, mono = 1, below = 1, generic = 1;
 	for (uint32_t f = 0; f < cat.nfuncs; f++) {
 		const struct cat_func *fn = &cat.funcs[f];
@@ -560,7 +560,7 @@ static void test_cat_call_frequencies(void)
 	base_config(&c);
 	c.workload.phase_shift = 1;
 	CU_ASSERT_EQUAL_FATAL(gen(&cat, &c, 6, NULL, 2, 12), 0);
-	gsl_rng *r = rng_stream_new(12, RNG_ID(RNG_SERVICE, 77));
+	gsl_rng *r = rng_stream_new(RNG_GEN_DEFAULT, 12, RNG_ID(RNG_SERVICE, 77));
 	int ok = 1, outside = 0, changed = 0;
 	for (uint32_t f = 0; f < cat.nfuncs; f++) {
 		const struct cat_func *fn = &cat.funcs[f];

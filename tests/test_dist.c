@@ -43,7 +43,7 @@ static void test_means(void)
 	double q[] = { 0, 50, 100 }, v[] = { 0, 10, 30 };
 	dist_init_empirical(&d[5], 3, q, v);
 	sd[5] = 10;	/* loose upper bound of its standard deviation */
-	gsl_rng *r = rng_stream_new(3, 0);
+	gsl_rng *r = rng_stream_new(RNG_GEN_DEFAULT, 3, 0);
 	const int n = 200000;
 	for (int k = 0; k < 6; k++) {
 		double s = 0;
@@ -88,7 +88,7 @@ static void test_quantiles(void)
 static void test_poisson(void)
 {
 	const double mus[] = { 0.5, 3, 9.99, 10, 37.5, 1000, 123456 };
-	gsl_rng *r = rng_stream_new(17, 0);
+	gsl_rng *r = rng_stream_new(RNG_GEN_DEFAULT, 17, 0);
 	const int n = 200000;
 	for (size_t k = 0; k < sizeof(mus) / sizeof(mus[0]); k++) {
 		double mu = mus[k], s1 = 0, s2 = 0;

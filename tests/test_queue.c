@@ -24,7 +24,7 @@ static int ref_cmp(const void *a, const void *b)
  * compare with qsort of the same (time, seq) pairs. */
 static void check_sorted(uint64_t seed, size_t n, int64_t range)
 {
-	gsl_rng *r = rng_stream_new(seed, 1);
+	gsl_rng *r = rng_stream_new(RNG_GEN_DEFAULT, seed, 1);
 	struct evq q;
 	struct ref *ref = malloc(n * sizeof(*ref));
 	evq_init(&q, 4);
@@ -70,7 +70,7 @@ static void test_many_ties(void)
  * be the minimum of a reference multiset kept as a sorted array. */
 static void test_interleaved(void)
 {
-	gsl_rng *r = rng_stream_new(4, 1);
+	gsl_rng *r = rng_stream_new(RNG_GEN_DEFAULT, 4, 1);
 	struct evq q;
 	evq_init(&q, 2);
 	size_t cap = 20000, n = 0;

@@ -34,7 +34,7 @@ strategies: [cold, keepalive]
 results: {requests: false, decisions: false}
 workload: {functions: 5, rate: 5}
 Y
-expect "replicated run" 0 "2 runs x 3 replications (seeds 5 to 7)" -- \
+expect "replicated run" 0 "2 runs x 3 replications (seeds 5 to 7, taus113)" -- \
 	"$VMSPEC" run "$T/r.yaml" -o "$T/r.h5" --no-plot
 for g in cold#0 cold#1 cold#2 keepalive#0 keepalive#1 keepalive#2; do
 	h5ls "$T/r.h5/runs/$g" >/dev/null 2>&1 || bad "group $g"

@@ -975,13 +975,14 @@ static int t19_finish(struct t19 *t, struct wl_source *src, uint64_t seed,
 	}
 	uint32_t *map = xmalloc(sizeof(*map) * (t->nfns ? t->nfns : 1));
 	t->nsel = wlt_select(inv, ok, t->nfns, t->o.top_n, t->o.sample_n,
-			     t->o.sample_seed, map);
+			     t->o.sample_seed, t->o.rng_gen, map);
 	free(ok);
 	free(inv);
 	t->raw_of = xmalloc(sizeof(*t->raw_of) * (t->nsel ? t->nsel : 1));
 	t->svc = xmalloc(sizeof(*t->svc) * (t->nsel ? t->nsel : 1));
 	double *mem = xmalloc(sizeof(double) * (t->nsel ? t->nsel : 1));
-	gsl_rng *rm = rng_stream_new(seed, RNG_ID(RNG_FUNCS, 2019));
+	gsl_rng *rm = rng_stream_new(t->o.rng_gen, seed,
+				     RNG_ID(RNG_FUNCS, 2019));
 	int64_t first = -1, last = -1;
 	for (uint32_t i = 0; i < t->nfns; i++) {
 		uint32_t s = map[i];
@@ -1359,8 +1360,10 @@ static int t19_open(const struct wl_trace_opts *o, uint64_t seed,
 	t->st.skipped_rows = t->errs.skipped;
 	snprintf(t->st.first_skip, sizeof(t->st.first_skip), "%s",
 		 t->errs.first);
-	t->r_arr = rng_stream_new(seed, RNG_ID(RNG_ARRIVALS, 2019));
-	t->r_svc = rng_stream_new(seed, RNG_ID(RNG_SERVICE, 2019));
+	t->r_arr = rng_stream_new(o->rng_gen, seed,
+				  RNG_ID(RNG_ARRIVALS, 2019));
+	t->r_svc = rng_stream_new(o->rng_gen, seed,
+				  RNG_ID(RNG_SERVICE, 2019));
 	t->scale = o->time_scale > 0 ? o->time_scale : 1;
 	t->cur = 0;
 	t->g_next = t->ws;

@@ -401,7 +401,7 @@ int wlt_open_2021(const struct wl_trace_opts *o, uint64_t seed,
 	}
 	t->sel = xmalloc(sizeof(*t->sel) * (t->nfns ? t->nfns : 1));
 	t->nsel = wlt_select(inv, ok, t->nfns, o->top_n, o->sample_n,
-			     o->sample_seed, t->sel);
+			     o->sample_seed, o->rng_gen, t->sel);
 	free(inv);
 	free(ok);
 	t->raw_of = xmalloc(sizeof(*t->raw_of) * (t->nsel ? t->nsel : 1));

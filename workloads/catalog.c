@@ -351,10 +351,18 @@ static void *pool_alloc(size_t n, size_t size)
 /* ---- generation ---- */
 
 /* Library universe: runtime round-robin, sizes, load times. */
+/* The catalog's stream of (purpose), CAT_S_*, on the run's generator. */
+static gsl_rng *cat_stream(const struct vms_config *c, uint64_t seed,
+			   uint64_t purpose)
+{
+	return rng_stream_new(c->rng.generator, seed,
+			      RNG_ID(RNG_FUNCS, purpose));
+}
+
 static void gen_libs(struct catalog *cat, const struct vms_config *c,
 		     uint64_t seed)
 {
-	gsl_rng *r = rng_stream_new(seed, RNG_ID(RNG_FUNCS, CAT_S_LIBSIZE));
+	gsl_rng *r = cat_stream(c, seed, CAT_S_LIBSIZE);
 	for (uint32_t j = 0; j < cat->nlibs; j++) {
 		struct cat_lib *l = &cat->libs[j];
 		double size = dist_sample(&c->catalog.lib_size, r);
@@ -375,8 +383,7 @@ static void gen_libs(struct catalog *cat, const struct vms_config *c,
 static int gen_lib_blocks(struct catalog *cat, const struct vms_config *c,
 			  uint64_t seed)
 {
-	gsl_rng *rn = rng_stream_new(seed, RNG_ID(RNG_FUNCS,
-						  CAT_S_LIB_NBLOCKS));
+	gsl_rng *rn = cat_stream(c, seed, CAT_S_LIB_NBLOCKS);
 	size_t total = 0;
 	for (uint32_t j = 0; j < cat->nlibs; j++) {
 		cat->libs[j].nblocks = round_count(
@@ -389,8 +396,8 @@ static int gen_lib_blocks(struct catalog *cat, const struct vms_config *c,
 	cat->lib_weights = pool_alloc(total, sizeof(*cat->lib_weights));
 	if (!cat->lib_blocks || !cat->lib_weights)
 		return -ENOMEM;
-	gsl_rng *rk = rng_stream_new(seed, RNG_ID(RNG_FUNCS, CAT_S_LIB_BLOCK));
-	gsl_rng *rw = rng_stream_new(seed, RNG_ID(RNG_FUNCS, CAT_S_LIB_SHARE));
+	gsl_rng *rk = cat_stream(c, seed, CAT_S_LIB_BLOCK);
+	gsl_rng *rw = cat_stream(c, seed, CAT_S_LIB_SHARE);
 	uint64_t hseed = seed ^ CAT_HASH_SALT;
 	size_t off = 0;
 	for (uint32_t j = 0; j < cat->nlibs; j++) {
@@ -444,7 +451,7 @@ static int given_libs(const struct catalog *cat, const struct cat_given *g,
  * by successive Zipf sampling without replacement within its runtime;
  * a function whose libraries are told gets them instead. */
 static void gen_libsets(struct catalog *cat, double lib_zipf,
-			const struct cat_given *given, uint64_t seed)
+			const struct cat_given *given, int gen, uint64_t seed)
 {
 	uint32_t R = cat->nruntimes;
 	struct sumtree *st = xcalloc(R, sizeof(*st));
@@ -459,7 +466,7 @@ static void gen_libsets(struct catalog *cat, double lib_zipf,
 		off += st_size(n);
 	}
 	struct st_undo undo = { 0 };
-	gsl_rng *r = rng_stream_new(seed, RNG_ID(RNG_FUNCS, CAT_S_LIBSET));
+	gsl_rng *r = rng_stream_new(gen, seed, RNG_ID(RNG_FUNCS, CAT_S_LIBSET));
 	for (uint32_t f = 0; f < cat->nfuncs; f++) {
 		struct cat_func *fn = &cat->funcs[f];
 		struct sumtree *t = &st[fn->runtime];
@@ -486,8 +493,8 @@ static void gen_phases(struct catalog *cat, const struct vms_config *c,
 {
 	double shift = c->workload.phase_shift;
 	uint32_t n = cat->nfuncs;
-	gsl_rng *rm = rng_stream_new(seed, RNG_ID(RNG_FUNCS, CAT_S_MIX));
-	gsl_rng *rr = rng_stream_new(seed, RNG_ID(RNG_FUNCS, CAT_S_RANK));
+	gsl_rng *rm = cat_stream(c, seed, CAT_S_MIX);
+	gsl_rng *rr = cat_stream(c, seed, CAT_S_RANK);
 	for (uint32_t p = 1; p < cat->nphases; p++) {
 		for (uint32_t f = 0; f < n; f++) {
 			struct cat_func *fn = &cat->funcs[f];
@@ -579,9 +586,9 @@ int cat_generate_given(struct catalog *cat, const struct vms_config *c,
 		goto nomem;
 
 	/* Pass 1: runtimes and counts, to size the pools. */
-	gsl_rng *rt = rng_stream_new(seed, RNG_ID(RNG_FUNCS, CAT_S_RUNTIME));
-	gsl_rng *rl = rng_stream_new(seed, RNG_ID(RNG_FUNCS, CAT_S_NLIBS));
-	gsl_rng *rb = rng_stream_new(seed, RNG_ID(RNG_FUNCS, CAT_S_NBLOCKS));
+	gsl_rng *rt = cat_stream(c, seed, CAT_S_RUNTIME);
+	gsl_rng *rl = cat_stream(c, seed, CAT_S_NLIBS);
+	gsl_rng *rb = cat_stream(c, seed, CAT_S_NBLOCKS);
 	size_t sum_libs = 0;
 	for (uint32_t f = 0; f < nfuncs; f++) {
 		struct cat_func *fn = &cat->funcs[f];
@@ -624,7 +631,7 @@ int cat_generate_given(struct catalog *cat, const struct vms_config *c,
 
 	/* Pass 2: library sets, which give the blocks of each manifest: its
 	 * own, then its libraries', at most CAT_MAX_BLOCKS. */
-	gen_libsets(cat, c->catalog.lib_zipf, given, seed);
+	gen_libsets(cat, c->catalog.lib_zipf, given, c->rng.generator, seed);
 	size_t sum_blocks = 0;
 	for (uint32_t f = 0; f < nfuncs; f++) {
 		struct cat_func *fn = &cat->funcs[f];
@@ -651,20 +658,20 @@ int cat_generate_given(struct catalog *cat, const struct vms_config *c,
 	}
 
 	/* Pass 3: everything else, per purpose. */
-	gsl_rng *rc = rng_stream_new(seed, RNG_ID(RNG_FUNCS, CAT_S_CALLP));
-	gsl_rng *rs = rng_stream_new(seed, RNG_ID(RNG_FUNCS, CAT_S_SHARE));
-	gsl_rng *rk = rng_stream_new(seed, RNG_ID(RNG_FUNCS, CAT_S_BLOCK));
-	gsl_rng *rv = rng_stream_new(seed, RNG_ID(RNG_FUNCS, CAT_S_SCALE));
-	gsl_rng *rio = rng_stream_new(seed, RNG_ID(RNG_FUNCS, CAT_S_IO));
-	gsl_rng *rws = rng_stream_new(seed, RNG_ID(RNG_FUNCS, CAT_S_WS));
+	gsl_rng *rc = cat_stream(c, seed, CAT_S_CALLP);
+	gsl_rng *rs = cat_stream(c, seed, CAT_S_SHARE);
+	gsl_rng *rk = cat_stream(c, seed, CAT_S_BLOCK);
+	gsl_rng *rv = cat_stream(c, seed, CAT_S_SCALE);
+	gsl_rng *rio = cat_stream(c, seed, CAT_S_IO);
+	gsl_rng *rws = cat_stream(c, seed, CAT_S_WS);
 	gsl_rng *rmem = mem_mib ? NULL :
-		rng_stream_new(seed, RNG_ID(RNG_FUNCS, CAT_S_MEMORY));
+		cat_stream(c, seed, CAT_S_MEMORY);
 	const double *gcold = given ? given->cold_ns : NULL;
 	const double *gwarm = given ? given->warm_ns : NULL;
 	gsl_rng *rcold = dist_on(&c->catalog.cold_time) ?
-		rng_stream_new(seed, RNG_ID(RNG_FUNCS, CAT_S_COLD)) : NULL;
+		cat_stream(c, seed, CAT_S_COLD) : NULL;
 	gsl_rng *rwarm = !gwarm && dist_on(&c->catalog.warm_time) ?
-		rng_stream_new(seed, RNG_ID(RNG_FUNCS, CAT_S_WARM)) : NULL;
+		cat_stream(c, seed, CAT_S_WARM) : NULL;
 	double svc_mean = a_mean(dist_mean(&c->workload.service));
 	cat->boot_mean_ns = a_mean(dist_mean(&c->models.boot));
 	double sigma = c->workload.service_spread;

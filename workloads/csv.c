@@ -564,7 +564,7 @@ static int cmp_u32(const void *a, const void *b)
 
 uint32_t wlt_select(const uint64_t *inv, const unsigned char *ok, uint32_t n,
 		    uint32_t top_n, uint32_t sample_n, uint64_t sample_seed,
-		    uint32_t *map)
+		    int gen, uint32_t *map)
 {
 	uint32_t *idx = xmalloc(sizeof(*idx) * (n ? n : 1));
 	uint32_t k = 0;
@@ -580,7 +580,7 @@ uint32_t wlt_select(const uint64_t *inv, const unsigned char *ok, uint32_t n,
 	}
 	if (sample_n && sample_n < k) {
 		/* partial Fisher-Yates on the index-ordered list */
-		gsl_rng *r = rng_stream_new(sample_seed,
+		gsl_rng *r = rng_stream_new(gen, sample_seed,
 					    RNG_ID(RNG_FUNCS, 0x7e1ec7));
 		for (uint32_t i = 0; i < sample_n; i++) {
 			uint32_t j = i + (uint32_t)gsl_rng_uniform_int(

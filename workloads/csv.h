@@ -139,12 +139,13 @@ int wlt_reject(struct wlt_errors *e, char *err, size_t errlen,
 /* Function selection shared by both formats. Among the (n) functions with
  * ok[i] != 0 (all when ok is NULL): keep the (top_n) with the most
  * invocations inv[i] (0 = all; ties by lower index), then a uniform random
- * subset of (sample_n) of those (0 = all) drawn with (sample_seed). Kept
+ * subset of (sample_n) of those (0 = all) drawn with (sample_seed) on
+ * generator (gen, enum rng_gen). Kept
  * functions get dense new indices in increasing old index order:
  * map[i] = new index or CSV_NONE. Returns the number kept. */
 uint32_t wlt_select(const uint64_t *inv, const unsigned char *ok, uint32_t n,
 		    uint32_t top_n, uint32_t sample_n, uint64_t sample_seed,
-		    uint32_t *map);
+		    int gen, uint32_t *map);
 
 /* A min-heap of arrivals waiting to be put in order (azure2021 and
  * invocations readers): least (t_ns, seq) first; seq is the row's order

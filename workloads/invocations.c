@@ -643,7 +643,7 @@ int wlt_open_inv(const struct wl_trace_opts *o, uint64_t seed,
 	}
 	t->sel = xmalloc(sizeof(*t->sel) * (t->nfns ? t->nfns : 1));
 	t->nsel = wlt_select(cnt, ok, t->nfns, o->top_n, o->sample_n,
-			     o->sample_seed, t->sel);
+			     o->sample_seed, o->rng_gen, t->sel);
 	free(cnt);
 	free(ok);
 	t->raw_of = xmalloc(sizeof(*t->raw_of) * (t->nsel ? t->nsel : 1));

@@ -236,8 +236,8 @@ int wl_synth_write(const struct wl_synth_opts *o, const char *dir,
 		snprintf(err, errlen, "%s: %s", dir, strerror(-rc));
 		return rc;
 	}
-	gsl_rng *rs = rng_stream_new(o->seed, RNG_ID(RNG_FUNCS, 0x5e17));
-	gsl_rng *rc_ = rng_stream_new(o->seed, RNG_ID(RNG_ARRIVALS, 0x5e17));
+	gsl_rng *rs = rng_stream_new(WLT_SYNTH_RNG_GEN, o->seed, RNG_ID(RNG_FUNCS, 0x5e17));
+	gsl_rng *rc_ = rng_stream_new(WLT_SYNTH_RNG_GEN, o->seed, RNG_ID(RNG_ARRIVALS, 0x5e17));
 	struct sfn *F = xcalloc(nf, sizeof(*F));
 	struct sapp *A = xcalloc(nf, sizeof(*A));
 	uint32_t napps = 0, nowners = 0;

@@ -81,9 +81,9 @@ int wlt_synth_inv(const struct wl_synth_opts *o, const char *dir,
 		snprintf(err, errlen, "%s: %s", dir, strerror(-rc));
 		return rc;
 	}
-	gsl_rng *rf = rng_stream_new(o->seed, RNG_ID(RNG_FUNCS, SI_STREAM));
-	gsl_rng *ra = rng_stream_new(o->seed, RNG_ID(RNG_ARRIVALS, SI_STREAM));
-	gsl_rng *rd = rng_stream_new(o->seed, RNG_ID(RNG_SERVICE, SI_STREAM));
+	gsl_rng *rf = rng_stream_new(WLT_SYNTH_RNG_GEN, o->seed, RNG_ID(RNG_FUNCS, SI_STREAM));
+	gsl_rng *ra = rng_stream_new(WLT_SYNTH_RNG_GEN, o->seed, RNG_ID(RNG_ARRIVALS, SI_STREAM));
+	gsl_rng *rd = rng_stream_new(WLT_SYNTH_RNG_GEN, o->seed, RNG_ID(RNG_SERVICE, SI_STREAM));
 	struct si_fn *F = xcalloc(nf, sizeof(*F));
 	double *cdf = xmalloc(sizeof(double) * nf), sum = 0;
 	for (uint32_t f = 0; f < nf; f++) {

@@ -246,11 +246,12 @@ int wl_synthetic_open(const struct vms_config *c, uint64_t seed,
 	free(w);
 	s->func_of_rank = xmalloc(sizeof(uint32_t) * n);
 	enter_phase(s, 0);
-	s->arr = rng_stream_new(seed, RNG_ID(RNG_ARRIVALS, 0));
-	s->pick = rng_stream_new(seed, RNG_ID(RNG_ARRIVALS, 1));
-	s->chain = rng_stream_new(seed, RNG_ID(RNG_ARRIVALS, 2));
-	s->svc = rng_stream_new(seed, RNG_ID(RNG_SERVICE, 0));
-	s->calls = rng_stream_new(seed, RNG_ID(RNG_SERVICE, 1));
+	int gen = c->rng.generator;
+	s->arr = rng_stream_new(gen, seed, RNG_ID(RNG_ARRIVALS, 0));
+	s->pick = rng_stream_new(gen, seed, RNG_ID(RNG_ARRIVALS, 1));
+	s->chain = rng_stream_new(gen, seed, RNG_ID(RNG_ARRIVALS, 2));
+	s->svc = rng_stream_new(gen, seed, RNG_ID(RNG_SERVICE, 0));
+	s->calls = rng_stream_new(gen, seed, RNG_ID(RNG_SERVICE, 1));
 	s->horizon_ns = c->duration_ns;
 	s->phase_every_ns = c->workload.phase_every_ns;
 	s->service = c->workload.service;

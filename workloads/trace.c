@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "base/rng.h"
 #include "workloads/csv.h"
 #include "workloads/trace_cache.h"
 #include "workloads/trace_fmt.h"
@@ -41,6 +42,7 @@ void wl_trace_opts_init(struct wl_trace_opts *o)
 	o->no_duration = WL_NODUR_SKIP;
 	o->memory = WL_MEM_MEDIAN;
 	o->default_mem_mib = 128;
+	o->rng_gen = RNG_GEN_DEFAULT;
 }
 
 /* Header-based detection of one file. */

@@ -115,6 +115,8 @@ struct wl_trace_opts {
 					 * in the window, 0 = all */
 	uint32_t sample_n;		/* then N of them at random, 0 = all */
 	uint64_t sample_seed;		/* seed of that draw (not the run's) */
+	int rng_gen;			/* enum rng_gen of the streams
+					 * (base/rng.h) */
 	int on_error;			/* enum wl_trace_on_error */
 	double time_scale;		/* arrival times are multiplied by
 					 * this (0.5 = twice as fast); 0 = 1;
@@ -132,7 +134,8 @@ struct wl_trace_opts {
 					 * 0 = the most the file needs */
 };
 
-/* Defaults: auto format, uniform expansion, whole trace, fail on error. */
+/* Defaults: auto format, uniform expansion, whole trace, fail on error,
+ * the default generator (RNG_GEN_DEFAULT). */
 void wl_trace_opts_init(struct wl_trace_opts *o);
 
 /* Open the trace described by (o) as an arrival source. Arrival times are

@@ -62,6 +62,11 @@ int wlt_files_inv(const struct wl_trace_opts *o, struct wlt_paths *l,
 int wlt_is_inv_dir(const char *dir);
 
 /* File names of the invocations format in a trace directory. */
+/* Generator of `vmspec trace synth` (synth.c, synth_inv.c): a written
+ * trace is a file users keep, so one seed writes the same file as before
+ * rng.generator existed, whatever the runs use. */
+#define WLT_SYNTH_RNG_GEN RNG_GEN_MT19937
+
 #define WLT_INV_FILE "invocations.csv"
 #define WLT_INV_TABLE "functions.csv"
 

@@ -91,6 +91,7 @@ int wl_trace_opts_from_config(const struct vms_config *c,
 	o->top_n = (uint32_t)c->trace.top_n;
 	o->sample_n = (uint32_t)c->trace.sample_n;
 	o->sample_seed = (uint64_t)c->trace.sample_seed;
+	o->rng_gen = c->rng.generator;
 	o->on_error = c->trace.on_error;
 	o->time_scale = c->trace.time_scale;
 	o->no_duration = c->trace.no_duration;
