@@ -436,9 +436,7 @@ static void be_run(struct plat *f, struct pvm *v, struct preq *r,
 			sr->startup_extra_ns += model_refault_ns(&c->models,
 								 over);
 	}
-	double factor = cat_exec_factor(f->cat, r->pub.func, r->phase,
-					v->pub.blocks,
-					v->pub.build == PLAT_BUILD_GENERIC);
+	double factor = sim_exec_factor(f, v, sv, r);
 	double io = cf->io_fraction;	/* a share of it waits on I/O */
 	double svc = (double)r->service_ns;
 	/* models.cold_response whole: the first request on a VM booted for

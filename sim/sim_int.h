@@ -93,6 +93,12 @@ struct sim_vm {
 	int64_t setup_pending_ns;	/* setup issued while creating */
 	int64_t bg_until_ns;		/* background setup serialised */
 	int64_t fault_ns;		/* CoW faults due on the next request */
+	/* cat_exec_factor() of its last request, for the same function,
+	 * phase, optimized blocks and build (fac_ok: computed) */
+	uint8_t fac_ok, fac_build;
+	uint32_t fac_func, fac_phase;
+	uint64_t fac_blocks;
+	double factor;
 };
 
 /* The backend's part of a request (after struct preq). */
@@ -150,6 +156,28 @@ static inline struct sim_vm *SV(struct plat *f, const struct pvm *v)
 static inline struct sim_req *SR(struct plat *f, const struct preq *r)
 {
 	return plat_req_be(f, r);
+}
+
+/* The speed factor of request (r) on (v) (cat_exec_factor), computed
+ * again only when the function, phase, optimized blocks or build differ
+ * from those of its previous request on (v): the same value, without a
+ * pass over the blocks per request. */
+static inline double sim_exec_factor(struct plat *f, const struct pvm *v,
+				     struct sim_vm *sv, const struct preq *r)
+{
+	if (sv->fac_ok && sv->fac_func == r->pub.func &&
+	    sv->fac_phase == r->phase && sv->fac_blocks == v->pub.blocks &&
+	    sv->fac_build == v->pub.build)
+		return sv->factor;
+	sv->factor = cat_exec_factor(f->cat, r->pub.func, r->phase,
+				     v->pub.blocks,
+				     v->pub.build == PLAT_BUILD_GENERIC);
+	sv->fac_ok = 1;
+	sv->fac_func = r->pub.func;
+	sv->fac_phase = r->phase;
+	sv->fac_blocks = v->pub.blocks;
+	sv->fac_build = v->pub.build;
+	return sv->factor;
 }
 
 /* backend.c: ready (s) for one run of front (f) with (seed), and free
