@@ -109,6 +109,12 @@ struct sim_req {
 	int64_t io_ns;		/* its I/O wait, after the CPU work */
 };
 
+/* What the profiling agent counts of one request of a function with I/O:
+ * bytes read and written, operations read and written. */
+struct sim_fio {
+	double rb, wb, ro, wo;
+};
+
 struct sim_be {
 	struct plat *f;
 	const struct vms_config *cfg;
@@ -122,6 +128,7 @@ struct sim_be {
 	uint32_t *lib_generic;		/* [nlibs]: 1 + the function whose
 					 * deploy built the library's generic
 					 * blocks, 0 none (NULL: none yet) */
+	struct sim_fio *fio;		/* [nfuncs], made at the first use */
 
 	/* processor sharing (ps.c): while at most host.cores requests
 	 * compute, each runs at full speed and completes at a known time
