@@ -606,7 +606,8 @@ void sim_io_start(struct sim_be *s, uint32_t h)
 	if (k > 0 && s->in_io)	/* concurrent I/O slows it down */
 		wait = model_ns((double)wait * (1 + k * (double)s->in_io));
 	s->in_io++;
-	plat_push(f, f->now_ns + wait, SEV_IO, h, 0);
+	/* data: its VM, for the loop's prefetch (sim_prefetch) */
+	plat_push(f, f->now_ns + wait, SEV_IO, h, plat_req(f, h)->vm);
 }
 
 /* A popped event of the simulator: accounted, then handled if still live
@@ -615,11 +616,6 @@ static int be_event(struct plat *f, const struct evq_event *ev)
 {
 	struct sim_be *s = BE(f);
 	struct pvm *v;
-	/* the next completion's request will be needed soon: start loading
-	 * it while this event is handled */
-	const struct evq_event *nx = evq_peek(&f->q);
-	if (nx && nx->type == SEV_DONE && !(nx->arg & PS_JOB))
-		__builtin_prefetch(plat_req(f, nx->arg));
 	switch (ev->type) {
 	case SEV_READY: {
 		f->bg_work--;

@@ -23,7 +23,8 @@ enum sim_ev {
 	SEV_UNBLOCK,	/* arg: VM slot, data: VM id (parent_blocks) */
 	SEV_DONE,	/* arg: request handle, data: its CPU epoch */
 	SEV_DEPLOY,	/* arg: function: its generic build is compiled */
-	SEV_IO,		/* arg: request handle: its I/O wait is over */
+	SEV_IO,		/* arg: request handle: its I/O wait is over;
+			 * data: its VM slot */
 };
 
 /* The profiling model's counters of one VM: expected samples, drawn as
@@ -163,6 +164,27 @@ static inline struct sim_vm *SV(struct plat *f, const struct pvm *v)
 static inline struct sim_req *SR(struct plat *f, const struct preq *r)
 {
 	return plat_req_be(f, r);
+}
+
+/* Start loading what event (nx) (NULL: none), handled soon, will read:
+ * a completion's request and, at the end of an I/O wait, its VM (the
+ * front's record and the backend's part after it). Called by the loop
+ * once the next event is known, so that the loads overlap the handling
+ * of the current one. */
+static inline void sim_prefetch(struct plat *f, const struct evq_event *nx)
+{
+	if (!nx || (nx->type != SEV_IO &&
+		    (nx->type != SEV_DONE || (nx->arg & PS_JOB))))
+		return;
+	const char *r = (const char *)plat_req(f, nx->arg);
+	__builtin_prefetch(r);
+	__builtin_prefetch(r + PLAT_REQ_BYTES + sizeof(struct sim_req) - 1);
+	if (nx->type != SEV_IO)
+		return;
+	const char *v = (const char *)plat_vmrec(f, (uint32_t)nx->data);
+	for (size_t o = 0; o < PLAT_VM_BYTES + sizeof(struct sim_vm); o += 64)
+		__builtin_prefetch(v + o);
+	__builtin_prefetch(v + PLAT_VM_BYTES + sizeof(struct sim_vm) - 1);
 }
 
 /* The speed factor of request (r) on (v) (cat_exec_factor), computed
