@@ -212,10 +212,10 @@ static inline double uniform(gsl_rng *r)
 
 /* Hormann, "The transformed rejection method for generating Poisson random
  * variables", Insurance: Mathematics and Economics 12 (1993): PTRS. Most
- * draws are taken by the fast acceptance (us >= 0.07, v <= vr); the logs
- * of mu and of 1 / alpha that only the slow test needs are computed once
- * it is reached, with the same expressions (the same values: every draw
- * is the one of computing them upfront). */
+ * draws are taken by the fast acceptance (us >= 0.07, v <= vr); 1 / alpha
+ * and the logs of mu and of 1 / alpha, which only the slow test needs,
+ * are computed once it is reached, with the same expressions (the same
+ * values: every draw is the one of computing them upfront). */
 unsigned long dist_poisson(gsl_rng *r, double mu)
 {
 	if (!(mu > 0))
@@ -230,8 +230,8 @@ unsigned long dist_poisson(gsl_rng *r, double mu)
 		return k;
 	}
 	double smu = sqrt(mu), b = 0.931 + 2.53 * smu;
-	double a = -0.059 + 0.02483 * b, inv_alpha = 1.1239 + 1.1328 / (b - 3.4);
-	double vr = 0.9277 - 3.6224 / (b - 2), lmu = 0, lia = 0;
+	double a = -0.059 + 0.02483 * b, vr = 0.9277 - 3.6224 / (b - 2);
+	double lmu = 0, lia = 0;
 	int logs = 0;
 	for (;;) {
 		double u = uniform(r) - 0.5, v = uniform(r);
@@ -243,7 +243,7 @@ unsigned long dist_poisson(gsl_rng *r, double mu)
 			continue;
 		if (!logs) {
 			lmu = log(mu);
-			lia = log(inv_alpha);
+			lia = log(1.1239 + 1.1328 / (b - 3.4));	/* 1 / alpha */
 			logs = 1;
 		}
 		if (log(v) + lia - log(a / (us * us) + b) <=
