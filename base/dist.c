@@ -203,33 +203,50 @@ void dist_describe(const struct dist *d, char *buf, size_t n)
 	}
 }
 
+/* gsl_rng_uniform(r) without the call into the library (GSL's inline
+ * version, which needs HAVE_INLINE): the same value. */
+static inline double uniform(gsl_rng *r)
+{
+	return r->type->get_double(r->state);
+}
+
 /* Hormann, "The transformed rejection method for generating Poisson random
- * variables", Insurance: Mathematics and Economics 12 (1993): PTRS. */
+ * variables", Insurance: Mathematics and Economics 12 (1993): PTRS. Most
+ * draws are taken by the fast acceptance (us >= 0.07, v <= vr); 1 / alpha
+ * and the logs of mu and of 1 / alpha, which only the slow test needs,
+ * are computed once it is reached, with the same expressions (the same
+ * values: every draw is the one of computing them upfront). */
 unsigned long dist_poisson(gsl_rng *r, double mu)
 {
 	if (!(mu > 0))
 		return 0;
 	if (mu < 10) {
-		double limit = exp(-mu), prod = gsl_rng_uniform(r);
+		double limit = exp(-mu), prod = uniform(r);
 		unsigned long k = 0;
 		while (prod > limit) {
-			prod *= gsl_rng_uniform(r);
+			prod *= uniform(r);
 			k++;
 		}
 		return k;
 	}
 	double smu = sqrt(mu), b = 0.931 + 2.53 * smu;
-	double a = -0.059 + 0.02483 * b, inv_alpha = 1.1239 + 1.1328 / (b - 3.4);
-	double vr = 0.9277 - 3.6224 / (b - 2), lmu = log(mu);
+	double a = -0.059 + 0.02483 * b, vr = 0.9277 - 3.6224 / (b - 2);
+	double lmu = 0, lia = 0;
+	int logs = 0;
 	for (;;) {
-		double u = gsl_rng_uniform(r) - 0.5, v = gsl_rng_uniform(r);
+		double u = uniform(r) - 0.5, v = uniform(r);
 		double us = 0.5 - fabs(u);
 		double k = floor((2 * a / us + b) * u + mu + 0.43);
 		if (us >= 0.07 && v <= vr)
 			return (unsigned long)k;
 		if (k < 0 || (us < 0.013 && v > us))
 			continue;
-		if (log(v) + log(inv_alpha) - log(a / (us * us) + b) <=
+		if (!logs) {
+			lmu = log(mu);
+			lia = log(1.1239 + 1.1328 / (b - 3.4));	/* 1 / alpha */
+			logs = 1;
+		}
+		if (log(v) + lia - log(a / (us * us) + b) <=
 		    -mu + k * lmu - lgamma(k + 1))
 			return (unsigned long)k;
 	}

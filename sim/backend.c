@@ -386,11 +386,31 @@ static void be_arrival(struct plat *f, struct preq *r)
 			model_exec_noise(&s->cfg->models, s->cost_rng));
 }
 
-/* The I/O operations of one request of (cf). */
-static double io_ops(const struct vms_config *c, const struct cat_func *cf)
+/* The I/O of one request of (func) as the agent counts it; computed for
+ * every function at the first use (the values a request would compute,
+ * not a division per request). */
+static const struct sim_fio *fio(struct sim_be *s, uint32_t func)
 {
-	return ceil(cf->io_read_mib / c->catalog.io_op_mib) +
-	       ceil(cf->io_write_mib / c->catalog.io_op_mib);
+	if (!s->fio) {
+		const struct catalog *cat = s->f->cat;
+		double op = s->cfg->catalog.io_op_mib;
+		s->fio = xcalloc(cat->nfuncs, sizeof(*s->fio));
+		for (uint32_t i = 0; i < cat->nfuncs; i++) {
+			const struct cat_func *cf = &cat->funcs[i];
+			s->fio[i].rb = cf->io_read_mib * 1048576.0;
+			s->fio[i].wb = cf->io_write_mib * 1048576.0;
+			s->fio[i].ro = ceil(cf->io_read_mib / op);
+			s->fio[i].wo = ceil(cf->io_write_mib / op);
+		}
+	}
+	return &s->fio[func];
+}
+
+/* The I/O operations of one request of (func). */
+static double io_ops(struct sim_be *s, uint32_t func)
+{
+	const struct sim_fio *io = fio(s, func);
+	return io->ro + io->wo;
 }
 
 static void be_run(struct plat *f, struct pvm *v, struct preq *r,
@@ -436,9 +456,7 @@ static void be_run(struct plat *f, struct pvm *v, struct preq *r,
 			sr->startup_extra_ns += model_refault_ns(&c->models,
 								 over);
 	}
-	double factor = cat_exec_factor(f->cat, r->pub.func, r->phase,
-					v->pub.blocks,
-					v->pub.build == PLAT_BUILD_GENERIC);
+	double factor = sim_exec_factor(f, v, sv, r);
 	double io = cf->io_fraction;	/* a share of it waits on I/O */
 	double svc = (double)r->service_ns;
 	/* models.cold_response whole: the first request on a VM booted for
@@ -452,7 +470,8 @@ static void be_run(struct plat *f, struct pvm *v, struct preq *r,
 	if (v->pub.profiling && c->host.profiling_cpu) {
 		double extra = cpu * s->prof_overhead;
 		if (io > 0)	/* the agent counts each I/O operation */
-			extra += io_ops(c, cf) * (double)c->profiling.io_cost_ns;
+			extra += io_ops(s, r->pub.func) *
+				 (double)c->profiling.io_cost_ns;
 		f->sum->profiling_cpu_ns += (int64_t)extra;
 		cpu += extra;
 	}
@@ -514,12 +533,12 @@ static void be_profile_count(struct plat *f, struct pvm *v,
 	const struct sim_req *sr = SR(f, r);
 	pc->cpu_ns += sr->ps.cpu_ns;
 	if (sr->io_ns > 0) {
-		const struct vms_config *c = s->cfg;
+		const struct sim_fio *io = fio(s, r->pub.func);
 		pc->io_ns += (double)sr->io_ns;
-		pc->io_rb += cf->io_read_mib * 1048576.0;
-		pc->io_wb += cf->io_write_mib * 1048576.0;
-		pc->io_ro += ceil(cf->io_read_mib / c->catalog.io_op_mib);
-		pc->io_wo += ceil(cf->io_write_mib / c->catalog.io_op_mib);
+		pc->io_rb += io->rb;
+		pc->io_wb += io->wb;
+		pc->io_ro += io->ro;
+		pc->io_wo += io->wo;
 	}
 }
 
@@ -587,7 +606,8 @@ void sim_io_start(struct sim_be *s, uint32_t h)
 	if (k > 0 && s->in_io)	/* concurrent I/O slows it down */
 		wait = model_ns((double)wait * (1 + k * (double)s->in_io));
 	s->in_io++;
-	plat_push(f, f->now_ns + wait, SEV_IO, h, 0);
+	/* data: its VM, for the loop's prefetch (sim_prefetch) */
+	plat_push(f, f->now_ns + wait, SEV_IO, h, plat_req(f, h)->vm);
 }
 
 /* A popped event of the simulator: accounted, then handled if still live
@@ -596,11 +616,6 @@ static int be_event(struct plat *f, const struct evq_event *ev)
 {
 	struct sim_be *s = BE(f);
 	struct pvm *v;
-	/* the next completion's request will be needed soon: start loading
-	 * it while this event is handled */
-	const struct evq_event *nx = evq_peek(&f->q);
-	if (nx && nx->type == SEV_DONE && !(nx->arg & PS_JOB))
-		__builtin_prefetch(plat_req(f, nx->arg));
 	switch (ev->type) {
 	case SEV_READY: {
 		f->bg_work--;
@@ -729,4 +744,5 @@ void sim_be_release(struct sim_be *s)
 	pool_release(&s->jobs);
 	pool_release(&s->waits);
 	free(s->lib_generic);
+	free(s->fio);
 }

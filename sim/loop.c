@@ -22,6 +22,7 @@ int sim_loop(struct plat *f)
 	while (!f->failed) {
 		const struct evq_event *top = evq_peek(&f->q);
 		if (f->have_next && (!top || f->next.t_ns <= top->t_ns)) {
+			sim_prefetch(f, top);	/* likely the next */
 			f->now_ns = f->next.t_ns;
 			f->sum->events++;
 			plat_arrive(f, f->next.t_ns);
@@ -37,6 +38,7 @@ int sim_loop(struct plat *f)
 		struct evq_event ev;
 		if (evq_pop(&f->q, &ev) < 0)
 			break;
+		sim_prefetch(f, evq_peek(&f->q));
 		int64_t was = f->now_ns;
 		f->now_ns = ev.t_ns;
 		if (!(ev.type >= PLAT_EV_BACKEND ? be->event(f, &ev)

@@ -23,7 +23,8 @@ enum sim_ev {
 	SEV_UNBLOCK,	/* arg: VM slot, data: VM id (parent_blocks) */
 	SEV_DONE,	/* arg: request handle, data: its CPU epoch */
 	SEV_DEPLOY,	/* arg: function: its generic build is compiled */
-	SEV_IO,		/* arg: request handle: its I/O wait is over */
+	SEV_IO,		/* arg: request handle: its I/O wait is over;
+			 * data: its VM slot */
 };
 
 /* The profiling model's counters of one VM: expected samples, drawn as
@@ -93,6 +94,12 @@ struct sim_vm {
 	int64_t setup_pending_ns;	/* setup issued while creating */
 	int64_t bg_until_ns;		/* background setup serialised */
 	int64_t fault_ns;		/* CoW faults due on the next request */
+	/* cat_exec_factor() of its last request, for the same function,
+	 * phase, optimized blocks and build (fac_ok: computed) */
+	uint8_t fac_ok, fac_build;
+	uint32_t fac_func, fac_phase;
+	uint64_t fac_blocks;
+	double factor;
 };
 
 /* The backend's part of a request (after struct preq). */
@@ -101,6 +108,12 @@ struct sim_req {
 	int64_t startup_extra_ns;	/* binding + faults + dispatch */
 	int64_t libload_ns;	/* library stall */
 	int64_t io_ns;		/* its I/O wait, after the CPU work */
+};
+
+/* What the profiling agent counts of one request of a function with I/O:
+ * bytes read and written, operations read and written. */
+struct sim_fio {
+	double rb, wb, ro, wo;
 };
 
 struct sim_be {
@@ -116,6 +129,7 @@ struct sim_be {
 	uint32_t *lib_generic;		/* [nlibs]: 1 + the function whose
 					 * deploy built the library's generic
 					 * blocks, 0 none (NULL: none yet) */
+	struct sim_fio *fio;		/* [nfuncs], made at the first use */
 
 	/* processor sharing (ps.c): while at most host.cores requests
 	 * compute, each runs at full speed and completes at a known time
@@ -150,6 +164,49 @@ static inline struct sim_vm *SV(struct plat *f, const struct pvm *v)
 static inline struct sim_req *SR(struct plat *f, const struct preq *r)
 {
 	return plat_req_be(f, r);
+}
+
+/* Start loading what event (nx) (NULL: none), handled soon, will read:
+ * a completion's request and, at the end of an I/O wait, its VM (the
+ * front's record and the backend's part after it). Called by the loop
+ * once the next event is known, so that the loads overlap the handling
+ * of the current one. */
+static inline void sim_prefetch(struct plat *f, const struct evq_event *nx)
+{
+	if (!nx || (nx->type != SEV_IO &&
+		    (nx->type != SEV_DONE || (nx->arg & PS_JOB))))
+		return;
+	const char *r = (const char *)plat_req(f, nx->arg);
+	__builtin_prefetch(r);
+	__builtin_prefetch(r + PLAT_REQ_BYTES + sizeof(struct sim_req) - 1);
+	if (nx->type != SEV_IO)
+		return;
+	const char *v = (const char *)plat_vmrec(f, (uint32_t)nx->data);
+	for (size_t o = 0; o < PLAT_VM_BYTES + sizeof(struct sim_vm); o += 64)
+		__builtin_prefetch(v + o);
+	__builtin_prefetch(v + PLAT_VM_BYTES + sizeof(struct sim_vm) - 1);
+}
+
+/* The speed factor of request (r) on (v) (cat_exec_factor), computed
+ * again only when the function, phase, optimized blocks or build differ
+ * from those of its previous request on (v): the same value, without a
+ * pass over the blocks per request. */
+static inline double sim_exec_factor(struct plat *f, const struct pvm *v,
+				     struct sim_vm *sv, const struct preq *r)
+{
+	if (sv->fac_ok && sv->fac_func == r->pub.func &&
+	    sv->fac_phase == r->phase && sv->fac_blocks == v->pub.blocks &&
+	    sv->fac_build == v->pub.build)
+		return sv->factor;
+	sv->factor = cat_exec_factor(f->cat, r->pub.func, r->phase,
+				     v->pub.blocks,
+				     v->pub.build == PLAT_BUILD_GENERIC);
+	sv->fac_ok = 1;
+	sv->fac_func = r->pub.func;
+	sv->fac_phase = r->phase;
+	sv->fac_blocks = v->pub.blocks;
+	sv->fac_build = v->pub.build;
+	return sv->factor;
 }
 
 /* backend.c: ready (s) for one run of front (f) with (seed), and free

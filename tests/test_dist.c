@@ -122,12 +122,74 @@ static void test_poisson(void)
 	gsl_rng_free(r);
 }
 
+/* dist_poisson as it was written first (every log and lgamma computed on
+ * every pass, GSL's gsl_rng_uniform): the reference its faster form must
+ * follow draw for draw. */
+static unsigned long poisson_ref(gsl_rng *r, double mu)
+{
+	if (!(mu > 0))
+		return 0;
+	if (mu < 10) {
+		double limit = exp(-mu), prod = gsl_rng_uniform(r);
+		unsigned long k = 0;
+		while (prod > limit) {
+			prod *= gsl_rng_uniform(r);
+			k++;
+		}
+		return k;
+	}
+	double smu = sqrt(mu), b = 0.931 + 2.53 * smu;
+	double a = -0.059 + 0.02483 * b, inv_alpha = 1.1239 + 1.1328 / (b - 3.4);
+	double vr = 0.9277 - 3.6224 / (b - 2), lmu = log(mu);
+	for (;;) {
+		double u = gsl_rng_uniform(r) - 0.5, v = gsl_rng_uniform(r);
+		double us = 0.5 - fabs(u);
+		double k = floor((2 * a / us + b) * u + mu + 0.43);
+		if (us >= 0.07 && v <= vr)
+			return (unsigned long)k;
+		if (k < 0 || (us < 0.013 && v > us))
+			continue;
+		if (log(v) + log(inv_alpha) - log(a / (us * us) + b) <=
+		    -mu + k * lmu - lgamma(k + 1))
+			return (unsigned long)k;
+	}
+}
+
+/* dist_poisson gives the reference's counts from the same stream, and
+ * leaves the stream where the reference does: means from 0 to beyond the
+ * lgamma table (1024) and far beyond, fixed and drawn. */
+static void test_poisson_same_draws(void)
+{
+	const double fixed[] = { 0, 1e-9, 0.5, 9.999999, 10, 10.000001, 37.5,
+				 900, 1010, 1023.5, 1024, 1100, 123456, 1e9 };
+	gsl_rng *a = rng_stream_new(5, 0), *b = rng_stream_new(5, 0);
+	gsl_rng *m = rng_stream_new(6, 0);
+	int diff = 0;
+	for (int i = 0; i < 400000; i++) {
+		double mu;
+		if (i < 14 * 1000)
+			mu = fixed[i % 14];
+		else if (i % 2)
+			mu = 2000 * gsl_rng_uniform(m);
+		else
+			mu = 60 * gsl_rng_uniform(m);
+		if (dist_poisson(a, mu) != poisson_ref(b, mu))
+			diff++;
+	}
+	CU_ASSERT_EQUAL(diff, 0);
+	CU_ASSERT_EQUAL(gsl_rng_get(a), gsl_rng_get(b));
+	gsl_rng_free(a);
+	gsl_rng_free(b);
+	gsl_rng_free(m);
+}
+
 int main(void)
 {
 	static const struct cu_test tests[] = {
 		{ "constructors reject bad parameters", test_reject_bad },
 		{ "sample means match", test_means },
 		{ "quantiles", test_quantiles },
+		{ "poisson: the reference's draws", test_poisson_same_draws },
 		{ "poisson variates", test_poisson },
 		{ NULL, NULL },
 	};

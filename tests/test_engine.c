@@ -9,6 +9,8 @@
 #include "exp/params.h"
 #include "policies/strategy.h"
 #include "sim/engine.h"
+#include "sim/sim_int.h"
+#include "workloads/catalog.h"
 #include "tests/cu.h"
 #include "tests/rec.h"
 
@@ -259,6 +261,52 @@ static void test_contract_violations(void)
 	plat_summary_release(&s);
 }
 
+/* The speed factor the backend keeps per VM (sim_exec_factor) is the one
+ * cat_exec_factor computes, request after request, as the function, the
+ * phase, the optimized blocks and the build change or stay. */
+static void test_exec_factor_cached(void)
+{
+	struct vms_config c;
+	static struct catalog cat;
+	static struct plat f;
+	char err[512];
+	base_config(&c);
+	CU_ASSERT_EQUAL_FATAL(cat_generate(&cat, &c, 8, NULL, 3, 5, err,
+					   sizeof(err)), 0);
+	f.cat = &cat;
+	struct pvm v;
+	struct sim_vm sv;
+	struct preq r;
+	memset(&v, 0, sizeof(v));
+	memset(&sv, 0, sizeof(sv));
+	memset(&r, 0, sizeof(r));
+	gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
+	int wrong = 0, kept = 0;
+	for (int i = 0; i < 20000; i++) {
+		uint32_t what = (uint32_t)gsl_rng_uniform_int(g, 8);
+		if (what == 0)
+			r.pub.func = (uint32_t)gsl_rng_uniform_int(g, 8);
+		else if (what == 1)
+			r.phase = (uint32_t)gsl_rng_uniform_int(g, 4);
+		else if (what == 2)
+			v.pub.blocks ^= UINT64_C(1) << gsl_rng_uniform_int(g, 8);
+		else if (what == 3)
+			v.pub.build = v.pub.build == PLAT_BUILD_GENERIC
+					      ? PLAT_BUILD_BASE
+					      : PLAT_BUILD_GENERIC;
+		else
+			kept++;
+		double want = cat_exec_factor(&cat, r.pub.func, r.phase,
+					      v.pub.blocks,
+					      v.pub.build == PLAT_BUILD_GENERIC);
+		wrong += sim_exec_factor(&f, &v, &sv, &r) != want;
+	}
+	CU_ASSERT_EQUAL(wrong, 0);
+	CU_ASSERT(kept > 0);
+	gsl_rng_free(g);
+	cat_free(&cat);
+}
+
 int main(void)
 {
 	static const struct cu_test tests[] = {
@@ -272,6 +320,8 @@ int main(void)
 		  test_common_random_numbers },
 		{ "memory capacity respected", test_memory_capacity },
 		{ "contract violations fail the run", test_contract_violations },
+		{ "the kept speed factor is the computed one",
+		  test_exec_factor_cached },
 		{ NULL, NULL },
 	};
 	return cu_run("engine", tests);
