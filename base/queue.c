@@ -14,9 +14,15 @@ _Static_assert(sizeof(struct evq_blk) == 128, "a block must be 128 bytes");
 #define BLK_KEYS 7
 /* rebuild: the buckets take the earliest QUANT_NUM/QUANT_DEN of far,
  * about PER_BUCKET keys a bucket */
+#ifndef QUANT_NUM
 #define QUANT_NUM 3
+#endif
+#ifndef QUANT_DEN
 #define QUANT_DEN 4
+#endif
+#ifndef PER_BUCKET
 #define PER_BUCKET 2
+#endif
 #define SAMPLES 32
 
 /* (time, seq) as one unsigned 128-bit number. */
@@ -39,6 +45,8 @@ static void *grow_array(void *p, size_t used, size_t cap, size_t size)
 static void pay_grow(struct evq *q)
 {
 	uint32_t old = q->npay, cap = old ? old * 2 : 64;
+	if (old >= EVQ_MAX_PENDING)
+		xabort("event queue: more than 2^31 pending events");
 	q->pay = grow_array(q->pay, old, cap, sizeof(*q->pay));
 	for (uint32_t i = old; i < cap; i++)
 		q->pay[i].arg = i + 1 < cap ? i + 1 : EVQ_NIL;
@@ -49,6 +57,8 @@ static void pay_grow(struct evq *q)
 static void blk_grow(struct evq *q)
 {
 	uint32_t old = q->nblk, cap = old ? old * 2 : 64;
+	if (old >= EVQ_MAX_PENDING)
+		xabort("event queue: more than 2^31 bucket blocks");
 	q->blk = grow_array(q->blk, old, cap, sizeof(*q->blk));
 	for (uint32_t i = old; i < cap; i++)
 		q->blk[i].next = i + 1 < cap ? i + 1 : EVQ_NIL;
@@ -211,15 +221,8 @@ static int cmp_key_desc(const void *a, const void *b)
 	return (x < y) - (x > y);
 }
 
-/* Sort srt into descending order, so the earliest is last. */
-static void srt_sort(struct evq *q)
+static void sort_desc_small(struct evq_key *a, size_t n)
 {
-	struct evq_key *a = q->srt;
-	size_t n = q->nsrt;
-	if (n > 32) {
-		qsort(a, n, sizeof(*a), cmp_key_desc);
-		return;
-	}
 	for (size_t i = 1; i < n; i++) {
 		struct evq_key k = a[i];
 		unsigned __int128 v = kv(k);
@@ -228,6 +231,52 @@ static void srt_sort(struct evq *q)
 			a[j] = a[j - 1];
 		a[j] = k;
 	}
+}
+
+/* Quicksort into descending order (median of three, insertion sort below
+ * 16 keys, recursion on the smaller side); qsort past a depth limit. */
+static void sort_desc(struct evq_key *a, size_t n, int depth)
+{
+	while (n > 16) {
+		if (!depth--) {
+			qsort(a, n, sizeof(*a), cmp_key_desc);
+			return;
+		}
+		struct evq_key *m = &a[n / 2], *z = &a[n - 1], t;
+		/* order a[0] >= m >= z, pivot m */
+		if (kv(*m) > kv(a[0])) { t = *m; *m = a[0]; a[0] = t; }
+		if (kv(*z) > kv(*m)) {
+			t = *z; *z = *m; *m = t;
+			if (kv(*m) > kv(a[0])) { t = *m; *m = a[0]; a[0] = t; }
+		}
+		unsigned __int128 p = kv(*m);
+		size_t i = 0, j = n - 1;
+		for (;;) {
+			while (kv(a[++i]) > p)
+				;
+			while (kv(a[--j]) < p)
+				;
+			if (i >= j)
+				break;
+			t = a[i]; a[i] = a[j]; a[j] = t;
+		}
+		/* [0, i) >= p >= [i, n) */
+		if (i < n - i) {
+			sort_desc(a, i, depth);
+			a += i;
+			n -= i;
+		} else {
+			sort_desc(a + i, n - i, depth);
+			n = i;
+		}
+	}
+	sort_desc_small(a, n);
+}
+
+/* Sort srt into descending order, so the earliest is last. */
+static void srt_sort(struct evq *q)
+{
+	sort_desc(q->srt, q->nsrt, 64);
 }
 
 /* Move the keys of bucket i into srt (bot and srt are empty). */

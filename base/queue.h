@@ -55,6 +55,9 @@ struct evq_blk {
 };
 
 #define EVQ_NIL UINT32_MAX
+/* Slots and blocks are 32-bit indices: at most this many pending events
+ * (docs/limits.md); more aborts, as running out of memory does. */
+#define EVQ_MAX_PENDING (UINT32_C(1) << 31)
 
 /* What `vmspec bench engine` prints. */
 #define EVQ_STRUCTURE "bucket queue, 16-byte keys: sorted bottom + " \

@@ -330,8 +330,10 @@ static void cal_insert(struct calq *q, uint32_t node)
 	int64_t t = nd[node].t;
 	uint64_t seq = nd[node].seq;
 	uint32_t *link = &q->bk[(uint64_t)t >> q->shift & (q->nb - 1)];
-	while (*link != NIL && !key_before(t, seq, nd[*link].t, nd[*link].seq))
+	while (*link != NIL && !key_before(t, seq, nd[*link].t, nd[*link].seq)) {
 		link = &nd[*link].next;
+		q->cost++;
+	}
 	nd[node].next = *link;
 	*link = node;
 }
@@ -344,9 +346,9 @@ static uint32_t cal_take(struct calq *q);
 static void cal_resize(struct calq *q, uint32_t nb)
 {
 	enum { SAMPLE = 25 };
+	int64_t lastprio = q->lastprio;
 	uint32_t s[SAMPLE];
 	size_t ns = q->n < SAMPLE ? q->n : SAMPLE;
-	q->resizing = 1;
 	for (size_t i = 0; i < ns; i++)
 		s[i] = cal_take(q);
 	unsigned shift = q->shift;
@@ -367,6 +369,16 @@ static void cal_resize(struct calq *q, uint32_t nb)
 		double w = k ? 3 * sum2 / (double)k : 1;
 		shift = ceil_log2(w < 1 ? 1 : (uint64_t)w);
 	}
+	if (ns && nb == q->nb && shift == q->shift) {	/* nothing to gain */
+		for (size_t i = 0; i < ns; i++)
+			cal_insert(q, s[i]);
+		q->n += ns;
+		q->last = (uint32_t)((uint64_t)lastprio >> shift & (nb - 1));
+		q->top = (int64_t)(((uint64_t)lastprio >> shift) + 1) << shift;
+		q->lastprio = lastprio;
+		q->ops = q->cost = 0;
+		return;
+	}
 	uint32_t *old = q->bk, onb = q->nb;
 	q->bk = xmalloc((size_t)nb * sizeof(*q->bk));
 	memset(q->bk, 0xff, (size_t)nb * sizeof(*q->bk));
@@ -381,11 +393,12 @@ static void cal_resize(struct calq *q, uint32_t nb)
 	free(old);
 	for (size_t i = 0; i < ns; i++)
 		cal_insert(q, s[i]);
-	/* restart the year at the earliest event */
-	int64_t t0 = ns ? q->pool.n[s[0]].t : 0;
-	q->last = (uint32_t)((uint64_t)t0 >> shift & (nb - 1));
-	q->top = (int64_t)(((uint64_t)t0 >> shift) + 1) << shift;
-	q->resizing = 0;
+	q->n += ns;
+	/* the year goes on from the last popped time (the sampling moved it) */
+	q->last = (uint32_t)((uint64_t)lastprio >> shift & (nb - 1));
+	q->top = (int64_t)(((uint64_t)lastprio >> shift) + 1) << shift;
+	q->lastprio = lastprio;
+	q->ops = q->cost = 0;
 }
 
 void calq_push(struct calq *q, int64_t t, uint64_t seq)
@@ -393,6 +406,8 @@ void calq_push(struct calq *q, int64_t t, uint64_t seq)
 	cal_insert(q, pool_get(&q->pool, t, seq));
 	if (++q->n > 2 * (size_t)q->nb && q->nb < (UINT32_C(1) << 30))
 		cal_resize(q, q->nb * 2);
+	else if (++q->ops > q->nb && q->cost > 8 * q->ops)
+		cal_resize(q, q->nb);
 }
 
 /* Unlink the earliest node (q->n > 0); q->n decremented. */
@@ -407,12 +422,15 @@ static uint32_t cal_take(struct calq *q)
 			q->bk[i] = nd[h].next;
 			q->last = i;
 			q->top = top;
+			q->lastprio = nd[h].t;
 			q->n--;
 			return h;
 		}
 		i = (i + 1) & mask;
 		top += w;
+		q->cost++;
 	}
+	q->cost += q->nb;
 	/* a year without an event: direct search of the earliest head */
 	uint32_t best = NIL;
 	for (uint32_t b = 0; b < q->nb; b++) {
@@ -425,6 +443,7 @@ static uint32_t cal_take(struct calq *q)
 	uint32_t h = q->bk[best];
 	q->bk[best] = nd[h].next;
 	q->last = best;
+	q->lastprio = nd[h].t;
 	q->top = (int64_t)(((uint64_t)nd[h].t >> q->shift) + 1) << q->shift;
 	q->n--;
 	return h;
@@ -439,5 +458,7 @@ int calq_pop(struct calq *q, struct ref_key *out)
 	pool_put(&q->pool, h);
 	if (q->n < q->nb / 2 && q->nb > 2)
 		cal_resize(q, q->nb / 2);
+	else if (++q->ops > q->nb && q->cost > 8 * q->ops)
+		cal_resize(q, q->nb);
 	return 0;
 }

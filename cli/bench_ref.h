@@ -60,7 +60,10 @@ void ladq_release(struct ladq *q);
 void ladq_push(struct ladq *q, int64_t t, uint64_t seq);
 int ladq_pop(struct ladq *q, struct ref_key *out);
 
-/* Calendar queue (Brown 1988) with resizing. */
+/* Calendar queue (Brown 1988) with resizing; the day width is also
+ * re-estimated when operations visit too many nodes or days (as in the
+ * dynamic calendar queue of Oh & Ahn 1997), or the hold model, whose size
+ * never changes, would keep the width estimated while filling. */
 struct calq {
 	struct ref_pool pool;
 	uint32_t *bk;		/* sorted list per bucket (day) */
@@ -68,8 +71,10 @@ struct calq {
 	unsigned shift;		/* day width 2^shift */
 	uint32_t last;		/* bucket of the last pop */
 	int64_t top;		/* end of that bucket's day this year */
+	int64_t lastprio;	/* time of the last pop */
 	size_t n;
-	int resizing;
+	uint64_t ops, cost;	/* since the last resize: operations, list
+				 * nodes and buckets visited */
 };
 void calq_init(struct calq *q, size_t cap);
 void calq_release(struct calq *q);
