@@ -274,9 +274,18 @@ static void sort_desc(struct evq_key *a, size_t n, int depth)
 }
 
 /* Sort srt into descending order, so the earliest is last. */
-static void srt_sort(struct evq *q)
+static inline void srt_sort(struct evq *q)
 {
-	sort_desc(q->srt, q->nsrt, 64);
+	struct evq_key *a = q->srt;
+	if (q->nsrt == 2) {
+		if (kv(a[0]) < kv(a[1])) {
+			struct evq_key t = a[0];
+			a[0] = a[1];
+			a[1] = t;
+		}
+	} else if (q->nsrt > 2) {
+		sort_desc(a, q->nsrt, 64);
+	}
 }
 
 /* Move the keys of bucket i into srt (bot and srt are empty). */
