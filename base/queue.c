@@ -1,136 +1,485 @@
-/* queue.c - two 4-ary min-heaps of events (base/queue.h).
- * Sifts move a hole instead of swapping; children of a node share one
- * 128-byte block and the smallest of four is picked by a branch-free
- * tournament. Allocation happens only when a heap outgrows its capacity
- * (amortised O(1)); push and pop are O(log4 n) in the heap concerned. */
-#include <stdio.h>
+/* queue.c - the event queue (base/queue.h): head, bottom heap, buckets of
+ * width 2^shift, far array. Invariant: every key in bot is earlier in
+ * (time, seq) than every key in a bucket >= cur, which are earlier than
+ * every key in far; buckets below cur are empty; head is earlier than all.
+ * A key goes to bot if its bucket index is below cur (or its time below
+ * base), to its bucket if below nb, else to far. */
 #include <stdlib.h>
 #include <string.h>
 #include "base/queue.h"
 #include "base/util.h"
 
-#define OFS 3	/* physical index of logical position 0 */
+_Static_assert(sizeof(struct evq_blk) == 128, "a block must be 128 bytes");
 
-/* four children = one 128-byte block only if an event is 32 bytes */
-_Static_assert(sizeof(struct evq_event) == 32, "an event must be 32 bytes");
+#define BLK_KEYS 7
+/* rebuild: the buckets take the earliest QUANT_NUM/QUANT_DEN of far,
+ * about PER_BUCKET keys a bucket */
+#ifndef QUANT_NUM
+#define QUANT_NUM 3
+#endif
+#ifndef QUANT_DEN
+#define QUANT_DEN 4
+#endif
+#ifndef PER_BUCKET
+#define PER_BUCKET 2
+#endif
+#define SAMPLES 32
 
-static void grow(struct evq_heap *h, size_t cap)
+/* (time, seq) as one unsigned 128-bit number. */
+static inline unsigned __int128 kv(struct evq_key k)
 {
-	void *p = xmemalign(128, (cap + OFS + 4) * sizeof(struct evq_event));
-	if (h->mem) {
-		memcpy((struct evq_event *)p + OFS, h->mem + OFS,
-		       h->n * sizeof(struct evq_event));
-		free(h->mem);
+	return (unsigned __int128)((uint64_t)k.t ^ (UINT64_C(1) << 63)) << 64 |
+	       k.w;
+}
+
+static void *grow_array(void *p, size_t used, size_t cap, size_t size)
+{
+	void *np = xmemalign(64, cap * size);
+	if (p) {
+		memcpy(np, p, used * size);
+		free(p);
 	}
-	h->mem = p;
-	h->cap = cap;
+	return np;
+}
+
+static void pay_grow(struct evq *q)
+{
+	uint32_t old = q->npay, cap = old ? old * 2 : 64;
+	if (old >= EVQ_MAX_PENDING)
+		xabort("event queue: more than 2^31 pending events");
+	q->pay = grow_array(q->pay, old, cap, sizeof(*q->pay));
+	for (uint32_t i = old; i < cap; i++)
+		q->pay[i].arg = i + 1 < cap ? i + 1 : EVQ_NIL;
+	q->freeslot = old;
+	q->npay = cap;
+}
+
+static void blk_grow(struct evq *q)
+{
+	uint32_t old = q->nblk, cap = old ? old * 2 : 64;
+	if (old >= EVQ_MAX_PENDING)
+		xabort("event queue: more than 2^31 bucket blocks");
+	q->blk = grow_array(q->blk, old, cap, sizeof(*q->blk));
+	for (uint32_t i = old; i < cap; i++)
+		q->blk[i].next = i + 1 < cap ? i + 1 : EVQ_NIL;
+	q->freeblk = old;
+	q->nblk = cap;
+}
+
+static void bkt_grow(struct evq *q, uint32_t need)
+{
+	uint32_t cap = q->capb ? q->capb : 64;
+	while (cap < need)
+		cap *= 2;
+	q->bkt = grow_array(q->bkt, q->capb, cap, sizeof(*q->bkt));
+	for (uint32_t i = q->capb; i < cap; i++)
+		q->bkt[i] = EVQ_NIL;
+	q->capb = cap;
 }
 
 void evq_init(struct evq *q, size_t cap_hint)
 {
 	memset(q, 0, sizeof(*q));
-	grow(&q->near, cap_hint < 64 ? 64 : cap_hint);
-	grow(&q->far, 64);
+	q->base = INT64_MIN;
+	q->seq_limit = UINT64_C(1) << 32;
+	q->capbot = 64;
+	q->bot = grow_array(NULL, 0, q->capbot, sizeof(*q->bot));
+	q->capfar = cap_hint < 64 ? 64 : cap_hint;
+	q->far = grow_array(NULL, 0, q->capfar, sizeof(*q->far));
+	q->capsrt = 64;
+	q->srt = grow_array(NULL, 0, q->capsrt, sizeof(*q->srt));
+	pay_grow(q);
+	blk_grow(q);
+	bkt_grow(q, 64);
 }
 
 void evq_release(struct evq *q)
 {
-	free(q->near.mem);
-	free(q->far.mem);
+	free(q->bot);
+	free(q->srt);
+	free(q->far);
+	free(q->pay);
+	free(q->blk);
+	free(q->bkt);
 	memset(q, 0, sizeof(*q));
 }
 
-static void heap_push(struct evq_heap *hp, const struct evq_event *e)
+/* ---- bottom heap ------------------------------------------------------- */
+
+static void bot_push(struct evq *q, struct evq_key k)
 {
-	if (hp->n == hp->cap)
-		grow(hp, hp->cap * 2);
-	struct evq_event *h = hp->mem + OFS;
-	size_t k = hp->n++;
-	while (k > 0) {
-		size_t parent = (k - 1) >> 2;
-		if (!evq_before(e, &h[parent]))
-			break;
-		h[k] = h[parent];
-		k = parent;
+	if (q->nbot == q->capbot) {
+		q->bot = grow_array(q->bot, q->nbot, q->capbot * 2,
+				    sizeof(*q->bot));
+		q->capbot *= 2;
 	}
-	h[k] = *e;
+	struct evq_key *h = q->bot;
+	size_t i = q->nbot++;
+	unsigned __int128 v = kv(k);
+	while (i > 0) {
+		size_t p = (i - 1) >> 1;
+		if (kv(h[p]) <= v)
+			break;
+		h[i] = h[p];
+		i = p;
+	}
+	h[i] = k;
+}
+
+/* Sift (k) down from position i of a heap of n keys. */
+static void sift_down(struct evq_key *h, size_t n, size_t i, struct evq_key k)
+{
+	unsigned __int128 v = kv(k);
+	for (;;) {
+		size_t c = 2 * i + 1;
+		if (c >= n)
+			break;
+		unsigned __int128 cv = kv(h[c]);
+		if (c + 1 < n) {
+			unsigned __int128 dv = kv(h[c + 1]);
+			if (dv < cv) {
+				cv = dv;
+				c++;
+			}
+		}
+		if (v <= cv)
+			break;
+		h[i] = h[c];
+		i = c;
+	}
+	h[i] = k;
+}
+
+static struct evq_key bot_pop(struct evq *q)
+{
+	struct evq_key top = q->bot[0];
+	size_t n = --q->nbot;
+	if (n)
+		sift_down(q->bot, n, 0, q->bot[n]);
+	return top;
+}
+
+/* ---- buckets and far --------------------------------------------------- */
+
+static inline void bkt_add(struct evq *q, uint32_t i, struct evq_key k)
+{
+	uint32_t b = q->bkt[i];
+	if (b == EVQ_NIL || q->blk[b].n == BLK_KEYS) {
+		if (q->freeblk == EVQ_NIL)
+			blk_grow(q);
+		uint32_t nbk = q->freeblk;
+		q->freeblk = q->blk[nbk].next;
+		q->blk[nbk].next = b;
+		q->blk[nbk].n = 0;
+		q->bkt[i] = b = nbk;
+	}
+	struct evq_blk *bl = &q->blk[b];
+	bl->k[bl->n++] = k;
+}
+
+static inline void far_add(struct evq *q, struct evq_key k)
+{
+	if (q->nfar == q->capfar) {
+		q->far = grow_array(q->far, q->nfar, q->capfar * 2,
+				    sizeof(*q->far));
+		q->capfar *= 2;
+	}
+	q->far[q->nfar++] = k;
+}
+
+/* Put a key into the tier its time belongs to. */
+static inline void place(struct evq *q, struct evq_key k)
+{
+	if (k.t < q->base) {
+		bot_push(q, k);
+		return;
+	}
+	uint64_t i = ((uint64_t)k.t - (uint64_t)q->base) >> q->shift;
+	if (i < q->cur)
+		bot_push(q, k);
+	else if (i < q->nb)
+		bkt_add(q, (uint32_t)i, k);
+	else
+		far_add(q, k);
+}
+
+static inline void srt_add(struct evq *q, struct evq_key k)
+{
+	if (q->nsrt == q->capsrt) {
+		q->srt = grow_array(q->srt, q->nsrt, q->capsrt * 2,
+				    sizeof(*q->srt));
+		q->capsrt *= 2;
+	}
+	__builtin_prefetch(&q->pay[(uint32_t)k.w]);
+	q->srt[q->nsrt++] = k;
+}
+
+static int cmp_key_desc(const void *a, const void *b)
+{
+	unsigned __int128 x = kv(*(const struct evq_key *)a);
+	unsigned __int128 y = kv(*(const struct evq_key *)b);
+	return (x < y) - (x > y);
+}
+
+static void sort_desc_small(struct evq_key *a, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		struct evq_key k = a[i];
+		unsigned __int128 v = kv(k);
+		size_t j = i;
+		for (; j > 0 && kv(a[j - 1]) < v; j--)
+			a[j] = a[j - 1];
+		a[j] = k;
+	}
+}
+
+/* Quicksort into descending order (median of three, insertion sort below
+ * 16 keys, recursion on the smaller side); qsort past a depth limit. */
+static void sort_desc(struct evq_key *a, size_t n, int depth)
+{
+	while (n > 16) {
+		if (!depth--) {
+			qsort(a, n, sizeof(*a), cmp_key_desc);
+			return;
+		}
+		struct evq_key *m = &a[n / 2], *z = &a[n - 1], t;
+		/* order a[0] >= m >= z, pivot m */
+		if (kv(*m) > kv(a[0])) { t = *m; *m = a[0]; a[0] = t; }
+		if (kv(*z) > kv(*m)) {
+			t = *z; *z = *m; *m = t;
+			if (kv(*m) > kv(a[0])) { t = *m; *m = a[0]; a[0] = t; }
+		}
+		unsigned __int128 p = kv(*m);
+		size_t i = 0, j = n - 1;
+		for (;;) {
+			while (kv(a[++i]) > p)
+				;
+			while (kv(a[--j]) < p)
+				;
+			if (i >= j)
+				break;
+			t = a[i]; a[i] = a[j]; a[j] = t;
+		}
+		/* [0, i) >= p >= [i, n) */
+		if (i < n - i) {
+			sort_desc(a, i, depth);
+			a += i;
+			n -= i;
+		} else {
+			sort_desc(a + i, n - i, depth);
+			n = i;
+		}
+	}
+	sort_desc_small(a, n);
+}
+
+/* Sort srt into descending order, so the earliest is last. */
+static inline void srt_sort(struct evq *q)
+{
+	struct evq_key *a = q->srt;
+	if (q->nsrt == 2) {
+		if (kv(a[0]) < kv(a[1])) {
+			struct evq_key t = a[0];
+			a[0] = a[1];
+			a[1] = t;
+		}
+	} else if (q->nsrt > 2) {
+		sort_desc(a, q->nsrt, 64);
+	}
+}
+
+/* Move the keys of bucket i into srt (bot and srt are empty). */
+static void bkt_take(struct evq *q, uint32_t i)
+{
+	uint32_t b = q->bkt[i];
+	q->bkt[i] = EVQ_NIL;
+	while (b != EVQ_NIL) {
+		struct evq_blk *bl = &q->blk[b];
+		uint32_t next = bl->next;
+		for (uint32_t j = 0; j < bl->n; j++)
+			srt_add(q, bl->k[j]);
+		bl->next = q->freeblk;
+		q->freeblk = b;
+		b = next;
+	}
+	srt_sort(q);
+}
+
+/* Buckets used up and bot empty: lay new buckets over the earliest part of
+ * far (far must not be empty). Bucket 0 goes straight to bot. */
+static void rebuild(struct evq *q)
+{
+	size_t n = q->nfar;
+	int64_t lo = INT64_MAX, hi = INT64_MIN;
+	for (size_t i = 0; i < n; i++) {
+		int64_t t = q->far[i].t;
+		lo = t < lo ? t : lo;
+		hi = t > hi ? t : hi;
+	}
+	size_t m = n * QUANT_NUM / QUANT_DEN / PER_BUCKET;
+	if (n > 4 * SAMPLES) {	/* cover a quantile of far, not its tail */
+		int64_t s[SAMPLES];
+		size_t stride = n / SAMPLES;
+		for (size_t i = 0; i < SAMPLES; i++)
+			s[i] = q->far[i * stride + stride / 2].t;
+		for (size_t i = 1; i < SAMPLES; i++) {
+			int64_t v = s[i];
+			size_t j = i;
+			for (; j > 0 && s[j - 1] > v; j--)
+				s[j] = s[j - 1];
+			s[j] = v;
+		}
+		int64_t qt = s[SAMPLES * QUANT_NUM / QUANT_DEN];
+		hi = qt > lo ? qt : lo;
+	}
+	if (m < 1)
+		m = 1;
+	if (m > UINT32_MAX / 2)
+		m = UINT32_MAX / 2;
+	uint64_t span = (uint64_t)hi - (uint64_t)lo;
+	unsigned shift = 0;
+	while (shift < 63 && (span >> shift) >= m)
+		shift++;
+	uint64_t nb = (span >> shift) + 1;
+	if (nb > q->capb)
+		bkt_grow(q, (uint32_t)nb);
+	q->base = lo;
+	q->shift = shift;
+	q->nb = (uint32_t)nb;
+	q->cur = 1;
+	size_t keep = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct evq_key k = q->far[i];
+		uint64_t b = ((uint64_t)k.t - (uint64_t)lo) >> shift;
+		if (b == 0)
+			srt_add(q, k);
+		else if (b < nb)
+			bkt_add(q, (uint32_t)b, k);
+		else
+			q->far[keep++] = k;
+	}
+	q->nfar = keep;
+	srt_sort(q);
+}
+
+/* Remove the earliest queued key (the queue below head is not empty). */
+static struct evq_key take_min(struct evq *q)
+{
+	if (!q->nsrt && !q->nbot) {
+		while (q->cur < q->nb && q->bkt[q->cur] == EVQ_NIL)
+			q->cur++;
+		if (q->cur < q->nb)
+			bkt_take(q, q->cur++);
+		else
+			rebuild(q);
+	}
+	if (q->nsrt && (!q->nbot || kv(q->srt[q->nsrt - 1]) < kv(q->bot[0])))
+		return q->srt[--q->nsrt];
+	return bot_pop(q);
+}
+
+/* ---- sequence renumbering ---------------------------------------------- */
+
+static int cmp_key(const void *a, const void *b)
+{
+	unsigned __int128 x = kv(*(const struct evq_key *)a);
+	unsigned __int128 y = kv(*(const struct evq_key *)b);
+	return (x > y) - (x < y);
+}
+
+/* The sequence counter reached seq_limit: give the pending events the
+ * sequences 0..n-1 in their (time, seq) order, all keys into far. */
+static void renumber(struct evq *q)
+{
+	for (size_t i = 0; i < q->nbot; i++)
+		far_add(q, q->bot[i]);
+	q->nbot = 0;
+	for (size_t i = 0; i < q->nsrt; i++)
+		far_add(q, q->srt[i]);
+	q->nsrt = 0;
+	for (uint32_t i = q->cur; i < q->nb; i++) {
+		uint32_t b = q->bkt[i];
+		q->bkt[i] = EVQ_NIL;
+		while (b != EVQ_NIL) {
+			struct evq_blk *bl = &q->blk[b];
+			uint32_t next = bl->next;
+			for (uint32_t j = 0; j < bl->n; j++)
+				far_add(q, bl->k[j]);
+			bl->next = q->freeblk;
+			q->freeblk = b;
+			b = next;
+		}
+	}
+	qsort(q->far, q->nfar, sizeof(*q->far), cmp_key);
+	for (size_t i = 0; i < q->nfar; i++)
+		q->far[i].w = (uint64_t)(i + 1) << 32 | (uint32_t)q->far[i].w;
+	q->head.seq = 0;
+	q->next_seq = q->n;
+	q->base = INT64_MIN;
+	q->shift = 0;
+	q->nb = q->cur = 0;
+}
+
+/* ---- interface --------------------------------------------------------- */
+
+/* Queue an event that is not the earliest. */
+static void enqueue(struct evq *q, const struct evq_event *e)
+{
+	if (q->n == 1) {	/* nothing below head: start afresh in far */
+		q->base = INT64_MIN;
+		q->shift = 0;
+		q->nb = q->cur = 0;
+	}
+	if (q->freeslot == EVQ_NIL)
+		pay_grow(q);
+	uint32_t s = q->freeslot;
+	struct evq_pay *p = &q->pay[s];
+	q->freeslot = p->arg;
+	p->type = e->type;
+	p->arg = e->arg;
+	p->data = e->data;
+	place(q, (struct evq_key){ e->t_ns, e->seq << 32 | s });
 }
 
 void evq_push(struct evq *q, int64_t t_ns, uint32_t type,
 		    uint32_t arg, uint64_t data)
 {
+	if (q->next_seq >= q->seq_limit)
+		renumber(q);
 	struct evq_event e = { .t_ns = t_ns, .seq = q->next_seq++,
 			       .type = type, .arg = arg, .data = data };
-	heap_push(t_ns - q->last_ns > EVQ_NEAR_NS ? &q->far : &q->near,
-		  &e);
-}
-
-/* (time, seq) as one unsigned 128-bit number: one compare, no branch. */
-static inline unsigned __int128 key(const struct evq_event *e)
-{
-	return (unsigned __int128)((uint64_t)e->t_ns ^ (UINT64_C(1) << 63)) << 64 |
-	       e->seq;
-}
-
-/* Remove the top of a non-empty heap. */
-static void heap_pop(struct evq_heap *hp)
-{
-	struct evq_event *h = hp->mem + OFS;
-	size_t n = --hp->n;
-	if (n == 0)
+	if (!q->n) {
+		q->head = e;
+		q->n = 1;
 		return;
-	const struct evq_event last = h[n];
-	const unsigned __int128 lk = key(&last);
-	size_t k = 0;
-	for (;;) {
-		size_t c = 4 * k + 1, best;
-		unsigned __int128 bk;
-		if (c + 3 < n) {
-			/* a full block: two pairs, then their winners */
-			unsigned __int128 k0 = key(&h[c]), k1 = key(&h[c + 1]);
-			unsigned __int128 k2 = key(&h[c + 2]), k3 = key(&h[c + 3]);
-			size_t a = c + (k1 < k0), b = c + 2 + (k3 < k2);
-			unsigned __int128 ka = k1 < k0 ? k1 : k0;
-			unsigned __int128 kb = k3 < k2 ? k3 : k2;
-			int bw = kb < ka;
-			best = bw ? b : a;
-			bk = bw ? kb : ka;
-		} else if (c < n) {
-			best = c;
-			bk = key(&h[c]);
-			for (size_t j = c + 1; j < n; j++) {
-				unsigned __int128 kj = key(&h[j]);
-				if (kj < bk) {
-					best = j;
-					bk = kj;
-				}
-			}
-		} else {
-			break;
-		}
-		if (lk < bk)
-			break;
-		h[k] = h[best];
-		k = best;
 	}
-	h[k] = last;
+	/* a new event has the largest seq: earlier than head only by time */
+	if (t_ns < q->head.t_ns) {
+		struct evq_event old = q->head;
+		q->head = e;
+		enqueue(q, &old);
+	} else {
+		enqueue(q, &e);
+	}
+	q->n++;
 }
 
 int evq_pop(struct evq *q, struct evq_event *out)
 {
-	struct evq_heap *hp;
-	if (!q->far.n) {
-		if (!q->near.n)
-			return -1;
-		hp = &q->near;
-	} else if (!q->near.n) {
-		hp = &q->far;
-	} else {
-		hp = evq_before(&q->far.mem[OFS], &q->near.mem[OFS])
-			     ? &q->far : &q->near;
+	if (!q->n)
+		return -1;
+	*out = q->head;
+	if (--q->n) {
+		struct evq_key k = take_min(q);
+		uint32_t s = (uint32_t)k.w;
+		struct evq_pay *p = &q->pay[s];
+		q->head.t_ns = k.t;
+		q->head.seq = k.w >> 32;
+		q->head.type = p->type;
+		q->head.arg = p->arg;
+		q->head.data = p->data;
+		p->arg = q->freeslot;
+		q->freeslot = s;
 	}
-	*out = hp->mem[OFS];
-	q->last_ns = out->t_ns;
-	heap_pop(hp);
 	return 0;
 }

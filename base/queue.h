@@ -2,44 +2,91 @@
  * (time, insertion sequence), so events at equal times pop in the order
  * they were pushed (deterministic tie-break). Called by the platform front
  * (plat/), the simulator's loop and processor sharing (sim/), the real
- * backend's loop and `vmspec bench engine`. Five functions are the whole
- * interface, so the structure can be swapped without touching callers.
+ * backend's loop and `vmspec bench engine`. Six functions are the whole
+ * interface (init, release, push, pop, peek, size), so the structure can be
+ * swapped without touching callers.
  *
- * Structure: two 4-ary min-heaps. An event due more than EVQ_NEAR_NS
- * after the last popped time goes to the "far" heap, any other to the
- * "near" one; pop takes the earlier of the two tops. The order is the same
- * whatever the split (every event is in exactly one heap and the tops are
- * compared by (time, seq)); the split only keeps the heap that is popped
- * all the time small: in a replay thousands of keep-alive deadlines
- * minutes ahead wait in the far heap while the few hundred request
- * completions churn in the near one. */
+ * Structure (docs/design.md §3.1): a bucket queue of 16-byte keys
+ * {time, seq << 32 | slot} with a small binary heap at the bottom, in the
+ * family of the ladder and calendar queues. The earliest event is kept
+ * whole in (head); the others are in one of three tiers, each entirely
+ * earlier than the next in (time, seq):
+ *   bot  a binary heap of the keys of the bucket being consumed and of
+ *        any push earlier than it (pushes into the past land here);
+ *   bkt  (nb) buckets of width 2^shift from (base), unsorted blocks of keys;
+ *        bucket (cur) is the next one moved into bot;
+ *   far  an unsorted array of everything beyond the buckets; when the
+ *        buckets are used up the buckets are rebuilt from it, sized by a
+ *        sampled quantile of its times.
+ * The payload (type, arg, data) of a queued event lives in a side table at
+ * (slot), slots are recycled through a free list: nothing is allocated per
+ * event once the arrays have grown. */
 #ifndef VMSPEC_BASE_QUEUE_H
 #define VMSPEC_BASE_QUEUE_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-/* Events due later than this after the last pop go to the far heap. */
-#define EVQ_NEAR_NS ((int64_t)1 << 30)	/* ~1.07 s */
-
 struct evq_event {
 	int64_t t_ns;		/* when it fires */
-	uint64_t seq;		/* insertion sequence, tie-break */
+	uint64_t seq;		/* push order among pending events; only its
+				 * order is meaningful (renumbered, below) */
 	uint32_t type;		/* engine-defined event type */
 	uint32_t arg;		/* engine-defined (e.g. VM slot) */
 	uint64_t data;		/* engine-defined (e.g. generation) */
 };
 
-struct evq_heap {
-	struct evq_event *mem;	/* storage, 128-byte aligned; see below */
-	size_t n;		/* events */
-	size_t cap;		/* capacity in events */
+struct evq_key {
+	int64_t t;		/* when it fires */
+	uint64_t w;		/* seq << 32 | payload slot */
 };
 
+struct evq_pay {
+	uint32_t type, arg;	/* as in struct evq_event; arg links free slots */
+	uint64_t data;
+};
+
+/* A block of a bucket: up to 7 keys, blocks of a bucket linked by index. */
+struct evq_blk {
+	struct evq_key k[7];
+	uint32_t next;		/* next block of the bucket, or EVQ_NIL */
+	uint32_t n;		/* keys used */
+	uint64_t pad;		/* to 128 bytes */
+};
+
+#define EVQ_NIL UINT32_MAX
+/* Slots and blocks are 32-bit indices: at most this many pending events
+ * (docs/limits.md); more aborts, as running out of memory does. */
+#define EVQ_MAX_PENDING (UINT32_C(1) << 31)
+
+/* What `vmspec bench engine` prints. */
+#define EVQ_STRUCTURE "bucket queue, 16-byte keys: sorted bottom + " \
+	"binary heap, 2^k-wide buckets over a sampled quantile, far array"
+
 struct evq {
-	struct evq_heap near, far;
-	int64_t last_ns;	/* time of the last popped event */
+	struct evq_event head;	/* the earliest pending event, if n > 0 */
+	size_t n;		/* pending events, head included */
+	struct evq_key *srt;	/* bottom: keys of the bucket taken, sorted
+				 * descending (earliest last) */
+	size_t nsrt, capsrt;
+	struct evq_key *bot;	/* bottom: binary min-heap of keys pushed
+				 * below cur since */
+	size_t nbot, capbot;
+	int64_t base;		/* time where bucket 0 starts */
+	unsigned shift;		/* bucket width = 2^shift ns */
+	uint32_t nb;		/* buckets in use */
+	uint32_t cur;		/* buckets below it have gone to bot */
+	uint32_t capb;		/* buckets allocated (all EVQ_NIL when free) */
+	uint32_t *bkt;		/* first block of each bucket, or EVQ_NIL */
+	struct evq_blk *blk;	/* block pool */
+	uint32_t nblk, freeblk;	/* pool size, free list head */
+	struct evq_key *far;	/* unsorted, later than every bucket */
+	size_t nfar, capfar;
+	struct evq_pay *pay;	/* payload per slot */
+	uint32_t npay, freeslot;	/* table size, free list head */
 	uint64_t next_seq;	/* sequence given to the next push */
+	uint64_t seq_limit;	/* renumber pending events when next_seq
+				 * reaches it: 2^32 (tests lower it) */
 };
 
 /* Storage for (cap_hint) events; grows by doubling as needed. */
@@ -50,30 +97,15 @@ void evq_push(struct evq *q, int64_t t_ns, uint32_t type,
 /* Remove the earliest event into *out; returns 0, or -1 when empty. */
 int evq_pop(struct evq *q, struct evq_event *out);
 
-/* (a) pops before (b). Bitwise, not short-circuit: no branch to mispredict. */
-static inline int evq_before(const struct evq_event *a,
-				   const struct evq_event *b)
-{
-	return (a->t_ns < b->t_ns) |
-	       ((a->t_ns == b->t_ns) & (a->seq < b->seq));
-}
-
-/* Logical position k of a heap lives at mem[k + 3]: the four children of k
- * start at a multiple of 4, i.e. one 128-byte block. */
+/* The earliest event (valid until the next push or pop), or NULL. */
 static inline const struct evq_event *evq_peek(const struct evq *q)
 {
-	const struct evq_event *a = q->near.n ? &q->near.mem[3] : NULL;
-	const struct evq_event *b = q->far.n ? &q->far.mem[3] : NULL;
-	if (!a)
-		return b;
-	if (!b)
-		return a;
-	return evq_before(b, a) ? b : a;
+	return q->n ? &q->head : NULL;
 }
 
 static inline size_t evq_size(const struct evq *q)
 {
-	return q->near.n + q->far.n;
+	return q->n;
 }
 
 #endif

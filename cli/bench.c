@@ -1,9 +1,5 @@
 /* bench.c - `vmspec bench`: performance benchmarks, kept out of the tests.
- * `bench engine`: the classic hold model on the event queue: N events
- * pending, then M holds, each a pop followed by a push at the popped time
- * plus an exponential increment (mean 1 us). The increments are drawn
- * before timing from a table of 2^16 values, so the figure measures the
- * queue, not the random number generator. The last line is events/s.
+ * `bench engine` is in cli/bench_engine.c.
  * `bench replay`: a synthetic Azure 2019 trace (cached in a temporary
  * directory) replayed by the simulator into a full results file, timed
  * end to end; the last line is invocations/s. */
@@ -34,18 +30,16 @@
 #include "workloads/trace.h"
 #include "workloads/workload.h"
 
-#define INC_TABLE (1u << 16)
-
 static const char bench_usage[] =
-	"usage: vmspec bench engine [--pending N] [--events M] [--seed S]\n"
+	"usage: vmspec bench engine [--pending N] [--events M] [OPTIONS]\n"
 	"       vmspec bench replay [--invocations N] [--strategy NAME] "
 	"[OPTIONS]\n"
 	"       vmspec bench rng [--draws N] [--rounds R]\n"
 	"       vmspec bench vmm [OPTIONS]\n"
 	"\n"
-	"  engine   hold model on the event queue: N pending events, M holds\n"
-	"           (pop then push); prints events per second last\n"
-	"           (defaults: --pending 1000 --events 10000000)\n"
+	"  engine   hold model on the event queue and reference queues: N\n"
+	"           pending events, M holds (pop then push); prints events\n"
+	"           per second last (vmspec bench engine --help)\n"
 	"  replay   replay ~N invocations of a synthetic Azure 2019 trace with\n"
 	"           one strategy into a full results file; prints wall time,\n"
 	"           peak RSS and invocations per second last\n"
@@ -67,73 +61,6 @@ int bench_parse_u64(const char *s, const char *opt, uint64_t *out)
 		return -1;
 	}
 	*out = (uint64_t)v;
-	return 0;
-}
-
-static int bench_engine(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "pending", required_argument, NULL, 'n' },
-		{ "events", required_argument, NULL, 'm' },
-		{ "seed", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	uint64_t pending = 1000, events = 10000000, seed = 1;
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'n':
-			if (bench_parse_u64(optarg, "--pending", &pending))
-				return EXIT_USAGE;
-			break;
-		case 'm':
-			if (bench_parse_u64(optarg, "--events", &events))
-				return EXIT_USAGE;
-			break;
-		case 's':
-			if (bench_parse_u64(optarg, "--seed", &seed))
-				return EXIT_USAGE;
-			break;
-		case 'h':
-			fputs(bench_usage, stdout);
-			return 0;
-		default:
-			fputs(bench_usage, stderr);
-			return EXIT_USAGE;
-		}
-	}
-	/* MT19937 whatever rng.generator's default: the same increments (and
-	 * checksum) as before that parameter, to compare queues across versions */
-	gsl_rng *r = rng_stream_new(RNG_GEN_MT19937, seed, 0);
-	int64_t *inc = xmalloc(sizeof(int64_t) * INC_TABLE);
-	for (uint32_t i = 0; i < INC_TABLE; i++)
-		inc[i] = 1 + (int64_t)gsl_ran_exponential(r, 1000.0);
-	struct evq q;
-	evq_init(&q, pending);
-	for (uint64_t i = 0; i < pending; i++)
-		evq_push(&q, inc[i & (INC_TABLE - 1)] * 8, 0, 0, 0);
-	/* warm-up: one pass over the heap */
-	struct evq_event ev;
-	for (uint64_t i = 0; i < pending; i++) {
-		evq_pop(&q, &ev);
-		evq_push(&q, ev.t_ns + inc[i & (INC_TABLE - 1)], 0, 0, 0);
-	}
-	double t0 = wall_seconds();
-	int64_t check = 0;
-	for (uint64_t i = 0; i < events; i++) {
-		evq_pop(&q, &ev);
-		check += ev.t_ns & 1;
-		evq_push(&q, ev.t_ns + inc[i & (INC_TABLE - 1)], 0, 0, 0);
-	}
-	double dt = wall_seconds() - t0;
-	printf("hold model: %" PRIu64 " pending, %" PRIu64 " holds in %.3f s "
-	       "(checksum %" PRId64 ")\n", pending, events, dt, check);
-	printf("%.0f events/s\n", dt > 0 ? (double)events / dt : 0);
-	evq_release(&q);
-	free(inc);
-	gsl_rng_free(r);
 	return 0;
 }
 

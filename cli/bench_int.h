@@ -1,5 +1,6 @@
 /* bench_int.h - what the files of `vmspec bench` share (cli/bench.c is
- * the command; cli/bench_rng.c the generator benchmark). */
+ * the command; cli/bench_engine.c the event queue benchmark, cli/bench_rng.c
+ * the generator benchmark). */
 #ifndef VMSPEC_BENCH_INT_H
 #define VMSPEC_BENCH_INT_H
 

@@ -30,6 +30,7 @@ extern const struct cmd_entry cmd_literature_entry;	/* cli/literature.c */
 /* Implemented by cli/report.c and cli/plot.c. */
 int cmd_report(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
+int bench_engine(int argc, char **argv);	/* cli/bench_engine.c */
 
 /* `vmspec run` and `vmspec real` are one command on two backends
  * (cli/run.c): options, configuration (exp_config), the results file
