@@ -162,8 +162,9 @@ static void test_poisson_same_draws(void)
 {
 	const double fixed[] = { 0, 1e-9, 0.5, 9.999999, 10, 10.000001, 37.5,
 				 900, 1010, 1023.5, 1024, 1100, 123456, 1e9 };
-	gsl_rng *a = rng_stream_new(5, 0), *b = rng_stream_new(5, 0);
-	gsl_rng *m = rng_stream_new(6, 0);
+	gsl_rng *a = rng_stream_new(RNG_GEN_DEFAULT, 5, 0);
+	gsl_rng *b = rng_stream_new(RNG_GEN_DEFAULT, 5, 0);
+	gsl_rng *m = rng_stream_new(RNG_GEN_DEFAULT, 6, 0);
 	int diff = 0;
 	for (int i = 0; i < 400000; i++) {
 		double mu;
