@@ -21,18 +21,18 @@
 #include "base/util.h"
 
 #define INC_TABLE (1u << 16)
-#define MEAN_NS 1000.0
+#define MEAN_NS 1000.0	/* default mean increment (--mean) */
 
 static const char engine_usage[] =
 	"usage: vmspec bench engine [--pending N] [--events M] [--seed S]\n"
-	"                           [--rounds R] [--dist NAME]\n"
+	"                           [--rounds R] [--dist NAME] [--mean NS]\n"
 	"\n"
 	"Hold model: N pending events, then M holds (pop, then push at the\n"
-	"popped time plus an increment of mean 1 us), on the event queue and\n"
-	"on reference queues written from the papers (binary heap, ladder\n"
-	"queue of Tang, Goh & Thng 2005, calendar queue of Brown 1988) in the\n"
-	"same process, alternating, R rounds. Prints the median M events/s of\n"
-	"each and the ratios event queue / reference; the last line is the\n"
+	"popped time plus an increment of mean --mean, 1 us by default), on\n"
+	"the event queue and on reference queues written from the papers\n"
+	"(binary heap, ladder queue of Tang, Goh & Thng 2005, calendar queue of\n"
+	"Brown 1988) in the same process, alternating, R rounds. Prints the\n"
+	"median M events/s of each and the ratios event queue / reference; the last line is the\n"
 	"event queue's median events/s.\n"
 	"\n"
 	"  --pending N   pending events (default 1000)\n"
@@ -42,7 +42,10 @@ static const char engine_usage[] =
 	"  --dist NAME   increments: exponential (default), uniform [0,2],\n"
 	"                bimodal (90% U[0,0.2], 10% U[0,18.2]), triangular\n"
 	"                (density rising on [0,1.5]), camel (half U[0,0.4],\n"
-	"                half U[1.6,2]); all of mean 1 (x 1 us)\n"
+	"                half U[1.6,2]); all of mean 1 (x --mean)\n"
+	"  --mean NS     mean increment in ns (default 1000); times are integer\n"
+	"                ns, so with N pending about N / NS events share each ns:\n"
+	"                a larger mean keeps the keys distinct, as in the papers\n"
 	"  --skip NAME   leave out a reference: \"binary heap\", ladder,\n"
 	"                calendar (repeatable; the calendar's sorted days\n"
 	"                grow long when many events share a nanosecond)\n";
@@ -168,6 +171,7 @@ int bench_engine(int argc, char **argv)
 		{ "pending", required_argument, NULL, 'n' },
 		{ "events", required_argument, NULL, 'm' },
 		{ "seed", required_argument, NULL, 's' },
+		{ "mean", required_argument, NULL, 'M' },
 		{ "rounds", required_argument, NULL, 'r' },
 		{ "dist", required_argument, NULL, 'd' },
 		{ "skip", required_argument, NULL, 'k' },
@@ -178,6 +182,7 @@ int bench_engine(int argc, char **argv)
 		"bimodal", "triangular", "camel", NULL };
 	uint64_t pending = 1000, events = 2000000, seed = 1, rounds = 5;
 	const char *dist = "exponential";
+	double mean = MEAN_NS;
 	int skip[NQ] = { 0 };
 	int c;
 	optind = 1;
@@ -195,6 +200,17 @@ int bench_engine(int argc, char **argv)
 			if (bench_parse_u64(optarg, "--seed", &seed))
 				return EXIT_USAGE;
 			break;
+		case 'M': {
+			char *end;
+			mean = strtod(optarg, &end);
+			if (*end || !(mean >= 1) || mean > 1e15) {
+				fprintf(stderr, "vmspec bench engine: --mean: "
+					"expected ns in [1, 1e15], got \"%s\"\n",
+					optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		}
 		case 'r':
 			if (bench_parse_u64(optarg, "--rounds", &rounds))
 				return EXIT_USAGE;
@@ -239,12 +255,12 @@ int bench_engine(int argc, char **argv)
 	gsl_rng *r = rng_stream_new(RNG_GEN_MT19937, seed, 0);
 	int64_t *inc = xmalloc(sizeof(int64_t) * INC_TABLE);
 	for (uint32_t i = 0; i < INC_TABLE; i++)
-		inc[i] = 1 + (int64_t)(MEAN_NS * draw(r, dist));
+		inc[i] = 1 + (int64_t)(mean * draw(r, dist));
 	gsl_rng_free(r);
 	printf("event queue: %s\n", EVQ_STRUCTURE);
 	printf("hold model: %" PRIu64 " pending, %" PRIu64 " holds x %" PRIu64
-	       " rounds, %s increments of mean 1 us\n", pending, events,
-	       rounds, dist);
+	       " rounds, %s increments of mean %g ns\n", pending, events,
+	       rounds, dist, mean);
 	double *rate = xmalloc(sizeof(double) * NQ * rounds);
 	int64_t check[NQ] = { 0 };
 	for (uint64_t k = 0; k < rounds; k++)
