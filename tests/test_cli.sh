@@ -192,9 +192,12 @@ expect "compress: lz4" 0 "results:" -- "$VMSPEC" run "$T/small.yaml" \
 	-o "$T/lz4.h5" --no-plot --set results.compress=lz4
 expect "compress: report reads it" 0 "keepalive" -- "$VMSPEC" report "$T/lz4.h5"
 # h5py (Debian's python3-h5py, same HDF5 and plugin directory) reads the
-# compressed rows: the same /requests as the uncompressed file
-if python3 -c 'import h5py' 2>/dev/null; then
-	n=$(python3 -c 'import h5py, sys
+# compressed rows: the same /requests as the uncompressed file (Debian's
+# python3 when there is one: a python3 earlier on PATH may lack h5py)
+PY=python3
+[ -x /usr/bin/python3 ] && PY=/usr/bin/python3
+if $PY -c 'import h5py' 2>/dev/null; then
+	n=$($PY -c 'import h5py, sys
 a = h5py.File(sys.argv[1], "r")["runs/keepalive/requests"][:]
 b = h5py.File(sys.argv[2], "r")["runs/keepalive/requests"][:]
 print(len(a) if len(a) > 0 and (a == b).all() else -1)' "$T/lz4.h5" "$T/small.h5" 2>&1)
