@@ -495,10 +495,9 @@ void evq_push(struct evq *q, int64_t t_ns, uint32_t type,
 	if (t_ns < q->head.t_ns) {
 		struct evq_event old = q->head;
 		q->head = e;
-		enqueue(q, &old);
-	} else {
-		enqueue(q, &e);
+		e = old;
 	}
+	enqueue(q, &e);
 	q->n++;
 }
 
