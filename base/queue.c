@@ -12,8 +12,8 @@
 _Static_assert(sizeof(struct evq_blk) == 128, "a block must be 128 bytes");
 
 #define BLK_KEYS 7
-/* rebuild: the buckets take the earliest QUANT_NUM/QUANT_DEN of far,
- * about PER_BUCKET keys a bucket */
+/* rebuild: the bucket width is the one that gives about PER_BUCKET keys a
+ * bucket over the earliest QUANT_NUM/QUANT_DEN of far ... */
 #ifndef QUANT_NUM
 #define QUANT_NUM 3
 #endif
@@ -24,6 +24,15 @@ _Static_assert(sizeof(struct evq_blk) == 128, "a block must be 128 bytes");
 #define PER_BUCKET 2
 #endif
 #define SAMPLES 32
+/* ... and the buckets, of that width, extend up to the latest key of far
+ * but to at most SPAN_MUL times that many buckets: the keys pushed later
+ * then land in a bucket, not in far, and far is laid out again once a
+ * span, not once a quantile */
+#ifndef SPAN_MUL
+#define SPAN_MUL 8
+#endif
+/* buckets of at most this many keys are sorted by rank (sort_desc_rank) */
+#define RANK_MAX 12
 
 /* (time, seq) as one unsigned 128-bit number. */
 static inline unsigned __int128 kv(struct evq_key k)
@@ -273,6 +282,27 @@ static void sort_desc(struct evq_key *a, size_t n, int depth)
 	sort_desc_small(a, n);
 }
 
+/* Sort (n <= RANK_MAX) keys into descending order without branches on
+ * the data: each key goes to its rank, the number of keys later than it
+ * (keys are distinct: no two pending events share a seq). A few keys a
+ * bucket is the common case at small sizes, where an insertion sort's
+ * mispredicted branches cost more than these n^2 compares. */
+static inline void sort_desc_rank(struct evq_key *a, size_t n)
+{
+	struct evq_key tmp[RANK_MAX];
+	unsigned __int128 v[RANK_MAX];
+	for (size_t i = 0; i < n; i++) {
+		tmp[i] = a[i];
+		v[i] = kv(a[i]);
+	}
+	for (size_t i = 0; i < n; i++) {
+		size_t r = 0;
+		for (size_t j = 0; j < n; j++)
+			r += v[j] > v[i];
+		a[r] = tmp[i];
+	}
+}
+
 /* Sort srt into descending order, so the earliest is last. */
 static inline void srt_sort(struct evq *q)
 {
@@ -283,7 +313,9 @@ static inline void srt_sort(struct evq *q)
 			a[0] = a[1];
 			a[1] = t;
 		}
-	} else if (q->nsrt > 2) {
+	} else if (q->nsrt <= RANK_MAX) {
+		sort_desc_rank(a, q->nsrt);
+	} else {
 		sort_desc(a, q->nsrt, 64);
 	}
 }
@@ -316,6 +348,7 @@ static void rebuild(struct evq *q)
 		lo = t < lo ? t : lo;
 		hi = t > hi ? t : hi;
 	}
+	int64_t hq = hi;	/* the quantile's time */
 	size_t m = n * QUANT_NUM / QUANT_DEN / PER_BUCKET;
 	if (n > 4 * SAMPLES) {	/* cover a quantile of far, not its tail */
 		int64_t s[SAMPLES];
@@ -330,17 +363,22 @@ static void rebuild(struct evq *q)
 			s[j] = v;
 		}
 		int64_t qt = s[SAMPLES * QUANT_NUM / QUANT_DEN];
-		hi = qt > lo ? qt : lo;
+		hq = qt > lo ? qt : lo;
 	}
 	if (m < 1)
 		m = 1;
 	if (m > UINT32_MAX / 2)
 		m = UINT32_MAX / 2;
-	uint64_t span = (uint64_t)hi - (uint64_t)lo;
+	uint64_t span = (uint64_t)hq - (uint64_t)lo;
 	unsigned shift = 0;
 	while (shift < 63 && (span >> shift) >= m)
 		shift++;
-	uint64_t nb = (span >> shift) + 1;
+	uint64_t nb = (((uint64_t)hi - (uint64_t)lo) >> shift) + 1;
+	uint64_t nbmax = (uint64_t)m * SPAN_MUL + 1;
+	if (nbmax > UINT32_MAX / 2)
+		nbmax = UINT32_MAX / 2;
+	if (nb > nbmax)
+		nb = nbmax;
 	if (nb > q->capb)
 		bkt_grow(q, (uint32_t)nb);
 	q->base = lo;
@@ -457,10 +495,9 @@ void evq_push(struct evq *q, int64_t t_ns, uint32_t type,
 	if (t_ns < q->head.t_ns) {
 		struct evq_event old = q->head;
 		q->head = e;
-		enqueue(q, &old);
-	} else {
-		enqueue(q, &e);
+		e = old;
 	}
+	enqueue(q, &e);
 	q->n++;
 }
 
