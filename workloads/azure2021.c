@@ -366,13 +366,11 @@ int wlt_open_2021(const struct wl_trace_opts *o, uint64_t seed,
 	t->end_ns = o->end_s ? llround(o->end_s * 1e9) : INT64_MAX;
 	int64_t max_dur = 0, max_end = INT64_MIN, late = 0, stop_w = INT64_MIN;
 	int64_t facts[WLT_NFACTS];	/* max_dur, max_end, late of the file */
-	struct wlt_fkey key, key2;
-	int keyed = wlt_fkey_of(path, &key) == 0, stopped = 0;
-	int cached = keyed && wlt_cache_facts(path, &key, facts);
-	rc = csv_file_open(&t->f, path, err, errlen);
-	keyed = keyed && wlt_fkey_of(path, &key2) == 0 &&
-		wlt_fkey_eq(&key, &key2);
-	if (keyed && cached) {
+	struct wlt_fkey key;
+	int keyed, cached, stopped = 0;
+	rc = wlt_open_facts(path, &t->f, &key, &keyed, &cached, facts, err,
+			    errlen);
+	if (cached) {
 		int64_t w = o->reorder_window_s > 0 ?
 			llround(o->reorder_window_s * 1e9) : facts[0];
 		if (w >= facts[2])

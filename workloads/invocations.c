@@ -606,14 +606,12 @@ int wlt_open_inv(const struct wl_trace_opts *o, uint64_t seed,
 		rc = ti_table(t, &table, err, errlen);
 	int64_t disorder = 0, max_at = INT64_MIN;
 	int64_t facts[WLT_NFACTS], stop_w = INT64_MIN;	/* disorder, max_at */
-	struct wlt_fkey key, key2;
-	int keyed = wlt_fkey_of(inv, &key) == 0, stopped = 0;
-	int cached = keyed && wlt_cache_facts(inv, &key, facts);
+	struct wlt_fkey key;
+	int keyed = 0, cached = 0, stopped = 0;
 	if (rc == 0)
-		rc = csv_file_open(&t->f, inv, err, errlen);
-	keyed = keyed && wlt_fkey_of(inv, &key2) == 0 &&
-		wlt_fkey_eq(&key, &key2);
-	if (keyed && cached) {
+		rc = wlt_open_facts(inv, &t->f, &key, &keyed, &cached, facts,
+				    err, errlen);
+	if (cached) {
 		int64_t w = o->reorder_window_s > 0 ?
 			llround(o->reorder_window_s * 1e9) : facts[0];
 		if (w >= facts[0])

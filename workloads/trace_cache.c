@@ -423,3 +423,17 @@ void wl_trace_cache_clear(void)
 	}
 	pthread_mutex_unlock(&tc_lock);
 }
+
+int wlt_open_facts(const char *path, struct csv_file *f,
+		   struct wlt_fkey *key, int *keyed, int *cached,
+		   int64_t facts[WLT_NFACTS], char *err, size_t errlen)
+{
+	struct wlt_fkey after;
+	*keyed = wlt_fkey_of(path, key) == 0;
+	*cached = *keyed && wlt_cache_facts(path, key, facts);
+	int rc = csv_file_open(f, path, err, errlen);
+	*keyed = *keyed && wlt_fkey_of(path, &after) == 0 &&
+		 wlt_fkey_eq(key, &after);
+	*cached = *cached && *keyed;
+	return rc;
+}

@@ -90,6 +90,16 @@ int wlt_cache_facts(const char *path, const struct wlt_fkey *k,
 void wlt_cache_put_facts(const char *path, const struct wlt_fkey *k,
 			 const int64_t v[WLT_NFACTS]);
 
+/* Open (path) into (f) (csv_file_open) for a first pass whose whole-file
+ * facts the cache may hold: (key) is the file's key; *keyed is 1 when the
+ * key read before the open equals the one read after it (the opened file
+ * is the keyed one: facts may be used and stored), *cached when (facts)
+ * came from the cache for it. Returns csv_file_open's result. */
+struct csv_file;
+int wlt_open_facts(const char *path, struct csv_file *f,
+		   struct wlt_fkey *key, int *keyed, int *cached,
+		   int64_t facts[WLT_NFACTS], char *err, size_t errlen);
+
 /* The same for a table's index. */
 const struct wlt_tabidx *wlt_cache_tabidx(const char *path,
 					  const struct wlt_fkey *k);
