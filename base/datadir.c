@@ -19,10 +19,20 @@
 int datadir_is_name(const char *s)
 {
 	size_t len = strlen(s);
+	const char *c = s;
 
-	return len > 0 && !strchr(s, '/') && strcmp(s, ".") &&
-	       strcmp(s, "..") &&
-	       !(len >= 5 && strcmp(s + len - 5, ".yaml") == 0);
+	if (len == 0 || (len >= 5 && strcmp(s + len - 5, ".yaml") == 0))
+		return 0;
+	/* components separated by '/': none empty, "." or ".." */
+	for (;;) {
+		size_t k = strcspn(c, "/");
+		if (k == 0 || (k == 1 && c[0] == '.') ||
+		    (k == 2 && c[0] == '.' && c[1] == '.'))
+			return 0;
+		if (!c[k])
+			return 1;
+		c += k + 1;
+	}
 }
 
 /* 1 when this program's executable lies under the build tree it was

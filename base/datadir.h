@@ -14,9 +14,12 @@
 #define DATADIR_MAX 3		/* places searched */
 #define DATADIR_PATH_LEN 4096	/* bytes of one, with its NUL */
 
-/* 1 when (s) reads as a name rather than a path: not empty, no '/', not
- * "." or "..", and not ending in ".yaml". Whether a file (s) exists is the
- * caller's question (a name is looked up only when it does not). */
+/* 1 when (s) reads as a name rather than a path: not empty, not ending in
+ * ".yaml", and made of components separated by '/' none of which is
+ * empty, "." or ".." (so no leading '/': "literature/keepalive-caching"
+ * names experiments/literature/keepalive-caching.yaml). Whether a file
+ * (s) exists is the caller's question (a name is looked up only when it
+ * does not). */
 int datadir_is_name(const char *s);
 
 /* The directories searched for (sub) ("experiments", "models"), in order,

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "cli/cmd.h"
 #include "exp/params.h"
 #include "base/datadir.h"
@@ -47,48 +48,81 @@ static void yaml_blurb(const char *path, char *buf, size_t n)
 	fclose(f);
 }
 
-/* Every (sub)/NAME.yaml of the places datadir_find searches, the first of
- * a name only (the one `vmspec run NAME` takes), by name. */
+struct names {
+	char **v;
+	size_t n, cap;
+};
+
+/* Every NAME.yaml of (dir) into (nm) as (prefix)NAME; with (depth) > 0,
+ * also those of its subfolders, as SUB/NAME. */
+static void collect(const char *dir, const char *prefix, int depth,
+		    struct names *nm)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char sub[DATADIR_PATH_LEN], pre[256];
+	struct stat st;
+
+	while (d && (e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+		if (e->d_name[0] == '.')
+			continue;
+		if (len > 5 && !strcmp(e->d_name + len - 5, ".yaml")) {
+			if (nm->n == nm->cap)
+				nm->v = xrealloc(nm->v, (nm->cap *= 2) *
+						 sizeof(*nm->v));
+			nm->v[nm->n] = xmalloc(strlen(prefix) + len + 1);
+			sprintf(nm->v[nm->n], "%s%.*s", prefix, (int)len - 5,
+				e->d_name);
+			nm->n++;
+			continue;
+		}
+		if (depth <= 0 ||
+		    (size_t)snprintf(sub, sizeof(sub), "%s/%s", dir,
+				     e->d_name) >= sizeof(sub) ||
+		    (size_t)snprintf(pre, sizeof(pre), "%s%s/", prefix,
+				     e->d_name) >= sizeof(pre) ||
+		    stat(sub, &st) < 0 || !S_ISDIR(st.st_mode))
+			continue;
+		collect(sub, pre, depth - 1, nm);
+	}
+	if (d)
+		closedir(d);
+}
+
+/* Every (sub)/NAME.yaml and (sub)/FOLDER/NAME.yaml of the places
+ * datadir_find searches, the first of a name only (the one `vmspec run
+ * NAME` takes), by name. */
 static void list_shipped(const char *sub)
 {
 	char dirs[DATADIR_MAX][DATADIR_PATH_LEN], path[DATADIR_PATH_LEN];
 	char blurb[160], err[8];
-	size_t nd = datadir_dirs(sub, dirs), nn = 0, cap = 16;
-	char **names = xcalloc(cap, sizeof(*names));
+	size_t nd = datadir_dirs(sub, dirs);
+	struct names nm = { xcalloc(16, sizeof(char *)), 0, 16 };
+	int w = 24;
 
 	printf("  (searched in:");
 	for (size_t i = 0; i < nd; i++)
 		printf("%s %s", i ? "," : "", dirs[i]);
 	printf(")\n");
-	for (size_t i = 0; i < nd; i++) {
-		DIR *d = opendir(dirs[i]);
-		struct dirent *e;
-		while (d && (e = readdir(d))) {
-			size_t len = strlen(e->d_name);
-			if (len <= 5 || strcmp(e->d_name + len - 5, ".yaml"))
-				continue;
-			if (nn == cap)
-				names = xrealloc(names, (cap *= 2) *
-						 sizeof(*names));
-			names[nn] = xstrdup(e->d_name);
-			names[nn++][len - 5] = '\0';
-		}
-		if (d)
-			closedir(d);
-	}
-	qsort(names, nn, sizeof(*names), by_name);
-	for (size_t i = 0; i < nn; i++) {
-		if (i && !strcmp(names[i], names[i - 1]))
+	for (size_t i = 0; i < nd; i++)
+		collect(dirs[i], "", 1, &nm);
+	qsort(nm.v, nm.n, sizeof(*nm.v), by_name);
+	for (size_t i = 0; i < nm.n; i++)
+		if (strlen(nm.v[i]) > (size_t)w)
+			w = (int)strlen(nm.v[i]);
+	for (size_t i = 0; i < nm.n; i++) {
+		if (i && !strcmp(nm.v[i], nm.v[i - 1]))
 			continue;
-		if (datadir_find(sub, names[i], path, sizeof(path), err,
+		if (datadir_find(sub, nm.v[i], path, sizeof(path), err,
 				 sizeof(err)) == 0) {
 			yaml_blurb(path, blurb, sizeof(blurb));
-			printf("  %-24s %s\n", names[i], blurb);
+			printf("  %-*s %s\n", w, nm.v[i], blurb);
 		}
 	}
-	for (size_t i = 0; i < nn; i++)
-		free(names[i]);
-	free(names);
+	for (size_t i = 0; i < nm.n; i++)
+		free(nm.v[i]);
+	free(nm.v);
 }
 
 static int list_exec(int argc, char **argv)

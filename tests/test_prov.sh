@@ -98,6 +98,16 @@ expect "unknown experiment" 2 \
 	"$VMSPEC" run no-such-exp
 expect "unknown calibration" 2 "nor a shipped calibration file (looked for nocal.yaml in $D/models, " -- \
 	"$VMSPEC" run tiny --dump-config --set models.calibration=nocal
+# a subfolder of experiments/: named FOLDER/NAME, listed, found
+mkdir -p "$D/experiments/sub"
+sed 's/^name: tiny/name: subtiny/; 1s/.*/# subtiny - a tiny one in a subfolder/' \
+	"$D/experiments/tiny.yaml" >"$D/experiments/sub/subtiny.yaml"
+expect "list experiments: subfolder" 0 "sub/subtiny  *a tiny one in a subfolder" -- \
+	"$VMSPEC" list experiments
+expect "run by name in a subfolder" 0 '^name: "subtiny"' -- \
+	"$VMSPEC" run sub/subtiny --dump-config
+expect "a name with ..: a path, not looked up" 2 "sub/../tiny: cannot open" -- \
+	"$VMSPEC" run sub/../tiny --dump-config
 lines=$("$VMSPEC" run no-such-exp 2>&1 | wc -l)
 check "unknown name: one line" test "$lines" -eq 1
 # a file of that name wins over the shipped one
@@ -140,6 +150,9 @@ if [ -f "$build/Makefile" ] && command -v make >/dev/null; then
 	expect "installed: calibration by name" 0 "calibration: \"$share/models/calibration-kvm-pvm-epyc-2core.yaml\"" -- \
 		env VMSPEC_DATADIR="$share" "$bin" run quickstart --dump-config \
 		--set models.calibration=calibration-kvm-pvm-epyc-2core
+	expect "installed: literature by name" 0 '^name: "scale-per-request' -- \
+		env VMSPEC_DATADIR="$share" "$bin" run \
+		literature/scale-per-request --dump-config
 	"$bin" run no-such-exp >"$T/inst.out" 2>&1
 	check "installed: not the source tree" sh -c \
 		'! grep -q "$1/experiments" "$2" && grep -q "looked for" "$2"' \
