@@ -117,14 +117,16 @@ double gp_text_width(const char *s)
 
 void gp_terminal(FILE *gp, const struct gp_term *t, int w_px, int h_px)
 {
+	/* pngcairo draws a point as 4/3 pixels (96 dpi); a PDF inch is
+	 * 100 canvas pixels, 72 points; its lines 0.5 pt a width unit */
 	if (!strcmp(t->name, "pdfcairo"))
 		fprintf(gp, "set terminal pdfcairo noenhanced size %.2fin,%.2fin "
-			"font 'Sans,%.1f' fontscale 1\n", w_px / 100.0,
-			h_px / 100.0, GP_FONT_PT * 0.72);
+			"font 'Sans,%.1f' fontscale 1 linewidth 1.4\n",
+			w_px / 100.0, h_px / 100.0, GP_FONT_PT * 0.96);
 	else if (!strcmp(t->name, "svg"))
 		fprintf(gp, "set terminal svg noenhanced size %d,%d font "
-			"'Sans,%d' background '#ffffff'\n", w_px, h_px,
-			GP_FONT_PT);
+			"'Sans,%.1f' background '#ffffff'\n", w_px, h_px,
+			GP_FONT_PT * 4.0 / 3);
 	else if (!strcmp(t->name, "pngcairo"))
 		fprintf(gp, "set terminal pngcairo noenhanced size %d,%d font "
 			"'Sans,%d'\n", w_px, h_px, GP_FONT_PT);

@@ -37,9 +37,9 @@ typedef void (*gp_emit_fn)(FILE *gp, const struct gp_term *t,
 			   const void *arg);
 
 /* "set terminal ... size; set output" for a canvas of (w_px, h_px) pixels
- * and the house font (GP_FONT_PT): PDF at 100 pixels an inch in a font of
- * the same share of the canvas, so one script lays out alike in every
- * format. */
+ * and the house font (GP_FONT_PT as pngcairo draws it): PDF at 100 pixels
+ * an inch, its font and lines the same share of the canvas as in the PNG,
+ * SVG alike, so one script lays out alike in every format. */
 #define GP_FONT_PT 13
 /* Sizes of that font on the canvas, in pixels: an average character's
  * width and a line's height (for margins computed from labels). */

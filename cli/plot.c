@@ -646,9 +646,15 @@ static void caption(const struct script *s, const char *what, double width,
 		return;
 	snprintf(buf + strlen(buf), len - strlen(buf), "\n");
 	col = 0;
-	for (size_t i = 0; i < s->n; i++) {
+	/* at most three lines of names: the key has them all */
+	for (size_t i = 0, lines = 1; i < s->n; i++) {
 		snprintf(word, sizeof(word), "%s%s", i ? "" : "runs: ",
 			 s->c[i].label);
+		if (col > 0 && col + gp_text_width(word) + 2 > width &&
+		    ++lines > 3) {
+			put_word(buf, len, &col, ", ", "...", width);
+			break;
+		}
 		put_word(buf, len, &col, ", ", word, width);
 	}
 }
