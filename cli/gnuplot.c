@@ -182,17 +182,20 @@ unsigned gp_format_default(const char *out)
 }
 
 /* Run gnuplot on what (emit) writes for (t), or (NULL emit) only probe the
- * terminal (t->name); its exit status, or -1 when it could not be started.
+ * terminal (t->name); its messages dropped when (quiet) (a probe, or a pass
+ * after the first: the same script's warnings again). Its exit status, or
+ * -1 when it could not be started.
  * SIGPIPE is ignored meanwhile so that a gnuplot that dies early gives a
  * status, not a killed vmspec; its stdout goes to /dev/null (after a failed
  * `set output` gnuplot would write the image there). */
-static int run(gp_emit_fn emit, const struct gp_term *t, const void *arg)
+static int run(gp_emit_fn emit, const struct gp_term *t, const void *arg,
+	       int quiet)
 {
 	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
 	sigemptyset(&ign.sa_mask);
 	sigaction(SIGPIPE, &ign, &old);
-	FILE *gp = popen(emit ? "gnuplot >/dev/null" :
-			 "gnuplot >/dev/null 2>&1", "w");
+	FILE *gp = popen(quiet ? "gnuplot >/dev/null 2>&1" :
+			 "gnuplot >/dev/null", "w");
 	if (!gp) {
 		sigaction(SIGPIPE, &old, NULL);
 		return -1;
@@ -211,7 +214,7 @@ static int run(gp_emit_fn emit, const struct gp_term *t, const void *arg)
 static int has_terminal(const char *name)
 {
 	struct gp_term t = { .name = name };
-	return run(NULL, &t, NULL) == 0;
+	return run(NULL, &t, NULL, 1) == 0;
 }
 
 /* (out) without a trailing .png, .pdf or .svg, then (ext). */
@@ -284,10 +287,10 @@ int gp_draw(const char *who, const char *out, unsigned formats,
 			goto out;
 		}
 	}
-	for (size_t k = 0; k < NFMT; k++) {
+	for (size_t k = 0, passes = 0; k < NFMT; k++) {
 		if (!file[k])
 			continue;
-		int st = run(emit, &t[k], arg);
+		int st = run(emit, &t[k], arg, passes++ > 0);
 		if (st == 127 || st < 0) {
 			fprintf(stderr, "%s: cannot run gnuplot: apt-get install "
 				"gnuplot-nox\n", who);

@@ -40,11 +40,11 @@ typedef void (*gp_emit_fn)(FILE *gp, const struct gp_term *t,
  * and the house font (GP_FONT_PT as pngcairo draws it): PDF at 100 pixels
  * an inch, its font and lines the same share of the canvas as in the PNG,
  * SVG alike, so one script lays out alike in every format. */
-#define GP_FONT_PT 13
+#define GP_FONT_PT 12
 /* Sizes of that font on the canvas, in pixels: an average character's
  * width and a line's height (for margins computed from labels). */
-#define GP_CHAR_PX 10.0
-#define GP_LINE_PX 20
+#define GP_CHAR_PX 9.3
+#define GP_LINE_PX 19
 void gp_terminal(FILE *gp, const struct gp_term *t, int w_px, int h_px);
 
 /* Parse (s) ("png", "pdf", "svg", "all" or a comma list of them) into
