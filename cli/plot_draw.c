@@ -242,7 +242,7 @@ static void emit_markers(FILE *gp, size_t i, size_t n, const double *x,
 static double emit_cdf_data(FILE *gp, const struct plot_script *s, double *median)
 {
 	double least = 1, floor, *x = NULL, *cdf = NULL, *tail = NULL;
-	size_t i, k, np;
+	size_t i, k, np, last;
 
 	*median = INFINITY;
 	for (i = 0; i < s->n; i++) {
@@ -264,7 +264,14 @@ static double emit_cdf_data(FILE *gp, const struct plot_script *s, double *media
 		if (curve_points(c, &x, &cdf, &tail, &np) < 0)
 			np = 0;		/* an empty curve, not a crash */
 		fprintf(gp, "$d%zu << EOD\n", i + 1);
-		for (k = 0; k < np; k++) {
+		for (k = 0, last = 0; k < np; k++) {
+			/* points closer than 0.5 % in x (a fraction of a pixel)
+			 * left out, but the first and last, and the last with
+			 * a tail on the log axis */
+			if (k > 0 && k + 1 < np && x[k] < 1.005 * x[last] &&
+			    !(tail[k] > 1e-12 && tail[k + 1] <= 1e-12))
+				continue;
+			last = k;
 			fprintf(gp, "%.9g %.9g", x[k], cdf[k]);
 			if (c->nrep)
 				fprintf(gp, " %.9g %.9g", c->lo[k], c->hi[k]);
