@@ -1,81 +1,64 @@
-/* plot.c - `vmspec plot FILE... [-o PNG] [--title T] [--bars]`: one latency
- * CDF with a curve per run of every file, from each run's latency_hist
- * (never /requests), or (--bars) a bar chart of start kinds and memory per
- * run from /summary; drawn by gnuplot through a pipe with inline datablocks.
- * The replications of a run (groups NAME#K) make one curve: their mean CDF
- * in a pointwise 95 % band, and bars with intervals. A sweep index goes to
+/* plot.c - `vmspec plot FILE... [-o PNG] [--title T] [--bars] [--format F]`:
+ * the latency CDF beside its tail with a curve per run of every file, from
+ * each run's latency_hist (never /requests), or (--bars) the start kinds
+ * and memory of each run from /summary, titled with the experiment, runs,
+ * seeds and replications the files record. This file reads the files into
+ * curves and merges the replications of a run (groups NAME#K) into one:
+ * their mean CDF in a pointwise 95 % band, kinds and memory with their
+ * intervals; cli/plot_draw.c writes the gnuplot scripts, cli/gnuplot.c
+ * runs them once per format (PNG, PDF or SVG). A sweep index goes to
  * cli/plot_index.c. Called from main(). Exit: 0 written, 1 no data or
  * gnuplot failed, 2 usage. */
 #include <errno.h>
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
+#include <yaml.h>
 #include "base/results.h"
 #include "base/stats.h"
 #include "cli/cmd.h"
 #include "cli/gnuplot.h"
+#include "cli/plot_int.h"
 #include "cli/report_index.h"
 #include "exp/sweep_read.h"
 
 static const char plot_usage[] =
-"usage: vmspec plot FILE... [-o PNG] [--title T] [--bars]\n"
+"usage: vmspec plot FILE... [-o PNG] [--title T] [--bars] [--format F]\n"
 "\n"
-"Draw the latency CDF of every run of every results FILE into one PNG:\n"
-"x is the request latency in ms (log scale), y the fraction of requests\n"
-"with at most that latency. Curves come from each run's latency_hist\n"
-"(bucket bounds within 1/256 of the true latency) and are labeled with\n"
-"the run name, or \"<file stem>:<run name>\" when several files are given.\n"
-"The replications of a run (runs NAME#0, NAME#1, ...) make one curve: their\n"
-"mean CDF inside a pointwise 95 % band (Student t over the replications).\n"
-"A sweep's index file (DIR/index.h5) draws a metric against a parameter\n"
-"instead: see vmspec plot INDEX.h5 --help.\n"
-"Needs gnuplot (apt-get install gnuplot-nox); uses its pngcairo terminal\n"
-"when available, else png.\n"
+"Draw the latency of every run of every results FILE into one figure: on\n"
+"the left the CDF (x the request latency in ms, log scale; y the fraction\n"
+"of requests with at most that latency), on the right its tail, 1 - CDF on\n"
+"a log scale, where p99 and p99.9 differ visibly. Curves come from each\n"
+"run's latency_hist (bucket bounds within 1/256 of the true latency), each\n"
+"run in its own colour, dash and marker (colour-blind safe, distinct for\n"
+"28 runs), labeled with the run name, or \"<file stem>:<run name>\" when\n"
+"several files are given. The replications of a run (runs NAME#0, NAME#1,\n"
+"...) make one curve: their mean CDF inside a pointwise 95 % band (Student\n"
+"t over the replications). The title names the experiment, the number of\n"
+"runs and replications and the seeds, as the files record them, and lists\n"
+"the runs. A sweep's index file (DIR/index.h5) draws a metric against a\n"
+"parameter instead: see vmspec plot INDEX.h5 --help.\n"
+"Needs gnuplot (apt-get install gnuplot-nox); PNG through its pngcairo\n"
+"terminal when available, else png; PDF through pdfcairo.\n"
 "\n"
 "  -o, --output PNG  output file (default: the first FILE with .h5\n"
-"                    replaced by .png)\n"
-"  --title T         plot title (default: \"latency CDF\")\n"
+"                    replaced by .png); the PDF goes next to it (.pdf)\n"
+GP_FORMAT_HELP
+"  --title T         plot title (default: the experiment, runs, seeds and\n"
+"                    replications)\n"
 "  --bars            instead of the CDF: per run, the fraction of requests\n"
-"                    by start kind (stacked) and the memory-time used\n"
+"                    by start kind (stacked) above the memory-time used\n"
 "                    (default output: FILE-bars.png); with replications,\n"
 "                    kinds side by side, each with its 95 % interval\n"
 "  -h, --help        show this text\n"
 "\n"
-"Prints the path written. Exit status: 0 ok; 1 unreadable file, no\n"
-"latency data, gnuplot missing or failing; 2 usage error.\n";
+"Prints the paths written, one a line. Exit status: 0 ok; 1 unreadable\n"
+"file, no latency data, gnuplot missing or failing; 2 usage error.\n";
 
-#define NKINDS 6
 static const char *const kind_metric[NKINDS] = {
 	"start_warm", "start_specialized", "start_prewarm", "start_restore",
 	"start_fork", "start_cold",
-};
-
-struct curve {
-	char *label;			/* heap */
-	struct res_hist_bin *bins;	/* heap, ascending upper_ms */
-	size_t n;
-	double kind[NKINDS];		/* fractions by start kind */
-	double mem_gib_h;		/* memory-time */
-	char group[SWR_NAME_LEN];	/* the run NAME of NAME#K */
-	int rep;			/* K, -1: not a replication */
-	/* the replications of one run merged (nrep > 0): */
-	size_t nrep;
-	double *x, *mean, *lo, *hi;	/* heap: the CDF at x[nx] ms */
-	size_t nx;
-	double kind_lo[NKINDS], kind_hi[NKINDS], mem_lo, mem_hi;
-};
-
-struct plot_args {
-	const char **files;
-	size_t nfiles;
-	const char *out;		/* NULL: derived from files[0] */
-	const char *title;
-	int bars;			/* bar chart instead of the CDF */
 };
 
 /* "vmspec plot: (msg) '(arg)'" and the usage on stderr; returns 2. */
@@ -95,7 +78,6 @@ static int parse_args(int argc, char **argv, struct plot_args *pa)
 	int i, only_files = 0;
 
 	memset(pa, 0, sizeof(*pa));
-	pa->title = "latency CDF";
 	pa->files = calloc((size_t)(argc > 0 ? argc : 1), sizeof(*pa->files));
 	if (!pa->files) {
 		fprintf(stderr, "vmspec plot: out of memory\n");
@@ -125,6 +107,16 @@ static int parse_args(int argc, char **argv, struct plot_args *pa)
 			pa->title = a + 8;
 		} else if (!strcmp(a, "--bars")) {
 			pa->bars = 1;
+		} else if (!strcmp(a, "--format") ||
+			   !strncmp(a, "--format=", 9)) {
+			const char *f = a[8] ? a + 9 : NULL;
+			if (!f && ++i == argc)
+				return usage_error("missing format after", a);
+			if (!f)
+				f = argv[i];
+			if (gp_format_parse(f, &pa->formats) < 0)
+				return usage_error("unknown --format (png, pdf, "
+						   "svg, all)", f);
 		} else {
 			return usage_error("unknown option", a);
 		}
@@ -377,9 +369,90 @@ static int merge_replications(struct curve *c, size_t first, size_t *n,
 	return 0;
 }
 
-/* Read the latency_hist of every run of every file into (*out). */
+/* The experiment's name: the top-level "name" of the configuration the
+ * file records (its root attribute config), "" when there is none. */
+static void config_name(struct res_reader *rd, char *buf, size_t n)
+{
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	int len = res_attr(rd, "config", NULL, 0);
+	char *text;
+
+	buf[0] = '\0';
+	if (len <= 0 || !(text = malloc((size_t)len + 1)))
+		return;
+	res_attr(rd, "config", text, (size_t)len + 1);
+	if (!yaml_parser_initialize(&parser)) {
+		free(text);
+		return;
+	}
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text,
+				     (size_t)len);
+	if (yaml_parser_load(&parser, &doc)) {
+		yaml_node_t *root = yaml_document_get_root_node(&doc);
+		if (root && root->type == YAML_MAPPING_NODE)
+			for (yaml_node_pair_t *p = root->data.mapping.pairs.start;
+			     p < root->data.mapping.pairs.top; p++) {
+				yaml_node_t *k = yaml_document_get_node(&doc, p->key),
+					    *v = yaml_document_get_node(&doc, p->value);
+				if (k && v && k->type == YAML_SCALAR_NODE &&
+				    v->type == YAML_SCALAR_NODE &&
+				    !strcmp((char *)k->data.scalar.value, "name"))
+					snprintf(buf, n, "%s",
+						 (char *)v->data.scalar.value);
+			}
+		yaml_document_delete(&doc);
+	}
+	yaml_parser_delete(&parser);
+	free(text);
+}
+
+/* Record the experiment of (rd) (named (name), else the file's stem) and
+ * the seeds of its runs in (m). */
+static void meta_add(struct plot_meta *m, struct res_reader *rd,
+		     const char *path)
+{
+	char name[64], v[64];
+	size_t k;
+
+	config_name(rd, name, sizeof(name));
+	if (!name[0]) {
+		char *stem = file_stem(path);
+		snprintf(name, sizeof(name), "%s", stem ? stem : path);
+		free(stem);
+	}
+	for (k = 0; k < m->nexp && strcmp(m->exp[k], name); k++)
+		;
+	if (k == m->nexp && k < META_NAMES)
+		memcpy(m->exp[m->nexp++], name, sizeof(name));
+	else if (k == m->nexp)
+		m->more_exp = 1;
+	m->nfiles++;
+	for (size_t i = 0; i < res_nruns(rd); i++) {
+		if (res_run_attr(rd, i, "seed", v, sizeof(v)) < 0 &&
+		    res_attr(rd, "seed", v, sizeof(v)) < 0)
+			continue;
+		int64_t seed = strtoll(v, NULL, 10);
+		k = 0;
+		while (k < m->nseeds && m->seed[k] < seed)
+			k++;
+		if (k < m->nseeds && m->seed[k] == seed)
+			continue;
+		if (m->nseeds == META_SEEDS) {
+			m->more_seeds = 1;
+			continue;
+		}
+		memmove(&m->seed[k + 1], &m->seed[k],
+			(m->nseeds - k) * sizeof(m->seed[0]));
+		m->seed[k] = seed;
+		m->nseeds++;
+	}
+}
+
+/* Read the latency_hist of every run of every file into (*out), and what
+ * the files record of their experiments into (meta). */
 static int load_curves(const struct plot_args *pa, struct curve **out,
-		       size_t *nout)
+		       size_t *nout, struct plot_meta *meta)
 {
 	struct curve *c = NULL;
 	size_t n = 0, cap = 0, f, i;
@@ -399,6 +472,7 @@ static int load_curves(const struct plot_args *pa, struct curve **out,
 			fprintf(stderr, "INCOMPLETE: %s: the writer did not "
 				"finish; plotting what is there\n",
 				pa->files[f]);
+		meta_add(meta, rd, pa->files[f]);
 		/* label with the file stem only when several files are drawn */
 		stem = pa->nfiles > 1 ? file_stem(pa->files[f]) : strdup("");
 		if (!stem)
@@ -427,240 +501,12 @@ static int load_curves(const struct plot_args *pa, struct curve **out,
 	return 0;
 }
 
-struct script {
-	const struct plot_args *pa;
-	const char *out;
-	const struct curve *c;
-	size_t n;
-};
-
-static int any_band(const struct script *s)
-{
-	for (size_t i = 0; i < s->n; i++)
-		if (s->c[i].nrep)
-			return 1;
-	return 0;
-}
-
-/* (label) of replicated curve (c): "NAME (mean of K, 95 % band)". */
-static void band_title(FILE *gp, const struct curve *c)
-{
-	size_t len = strlen(c->label) + 64;
-	char *t = malloc(len);
-
-	if (!t) {
-		gp_quote(gp, c->label);
-		return;
-	}
-	snprintf(t, len, "%s (mean of %zu, 95 %% band)", c->label, c->nrep);
-	gp_quote(gp, t);
-	free(t);
-}
-
-/* The plot command when some curve has a band: colours given, so that a
- * band and its mean line match; bands translucent (pngcairo) or drawn as
- * dashed bounds (png). */
-static void plot_bands(FILE *gp, const char *terminal, const struct script *s)
-{
-	int cairo = !strcmp(terminal, "pngcairo");
-
-	for (size_t i = 0; i < s->n; i++) {
-		const char *sep = i ? "," : "";
-		if (!s->c[i].nrep) {
-			fprintf(gp, "%s $d%zu using 1:2 with lines lw 2 lc %zu "
-				"title ", sep, i + 1, i + 1);
-			gp_quote(gp, s->c[i].label);
-			continue;
-		}
-		if (cairo)
-			fprintf(gp, "%s $d%zu using 1:3:4 with filledcurves fs "
-				"transparent solid 0.25 noborder lc %zu notitle",
-				sep, i + 1, i + 1);
-		else
-			fprintf(gp, "%s $d%zu using 1:3 with lines lw 1 dt 2 lc "
-				"%zu notitle, $d%zu using 1:4 with lines lw 1 dt 2 "
-				"lc %zu notitle", sep, i + 1, i + 1, i + 1, i + 1);
-		fprintf(gp, ", $d%zu using 1:2 with lines lw 2 lc %zu title ",
-			i + 1, i + 1);
-		band_title(gp, &s->c[i]);
-	}
-	fputs("\n", gp);
-}
-
-static void emit_plot(FILE *gp, const char *terminal, const void *arg)
-{
-	const struct script *s = arg;
-	size_t i, k, drawn = 0;
-
-	fprintf(gp, "set terminal %s noenhanced size 960,600\n", terminal);
-	fputs("set output ", gp);
-	gp_quote(gp, s->out);
-	fputs("\nset title ", gp);
-	gp_quote(gp, s->pa->title);
-	fputs("\nset xlabel 'latency [ms]'\n"
-	      "set ylabel 'fraction of requests'\n"
-	      "set logscale x\n"
-	      "set format x '%g'\n"
-	      "set yrange [0:1]\n"
-	      "set grid\n"
-	      "set key bottom right\n", gp);
-	for (i = 0; i < s->n; i++) {
-		uint64_t total = 0, seen = 0;
-
-		if (s->c[i].nrep) {	/* replications: mean and band */
-			fprintf(gp, "$d%zu << EOD\n", i + 1);
-			for (k = 0; k < s->c[i].nx; k++)
-				fprintf(gp, "%.9g %.9g %.9g %.9g\n", s->c[i].x[k],
-					s->c[i].mean[k], s->c[i].lo[k],
-					s->c[i].hi[k]);
-			fputs("EOD\n", gp);
-			continue;
-		}
-		for (k = 0; k < s->c[i].n; k++)
-			total += s->c[i].bins[k].count;
-		fprintf(gp, "$d%zu << EOD\n", i + 1);
-		for (k = 0; k < s->c[i].n; k++) {
-			seen += s->c[i].bins[k].count;
-			if (s->c[i].bins[k].upper_ms > 0)	/* log scale */
-				fprintf(gp, "%.9g %.9g\n",
-					s->c[i].bins[k].upper_ms,
-					total ? (double)seen / (double)total : 0);
-		}
-		fputs("EOD\n", gp);
-	}
-	fputs("plot", gp);
-	if (any_band(s)) {
-		plot_bands(gp, terminal, s);
-		return;
-	}
-	for (i = 0; i < s->n; i++) {
-		fprintf(gp, "%s $d%zu using 1:2 with lines lw 2 title ",
-			drawn++ ? "," : "", i + 1);
-		gp_quote(gp, s->c[i].label);
-	}
-	fputs("\n", gp);
-}
-
-static const char *const kind_names[NKINDS] = {
-	"warm", "specialized", "prewarm", "restore", "fork", "cold",
-};
-
-/* A datablock label column: double-quoted, quotes made single. */
-static void put_label(FILE *gp, const char *label)
-{
-	fputc('"', gp);
-	for (const char *q = label; *q; q++)
-		fputc(*q == '"' || *q == '\n' ? '\'' : *q, gp);
-	fputc('"', gp);
-}
-
-/* Bars when some run is replicated: start kinds side by side, each with
- * its 95 % interval (left), memory-time with its interval (right); a run
- * of one replication has none. */
-static void emit_bars_ci(FILE *gp, const char *terminal,
-			 const struct script *s)
-{
-	fprintf(gp, "set terminal %s noenhanced size 1200,600\n", terminal);
-	fputs("set output ", gp);
-	gp_quote(gp, s->out);
-	fputs("\n$b << EOD\n", gp);
-	for (size_t i = 0; i < s->n; i++) {
-		const struct curve *c = &s->c[i];
-		int band = c->nrep > 0;
-		put_label(gp, c->label);
-		for (int k = 0; k < NKINDS; k++)
-			fprintf(gp, " %.9g %.9g %.9g", c->kind[k],
-				band ? c->kind_lo[k] : c->kind[k],
-				band ? c->kind_hi[k] : c->kind[k]);
-		fprintf(gp, " %.9g %.9g %.9g\n", c->mem_gib_h,
-			band ? c->mem_lo : c->mem_gib_h,
-			band ? c->mem_hi : c->mem_gib_h);
-	}
-	fputs("EOD\n"
-	      "set multiplot layout 1,2 title ", gp);
-	gp_quote(gp, s->pa->title);
-	fputs(" . ' (mean and 95 % interval over replications)'\n"
-	      "set style data histograms\n"
-	      "set style histogram errorbars gap 1 lw 1\n"
-	      "set style fill solid 0.8 border -1\n"
-	      "set xtics rotate by -30 scale 0\n"
-	      "set yrange [0:1]\n"
-	      "set ylabel 'fraction of requests'\n"
-	      "set key outside top center horizontal\n"
-	      "set grid ytics\n"
-	      "set title 'start kind'\n"
-	      "plot", gp);
-	for (int k = 0; k < NKINDS; k++) {
-		fprintf(gp, "%s $b using %d:%d:%d%s title ", k ? "," : "",
-			3 * k + 2, 3 * k + 3, 3 * k + 4, k ? "" : ":xtic(1)");
-		gp_quote(gp, kind_names[k]);
-	}
-	fputs("\nset yrange [0:*]\n"
-	      "set ylabel 'memory [GiB h]'\n"
-	      "set title 'memory-time'\n"
-	      "unset key\n", gp);
-	fprintf(gp, "plot $b using %d:%d:%d:xtic(1) title 'memory'\n",
-		3 * NKINDS + 2, 3 * NKINDS + 3, 3 * NKINDS + 4);
-	fputs("unset multiplot\n", gp);
-}
-
-/* Bars: stacked start kinds (left), memory-time (right), one bar per run. */
-static void emit_bars(FILE *gp, const char *terminal, const void *arg)
-{
-	const struct script *s = arg;
-	const char *const *names = kind_names;
-
-	if (any_band(s)) {
-		emit_bars_ci(gp, terminal, s);
-		return;
-	}
-	fprintf(gp, "set terminal %s noenhanced size 1200,600\n", terminal);
-	fputs("set output ", gp);
-	gp_quote(gp, s->out);
-	fputs("\n$b << EOD\n", gp);
-	for (size_t i = 0; i < s->n; i++) {
-		/* datablock columns: a double-quoted label, then numbers */
-		fputc('"', gp);
-		for (const char *q = s->c[i].label; *q; q++)
-			fputc(*q == '"' || *q == '\n' ? '\'' : *q, gp);
-		fputc('"', gp);
-		for (int k = 0; k < NKINDS; k++)
-			fprintf(gp, " %.9g", s->c[i].kind[k]);
-		fprintf(gp, " %.9g\n", s->c[i].mem_gib_h);
-	}
-	fputs("EOD\n"
-	      "set multiplot layout 1,2 title ", gp);
-	gp_quote(gp, s->pa->title);
-	fputs("\nset style data histograms\n"
-	      "set style histogram rowstacked\n"
-	      "set style fill solid 0.8 border -1\n"
-	      "set boxwidth 0.7\n"
-	      "set xtics rotate by -30 scale 0\n"
-	      "set yrange [0:1]\n"
-	      "set ylabel 'fraction of requests'\n"
-	      "set key outside top center horizontal\n"
-	      "set grid ytics\n"
-	      "set title 'start kind'\n"
-	      "plot", gp);
-	for (int k = 0; k < NKINDS; k++) {
-		fprintf(gp, "%s $b using %d%s title ", k ? "," : "", k + 2,
-			k ? "" : ":xtic(1)");
-		gp_quote(gp, names[k]);
-	}
-	fputs("\nset yrange [0:*]\n"
-	      "set ylabel 'memory [GiB h]'\n"
-	      "set title 'memory-time'\n"
-	      "set style histogram clustered\n"
-	      "unset key\n", gp);
-	fprintf(gp, "plot $b using %d:xtic(1) title 'memory'\n", NKINDS + 2);
-	fputs("unset multiplot\n", gp);
-}
-
 int cmd_plot(int argc, char **argv)
 {
 	struct plot_args pa;
+	struct plot_meta meta;
 	struct curve *c = NULL;
-	struct script sc;
+	struct plot_script sc;
 	char *out = NULL;
 	size_t n = 0;
 	int rc;
@@ -670,20 +516,20 @@ int cmd_plot(int argc, char **argv)
 	rc = parse_args(argc, argv, &pa);
 	if (rc >= 0)
 		goto done;
-	if (pa.bars && !strcmp(pa.title, "latency CDF"))
-		pa.title = "start kinds and memory";
 	rc = 1;
 	out = pa.out ? strdup(pa.out) : default_output(pa.files[0], pa.bars);
 	if (!out) {
 		fprintf(stderr, "vmspec plot: out of memory\n");
 		goto done;
 	}
-	if (load_curves(&pa, &c, &n) != 0)
+	memset(&meta, 0, sizeof(meta));
+	if (load_curves(&pa, &c, &n, &meta) != 0)
 		goto done;
-	sc = (struct script){ &pa, out, c, n };
-	if (gp_draw("vmspec plot", out, pa.bars ? emit_bars : emit_plot, &sc))
+	sc = (struct plot_script){ &pa, c, n, &meta };
+	if (gp_draw("vmspec plot", out, pa.formats ? pa.formats :
+		    gp_format_default(out), pa.bars ? plot_emit_bars : plot_emit_cdf,
+		    &sc, stdout))
 		goto done;
-	printf("%s\n", out);
 	rc = 0;
 done:
 	free_curves(c, n);

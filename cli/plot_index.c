@@ -42,16 +42,20 @@ static const char plot_index_usage[] =
 "  --where EXPR      only rows where EXPR holds (KEY OP VALUE, as in\n"
 "                    vmspec report); repeatable\n"
 "  -o, --output PNG  output file (default: INDEX with .h5 replaced by\n"
-"                    -METRIC-PARAM.png, or -pareto-X-Y.png)\n"
-"  --title T         plot title\n"
+"                    -METRIC-PARAM.png, or -pareto-X-Y.png); the PDF goes\n"
+"                    next to it (.pdf)\n"
+GP_FORMAT_HELP
+"  --title T         plot title (default: the sweep, the metric, the\n"
+"                    seeds)\n"
 "  -h, --help        show this text\n"
 "\n"
-"Prints the path written. Needs gnuplot (apt-get install gnuplot-nox).\n"
+"Prints the paths written, one a line. Needs gnuplot (apt-get install gnuplot-nox).\n"
 "Exit status: 0 ok; 1 unreadable index, no data or gnuplot failing;\n"
 "2 usage error or an unknown axis, metric or run.\n";
 
 struct pi_args {
-	const char *path, *x, *y, *by, *pareto, *run, *out, *title;
+	const char *path, *x, *y, *by, *pareto, *run, *out, *title, *format;
+	unsigned formats;		/* GP_*; 0: gp_format_default */
 	const char **where;
 	size_t nwhere;
 };
@@ -66,7 +70,7 @@ struct line {
 struct pi_plot {
 	const struct swr_index *ix;
 	const struct pi_args *pa;
-	const char *out, *title;
+	const char *title;
 	struct swr_row *rows;
 	size_t nrows;
 	/* --x --y */
@@ -104,6 +108,7 @@ static int parse_args(int argc, char **argv, struct pi_args *pa)
 		{ "-o", offsetof(struct pi_args, out) },
 		{ "--output", offsetof(struct pi_args, out) },
 		{ "--title", offsetof(struct pi_args, title) },
+		{ "--format", offsetof(struct pi_args, format) },
 	};
 	int only_files = 0;
 
@@ -148,6 +153,9 @@ static int parse_args(int argc, char **argv, struct pi_args *pa)
 				   "--by with it", NULL);
 	if (pa->out && !pa->out[0])
 		return usage_error("empty output file name", NULL);
+	if (pa->format && gp_format_parse(pa->format, &pa->formats) < 0)
+		return usage_error("unknown --format (png, pdf, svg, all)",
+				   pa->format);
 	return -1;
 }
 
@@ -323,18 +331,16 @@ static int big_values(const struct pi_plot *p, size_t m)
 	return 0;
 }
 
-static void emit_lines(FILE *gp, const char *terminal, const void *arg)
+static void emit_lines(FILE *gp, const struct gp_term *t, const void *arg)
 {
 	const struct pi_plot *p = arg;
 	const struct swr_index *ix = p->ix;
 	const struct cfg_param *xp = cfg_find(ix->axes[p->x.idx]);
 	const struct swr_metric *m = &ix->metrics[p->y.idx];
-	int cairo = !strcmp(terminal, "pngcairo");
+	int cairo = t->cairo;
 
-	fprintf(gp, "set terminal %s noenhanced size 1100,600\nset output ",
-		terminal);
-	gp_quote(gp, p->out);
-	fputs("\nset title ", gp);
+	gp_terminal(gp, t, 1100, 600);
+	fputs("set title ", gp);
 	gp_quote(gp, p->title);
 	fputs("\nset xlabel ", gp);
 	char lab[400];
@@ -346,11 +352,38 @@ static void emit_lines(FILE *gp, const char *terminal, const void *arg)
 		 m->unit, m->unit[0] ? "]" : "");
 	fputs("\nset ylabel ", gp);
 	gp_quote(gp, lab);
-	fputs("\nset grid\nset key outside right top\n", gp);
+	fputs("\nset grid\nset key outside right top Left reverse samplen 3 "
+	      "spacing 1.2\n", gp);
 	if (big_values(p, p->y.idx))
 		fputs("set format y '%.1s%c'\n", gp);
-	if (p->logx)
-		fputs("set logscale x\nset format x '%g'\n", gp);
+	if (!p->categories) {	/* the points' range, a margin around it */
+		double lo = INFINITY, hi = -INFINITY;
+		for (size_t i = 0; i < p->nrows; i++) {
+			lo = fmin(lo, xval(p, i, NULL));
+			hi = fmax(hi, xval(p, i, NULL));
+		}
+		if (p->logx)
+			fprintf(gp, "set logscale x\nset format x '%%g'\n"
+				"set xrange [%.9g:%.9g]\n", lo / 1.25, hi * 1.25);
+		else if (hi > lo)
+			fprintf(gp, "set xrange [%.9g:%.9g]\n",
+				lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo));
+	}
+	if (!p->categories) {	/* tics at the sweep's values, when few */
+		double v[13];
+		size_t nv = 0;
+		for (size_t i = 0; i < p->nrows && nv < 13; i++) {
+			double x = xval(p, i, NULL);
+			size_t k = 0;
+			while (k < nv && v[k] != x)
+				k++;
+			if (k == nv)
+				v[nv++] = x;
+		}
+		for (size_t k = 0; nv <= 12 && k < nv; k++)
+			fprintf(gp, "%s%.9g%s", k ? ", " : "set xtics (", v[k],
+				k + 1 == nv ? ")\n" : "");
+	}
 	if (p->categories) {	/* x positions 0..k-1 in point order */
 		fputs("set xtics (", gp);
 		for (size_t i = 0, k = 0; i < ix->npoints; i++) {
@@ -386,18 +419,23 @@ static void emit_lines(FILE *gp, const char *terminal, const void *arg)
 				m->name;
 		if (p->lines[l].n == 1) {	/* no band of one point */
 			fprintf(gp, "%s $d%zu using 1:2:3:4 with yerrorbars "
-				"pt 7 lc %zu title ", l ? "," : "", l, l + 1);
-		} else if (cairo) {
-			fprintf(gp, "%s $d%zu using 1:3:4 with filledcurves "
-				"fs transparent solid 0.2 noborder lc %zu "
-				"notitle, $d%zu using 1:2 with linespoints lw 2 "
-				"pt 7 lc %zu title ", l ? "," : "", l, l + 1, l,
-				l + 1);
+				"ps 1.2", l ? "," : "", l);
+			gp_style(gp, l, GP_POINT);
 		} else {
-			fprintf(gp, "%s $d%zu using 1:2:3:4 with yerrorlines "
-				"lw 2 pt 7 lc %zu title ", l ? "," : "", l,
-				l + 1);
+			if (cairo)
+				fprintf(gp, "%s $d%zu using 1:3:4 with filledcurves "
+					"fs transparent solid 0.12 noborder lc rgb "
+					"'%s' notitle,", l ? "," : "", l,
+					gp_colour(l));
+			else
+				fprintf(gp, "%s $d%zu using 1:2:3:4 with "
+					"yerrorbars ps 0.01 lc rgb '%s' notitle,",
+					l ? "," : "", l, gp_colour(l));
+			fprintf(gp, " $d%zu using 1:2 with linespoints lw 2 "
+				"ps 1.2", l);
+			gp_style(gp, l, GP_LINE | GP_POINT);
 		}
+		fputs(" title ", gp);
 		gp_quote(gp, t);
 	}
 	fputs("\n", gp);
@@ -429,7 +467,7 @@ static int pareto_metric(const struct swr_index *ix, const char *s,
 	return 0;
 }
 
-static void emit_pareto(FILE *gp, const char *terminal, const void *arg)
+static void emit_pareto(FILE *gp, const struct gp_term *t, const void *arg)
 {
 	const struct pi_plot *p = arg;
 	const struct swr_index *ix = p->ix;
@@ -437,10 +475,8 @@ static void emit_pareto(FILE *gp, const char *terminal, const void *arg)
 				*my = &ix->metrics[p->py];
 	char lab[400];
 
-	fprintf(gp, "set terminal %s noenhanced size 960,700\nset output ",
-		terminal);
-	gp_quote(gp, p->out);
-	fputs("\nset title ", gp);
+	gp_terminal(gp, t, 960, 700);
+	fputs("set title ", gp);
 	gp_quote(gp, p->title);
 	snprintf(lab, sizeof(lab), "%s%s%s%s (%s)", mx->name,
 		 mx->unit[0] ? " [" : "", mx->unit, mx->unit[0] ? "]" : "",
@@ -515,13 +551,13 @@ static void emit_pareto(FILE *gp, const char *terminal, const void *arg)
 		fputs("EOD\n", gp);
 		free(idx);
 	}
-	fputs("plot $others using 1:2:3:4:5:6 with xyerrorbars pt 7 ps 0.8 "
-	      "lc rgb '#b0b0b0' title 'dominated', "
-	      "$front using 1:2:3:4:5:6 with xyerrorbars pt 7 ps 1.2 "
-	      "lc rgb '#c0392b' title 'front (mean, 95 % intervals)', "
-	      "$front using 1:2 with lines lw 2 lc rgb '#c0392b' notitle, "
-	      "$front using 1:2:7 with labels offset 1,0.7 left font ',8' "
-	      "notitle\n", gp);
+	fprintf(gp, "plot $others using 1:2:3:4:5:6 with xyerrorbars pt 6 "
+		"ps 0.8 lc rgb '#a0a0a0' title 'dominated', "
+		"$front using 1:2:3:4:5:6 with xyerrorbars pt 7 ps 1.2 "
+		"lc rgb '%s' title 'front (mean, 95 %% intervals)', "
+		"$front using 1:2 with lines lw 2 lc rgb '%s' notitle, "
+		"$front using 1:2:7 with labels offset 1,0.7 left font ',%d' "
+		"notitle\n", gp_colour(1), gp_colour(1), GP_FONT_PT - 3);
 }
 
 /* ---- the command ---- */
@@ -533,7 +569,7 @@ int plot_index(int argc, char **argv)
 	struct swr_where *w = NULL;
 	struct pi_plot p;
 	struct swr_key by;
-	char err[1024], title[512];
+	char err[1024], title[1400];
 	size_t group = SWR_NOGROUP;
 	char *out = NULL;
 	int rc = parse_args(argc, argv, &pa), by_run = 0;
@@ -616,6 +652,14 @@ int plot_index(int argc, char **argv)
 			pa.nwhere ? ", after --where" : "");
 		goto out;
 	}
+	/* what the rows drawn were picked by, for the title */
+	char selection[600] = "";
+	if (pa.run)
+		snprintf(selection, sizeof(selection), "; run %s", pa.run);
+	for (size_t k = 0; k < pa.nwhere; k++)
+		snprintf(selection + strlen(selection), sizeof(selection) -
+			 strlen(selection), "%s%s", k || pa.run ? ", " : "; ",
+			 pa.where[k]);
 	if (pa.pareto) {
 		if (!(p.front = calloc(p.nrows, 1)))
 			goto out;
@@ -624,8 +668,10 @@ int plot_index(int argc, char **argv)
 		for (size_t i = 0; i < p.nrows; i++)
 			p.front[i]++;	/* 1 dominated, 2 on the front */
 		snprintf(title, sizeof(title), "sweep %s: %s vs %s, the "
-			 "non-dominated front (mean over seeds)", ix.sweep_name,
-			 ix.metrics[p.py].name, ix.metrics[p.px].name);
+			 "non-dominated front\nmeans with 95 %% intervals over "
+			 "%zu seed%s%s", ix.sweep_name, ix.metrics[p.py].name,
+			 ix.metrics[p.px].name, ix.nseeds,
+			 ix.nseeds == 1 ? "" : "s", selection);
 		out = pa.out ? strdup(pa.out) :
 		      default_output(pa.path, "pareto", pa.pareto);
 	} else {
@@ -641,26 +687,26 @@ int plot_index(int argc, char **argv)
 			hi = fmax(hi, x);
 		}
 		p.logx = !p.categories && lo > 0 && hi / lo >= 50;
-		snprintf(title, sizeof(title), "sweep %s: %s (mean and 95 %% "
-			 "interval over %zu seed%s)", ix.sweep_name,
-			 ix.metrics[p.y.idx].name, ix.nseeds,
-			 ix.nseeds == 1 ? "" : "s");
+		snprintf(title, sizeof(title), "sweep %s: %s against %s\n"
+			 "mean and 95 %% interval over %zu seed%s%s",
+			 ix.sweep_name, ix.metrics[p.y.idx].name,
+			 ix.axes[p.x.idx], ix.nseeds, ix.nseeds == 1 ? "" : "s",
+			 selection);
 		out = pa.out ? strdup(pa.out) :
 		      default_output(pa.path, ix.metrics[p.y.idx].name,
 				     ix.axes[p.x.idx]);
 	}
 	if (!out)
 		goto out;
-	p.out = out;
 	p.title = pa.title ? pa.title : title;
 	if (ix.nstatus[SWEEP_COMPLETE] < ix.nruns)
 		fprintf(stderr, "vmspec plot: %s: %zu of %zu runs not complete; "
 			"drawing the others\n", pa.path,
 			ix.nruns - ix.nstatus[SWEEP_COMPLETE], ix.nruns);
-	if (gp_draw("vmspec plot", out, pa.pareto ? emit_pareto : emit_lines,
-		    &p))
+	if (gp_draw("vmspec plot", out, pa.formats ? pa.formats :
+		    gp_format_default(out), pa.pareto ? emit_pareto : emit_lines,
+		    &p, stdout))
 		goto out;
-	printf("%s\n", out);
 	rc = 0;
 out:
 	for (size_t l = 0; l < p.nlines; l++)

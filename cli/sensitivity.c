@@ -39,7 +39,8 @@ static const char sens_usage[] =
 	"indices from GSL's Sobol sequence, N (k+2) points). The design runs as\n"
 	"a sweep (the same executors, files and index as `vmspec sweep`; runs\n"
 	"already complete are skipped); then the indices are printed ranked,\n"
-	"written to DIR/sensitivity.h5 and drawn in DIR/sensitivity.png.\n"
+	"written to DIR/sensitivity.h5 and drawn in DIR/sensitivity.png (and\n"
+	"a PDF next to it).\n"
 	"SPEC may be the name of a shipped spec (sensitivity-adaptive); its\n"
 	"results then go to results/NAME. See docs/sensitivity.md.\n"
 	"\n"
@@ -202,7 +203,7 @@ static void put_num(FILE *gp, double v)
 
 /* One panel per output and design: horizontal bars, the most important
  * parameter on top (a tornado of the ranking). */
-static void emit_fig(FILE *gp, const char *terminal, const void *arg)
+static void emit_fig(FILE *gp, const struct gp_term *t, const void *arg)
 {
 	const struct fig *f = arg;
 	const struct sens_spec *sp = f->sp;
@@ -210,11 +211,8 @@ static void emit_fig(FILE *gp, const char *terminal, const void *arg)
 	size_t k = sp->nparams, no = sp->noutputs, nd = sp->ndesigns;
 	size_t *order = xcalloc(k, sizeof(size_t));
 
-	fprintf(gp, "set terminal %s noenhanced size %zu,%zu\n", terminal,
-		(size_t)700 * nd, (size_t)(160 + 34 * k) * no);
-	fputs("set output ", gp);
-	gp_quote(gp, f->png);
-	fprintf(gp, "\nset multiplot layout %zu,%zu title ", no, nd);
+	gp_terminal(gp, t, (int)(700 * nd), (int)((160 + 34 * k) * no));
+	fprintf(gp, "set multiplot layout %zu,%zu title ", no, nd);
 	gp_quote(gp, sp->sw.name);
 	fprintf(gp, "\nset style fill solid 0.7 border -1\n"
 		"set grid xtics\nset key below horizontal\n"
@@ -261,22 +259,24 @@ static void emit_fig(FILE *gp, const char *terminal, const void *arg)
 				gp_quote(gp, xl);
 				fprintf(gp, "\nplot $d%zu_%zu using ($3/2):2:($3/2):"
 					"(0.3):ytic(1) with boxxyerror lc rgb "
-					"'#4682b4' title 'mu*', '' using 3:2:4:5 "
+					"'%s' title 'mu*', '' using 3:2:4:5 "
 					"with xerrorbars lc rgb 'black' pt 0 "
 					"title '95%% interval', '' using 6:2 "
-					"with points pt 7 lc rgb '#c0392b' "
-					"title 'mu (signed)'\n", o, d);
+					"with points pt 7 lc rgb '%s' "
+					"title 'mu (signed)'\n", o, d,
+					gp_colour(0), gp_colour(1));
 			} else {
 				fputs("\nset xlabel 'share of the variance'\n", gp);
 				fprintf(gp, "plot $d%zu_%zu using ($6/2):($2-0.18):"
 					"($6/2):(0.16):ytic(1) with boxxyerror lc "
-					"rgb '#4682b4' title 'ST', '' using "
+					"rgb '%s' title 'ST', '' using "
 					"6:($2-0.18):7:8 with xerrorbars lc rgb "
 					"'black' pt 0 notitle, '' using ($3/2):"
 					"($2+0.18):($3/2):(0.16) with boxxyerror "
-					"lc rgb '#e59866' title 'S1', '' using "
+					"lc rgb '%s' title 'S1', '' using "
 					"3:($2+0.18):4:5 with xerrorbars lc rgb "
-					"'black' pt 0 notitle\n", o, d);
+					"'black' pt 0 notitle\n", o, d,
+					gp_colour(0), gp_colour(4));
 			}
 		}
 	}
@@ -323,7 +323,8 @@ static int analyse(struct sens_spec *sp, const char *png, int plot)
 		snprintf(def, sizeof(def), "%s/sensitivity.png", sp->sw.output);
 		struct fig f = { sp, &res, png ? png : def };
 		/* gp_draw says in one line why there is no figure */
-		if (gp_draw("vmspec sensitivity", f.png, emit_fig, &f) == 0)
+		if (gp_draw("vmspec sensitivity", f.png, GP_PNG | GP_VECTOR,
+			    emit_fig, &f, NULL) == 0)
 			printf("figure: %s\n", f.png);
 	}
 	sens_result_release(&res);

@@ -38,7 +38,8 @@ static const char tune_usage[] =
 	"Prints a line per evaluated point (stderr), then the table of every\n"
 	"point and the best against the incumbent (the base's values) with its\n"
 	"paired interval; writes FILE.h5 (/tune/points, /tune/runs, /tune/best,\n"
-	"/tune/front) and FILE.png (objective by evaluation, Pareto front).\n"
+	"/tune/front) and FILE.png with FILE.pdf (objective by evaluation,\n"
+	"Pareto front).\n"
 	"\n"
 	"options:\n"
 	"  -o, --output FILE    results file (default: `output:`, else\n"
@@ -257,19 +258,16 @@ struct fig {
 	const char *png;
 };
 
-static void emit(FILE *gp, const char *terminal, const void *arg)
+static void emit(FILE *gp, const struct gp_term *t, const void *arg)
 {
 	const struct fig *f = arg;
 	const struct tune_problem *p = &f->s->prob;
 	const struct tune_result *r = f->r;
 	int two = p->npareto == 2;
 
-	fprintf(gp, "set terminal %s noenhanced size %d,560\n", terminal,
-		two ? 1280 : 760);
-	fputs("set output ", gp);
-	gp_quote(gp, f->png);
+	gp_terminal(gp, t, two ? 1280 : 760, 560);
 	/* id difference lo hi feasible best: paired with the incumbent */
-	fputs("\n$pts << EOD\n", gp);
+	fputs("$pts << EOD\n", gp);
 	for (size_t k = 1; k < r->npoints; k++) {
 		const struct stat_ci *d = &r->points[k]->diff_ci;
 		if (isnan(d->mean))
@@ -328,13 +326,14 @@ static void emit(FILE *gp, const char *terminal, const void *arg)
 	      "dt 2 lc rgb 'gray40'\nset offsets 0.5, 0.5, 0, 0\n", gp);
 	if (r->npoints <= 21)	/* ids are integers */
 		fputs("set xtics 1\n", gp);
-	fputs("plot $pts using 1:($5 == 1 ? $2 : 1/0):3:4 with yerrorbars "
-	      "pt 7 ps 0.6 lc rgb '#1f77b4' title 'feasible', \\\n"
-	      "  $pts using 1:($5 == 0 ? $2 : 1/0):3:4 with yerrorbars pt 6 "
-	      "ps 0.6 lc rgb '#d62728' title 'infeasible', \\\n"
-	      "  $pts using 1:($6 == 1 ? $2 : 1/0) with points pt 3 ps 2.5 lw 2 "
-	      "lc rgb 'black' title 'best', \\\n"
-	      "  NaN with lines dt 2 lc rgb 'gray40' title 'incumbent'\n", gp);
+	fprintf(gp, "plot $pts using 1:($5 == 1 ? $2 : 1/0):3:4 with "
+		"yerrorbars pt 7 ps 0.6 lc rgb '%s' title 'feasible', \\\n"
+		"  $pts using 1:($5 == 0 ? $2 : 1/0):3:4 with yerrorbars pt 6 "
+		"ps 0.6 lc rgb '%s' title 'infeasible', \\\n"
+		"  $pts using 1:($6 == 1 ? $2 : 1/0) with points pt 3 ps 2.5 "
+		"lw 2 lc rgb 'black' title 'best', \\\n"
+		"  NaN with lines dt 2 lc rgb 'gray40' title 'incumbent'\n",
+		gp_colour(0), gp_colour(1));
 	if (two) {
 		fputs("unset arrow 1\nset autoscale y\nset offsets 0, 0, 0, 0\n"
 		      "set xtics autofreq\nset title 'Pareto front (both "
@@ -342,16 +341,17 @@ static void emit(FILE *gp, const char *terminal, const void *arg)
 		gp_quote(gp, p->pareto[0].text);
 		fputs("\nset ylabel ", gp);
 		gp_quote(gp, p->pareto[1].text);
-		fputs("\nplot $par using 1:($3 == 1 ? $2 : 1/0) with points "
-		      "pt 7 ps 0.6 lc rgb '#1f77b4' title 'feasible', \\\n"
-		      "  $par using 1:($3 == 0 ? $2 : 1/0) with points pt 6 "
-		      "ps 0.6 lc rgb '#d62728' title 'infeasible', \\\n"
-		      "  $front using 1:2 with steps lw 1.5 lc rgb '#2ca02c' "
-		      "title 'front', \\\n"
-		      "  $par using 1:($5 == 1 ? $2 : 1/0) with points pt 3 "
-		      "ps 2.5 lw 2 lc rgb 'black' title 'best', \\\n"
-		      "  $par using 1:($6 == 1 ? $2 : 1/0) with points pt 4 "
-		      "ps 2 lw 2 lc rgb 'gray40' title 'incumbent'\n", gp);
+		fprintf(gp, "\nplot $par using 1:($3 == 1 ? $2 : 1/0) with "
+			"points pt 7 ps 0.6 lc rgb '%s' title 'feasible', \\\n"
+			"  $par using 1:($3 == 0 ? $2 : 1/0) with points pt 6 "
+			"ps 0.6 lc rgb '%s' title 'infeasible', \\\n"
+			"  $front using 1:2 with steps lw 1.5 lc rgb '%s' "
+			"title 'front', \\\n"
+			"  $par using 1:($5 == 1 ? $2 : 1/0) with points pt 3 "
+			"ps 2.5 lw 2 lc rgb 'black' title 'best', \\\n"
+			"  $par using 1:($6 == 1 ? $2 : 1/0) with points pt 4 "
+			"ps 2 lw 2 lc rgb 'gray40' title 'incumbent'\n",
+			gp_colour(0), gp_colour(1), gp_colour(2));
 	}
 	fputs("unset multiplot\n", gp);
 }
@@ -513,7 +513,8 @@ static int cmd_tune(int argc, char **argv)
 			png[len - 3] = '\0';
 		strcat(png, ".png");
 		struct fig f = { s, &r, png };
-		if (gp_draw("vmspec tune", png, emit, &f) == 0)
+		if (gp_draw("vmspec tune", png, GP_PNG | GP_VECTOR, emit, &f,
+			    NULL) == 0)
 			printf("figure: %s\n", png);
 		free(png);
 	}

@@ -49,7 +49,8 @@ static const char validate_usage[] =
 	"`vmspec report` and `vmspec plot`). Prints and stores (/validation)\n"
 	"the error table per run: start kinds, latency mean/p50/p95/p99,\n"
 	"latency components, memory, decisions by action; draws real vs\n"
-	"simulated latency (CDF and QQ per run) into FILE-validate.png.\n"
+	"simulated latency (CDF and QQ per run) into FILE-validate.png and\n"
+	"FILE-validate.pdf.\n"
 	"\n"
 	"The simulator runs the configuration the real backend ran, translated\n"
 	"(time and work scales, cores = real.workers, ...): the translations\n"
@@ -106,9 +107,10 @@ static double *sorted_lat(const struct val_side *s)
 	return v;
 }
 
-#define C_REAL "#1f4e9c"
-#define C_SIM "#d62728"
-#define C_RC "#2ca02c"
+/* the palette of every figure (cli/gnuplot.h); the repeat in grey */
+#define C_REAL gp_colour(0)
+#define C_SIM gp_colour(1)
+#define C_RC gp_colour(2)
 #define C_REPEAT "#8c8c8c"
 
 /* Per run two panels: the CDFs of real and simulated latency (log x) and
@@ -116,19 +118,14 @@ static double *sorted_lat(const struct val_side *s)
  * 99.5th percentile) with the line y = x. */
 struct fig {
 	const struct val_result *res;
-	const char *out;
 };
 
 static void emit_figure(FILE *gp, const struct val_result *res,
-			const char *out, const char *terminal)
+			const struct gp_term *t)
 {
 	size_t n = res->n, cols = n < 4 ? n : 4;
 	size_t rows = 2 * ((n + cols - 1) / cols);
-	fprintf(gp, "set terminal %s noenhanced size %zu,%zu\n", terminal,
-		380 * cols + 40, 330 * rows + 40);
-	fputs("set output ", gp);
-	gp_quote(gp, out);
-	fputc('\n', gp);
+	gp_terminal(gp, t, (int)(380 * cols + 40), (int)(330 * rows + 40));
 	for (size_t i = 0; i < n; i++) {
 		const struct val_pair *p = &res->pair[i];
 		const struct val_side *side[4] = { &p->real, &p->sim,
@@ -223,17 +220,18 @@ static void emit_figure(FILE *gp, const struct val_result *res,
 	fputs("unset multiplot\n", gp);
 }
 
-static void emit_fig(FILE *gp, const char *terminal, const void *arg)
+static void emit_fig(FILE *gp, const struct gp_term *t, const void *arg)
 {
 	const struct fig *fg = arg;
-	emit_figure(gp, fg->res, fg->out, terminal);
+	emit_figure(gp, fg->res, t);
 }
 
 /* Draw (res) into (png); 0 or 1 with a message. */
 static int draw(const struct val_result *res, const char *png)
 {
-	struct fig fg = { .res = res, .out = png };
-	return gp_draw("vmspec validate", png, emit_fig, &fg);
+	struct fig fg = { .res = res };
+	return gp_draw("vmspec validate", png, GP_PNG | GP_VECTOR, emit_fig, &fg,
+		       NULL);
 }
 
 /* (h5) without a trailing ".h5", then "-validate.png". */

@@ -214,22 +214,115 @@ strategies: [keepalive, cold]
 Y
 "$VMSPEC" run "$T/rep.yaml" -o "$T/rep.h5" >/dev/null 2>&1
 expect "plot of replications" 0 "rep.png" -- fake "$VMSPEC" plot "$T/rep.h5"
-grep -q "title 'keepalive (mean of 3, 95 % band)'" "$T/gp" &&
-	grep -q "title 'cold (mean of 3, 95 % band)'" "$T/gp" &&
-	ok "one curve per run, a band" ||
-	bad "one curve per run, a band"
+[ "$(grep -o 'filledcurves' "$T/gp" | wc -l)" -eq 4 ] &&
+	grep -q "title 'keepalive'" "$T/gp" && grep -q "title 'cold'" "$T/gp" &&
+	ok "one curve per run, a band in each panel" ||
+	bad "one curve per run, a band in each panel"
+grep "^set multiplot title" "$T/gp" | grep -q "'rep: request latency.*'2 runs x 3 replications, seeds 3\.\.5'" &&
+	ok "caption: experiment, runs, replications, seeds" ||
+	bad "caption: experiment, runs, replications, seeds"
 awk '/^\$d1 << EOD/ { on = 1; next } /^EOD/ { on = 0 }
 	on { n++; if (!($3 <= $2 && $2 <= $4 && $3 >= 0 && $4 <= 1)) bad = 1 }
 	END { exit bad || n < 10 }' "$T/gp" && ok "band holds the mean, in [0, 1]" ||
 	bad "band holds the mean, in [0, 1]"
 expect "bars of replications" 0 "rep-bars.png" -- \
 	fake "$VMSPEC" plot "$T/rep.h5" --bars
-grep -q 'histogram errorbars' "$T/gp" && ok "bars with intervals" ||
-	bad "bars with intervals"
+[ "$(grep -o 'with vectors heads' "$T/gp" | wc -l)" -eq 7 ] &&
+	ok "bars with intervals (6 kinds, memory)" ||
+	bad "bars with intervals (6 kinds, memory)"
 expect "plot of plain runs: no band" 0 "png" -- \
 	fake "$VMSPEC" plot "$T"/sw/runs/run-0000-*.h5 -o "$T/plain.png"
 [ -s "$T/gp" ] && ! grep -q 'filledcurves' "$T/gp" && ok "no band without replications" ||
 	bad "no band without replications"
+
+# ---- paper-ready figures: a style per run, the tail, labels, formats ----
+{
+	printf 'name: many\nseed: 3\nduration: 20s\n'
+	printf 'workload: {functions: 5, rate: 5}\nruns:\n'
+	for k in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do
+		printf '  - {name: ttl-%s, strategy: keepalive, set: {keepalive.ttl: %ss}}\n' "$k" "$k"
+	done
+} >"$T/many.yaml"
+"$VMSPEC" run "$T/many.yaml" -o "$T/many.h5" --no-plot -q >/dev/null 2>&1
+expect "plot of 15 runs" 0 "many.png" -- fake "$VMSPEC" plot "$T/many.h5"
+# the key entries: one a run, each its own colour, dash and marker
+styles=$(grep -o "NaN with linespoints[^,]*title '[^']*'" "$T/gp" |
+	sed "s/.*\(lc rgb '[^']*' dt [0-9]* pt [0-9]*\).*/\1/" | sort -u | wc -l)
+[ "$styles" -eq 15 ] && ok "15 runs, 15 distinct colour/dash/marker" ||
+	bad "15 runs, 15 distinct colour/dash/marker ($styles)"
+colours=$(grep -o "lc rgb '#[0-9A-Fa-f]*'" "$T/gp" | sort -u | wc -l)
+[ "$colours" -ge 7 ] && ok "seven colours in use" || bad "seven colours in use ($colours)"
+grep -q "^set multiplot title 'many: request latency, CDF and tail' . \"\\\\n\" . '15 runs, seed 3'" "$T/gp" &&
+	ok "caption names experiment, runs, seed" ||
+	bad "caption names experiment, runs, seed"
+grep "^set multiplot title" "$T/gp" | grep -q "ttl-15'" &&
+	ok "caption lists the runs" || bad "caption lists the runs"
+grep -q "^set logscale y" "$T/gp" && grep -q "1 - CDF" "$T/gp" &&
+	ok "a tail panel on a log axis" || bad "a tail panel on a log axis"
+# tail = 1 - CDF on every row of a plain run, positive or NaN
+awk '/^\$d1 << EOD/ { on = 1; next } /^EOD/ { on = 0 }
+	on { n++; if ($3 == "NaN") { if ($2 != 1) bad = 1; next }
+	     d = $3 - (1 - $2); if (d > 1e-6 || d < -1e-6 || $3 <= 0) bad = 1 }
+	END { exit bad || n < 10 }' "$T/gp" && ok "tail column is 1 - CDF" ||
+	bad "tail column is 1 - CDF"
+# the key outside both plot areas: its left edge right of the right panel
+key=$(sed -n 's/^set key at screen \([0-9.]*\),.*/\1/p' "$T/gp")
+rmar=$(sed -n 's/^set rmargin at screen \([0-9.]*\)/\1/p' "$T/gp" | tail -1)
+awk -v k="$key" -v r="$rmar" 'BEGIN { exit !(k > r && k < 1) }' &&
+	ok "key right of the panels" || bad "key right of the panels ($key, $rmar)"
+expect "--title overrides" 0 "png" -- \
+	fake "$VMSPEC" plot "$T/many.h5" --title "Fig. 3" -o "$T/t.png"
+grep -q "^set multiplot title 'Fig. 3'$" "$T/gp" && ok "title as given" ||
+	bad "title as given"
+# bars: long names turn 45 degrees and get the margin they need
+sed 's/name: ttl-/name: a-rather-long-run-name-ttl-/' "$T/many.yaml" >"$T/long.yaml"
+"$VMSPEC" run "$T/long.yaml" -o "$T/long.h5" --no-plot -q >/dev/null 2>&1
+bm() { sed -n 's/^set bmargin at screen \([0-9.]*\)/\1/p' "$T/gp" | tail -1; }
+hgt() { sed -n 's/^set terminal.* size [0-9]*,\([0-9]*\).*/\1/p' "$T/gp"; }
+fake "$VMSPEC" plot "$T/many.h5" --bars -o "$T/b1.png" --format png >/dev/null
+short=$(awk -v b="$(bm)" -v h="$(hgt)" 'BEGIN { print b * h }')
+fake "$VMSPEC" plot "$T/long.h5" --bars -o "$T/b2.png" --format png >/dev/null
+long=$(awk -v b="$(bm)" -v h="$(hgt)" 'BEGIN { print b * h }')
+grep -q "rotate by 45" "$T/gp" && ok "long labels turned" || bad "long labels turned"
+awk -v s="$short" -v l="$long" 'BEGIN { exit !(l > s + 100) }' &&
+	ok "bottom margin grows with the labels" ||
+	bad "bottom margin grows with the labels ($short, $long px)"
+expect "--format: unknown" 2 "unknown --format" -- \
+	"$VMSPEC" plot "$T/many.h5" --format jpeg
+if command -v gnuplot >/dev/null; then
+	rm -f "$T/many.png" "$T/many.pdf" "$T/many.svg"
+	expect "gnuplot: PNG and PDF" 0 "many.pdf" -- "$VMSPEC" plot "$T/many.h5"
+	check "PNG written" "[ -s '$T/many.png' ]"
+	if gnuplot -e 'set terminal pdfcairo' >/dev/null 2>&1; then
+		check "PDF starts with %PDF" \
+			"[ \"\$(head -c 4 '$T/many.pdf')\" = '%PDF' ]"
+	else
+		check "no pdfcairo: SVG instead" "grep -q '<svg' '$T/many.svg'"
+	fi
+	rm -f "$T/many.png" "$T/many.pdf"
+	expect "gnuplot: --format svg" 0 "many.svg" -- \
+		"$VMSPEC" plot "$T/many.h5" --format svg
+	check "only the SVG" "grep -q '<svg' '$T/many.svg' && [ ! -e '$T/many.png' ] && [ ! -e '$T/many.pdf' ]"
+	expect "gnuplot: -o X.pdf is a PDF only" 0 "x.pdf" -- \
+		"$VMSPEC" plot "$T/many.h5" --bars -o "$T/x.pdf"
+	check "no PNG beside it" "[ -s '$T/x.pdf' ] && [ ! -e '$T/x.png' ]"
+	expect "gnuplot: sweep plot, PNG and vector" 0 "-workload.rate.p[dn][fg]" -- \
+		"$VMSPEC" plot "$I" --x workload.rate --y p99 --format all
+	check "three files" "[ -s '$T/sw/index-latency_p99_ms-workload.rate.svg' ] &&
+		[ -s '$T/sw/index-latency_p99_ms-workload.rate.pdf' ]"
+else
+	skip "gnuplot formats (no gnuplot)"
+fi
+# a sweep figure: a style per line, units on the axes, the sweep named
+expect "sweep plot --by run" 0 "png" -- fake "$VMSPEC" plot "$I" \
+	--x workload.rate --y p99 --by run -o "$T/by.png"
+n=$(grep -o "with linespoints lw 2 ps 1.2 lc rgb '[^']*' dt [0-9]* pt [0-9]*" "$T/gp" | sort -u | wc -l)
+[ "$n" -eq 2 ] && ok "two lines, two styles" || bad "two lines, two styles ($n)"
+grep -q "^set xlabel 'workload.rate \[1/s\]'" "$T/gp" &&
+	grep -q "^set ylabel 'latency_p99_ms \[ms\]'" "$T/gp" &&
+	ok "axis labels with units" || bad "axis labels with units"
+grep -q "^set title 'sweep tiny-sweep: latency_p99_ms against workload.rate'" "$T/gp" &&
+	ok "title names the sweep" || bad "title names the sweep"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
