@@ -39,8 +39,9 @@ def need(name):
     p = data_path(name)
     if not os.path.exists(p):
         raise FileNotFoundError(
-            f"{p}: missing; make the artifact first (`make artifact QUICK=1`"
-            f" at the top of the repository) or set ARTIFACT_DIR")
+            f"{p}: missing; make the artifact first (`make -C build "
+            f"artifact QUICK=1` at the top of the repository) or set "
+            f"ARTIFACT_DIR")
     return p
 
 

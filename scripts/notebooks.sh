@@ -85,13 +85,16 @@ EOF
 esac
 
 # --execute
-if [ ! -x "$JUPYTER" ] || ! "$PY" -c 'import h5py, pandas, matplotlib, scipy, nbconvert, nbclient, ipykernel' 2>/dev/null; then
-	echo "notebooks.sh: needs $JUPYTER and $PY with h5py, pandas, matplotlib, scipy, nbconvert, nbclient, ipykernel (bash scripts/install-deps.sh)" >&2
+MODS="h5py, pandas, matplotlib, scipy, nbconvert, nbclient, ipykernel"
+if [ ! -x "$JUPYTER" ] || ! "$PY" -c "import $MODS" 2>/dev/null; then
+	echo "notebooks.sh: needs $JUPYTER and $PY with $MODS" \
+		"(bash scripts/install-deps.sh)" >&2
 	exit 2
 fi
 export ARTIFACT_DIR=${ARTIFACT_DIR:-$top/artifact}
 if [ ! -d "$ARTIFACT_DIR/data" ] && [ -z "${RESULTS_FILE:-}" ]; then
-	echo "notebooks.sh: no artifact at $ARTIFACT_DIR (run 'make artifact QUICK=1' first, or set ARTIFACT_DIR)" >&2
+	echo "notebooks.sh: no artifact at $ARTIFACT_DIR (run" \
+		"'make -C build artifact QUICK=1' first, or set ARTIFACT_DIR)" >&2
 	exit 1
 fi
 if [ -z "$outdir" ]; then

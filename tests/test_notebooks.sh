@@ -45,8 +45,10 @@ else
 	bad "a notebook with outputs fails the check: no message"
 fi
 
-if [ ! -x /usr/bin/jupyter ] || ! $PY -c 'import h5py, pandas, matplotlib, scipy, nbconvert, nbclient, ipykernel' 2>/dev/null; then
-	echo "skip: execution needs /usr/bin/jupyter and python3-h5py, -pandas, -matplotlib, -scipy, -nbconvert, -nbclient, -ipykernel (scripts/install-deps.sh)"
+MODS="h5py, pandas, matplotlib, scipy, nbconvert, nbclient, ipykernel"
+if [ ! -x /usr/bin/jupyter ] || ! $PY -c "import $MODS" 2>/dev/null; then
+	echo "skip: execution needs /usr/bin/jupyter and python3 modules $MODS"
+	echo "     (Debian packages: scripts/install-deps.sh)"
 	echo "$pass passed, $fail failed"
 	[ "$fail" -eq 0 ] || exit 1
 	exit 77
