@@ -12,7 +12,7 @@ set -euo pipefail
 usage() {
 	cat <<'EOF'
 usage: bash scripts/artifact.sh [--quick | --smoke] [-o DIR] [-b VMSPEC]
-                                [-j N] [--only E1,E2,...]
+                                [-j N] [--only E1,E2,...] [--resume]
 
 Runs the study (experiments/study/, E1-E8) and writes the artifact to DIR
 (default: $ARTIFACT_DIR, else artifact/ at the top of the repository):
@@ -33,6 +33,9 @@ the elapsed time.
   -j N           local worker processes of the sweeps (default 2)
   --only LIST    only these experiments (e.g. E1,E4); the manifest
                  says which ran
+  --resume       keep DIR.part from an earlier or failed run: the sweeps
+                 and the sensitivity design skip their complete runs
+                 (e.g. run on Slurm or MPI into DIR.part/data/...)
   -h, --help     this text
 
 Environment: VMSPEC_AZURE2019_DIR, a directory of the full public Azure
@@ -48,12 +51,13 @@ study=$top/experiments/study
 aux=$top/scripts/artifact
 gpdir=$study/gnuplot
 mode=full out=${ARTIFACT_DIR:-$top/artifact} bin=$top/build/vmspec jobs=2
-only=""
+only="" resume=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	-h|--help) usage; exit 0 ;;
 	--quick) mode=quick ;;
 	--smoke) mode=smoke ;;
+	--resume) resume=1 ;;
 	-o) [ $# -ge 2 ] || { echo "artifact.sh: -o needs a directory" >&2; exit 2; }
 	    out=$2; shift ;;
 	-b) [ $# -ge 2 ] || { echo "artifact.sh: -b needs a program" >&2; exit 2; }
@@ -74,7 +78,8 @@ command -v h5dump >/dev/null || { echo "artifact.sh: h5dump is missing (hdf5-too
 out=${out%/}
 case $out in /*) ;; *) out=$PWD/$out ;; esac
 part=$out.part
-rm -rf "$part"
+[ $resume = 1 ] || rm -rf "$part"
+rm -f "$part/MANIFEST.json" "$part/README.md"
 mkdir -p "$part/data" "$part/figures" "$part/tables" "$part/logs"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -348,7 +353,7 @@ if want E6 && [ $mode != smoke ]; then
 	echo "invocations,strategy,wall_s,inv_per_s,peak_rss_mib" > "$D/e6-scale-replay.csv"
 	for st in $(q "$y" replay_strategies); do
 		for n in $(q "$y" replay_invocations); do
-			step E6 "e6-replay-$st-$n" "${lock[@]}" "$bin" bench replay -n "$n" --strategy "$st" --dir "$work/bench"
+			step E6 "e6-replay-$st-$n" "${lock[@]}" "$bin" bench replay -n "$n" --strategy "$st" --no-requests --dir "$work/bench"
 			awk -v st="$st" '/^replay: [0-9]+ requests/ { n = $2 } /^wall / { w = $2; r = $6 }
 				/ invocations\/s$/ { ips = $1 } END { printf "%s,%s,%s,%s,%s\n", n, st, w, ips, r }' \
 				"$part/logs/e6-replay-$st-$n.log" >> "$D/e6-scale-replay.csv"
