@@ -317,9 +317,9 @@ fi
 # ---- E5: real-trace replays --------------------------------------------
 if want E5; then
 	set5=()
-	case $mode in quick|smoke) set5=(--set replications=2) ;; esac
+	case $mode in smoke) set5=(--set replications=2) ;; esac	# quick: the full (seconds)
 	s=$(yval "$study/e5-azure.yaml" seed)
-	exp_seeds[E5]="$s..$((s + $( [ $mode = full ] && yval "$study/e5-azure.yaml" replications || echo 2) - 1))"
+	exp_seeds[E5]="$s..$((s + $( [ $mode != smoke ] && yval "$study/e5-azure.yaml" replications || echo 2) - 1))"
 	for t in azure azure2021; do
 		y=$study/e5-$t.yaml
 		cfg E5 "$y"
