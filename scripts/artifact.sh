@@ -361,7 +361,12 @@ if want E6 && [ $mode != smoke ]; then
 	done
 	echo "pending,queue,events_per_s" > "$D/e6-scale-engine.csv"
 	for p in $(q "$y" engine_pending); do
-		step E6 "e6-engine-$p" "${lock[@]}" "$bin" bench engine --pending "$p" --events "$(q "$y" engine_events)" --rounds "$(q "$y" engine_rounds)"
+		skip=()
+		sc=$(yval "$y" engine_skip_calendar_from)
+		if [ -n "$sc" ] && awk -v p="$p" -v s="$sc" 'BEGIN { exit !(p + 0 >= s + 0) }'; then
+			skip=(--skip calendar)
+		fi
+		step E6 "e6-engine-$p" "${lock[@]}" "$bin" bench engine --pending "$p" --events "$(q "$y" engine_events)" --rounds "$(q "$y" engine_rounds)" "${skip[@]}"
 		awk -v p="$p" '/M events\/s \(median\)/ { name = $1; for (j = 2; $(j + 1) != "M"; j++) name = name " " $j
 			printf "%d,%s,%.0f\n", p, name, $(j) * 1e6 }' "$part/logs/e6-engine-$p.log" >> "$D/e6-scale-engine.csv"
 	done
