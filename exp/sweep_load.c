@@ -429,6 +429,11 @@ static int load_axes(struct sw_ld *x, const yaml_node_t *v)
 		if (strcmp(cy_scalar(kn), "seed") == 0)
 			return fail(x, kn, "seed", "not an axis: list seeds with "
 				    "\"seeds: N\" or \"seeds: [..]\"");
+		if (strcmp(cy_scalar(kn), "name") == 0)
+			return fail(x, kn, "name", "not an axis: the index has a "
+				    "column \"name\" (each run's name); sweep "
+				    "one parameter per axis, or run a sweep per "
+				    "experiment");
 		if (!cfg_find(cy_scalar(kn))) {
 			const char *sug = cfg_suggest(cy_scalar(kn));
 			if (sug)

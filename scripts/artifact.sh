@@ -230,6 +230,10 @@ if want E1; then
 	reps=$( [ $mode = full ] && yval "$y" replications || echo "${set1[1]#replications=}")
 	s=$(yval "$y" seed); exp_seeds[E1]="$s..$((s + reps - 1))"
 	step E1 e1-run "$bin" run "$y" -o "$D/e1-strategies.h5" --no-plot -q "${set1[@]}"
+	# one small file that keeps every dataset (/requests, /vms, /decisions):
+	# the schema notebook's example (the study's own files leave them out)
+	step E1 schema-example "$bin" run quickstart --set duration=2min \
+		-o "$D/schema-example.h5" --no-plot -q
 	step E1 e1-report "$bin" report "$D/e1-strategies.h5" --json
 	step E1 e1-report-static "$bin" report "$D/e1-strategies.h5" --json --baseline static-opt
 	cp "$part/logs/e1-report.log" "$work/e1.json"; cp "$part/logs/e1-report-static.log" "$work/e1s.json"
@@ -395,6 +399,9 @@ if want E7 && [ $mode != smoke ]; then
 	if [ ${#archived[@]} -gt 0 ]; then
 		step E7 e7-validate-pool "$bin" validate --pool "${archived[@]}" -v
 		cp "$part/logs/e7-validate-pool.log" "$T/e7-validate.txt"
+		# the archived files themselves, for the notebook and the manifest
+		mkdir -p "$D/e7-validate"
+		cp "${archived[@]}" "$D/e7-validate/"
 		exp_status[E7]=done
 	elif [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
 		rep=$(q "$y" repeat)

@@ -268,6 +268,8 @@ static void test_errors(void)
 		  "s.yaml:9:11: workload.rate: duplicate axis (first at line 8)" },
 		{ "axes:\n  - {key: seed, values: [1]}\n",
 		  "s.yaml:8:11: seed: not an axis" },
+		{ "axes:\n  - {key: name, values: [a, b]}\n",
+		  "s.yaml:8:11: name: not an axis: the index has a column" },
 		{ "axes:\n  - {key: workload.rate, values: [1], range: {from: 1, "
 		  "to: 2, step: 1}}\n", "workload.rate: give either" },
 		{ "axes:\n  - {key: workload.rate}\n",
