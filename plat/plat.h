@@ -453,6 +453,17 @@ void plat_drain(struct plat *f);
  * re-armed or disarmed, a report of a VM gone); then it changed nothing
  * and the loop skips it without advancing time. */
 int plat_event(struct plat *f, const struct evq_event *ev);
+/* Between events: start loading what the pulled arrival will read (its
+ * function's call probabilities), its function's record having been
+ * prefetched when it was pulled. */
+static inline __attribute__((always_inline)) void
+plat_prefetch_arrival(const struct plat *f)
+{
+	if (f->have_next && f->draw_calls)
+		cat_prefetch_calls(f->cat, f->next.func,
+				   f->next.phase < f->cat->nphases
+					   ? f->next.phase : 0);
+}
 /* Deliver the on_request_done calls deferred by failures. */
 void plat_flush(struct plat *f);
 /* Queue the first time-series sample (when writing results). */
