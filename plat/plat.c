@@ -324,8 +324,16 @@ void plat_pull(struct plat *f)
 		rc = 0;
 	}
 	f->have_next = rc > 0;
-	if (f->have_next)
+	if (f->have_next) {
 		f->last_arrival_t = f->next.t_ns;
+		/* its function's record, which its arrival (the calls drawn)
+		 * and its start read, an event or more from now */
+		const char *fn = (const char *)&f->cat->funcs[f->next.func];
+		__builtin_prefetch(fn);
+		__builtin_prefetch(fn + sizeof(struct cat_func) - 1);
+		if (f->st->arrival_hint && !f->starting)
+			f->st->arrival_hint(f->pol, &f->plat, f->next.func);
+	}
 }
 
 void plat_arrive(struct plat *f, int64_t at_ns)

@@ -99,23 +99,28 @@ size_t plat_summary_metrics(const struct plat_summary *s, struct res_metric *m);
 
 /* A VM. The backend's part (plat_backend.vm_size bytes) follows it
  * (plat_vm_be()), then the runtime VM's preloaded libraries
- * (plat_vm_preload(): rarely read, kept off the hot lines). */
+ * (plat_vm_preload(): rarely read, kept off the hot lines). Records start
+ * on a cache line (base/pool.c); what every request's start and end touch
+ * beside (pub) fills the rest of its third line (PLAT_VM_HOT_BYTES: the
+ * loop prefetches them), the rest follows. */
 struct pvm {
 	struct plat_vm pub;		/* what the policy sees */
+	/* hot: every request */
 	uint32_t q_head, q_tail;	/* dispatched requests, FIFO (handles) */
 	uint32_t running;		/* request handle or PLAT_NONE */
 	uint32_t free_next;		/* free-slot list */
-	uint8_t npreload;		/* runtime VM: preloaded libraries */
-	uint8_t report_pending;		/* a profiling report is queued */
 	uint8_t killed;			/* lost by its backend: slot kept */
-	uint64_t libs_loading;		/* background loads in flight */
-	uint64_t blocks_loading;	/* background installs in flight */
+	uint8_t report_pending;		/* a profiling report is queued */
+	uint8_t npreload;		/* runtime VM: preloaded libraries */
 	int64_t timer_deadline;		/* -1: disarmed */
 	int64_t timer_event_at;		/* time of the queued event, -1 none */
 	uint64_t timer_tag;
 	uint64_t timer_gen;		/* generation of the queued event */
+	/* less often */
 	int64_t paused_until_ns;	/* the backend paused it (a fork's
 					 * parent): no request starts before */
+	uint64_t libs_loading;		/* background loads in flight */
+	uint64_t blocks_loading;	/* background installs in flight */
 	uint64_t prof_requests;		/* requests since the last report */
 	int64_t prof_since_ns;		/* start of the report's period */
 	double peak_mem_mib;
@@ -123,7 +128,12 @@ struct pvm {
 					 * (pub.mem_mib = min(this, cap)) */
 };
 
-/* A request. The backend's part (req_size) follows it: plat_req_be(). */
+/* The bytes of a VM record every request's start and end touch: (pub) and
+ * the hot part of struct pvm, three cache lines. */
+#define PLAT_VM_HOT_BYTES offsetof(struct pvm, paused_until_ns)
+
+/* A request. The backend's part (req_size) follows it: plat_req_be().
+ * With the simulator's part it fills two cache lines. */
 struct preq {
 	struct plat_request pub;
 	int64_t service_ns;	/* ground truth: warm, unoptimized CPU */
@@ -443,6 +453,17 @@ void plat_drain(struct plat *f);
  * re-armed or disarmed, a report of a VM gone); then it changed nothing
  * and the loop skips it without advancing time. */
 int plat_event(struct plat *f, const struct evq_event *ev);
+/* Between events: start loading what the pulled arrival will read (its
+ * function's call probabilities), its function's record having been
+ * prefetched when it was pulled. */
+static inline __attribute__((always_inline)) void
+plat_prefetch_arrival(const struct plat *f)
+{
+	if (f->have_next && f->draw_calls)
+		cat_prefetch_calls(f->cat, f->next.func,
+				   f->next.phase < f->cat->nphases
+					   ? f->next.phase : 0);
+}
 /* Deliver the on_request_done calls deferred by failures. */
 void plat_flush(struct plat *f);
 /* Queue the first time-series sample (when writing results). */

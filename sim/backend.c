@@ -616,7 +616,7 @@ static int be_event(struct plat *f, const struct evq_event *ev)
 {
 	struct sim_be *s = BE(f);
 	struct pvm *v;
-	switch (ev->type) {
+	switch (SEV_TYPE(ev->type)) {
 	case SEV_READY: {
 		f->bg_work--;
 		v = plat_vmrec(f, ev->arg);
@@ -745,4 +745,5 @@ void sim_be_release(struct sim_be *s)
 	pool_release(&s->waits);
 	free(s->lib_generic);
 	free(s->fio);
+	free(s->rlink);
 }

@@ -39,6 +39,7 @@ int sim_loop(struct plat *f)
 		if (evq_pop(&f->q, &ev) < 0)
 			break;
 		sim_prefetch(f, evq_peek(&f->q));
+		plat_prefetch_arrival(f);
 		int64_t was = f->now_ns;
 		f->now_ns = ev.t_ns;
 		if (!(ev.type >= PLAT_EV_BACKEND ? be->event(f, &ev)

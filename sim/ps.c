@@ -17,6 +17,7 @@
  * completion time does not depend on how often its event was
  * rescheduled. */
 #include <math.h>
+#include "base/util.h"
 #include "config/config.h"
 #include "sim/sim_int.h"
 
@@ -27,6 +28,15 @@ static inline struct ps_ent *ENT(struct sim_be *s, uint32_t h)
 		return &((struct sim_job *)pool_at(&s->jobs,
 						   h & ~PS_JOB))->ps;
 	return &SR(s->f, plat_req(s->f, h))->ps;
+}
+
+/* The direct list's links of (h). */
+static inline struct ps_link *LNK(struct sim_be *s, uint32_t h)
+{
+	if (h & PS_JOB)
+		return &((struct sim_job *)pool_at(&s->jobs,
+						   h & ~PS_JOB))->link;
+	return &s->rlink[h];
 }
 
 /* What the PS heap keeps as the entity's slot (a request's VM). */
@@ -119,14 +129,15 @@ static void ps_schedule(struct sim_be *s)
 	plat_push(s->f, s->cpu_event_at, SEV_CPU, 0, s->cpu_gen);
 }
 
-static void direct_unlink(struct sim_be *s, struct ps_ent *e)
+static void direct_unlink(struct sim_be *s, uint32_t h, struct ps_ent *e)
 {
-	if (e->cprev != PLAT_NONE)
-		ENT(s, e->cprev)->cnext = e->cnext;
+	const struct ps_link l = *LNK(s, h);
+	if (l.prev != PLAT_NONE)
+		LNK(s, l.prev)->next = l.next;
 	else
-		s->direct_head = e->cnext;
-	if (e->cnext != PLAT_NONE)
-		ENT(s, e->cnext)->cprev = e->cprev;
+		s->direct_head = l.next;
+	if (l.next != PLAT_NONE)
+		LNK(s, l.next)->prev = l.prev;
 	e->cpu_epoch = 0;
 }
 
@@ -142,7 +153,7 @@ static void enter_ps_mode(struct sim_be *s)
 	while (s->direct_head != PLAT_NONE) {
 		uint32_t h = s->direct_head;
 		struct ps_ent *e = ENT(s, h);
-		direct_unlink(s, e);
+		direct_unlink(s, h, e);
 		if (e->cpu_start_ns > f->now_ns) {
 			/* a request still in its stall: it joins the sharing
 			 * when the stall ends, like any other */
@@ -204,12 +215,22 @@ static void direct_start(struct sim_be *s, uint32_t h, int64_t at)
 	e->cpu_start_ns = at;
 	e->cpu_end_ns = at + (int64_t)ceil(e->cpu_ns);
 	e->cpu_epoch = ++s->cpu_epochs;
-	e->cprev = PLAT_NONE;
-	e->cnext = s->direct_head;
+	if (!(h & PS_JOB) && h >= s->nrlink) {	/* to the live requests */
+		uint32_t n = s->nrlink ? s->nrlink : 256;
+		while (n <= h)
+			n *= 2;
+		s->rlink = xrealloc(s->rlink, n * sizeof(*s->rlink));
+		s->nrlink = n;
+	}
+	struct ps_link *l = LNK(s, h);
+	l->prev = PLAT_NONE;
+	l->next = s->direct_head;
 	if (s->direct_head != PLAT_NONE)
-		ENT(s, s->direct_head)->cprev = h;
+		LNK(s, s->direct_head)->prev = h;
 	s->direct_head = h;
-	plat_push(s->f, e->cpu_end_ns, SEV_DONE, h, e->cpu_epoch);
+	plat_push(s->f, e->cpu_end_ns, SEV_DONE |
+		  (h & PS_JOB ? 0 : SEV_VM_HINT(ENT_SLOT(s, h))), h,
+		  e->cpu_epoch);
 }
 
 void ps_direct_start(struct sim_be *s, uint32_t h, int64_t at)
@@ -302,7 +323,7 @@ int ps_done_live(struct sim_be *s, uint32_t h, uint64_t epoch)
 
 void ps_on_done(struct sim_be *s, uint32_t h)
 {
-	direct_unlink(s, ENT(s, h));
+	direct_unlink(s, h, ENT(s, h));
 	ent_done(s, h);
 }
 

@@ -21,7 +21,8 @@ enum sim_ev {
 	SEV_SETUP,	/* arg: VM slot, data: VM id << 8 | block? << 7 | i */
 	SEV_SNAP,	/* arg: snapshot id */
 	SEV_UNBLOCK,	/* arg: VM slot, data: VM id (parent_blocks) */
-	SEV_DONE,	/* arg: request handle, data: its CPU epoch */
+	SEV_DONE,	/* arg: request handle, data: its CPU epoch;
+			 * type | SEV_VM_HINT(its VM slot) */
 	SEV_DEPLOY,	/* arg: function: its generic build is compiled */
 	SEV_IO,		/* arg: request handle: its I/O wait is over;
 			 * data: its VM slot */
@@ -48,7 +49,13 @@ struct ps_ent {
 	int64_t cpu_end_ns;	/* direct mode: when it completes */
 	double cpu_ns;		/* its CPU work */
 	uint64_t cpu_epoch;	/* direct mode: its SEV_DONE's epoch, 0 none */
-	uint32_t cnext, cprev;	/* direct mode: list of computing ones */
+};
+
+/* Direct mode's list of computing entities: a request's links live in
+ * sim_be.rlink[handle], not in its record, so that unlinking one does not
+ * touch the records of the requests started just before and after it. */
+struct ps_link {
+	uint32_t next, prev;
 };
 
 #define PS_JOB (1u << 31)	/* a PS handle that names a job */
@@ -65,6 +72,7 @@ enum sim_job_kind {
 
 struct sim_job {
 	struct ps_ent ps;
+	struct ps_link link;	/* direct mode's list */
 	uint32_t next;		/* free list */
 	uint8_t kind;		/* enum sim_job_kind */
 	uint8_t live;
@@ -83,23 +91,24 @@ struct sim_wait {
 	uint64_t vm_id;
 };
 
-/* The backend's part of a VM (after struct pvm). */
+/* The backend's part of a VM (after struct pvm). What a request's start
+ * reads (be_run) comes first, on one or two cache lines. */
 struct sim_vm {
-	uint32_t prof;			/* profiling counters or PLAT_NONE */
-	uint8_t holds_cpu;		/* being created: counted in nbg */
-	uint8_t waiting;		/* created, its compiles not done */
-	uint32_t jobs;			/* compiles its creation waits for */
+	int64_t fault_ns;		/* CoW faults due on the next request */
 	uint64_t libs_cold;		/* held, not touched since a restore
 					 * or fork (models.lib_retouch) */
-	int64_t setup_pending_ns;	/* setup issued while creating */
-	int64_t bg_until_ns;		/* background setup serialised */
-	int64_t fault_ns;		/* CoW faults due on the next request */
 	/* cat_exec_factor() of its last request, for the same function,
 	 * phase, optimized blocks and build (fac_ok: computed) */
-	uint8_t fac_ok, fac_build;
-	uint32_t fac_func, fac_phase;
 	uint64_t fac_blocks;
 	double factor;
+	uint32_t fac_func, fac_phase;
+	uint8_t fac_ok, fac_build;
+	uint8_t holds_cpu;		/* being created: counted in nbg */
+	uint8_t waiting;		/* created, its compiles not done */
+	uint32_t prof;			/* profiling counters or PLAT_NONE */
+	uint32_t jobs;			/* compiles its creation waits for */
+	int64_t setup_pending_ns;	/* setup issued while creating */
+	int64_t bg_until_ns;		/* background setup serialised */
 };
 
 /* The backend's part of a request (after struct preq). */
@@ -144,6 +153,9 @@ struct sim_be {
 	uint32_t nbg;			/* VMs being created on the CPU
 					 * (host.creation_cpu) */
 	uint32_t direct_head;		/* direct mode: list of them */
+	struct ps_link *rlink;		/* [nrlink]: requests' links, by
+					 * handle (grown to the live ones) */
+	uint32_t nrlink;
 	uint64_t cpu_epochs;		/* epoch counter of SEV_DONE events */
 	struct evq ps;			/* requests; key: virtual finish
 					 * (work ns) */
@@ -166,25 +178,48 @@ static inline struct sim_req *SR(struct plat *f, const struct preq *r)
 	return plat_req_be(f, r);
 }
 
-/* Start loading what event (nx) (NULL: none), handled soon, will read:
- * a completion's request and, at the end of an I/O wait, its VM (the
- * front's record and the backend's part after it). Called by the loop
- * once the next event is known, so that the loads overlap the handling
- * of the current one. */
-static inline void sim_prefetch(struct plat *f, const struct evq_event *nx)
+/* A request's SEV_DONE carries its VM's slot + 1 in the type's bits 8-31
+ * (0: a job, or a slot past 2^24 - 2), read only by sim_prefetch: the
+ * loop prefetches the VM one event ahead without reading the request
+ * first. The event's type is SEV_TYPE() of it. */
+#define SEV_TYPE(t) ((t) & 0xffu)
+#define SEV_VM_HINT(slot) ((slot) < 0xfffffeu ? ((slot) + 1) << 8 : 0)
+
+/* Prefetch the hot lines of VM (slot), if it is one. Always inlined: GCC
+ * takes a function whose only effect is __builtin_prefetch for pure and
+ * deletes the call before inlining it (the loop's prefetch was dead code
+ * until this attribute). */
+static inline __attribute__((always_inline)) void sim_prefetch_vm(struct plat *f, uint32_t slot)
 {
-	if (!nx || (nx->type != SEV_IO &&
-		    (nx->type != SEV_DONE || (nx->arg & PS_JOB))))
+	if (slot >= f->vms.used)
+		return;
+	const char *v = (const char *)plat_vmrec(f, slot);
+	for (size_t o = 0; o < PLAT_VM_HOT_BYTES; o += 64)
+		__builtin_prefetch(v + o);
+}
+
+/* Start loading what event (nx) (NULL: none), handled soon, will read:
+ * a completion's request and its VM (the hot lines of the front's record:
+ * the request ends there), a VM timer's VM. Called by the loop once the
+ * next event is known, so that the loads overlap the handling of the
+ * current one. */
+static inline __attribute__((always_inline)) void
+sim_prefetch(struct plat *f, const struct evq_event *nx)
+{
+	if (!nx)
+		return;
+	uint32_t type = SEV_TYPE(nx->type);
+	if (type == PLAT_EV_VMTIMER) {
+		sim_prefetch_vm(f, nx->arg);
+		return;
+	}
+	if (type != SEV_IO && (type != SEV_DONE || (nx->arg & PS_JOB)))
 		return;
 	const char *r = (const char *)plat_req(f, nx->arg);
-	__builtin_prefetch(r);
-	__builtin_prefetch(r + PLAT_REQ_BYTES + sizeof(struct sim_req) - 1);
-	if (nx->type != SEV_IO)
-		return;
-	const char *v = (const char *)plat_vmrec(f, (uint32_t)nx->data);
-	for (size_t o = 0; o < PLAT_VM_BYTES + sizeof(struct sim_vm); o += 64)
-		__builtin_prefetch(v + o);
-	__builtin_prefetch(v + PLAT_VM_BYTES + sizeof(struct sim_vm) - 1);
+	for (size_t o = 0; o < PLAT_REQ_BYTES + sizeof(struct sim_req); o += 64)
+		__builtin_prefetch(r + o);
+	sim_prefetch_vm(f, type == SEV_IO ? (uint32_t)nx->data
+					  : (nx->type >> 8) - 1);
 }
 
 /* The speed factor of request (r) on (v) (cat_exec_factor), computed

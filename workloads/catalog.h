@@ -143,6 +143,20 @@ int cat_generate_given(struct catalog *cat, const struct vms_config *c,
 		       size_t errlen);
 void cat_free(struct catalog *cat);
 
+/* Start loading the probabilities cat_draw_calls(cat, f, phase) reads.
+ * Always inlined: a call whose only effect is a prefetch is deleted by
+ * GCC. */
+static inline __attribute__((always_inline)) void
+cat_prefetch_calls(const struct catalog *cat, uint32_t f, uint32_t phase)
+{
+	const struct cat_func *fn = &cat->funcs[f];
+	const double *p = fn->call_prob + (size_t)(phase < cat->nphases ? phase
+						    : cat->nphases - 1) *
+					  fn->nlibs;
+	__builtin_prefetch(p);
+	__builtin_prefetch(p + fn->nlibs);
+}
+
 /* Draw which of function (f)'s libraries one request calls in (phase):
  * bit i set = calls libs[i]. */
 uint64_t cat_draw_calls(const struct catalog *cat, uint32_t f, uint32_t phase,
