@@ -331,8 +331,6 @@ void plat_pull(struct plat *f)
 		const char *fn = (const char *)&f->cat->funcs[f->next.func];
 		__builtin_prefetch(fn);
 		__builtin_prefetch(fn + sizeof(struct cat_func) - 1);
-		if (f->st->arrival_hint && !f->starting)
-			f->st->arrival_hint(f->pol, &f->plat, f->next.func);
 	}
 }
 

@@ -82,12 +82,6 @@ void keepalive_on_arrival(void *st, struct platform *p,
 	plat_dispatch(p, slot, r);
 }
 
-void keepalive_arrival_hint(void *st, struct platform *p, uint32_t func)
-{
-	struct keepalive *k = st;
-	vmpool_prefetch(k->pool, p, func);
-}
-
 void keepalive_on_ready(void *st, struct platform *p, uint32_t slot)
 {
 	struct keepalive *k = st;

@@ -41,8 +41,6 @@ void keepalive_release(struct keepalive *k);
  * else the request waits for memory (vmpool_defer). */
 void keepalive_on_arrival(void *st, struct platform *p,
 			  const struct plat_request *r);
-/* The idle VM vmpool_take would try first, prefetched (vmpool_prefetch). */
-void keepalive_arrival_hint(void *st, struct platform *p, uint32_t func);
 void keepalive_on_ready(void *st, struct platform *p, uint32_t slot);
 void keepalive_on_done(void *st, struct platform *p, uint32_t slot,
 		       const struct plat_request *r);
@@ -56,7 +54,6 @@ size_t keepalive_metrics(void *st, struct res_metric *m, size_t cap);
 /* The strategy_ops entries of a strategy built on keepalive. */
 #define KEEPALIVE_CALLBACKS					\
 	.on_arrival = keepalive_on_arrival,			\
-	.arrival_hint = keepalive_arrival_hint,			\
 	.on_vm_ready = keepalive_on_ready,			\
 	.on_request_done = keepalive_on_done,			\
 	.on_timer = keepalive_on_timer,				\

@@ -19,10 +19,6 @@ struct strategy_ops {
 	void *(*create)(struct platform *p, const struct vms_config *cfg);
 	void (*on_arrival)(void *st, struct platform *p,
 			   const struct plat_request *r);
-	/* Optional, a hint: the next arrival, an event or more from now, is
-	 * of (func). Only for prefetching what on_arrival will read: no
-	 * action, no change to the strategy's state. */
-	void (*arrival_hint)(void *st, struct platform *p, uint32_t func);
 	void (*on_vm_ready)(void *st, struct platform *p, uint32_t slot);
 	/* (slot) finished (r); the VM is idle unless it has queued work. */
 	void (*on_request_done)(void *st, struct platform *p, uint32_t slot,

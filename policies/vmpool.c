@@ -499,24 +499,6 @@ uint32_t vmpool_take(struct vmpool *vp, struct platform *p, uint32_t func,
 	return PLAT_NO_VM;
 }
 
-void vmpool_prefetch(const struct vmpool *vp, struct platform *p,
-		     uint32_t func)
-{
-	if (func >= vp->nfuncs)
-		return;
-	uint32_t s = vp->choice == CHOICE_OLDEST_IDLE ? vp->tail[func]
-						      : vp->head[func];
-	if (s == NONE)
-		return;
-	const char *v = (const char *)plat_vm(p, s);
-	for (size_t o = 0; o < sizeof(struct plat_vm); o += 64)
-		__builtin_prefetch(v + o);
-	__builtin_prefetch(v + sizeof(struct plat_vm) - 1);
-	/* and its pool entry: this waits for the VM's line, not for the
-	 * arrival */
-	cache_prefetch_h(vp->vms, ((const struct plat_vm *)v)->pol.ref);
-}
-
 uint32_t vmpool_take_best(struct vmpool *vp, struct platform *p,
 			  uint32_t func,
 			  double (*better)(void *arg, const struct plat_vm *v),

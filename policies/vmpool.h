@@ -62,10 +62,6 @@ uint32_t vmpool_take_best(struct vmpool *vp, struct platform *p,
 			  uint32_t func,
 			  double (*better)(void *arg, const struct plat_vm *v),
 			  void *arg, double enough);
-/* A hint (strategy_ops.arrival_hint): prefetch the VM record of the idle
- * VM of (func) that vmpool_take would try first. Changes nothing. */
-void vmpool_prefetch(const struct vmpool *vp, struct platform *p,
-		     uint32_t func);
 /* Idle VMs of (func) with a spec key (whatever key). */
 uint32_t vmpool_idle_specialized(const struct vmpool *vp, uint32_t func);
 /* (slot) is idle (request done, or just ready and unused): unpin, put it

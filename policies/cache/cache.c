@@ -489,15 +489,6 @@ int cache_acquire_h(struct cache *c, uint32_t h, int64_t now_ns)
 	return cache_pin_h(c, h) == 0;
 }
 
-void cache_prefetch_h(const struct cache *c, uint32_t h)
-{
-	if (h >= c->nslots)
-		return;
-	const char *e = (const char *)ent(c, h);
-	__builtin_prefetch(e);
-	__builtin_prefetch(e + sizeof(struct cent) - 1);
-}
-
 int cache_evict_one(struct cache *c)
 {
 	if (c->nres == 0)

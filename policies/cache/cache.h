@@ -238,9 +238,6 @@ uint32_t cache_handle(const struct cache *c, uint64_t key);
  * was past its deadline (expired, with the callback), -ENOENT. */
 int cache_acquire_h(struct cache *c, uint32_t h, int64_t now_ns);
 int cache_pin_h(struct cache *c, uint32_t h);
-/* A hint: start loading entry (h) (a handle, possibly stale: nothing is
- * read), about to be used. */
-void cache_prefetch_h(const struct cache *c, uint32_t h);
 int cache_unpin_h(struct cache *c, uint32_t h, int64_t now_ns);
 int cache_remove_h(struct cache *c, uint32_t h, uint64_t *user);
 
