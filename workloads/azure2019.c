@@ -8,7 +8,11 @@
  * window reads is parsed and validated (every row's structure, the
  * window's counts, the percentiles of the window's functions), and with
  * the file cache (workloads/trace_cache.h) only the rows with counts in
- * the window are read at all. Its size is earned (about 1,500 lines): one
+ * the window are read at all. The scans and the replay walk a file forward
+ * and let go of its mapped pages behind them (csv_file_drop), and the
+ * replay unmaps a file once the window's part of it is parsed: the
+ * resident set holds a few MiB of a trace file, not the file. Its size is
+ * earned (about 1,500 lines): one
  * reader, whose state (struct t19) scanning, the durations and memory
  * tables, selection and replay all share; split, each part would reach
  * into the others' fields. */
@@ -633,6 +637,7 @@ static int t19_scan(struct t19 *t, uint32_t fi, int use_cache, char *err,
 			if (r->first == UINT32_MAX || r->first >= wb ||
 			    r->last < wa)
 				continue;
+			csv_file_drop(&f, r->off);	/* rows in file order */
 			struct csv_field id[T19_MAX_ID];
 			const char *counts;
 			uint32_t k;
@@ -660,6 +665,7 @@ static int t19_scan(struct t19 *t, uint32_t fi, int use_cache, char *err,
 		char name[64];
 		uint32_t k, first, last;
 		t->st.rows++;
+		csv_file_drop(&f, (size_t)(line - f.data));
 		if (t19_ids(fl, line, e, id, &counts, &k)) {
 			indexing = 0;
 			col_name(fl, &f, k + 1, name, sizeof(name));
@@ -843,6 +849,7 @@ static int t19_read_table(struct t19 *t, const char *path, int is_mem,
 				goto out;
 			}
 			line = f.data + r->off;
+			csv_file_drop(&f, r->off);	/* rows in file order */
 			const char *nl = memchr(line, '\n', f.size - r->off);
 			n = nl ? (size_t)(nl - line) : f.size - r->off;
 			if (n && line[n - 1] == '\r')
@@ -855,6 +862,7 @@ static int t19_read_table(struct t19 *t, const char *path, int is_mem,
 		} else {
 			if (!csv_next_line(&f, &cur, &line, &n))
 				break;
+			csv_file_drop(&f, (size_t)(line - f.data));
 			lineno = cur.line;
 			size_t nf = csv_split(line, n, fld, nh + 1);
 			if (nf != nh) {
@@ -1138,6 +1146,7 @@ static int t19_fill(struct t19 *t, char *err, size_t errlen)
 		if (r + T19_PREFETCH < fl->nrows)
 			__builtin_prefetch(data + fl->rows[r + T19_PREFETCH].off);
 		const char *p = data + fl->rows[r].off;
+		csv_file_drop(&t->map, fl->rows[r].off);	/* file order */
 		for (uint32_t s = fl->col; s < c; s++)
 			p = skip_field(p, e);
 		for (uint32_t j = 0; j < len; j++) {
@@ -1155,6 +1164,8 @@ static int t19_fill(struct t19 *t, char *err, size_t errlen)
 		fl->rows[r].off = (uint64_t)(p - data);
 	}
 	fl->col = c + len;
+	if (fl->g0 + fl->col == end)	/* the file's part of the window */
+		csv_file_release(&t->map);
 	if (nc > t->capcells) {
 		t->capcells = nc;
 		t->cells = xrealloc(t->cells, sizeof(*t->cells) * nc);
