@@ -12,10 +12,9 @@
  * and let go of its mapped pages behind them (csv_file_drop), and the
  * replay unmaps a file once the window's part of it is parsed: the
  * resident set holds a few MiB of a trace file, not the file. Its size is
- * earned (about 1,500 lines): one
- * reader, whose state (struct t19) scanning, the durations and memory
- * tables, selection and replay all share; split, each part would reach
- * into the others' fields. */
+ * earned (about 1,500 lines): one reader, whose state (struct t19)
+ * scanning, the durations and memory tables, selection and replay all
+ * share; split, each part would reach into the others' fields. */
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
