@@ -345,7 +345,8 @@ static void *pool_alloc(size_t n, size_t size)
 	size_t bytes = mul_size(n, size);
 	if (bytes == SIZE_MAX)
 		return NULL;
-	return calloc(1, bytes ? bytes : 1);	/* padding too: compared */
+	/* padding too: compared */
+	return mem_huge_hint(calloc(1, bytes ? bytes : 1), bytes);
 }
 
 /* ---- generation ---- */
