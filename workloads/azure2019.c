@@ -36,6 +36,7 @@
 #define T19_PREFETCH 16		/* rows ahead in t19_fill */
 #define T19_NDUR 7
 #define T19_NMEM 8
+#define T19_SVC_STRIDE 8	/* doubles per function's durations: a line */
 #define T19_MAX_FILES 4096
 
 static const char *const dur_cols[T19_NDUR] = {
@@ -229,7 +230,12 @@ struct t19 {
 
 	uint32_t nsel;
 	uint32_t *raw_of;	/* [nsel] raw index of a selected function */
-	struct dist *svc;	/* [nsel] service time, ns */
+	double (*svc)[T19_SVC_STRIDE];	/* [nsel] service time, ns, at the
+					 * percentiles dur_q: one cache line
+					 * per function, not a struct dist
+					 * (288 bytes), read per arrival */
+	struct dist svc_d;	/* the empirical distribution at dur_q: its
+				 * values set from svc[] before a draw */
 
 	/* replay */
 	gsl_rng *r_arr, *r_svc;
@@ -986,7 +992,10 @@ static int t19_finish(struct t19 *t, struct wl_source *src, uint64_t seed,
 	free(ok);
 	free(inv);
 	t->raw_of = xmalloc(sizeof(*t->raw_of) * (t->nsel ? t->nsel : 1));
-	t->svc = xmalloc(sizeof(*t->svc) * (t->nsel ? t->nsel : 1));
+	t->svc = xmemalign(64, sizeof(*t->svc) * (t->nsel ? t->nsel : 1));
+	src->facts.warm_ns = xmalloc(sizeof(double) * (t->nsel ? t->nsel : 1));
+	static const double zero[T19_NDUR];
+	dist_init_empirical(&t->svc_d, T19_NDUR, dur_q, zero);
 	double *mem = xmalloc(sizeof(double) * (t->nsel ? t->nsel : 1));
 	gsl_rng *rm = rng_stream_new(t->o.rng_gen, seed,
 				     RNG_ID(RNG_FUNCS, 2019));
@@ -1001,7 +1010,11 @@ static int t19_finish(struct t19 *t, struct wl_source *src, uint64_t seed,
 		double v[T19_NDUR];
 		for (int j = 0; j < T19_NDUR; j++)
 			v[j] = pd[j] * 1e6;
-		dist_init_empirical(&t->svc[s], T19_NDUR, dur_q, v);
+		/* valid: parse_pcts checked them (gdur: medians of valid
+		 * rows) */
+		dist_init_empirical(&t->svc_d, T19_NDUR, dur_q, v);
+		src->facts.warm_ns[s] = dist_mean(&t->svc_d);	/* policies */
+		memcpy(t->svc[s], v, sizeof(v));
 		int32_t m = F->mem >= 0 ? F->mem : t->apps[F->app].mem;
 		if (m < 0) {
 			mem[s] = t->o.default_mem_mib;
@@ -1040,9 +1053,6 @@ static int t19_finish(struct t19 *t, struct wl_source *src, uint64_t seed,
 
 	src->nfuncs = t->nsel;
 	src->func_mem_mib = mem;
-	src->facts.warm_ns = xmalloc(sizeof(double) * (t->nsel ? t->nsel : 1));
-	for (uint32_t s = 0; s < t->nsel; s++)	/* for the policies */
-		src->facts.warm_ns[s] = dist_mean(&t->svc[s]);
 	return 0;
 }
 
@@ -1246,7 +1256,8 @@ static int t19_next(struct wl_source *src, struct wl_arrival *out)
 	int64_t at = t->minute_ns + (int64_t)(k >> t->fbits);
 	out->t_ns = t->scale == 1 ? at : (int64_t)((double)at * t->scale);
 	out->func = fn;
-	double s = dist_sample(&t->svc[fn], t->r_svc);
+	memcpy(t->svc_d.v, t->svc[fn], sizeof(double) * T19_NDUR);
+	double s = dist_sample(&t->svc_d, t->r_svc);
 	out->service_ns = s < 1 ? 1 : (int64_t)(s + 0.5);
 	return 1;
 }
@@ -1453,7 +1464,8 @@ int wlt_func_2019(const struct wl_source *s, uint32_t func,
 	memset(out, 0, sizeof(*out));
 	out->invocations = F->inv;
 	out->mem_mib = s->func_mem_mib[func];
-	out->service = t->svc[func];
+	out->service = t->svc_d;
+	memcpy(out->service.v, t->svc[func], sizeof(double) * T19_NDUR);
 	out->warm_ns = s->facts.warm_ns[func];
 	out->file = F->file;
 	out->line = F->line;
