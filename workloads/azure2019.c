@@ -37,6 +37,7 @@
 #define T19_NDUR 7
 #define T19_NMEM 8
 #define T19_SVC_STRIDE 8	/* doubles per function's durations: a line */
+#define T19_SVC_AHEAD 8		/* arrivals ahead in t19_next */
 #define T19_MAX_FILES 4096
 
 static const char *const dur_cols[T19_NDUR] = {
@@ -1251,6 +1252,10 @@ static int t19_next(struct wl_source *src, struct wl_arrival *out)
 		t19_expand(t);
 		t->g_next++;
 	}
+	if (t->pos + T19_SVC_AHEAD < t->nkeys)	/* a function's line: a miss
+						 * among 10^4 of them */
+		__builtin_prefetch(t->svc[t->keys[t->pos + T19_SVC_AHEAD] &
+					  t->fmask]);
 	uint64_t k = t->keys[t->pos++];
 	uint32_t fn = (uint32_t)(k & t->fmask);
 	int64_t at = t->minute_ns + (int64_t)(k >> t->fbits);
