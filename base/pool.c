@@ -12,6 +12,31 @@ void pool_init(struct pool *p, size_t elem)
 	p->free_head = POOL_NONE;
 }
 
+/* A new chunk of (bytes): a block of its own while the pool is small,
+ * then cut from a huge-page slab (base/pool.h). */
+static void *chunk_new(struct pool *p, size_t bytes)
+{
+	if (p->nchunks == p->nplain &&
+	    (p->nchunks * bytes < MEM_HUGE_BYTES || bytes > MEM_HUGE_BYTES)) {
+		p->nplain++;
+		return xmemalign(64, bytes);
+	}
+	if (p->slab_left < bytes) {
+		if (p->nslabs == p->cap_slabs) {
+			p->cap_slabs = p->cap_slabs ? 2 * p->cap_slabs : 16;
+			p->slabs = xrealloc(p->slabs,
+					    p->cap_slabs * sizeof(void *));
+		}
+		p->slabs[p->nslabs++] = xmemalign(MEM_HUGE_BYTES,
+						  MEM_HUGE_BYTES);
+		p->slab_left = MEM_HUGE_BYTES;
+	}
+	char *c = (char *)p->slabs[p->nslabs - 1] + MEM_HUGE_BYTES -
+		  p->slab_left;
+	p->slab_left -= bytes;
+	return c;
+}
+
 uint32_t pool_take(struct pool *p, size_t link)
 {
 	if (p->free_head != POOL_NONE) {
@@ -29,7 +54,7 @@ uint32_t pool_take(struct pool *p, size_t link)
 					     p->cap_chunks * sizeof(void *));
 		}
 		size_t bytes = p->elem << POOL_CHUNK_BITS;
-		void *c = xmemalign(64, bytes);
+		void *c = chunk_new(p, bytes);
 		memset(c, 0, bytes);
 		p->chunks[p->nchunks++] = c;
 	}
@@ -44,8 +69,11 @@ void pool_put(struct pool *p, uint32_t i, size_t link)
 
 void pool_release(struct pool *p)
 {
-	for (size_t i = 0; i < p->nchunks; i++)
+	for (size_t i = 0; i < p->nplain; i++)
 		free(p->chunks[i]);
+	for (size_t i = 0; i < p->nslabs; i++)
+		free(p->slabs[i]);
 	free(p->chunks);
+	free(p->slabs);
 	memset(p, 0, sizeof(*p));
 }

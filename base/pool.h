@@ -13,12 +13,22 @@
 #define POOL_CHUNK_BITS 10
 #define POOL_NONE UINT32_MAX
 
+/* Once a pool holds MEM_HUGE_BYTES (base/util.h) of chunks, its further
+ * chunks are cut from slabs of that size aligned to it and hinted for
+ * huge pages: a pool of tens of thousands of VMs or requests, touched at
+ * random, then costs a TLB entry per 2 MiB, not per 4 KiB. A small pool
+ * never has a slab, so it costs no more memory than its chunks. */
 struct pool {
 	void **chunks;		/* chunks of 2^POOL_CHUNK_BITS objects */
 	size_t nchunks, cap_chunks;
 	size_t elem;		/* object size */
 	uint32_t used;		/* high-water mark of indices */
 	uint32_t free_head;	/* free list, POOL_NONE when empty */
+	size_t nplain;		/* chunks[0, nplain) are blocks of their own,
+				 * the others cut from slabs */
+	void **slabs;		/* [nslabs] */
+	size_t nslabs, cap_slabs;
+	size_t slab_left;	/* bytes not yet cut from the last slab */
 };
 
 void pool_init(struct pool *p, size_t elem);

@@ -1,9 +1,14 @@
 /* util.c - helpers of base/util.h. */
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -15,12 +20,55 @@ void die_oom(void)
 	abort();
 }
 
+/* The heap (brk area) hinted up to here, MEM_HUGE_BYTES-aligned; 0: not
+ * tracked (mem_setup not called). */
+static _Atomic uintptr_t heap_hinted;
+
+void mem_setup(void)
+{
+#if defined(__GLIBC__) && defined(MADV_HUGEPAGE)
+	/* blocks below 32 MiB from the heap, which grows 16 MiB at a time:
+	 * most of each step is still untouched when heap_hint() advises it */
+	mallopt(M_MMAP_THRESHOLD, 32 << 20);
+	mallopt(M_TOP_PAD, 16 << 20);
+	const uintptr_t huge = (uintptr_t)MEM_HUGE_BYTES;
+	atomic_store(&heap_hinted, ((uintptr_t)sbrk(0) + huge - 1) & ~(huge - 1));
+#endif
+}
+
+/* Advise the heap's new whole huge pages since the last call. glibc's
+ * sbrk(0) reads a variable: no system call. */
+static void heap_hint(void)
+{
+#if defined(__GLIBC__) && defined(MADV_HUGEPAGE)
+	uintptr_t h = atomic_load_explicit(&heap_hinted, memory_order_relaxed);
+	if (!h)
+		return;
+	uintptr_t e = (uintptr_t)sbrk(0) & ~((uintptr_t)MEM_HUGE_BYTES - 1);
+	if (e > h && atomic_compare_exchange_strong(&heap_hinted, &h, e))
+		madvise((void *)h, e - h, MADV_HUGEPAGE);
+#endif
+}
+
+void *mem_huge_hint(void *p, size_t n)
+{
+#ifdef MADV_HUGEPAGE
+	const uintptr_t huge = (uintptr_t)MEM_HUGE_BYTES;
+	uintptr_t a = ((uintptr_t)p + huge - 1) & ~(huge - 1);
+	uintptr_t e = ((uintptr_t)p + n) & ~(huge - 1);
+	if (p && n >= MEM_HUGE_BYTES && e > a)	/* a refusal costs nothing */
+		madvise((void *)a, e - a, MADV_HUGEPAGE);
+#endif
+	return p;
+}
+
 void *xmalloc(size_t n)
 {
 	void *p = malloc(n ? n : 1);
 	if (!p)
 		die_oom();
-	return p;
+	heap_hint();
+	return n >= MEM_HUGE_BYTES ? mem_huge_hint(p, n) : p;
 }
 
 void *xcalloc(size_t n, size_t size)
@@ -28,15 +76,19 @@ void *xcalloc(size_t n, size_t size)
 	void *p = calloc(n ? n : 1, size ? size : 1);
 	if (!p)
 		die_oom();
-	return p;
+	heap_hint();
+	return size && n >= MEM_HUGE_BYTES / size ?
+		mem_huge_hint(p, n * size) : p;
 }
 
 void *xrealloc(void *p, size_t n)
 {
-	p = realloc(p, n ? n : 1);
-	if (!p)
+	void *q = realloc(p, n ? n : 1);
+	if (!q)
 		die_oom();
-	return p;
+	heap_hint();
+	/* a block grown in place keeps its mapping's advice */
+	return q != p && n >= MEM_HUGE_BYTES ? mem_huge_hint(q, n) : q;
 }
 
 char *xstrdup(const char *s)
@@ -72,7 +124,8 @@ void *xmemalign(size_t align, size_t n)
 	void *p = NULL;
 	if (posix_memalign(&p, align, n ? n : 1))
 		die_oom();
-	return p;
+	heap_hint();
+	return n >= MEM_HUGE_BYTES ? mem_huge_hint(p, n) : p;
 }
 
 uint64_t fnv1a64(uint64_t h, const void *data, size_t len)

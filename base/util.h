@@ -1,7 +1,8 @@
 /* util.h - small helpers shared by the CLI and the core: allocation that
  * aborts on out-of-memory (every such abort in vmspec goes through
  * die_oom()), bounded text building, hashing, time stamps, directories.
- * Nothing here keeps state. */
+ * Nothing here keeps state but how far the heap has been advised for
+ * huge pages (mem_setup). */
 #ifndef VMSPEC_UTIL_H
 #define VMSPEC_UTIL_H
 
@@ -12,6 +13,20 @@
  * so do callers of allocators that cannot use them (gsl_rng_alloc,
  * open_memstream). */
 _Noreturn void die_oom(void);
+
+/* Blocks of MEM_HUGE_BYTES or more ask the kernel for transparent huge
+ * pages on the 2 MiB-aligned part of them (madvise MADV_HUGEPAGE, for
+ * the usual THP setting "madvise"): the per-function tables of a wide
+ * trace and the pools of VMs and requests are read at random, and every
+ * 4 KiB page of them is a TLB miss, costly under nested paging. */
+#define MEM_HUGE_BYTES ((size_t)2 << 20)
+void *mem_huge_hint(void *p, size_t n);	/* returns (p) */
+/* Called once by main(): with glibc, blocks below 32 MiB come from the
+ * heap, which grows 16 MiB at a time, and the x- allocators below advise
+ * its new whole huge pages as it grows (what glibc's tunable
+ * glibc.malloc.hugetlb=1 does). Without the call the heap is left as
+ * malloc makes it. */
+void mem_setup(void);
 
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);	/* zeroed */

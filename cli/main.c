@@ -5,6 +5,7 @@
 #include <hdf5.h>
 #include "build-config.h"
 #include "base/prov.h"
+#include "base/util.h"
 #include "cli/cmd.h"
 
 static const struct cmd_entry *const cmds[] = {
@@ -42,6 +43,7 @@ int main(int argc, char **argv)
 	 * library's own shutdown crashes on the half-closed file; the files
 	 * were closed or abandoned already, and the OS frees the rest */
 	H5dont_atexit();
+	mem_setup();	/* huge pages for the heap (base/util.h) */
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;

@@ -1013,6 +1013,41 @@ static void test_detect(void)
 	CU_ASSERT_EQUAL(wl_trace_detect(path, &f, err, sizeof(err)), -ENOENT);
 }
 
+/* csv_file_drop lets go of whole steps of pages below the point a reader
+ * has passed, and the bytes read after it are still the file's. */
+static void test_csv_drop(void)
+{
+	char path[512], err[256];
+	snprintf(path, sizeof(path), "%s/drop.csv", tmp);
+	FILE *fp = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+	for (uint32_t i = 0; i < 600000; i++)	/* 10.2 MB */
+		fprintf(fp, "%08u,%07u\n", i, 7 * i);
+	fclose(fp);
+	size_t n;
+	char *want = slurp(path, &n);
+	struct csv_file f;
+	CU_ASSERT_EQUAL_FATAL(csv_file_open(&f, path, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(f.size, n);
+	CU_ASSERT_EQUAL(f.dropped, 0);
+	csv_file_drop(&f, CSV_DROP_STEP - 1);	/* less than a step: kept */
+	CU_ASSERT_EQUAL(f.dropped, 0);
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	csv_file_drop(&f, CSV_DROP_STEP + page + 17);
+	CU_ASSERT_EQUAL(f.dropped, CSV_DROP_STEP + page);
+	csv_file_drop(&f, 2 * CSV_DROP_STEP);	/* less than a step more */
+	CU_ASSERT_EQUAL(f.dropped, CSV_DROP_STEP + page);
+	csv_file_drop(&f, f.size + 1);		/* past the end: ignored */
+	CU_ASSERT_EQUAL(f.dropped, CSV_DROP_STEP + page);
+	csv_file_drop(&f, f.size);
+	CU_ASSERT(f.dropped <= f.size && f.dropped % page == 0 &&
+		  f.dropped + page > f.size);
+	CU_ASSERT(memcmp(f.data, want, n) == 0);	/* mapped again */
+	csv_file_release(&f);
+	free(want);
+	remove(path);
+}
+
 static void test_parsers(void)
 {
 	static const struct {
@@ -1494,6 +1529,7 @@ int main(int argc, char **argv)
 		{ "sha256 and the trace checksum", test_checksum },
 		{ "format detection", test_detect },
 		{ "csv parsers", test_parsers },
+		{ "csv: mapped pages let go of behind a reader", test_csv_drop },
 		{ "2019: only the window's minutes are validated",
 		  test_window_validation },
 		{ "2019: random rows, every window", test_window_random },

@@ -8,10 +8,13 @@
  * window reads is parsed and validated (every row's structure, the
  * window's counts, the percentiles of the window's functions), and with
  * the file cache (workloads/trace_cache.h) only the rows with counts in
- * the window are read at all. Its size is earned (about 1,500 lines): one
- * reader, whose state (struct t19) scanning, the durations and memory
- * tables, selection and replay all share; split, each part would reach
- * into the others' fields. */
+ * the window are read at all. The scans and the replay walk a file forward
+ * and let go of its mapped pages behind them (csv_file_drop), and the
+ * replay unmaps a file once the window's part of it is parsed: the
+ * resident set holds a few MiB of a trace file, not the file. Its size is
+ * earned (about 1,500 lines): one reader, whose state (struct t19)
+ * scanning, the durations and memory tables, selection and replay all
+ * share; split, each part would reach into the others' fields. */
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -33,6 +36,8 @@
 #define T19_PREFETCH 16		/* rows ahead in t19_fill */
 #define T19_NDUR 7
 #define T19_NMEM 8
+#define T19_SVC_STRIDE 8	/* doubles per function's durations: a line */
+#define T19_SVC_AHEAD 8		/* arrivals ahead in t19_next */
 #define T19_MAX_FILES 4096
 
 static const char *const dur_cols[T19_NDUR] = {
@@ -226,7 +231,12 @@ struct t19 {
 
 	uint32_t nsel;
 	uint32_t *raw_of;	/* [nsel] raw index of a selected function */
-	struct dist *svc;	/* [nsel] service time, ns */
+	double (*svc)[T19_SVC_STRIDE];	/* [nsel] service time, ns, at the
+					 * percentiles dur_q: one cache line
+					 * per function, not a struct dist
+					 * (288 bytes), read per arrival */
+	struct dist svc_d;	/* the empirical distribution at dur_q: its
+				 * values set from svc[] before a draw */
 
 	/* replay */
 	gsl_rng *r_arr, *r_svc;
@@ -633,6 +643,7 @@ static int t19_scan(struct t19 *t, uint32_t fi, int use_cache, char *err,
 			if (r->first == UINT32_MAX || r->first >= wb ||
 			    r->last < wa)
 				continue;
+			csv_file_drop(&f, r->off);	/* rows in file order */
 			struct csv_field id[T19_MAX_ID];
 			const char *counts;
 			uint32_t k;
@@ -660,6 +671,7 @@ static int t19_scan(struct t19 *t, uint32_t fi, int use_cache, char *err,
 		char name[64];
 		uint32_t k, first, last;
 		t->st.rows++;
+		csv_file_drop(&f, (size_t)(line - f.data));
 		if (t19_ids(fl, line, e, id, &counts, &k)) {
 			indexing = 0;
 			col_name(fl, &f, k + 1, name, sizeof(name));
@@ -843,6 +855,7 @@ static int t19_read_table(struct t19 *t, const char *path, int is_mem,
 				goto out;
 			}
 			line = f.data + r->off;
+			csv_file_drop(&f, r->off);	/* rows in file order */
 			const char *nl = memchr(line, '\n', f.size - r->off);
 			n = nl ? (size_t)(nl - line) : f.size - r->off;
 			if (n && line[n - 1] == '\r')
@@ -855,6 +868,7 @@ static int t19_read_table(struct t19 *t, const char *path, int is_mem,
 		} else {
 			if (!csv_next_line(&f, &cur, &line, &n))
 				break;
+			csv_file_drop(&f, (size_t)(line - f.data));
 			lineno = cur.line;
 			size_t nf = csv_split(line, n, fld, nh + 1);
 			if (nf != nh) {
@@ -979,7 +993,10 @@ static int t19_finish(struct t19 *t, struct wl_source *src, uint64_t seed,
 	free(ok);
 	free(inv);
 	t->raw_of = xmalloc(sizeof(*t->raw_of) * (t->nsel ? t->nsel : 1));
-	t->svc = xmalloc(sizeof(*t->svc) * (t->nsel ? t->nsel : 1));
+	t->svc = xmemalign(64, sizeof(*t->svc) * (t->nsel ? t->nsel : 1));
+	src->facts.warm_ns = xmalloc(sizeof(double) * (t->nsel ? t->nsel : 1));
+	static const double zero[T19_NDUR];
+	dist_init_empirical(&t->svc_d, T19_NDUR, dur_q, zero);
 	double *mem = xmalloc(sizeof(double) * (t->nsel ? t->nsel : 1));
 	gsl_rng *rm = rng_stream_new(t->o.rng_gen, seed,
 				     RNG_ID(RNG_FUNCS, 2019));
@@ -994,7 +1011,11 @@ static int t19_finish(struct t19 *t, struct wl_source *src, uint64_t seed,
 		double v[T19_NDUR];
 		for (int j = 0; j < T19_NDUR; j++)
 			v[j] = pd[j] * 1e6;
-		dist_init_empirical(&t->svc[s], T19_NDUR, dur_q, v);
+		/* valid: parse_pcts checked them (gdur: medians of valid
+		 * rows) */
+		dist_init_empirical(&t->svc_d, T19_NDUR, dur_q, v);
+		src->facts.warm_ns[s] = dist_mean(&t->svc_d);	/* policies */
+		memcpy(t->svc[s], v, sizeof(v));
 		int32_t m = F->mem >= 0 ? F->mem : t->apps[F->app].mem;
 		if (m < 0) {
 			mem[s] = t->o.default_mem_mib;
@@ -1033,9 +1054,6 @@ static int t19_finish(struct t19 *t, struct wl_source *src, uint64_t seed,
 
 	src->nfuncs = t->nsel;
 	src->func_mem_mib = mem;
-	src->facts.warm_ns = xmalloc(sizeof(double) * (t->nsel ? t->nsel : 1));
-	for (uint32_t s = 0; s < t->nsel; s++)	/* for the policies */
-		src->facts.warm_ns[s] = dist_mean(&t->svc[s]);
 	return 0;
 }
 
@@ -1138,6 +1156,7 @@ static int t19_fill(struct t19 *t, char *err, size_t errlen)
 		if (r + T19_PREFETCH < fl->nrows)
 			__builtin_prefetch(data + fl->rows[r + T19_PREFETCH].off);
 		const char *p = data + fl->rows[r].off;
+		csv_file_drop(&t->map, fl->rows[r].off);	/* file order */
 		for (uint32_t s = fl->col; s < c; s++)
 			p = skip_field(p, e);
 		for (uint32_t j = 0; j < len; j++) {
@@ -1155,6 +1174,8 @@ static int t19_fill(struct t19 *t, char *err, size_t errlen)
 		fl->rows[r].off = (uint64_t)(p - data);
 	}
 	fl->col = c + len;
+	if (fl->g0 + fl->col == end)	/* the file's part of the window */
+		csv_file_release(&t->map);
 	if (nc > t->capcells) {
 		t->capcells = nc;
 		t->cells = xrealloc(t->cells, sizeof(*t->cells) * nc);
@@ -1231,12 +1252,17 @@ static int t19_next(struct wl_source *src, struct wl_arrival *out)
 		t19_expand(t);
 		t->g_next++;
 	}
+	if (t->pos + T19_SVC_AHEAD < t->nkeys)	/* a function's line: a miss
+						 * among 10^4 of them */
+		__builtin_prefetch(t->svc[t->keys[t->pos + T19_SVC_AHEAD] &
+					  t->fmask]);
 	uint64_t k = t->keys[t->pos++];
 	uint32_t fn = (uint32_t)(k & t->fmask);
 	int64_t at = t->minute_ns + (int64_t)(k >> t->fbits);
 	out->t_ns = t->scale == 1 ? at : (int64_t)((double)at * t->scale);
 	out->func = fn;
-	double s = dist_sample(&t->svc[fn], t->r_svc);
+	memcpy(t->svc_d.v, t->svc[fn], sizeof(double) * T19_NDUR);
+	double s = dist_sample(&t->svc_d, t->r_svc);
 	out->service_ns = s < 1 ? 1 : (int64_t)(s + 0.5);
 	return 1;
 }
@@ -1443,7 +1469,8 @@ int wlt_func_2019(const struct wl_source *s, uint32_t func,
 	memset(out, 0, sizeof(*out));
 	out->invocations = F->inv;
 	out->mem_mib = s->func_mem_mib[func];
-	out->service = t->svc[func];
+	out->service = t->svc_d;
+	memcpy(out->service.v, t->svc[func], sizeof(double) * T19_NDUR);
 	out->warm_ns = s->facts.warm_ns[func];
 	out->file = F->file;
 	out->line = F->line;

@@ -107,6 +107,7 @@
  * function's blocks hold copies. */
 #include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -345,7 +346,23 @@ static void *pool_alloc(size_t n, size_t size)
 	size_t bytes = mul_size(n, size);
 	if (bytes == SIZE_MAX)
 		return NULL;
-	return calloc(1, bytes ? bytes : 1);	/* padding too: compared */
+	/* padding too: compared */
+	return mem_huge_hint(calloc(1, bytes ? bytes : 1), bytes);
+}
+
+_Static_assert(sizeof(struct cat_func) == 128 &&
+	       offsetof(struct cat_func, io_read_mib) == 64,
+	       "struct cat_func: two lines, the per-request fields in the first");
+
+/* The same aligned to a cache line, for arrays of line-sized records;
+ * zeroed too. */
+static void *pool_alloc_lines(size_t n, size_t size)
+{
+	size_t bytes = mul_size(n, size);
+	void *p = NULL;
+	if (bytes == SIZE_MAX || posix_memalign(&p, 64, bytes ? bytes : 1))
+		return NULL;
+	return mem_huge_hint(memset(p, 0, bytes ? bytes : 1), bytes);
 }
 
 /* ---- generation ---- */
@@ -575,7 +592,7 @@ int cat_generate_given(struct catalog *cat, const struct vms_config *c,
 	cat->nphases = nphases;
 	cat->nruntimes = (uint32_t)c->workload.runtimes;
 	cat->nlibs = (uint32_t)c->catalog.libraries;
-	cat->funcs = pool_alloc(nfuncs, sizeof(*cat->funcs));
+	cat->funcs = pool_alloc_lines(nfuncs, sizeof(*cat->funcs));
 	cat->libs = pool_alloc(cat->nlibs, sizeof(*cat->libs));
 	cat->rank = pool_alloc(mul_size(nphases, nfuncs), sizeof(*cat->rank));
 	if (!cat->funcs || !cat->libs || !cat->rank)

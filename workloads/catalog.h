@@ -60,22 +60,18 @@ struct cat_block {
 				 * CAT_NO_LIB: the function's own */
 };
 
+/* Two cache lines, the array aligned to them (cat_generate): the fields
+ * every request reads (its library calls, its blocks, its VM's memory)
+ * fill the first, so a request of a function out of the cache misses
+ * once on its record, not two or three times. */
 struct cat_func {
-	uint32_t runtime;
+	_Alignas(64) uint32_t runtime;
 	uint32_t nlibs;		/* <= CAT_MAX_LIBS */
 	uint32_t nblocks;	/* 1..CAT_MAX_BLOCKS: own, then library */
 	uint32_t nown;		/* own blocks: blocks[0, nown), 1..nblocks;
 				 * blocks[nown, nblocks) are its libraries'
 				 * in manifest order (libs[]), cut at
 				 * CAT_MAX_BLOCKS */
-	double mem_mib;		/* footprint without libraries */
-	double service_scale;	/* multiplies workload.service, mean 1
-				 * (catalog.warm_time: mean warm_mean_ns /
-				 * mean of workload.service) */
-	double cold_mean_ns;	/* its own mean cold time, 0 = none
-				 * (models.boot) */
-	double warm_mean_ns;	/* mean warm service time: the trace's, or
-				 * workload.service's mean x service_scale */
 	uint32_t *libs;		/* [nlibs] library ids, distinct */
 	double *call_prob;	/* [nphases * nlibs] per-request probability */
 	struct cat_block *blocks;	/* [nblocks] */
@@ -83,11 +79,20 @@ struct cat_func {
 				 * library blocks hold catalog.lib_cpu_share
 				 * of it (0 if no library with blocks in the
 				 * manifest is ever called in the phase) */
-	/* what the rest of the profiling agent sees */
+	double mem_mib;		/* footprint without libraries */
 	double io_fraction;	/* share of a request's service time that is
-				 * I/O wait (no CPU, not sped up) */
+				 * I/O wait (no CPU, not sped up); what the
+				 * profiling agent sees, as the next three */
+	/* second line */
 	double io_read_mib, io_write_mib;	/* I/O of one request */
 	double ws_fraction;	/* working set / the VM's footprint */
+	double service_scale;	/* multiplies workload.service, mean 1
+				 * (catalog.warm_time: mean warm_mean_ns /
+				 * mean of workload.service) */
+	double cold_mean_ns;	/* its own mean cold time, 0 = none
+				 * (models.boot) */
+	double warm_mean_ns;	/* mean warm service time: the trace's, or
+				 * workload.service's mean x service_scale */
 };
 
 struct catalog {

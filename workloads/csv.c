@@ -104,6 +104,19 @@ void csv_file_release(struct csv_file *f)
 	memset(f, 0, sizeof(*f));
 }
 
+void csv_file_drop(struct csv_file *f, size_t upto)
+{
+	if (!f->mapped || upto > f->size || upto < f->dropped + CSV_DROP_STEP)
+		return;
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t end = upto / page * page;
+	/* a failure only leaves the pages resident */
+	if (end > f->dropped &&
+	    madvise((char *)f->data + f->dropped, end - f->dropped,
+		    MADV_DONTNEED) == 0)
+		f->dropped = end;
+}
+
 int csv_next_line(const struct csv_file *f, struct csv_cursor *c,
 		  const char **p, size_t *n)
 {

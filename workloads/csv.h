@@ -19,6 +19,8 @@ struct csv_file {
 	const char *data;	/* (size) bytes, not NUL-terminated */
 	size_t size;
 	int mapped;		/* 1: munmap on release, 0: free */
+	size_t dropped;		/* mapped bytes [0, dropped) let go of by
+				 * csv_file_drop */
 };
 
 /* Map (path). 0, or a negative errno with "PATH: problem" in (err). An
@@ -27,6 +29,15 @@ int csv_file_open(struct csv_file *f, const char *path, char *err,
 		  size_t errlen);
 /* Unmap and free; (f) may then be opened again. Safe on a zeroed struct. */
 void csv_file_release(struct csv_file *f);
+/* Let go of the mapped pages of (f) wholly below byte (upto), in steps of
+ * CSV_DROP_STEP bytes (madvise MADV_DONTNEED: the page cache keeps them,
+ * and a later read of them maps them again, same bytes). A reader walking
+ * a file forward calls it as it goes, so that the file's pages in its
+ * resident set stay a few MiB whatever the file's size; without it a
+ * whole file read once stays resident until released. Nothing for a
+ * heap copy. */
+#define CSV_DROP_STEP ((size_t)4 << 20)
+void csv_file_drop(struct csv_file *f, size_t upto);
 
 /* Position in a file: (pos) is the byte offset of the next line, (line) the
  * 1-based number of the line last returned. Start zeroed. */
