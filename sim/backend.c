@@ -325,7 +325,8 @@ static void be_profiling(struct plat *f, struct pvm *v, int on)
 		return;
 	}
 	sv->prof = pool_take(&s->profs, offsetof(struct sim_prof, next));
-	memset(PROF(s, sv->prof), 0, sizeof(struct sim_prof));
+	/* the first line; the cold part is written before it is read */
+	memset(PROF(s, sv->prof), 0, offsetof(struct sim_prof, io_rb));
 }
 
 /* The generic build of every block of (func), compiled once: compile
@@ -487,13 +488,16 @@ static void be_run(struct plat *f, struct pvm *v, struct preq *r,
 
 /* ---- the profiling model ---- */
 
+_Static_assert(offsetof(struct sim_prof, calls8) == 48,
+	       "a request's counters and 16 libraries in the first line");
+
 /* Spread the expected samples accumulated in pc->acc over the blocks of
  * (cf): by their shares in the phase they ran in, an optimized block's
- * divided by its speed-up. */
-static void prof_spread(struct sim_prof *pc, const struct cat_func *cf)
+ * divided by its speed-up; added to (base)[i] into (out)[i] (base NULL:
+ * nothing before). */
+static void prof_spread(const struct sim_prof *pc, const struct cat_func *cf,
+			const double *base, double *out)
 {
-	if (pc->acc == 0)
-		return;
 	const double *share = cf->share + (size_t)pc->acc_phase * cf->nblocks;
 	for (uint32_t i = 0; i < cf->nblocks; i++) {
 		double mu = pc->acc * share[i];
@@ -501,9 +505,36 @@ static void prof_spread(struct sim_prof *pc, const struct cat_func *cf)
 			mu /= cf->blocks[i].speedup;
 		else if (pc->acc_build == PLAT_BUILD_GENERIC)
 			mu /= cf->blocks[i].speedup_generic;
-		pc->samples[i] += mu;
+		out[i] = (base ? base[i] : 0.0) + mu;
 	}
-	pc->acc = 0;
+}
+
+/* The requests in the first line's counters join the cold sums: a
+ * library's count (exact in a double) added, the I/O of a request of
+ * pc->func added once per request with I/O, in the order of the
+ * requests' own additions. */
+static void prof_flush(struct sim_be *s, struct sim_prof *pc)
+{
+	const struct cat_func *cf = &s->f->cat->funcs[pc->func];
+	int was = pc->flags & PROF_SPILLED;
+	for (uint32_t i = 0; i < cf->nlibs; i++) {
+		pc->lib_calls[i] = (was ? pc->lib_calls[i] : 0.0) +
+				   (double)pc->calls8[i];
+		pc->calls8[i] = 0;
+	}
+	if (!was)
+		pc->io_rb = pc->io_wb = pc->io_ro = pc->io_wo = 0;
+	if (pc->nio) {
+		const struct sim_fio *io = fio(s, pc->func);
+		for (uint32_t k = 0; k < pc->nio; k++) {
+			pc->io_rb += io->rb;
+			pc->io_wb += io->wb;
+			pc->io_ro += io->ro;
+			pc->io_wo += io->wo;
+		}
+	}
+	pc->nreq = pc->nio = 0;
+	pc->flags |= PROF_SPILLED;
 }
 
 static void be_profile_count(struct plat *f, struct pvm *v,
@@ -511,9 +542,12 @@ static void be_profile_count(struct plat *f, struct pvm *v,
 {
 	struct sim_be *s = BE(f);
 	struct sim_prof *pc = PROF(s, SV(f, v)->prof);
-	const struct cat_func *cf = &f->cat->funcs[r->pub.func];
+	if (pc->nreq == 255 || (pc->nreq && pc->func != r->pub.func))
+		prof_flush(s, pc);
+	pc->func = r->pub.func;
+	pc->nreq++;
 	for (uint64_t c = r->calls; c; c &= c - 1)
-		pc->lib_calls[__builtin_ctzll(c)] += 1;
+		pc->calls8[__builtin_ctzll(c)]++;
 	/* expected samples only: a sum of independent Poisson counts is
 	 * Poisson with the summed mean, so one draw per block at the report
 	 * is exactly the distribution of per-request draws, at a fraction of
@@ -523,7 +557,14 @@ static void be_profile_count(struct plat *f, struct pvm *v,
 	 * the report: O(1) per request instead of O(blocks). */
 	if (pc->acc_phase != r->phase || pc->acc_blocks != v->pub.blocks ||
 	    pc->acc_build != v->pub.build) {
-		prof_spread(pc, cf);
+		if (pc->acc != 0) {
+			prof_spread(pc, &f->cat->funcs[r->pub.func],
+				    pc->flags & PROF_SPREAD ? pc->samples
+							    : NULL,
+				    pc->samples);
+			pc->flags |= PROF_SPREAD;
+			pc->acc = 0;
+		}
 		pc->acc_phase = r->phase;
 		pc->acc_blocks = v->pub.blocks;
 		pc->acc_build = v->pub.build;
@@ -533,36 +574,56 @@ static void be_profile_count(struct plat *f, struct pvm *v,
 	const struct sim_req *sr = SR(f, r);
 	pc->cpu_ns += sr->ps.cpu_ns;
 	if (sr->io_ns > 0) {
-		const struct sim_fio *io = fio(s, r->pub.func);
 		pc->io_ns += (double)sr->io_ns;
-		pc->io_rb += io->rb;
-		pc->io_wb += io->wb;
-		pc->io_ro += io->ro;
-		pc->io_wo += io->wo;
+		pc->nio++;
 	}
 }
 
+/* The report: the period's counts into the backend's buffers (valid
+ * during the callback), each block's expected samples replaced by the
+ * agent's noisy count, Poisson around it. */
 static void be_profile_read(struct plat *f, struct pvm *v,
 			    struct plat_profile *pr)
 {
 	struct sim_be *s = BE(f);
 	struct sim_prof *pc = PROF(s, SV(f, v)->prof);
 	const struct cat_func *cf = &f->cat->funcs[v->pub.func];
-	pr->lib_calls = pc->lib_calls;
-	pr->block_samples = pc->samples;
-	prof_spread(pc, cf);
+	double *calls = s->prof_calls, *smp = s->prof_samples;
+	int spilled = pc->flags & PROF_SPILLED;
+	if (spilled && pc->nreq)
+		prof_flush(s, pc);
+	for (uint32_t i = 0; i < cf->nlibs; i++)
+		calls[i] = spilled ? pc->lib_calls[i]
+				   : (double)pc->calls8[i];
+	const double *base = pc->flags & PROF_SPREAD ? pc->samples : NULL;
+	if (pc->acc != 0)
+		prof_spread(pc, cf, base, smp);
+	else if (base)
+		memcpy(smp, base, cf->nblocks * sizeof(double));
+	else
+		memset(smp, 0, cf->nblocks * sizeof(double));
 	for (uint32_t i = 0; i < cf->nblocks; i++) {
-		/* the agent's noisy counts: Poisson around the expectation */
-		pc->samples[i] = (double)model_prof_count(s->prof_rng,
-							  pc->samples[i]);
-		pr->samples += pc->samples[i];
+		smp[i] = (double)model_prof_count(s->prof_rng, smp[i]);
+		pr->samples += smp[i];
 	}
+	pr->lib_calls = calls;
+	pr->block_samples = smp;
 	pr->cpu_ns = pc->cpu_ns;
 	pr->io_wait_ns = pc->io_ns;
-	pr->io_read_bytes = pc->io_rb;
-	pr->io_write_bytes = pc->io_wb;
-	pr->io_read_ops = pc->io_ro;
-	pr->io_write_ops = pc->io_wo;
+	if (spilled) {
+		pr->io_read_bytes = pc->io_rb;
+		pr->io_write_bytes = pc->io_wb;
+		pr->io_read_ops = pc->io_ro;
+		pr->io_write_ops = pc->io_wo;
+	} else if (pc->nio) {	/* the same additions, from zero */
+		const struct sim_fio *io = fio(s, pc->func);
+		for (uint32_t k = 0; k < pc->nio; k++) {
+			pr->io_read_bytes += io->rb;
+			pr->io_write_bytes += io->wb;
+			pr->io_read_ops += io->ro;
+			pr->io_write_ops += io->wo;
+		}
+	}
 	/* the working set, as a scan of the pages' access bits sees it */
 	pr->mem_ws_mib = model_ws_estimate(&s->cfg->profiling,
 					   cf->ws_fraction * v->foot_mib,
@@ -577,14 +638,14 @@ static void be_profile_read(struct plat *f, struct pvm *v,
 	}
 }
 
+/* The next period starts empty: the first line cleared, the cold part
+ * ignored until it is written again (flags). */
 static void be_profile_reset(struct plat *f, struct pvm *v)
 {
 	struct sim_prof *pc = PROF(BE(f), SV(f, v)->prof);
-	const struct cat_func *cf = &f->cat->funcs[v->pub.func];
-	memset(pc->lib_calls, 0, cf->nlibs * sizeof(double));
-	memset(pc->samples, 0, cf->nblocks * sizeof(double));
-	pc->cpu_ns = pc->io_ns = 0;
-	pc->io_rb = pc->io_wb = pc->io_ro = pc->io_wo = 0;
+	pc->acc = pc->cpu_ns = pc->io_ns = 0;
+	pc->nreq = pc->nio = pc->flags = 0;
+	memset(pc->calls8, 0, sizeof(pc->calls8));
 }
 
 static uint32_t be_cpu_jobs(struct plat *f)

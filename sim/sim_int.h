@@ -28,14 +28,31 @@ enum sim_ev {
 };
 
 /* The profiling model's counters of one VM: expected samples, drawn as
- * Poisson counts at the report. */
+ * Poisson counts at the report. Laid out for the completion path: a
+ * finished request of a function with up to 16 libraries updates the
+ * first cache line only (its CPU time and I/O wait, its expected
+ * samples, one byte per library called); the exact sums the agent
+ * reports are kept in the cold part and brought up to date every 255
+ * requests and at the report (prof_flush), where adding the byte counts
+ * and replaying the per-request I/O additions gives the values of
+ * adding them per request. */
+#define PROF_SPILLED 1u		/* the cold sums hold earlier requests */
+#define PROF_SPREAD 2u		/* samples[] holds an earlier spread */
 struct sim_prof {
-	uint32_t next;		/* free list */
-	uint32_t acc_phase;	/* phase of the requests in acc */
-	uint64_t acc_blocks;	/* optimized blocks while they ran */
-	uint8_t acc_build;	/* the VM's build while they ran */
+	/* first line: what each finished request updates */
 	double acc;		/* expected samples not yet spread over blocks */
 	double cpu_ns, io_ns;	/* the requests' CPU time and I/O wait */
+	uint64_t acc_blocks;	/* optimized blocks while they ran */
+	uint32_t next;		/* free list */
+	uint32_t acc_phase;	/* phase of the requests in acc */
+	uint32_t func;		/* function of the requests in calls8 */
+	uint8_t acc_build;	/* the VM's build while they ran */
+	uint8_t nreq;		/* requests in calls8 and nio (< 255) */
+	uint8_t nio;		/* of them, requests with an I/O wait */
+	uint8_t flags;		/* PROF_SPILLED, PROF_SPREAD */
+	uint8_t calls8[CAT_MAX_LIBS];	/* requests calling lib i */
+	/* cold: exact sums of earlier requests (PROF_SPILLED), samples
+	 * spread before a change of phase or blocks (PROF_SPREAD) */
 	double io_rb, io_wb, io_ro, io_wo;	/* I/O bytes and operations */
 	double lib_calls[CAT_MAX_LIBS];
 	double samples[CAT_MAX_BLOCKS];
@@ -130,6 +147,9 @@ struct sim_be {
 					 * deploy built the library's generic
 					 * blocks, 0 none (NULL: none yet) */
 	struct sim_fio *fio;		/* [nfuncs], made at the first use */
+	/* a report's counts, valid during its callback (plat_profile) */
+	double prof_calls[CAT_MAX_LIBS];
+	double prof_samples[CAT_MAX_BLOCKS];
 
 	/* processor sharing (ps.c): while at most host.cores requests
 	 * compute, each runs at full speed and completes at a known time
