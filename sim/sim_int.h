@@ -28,31 +28,38 @@ enum sim_ev {
 };
 
 /* The profiling model's counters of one VM: expected samples, drawn as
- * Poisson counts at the report. Laid out for the completion path: a
- * finished request of a function with up to 16 libraries updates the
- * first cache line only (its CPU time and I/O wait, its expected
- * samples, one byte per library called); the exact sums the agent
- * reports are kept in the cold part and brought up to date every 255
- * requests and at the report (prof_flush), where adding the byte counts
- * and replaying the per-request I/O additions gives the values of
- * adding them per request. */
+ * Poisson counts at the report. Split for the completion path: what a
+ * finished request updates is a 128-byte record indexed by the VM's slot
+ * (struct sim_prof_hot, its first line enough for a function of up to 16
+ * libraries), so the loop can start loading it with the VM's own record
+ * (sim_prefetch) without reading the VM first; the exact sums the agent
+ * reports are kept in a pooled cold part (struct sim_prof, sim_vm.prof)
+ * brought up to date every 255 requests and at the report (prof_flush),
+ * where adding the byte counts and replaying the per-request I/O
+ * additions gives the values of adding them per request. */
 #define PROF_SPILLED 1u		/* the cold sums hold earlier requests */
 #define PROF_SPREAD 2u		/* samples[] holds an earlier spread */
-struct sim_prof {
-	/* first line: what each finished request updates */
+struct sim_prof_hot {
 	double acc;		/* expected samples not yet spread over blocks */
 	double cpu_ns, io_ns;	/* the requests' CPU time and I/O wait */
 	uint64_t acc_blocks;	/* optimized blocks while they ran */
-	uint32_t next;		/* free list */
 	uint32_t acc_phase;	/* phase of the requests in acc */
 	uint32_t func;		/* function of the requests in calls8 */
 	uint8_t acc_build;	/* the VM's build while they ran */
 	uint8_t nreq;		/* requests in calls8 and nio (< 255) */
 	uint8_t nio;		/* of them, requests with an I/O wait */
 	uint8_t flags;		/* PROF_SPILLED, PROF_SPREAD */
+	uint8_t pad[4];
 	uint8_t calls8[CAT_MAX_LIBS];	/* requests calling lib i */
-	/* cold: exact sums of earlier requests (PROF_SPILLED), samples
-	 * spread before a change of phase or blocks (PROF_SPREAD) */
+	uint8_t pad2[128 - 48 - CAT_MAX_LIBS];
+};
+
+#define PROF_HOT_BITS 10	/* records per chunk of prof_hot */
+
+struct sim_prof {
+	uint32_t next;		/* free list */
+	/* exact sums of earlier requests (PROF_SPILLED), samples spread
+	 * before a change of phase or blocks (PROF_SPREAD) */
 	double io_rb, io_wb, io_ro, io_wo;	/* I/O bytes and operations */
 	double lib_calls[CAT_MAX_LIBS];
 	double samples[CAT_MAX_BLOCKS];
@@ -147,6 +154,11 @@ struct sim_be {
 					 * deploy built the library's generic
 					 * blocks, 0 none (NULL: none yet) */
 	struct sim_fio *fio;		/* [nfuncs], made at the first use */
+	/* profiled VMs' per-request counters by VM slot: chunks of
+	 * 2^PROF_HOT_BITS records, made when a VM of the chunk is first
+	 * profiled (NULL: none yet) */
+	struct sim_prof_hot **prof_hot;
+	uint32_t prof_hot_chunks;
 	/* a report's counts, valid during its callback (plat_profile) */
 	double prof_calls[CAT_MAX_LIBS];
 	double prof_samples[CAT_MAX_BLOCKS];
@@ -186,13 +198,44 @@ static inline struct sim_req *SR(struct plat *f, const struct preq *r)
 	return plat_req_be(f, r);
 }
 
+/* The per-request profiling counters of VM (slot), NULL when no VM of
+ * its chunk was ever profiled. */
+static inline struct sim_prof_hot *sim_prof_hot(const struct sim_be *s,
+						uint32_t slot)
+{
+	uint32_t c = slot >> PROF_HOT_BITS;
+	if (c >= s->prof_hot_chunks || !s->prof_hot[c])
+		return NULL;
+	return s->prof_hot[c] + (slot & ((1u << PROF_HOT_BITS) - 1));
+}
+
+/* Start loading VM (slot)'s profiling counters, if it may have any. */
+static inline void sim_prof_prefetch(const struct sim_be *s, uint32_t slot)
+{
+	const struct sim_prof_hot *h = sim_prof_hot(s, slot);
+	if (h) {
+		__builtin_prefetch(h);
+		__builtin_prefetch((const char *)h + 64);
+	}
+}
+
 /* Start loading what event (nx) (NULL: none), handled soon, will read:
  * a completion's request and, at the end of an I/O wait, its VM (the
- * front's record and the backend's part after it). Called by the loop
+ * front's record and the backend's part after it, and its profiling
+ * counters); a profiling report's VM and counters. Called by the loop
  * once the next event is known, so that the loads overlap the handling
  * of the current one. */
 static inline void sim_prefetch(struct plat *f, const struct evq_event *nx)
 {
+	if (nx && nx->type == PLAT_EV_PROFILE &&
+	    sim_prof_hot(f->bs, (uint32_t)nx->arg)) {
+		/* a report: its VM's record and profiling counters */
+		const char *v = (const char *)plat_vmrec(f, (uint32_t)nx->arg);
+		__builtin_prefetch(v);
+		__builtin_prefetch(v + 64);
+		sim_prof_prefetch(f->bs, (uint32_t)nx->arg);
+		return;
+	}
 	if (!nx || (nx->type != SEV_IO &&
 		    (nx->type != SEV_DONE || (nx->arg & PS_JOB))))
 		return;
@@ -205,6 +248,7 @@ static inline void sim_prefetch(struct plat *f, const struct evq_event *nx)
 	for (size_t o = 0; o < PLAT_VM_BYTES + sizeof(struct sim_vm); o += 64)
 		__builtin_prefetch(v + o);
 	__builtin_prefetch(v + PLAT_VM_BYTES + sizeof(struct sim_vm) - 1);
+	sim_prof_prefetch(f->bs, (uint32_t)nx->data);
 }
 
 /* The speed factor of request (r) on (v) (cat_exec_factor), computed
