@@ -214,10 +214,8 @@ static inline struct sim_prof_hot *sim_prof_hot(const struct sim_be *s,
 static inline __attribute__((always_inline)) void sim_prof_prefetch(const struct sim_be *s, uint32_t slot)
 {
 	const struct sim_prof_hot *h = sim_prof_hot(s, slot);
-	if (h) {
+	if (h)		/* the first line: enough up to 16 libraries */
 		__builtin_prefetch(h);
-		__builtin_prefetch((const char *)h + 64);
-	}
 }
 
 /* Start loading what event (nx) (NULL: none), handled soon, will read:
