@@ -11,6 +11,7 @@
 #include "base/pool.h"
 #include "base/queue.h"
 #include "plat/plat.h"
+#include "sim/engine.h"
 #include "workloads/catalog.h"
 
 /* The simulator's events in the front's queue. */
@@ -211,7 +212,8 @@ static inline struct sim_prof_hot *sim_prof_hot(const struct sim_be *s,
 
 /* Start loading VM (slot)'s profiling counters, if it may have any.
  * always_inline, as sim_prefetch: see there. */
-static inline __attribute__((always_inline)) void sim_prof_prefetch(const struct sim_be *s, uint32_t slot)
+static inline __attribute__((always_inline)) void
+sim_prof_prefetch(const struct sim_be *s, uint32_t slot)
 {
 	const struct sim_prof_hot *h = sim_prof_hot(s, slot);
 	if (h)		/* the first line: enough up to 16 libraries */
@@ -227,9 +229,14 @@ static inline __attribute__((always_inline)) void sim_prof_prefetch(const struct
  * prefetch is "pure" to GCC (-O2, its local pure-const analysis), and its
  * call, inlined after that analysis, is deleted as unused; inlined early,
  * the prefetches stay (objdump -d: prefetcht0 in sim_loop). */
-static inline __attribute__((always_inline)) void sim_prefetch(struct plat *f, const struct evq_event *nx)
+static inline __attribute__((always_inline)) void
+sim_prefetch(struct plat *f, const struct evq_event *nx)
 {
-	if (nx && nx->type == PLAT_EV_PROFILE &&
+	/* the loop also runs other backends (tests' scripted ones), whose
+	 * event types and data are not these */
+	if (!nx || f->be != &sim_backend)
+		return;
+	if (nx->type == PLAT_EV_PROFILE &&
 	    sim_prof_hot(f->bs, (uint32_t)nx->arg)) {
 		/* a report: its VM's record and profiling counters */
 		const char *v = (const char *)plat_vmrec(f, (uint32_t)nx->arg);
@@ -238,8 +245,8 @@ static inline __attribute__((always_inline)) void sim_prefetch(struct plat *f, c
 		sim_prof_prefetch(f->bs, (uint32_t)nx->arg);
 		return;
 	}
-	if (!nx || (nx->type != SEV_IO &&
-		    (nx->type != SEV_DONE || (nx->arg & PS_JOB))))
+	if (nx->type != SEV_IO &&
+	    (nx->type != SEV_DONE || (nx->arg & PS_JOB)))
 		return;
 	const char *r = (const char *)plat_req(f, nx->arg);
 	__builtin_prefetch(r);
