@@ -210,6 +210,38 @@ static inline double uniform(gsl_rng *r)
 	return r->type->get_double(r->state);
 }
 
+/* The state of gsl_rng_taus113: L'Ecuyer's four-component Tausworthe
+ * generator ("Tables of maximally equidistributed combined LFSR
+ * generators", Math. Comp. 68, 1999: the 113-bit one), four 32-bit
+ * components in unsigned longs. */
+struct taus113_state {
+	unsigned long z1, z2, z3, z4;
+};
+
+/* One step of (st), in line: the value gsl_rng_uniform gives on a
+ * gsl_rng_taus113 stream (tests/test_dist.c checks it draw for draw). */
+static inline double taus113_uniform(struct taus113_state *st)
+{
+	const unsigned long m = 0xffffffffUL;
+	unsigned long b;
+	b = (((st->z1 << 6) & m) ^ st->z1) >> 13;
+	st->z1 = (((st->z1 & 0xfffffffeUL) << 18) & m) ^ b;
+	b = (((st->z2 << 2) & m) ^ st->z2) >> 27;
+	st->z2 = (((st->z2 & 0xfffffff8UL) << 2) & m) ^ b;
+	b = (((st->z3 << 13) & m) ^ st->z3) >> 21;
+	st->z3 = (((st->z3 & 0xfffffff0UL) << 7) & m) ^ b;
+	b = (((st->z4 << 3) & m) ^ st->z4) >> 12;
+	st->z4 = (((st->z4 & 0xffffff80UL) << 13) & m) ^ b;
+	return (double)(st->z1 ^ st->z2 ^ st->z3 ^ st->z4) / 4294967296.0;
+}
+
+/* A uniform of (r): in line for the default generator (t113: r is a
+ * gsl_rng_taus113 stream), else through its type. */
+static inline double uniform_of(gsl_rng *r, int t113)
+{
+	return t113 ? taus113_uniform(r->state) : uniform(r);
+}
+
 /* Hormann, "The transformed rejection method for generating Poisson random
  * variables", Insurance: Mathematics and Economics 12 (1993): PTRS. Most
  * draws are taken by the fast acceptance (us >= 0.07, v <= vr); 1 / alpha
@@ -220,11 +252,12 @@ unsigned long dist_poisson(gsl_rng *r, double mu)
 {
 	if (!(mu > 0))
 		return 0;
+	int t113 = r->type == gsl_rng_taus113;
 	if (mu < 10) {
-		double limit = exp(-mu), prod = uniform(r);
+		double limit = exp(-mu), prod = uniform_of(r, t113);
 		unsigned long k = 0;
 		while (prod > limit) {
-			prod *= uniform(r);
+			prod *= uniform_of(r, t113);
 			k++;
 		}
 		return k;
@@ -234,7 +267,7 @@ unsigned long dist_poisson(gsl_rng *r, double mu)
 	double lmu = 0, lia = 0;
 	int logs = 0;
 	for (;;) {
-		double u = uniform(r) - 0.5, v = uniform(r);
+		double u = uniform_of(r, t113) - 0.5, v = uniform_of(r, t113);
 		double us = 0.5 - fabs(u);
 		double k = floor((2 * a / us + b) * u + mu + 0.43);
 		if (us >= 0.07 && v <= vr)

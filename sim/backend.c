@@ -35,6 +35,11 @@ static inline struct sim_prof *PROF(struct sim_be *s, uint32_t i)
 	return pool_at(&s->profs, i);
 }
 
+static inline struct sim_prof_hot *HOT(struct sim_be *s, const struct pvm *v)
+{
+	return sim_prof_hot(s, v->pub.slot);
+}
+
 /* ---- background jobs (host.compile_cpu, snapshot_cpu, profiling_cpu) ---- */
 
 /* Start a background job of (work) ns of CPU for (kind); (slot, vm_id)
@@ -325,7 +330,21 @@ static void be_profiling(struct plat *f, struct pvm *v, int on)
 		return;
 	}
 	sv->prof = pool_take(&s->profs, offsetof(struct sim_prof, next));
-	memset(PROF(s, sv->prof), 0, sizeof(struct sim_prof));
+	uint32_t slot = v->pub.slot, c = slot >> PROF_HOT_BITS;
+	if (c >= s->prof_hot_chunks) {	/* grown like a pool's chunks */
+		uint32_t n = s->prof_hot_chunks ? s->prof_hot_chunks : 16;
+		while (n <= c)
+			n *= 2;
+		s->prof_hot = xrealloc(s->prof_hot, n * sizeof(*s->prof_hot));
+		memset(s->prof_hot + s->prof_hot_chunks, 0,
+		       (n - s->prof_hot_chunks) * sizeof(*s->prof_hot));
+		s->prof_hot_chunks = n;
+	}
+	if (!s->prof_hot[c])
+		s->prof_hot[c] = xmemalign(64, sizeof(struct sim_prof_hot)
+					   << PROF_HOT_BITS);
+	/* the cold part is written before it is read (flags) */
+	memset(HOT(s, v), 0, sizeof(struct sim_prof_hot));
 }
 
 /* The generic build of every block of (func), compiled once: compile
@@ -487,33 +506,69 @@ static void be_run(struct plat *f, struct pvm *v, struct preq *r,
 
 /* ---- the profiling model ---- */
 
-/* Spread the expected samples accumulated in pc->acc over the blocks of
+_Static_assert(sizeof(struct sim_prof_hot) == 128 &&
+	       offsetof(struct sim_prof_hot, calls8) == 48,
+	       "a request's counters and 16 libraries in the first line");
+
+/* Spread the expected samples accumulated in h->acc over the blocks of
  * (cf): by their shares in the phase they ran in, an optimized block's
- * divided by its speed-up. */
-static void prof_spread(struct sim_prof *pc, const struct cat_func *cf)
+ * divided by its speed-up; added to (base)[i] into (out)[i] (base NULL:
+ * nothing before). */
+static void prof_spread(const struct sim_prof_hot *h,
+			const struct cat_func *cf, const double *base,
+			double *out)
 {
-	if (pc->acc == 0)
-		return;
-	const double *share = cf->share + (size_t)pc->acc_phase * cf->nblocks;
+	const double *share = cf->share + (size_t)h->acc_phase * cf->nblocks;
 	for (uint32_t i = 0; i < cf->nblocks; i++) {
-		double mu = pc->acc * share[i];
-		if (pc->acc_blocks >> i & 1)
+		double mu = h->acc * share[i];
+		if (h->acc_blocks >> i & 1)
 			mu /= cf->blocks[i].speedup;
-		else if (pc->acc_build == PLAT_BUILD_GENERIC)
+		else if (h->acc_build == PLAT_BUILD_GENERIC)
 			mu /= cf->blocks[i].speedup_generic;
-		pc->samples[i] += mu;
+		out[i] = (base ? base[i] : 0.0) + mu;
 	}
-	pc->acc = 0;
+}
+
+/* The requests in (h)'s counters join the cold sums (pc): a library's
+ * count (exact in a double) added, the I/O of a request of h->func added
+ * once per request with I/O, in the order of the requests' own
+ * additions. */
+static void prof_flush(struct sim_be *s, struct sim_prof_hot *h,
+		       struct sim_prof *pc)
+{
+	const struct cat_func *cf = &s->f->cat->funcs[h->func];
+	int was = h->flags & PROF_SPILLED;
+	for (uint32_t i = 0; i < cf->nlibs; i++) {
+		pc->lib_calls[i] = (was ? pc->lib_calls[i] : 0.0) +
+				   (double)h->calls8[i];
+		h->calls8[i] = 0;
+	}
+	if (!was)
+		pc->io_rb = pc->io_wb = pc->io_ro = pc->io_wo = 0;
+	if (h->nio) {
+		const struct sim_fio *io = fio(s, h->func);
+		for (uint32_t k = 0; k < h->nio; k++) {
+			pc->io_rb += io->rb;
+			pc->io_wb += io->wb;
+			pc->io_ro += io->ro;
+			pc->io_wo += io->wo;
+		}
+	}
+	h->nreq = h->nio = 0;
+	h->flags |= PROF_SPILLED;
 }
 
 static void be_profile_count(struct plat *f, struct pvm *v,
 			     const struct preq *r)
 {
 	struct sim_be *s = BE(f);
-	struct sim_prof *pc = PROF(s, SV(f, v)->prof);
-	const struct cat_func *cf = &f->cat->funcs[r->pub.func];
+	struct sim_prof_hot *h = HOT(s, v);
+	if (h->nreq == 255 || (h->nreq && h->func != r->pub.func))
+		prof_flush(s, h, PROF(s, SV(f, v)->prof));
+	h->func = r->pub.func;
+	h->nreq++;
 	for (uint64_t c = r->calls; c; c &= c - 1)
-		pc->lib_calls[__builtin_ctzll(c)] += 1;
+		h->calls8[__builtin_ctzll(c)]++;
 	/* expected samples only: a sum of independent Poisson counts is
 	 * Poisson with the summed mean, so one draw per block at the report
 	 * is exactly the distribution of per-request draws, at a fraction of
@@ -521,48 +576,76 @@ static void be_profile_count(struct plat *f, struct pvm *v,
 	 * requests of one phase on one set of optimized blocks are summed
 	 * first and spread over the blocks when that changes (rarely) or at
 	 * the report: O(1) per request instead of O(blocks). */
-	if (pc->acc_phase != r->phase || pc->acc_blocks != v->pub.blocks ||
-	    pc->acc_build != v->pub.build) {
-		prof_spread(pc, cf);
-		pc->acc_phase = r->phase;
-		pc->acc_blocks = v->pub.blocks;
-		pc->acc_build = v->pub.build;
+	if (h->acc_phase != r->phase || h->acc_blocks != v->pub.blocks ||
+	    h->acc_build != v->pub.build) {
+		if (h->acc != 0) {
+			struct sim_prof *pc = PROF(s, SV(f, v)->prof);
+			prof_spread(h, &f->cat->funcs[r->pub.func],
+				    h->flags & PROF_SPREAD ? pc->samples : NULL,
+				    pc->samples);
+			h->flags |= PROF_SPREAD;
+			h->acc = 0;
+		}
+		h->acc_phase = r->phase;
+		h->acc_blocks = v->pub.blocks;
+		h->acc_build = v->pub.build;
 	}
-	pc->acc += model_prof_samples(&s->cfg->profiling,
-				      (double)r->service_ns);
+	h->acc += model_prof_samples(&s->cfg->profiling,
+				     (double)r->service_ns);
 	const struct sim_req *sr = SR(f, r);
-	pc->cpu_ns += sr->ps.cpu_ns;
+	h->cpu_ns += sr->ps.cpu_ns;
 	if (sr->io_ns > 0) {
-		const struct sim_fio *io = fio(s, r->pub.func);
-		pc->io_ns += (double)sr->io_ns;
-		pc->io_rb += io->rb;
-		pc->io_wb += io->wb;
-		pc->io_ro += io->ro;
-		pc->io_wo += io->wo;
+		h->io_ns += (double)sr->io_ns;
+		h->nio++;
 	}
 }
 
+/* The report: the period's counts into the backend's buffers (valid
+ * during the callback), each block's expected samples replaced by the
+ * agent's noisy count, Poisson around it. */
 static void be_profile_read(struct plat *f, struct pvm *v,
 			    struct plat_profile *pr)
 {
 	struct sim_be *s = BE(f);
+	struct sim_prof_hot *h = HOT(s, v);
 	struct sim_prof *pc = PROF(s, SV(f, v)->prof);
 	const struct cat_func *cf = &f->cat->funcs[v->pub.func];
-	pr->lib_calls = pc->lib_calls;
-	pr->block_samples = pc->samples;
-	prof_spread(pc, cf);
+	double *calls = s->prof_calls, *smp = s->prof_samples;
+	int spilled = h->flags & PROF_SPILLED;
+	if (spilled && h->nreq)
+		prof_flush(s, h, pc);
+	for (uint32_t i = 0; i < cf->nlibs; i++)
+		calls[i] = spilled ? pc->lib_calls[i] : (double)h->calls8[i];
+	const double *base = h->flags & PROF_SPREAD ? pc->samples : NULL;
+	if (h->acc != 0)
+		prof_spread(h, cf, base, smp);
+	else if (base)
+		memcpy(smp, base, cf->nblocks * sizeof(double));
+	else
+		memset(smp, 0, cf->nblocks * sizeof(double));
 	for (uint32_t i = 0; i < cf->nblocks; i++) {
 		/* the agent's noisy counts: Poisson around the expectation */
-		pc->samples[i] = (double)model_prof_count(s->prof_rng,
-							  pc->samples[i]);
-		pr->samples += pc->samples[i];
+		smp[i] = (double)model_prof_count(s->prof_rng, smp[i]);
+		pr->samples += smp[i];
 	}
-	pr->cpu_ns = pc->cpu_ns;
-	pr->io_wait_ns = pc->io_ns;
-	pr->io_read_bytes = pc->io_rb;
-	pr->io_write_bytes = pc->io_wb;
-	pr->io_read_ops = pc->io_ro;
-	pr->io_write_ops = pc->io_wo;
+	pr->lib_calls = calls;
+	pr->block_samples = smp;
+	pr->cpu_ns = h->cpu_ns;
+	pr->io_wait_ns = h->io_ns;
+	if (spilled) {
+		pr->io_read_bytes = pc->io_rb;
+		pr->io_write_bytes = pc->io_wb;
+		pr->io_read_ops = pc->io_ro;
+		pr->io_write_ops = pc->io_wo;
+	} else if (h->nio) {	/* the same additions, from zero */
+		const struct sim_fio *io = fio(s, h->func);
+		for (uint32_t k = 0; k < h->nio; k++) {
+			pr->io_read_bytes += io->rb;
+			pr->io_write_bytes += io->wb;
+			pr->io_read_ops += io->ro;
+			pr->io_write_ops += io->wo;
+		}
+	}
 	/* the working set, as a scan of the pages' access bits sees it */
 	pr->mem_ws_mib = model_ws_estimate(&s->cfg->profiling,
 					   cf->ws_fraction * v->foot_mib,
@@ -577,14 +660,14 @@ static void be_profile_read(struct plat *f, struct pvm *v,
 	}
 }
 
+/* The next period starts empty: the counters cleared, the cold part
+ * ignored until it is written again (flags). */
 static void be_profile_reset(struct plat *f, struct pvm *v)
 {
-	struct sim_prof *pc = PROF(BE(f), SV(f, v)->prof);
-	const struct cat_func *cf = &f->cat->funcs[v->pub.func];
-	memset(pc->lib_calls, 0, cf->nlibs * sizeof(double));
-	memset(pc->samples, 0, cf->nblocks * sizeof(double));
-	pc->cpu_ns = pc->io_ns = 0;
-	pc->io_rb = pc->io_wb = pc->io_ro = pc->io_wo = 0;
+	struct sim_prof_hot *h = HOT(BE(f), v);
+	h->acc = h->cpu_ns = h->io_ns = 0;
+	h->nreq = h->nio = h->flags = 0;
+	memset(h->calls8, 0, sizeof(h->calls8));
 }
 
 static uint32_t be_cpu_jobs(struct plat *f)
@@ -741,6 +824,9 @@ void sim_be_release(struct sim_be *s)
 	evq_release(&s->ps);
 	evq_release(&s->psj);
 	pool_release(&s->profs);
+	for (uint32_t c = 0; c < s->prof_hot_chunks; c++)
+		free(s->prof_hot[c]);
+	free(s->prof_hot);
 	pool_release(&s->jobs);
 	pool_release(&s->waits);
 	free(s->lib_generic);

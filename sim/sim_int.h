@@ -11,6 +11,7 @@
 #include "base/pool.h"
 #include "base/queue.h"
 #include "plat/plat.h"
+#include "sim/engine.h"
 #include "workloads/catalog.h"
 
 /* The simulator's events in the front's queue. */
@@ -29,14 +30,38 @@ enum sim_ev {
 };
 
 /* The profiling model's counters of one VM: expected samples, drawn as
- * Poisson counts at the report. */
-struct sim_prof {
-	uint32_t next;		/* free list */
-	uint32_t acc_phase;	/* phase of the requests in acc */
-	uint64_t acc_blocks;	/* optimized blocks while they ran */
-	uint8_t acc_build;	/* the VM's build while they ran */
+ * Poisson counts at the report. Split for the completion path: what a
+ * finished request updates is a 128-byte record indexed by the VM's slot
+ * (struct sim_prof_hot, its first line enough for a function of up to 16
+ * libraries), so the loop can start loading it with the VM's own record
+ * (sim_prefetch) without reading the VM first; the exact sums the agent
+ * reports are kept in a pooled cold part (struct sim_prof, sim_vm.prof)
+ * brought up to date every 255 requests and at the report (prof_flush),
+ * where adding the byte counts and replaying the per-request I/O
+ * additions gives the values of adding them per request. */
+#define PROF_SPILLED 1u		/* the cold sums hold earlier requests */
+#define PROF_SPREAD 2u		/* samples[] holds an earlier spread */
+struct sim_prof_hot {
 	double acc;		/* expected samples not yet spread over blocks */
 	double cpu_ns, io_ns;	/* the requests' CPU time and I/O wait */
+	uint64_t acc_blocks;	/* optimized blocks while they ran */
+	uint32_t acc_phase;	/* phase of the requests in acc */
+	uint32_t func;		/* function of the requests in calls8 */
+	uint8_t acc_build;	/* the VM's build while they ran */
+	uint8_t nreq;		/* requests in calls8 and nio (< 255) */
+	uint8_t nio;		/* of them, requests with an I/O wait */
+	uint8_t flags;		/* PROF_SPILLED, PROF_SPREAD */
+	uint8_t pad[4];
+	uint8_t calls8[CAT_MAX_LIBS];	/* requests calling lib i */
+	uint8_t pad2[128 - 48 - CAT_MAX_LIBS];
+};
+
+#define PROF_HOT_BITS 10	/* records per chunk of prof_hot */
+
+struct sim_prof {
+	uint32_t next;		/* free list */
+	/* exact sums of earlier requests (PROF_SPILLED), samples spread
+	 * before a change of phase or blocks (PROF_SPREAD) */
 	double io_rb, io_wb, io_ro, io_wo;	/* I/O bytes and operations */
 	double lib_calls[CAT_MAX_LIBS];
 	double samples[CAT_MAX_BLOCKS];
@@ -139,6 +164,14 @@ struct sim_be {
 					 * deploy built the library's generic
 					 * blocks, 0 none (NULL: none yet) */
 	struct sim_fio *fio;		/* [nfuncs], made at the first use */
+	/* profiled VMs' per-request counters by VM slot: chunks of
+	 * 2^PROF_HOT_BITS records, made when a VM of the chunk is first
+	 * profiled (NULL: none yet) */
+	struct sim_prof_hot **prof_hot;
+	uint32_t prof_hot_chunks;
+	/* a report's counts, valid during its callback (plat_profile) */
+	double prof_calls[CAT_MAX_LIBS];
+	double prof_samples[CAT_MAX_BLOCKS];
 
 	/* processor sharing (ps.c): while at most host.cores requests
 	 * compute, each runs at full speed and completes at a known time
@@ -198,19 +231,52 @@ static inline __attribute__((always_inline)) void sim_prefetch_vm(struct plat *f
 		__builtin_prefetch(v + o);
 }
 
+/* The per-request profiling counters of VM (slot), NULL when no VM of
+ * its chunk was ever profiled. */
+static inline struct sim_prof_hot *sim_prof_hot(const struct sim_be *s,
+						uint32_t slot)
+{
+	uint32_t c = slot >> PROF_HOT_BITS;
+	if (c >= s->prof_hot_chunks || !s->prof_hot[c])
+		return NULL;
+	return s->prof_hot[c] + (slot & ((1u << PROF_HOT_BITS) - 1));
+}
+
+/* Start loading VM (slot)'s profiling counters, if it may have any.
+ * always_inline, as sim_prefetch_vm: see there. */
+static inline __attribute__((always_inline)) void
+sim_prof_prefetch(const struct sim_be *s, uint32_t slot)
+{
+	const struct sim_prof_hot *h = sim_prof_hot(s, slot);
+	if (h)		/* the first line: enough up to 16 libraries */
+		__builtin_prefetch(h);
+}
+
 /* Start loading what event (nx) (NULL: none), handled soon, will read:
- * a completion's request and its VM (the hot lines of the front's record:
- * the request ends there), a VM timer's VM. Called by the loop once the
- * next event is known, so that the loads overlap the handling of the
- * current one. */
+ * a completion's request, its VM (the hot lines of the front's record:
+ * the request ends there) and its profiling counters; at the end of an
+ * I/O wait the whole VM record (the backend's part after the front's)
+ * too; a VM timer's VM; a profiling report's VM and counters. Called by
+ * the loop once the next event is known, so that the loads overlap the
+ * handling of the current one. */
 static inline __attribute__((always_inline)) void
 sim_prefetch(struct plat *f, const struct evq_event *nx)
 {
-	if (!nx)
+	/* the loop also runs other backends (tests' scripted ones), whose
+	 * event types and data are not these */
+	if (!nx || f->be != &sim_backend)
 		return;
-	uint32_t type = SEV_TYPE(nx->type);
+	uint32_t type = SEV_TYPE(nx->type), slot;
 	if (type == PLAT_EV_VMTIMER) {
 		sim_prefetch_vm(f, nx->arg);
+		return;
+	}
+	if (type == PLAT_EV_PROFILE) {
+		slot = (uint32_t)nx->arg;
+		if (sim_prof_hot(f->bs, slot)) {
+			sim_prefetch_vm(f, slot);
+			sim_prof_prefetch(f->bs, slot);
+		}
 		return;
 	}
 	if (type != SEV_IO && (type != SEV_DONE || (nx->arg & PS_JOB)))
@@ -218,8 +284,19 @@ sim_prefetch(struct plat *f, const struct evq_event *nx)
 	const char *r = (const char *)plat_req(f, nx->arg);
 	for (size_t o = 0; o < PLAT_REQ_BYTES + sizeof(struct sim_req); o += 64)
 		__builtin_prefetch(r + o);
-	sim_prefetch_vm(f, type == SEV_IO ? (uint32_t)nx->data
-					  : (nx->type >> 8) - 1);
+	if (type == SEV_IO) {
+		slot = (uint32_t)nx->data;
+		if (slot >= f->vms.used)
+			return;
+		const char *v = (const char *)plat_vmrec(f, slot);
+		for (size_t o = 0; o < PLAT_VM_BYTES + sizeof(struct sim_vm);
+		     o += 64)
+			__builtin_prefetch(v + o);
+	} else {
+		slot = (nx->type >> 8) - 1;
+		sim_prefetch_vm(f, slot);
+	}
+	sim_prof_prefetch(f->bs, slot);
 }
 
 /* The speed factor of request (r) on (v) (cat_exec_factor), computed

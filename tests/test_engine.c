@@ -6,7 +6,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "base/rng.h"
 #include "exp/params.h"
+#include "models/cost.h"
 #include "policies/strategy.h"
 #include "sim/engine.h"
 #include "sim/sim_int.h"
@@ -307,6 +309,169 @@ static void test_exec_factor_cached(void)
 	cat_free(&cat);
 }
 
+/* The profiling model as first written: every count a double added per
+ * request in the VM's counters, expected samples spread over the blocks
+ * at a change of phase or blocks and at the report, Poisson draws from
+ * the backend's stream (RNG_BOOT, 2). The backend's compact counters must
+ * report exactly these values. */
+struct prof_ref {
+	uint32_t phase;
+	uint64_t blocks;
+	uint8_t build;
+	double acc, cpu_ns, io_ns, rb, wb, ro, wo;
+	double calls[CAT_MAX_LIBS], samples[CAT_MAX_BLOCKS];
+};
+
+static void ref_spread(struct prof_ref *p, const struct cat_func *cf)
+{
+	if (p->acc == 0)
+		return;
+	const double *share = cf->share + (size_t)p->phase * cf->nblocks;
+	for (uint32_t i = 0; i < cf->nblocks; i++) {
+		double mu = p->acc * share[i];
+		if (p->blocks >> i & 1)
+			mu /= cf->blocks[i].speedup;
+		else if (p->build == PLAT_BUILD_GENERIC)
+			mu /= cf->blocks[i].speedup_generic;
+		p->samples[i] += mu;
+	}
+	p->acc = 0;
+}
+
+static void ref_count(struct prof_ref *p, const struct vms_config *c,
+		      const struct cat_func *cf, const struct pvm *v,
+		      const struct preq *r, const struct sim_req *sr)
+{
+	for (uint64_t b = r->calls; b; b &= b - 1)
+		p->calls[__builtin_ctzll(b)] += 1;
+	if (p->phase != r->phase || p->blocks != v->pub.blocks ||
+	    p->build != v->pub.build) {
+		ref_spread(p, cf);
+		p->phase = r->phase;
+		p->blocks = v->pub.blocks;
+		p->build = v->pub.build;
+	}
+	p->acc += model_prof_samples(&c->profiling, (double)r->service_ns);
+	p->cpu_ns += sr->ps.cpu_ns;
+	if (sr->io_ns > 0) {
+		double op = c->catalog.io_op_mib;
+		p->io_ns += (double)sr->io_ns;
+		p->rb += cf->io_read_mib * 1048576.0;
+		p->wb += cf->io_write_mib * 1048576.0;
+		p->ro += ceil(cf->io_read_mib / op);
+		p->wo += ceil(cf->io_write_mib / op);
+	}
+}
+
+static void test_profile_counters(void)
+{
+	static struct vms_config c;
+	static struct catalog cat;
+	static struct plat f;
+	static struct sim_be s;
+	static struct plat_summary sum;
+	char err[512];
+	base_config(&c);
+	c.host.profiling_cpu = 0;
+	CU_ASSERT_EQUAL_FATAL(cat_generate(&cat, &c, 4, NULL, 3, 7, err,
+					   sizeof(err)), 0);
+	f.cat = &cat;
+	f.cfg = &c;
+	f.sum = &sum;
+	f.bs = &s;
+	sim_be_init(&s, &f, 11);
+	gsl_rng *pr_rng = rng_stream_new(c.rng.generator, 11,
+					 RNG_ID(RNG_BOOT, 2));
+	gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
+	/* two VMs in different chunks of the counters, one request record */
+	enum { NVM = 2 };
+	const uint32_t slots[NVM] = { 5, 3000 };
+	_Alignas(64) static char vbuf[NVM][PLAT_VM_BYTES + sizeof(struct sim_vm)];
+	_Alignas(64) static char rbuf[PLAT_REQ_BYTES + sizeof(struct sim_req)];
+	struct pvm *v[NVM];
+	struct prof_ref ref[NVM];
+	struct preq *r = (struct preq *)rbuf;
+	struct sim_req *sr = SR(&f, r);
+	for (int k = 0; k < NVM; k++) {
+		v[k] = (struct pvm *)vbuf[k];
+		v[k]->pub.slot = slots[k];
+		v[k]->pub.func = (uint32_t)k + 1;
+		v[k]->foot_mib = 256;
+		sim_backend.profiling(&f, v[k], 1);
+		memset(&ref[k], 0, sizeof(ref[k]));
+	}
+	int wrong = 0, reports = 0, long_reports = 0;
+	for (int period = 0; period < 12; period++) {
+		/* a period of 0 to ~700 requests over both VMs: the compact
+		 * counters spill every 255 */
+		int n = period == 0 ? 0 : (int)gsl_rng_uniform_int(g, 1400);
+		int nk[NVM] = { 0 };
+		for (int j = 0; j < n; j++) {
+			int k = (int)gsl_rng_uniform_int(g, NVM);
+			const struct cat_func *cf = &cat.funcs[v[k]->pub.func];
+			memset(rbuf, 0, sizeof(rbuf));
+			r->pub.func = v[k]->pub.func;
+			r->calls = gsl_rng_get(g) & ((UINT64_C(1) << cf->nlibs) - 1);
+			r->phase = gsl_rng_uniform(g) < 0.01
+					   ? (uint32_t)gsl_rng_uniform_int(g, 3)
+					   : ref[k].phase;
+			if (gsl_rng_uniform(g) < 0.01)
+				v[k]->pub.blocks ^= UINT64_C(1)
+					<< gsl_rng_uniform_int(g, cf->nblocks);
+			r->service_ns = (int64_t)(gsl_rng_uniform(g) * 2e9);
+			sr->ps.cpu_ns = gsl_rng_uniform(g) * 1e9;
+			sr->io_ns = gsl_rng_uniform(g) < 0.7
+					    ? (int64_t)(gsl_rng_uniform(g) * 1e8)
+					    : 0;
+			ref_count(&ref[k], &c, cf, v[k], r, sr);
+			sim_backend.profile_count(&f, v[k], r);
+			nk[k]++;
+		}
+		for (int k = 0; k < NVM; k++) {
+			const struct cat_func *cf = &cat.funcs[v[k]->pub.func];
+			struct plat_profile p;
+			memset(&p, 0, sizeof(p));
+			sim_backend.profile_read(&f, v[k], &p);
+			ref_spread(&ref[k], cf);
+			double total = 0;
+			for (uint32_t i = 0; i < cf->nblocks; i++) {
+				double x = (double)model_prof_count(
+					pr_rng, ref[k].samples[i]);
+				wrong += p.block_samples[i] != x;
+				total += x;
+			}
+			for (uint32_t i = 0; i < cf->nlibs; i++)
+				wrong += p.lib_calls[i] != ref[k].calls[i];
+			wrong += p.samples != total;
+			wrong += p.cpu_ns != ref[k].cpu_ns;
+			wrong += p.io_wait_ns != ref[k].io_ns;
+			wrong += p.io_read_bytes != ref[k].rb;
+			wrong += p.io_write_bytes != ref[k].wb;
+			wrong += p.io_read_ops != ref[k].ro;
+			wrong += p.io_write_ops != ref[k].wo;
+			sim_backend.profile_reset(&f, v[k]);
+			struct prof_ref keep = ref[k];
+			memset(&ref[k], 0, sizeof(ref[k]));
+			ref[k].phase = keep.phase;	/* not reset */
+			ref[k].blocks = keep.blocks;
+			ref[k].build = keep.build;
+			reports++;
+			long_reports += nk[k] > 510;
+		}
+	}
+	CU_ASSERT_EQUAL(wrong, 0);
+	CU_ASSERT_EQUAL(reports, 24);
+	CU_ASSERT(long_reports > 0);	/* the spill was exercised */
+	/* and the streams are in step: the same next draw */
+	CU_ASSERT_EQUAL(gsl_rng_get(s.prof_rng), gsl_rng_get(pr_rng));
+	for (int k = 0; k < NVM; k++)
+		sim_backend.profiling(&f, v[k], 0);
+	gsl_rng_free(g);
+	gsl_rng_free(pr_rng);
+	sim_be_release(&s);
+	cat_free(&cat);
+}
+
 int main(void)
 {
 	static const struct cu_test tests[] = {
@@ -322,6 +487,8 @@ int main(void)
 		{ "contract violations fail the run", test_contract_violations },
 		{ "the kept speed factor is the computed one",
 		  test_exec_factor_cached },
+		{ "profile counters report the per-request sums",
+		  test_profile_counters },
 		{ NULL, NULL },
 	};
 	return cu_run("engine", tests);
