@@ -490,6 +490,13 @@ static void refill(struct evq *q)
 			r->cur++;
 		if (r->cur < r->nb) {
 			bkt_take(q, r, r->cur++);
+			/* the next bucket's first block, while these pop */
+			if (r->cur < r->nb && r->bkt[r->cur] != EVQ_NIL) {
+				const char *nx = (const char *)
+						 &q->blk[r->bkt[r->cur]];
+				__builtin_prefetch(nx);
+				__builtin_prefetch(nx + 64);
+			}
 		} else if (q->depth > 1) {
 			q->depth--;
 			continue;
