@@ -94,7 +94,7 @@ static void bkt_grow(struct evq_rung *r, uint32_t need)
 		cap *= 2;
 	r->bkt = grow_array(r->bkt, r->capb, cap, sizeof(*r->bkt));
 	for (uint32_t i = r->capb; i < cap; i++)
-		r->bkt[i] = EVQ_NIL;
+		r->bkt[i] = EVQ_NIL;	/* no block, 0 keys */
 	r->capb = cap;
 }
 
@@ -196,18 +196,19 @@ static struct evq_key bot_pop(struct evq *q)
 static inline void bkt_add(struct evq *q, struct evq_rung *r, uint32_t i,
 			   struct evq_key k)
 {
-	uint32_t b = r->bkt[i];
-	if (b == EVQ_NIL || q->blk[b].n == BLK_KEYS) {
+	uint64_t e = r->bkt[i];
+	uint32_t b = (uint32_t)e, n = (uint32_t)(e >> 32);
+	if (b == EVQ_NIL || n == BLK_KEYS) {
 		if (q->freeblk == EVQ_NIL)
 			blk_grow(q);
 		uint32_t nbk = q->freeblk;
 		q->freeblk = q->blk[nbk].next;
 		q->blk[nbk].next = b;
-		q->blk[nbk].n = 0;
-		r->bkt[i] = b = nbk;
+		b = nbk;
+		n = 0;
 	}
-	struct evq_blk *bl = &q->blk[b];
-	bl->k[bl->n++] = k;
+	q->blk[b].k[n] = k;
+	r->bkt[i] = (uint64_t)(n + 1) << 32 | b;
 }
 
 static inline void far_add(struct evq *q, struct evq_key k)
@@ -365,16 +366,18 @@ static inline void srt_sort(struct evq *q)
 /* Move the keys of bucket (i) of rung (r) into srt (which is empty). */
 static void bkt_take(struct evq *q, struct evq_rung *r, uint32_t i)
 {
-	uint32_t b = r->bkt[i];
+	uint64_t e = r->bkt[i];
+	uint32_t b = (uint32_t)e, n = (uint32_t)(e >> 32);
 	r->bkt[i] = EVQ_NIL;
 	while (b != EVQ_NIL) {
 		struct evq_blk *bl = &q->blk[b];
 		uint32_t next = bl->next;
-		for (uint32_t j = 0; j < bl->n; j++)
+		for (uint32_t j = 0; j < n; j++)
 			srt_add(q, bl->k[j]);
 		bl->next = q->freeblk;
 		q->freeblk = b;
 		b = next;
+		n = BLK_KEYS;
 	}
 }
 
@@ -493,7 +496,7 @@ static void refill(struct evq *q)
 			/* the next bucket's first block, while these pop */
 			if (r->cur < r->nb && r->bkt[r->cur] != EVQ_NIL) {
 				const char *nx = (const char *)
-						 &q->blk[r->bkt[r->cur]];
+					&q->blk[(uint32_t)r->bkt[r->cur]];
 				__builtin_prefetch(nx);
 				__builtin_prefetch(nx + 64);
 			}
@@ -541,16 +544,18 @@ static void renumber(struct evq *q)
 	for (unsigned d = 0; d < q->depth; d++) {
 		struct evq_rung *r = &q->rung[d];
 		for (uint32_t i = r->cur; i < r->nb; i++) {
-			uint32_t b = r->bkt[i];
+			uint64_t e = r->bkt[i];
+			uint32_t b = (uint32_t)e, n = (uint32_t)(e >> 32);
 			r->bkt[i] = EVQ_NIL;
 			while (b != EVQ_NIL) {
 				struct evq_blk *bl = &q->blk[b];
 				uint32_t next = bl->next;
-				for (uint32_t j = 0; j < bl->n; j++)
+				for (uint32_t j = 0; j < n; j++)
 					far_add(q, bl->k[j]);
 				bl->next = q->freeblk;
 				q->freeblk = b;
 				b = next;
+				n = BLK_KEYS;
 			}
 		}
 	}

@@ -51,12 +51,14 @@ struct evq_pay {
 	uint64_t data;
 };
 
-/* A block of a bucket: up to 7 keys, blocks of a bucket linked by index. */
+/* A block of a bucket: up to 7 keys, blocks of a bucket linked by index,
+ * the first one (the last filled) partly used, the others full; how many
+ * keys the first holds is kept in the bucket, so a push only stores into
+ * the block. */
 struct evq_blk {
 	struct evq_key k[7];
 	uint32_t next;		/* next block of the bucket, or EVQ_NIL */
-	uint32_t n;		/* keys used */
-	uint64_t pad;		/* to 128 bytes */
+	uint32_t pad[3];	/* to 128 bytes */
 };
 
 /* A level of buckets. Rung 0 covers [base, base + nb << shift); a finer
@@ -65,7 +67,8 @@ struct evq_blk {
  * base + nb << shift, up to the end of that bucket. */
 struct evq_rung {
 	int64_t base;		/* time where bucket 0 starts */
-	uint32_t *bkt;		/* first block of each bucket, or EVQ_NIL */
+	uint64_t *bkt;		/* each bucket: keys in its first block << 32
+				 * | first block, or EVQ_NIL (empty) */
 	uint32_t nb;		/* buckets in use */
 	uint32_t cur;		/* buckets below it have been taken */
 	uint32_t capb;		/* buckets allocated (all EVQ_NIL when free) */
