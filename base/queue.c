@@ -1,9 +1,12 @@
-/* queue.c - the event queue (base/queue.h): head, bottom heap, buckets of
- * width 2^shift, far array. Invariant: every key in bot is earlier in
- * (time, seq) than every key in a bucket >= cur, which are earlier than
- * every key in far; buckets below cur are empty; head is earlier than all.
- * A key goes to bot if its bucket index is below cur (or its time below
- * base), to its bucket if below nb, else to far. */
+/* queue.c - the event queue (base/queue.h): head, bottom (sorted array and
+ * heap), rungs of buckets, far array. Invariant: head is earlier in (time,
+ * seq) than every key in srt and bot, which are earlier than every key in
+ * a bucket >= cur of the innermost rung, which are earlier than those of
+ * the buckets >= cur of the rung outside it, and so on out to rung 0,
+ * whose keys are earlier than every key in far; buckets below cur are
+ * empty. A rung d > 0 lies inside bucket cur - 1 of rung d - 1. A key goes
+ * to the outermost rung whose buckets left (>= cur) reach down to its time,
+ * to far if past rung 0, to bot if below every rung's buckets left. */
 #include <stdlib.h>
 #include <string.h>
 #include "base/queue.h"
@@ -33,6 +36,14 @@ _Static_assert(sizeof(struct evq_blk) == 128, "a block must be 128 bytes");
 #endif
 /* buckets of at most this many keys are sorted by rank (sort_desc_rank) */
 #define RANK_MAX 12
+/* a bucket taken with more than SPLIT_MIN keys (of more than one time) is
+ * spread over a finer rung of about SPLIT_PER keys a bucket, not sorted */
+#ifndef SPLIT_MIN
+#define SPLIT_MIN 32
+#endif
+#ifndef SPLIT_PER
+#define SPLIT_PER 2
+#endif
 
 /* (time, seq) as one unsigned 128-bit number. */
 static inline unsigned __int128 kv(struct evq_key k)
@@ -75,21 +86,32 @@ static void blk_grow(struct evq *q)
 	q->nblk = cap;
 }
 
-static void bkt_grow(struct evq *q, uint32_t need)
+/* Room for (need) buckets in rung (r); new buckets are empty. */
+static void bkt_grow(struct evq_rung *r, uint32_t need)
 {
-	uint32_t cap = q->capb ? q->capb : 64;
+	uint32_t cap = r->capb ? r->capb : 64;
 	while (cap < need)
 		cap *= 2;
-	q->bkt = grow_array(q->bkt, q->capb, cap, sizeof(*q->bkt));
-	for (uint32_t i = q->capb; i < cap; i++)
-		q->bkt[i] = EVQ_NIL;
-	q->capb = cap;
+	r->bkt = grow_array(r->bkt, r->capb, cap, sizeof(*r->bkt));
+	for (uint32_t i = r->capb; i < cap; i++)
+		r->bkt[i] = EVQ_NIL;	/* no block, 0 keys */
+	r->capb = cap;
+}
+
+/* Only far (rung 0 empty, covering nothing), e.g. when the queue has
+ * emptied: every rung's buckets are then EVQ_NIL. */
+static void rungs_reset(struct evq *q)
+{
+	q->depth = 1;
+	q->rung[0].base = INT64_MIN;
+	q->rung[0].shift = 0;
+	q->rung[0].nb = q->rung[0].cur = 0;
 }
 
 void evq_init(struct evq *q, size_t cap_hint)
 {
 	memset(q, 0, sizeof(*q));
-	q->base = INT64_MIN;
+	rungs_reset(q);
 	q->seq_limit = UINT64_C(1) << 32;
 	q->capbot = 64;
 	q->bot = grow_array(NULL, 0, q->capbot, sizeof(*q->bot));
@@ -99,7 +121,7 @@ void evq_init(struct evq *q, size_t cap_hint)
 	q->srt = grow_array(NULL, 0, q->capsrt, sizeof(*q->srt));
 	pay_grow(q);
 	blk_grow(q);
-	bkt_grow(q, 64);
+	bkt_grow(&q->rung[0], 64);
 }
 
 void evq_release(struct evq *q)
@@ -109,7 +131,8 @@ void evq_release(struct evq *q)
 	free(q->far);
 	free(q->pay);
 	free(q->blk);
-	free(q->bkt);
+	for (unsigned d = 0; d < EVQ_RUNGS; d++)
+		free(q->rung[d].bkt);
 	memset(q, 0, sizeof(*q));
 }
 
@@ -170,20 +193,22 @@ static struct evq_key bot_pop(struct evq *q)
 
 /* ---- buckets and far --------------------------------------------------- */
 
-static inline void bkt_add(struct evq *q, uint32_t i, struct evq_key k)
+static inline void bkt_add(struct evq *q, struct evq_rung *r, uint32_t i,
+			   struct evq_key k)
 {
-	uint32_t b = q->bkt[i];
-	if (b == EVQ_NIL || q->blk[b].n == BLK_KEYS) {
+	uint64_t e = r->bkt[i];
+	uint32_t b = (uint32_t)e, n = (uint32_t)(e >> 32);
+	if (b == EVQ_NIL || n == BLK_KEYS) {
 		if (q->freeblk == EVQ_NIL)
 			blk_grow(q);
 		uint32_t nbk = q->freeblk;
 		q->freeblk = q->blk[nbk].next;
 		q->blk[nbk].next = b;
-		q->blk[nbk].n = 0;
-		q->bkt[i] = b = nbk;
+		b = nbk;
+		n = 0;
 	}
-	struct evq_blk *bl = &q->blk[b];
-	bl->k[bl->n++] = k;
+	q->blk[b].k[n] = k;
+	r->bkt[i] = (uint64_t)(n + 1) << 32 | b;
 }
 
 static inline void far_add(struct evq *q, struct evq_key k)
@@ -196,18 +221,36 @@ static inline void far_add(struct evq *q, struct evq_key k)
 	q->far[q->nfar++] = k;
 }
 
+/* A key earlier than rung 0's buckets left: into the outermost finer rung
+ * whose buckets left reach down to it, else into bot. Rung d + 1 lies in
+ * bucket cur - 1 of rung d, so a key below rung d's base is below the
+ * finer rungs too. */
+static void place_inner(struct evq *q, struct evq_key k)
+{
+	for (unsigned d = 1; d < q->depth; d++) {
+		struct evq_rung *r = &q->rung[d];
+		if (k.t < r->base)
+			break;
+		uint64_t i = ((uint64_t)k.t - (uint64_t)r->base) >> r->shift;
+		if (i >= r->nb)		/* the last bucket takes the rest */
+			i = r->nb - 1;
+		if (i >= r->cur) {
+			bkt_add(q, r, (uint32_t)i, k);
+			return;
+		}
+	}
+	bot_push(q, k);
+}
+
 /* Put a key into the tier its time belongs to. */
 static inline void place(struct evq *q, struct evq_key k)
 {
-	if (k.t < q->base) {
-		bot_push(q, k);
-		return;
-	}
-	uint64_t i = ((uint64_t)k.t - (uint64_t)q->base) >> q->shift;
-	if (i < q->cur)
-		bot_push(q, k);
-	else if (i < q->nb)
-		bkt_add(q, (uint32_t)i, k);
+	struct evq_rung *r = &q->rung[0];
+	uint64_t i = ((uint64_t)k.t - (uint64_t)r->base) >> r->shift;
+	if (k.t < r->base || i < r->cur)
+		place_inner(q, k);
+	else if (i < r->nb)
+		bkt_add(q, r, (uint32_t)i, k);
 	else
 		far_add(q, k);
 }
@@ -320,25 +363,66 @@ static inline void srt_sort(struct evq *q)
 	}
 }
 
-/* Move the keys of bucket i into srt (bot and srt are empty). */
-static void bkt_take(struct evq *q, uint32_t i)
+/* Move the keys of bucket (i) of rung (r) into srt (which is empty). */
+static void bkt_take(struct evq *q, struct evq_rung *r, uint32_t i)
 {
-	uint32_t b = q->bkt[i];
-	q->bkt[i] = EVQ_NIL;
+	uint64_t e = r->bkt[i];
+	uint32_t b = (uint32_t)e, n = (uint32_t)(e >> 32);
+	r->bkt[i] = EVQ_NIL;
 	while (b != EVQ_NIL) {
 		struct evq_blk *bl = &q->blk[b];
 		uint32_t next = bl->next;
-		for (uint32_t j = 0; j < bl->n; j++)
+		for (uint32_t j = 0; j < n; j++)
 			srt_add(q, bl->k[j]);
 		bl->next = q->freeblk;
 		q->freeblk = b;
 		b = next;
+		n = BLK_KEYS;
 	}
-	srt_sort(q);
 }
 
-/* Buckets used up and bot empty: lay new buckets over the earliest part of
- * far (far must not be empty). Bucket 0 goes straight to bot. */
+/* srt holds the keys of a bucket just taken from the innermost rung (or
+ * bucket 0 of a rebuilt rung 0). If they are many and not all of one time,
+ * spread them over a new innermost rung from their earliest time, of about
+ * SPLIT_PER keys a bucket, and return 1 (srt is then empty); else 0. The
+ * new rung's last bucket also takes later pushes up to the end of the
+ * bucket it came from (place_inner), so it may in turn be spread. */
+static int split(struct evq *q)
+{
+	size_t n = q->nsrt;
+	if (n <= SPLIT_MIN || q->depth == EVQ_RUNGS)
+		return 0;
+	int64_t lo = INT64_MAX, hi = INT64_MIN;
+	for (size_t i = 0; i < n; i++) {
+		int64_t t = q->srt[i].t;
+		lo = t < lo ? t : lo;
+		hi = t > hi ? t : hi;
+	}
+	if (lo == hi)
+		return 0;
+	uint64_t span = (uint64_t)hi - (uint64_t)lo, m = n / SPLIT_PER;
+	unsigned shift = 0;
+	while (shift < 63 && (span >> shift) >= m)
+		shift++;
+	uint32_t nb = (uint32_t)(span >> shift) + 1;	/* 2..m */
+	struct evq_rung *r = &q->rung[q->depth++];
+	if (nb > r->capb)
+		bkt_grow(r, nb);
+	r->base = lo;
+	r->shift = shift;
+	r->nb = nb;
+	r->cur = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct evq_key k = q->srt[i];
+		bkt_add(q, r, (uint32_t)(((uint64_t)k.t - (uint64_t)lo) >>
+					 shift), k);
+	}
+	q->nsrt = 0;
+	return 1;
+}
+
+/* Rungs used up and bot empty: lay rung 0 anew over the earliest part of
+ * far (far must not be empty). Bucket 0 goes straight to srt. */
 static void rebuild(struct evq *q)
 {
 	size_t n = q->nfar;
@@ -379,12 +463,13 @@ static void rebuild(struct evq *q)
 		nbmax = UINT32_MAX / 2;
 	if (nb > nbmax)
 		nb = nbmax;
-	if (nb > q->capb)
-		bkt_grow(q, (uint32_t)nb);
-	q->base = lo;
-	q->shift = shift;
-	q->nb = (uint32_t)nb;
-	q->cur = 1;
+	struct evq_rung *r = &q->rung[0];
+	if (nb > r->capb)
+		bkt_grow(r, (uint32_t)nb);
+	r->base = lo;
+	r->shift = shift;
+	r->nb = (uint32_t)nb;
+	r->cur = 1;
 	size_t keep = 0;
 	for (size_t i = 0; i < n; i++) {
 		struct evq_key k = q->far[i];
@@ -392,25 +477,46 @@ static void rebuild(struct evq *q)
 		if (b == 0)
 			srt_add(q, k);
 		else if (b < nb)
-			bkt_add(q, (uint32_t)b, k);
+			bkt_add(q, r, (uint32_t)b, k);
 		else
 			q->far[keep++] = k;
 	}
 	q->nfar = keep;
+}
+
+/* srt and bot are empty: move the next bucket into srt, sorted. */
+static void refill(struct evq *q)
+{
+	for (;;) {
+		struct evq_rung *r = &q->rung[q->depth - 1];
+		while (r->cur < r->nb && r->bkt[r->cur] == EVQ_NIL)
+			r->cur++;
+		if (r->cur < r->nb) {
+			bkt_take(q, r, r->cur++);
+			/* the next bucket's first block, while these pop */
+			if (r->cur < r->nb && r->bkt[r->cur] != EVQ_NIL) {
+				const char *nx = (const char *)
+					&q->blk[(uint32_t)r->bkt[r->cur]];
+				__builtin_prefetch(nx);
+				__builtin_prefetch(nx + 64);
+			}
+		} else if (q->depth > 1) {
+			q->depth--;
+			continue;
+		} else {
+			rebuild(q);
+		}
+		if (!split(q))
+			break;
+	}
 	srt_sort(q);
 }
 
 /* Remove the earliest queued key (the queue below head is not empty). */
 static struct evq_key take_min(struct evq *q)
 {
-	if (!q->nsrt && !q->nbot) {
-		while (q->cur < q->nb && q->bkt[q->cur] == EVQ_NIL)
-			q->cur++;
-		if (q->cur < q->nb)
-			bkt_take(q, q->cur++);
-		else
-			rebuild(q);
-	}
+	if (!q->nsrt && !q->nbot)
+		refill(q);
 	if (q->nsrt && (!q->nbot || kv(q->srt[q->nsrt - 1]) < kv(q->bot[0])))
 		return q->srt[--q->nsrt];
 	return bot_pop(q);
@@ -435,17 +541,22 @@ static void renumber(struct evq *q)
 	for (size_t i = 0; i < q->nsrt; i++)
 		far_add(q, q->srt[i]);
 	q->nsrt = 0;
-	for (uint32_t i = q->cur; i < q->nb; i++) {
-		uint32_t b = q->bkt[i];
-		q->bkt[i] = EVQ_NIL;
-		while (b != EVQ_NIL) {
-			struct evq_blk *bl = &q->blk[b];
-			uint32_t next = bl->next;
-			for (uint32_t j = 0; j < bl->n; j++)
-				far_add(q, bl->k[j]);
-			bl->next = q->freeblk;
-			q->freeblk = b;
-			b = next;
+	for (unsigned d = 0; d < q->depth; d++) {
+		struct evq_rung *r = &q->rung[d];
+		for (uint32_t i = r->cur; i < r->nb; i++) {
+			uint64_t e = r->bkt[i];
+			uint32_t b = (uint32_t)e, n = (uint32_t)(e >> 32);
+			r->bkt[i] = EVQ_NIL;
+			while (b != EVQ_NIL) {
+				struct evq_blk *bl = &q->blk[b];
+				uint32_t next = bl->next;
+				for (uint32_t j = 0; j < n; j++)
+					far_add(q, bl->k[j]);
+				bl->next = q->freeblk;
+				q->freeblk = b;
+				b = next;
+				n = BLK_KEYS;
+			}
 		}
 	}
 	qsort(q->far, q->nfar, sizeof(*q->far), cmp_key);
@@ -453,9 +564,7 @@ static void renumber(struct evq *q)
 		q->far[i].w = (uint64_t)(i + 1) << 32 | (uint32_t)q->far[i].w;
 	q->head.seq = 0;
 	q->next_seq = q->n;
-	q->base = INT64_MIN;
-	q->shift = 0;
-	q->nb = q->cur = 0;
+	rungs_reset(q);
 }
 
 /* ---- interface --------------------------------------------------------- */
@@ -463,11 +572,8 @@ static void renumber(struct evq *q)
 /* Queue an event that is not the earliest. */
 static void enqueue(struct evq *q, const struct evq_event *e)
 {
-	if (q->n == 1) {	/* nothing below head: start afresh in far */
-		q->base = INT64_MIN;
-		q->shift = 0;
-		q->nb = q->cur = 0;
-	}
+	if (q->n == 1)		/* nothing below head: start afresh in far */
+		rungs_reset(q);
 	if (q->freeslot == EVQ_NIL)
 		pay_grow(q);
 	uint32_t s = q->freeslot;

@@ -11,13 +11,18 @@
  * family of the ladder and calendar queues. The earliest event is kept
  * whole in (head); the others are in one of three tiers, each entirely
  * earlier than the next in (time, seq):
- *   bot  a binary heap of the keys of the bucket being consumed and of
- *        any push earlier than it (pushes into the past land here);
- *   bkt  (nb) buckets of width 2^shift from (base), unsorted blocks of keys;
- *        bucket (cur) is the next one moved into bot;
- *   far  an unsorted array of everything beyond the buckets; when the
- *        buckets are used up the buckets are rebuilt from it, sized by a
- *        sampled quantile of its times.
+ *   bot   the keys of the bucket being consumed, sorted (srt), and a binary
+ *         heap (bot) of any push earlier than the buckets left (pushes
+ *         into the past land here);
+ *   rungs (depth) levels of buckets, unsorted blocks of keys. Rung 0 has
+ *         (nb) buckets of width 2^shift from (base); a bucket taken with
+ *         more than a few keys is not sorted whole but spread over a finer
+ *         rung below the others, which covers just that bucket's time
+ *         range, and so on, up to EVQ_RUNGS levels (as the ladder queue
+ *         does). The innermost rung is consumed first, bucket (cur) next;
+ *   far   an unsorted array of everything beyond rung 0; when the rungs are
+ *         used up rung 0 is rebuilt from it, sized by a sampled quantile
+ *         of its times.
  * The payload (type, arg, data) of a queued event lives in a side table at
  * (slot), slots are recycled through a free list: nothing is allocated per
  * event once the arrays have grown. */
@@ -46,22 +51,40 @@ struct evq_pay {
 	uint64_t data;
 };
 
-/* A block of a bucket: up to 7 keys, blocks of a bucket linked by index. */
+/* A block of a bucket: up to 7 keys, blocks of a bucket linked by index,
+ * the first one (the last filled) partly used, the others full; how many
+ * keys the first holds is kept in the bucket, so a push only stores into
+ * the block. */
 struct evq_blk {
 	struct evq_key k[7];
 	uint32_t next;		/* next block of the bucket, or EVQ_NIL */
-	uint32_t n;		/* keys used */
-	uint64_t pad;		/* to 128 bytes */
+	uint32_t pad[3];	/* to 128 bytes */
+};
+
+/* A level of buckets. Rung 0 covers [base, base + nb << shift); a finer
+ * rung d > 0 covers what is left of the bucket of rung d - 1 it was spread
+ * from, from (base): its last bucket also takes the keys past
+ * base + nb << shift, up to the end of that bucket. */
+struct evq_rung {
+	int64_t base;		/* time where bucket 0 starts */
+	uint64_t *bkt;		/* each bucket: keys in its first block << 32
+				 * | first block, or EVQ_NIL (empty) */
+	uint32_t nb;		/* buckets in use */
+	uint32_t cur;		/* buckets below it have been taken */
+	uint32_t capb;		/* buckets allocated (all EVQ_NIL when free) */
+	unsigned shift;		/* bucket width = 2^shift ns */
 };
 
 #define EVQ_NIL UINT32_MAX
+#define EVQ_RUNGS 8		/* rung 0 and up to 7 finer ones */
 /* Slots and blocks are 32-bit indices: at most this many pending events
  * (docs/limits.md); more aborts, as running out of memory does. */
 #define EVQ_MAX_PENDING (UINT32_C(1) << 31)
 
 /* What `vmspec bench engine` prints. */
 #define EVQ_STRUCTURE "bucket queue, 16-byte keys: sorted bottom + " \
-	"binary heap, 2^k-wide buckets over a sampled quantile, far array"
+	"binary heap, 2^k-wide buckets over a sampled quantile, crowded " \
+	"buckets spread over finer rungs, far array"
 
 struct evq {
 	struct evq_event head;	/* the earliest pending event, if n > 0 */
@@ -72,13 +95,9 @@ struct evq {
 	struct evq_key *bot;	/* bottom: binary min-heap of keys pushed
 				 * below cur since */
 	size_t nbot, capbot;
-	int64_t base;		/* time where bucket 0 starts */
-	unsigned shift;		/* bucket width = 2^shift ns */
-	uint32_t nb;		/* buckets in use */
-	uint32_t cur;		/* buckets below it have gone to bot */
-	uint32_t capb;		/* buckets allocated (all EVQ_NIL when free) */
-	uint32_t *bkt;		/* first block of each bucket, or EVQ_NIL */
-	struct evq_blk *blk;	/* block pool */
+	struct evq_rung rung[EVQ_RUNGS];	/* rung[0..depth) in use */
+	unsigned depth;		/* rungs in use, at least 1 */
+	struct evq_blk *blk;	/* block pool, shared by the rungs */
 	uint32_t nblk, freeblk;	/* pool size, free list head */
 	struct evq_key *far;	/* unsorted, later than every bucket */
 	size_t nfar, capfar;

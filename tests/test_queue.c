@@ -1,7 +1,8 @@
 /* test_queue.c - the event queue (base/queue.h) against a sorted reference:
  * random, tied, extreme and past times, interleaved pushes and pops at many
- * sizes (up to ~1e6), growth and shrink, sequence renumbering, peek and
- * empty behaviour; the reference queues of `vmspec bench engine`
+ * sizes (up to ~1e6), growth and shrink, crowded buckets spread over
+ * finer rungs (nested clusters, equal times, near and far pushes), sequence
+ * renumbering, peek and empty behaviour; the reference queues of `vmspec bench engine`
  * (cli/bench_ref.c) through the same checks on the inputs they accept
  * (no push earlier than the last pop, times in [0, 2^62)). Every event
  * carries its push index, so its identity is checked, not only its time. */
@@ -38,6 +39,7 @@ struct qut {
 };
 
 static int evq_ok = 1;	/* payload and peek always matched */
+static unsigned evq_max_depth;	/* most rungs in use seen at a pop */
 
 static void *e_make(void)
 {
@@ -55,6 +57,8 @@ static int e_pop(void *qv, struct ref *out)
 	const struct evq_event *pk = evq_peek(q);
 	size_t n = evq_size(q);
 	struct evq_event ev, top;
+	if (q->depth > evq_max_depth)
+		evq_max_depth = q->depth;
 	if (pk)
 		top = *pk;
 	if (evq_pop(q, &ev) < 0) {
@@ -197,14 +201,61 @@ static void test_extremes(void)
 	CU_ASSERT(evq_ok);
 }
 
+/* Crowded buckets: clusters nested at several scales, so that a bucket
+ * taken holds many keys, is spread over a finer rung, whose buckets are
+ * crowded in turn, down to the last rung (then sorted whole). */
+static void test_crowded(void)
+{
+	gsl_rng *r = rng_stream_new(RNG_GEN_DEFAULT, 3, 1);
+	size_t n = 200000;
+	int64_t *t = malloc(n * sizeof(*t));
+	/* 2 choices at each of 16 scales 4 bits apart: 65536 times in
+	 * clusters within clusters */
+	for (size_t i = 0; i < n; i++) {
+		int64_t v = 0;
+		for (int l = 0; l < 16; l++)
+			v += (int64_t)(gsl_rng_get(r) & 1) << (4 * l);
+		t[i] = v;
+	}
+	evq_max_depth = 0;
+	CU_ASSERT(all_then_sorted(&queues[0], t, n));
+	CU_ASSERT(evq_max_depth >= 4);
+	/* two keys at each power of two: each rung's first bucket holds all
+	 * the smaller powers, so the spreading goes as deep as it may */
+	size_t m = 0;
+	for (int g = 0; g < 63; g++)
+		for (int64_t j = 0; j < 2; j++)
+			t[m++] = (INT64_C(1) << g) - j;
+	evq_max_depth = 0;
+	CU_ASSERT(all_then_sorted(&queues[0], t, m));
+	CU_ASSERT_EQUAL(evq_max_depth, EVQ_RUNGS);
+	/* a dense cluster (1e5 keys over 3000 ns) among spread keys, the
+	 * near/far mix of a replay; then the same with all the cluster at
+	 * one time (a crowded bucket that cannot be spread) */
+	for (int same = 0; same < 2; same++) {
+		for (size_t i = 0; i < n; i++)
+			t[i] = i % 2 ? (int64_t)(gsl_rng_get(r) % 1000000000000) :
+			       500000 + (same ? 0 : (int64_t)(gsl_rng_get(r) % 3000));
+		evq_max_depth = 0;
+		CU_ASSERT(all_then_sorted(&queues[0], t, n));
+		CU_ASSERT(same ? evq_max_depth >= 1 : evq_max_depth >= 2);
+	}
+	free(t);
+	gsl_rng_free(r);
+	CU_ASSERT(evq_ok);
+}
+
 /* ---- interleaved -------------------------------------------------------- */
 
 /* Random pushes and pops with the pending count walking up to (maxn) and
  * back to 0 (growth and shrink) several times; the reference is a sorted
  * array. Pushes are mostly ahead of the last popped time (spread), some
- * at it, and (past) per mille earlier. */
-static int interleaved(const struct qut *u, uint64_t seed, size_t maxn,
-		       int64_t spread, int past, uint64_t seq_limit)
+ * at it, and (past) per mille earlier; with (near) > 0, half of those
+ * ahead are within (near) of it instead (many near events among far ones:
+ * crowded buckets, spread over finer rungs while pushes land in them). */
+static int interleaved_near(const struct qut *u, uint64_t seed, size_t maxn,
+			    int64_t spread, int64_t near, int past,
+			    uint64_t seq_limit)
 {
 	gsl_rng *r = rng_stream_new(RNG_GEN_DEFAULT, seed, 1);
 	void *q = u->make();
@@ -231,6 +282,8 @@ static int interleaved(const struct qut *u, uint64_t seed, size_t maxn,
 					t = now - 1 - (int64_t)gsl_rng_uniform_int(r, 100);
 				else if (x < 100)
 					t = now;
+				else if (near && x % 2)
+					t = now + (int64_t)rnd(r, (uint64_t)near);
 				else
 					t = now + (int64_t)rnd(r, (uint64_t)spread);
 				u->push(q, t, id);
@@ -267,6 +320,12 @@ static int interleaved(const struct qut *u, uint64_t seed, size_t maxn,
 	return ok;
 }
 
+static int interleaved(const struct qut *u, uint64_t seed, size_t maxn,
+		       int64_t spread, int past, uint64_t seq_limit)
+{
+	return interleaved_near(u, seed, maxn, spread, 0, past, seq_limit);
+}
+
 static void test_interleaved(void)
 {
 	static const size_t sizes[] = { 1, 2, 10, 100, 1000, 5000 };
@@ -278,6 +337,27 @@ static void test_interleaved(void)
 						      sizes[i], spreads[j],
 						      queues[k].general ? 50 : 0,
 						      0));
+	CU_ASSERT(evq_ok);
+}
+
+/* Near and far pushes mixed, past pushes among them; and the same with
+ * renumbering while finer rungs are in use. */
+static void test_near_far(void)
+{
+	static const size_t sizes[] = { 100, 1000, 5000 };
+	static const int64_t near[] = { 1, 100, 10000 };
+	evq_max_depth = 0;
+	for (size_t i = 0; i < 3; i++)
+		for (size_t j = 0; j < 3; j++) {
+			CU_ASSERT(interleaved_near(&queues[0], 400 + 3 * i + j,
+						   sizes[i], INT64_C(1) << 36,
+						   near[j], 50, 0));
+			CU_ASSERT(interleaved_near(&queues[0], 500 + 3 * i + j,
+						   sizes[i], INT64_C(1) << 36,
+						   near[j], 50,
+						   sizes[i] + 17));
+		}
+	CU_ASSERT(evq_max_depth >= 3);
 	CU_ASSERT(evq_ok);
 }
 
@@ -381,8 +461,12 @@ int main(void)
 		{ "random and tied times pop in (time, push) order",
 		  test_random_and_ties },
 		{ "extreme int64 times", test_extremes },
+		{ "crowded buckets: nested clusters, all rungs, equal times",
+		  test_crowded },
 		{ "interleaved, past pushes, growth and shrink",
 		  test_interleaved },
+		{ "near and far pushes, past pushes, renumbering in rungs",
+		  test_near_far },
 		{ "sequence renumbering keeps the order", test_renumber },
 		{ "~1e6 pending in phases, a burst at one instant",
 		  test_large },
