@@ -363,8 +363,10 @@ static inline void srt_sort(struct evq *q)
 	}
 }
 
-/* Move the keys of bucket (i) of rung (r) into srt (which is empty). */
-static void bkt_take(struct evq *q, struct evq_rung *r, uint32_t i)
+/* Move the keys of bucket (i) of rung (r) into srt, or with (to_far)
+ * into far, and free its blocks. Inlined with a constant (to_far). */
+static inline void bkt_move(struct evq *q, struct evq_rung *r, uint32_t i,
+			    int to_far)
 {
 	uint64_t e = r->bkt[i];
 	uint32_t b = (uint32_t)e, n = (uint32_t)(e >> 32);
@@ -372,13 +374,23 @@ static void bkt_take(struct evq *q, struct evq_rung *r, uint32_t i)
 	while (b != EVQ_NIL) {
 		struct evq_blk *bl = &q->blk[b];
 		uint32_t next = bl->next;
-		for (uint32_t j = 0; j < n; j++)
-			srt_add(q, bl->k[j]);
+		for (uint32_t j = 0; j < n; j++) {
+			if (to_far)
+				far_add(q, bl->k[j]);
+			else
+				srt_add(q, bl->k[j]);
+		}
 		bl->next = q->freeblk;
 		q->freeblk = b;
 		b = next;
 		n = BLK_KEYS;
 	}
+}
+
+/* Move the keys of bucket (i) of rung (r) into srt (which is empty). */
+static void bkt_take(struct evq *q, struct evq_rung *r, uint32_t i)
+{
+	bkt_move(q, r, i, 0);
 }
 
 /* srt holds the keys of a bucket just taken from the innermost rung (or
@@ -543,21 +555,8 @@ static void renumber(struct evq *q)
 	q->nsrt = 0;
 	for (unsigned d = 0; d < q->depth; d++) {
 		struct evq_rung *r = &q->rung[d];
-		for (uint32_t i = r->cur; i < r->nb; i++) {
-			uint64_t e = r->bkt[i];
-			uint32_t b = (uint32_t)e, n = (uint32_t)(e >> 32);
-			r->bkt[i] = EVQ_NIL;
-			while (b != EVQ_NIL) {
-				struct evq_blk *bl = &q->blk[b];
-				uint32_t next = bl->next;
-				for (uint32_t j = 0; j < n; j++)
-					far_add(q, bl->k[j]);
-				bl->next = q->freeblk;
-				q->freeblk = b;
-				b = next;
-				n = BLK_KEYS;
-			}
-		}
+		for (uint32_t i = r->cur; i < r->nb; i++)
+			bkt_move(q, r, i, 1);
 	}
 	qsort(q->far, q->nfar, sizeof(*q->far), cmp_key);
 	for (size_t i = 0; i < q->nfar; i++)
