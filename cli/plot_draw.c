@@ -60,7 +60,7 @@ static void caption(const struct plot_script *s, const char *what, double width,
 		    char *buf, size_t len)
 {
 	const struct plot_meta *m = s->meta;
-	char word[160], seeds[160] = "";
+	char word[320], seeds[160] = "";
 	double col = 0;
 	size_t lo, hi, k;
 
