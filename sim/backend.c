@@ -529,6 +529,20 @@ static void prof_spread(const struct sim_prof_hot *h,
 	}
 }
 
+/* (n) times the I/O of one request (io) added to (rb, wb, ro, wo), one
+ * request at a time: the order of the per-request additions it stands
+ * for, so the sums are the same to the bit. */
+static void fio_add_n(const struct sim_fio *io, uint32_t n, double *rb,
+		      double *wb, double *ro, double *wo)
+{
+	for (uint32_t k = 0; k < n; k++) {
+		*rb += io->rb;
+		*wb += io->wb;
+		*ro += io->ro;
+		*wo += io->wo;
+	}
+}
+
 /* The requests in (h)'s counters join the cold sums (pc): a library's
  * count (exact in a double) added, the I/O of a request of h->func added
  * once per request with I/O, in the order of the requests' own
@@ -545,15 +559,9 @@ static void prof_flush(struct sim_be *s, struct sim_prof_hot *h,
 	}
 	if (!was)
 		pc->io_rb = pc->io_wb = pc->io_ro = pc->io_wo = 0;
-	if (h->nio) {
-		const struct sim_fio *io = fio(s, h->func);
-		for (uint32_t k = 0; k < h->nio; k++) {
-			pc->io_rb += io->rb;
-			pc->io_wb += io->wb;
-			pc->io_ro += io->ro;
-			pc->io_wo += io->wo;
-		}
-	}
+	if (h->nio)
+		fio_add_n(fio(s, h->func), h->nio, &pc->io_rb, &pc->io_wb,
+			  &pc->io_ro, &pc->io_wo);
 	h->nreq = h->nio = 0;
 	h->flags |= PROF_SPILLED;
 }
@@ -638,13 +646,9 @@ static void be_profile_read(struct plat *f, struct pvm *v,
 		pr->io_read_ops = pc->io_ro;
 		pr->io_write_ops = pc->io_wo;
 	} else if (h->nio) {	/* the same additions, from zero */
-		const struct sim_fio *io = fio(s, h->func);
-		for (uint32_t k = 0; k < h->nio; k++) {
-			pr->io_read_bytes += io->rb;
-			pr->io_write_bytes += io->wb;
-			pr->io_read_ops += io->ro;
-			pr->io_write_ops += io->wo;
-		}
+		fio_add_n(fio(s, h->func), h->nio, &pr->io_read_bytes,
+			  &pr->io_write_bytes, &pr->io_read_ops,
+			  &pr->io_write_ops);
 	}
 	/* the working set, as a scan of the pages' access bits sees it */
 	pr->mem_ws_mib = model_ws_estimate(&s->cfg->profiling,
