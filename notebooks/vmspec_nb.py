@@ -137,15 +137,17 @@ BOOT_SEED = 12		# bootstrap generator seed (SWR_BOOT_SEED)
 BOOT_MIN = 10		# fewer values: Student t (SWR_BOOT_MIN)
 
 
+def _finite(x):
+    """The finite values of x, their mean (NaN when none) and count."""
+    v = np.asarray(x, dtype=float)
+    v = v[np.isfinite(v)]
+    return v, (float(v.mean()) if len(v) else math.nan), len(v)
+
+
 def t_ci(x, level=LEVEL):
     """Mean and Student t interval of the finite values of x: (mean, lo,
     hi, n); lo = hi = NaN for fewer than 2 values (base/stats.c)."""
-    v = np.asarray(x, dtype=float)
-    v = v[np.isfinite(v)]
-    n = len(v)
-    if n == 0:
-        return (math.nan, math.nan, math.nan, 0)
-    m = float(v.mean())
+    v, m, n = _finite(x)
     if n < 2:
         return (m, math.nan, math.nan, n)
     h = stats.t.ppf(0.5 + level / 2, n - 1) * v.std(ddof=1) / math.sqrt(n)
@@ -193,12 +195,7 @@ class MT19937:
 def boot_ci(x, level=LEVEL, reps=BOOT_REPS, seed=BOOT_SEED):
     """Mean and percentile-bootstrap interval of the mean of the finite
     values of x, drawn exactly as base/stats.c stat_boot_ci does."""
-    v = np.asarray(x, dtype=float)
-    v = v[np.isfinite(v)]
-    n = len(v)
-    if n == 0:
-        return (math.nan, math.nan, math.nan, 0)
-    m = float(v.mean())
+    v, m, n = _finite(x)
     if n < 2:
         return (m, math.nan, math.nan, n)
     r = MT19937(seed ^ (seed >> 32))
