@@ -169,6 +169,12 @@ struct res_file *res_create(const char *path, const struct res_file_attrs *a,
  * long run keeps about two steps of its file in memory. 0 (the default of
  * res_create): leave it all to the kernel. */
 void res_set_write_behind(struct res_file *f, size_t step_bytes);
+/* (on, the default of res_create): full row buffers are written by a
+ * second thread while the run fills the next ones; 0: the run writes them
+ * itself. The file's bytes are the same either way; a failed write is
+ * then reported by a later res_X_commit or by res_run_end. Set before
+ * res_run_begin. */
+void res_set_writer_thread(struct res_file *f, int on);
 /* Start the group /runs/(name). At most one run is open at a time. */
 struct res_run *res_run_begin(struct res_file *f, const char *name,
 			      const struct res_run_attrs *a);

@@ -13,6 +13,10 @@
 #define RES_ERR_LEN 768			/* messages kept with a handle */
 #define RES_BATCH_MAX ((size_t)1 << 20)	/* rows */
 
+/* results_compress.c: add the filters of (c) to dataset creation list
+ * (dcpl); 0 or -1 (HDF5's error stack says why). */
+int res_set_filters(hid_t dcpl, const struct res_compress *c);
+
 enum res_kind { RK_U8, RK_U32, RK_U64, RK_I64, RK_F64, RK_STR };
 
 /* One column: a member of the C row struct. */

@@ -2,14 +2,28 @@
  * in docs/results.md): creating the file, one run at a time, rows built in
  * place in a cache-sized buffer per dataset and appended a buffer at a
  * time, each dataset created at its first write with a chunk sized from
- * its rows, optional compression filters, summary and histogram, run and
- * file attributes, write-behind, the complete flag. Called by the commands
+ * its rows, compression filters (results_compress.c), summary and
+ * histogram, run and file attributes, write-behind, the writer thread,
+ * the complete flag. Called by the commands
  * that run experiments (cli/run.c, cli/real.c, cli/bench.c) and by
  * validate. Invariants: a buffered dataset is written only a whole buffer
  * at a time (whole chunks) until its run ends, and the root attribute
- * complete=1 is written after everything else has been flushed. */
+ * complete=1 is written after everything else has been flushed.
+ *
+ * The writer thread (res_set_writer_thread, on by default): a full buffer
+ * is handed to a second thread, which makes the HDF5 calls of that append
+ * (and write-behind's) while the run fills the next buffer of the
+ * dataset (RES_NBUFS per dataset). Appends are written in the order they
+ * were handed over, and every other HDF5 call of this file waits until
+ * the thread has written all of them (wt_drain), so that only one thread
+ * is ever inside HDF5 (the serial library is not thread-safe) and the
+ * calls, hence the file's bytes, are those of writing in line. The thread
+ * lives from the first handed buffer of a run to the run's close. A
+ * failed append is reported at the next handover or at the close, never
+ * lost: the file is then never marked complete. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,11 +41,39 @@ _Static_assert(sizeof(struct res_request) <= RES_ROW_MAX &&
 	       sizeof(struct res_sample) <= RES_ROW_MAX &&
 	       sizeof(struct res_decision) <= RES_ROW_MAX, "RES_ROW_MAX");
 
+#define RES_NBUFS 8	/* buffers per dataset: one filled, the others
+			 * handed to the writer thread */
+#define RES_WAKE_AT 4	/* appends queued before the thread is woken:
+			 * waking a sleeping thread is a system call and,
+			 * in a VM, an interrupt to the other vCPU */
+
 struct res_buf {
 	hid_t dset;		/* created at the first write, open while the
 				 * run is; -1 before */
 	size_t n;		/* rows buffered */
-	hsize_t written;	/* rows in the dataset */
+	hsize_t written;	/* rows in the dataset, or handed over for it */
+	int cur;		/* the buffer being filled, of RES_NBUFS */
+};
+
+/* An append handed to the writer thread: (n) rows of dataset (t) from its
+ * buffer (k), at row (at). */
+struct res_job {
+	int t, k;
+	size_t n;
+	hsize_t at;
+};
+
+#define RES_NJOBS (RT_NBUF * RES_NBUFS)	/* at most every buffer queued */
+
+struct res_writer {
+	pthread_t thr;
+	pthread_mutex_t mu;
+	pthread_cond_t job, done;	/* a job queued; a job written */
+	struct res_job q[RES_NJOBS];
+	unsigned head, tail;		/* written, queued (counts) */
+	unsigned char busy[RT_NBUF][RES_NBUFS];	/* queued, not written */
+	int running, stop;
+	int failed;			/* an append failed: err says which */
 };
 
 struct res_run {
@@ -53,8 +95,11 @@ struct res_file {
 	off_t wb_old, wb_mark;		/* write-behind marks (file offsets) */
 	struct res_compress comp;	/* filters of every dataset */
 	int failed;			/* a write failed: never complete=1 */
-	unsigned char *rows[RT_NBUF];	/* cap[t] rows each, allocated at
-					 * first use, kept until close */
+	unsigned char *rows[RT_NBUF][RES_NBUFS];	/* cap[t] rows each,
+					 * allocated at first use, kept until
+					 * close (one per dataset in line) */
+	int use_thread;			/* res_set_writer_thread */
+	struct res_writer wt;		/* valid while wt.running */
 	union {				/* the slot when there is none */
 		unsigned char b[RES_ROW_MAX];
 		uint64_t align;
@@ -82,7 +127,8 @@ static int file_free(struct res_file *f)
 	if (f->fid >= 0 && H5Fclose(f->fid) < 0)
 		rc = -EIO;
 	for (t = 0; t < RT_NBUF; t++)
-		free(f->rows[t]);
+		for (int k = 0; k < RES_NBUFS; k++)
+			free(f->rows[t][k]);
 	free(f->path);
 	free(f);
 	return rc;
@@ -111,162 +157,6 @@ static int write_root_attrs(struct res_file *f, const struct res_file_attrs *a)
 	return 0;
 }
 
-/* ---- compression ---- */
-
-#define FILTER_LZ4 32004	/* registered id, hdf5-filter-plugin */
-#define FILTER_BLOSC 32001	/* hdf5-filter-plugin-blosc-serial */
-#define BLOSC_CODE_LZ4 1	/* the Blosc filter's compressor codes */
-#define BLOSC_CODE_ZSTD 5
-
-static const struct res_codec_info {
-	const char *name;
-	H5Z_filter_t filter;	/* a plugin's, or 0 (built in) */
-	const char *package;	/* Debian package of the plugin */
-	int def_level;		/* 0: takes no level */
-} codecs[] = {
-	[RES_CODEC_NONE] = { "none", 0, NULL, 0 },
-	[RES_CODEC_DEFLATE] = { "deflate", 0, NULL, 6 },
-	[RES_CODEC_LZ4] = { "lz4", FILTER_LZ4, "hdf5-filter-plugin", 0 },
-	[RES_CODEC_BLOSC_LZ4] = { "blosc-lz4", FILTER_BLOSC,
-				  "hdf5-filter-plugin-blosc-serial", 5 },
-	[RES_CODEC_BLOSC_ZSTD] = { "blosc-zstd", FILTER_BLOSC,
-				   "hdf5-filter-plugin-blosc-serial", 5 },
-};
-#define NCODECS (sizeof(codecs) / sizeof(codecs[0]))
-
-int res_compress_parse(const char *spec, struct res_compress *c, char *err,
-		       size_t errlen)
-{
-	char name[32];
-	const char *colon;
-	size_t len;
-
-	c->codec = RES_CODEC_NONE;
-	c->level = 0;
-	if (!spec || !spec[0] || !strcmp(spec, "0"))
-		return 0;
-	if (spec[0] >= '1' && spec[0] <= '9' && !spec[1]) {	/* a level */
-		c->codec = RES_CODEC_DEFLATE;
-		c->level = spec[0] - '0';
-		return 0;
-	}
-	colon = strchr(spec, ':');
-	len = colon ? (size_t)(colon - spec) : strlen(spec);
-	if (len >= sizeof(name))
-		len = sizeof(name) - 1;
-	memcpy(name, spec, len);
-	name[len] = '\0';
-	for (size_t i = 0; i < NCODECS; i++) {
-		if (strcmp(name, codecs[i].name))
-			continue;
-		c->codec = (enum res_codec)i;
-		c->level = codecs[i].def_level;
-		if (!colon)
-			return 0;
-		if (codecs[i].def_level && colon[1] >= '1' &&
-		    colon[1] <= '9' && !colon[2]) {
-			c->level = colon[1] - '0';
-			return 0;
-		}
-		c->codec = RES_CODEC_NONE;
-		c->level = 0;
-		if (err && errlen)
-			snprintf(err, errlen, codecs[i].def_level ?
-				 "'%s': the level after '%s:' must be 1..9" :
-				 "'%s': %s takes no level", spec, name);
-		return -EINVAL;
-	}
-	if (err && errlen)
-		snprintf(err, errlen, "'%s' is not a compression: expected "
-			 "none, deflate[:1-9] (or a bare level 0-9), lz4, "
-			 "blosc-lz4[:1-9] or blosc-zstd[:1-9]", spec);
-	return -EINVAL;
-}
-
-/* Whether (dir) is on HDF5's plugin search path. */
-static int plugin_dir_listed(const char *dir)
-{
-	unsigned n = 0;
-	char p[4096];
-
-	if (H5PLsize(&n) < 0)
-		return 0;
-	for (unsigned i = 0; i < n; i++)
-		if (H5PLget(i, p, sizeof(p)) > 0 && !strcmp(p, dir))
-			return 1;
-	return 0;
-}
-
-/* Whether filter (id) can be used, loading its plugin: from HDF5's path
- * (HDF5_PLUGIN_PATH, else its built-in directory), then from Debian's
- * directory when it exists and is not on the path. That one goes first:
- * HDF5 1.10 stops its search at a directory it cannot open. */
-static int filter_ready(H5Z_filter_t id)
-{
-	htri_t ok = H5Zfilter_avail(id);
-	struct stat st;
-
-	if (ok <= 0 && stat(VMSPEC_H5_PLUGIN_DIR, &st) == 0 &&
-	    S_ISDIR(st.st_mode) && !plugin_dir_listed(VMSPEC_H5_PLUGIN_DIR) &&
-	    H5PLprepend(VMSPEC_H5_PLUGIN_DIR) >= 0)
-		ok = H5Zfilter_avail(id);
-	H5Eclear2(H5E_DEFAULT);
-	return ok > 0;
-}
-
-int res_compress_check(const char *spec, char *err, size_t errlen)
-{
-	struct res_compress c;
-	const struct res_codec_info *ci;
-
-	H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-	if (res_compress_parse(spec, &c, err, errlen) < 0)
-		return -EINVAL;
-	ci = &codecs[c.codec];
-	if (!ci->filter || filter_ready(ci->filter))
-		return 0;
-	if (err && errlen)
-		snprintf(err, errlen, "'%s' needs the HDF5 filter plugin %u, "
-			 "not found on HDF5_PLUGIN_PATH nor in %s (Debian: "
-			 "apt-get install %s)", spec, (unsigned)ci->filter,
-			 VMSPEC_H5_PLUGIN_DIR, ci->package);
-	return -ENOENT;
-}
-
-/* The filters of (c) into (dcpl): shuffle then deflate or LZ4 (bytes of
- * a column grouped, so that the compressor sees runs), or Blosc with its
- * own shuffle. Optional, as HDF5's own: a chunk the filter cannot
- * shrink (Blosc refuses a few rows) is stored as it is, marked so in the
- * file, rather than failing. Negative on failure. */
-static int set_filters(hid_t dcpl, const struct res_compress *c)
-{
-	unsigned cd[7] = { 0 };
-
-	switch (c->codec) {
-	case RES_CODEC_NONE:
-		return 0;
-	case RES_CODEC_DEFLATE:
-		if (H5Pset_shuffle(dcpl) < 0)
-			return -1;
-		return H5Pset_deflate(dcpl, (unsigned)c->level);
-	case RES_CODEC_LZ4:
-		if (H5Pset_shuffle(dcpl) < 0)
-			return -1;
-		return H5Pset_filter(dcpl, FILTER_LZ4, H5Z_FLAG_OPTIONAL, 0,
-				     NULL);
-	case RES_CODEC_BLOSC_LZ4:
-	case RES_CODEC_BLOSC_ZSTD:
-		/* 0-3 filled in by the filter; level, byte shuffle, code */
-		cd[4] = (unsigned)c->level;
-		cd[5] = 1;
-		cd[6] = c->codec == RES_CODEC_BLOSC_LZ4 ? BLOSC_CODE_LZ4
-							: BLOSC_CODE_ZSTD;
-		return H5Pset_filter(dcpl, FILTER_BLOSC, H5Z_FLAG_OPTIONAL, 7,
-				     cd);
-	}
-	return -1;
-}
-
 /* ---- the file ---- */
 
 struct res_file *res_create(const char *path, const struct res_file_attrs *a,
@@ -276,7 +166,7 @@ struct res_file *res_create(const char *path, const struct res_file_attrs *a,
 	struct res_file *f;
 	struct res_compress comp;
 	char why[512];
-	hid_t fapl, gcpl, es;
+	hid_t fapl, fcpl, gcpl, es;
 	int sys_errno = 0;
 
 	H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
@@ -302,20 +192,27 @@ struct res_file *res_create(const char *path, const struct res_file_attrs *a,
 		f->cap[t] = f->batch_rows ? f->batch_rows : rows;
 	}
 	f->comp = comp;
+	f->use_thread = 1;
 
 	fapl = h5_fapl_v18();
 	/* the writer's lock is the caller's (exp/run.c holds one on the
 	 * file before it is created): HDF5's own would refuse it */
 	if (fapl >= 0)
 		H5Pset_file_locking(fapl, 0, 1);
-	if (fapl >= 0) {
+	/* the root group without times either (they made two writes of the
+	 * same rows differ when a second ticked between them) */
+	fcpl = H5Pcreate(H5P_FILE_CREATE);
+	if (fapl >= 0 && fcpl >= 0 && H5Pset_obj_track_times(fcpl, 0) >= 0) {
 		errno = 0;
-		f->fid = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+		f->fid = H5Fcreate(path, H5F_ACC_TRUNC, fcpl, fapl);
 		sys_errno = errno;
-		es = h5_err_save(f->fid >= 0);
-		H5Pclose(fapl);
-		h5_err_restore(es);
 	}
+	es = h5_err_save(f->fid >= 0);
+	if (fcpl >= 0)
+		H5Pclose(fcpl);
+	if (fapl >= 0)
+		H5Pclose(fapl);
+	h5_err_restore(es);
 	if (f->fid < 0 && sys_errno) {	/* the OS said why: say only that */
 		H5Eclear2(H5E_DEFAULT);
 		h5_errf(err, errlen, path, -sys_errno, "cannot create: %s",
@@ -392,7 +289,7 @@ static hid_t create_dataset(struct res_file *f, hid_t gid, int t, size_t n)
 	if (sp < 0 || dcpl < 0 || dapl < 0 ||
 	    H5Pset_chunk(dcpl, 1, &chunk) < 0 ||
 	    H5Pset_obj_track_times(dcpl, 0) < 0 ||
-	    set_filters(dcpl, &f->comp) < 0)
+	    res_set_filters(dcpl, &f->comp) < 0)
 		goto out;
 	/* Writes are whole chunks, written once: without a chunk cache they
 	 * go from the row buffer to the file with no copy in between (a
@@ -540,30 +437,178 @@ void res_set_write_behind(struct res_file *f, size_t step_bytes)
 		f->wb_step = step_bytes;
 }
 
-/* Write the rows buffered of dataset (t), creating it at its first
- * write. */
-static int buf_flush(struct res_run *r, int t)
+/* Append (n) rows of dataset (t) from (rows) at row (at), creating it at
+ * its first write; then write-behind's turn, if due. The writer thread's
+ * work, or the run's in line. */
+static int buf_write(struct res_run *r, int t, const void *rows, size_t n,
+		     hsize_t at)
 {
 	struct res_file *f = r->f;
+	int rc;
+
+	if (r->buf[t].dset < 0 && (rc = need_dataset(r, t, n)) < 0)
+		return rc;
+	if (n == 0)
+		return 0;
+	if (dset_write(r->buf[t].dset, f->packed ? f->ftype[t] : f->mtype[t],
+		       rows, n, &at) < 0) {
+		f->failed = 1;
+		return h5_errf(f->err, sizeof(f->err), f->path, -EIO,
+			       "cannot append %zu rows to %s", n,
+			       res_tables[t].name);
+	}
+	f->wb_bytes += n * res_tables[t].row_size;
+	if (f->wb_step && f->wb_bytes >= f->wb_step)
+		write_behind(f);
+	return 0;
+}
+
+static void *wt_main(void *arg)
+{
+	struct res_run *r = arg;
+	struct res_writer *w = &r->f->wt;
+
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		while (w->head == w->tail && !w->stop)
+			pthread_cond_wait(&w->job, &w->mu);
+		if (w->head == w->tail)
+			break;
+		struct res_job j = w->q[w->head % RES_NJOBS];
+		int skip = w->failed;
+		pthread_mutex_unlock(&w->mu);
+		/* only this thread is in HDF5 until the job is marked done */
+		int rc = skip ? 0 : buf_write(r, j.t, r->f->rows[j.t][j.k],
+					      j.n, j.at);
+		pthread_mutex_lock(&w->mu);
+		if (rc < 0)
+			w->failed = 1;
+		w->busy[j.t][j.k] = 0;
+		w->head++;
+		pthread_cond_broadcast(&w->done);
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+/* Wait until the writer thread has written everything handed to it (after
+ * which the caller may call HDF5); -EIO when an append failed. */
+static int wt_drain(struct res_file *f)
+{
+	struct res_writer *w = &f->wt;
+	int failed;
+
+	if (!w->running)
+		return 0;
+	pthread_mutex_lock(&w->mu);
+	if (w->head != w->tail)
+		pthread_cond_signal(&w->job);
+	while (w->head != w->tail)
+		pthread_cond_wait(&w->done, &w->mu);
+	failed = w->failed;
+	pthread_mutex_unlock(&w->mu);
+	return failed ? -EIO : 0;
+}
+
+/* Drain and end the writer thread, if it runs. */
+static int wt_stop(struct res_file *f)
+{
+	struct res_writer *w = &f->wt;
+	int rc;
+
+	if (!w->running)
+		return 0;
+	rc = wt_drain(f);
+	pthread_mutex_lock(&w->mu);
+	w->stop = 1;
+	pthread_cond_signal(&w->job);
+	pthread_mutex_unlock(&w->mu);
+	pthread_join(w->thr, NULL);
+	pthread_cond_destroy(&w->job);
+	pthread_cond_destroy(&w->done);
+	pthread_mutex_destroy(&w->mu);
+	w->running = 0;
+	return rc;
+}
+
+/* Start the writer thread for run (r): 0, or -1 when it cannot be (the
+ * run then writes in line). */
+static int wt_start(struct res_run *r)
+{
+	struct res_writer *w = &r->f->wt;
+
+	memset(w, 0, sizeof(*w));
+	if (pthread_mutex_init(&w->mu, NULL) != 0)
+		return -1;
+	if (pthread_cond_init(&w->job, NULL) != 0)
+		goto no_job;
+	if (pthread_cond_init(&w->done, NULL) != 0)
+		goto no_done;
+	if (pthread_create(&w->thr, NULL, wt_main, r) != 0)
+		goto no_thread;
+	w->running = 1;
+	return 0;
+no_thread:
+	pthread_cond_destroy(&w->done);
+no_done:
+	pthread_cond_destroy(&w->job);
+no_job:
+	pthread_mutex_destroy(&w->mu);
+	return -1;
+}
+
+void res_set_writer_thread(struct res_file *f, int on)
+{
+	if (f && !f->run.open)
+		f->use_thread = on != 0;
+}
+
+/* Write the rows buffered of dataset (t) in line (after the writer
+ * thread's appends), creating the dataset at its first write. */
+static int buf_flush(struct res_run *r, int t)
+{
 	struct res_buf *b = &r->buf[t];
 	int rc;
 
-	if (b->dset < 0 && (rc = need_dataset(r, t, b->n)) < 0)
+	if ((rc = wt_drain(r->f)) < 0)
 		return rc;
-	if (b->n == 0)
-		return 0;
-	if (dset_write(b->dset, f->packed ? f->ftype[t] : f->mtype[t],
-		       f->rows[t], b->n, &b->written) < 0) {
-		f->failed = 1;
-		return h5_errf(f->err, sizeof(f->err), f->path, -EIO,
-			       "cannot append %zu rows to %s", b->n,
-			       res_tables[t].name);
-	}
+	rc = buf_write(r, t, r->f->rows[t][b->cur], b->n, b->written);
+	if (rc < 0)
+		return rc;
 	b->written += b->n;
-	f->wb_bytes += b->n * res_tables[t].row_size;
 	b->n = 0;
-	if (f->wb_step && f->wb_bytes >= f->wb_step)
-		write_behind(f);
+	return 0;
+}
+
+/* The buffer of dataset (t) is full: hand it to the writer thread (started
+ * at the first one) and go on with the next buffer of the dataset once
+ * that one is written; in line without the thread. 0, or -EIO when an
+ * append failed, now or before. */
+static int buf_hand(struct res_run *r, int t)
+{
+	struct res_file *f = r->f;
+	struct res_buf *b = &r->buf[t];
+	struct res_writer *w = &f->wt;
+
+	if (!w->running && (!f->use_thread || wt_start(r) < 0))
+		return buf_flush(r, t);
+	pthread_mutex_lock(&w->mu);
+	if (w->failed) {
+		pthread_mutex_unlock(&w->mu);
+		return -EIO;
+	}
+	w->q[w->tail % RES_NJOBS] = (struct res_job){
+		.t = t, .k = b->cur, .n = b->n, .at = b->written };
+	w->tail++;
+	w->busy[t][b->cur] = 1;
+	b->cur = (b->cur + 1) % RES_NBUFS;
+	if (w->tail - w->head >= RES_WAKE_AT || w->busy[t][b->cur])
+		pthread_cond_signal(&w->job);
+	while (w->busy[t][b->cur])
+		pthread_cond_wait(&w->done, &w->mu);
+	pthread_mutex_unlock(&w->mu);
+	b->written += b->n;
+	b->n = 0;
 	return 0;
 }
 
@@ -571,7 +616,7 @@ static int buf_flush(struct res_run *r, int t)
 static int run_close(struct res_run *r)
 {
 	struct res_file *f = r->f;
-	int t, rc = 0, e;
+	int t, rc = wt_stop(f), e;
 
 	/* every dataset exists once its run is closed, empty or not */
 	for (t = 0; t < RT_COUNT; t++) {
@@ -628,16 +673,23 @@ struct res_run *res_run_begin(struct res_file *f, const char *name,
 		return NULL;
 	}
 	for (t = 0; t < RT_NBUF; t++) {
-		if (f->rows[t])
+		if (f->rows[t][0])
 			continue;
-		f->rows[t] = malloc(f->cap[t] * res_tables[t].row_size);
-		if (!f->rows[t]) {
+		f->rows[t][0] = malloc(f->cap[t] * res_tables[t].row_size);
+		if (!f->rows[t][0]) {
 			h5_errf(f->err, sizeof(f->err), f->path, -ENOMEM,
 				"out of memory for %zu-row buffers",
 				f->cap[t]);
 			return NULL;
 		}
 	}
+	/* the writer thread's buffers; without them, appends are in line */
+	for (t = 0; t < RT_NBUF && f->use_thread; t++)
+		for (int k = 1; k < RES_NBUFS; k++)
+			if (!f->rows[t][k] &&
+			    !(f->rows[t][k] = malloc(f->cap[t] *
+						     res_tables[t].row_size)))
+				f->use_thread = 0;
 	memset(r, 0, sizeof(*r));
 	r->f = f;
 	r->gid = -1;
@@ -692,9 +744,9 @@ static void *slot(struct res_run *r, int t)
 
 	if (!r->open)
 		return f->spare.b;
-	if (b->n == f->cap[t] && buf_flush(r, t) < 0)
+	if (b->n == f->cap[t] && buf_hand(r, t) < 0)
 		return f->spare.b;
-	return f->rows[t] + b->n * res_tables[t].row_size;
+	return f->rows[t][b->cur] + b->n * res_tables[t].row_size;
 }
 
 /* Append the row of the last slot(r, t); write the buffer once full. */
@@ -708,7 +760,7 @@ static int commit(struct res_run *r, int t)
 	if (b->n == f->cap[t])		/* the slot was the spare row */
 		return -EIO;
 	if (++b->n == f->cap[t])
-		return buf_flush(r, t);
+		return buf_hand(r, t);
 	return 0;
 }
 
@@ -742,9 +794,9 @@ ROWS(decision, RT_DEC, struct res_decision)
 static int write_table(struct res_run *r, int t, const void *rows, size_t n)
 {
 	struct res_file *f = r->f;
-	int rc = need_dataset(r, t, n);
+	int rc = wt_drain(f);
 
-	if (rc < 0)
+	if (rc < 0 || (rc = need_dataset(r, t, n)) < 0)
 		return rc;
 	if (dset_write(r->buf[t].dset, f->mtype[t], rows, n, NULL) < 0) {
 		f->failed = 1;
@@ -791,6 +843,8 @@ int res_run_set_u64(struct res_run *r, const char *name, uint64_t v)
 {
 	if (!r || !r->open || !name)
 		return -EINVAL;
+	if (wt_drain(r->f) < 0)
+		return -EIO;
 	if (h5_attr_u64(r->gid, name, v) < 0) {
 		r->f->failed = 1;
 		return h5_errf(r->f->err, sizeof(r->f->err), r->f->path, -EIO,
@@ -807,7 +861,9 @@ int res_run_end(struct res_run *r, double wall_s, uint64_t events)
 	if (!r || !r->open)
 		return -EINVAL;
 	f = r->f;
-	if (h5_attr_f64(r->gid, "wall_seconds", wall_s) < 0 ||
+	if (wt_drain(f) < 0)
+		rc = -EIO;	/* f->err says which append */
+	else if (h5_attr_f64(r->gid, "wall_seconds", wall_s) < 0 ||
 	    h5_attr_u64(r->gid, "events", events) < 0) {
 		f->failed = 1;
 		rc = h5_errf(f->err, sizeof(f->err), f->path, -EIO,

@@ -295,6 +295,7 @@ static int replay_run(const struct vms_config *c, const char *out,
 		return -EIO;
 	}
 	res_set_write_behind(f, (size_t)(c->results.write_behind_mib * 1048576.0));
+	res_set_writer_thread(f, c->results.writer_thread);
 	struct res_run_attrs ra = {
 		.strategy = name, .seed = c->seed,
 		.rng_generator = rng_gen_names[c->rng.generator],

@@ -241,6 +241,7 @@ struct vms_config {
 		char compress[CFG_NAME_LEN];	/* filters (res_compress_parse):
 						 * "none", "deflate:6", "lz4" */
 		double write_behind_mib;	/* write-behind step, 0 = off */
+		int writer_thread;	/* full buffers written by a thread */
 		int64_t timeseries_ns;	/* sampling period of /timeseries */
 		int requests;		/* write /requests */
 		int decisions;		/* write /decisions */

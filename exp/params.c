@@ -716,6 +716,11 @@ const struct cfg_param cfg_params[] = {
 	  "them to disk and drop the step before from the page cache, so a "
 	  "long run holds ~2 steps of its file in memory (0 = leave it to "
 	  "the kernel; on slow storage the run then waits for the disk)" },
+	{ .key = "results.writer_thread", .type = CFG_BOOL,
+	  .offset = OFF(results.writer_thread), .def = "true", .unit = "",
+	  .help = "a second thread writes full row buffers to the file while "
+	  "the run fills the next ones (the same file either way; false: "
+	  "the run writes them itself, for a one-core machine)" },
 	{ .key = "results.timeseries", .type = CFG_DURATION,
 	  .offset = OFF(results.timeseries_ns), .min = 0, .max = 1e9,
 	  .flags = CFG_F_MIN_EXCL, .def = "1s", .unit = "s",

@@ -232,6 +232,7 @@ static struct res_file *create_file(struct vms_config *c, const char *out,
 	}
 	res_set_write_behind(f, (size_t)(c->results.write_behind_mib *
 					 1048576.0));
+	res_set_writer_thread(f, c->results.writer_thread);
 	return f;
 }
 

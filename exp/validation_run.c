@@ -374,6 +374,7 @@ int val_experiment(const struct vms_config *c, const char *out,
 		rc = -EIO;
 		goto out;
 	}
+	res_set_writer_thread(f, c->results.writer_thread);
 	if (!quiet)
 		fprintf(stderr, "vmspec: validating '%s', seed %" PRId64 ", %d "
 			"run%s on KVM and in the simulator -> %s\n", c->name,

@@ -156,6 +156,7 @@ static const struct res_file_attrs file_attrs = {
 
 static size_t write_behind_step;	/* res_set_write_behind of write_file */
 static int use_slots;			/* write_file builds rows in place */
+static int writer_in_line;		/* res_set_writer_thread(f, 0) */
 
 /* Write the three runs; (complete) passed to res_close. */
 static int write_file(const char *path, const char *deflate, int garbage, int complete)
@@ -172,6 +173,8 @@ static int write_file(const char *path, const char *deflate, int garbage, int co
 		return -1;
 	}
 	res_set_write_behind(f, write_behind_step);
+	if (writer_in_line)
+		res_set_writer_thread(f, 0);
 	for (run = 0; run < NRUNS; run++) {
 		struct res_run_attrs ra = { .strategy = run_strategies[run],
 					    .seed = 1000 + run, .replication = -1 };
@@ -664,6 +667,65 @@ static void test_write_behind(void)
 	res_reader_close(rd);
 }
 
+/* The whole file, or NULL. */
+static unsigned char *file_bytes(const char *path, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	unsigned char *b = NULL;
+	long n;
+
+	if (!fp)
+		return NULL;
+	if (fseek(fp, 0, SEEK_END) == 0 && (n = ftell(fp)) > 0 &&
+	    fseek(fp, 0, SEEK_SET) == 0 && (b = malloc((size_t)n)) &&
+	    fread(b, 1, (size_t)n, fp) != (size_t)n) {
+		free(b);
+		b = NULL;
+	}
+	fclose(fp);
+	*len = b ? (size_t)n : 0;
+	return b;
+}
+
+static void same_file_bytes(const char *p1, const char *p2)
+{
+	size_t l1, l2;
+	unsigned char *b1 = file_bytes(p1, &l1), *b2 = file_bytes(p2, &l2);
+
+	CU_ASSERT_PTR_NOT_NULL(b1);
+	CU_ASSERT_PTR_NOT_NULL(b2);
+	CU_ASSERT(b1 && b2 && l1 == l2 && memcmp(b1, b2, l1) == 0);
+	free(b1);
+	free(b2);
+}
+
+/* The writer thread (the default) and writing in line give the same file,
+ * byte for byte, with or without compression and write-behind; so do two
+ * runs with the thread. With 7-row buffers every run hands over more
+ * buffers than a dataset has. */
+static void test_writer_thread(void)
+{
+	const char *a = path_in_dir("wt-thread.h5");
+	const char *b = path_in_dir("wt-inline.h5");
+	const char *c = path_in_dir("wt-thread2.h5");
+	const char *deflate[] = { NULL, "6" };
+	int rc = 0;
+
+	for (int k = 0; k < 2; k++) {
+		write_behind_step = k ? 1 : 0;
+		rc |= write_file(a, deflate[k], 0x5a, 1);
+		writer_in_line = 1;
+		rc |= write_file(b, deflate[k], 0x5a, 1);
+		writer_in_line = 0;
+		rc |= write_file(c, deflate[k], 0x5a, 1);
+		CU_ASSERT_EQUAL_FATAL(rc, 0);
+		same_file_bytes(a, b);
+		same_file_bytes(a, c);
+		compare_files(a, b);
+	}
+	write_behind_step = 0;
+}
+
 static void test_empty_run(void)
 {
 	static const char *const dsets[] = {
@@ -1146,6 +1208,8 @@ int main(void)
 	    !CU_add_test(s, "empty datasets exist", test_empty_run) ||
 	    !CU_add_test(s, "byte-identical datasets", test_identical) ||
 	    !CU_add_test(s, "write-behind keeps the data", test_write_behind) ||
+	    !CU_add_test(s, "the writer thread writes what in line does",
+			 test_writer_thread) ||
 	    !CU_add_test(s, "rows built in place", test_slots) ||
 	    !CU_add_test(s, "chunk from a dataset's rows", test_chunk_choice) ||
 	    !CU_add_test(s, "a run with few rows, a small file",
