@@ -102,6 +102,8 @@ struct vms_config {
 		int64_t diurnal_period_ns;
 		int64_t phase_every_ns;	/* popularity/mix shift period, 0 off */
 		double phase_shift;	/* fraction of the mix redrawn */
+		int read_ahead;		/* simulator: arrivals read by a
+					 * second thread (plat/ahead.c) */
 	} workload;
 	struct {			/* workload.kind: a trace format */
 		char path[CFG_PATH_LEN];	/* trace directory or file */

@@ -88,6 +88,12 @@ const struct cfg_param cfg_params[] = {
 	  .help = "arrival source: synthetic, or a trace replayed from "
 	  "trace.path: azure2019, azure2021 (Azure Functions), invocations "
 	  "(one row per invocation and a function table; docs/traces.md)" },
+	{ .key = "workload.read_ahead", .type = CFG_BOOL,
+	  .offset = OFF(workload.read_ahead), .def = "true", .unit = "",
+	  .help = "simulator: after the first 8192 arrivals, a second thread "
+	  "reads the workload's next arrivals (and draws their library "
+	  "calls) while the loop runs (the same arrivals either way; false: "
+	  "the loop reads them itself, for a one-core machine)" },
 	{ .key = "workload.functions", .type = CFG_INT,
 	  .offset = OFF(workload.functions), .min = 1, .max = 10000000,
 	  .def = "50", .unit = "",

@@ -309,7 +309,14 @@ int plat_event(struct plat *f, const struct evq_event *ev)
 
 void plat_pull(struct plat *f)
 {
-	int rc = wl_next(f->wl, &f->next);
+	if (f->npulled++ == PLAT_AHEAD_AFTER && f->read_ahead && !f->ahead) {
+		f->ahead = plat_ahead_start(f->wl, f->cat, f->draw_calls ?
+					    f->call_rng : NULL);
+		if (f->ahead)
+			f->draw_calls = 0;	/* the reader draws them */
+	}
+	int rc = f->ahead ? plat_ahead_next(f->ahead, &f->next)
+			  : wl_next(f->wl, &f->next);
 	if (rc < 0) {
 		plat_fail(f, rc, "%s", f->wl->err);
 		f->have_next = 0;
@@ -509,6 +516,8 @@ int plat_stop(struct plat *f, int rc, int64_t end_ns)
 		rc = -EPROTO;
 	}
 	f->sum->end_ns = end_ns;
+	plat_ahead_stop(f->ahead);	/* before the source's counts */
+	f->ahead = NULL;
 	plat_overhead_mem(f);	/* its integral up to now (the end) */
 	plat_count_states(f);
 	for (uint32_t i = 0; i < f->vms.used; i++) {
@@ -562,6 +571,8 @@ int plat_finish(struct plat *f, int rc, const struct res_metric *extra,
 
 void plat_release(struct plat *f)
 {
+	plat_ahead_stop(f->ahead);
+	f->ahead = NULL;
 	cat_manifests_release(&f->man);
 	if (f->cat == &f->own_cat)
 		cat_free(&f->own_cat);

@@ -311,6 +311,9 @@ struct plat {
 	gsl_rng *call_rng;
 	struct wl_arrival next;		/* the pulled arrival */
 	int have_next;			/* (next) is valid */
+	int read_ahead;			/* the loop's: may use plat_ahead */
+	uint64_t npulled;		/* arrivals pulled */
+	struct plat_ahead *ahead;	/* the reader thread, or NULL */
 	int drained;			/* on_drain was called */
 	int starting;			/* in the strategy's create */
 	int64_t last_arrival_t;		/* workload time of the last one */

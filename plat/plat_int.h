@@ -14,6 +14,21 @@
 
 #define F(p) ((struct plat *)(p)->impl)
 
+/* ahead.c: arrivals read ahead by a second thread, started by plat_pull
+ * after the first PLAT_AHEAD_AFTER arrivals when the loop allows it
+ * (f->read_ahead): short runs never start one. plat_ahead_start hands it
+ * the source (and, when the front draws the library calls, the call
+ * stream: it then draws them, in the same order); NULL when no thread can
+ * be made (the loop reads in line). plat_ahead_next is wl_next for the
+ * loop; plat_ahead_stop ends the thread (NULL: nothing), after which the
+ * source is the caller's again. */
+#define PLAT_AHEAD_AFTER 8192
+struct plat_ahead;
+struct plat_ahead *plat_ahead_start(struct wl_source *wl,
+				    const struct catalog *cat, gsl_rng *rng);
+int plat_ahead_next(struct plat_ahead *a, struct wl_arrival *out);
+void plat_ahead_stop(struct plat_ahead *a);
+
 /* The strategy broke the contract: fail the run (first error kept) with
  * "strategy NAME broke the platform contract at t=...: (what)"; returns
  * -EINVAL for the action to return. */

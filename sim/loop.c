@@ -68,6 +68,7 @@ int sim_run(const struct vms_config *cfg, const struct strategy_ops *st,
 	struct plat *f = &s->f;
 	plat_init(f, cfg, st, seed, res, hooks, out, &sim_backend, &s->be,
 		  err, errlen);
+	f->read_ahead = cfg->workload.read_ahead;
 	sim_be_init(&s->be, f, seed);
 	int rc = plat_open(f);
 	if (rc == 0)

@@ -451,6 +451,122 @@ static void test_cli_results(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(line, "nothere"));
 }
 
+/* ---- arrivals read ahead (plat/ahead.c) ---------------------------------- */
+
+struct digest {
+	uint64_t h, rows;
+};
+
+static void mix(uint64_t *h, uint64_t v)
+{
+	*h = (*h ^ v) * 0x100000001b3ULL;	/* FNV-1a, a word at a time */
+}
+
+static void digest_row(void *arg, const struct res_request *r)
+{
+	struct digest *d = arg;
+	const uint64_t v[] = { r->id, r->vm_id, (uint64_t)r->arrival_ns,
+			       (uint64_t)r->start_ns, (uint64_t)r->end_ns,
+			       (uint64_t)r->queue_ns, (uint64_t)r->startup_ns,
+			       (uint64_t)r->libload_ns, (uint64_t)r->exec_ns,
+			       r->func, r->start_kind, r->failed };
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		mix(&d->h, v[i]);
+	d->rows++;
+}
+
+/* (c) run with (strategy), arrivals read ahead or in line: its rc, error,
+ * summary and the digest of every request row. */
+static int run_digest(struct vms_config *c, const char *strategy, int ahead,
+		      struct digest *d, struct plat_summary *sum, char *err,
+		      size_t errlen)
+{
+	struct plat_hooks hk = { .request_done = digest_row, .arg = d };
+	*d = (struct digest){ .h = 0xcbf29ce484222325ULL };
+	set(c, "workload.read_ahead=%s", ahead ? "true" : "false");
+	err[0] = '\0';
+	return sim_run(c, strategy_find(strategy), (uint64_t)c->seed, NULL,
+		       &hk, sum, err, errlen);
+}
+
+/* An azure2021 trace of (n) invocations of 50 functions, 20 ms apart,
+ * durations alternating 10 and 15 ms; row (late) (a line number, 0 none)
+ * ends before the row above it started. */
+static void big_2021(const char *path, int n, int late)
+{
+	FILE *f = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("app,func,end_timestamp,duration\n", f);
+	for (int i = 0; i < n; i++) {
+		double dur = i % 2 ? 0.015 : 0.010;
+		double end = 0.02 * i + 0.05;
+		if (i + 2 == late)
+			end -= 1;
+		fprintf(f, "a%d,f%d,%.3f,%.3f\n", i % 7, i % 50, end, dur);
+	}
+	fclose(f);
+}
+
+/* Read ahead by a second thread after the first 8192 arrivals, the
+ * arrivals, the library calls drawn for a trace's and so every request
+ * row are those of reading in line; a broken row found during the run
+ * fails it with the same message after the same requests. */
+static void test_read_ahead(void)
+{
+	char path[600], late[600], err[2][1024];
+	struct vms_config c;
+	struct digest d[2];
+	struct plat_summary sum[2];
+	const char *const strategies[] = { "keepalive", "adaptive" };
+	snprintf(path, sizeof(path), "%s/big.csv", tmp);
+	snprintf(late, sizeof(late), "%s/big-late.csv", tmp);
+	big_2021(path, 20000, 0);
+	big_2021(late, 20000, 15002);
+
+	config(&c, (const char *const[]){ "workload.kind=azure2021", NULL });
+	set(&c, "trace.path=\"%s\"", path);
+	for (int s = 0; s < 2; s++) {
+		for (int a = 0; a < 2; a++)
+			CU_ASSERT_EQUAL(run_digest(&c, strategies[s], a, &d[a],
+						   &sum[a], err[a],
+						   sizeof(err[a])), 0);
+		CU_ASSERT_EQUAL(d[0].rows, 20000);
+		CU_ASSERT_EQUAL(d[1].rows, d[0].rows);
+		CU_ASSERT_EQUAL(d[1].h, d[0].h);
+		CU_ASSERT_EQUAL(sum[1].events, sum[0].events);
+		CU_ASSERT_EQUAL(sum[1].vms_created, sum[0].vms_created);
+		for (int a = 0; a < 2; a++)
+			plat_summary_release(&sum[a]);
+	}
+
+	set(&c, "trace.path=\"%s\"", late);
+	for (int a = 0; a < 2; a++) {
+		CU_ASSERT(run_digest(&c, "keepalive", a, &d[a], &sum[a],
+				     err[a], sizeof(err[a])) < 0);
+		CU_ASSERT_PTR_NOT_NULL(strstr(err[a], "big-late.csv:15002: "
+						      "column end_timestamp:"));
+	}
+	CU_ASSERT_STRING_EQUAL(err[1], err[0]);
+	CU_ASSERT_EQUAL(sum[1].requests, sum[0].requests);
+	CU_ASSERT(sum[0].requests > 8192);
+	for (int a = 0; a < 2; a++)
+		plat_summary_release(&sum[a]);
+	cfg_release(&c);
+
+	/* a synthetic workload brings its own calls */
+	config(&c, (const char *const[]){ "workload.rate=400", "duration=60s",
+					  NULL });
+	for (int a = 0; a < 2; a++)
+		CU_ASSERT_EQUAL(run_digest(&c, "adaptive", a, &d[a], &sum[a],
+					   err[a], sizeof(err[a])), 0);
+	CU_ASSERT(d[0].rows > 8192 * 2);
+	CU_ASSERT_EQUAL(d[1].rows, d[0].rows);
+	CU_ASSERT_EQUAL(d[1].h, d[0].h);
+	for (int a = 0; a < 2; a++)
+		plat_summary_release(&sum[a]);
+	cfg_release(&c);
+}
+
 /* ---- main ---------------------------------------------------------------- */
 
 static int rm_entry(const char *path, const struct stat *sb, int flag,
@@ -487,6 +603,8 @@ int main(int argc, char **argv)
 		{ "trace.* rows, validation, relative paths", test_config_rows },
 		{ "vmspec run: checksum, incomplete on failure",
 		  test_cli_results },
+		{ "arrivals read ahead: the run of reading in line",
+		  test_read_ahead },
 		{ NULL, NULL },
 	};
 	int rc = cu_run("traces_run", tests);

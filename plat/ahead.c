@@ -1,0 +1,169 @@
+/* ahead.c - arrivals read ahead on a second thread (plat/plat_int.h). A
+ * long simulated run hands its workload source to a reader thread, which
+ * fills blocks of arrivals (with a trace, also the libraries each calls,
+ * drawn from the front's call stream) while the loop handles events; the
+ * loop takes the blocks in order. The source and the call stream are used
+ * by one thread at a time, in the order of the arrivals, so the arrivals
+ * and draws are those of reading in line. Waking a sleeping thread is a
+ * system call (and, in a VM, an interrupt to the other vCPU): the reader
+ * is woken only when half the blocks are free, the loop only when it waits
+ * for a block. Invariant: block i of the ring is the reader's while
+ * filled <= i, the loop's while taken <= i < filled. */
+#include <pthread.h>
+#include <stdlib.h>
+#include "base/util.h"
+#include "plat/plat_int.h"
+
+#define AHEAD_BLOCK 2048	/* arrivals per block */
+#define AHEAD_NBLOCKS 16	/* blocks in the ring (1.3 MB) */
+#define AHEAD_PREFETCH 6	/* arrivals loaded ahead of the loop */
+
+struct ahead_blk {
+	uint32_t n;		/* arrivals in a[] */
+	int rc;			/* after them: 1 more, 0 the end, < 0 an
+				 * error (the source's err says which) */
+	struct wl_arrival a[AHEAD_BLOCK];
+};
+
+struct plat_ahead {
+	pthread_t thr;
+	pthread_mutex_t mu;
+	pthread_cond_t to_reader, to_loop;
+	unsigned filled, taken;	/* blocks filled by the reader, given back
+				 * by the loop (counts) */
+	int reader_waits, loop_waits, stop;
+	/* the reader's */
+	struct wl_source *wl;
+	const struct catalog *cat;
+	gsl_rng *rng;		/* NULL: the source brings the calls */
+	/* the loop's */
+	uint32_t pos;		/* next arrival of block (taken) */
+	int have;		/* block (taken) is the loop's */
+	struct ahead_blk blk[AHEAD_NBLOCKS];
+};
+
+/* One block's worth of the source's arrivals into (b). */
+static void fill(struct plat_ahead *a, struct ahead_blk *b)
+{
+	uint32_t n = 0;
+	int rc = 1;
+	while (n < AHEAD_BLOCK) {
+		struct wl_arrival *x = &b->a[n];
+		rc = wl_next(a->wl, x);
+		if (rc <= 0)
+			break;
+		/* the front's draw (plat_arrive), for a valid arrival;
+		 * plat_pull fails the run at an invalid one */
+		if (a->rng && x->func < a->cat->nfuncs)
+			x->calls = cat_draw_calls(
+				a->cat, x->func,
+				x->phase < a->cat->nphases ? x->phase : 0,
+				a->rng);
+		n++;
+	}
+	b->n = n;
+	b->rc = rc > 0 ? 1 : rc;
+}
+
+static void *reader(void *arg)
+{
+	struct plat_ahead *a = arg;
+	pthread_mutex_lock(&a->mu);
+	for (;;) {
+		while (a->filled - a->taken == AHEAD_NBLOCKS && !a->stop) {
+			a->reader_waits = 1;
+			pthread_cond_wait(&a->to_reader, &a->mu);
+		}
+		a->reader_waits = 0;
+		if (a->stop)
+			break;
+		struct ahead_blk *b = &a->blk[a->filled % AHEAD_NBLOCKS];
+		pthread_mutex_unlock(&a->mu);
+		fill(a, b);
+		pthread_mutex_lock(&a->mu);
+		a->filled++;
+		if (a->loop_waits)
+			pthread_cond_signal(&a->to_loop);
+		if (b->rc <= 0)
+			break;	/* the end, or an error: nothing follows */
+	}
+	pthread_mutex_unlock(&a->mu);
+	return NULL;
+}
+
+struct plat_ahead *plat_ahead_start(struct wl_source *wl,
+				    const struct catalog *cat, gsl_rng *rng)
+{
+	struct plat_ahead *a = calloc(1, sizeof(*a));
+	if (!a)
+		return NULL;
+	a->wl = wl;
+	a->cat = cat;
+	a->rng = rng;
+	if (pthread_mutex_init(&a->mu, NULL) != 0)
+		goto no_mu;
+	if (pthread_cond_init(&a->to_reader, NULL) != 0)
+		goto no_reader;
+	if (pthread_cond_init(&a->to_loop, NULL) != 0)
+		goto no_loop;
+	if (pthread_create(&a->thr, NULL, reader, a) != 0)
+		goto no_thread;
+	return a;
+no_thread:
+	pthread_cond_destroy(&a->to_loop);
+no_loop:
+	pthread_cond_destroy(&a->to_reader);
+no_reader:
+	pthread_mutex_destroy(&a->mu);
+no_mu:
+	free(a);
+	return NULL;
+}
+
+int plat_ahead_next(struct plat_ahead *a, struct wl_arrival *out)
+{
+	struct ahead_blk *b = &a->blk[a->taken % AHEAD_NBLOCKS];
+	if (a->have && a->pos < b->n) {
+		/* written by the other core: start the lines coming */
+		__builtin_prefetch(&b->a[a->pos + AHEAD_PREFETCH]);
+		*out = b->a[a->pos++];
+		return 1;
+	}
+	if (a->have) {
+		if (b->rc != 1)
+			return b->rc;	/* the last block: stays the last */
+		pthread_mutex_lock(&a->mu);
+		a->taken++;
+		if (a->reader_waits &&
+		    AHEAD_NBLOCKS - (a->filled - a->taken) >= AHEAD_NBLOCKS / 2)
+			pthread_cond_signal(&a->to_reader);
+		pthread_mutex_unlock(&a->mu);
+		a->have = 0;
+		b = &a->blk[a->taken % AHEAD_NBLOCKS];
+	}
+	pthread_mutex_lock(&a->mu);
+	while (a->filled == a->taken) {
+		a->loop_waits = 1;
+		pthread_cond_wait(&a->to_loop, &a->mu);
+	}
+	a->loop_waits = 0;
+	pthread_mutex_unlock(&a->mu);
+	a->have = 1;
+	a->pos = 0;
+	return plat_ahead_next(a, out);
+}
+
+void plat_ahead_stop(struct plat_ahead *a)
+{
+	if (!a)
+		return;
+	pthread_mutex_lock(&a->mu);
+	a->stop = 1;
+	pthread_cond_signal(&a->to_reader);
+	pthread_mutex_unlock(&a->mu);
+	pthread_join(a->thr, NULL);
+	pthread_cond_destroy(&a->to_loop);
+	pthread_cond_destroy(&a->to_reader);
+	pthread_mutex_destroy(&a->mu);
+	free(a);
+}
