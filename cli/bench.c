@@ -79,7 +79,10 @@ static const char replay_usage[] =
 	"rejected for lack of memory or cores), writes the full results file\n"
 	"(/requests, /vms, /timeseries, /decisions, /summary) to a temporary\n"
 	"file, then deletes it. The time measured is the whole run: trace\n"
-	"validation, simulation and results writing.\n"
+	"validation, simulation and results writing. Besides the loop, a\n"
+	"reader thread reads the arrivals ahead (workload.read_ahead) and a\n"
+	"writer thread writes the results (results.writer_thread); set both\n"
+	"to false to time the loop alone on one core.\n"
 	"\n"
 	"options:\n"
 	"  -n, --invocations N   invocations to replay (default 1e6)\n"
@@ -460,6 +463,9 @@ static int bench_replay(int argc, char **argv)
 	printf("replay: %s, seed %" PRId64 " (%s), results %s (%s)\n",
 	       a.strategy, cfg.seed, rng_gen_names[cfg.rng.generator], out,
 	       a.no_requests ? "without /requests and /decisions" : "full");
+	printf("replay: threads: the loop%s%s\n",
+	       cfg.workload.read_ahead ? ", a reader (arrivals ahead)" : "",
+	       cfg.results.writer_thread ? ", a writer (results)" : "");
 	fflush(stdout);
 	struct plat_summary sum;
 	double t0 = wall_seconds();
