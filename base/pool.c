@@ -61,6 +61,18 @@ uint32_t pool_take(struct pool *p, size_t link)
 	return p->used++;
 }
 
+void *pool_side(struct pool *p, uint32_t i)
+{
+	while ((i >> POOL_CHUNK_BITS) >= p->nchunks) {
+		if (p->used == POOL_NONE - 1)
+			xabort("more than 2^32 live objects");
+		uint32_t at = p->used;
+		pool_take(p, 0);	/* a fresh chunk: no free list here */
+		p->used = (at | ((1u << POOL_CHUNK_BITS) - 1)) + 1;
+	}
+	return pool_at(p, i);
+}
+
 void pool_put(struct pool *p, uint32_t i, size_t link)
 {
 	*(uint32_t *)((char *)pool_at(p, i) + link) = p->free_head;

@@ -37,6 +37,10 @@ void pool_init(struct pool *p, size_t elem);
  * past 2^32 - 1 objects or on out-of-memory. */
 uint32_t pool_take(struct pool *p, size_t link);
 void pool_put(struct pool *p, uint32_t i, size_t link);
+/* Object (i) of a side table: a pool indexed like another one, which
+ * holds what its objects need rarely, so that theirs stay small. Chunks
+ * are made (zeroed) up to (i) on first use; no free list. */
+void *pool_side(struct pool *p, uint32_t i);
 void pool_release(struct pool *p);
 
 static inline void *pool_at(const struct pool *p, uint32_t i)

@@ -406,9 +406,10 @@ void plat_init(struct plat *f, const struct vms_config *cfg,
 	f->errlen = errlen;
 	err[0] = 0;
 	size_t pre = CAT_MAX_LIBS * sizeof(uint32_t);
-	f->vm_preload_off = PLAT_VM_BYTES + PLAT_ALIGN8(be->vm_size);
+	f->vm_rec_bytes = PLAT_VM_BYTES + PLAT_ALIGN8(be->vm_size);
 	f->snap_preload_off = PLAT_SNAP_BYTES + PLAT_ALIGN8(be->snap_size);
-	pool_init(&f->vms, f->vm_preload_off + pre);
+	pool_init(&f->vms, f->vm_rec_bytes);
+	pool_init(&f->vmpre, pre);
 	pool_init(&f->reqs, PLAT_REQ_BYTES + PLAT_ALIGN8(be->req_size));
 	pool_init(&f->snaps, f->snap_preload_off + pre);
 	evq_init(&f->q, 1024);
@@ -584,6 +585,7 @@ void plat_release(struct plat *f)
 	gsl_rng_free(f->call_rng);
 	evq_release(&f->q);
 	pool_release(&f->vms);
+	pool_release(&f->vmpre);
 	pool_release(&f->reqs);
 	pool_release(&f->snaps);
 	free(f->dfr);

@@ -320,7 +320,9 @@ struct plat {
 
 	/* the tables */
 	struct pool vms, reqs, snaps;
-	size_t vm_preload_off, snap_preload_off;	/* in a record */
+	struct pool vmpre;		/* by VM slot: plat_vm_preload */
+	size_t vm_rec_bytes;		/* a VM record: front and backend parts */
+	size_t snap_preload_off;	/* in a snapshot record */
 	uint64_t next_req_id, next_vm_id, timer_gen;
 	uint32_t live_vms, live_specialized;
 	uint32_t n_by_state[VM_STATE_COUNT];
@@ -403,10 +405,12 @@ static inline void *plat_snap_be(struct plat *f, const struct psnap *sn)
 }
 
 /* Global ids of the libraries a runtime VM (or the VM a snapshot was taken
- * of) preloaded: [npreload] of CAT_MAX_LIBS. */
+ * of) preloaded: [npreload] of CAT_MAX_LIBS. A VM's are in a side table by
+ * slot (f->vmpre): 256 bytes that most VMs never use, kept out of the VM
+ * records, which the loop touches at random. */
 static inline uint32_t *plat_vm_preload(struct plat *f, const struct pvm *v)
 {
-	return (uint32_t *)((char *)v + f->vm_preload_off);
+	return pool_side(&f->vmpre, v->pub.slot);
 }
 
 static inline uint32_t *plat_snap_preload(struct plat *f,

@@ -87,7 +87,7 @@ static struct pvm *new_vm(struct plat *f, uint32_t func, uint32_t rt,
 {
 	uint32_t slot = pool_take(&f->vms, offsetof(struct pvm, free_next));
 	struct pvm *v = plat_vmrec(f, slot);
-	memset(v, 0, f->vm_preload_off);	/* the front's part and the
+	memset(v, 0, f->vm_rec_bytes);	/* the front's part and the
 						 * backend's */
 	v->pub.id = ++f->next_vm_id;
 	v->pub.slot = slot;

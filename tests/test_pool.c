@@ -2,7 +2,8 @@
  * while the pool grows, objects zeroed at first use, the free list reused
  * last in first out, a pool's chunks cut from huge-page slabs once it
  * holds MEM_HUGE_BYTES of them (never before, never for a chunk larger
- * than a slab), and release. */
+ * than a slab), and release; a side table (pool_side) indexed like
+ * another pool. */
 #include <stdint.h>
 #include <string.h>
 #include "base/pool.h"
@@ -80,6 +81,31 @@ static void test_small_and_large(void)
 	pool_release(&p);
 }
 
+/* A side table: any index first (chunks made up to it, zeroed), objects
+ * that keep their contents and addresses while it grows, indices that
+ * pool_take would not hand out again. */
+static void test_side(void)
+{
+	struct pool p;
+	pool_init(&p, 256);
+	uint32_t *far = pool_side(&p, 3000);	/* chunk 2 first */
+	CU_ASSERT_EQUAL(p.nchunks, 3);
+	CU_ASSERT(far[0] == 0 && far[63] == 0);
+	far[5] = 77;
+	uint32_t *near = pool_side(&p, 2);
+	CU_ASSERT_EQUAL(p.nchunks, 3);		/* already there */
+	CU_ASSERT(near[0] == 0);
+	near[0] = 11;
+	for (uint32_t i = 0; i < 9000; i++)	/* 9 chunks */
+		*(uint32_t *)pool_side(&p, i) += i;
+	CU_ASSERT_EQUAL(p.nchunks, 9);
+	CU_ASSERT(pool_side(&p, 3000) == far && far[5] == 77 &&
+		  far[0] == 3000);
+	CU_ASSERT(pool_side(&p, 2) == near && near[0] == 13);
+	CU_ASSERT(pool_take(&p, 0) >= 9000);
+	pool_release(&p);
+}
+
 int main(void)
 {
 	static const struct cu_test t[] = {
@@ -87,6 +113,7 @@ int main(void)
 		  test_grow_stable },
 		{ "small pools stay plain, huge chunks too",
 		  test_small_and_large },
+		{ "a side table indexed like another pool", test_side },
 		{ NULL, NULL },
 	};
 	return cu_run("pool", t);
