@@ -10,7 +10,9 @@
  * for a block. Invariant: block i of the ring is the reader's while
  * filled <= i, the loop's while taken <= i < filled. */
 #include <pthread.h>
+#include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 #include "base/util.h"
 #include "plat/plat_int.h"
 
@@ -19,27 +21,31 @@
 #define AHEAD_PREFETCH 6	/* arrivals loaded ahead of the loop */
 
 struct ahead_blk {
+	struct wl_arrival a[AHEAD_BLOCK];
 	uint32_t n;		/* arrivals in a[] */
 	int rc;			/* after them: 1 more, 0 the end, < 0 an
 				 * error (the source's err says which) */
-	struct wl_arrival a[AHEAD_BLOCK];
-};
+} __attribute__((aligned(64)));
 
+/* What each thread writes is on lines of its own: a line written by one
+ * core and read by the other moves between them at every write. */
 struct plat_ahead {
-	pthread_t thr;
+	struct ahead_blk blk[AHEAD_NBLOCKS];
+	/* under mu */
 	pthread_mutex_t mu;
 	pthread_cond_t to_reader, to_loop;
 	unsigned filled, taken;	/* blocks filled by the reader, given back
 				 * by the loop (counts) */
 	int reader_waits, loop_waits, stop;
-	/* the reader's */
-	struct wl_source *wl;
+	/* the reader's, set before it starts */
+	struct wl_source *wl __attribute__((aligned(64)));
 	const struct catalog *cat;
 	gsl_rng *rng;		/* NULL: the source brings the calls */
+	pthread_t thr;
 	/* the loop's */
-	uint32_t pos;		/* next arrival of block (taken) */
-	int have;		/* block (taken) is the loop's */
-	struct ahead_blk blk[AHEAD_NBLOCKS];
+	struct ahead_blk *cur __attribute__((aligned(64)));	/* block
+				 * (taken) while the loop reads it, or NULL */
+	uint32_t pos;		/* its next arrival */
 };
 
 /* One block's worth of the source's arrivals into (b). */
@@ -94,9 +100,11 @@ static void *reader(void *arg)
 struct plat_ahead *plat_ahead_start(struct wl_source *wl,
 				    const struct catalog *cat, gsl_rng *rng)
 {
-	struct plat_ahead *a = calloc(1, sizeof(*a));
+	struct plat_ahead *a = aligned_alloc(64, sizeof(*a));
 	if (!a)
 		return NULL;
+	/* the blocks are written by the reader before the loop reads them */
+	memset(&a->mu, 0, sizeof(*a) - offsetof(struct plat_ahead, mu));
 	a->wl = wl;
 	a->cat = cat;
 	a->rng = rng;
@@ -122,34 +130,32 @@ no_mu:
 
 int plat_ahead_next(struct plat_ahead *a, struct wl_arrival *out)
 {
-	struct ahead_blk *b = &a->blk[a->taken % AHEAD_NBLOCKS];
-	if (a->have && a->pos < b->n) {
+	struct ahead_blk *b = a->cur;
+	if (b && a->pos < b->n) {
 		/* written by the other core: start the lines coming */
 		__builtin_prefetch(&b->a[a->pos + AHEAD_PREFETCH]);
 		*out = b->a[a->pos++];
 		return 1;
 	}
-	if (a->have) {
-		if (b->rc != 1)
-			return b->rc;	/* the last block: stays the last */
-		pthread_mutex_lock(&a->mu);
+	if (b && b->rc != 1)
+		return b->rc;	/* the last block: stays the last */
+	pthread_mutex_lock(&a->mu);
+	if (b) {		/* give it back */
 		a->taken++;
 		if (a->reader_waits &&
 		    AHEAD_NBLOCKS - (a->filled - a->taken) >= AHEAD_NBLOCKS / 2)
 			pthread_cond_signal(&a->to_reader);
-		pthread_mutex_unlock(&a->mu);
-		a->have = 0;
-		b = &a->blk[a->taken % AHEAD_NBLOCKS];
 	}
-	pthread_mutex_lock(&a->mu);
 	while (a->filled == a->taken) {
 		a->loop_waits = 1;
 		pthread_cond_wait(&a->to_loop, &a->mu);
 	}
 	a->loop_waits = 0;
 	pthread_mutex_unlock(&a->mu);
-	a->have = 1;
+	a->cur = &a->blk[a->taken % AHEAD_NBLOCKS];
 	a->pos = 0;
+	for (int i = 0; i < AHEAD_PREFETCH; i++)
+		__builtin_prefetch(&a->cur->a[i]);
 	return plat_ahead_next(a, out);
 }
 
