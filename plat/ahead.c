@@ -133,7 +133,8 @@ int plat_ahead_next(struct plat_ahead *a, struct wl_arrival *out)
 	struct ahead_blk *b = a->cur;
 	if (b && a->pos < b->n) {
 		/* written by the other core: start the lines coming */
-		__builtin_prefetch(&b->a[a->pos + AHEAD_PREFETCH]);
+		if (a->pos + AHEAD_PREFETCH < AHEAD_BLOCK)
+			__builtin_prefetch(&b->a[a->pos + AHEAD_PREFETCH]);
 		*out = b->a[a->pos++];
 		return 1;
 	}
