@@ -746,7 +746,13 @@ static void *slot(struct res_run *r, int t)
 		return f->spare.b;
 	if (b->n == f->cap[t] && buf_hand(r, t) < 0)
 		return f->spare.b;
-	return f->rows[t][b->cur] + b->n * res_tables[t].row_size;
+	unsigned char *p = f->rows[t][b->cur] + b->n * res_tables[t].row_size;
+	/* a buffer comes back from the writer thread's core: ask for the
+	 * lines a few rows ahead for writing, so that the row's stores do
+	 * not wait for them (within the buffer: cap rows of row_size) */
+	if ((b->n + 4) < f->cap[t])
+		__builtin_prefetch(p + 4 * res_tables[t].row_size, 1);
+	return p;
 }
 
 /* Append the row of the last slot(r, t); write the buffer once full. */

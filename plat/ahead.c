@@ -55,6 +55,9 @@ static void fill(struct plat_ahead *a, struct ahead_blk *b)
 	int rc = 1;
 	while (n < AHEAD_BLOCK) {
 		struct wl_arrival *x = &b->a[n];
+		/* the block's lines were last read by the loop's core */
+		if (n + AHEAD_PREFETCH < AHEAD_BLOCK)
+			__builtin_prefetch(&b->a[n + AHEAD_PREFETCH], 1);
 		rc = wl_next(a->wl, x);
 		if (rc <= 0)
 			break;
