@@ -33,6 +33,7 @@
 #include "base/h5util.h"
 #include "base/prov.h"
 #include "base/results_int.h"
+#include "base/util.h"
 
 #define RES_CHUNK_MAX_BYTES ((size_t)4 << 20)	/* one chunk on disk */
 #define RES_ROW_MAX 128				/* bytes of the largest row */
@@ -66,9 +67,8 @@ struct res_job {
 #define RES_NJOBS (RT_NBUF * RES_NBUFS)	/* at most every buffer queued */
 
 struct res_writer {
-	pthread_t thr;
-	pthread_mutex_t mu;
-	pthread_cond_t job, done;	/* a job queued; a job written */
+	struct bgthread t;	/* to_thread: a job queued; to_owner: a job
+				 * written */
 	struct res_job q[RES_NJOBS];
 	unsigned head, tail;		/* written, queued (counts) */
 	unsigned char busy[RT_NBUF][RES_NBUFS];	/* queued, not written */
@@ -468,26 +468,26 @@ static void *wt_main(void *arg)
 	struct res_run *r = arg;
 	struct res_writer *w = &r->f->wt;
 
-	pthread_mutex_lock(&w->mu);
+	pthread_mutex_lock(&w->t.mu);
 	for (;;) {
 		while (w->head == w->tail && !w->stop)
-			pthread_cond_wait(&w->job, &w->mu);
+			pthread_cond_wait(&w->t.to_thread, &w->t.mu);
 		if (w->head == w->tail)
 			break;
 		struct res_job j = w->q[w->head % RES_NJOBS];
 		int skip = w->failed;
-		pthread_mutex_unlock(&w->mu);
+		pthread_mutex_unlock(&w->t.mu);
 		/* only this thread is in HDF5 until the job is marked done */
 		int rc = skip ? 0 : buf_write(r, j.t, r->f->rows[j.t][j.k],
 					      j.n, j.at);
-		pthread_mutex_lock(&w->mu);
+		pthread_mutex_lock(&w->t.mu);
 		if (rc < 0)
 			w->failed = 1;
 		w->busy[j.t][j.k] = 0;
 		w->head++;
-		pthread_cond_broadcast(&w->done);
+		pthread_cond_broadcast(&w->t.to_owner);
 	}
-	pthread_mutex_unlock(&w->mu);
+	pthread_mutex_unlock(&w->t.mu);
 	return NULL;
 }
 
@@ -500,13 +500,13 @@ static int wt_drain(struct res_file *f)
 
 	if (!w->running)
 		return 0;
-	pthread_mutex_lock(&w->mu);
+	pthread_mutex_lock(&w->t.mu);
 	if (w->head != w->tail)
-		pthread_cond_signal(&w->job);
+		pthread_cond_signal(&w->t.to_thread);
 	while (w->head != w->tail)
-		pthread_cond_wait(&w->done, &w->mu);
+		pthread_cond_wait(&w->t.to_owner, &w->t.mu);
 	failed = w->failed;
-	pthread_mutex_unlock(&w->mu);
+	pthread_mutex_unlock(&w->t.mu);
 	return failed ? -EIO : 0;
 }
 
@@ -519,14 +519,7 @@ static int wt_stop(struct res_file *f)
 	if (!w->running)
 		return 0;
 	rc = wt_drain(f);
-	pthread_mutex_lock(&w->mu);
-	w->stop = 1;
-	pthread_cond_signal(&w->job);
-	pthread_mutex_unlock(&w->mu);
-	pthread_join(w->thr, NULL);
-	pthread_cond_destroy(&w->job);
-	pthread_cond_destroy(&w->done);
-	pthread_mutex_destroy(&w->mu);
+	bgthread_stop(&w->t, &w->stop);
 	w->running = 0;
 	return rc;
 }
@@ -538,23 +531,10 @@ static int wt_start(struct res_run *r)
 	struct res_writer *w = &r->f->wt;
 
 	memset(w, 0, sizeof(*w));
-	if (pthread_mutex_init(&w->mu, NULL) != 0)
+	if (bgthread_start(&w->t, wt_main, r) < 0)
 		return -1;
-	if (pthread_cond_init(&w->job, NULL) != 0)
-		goto no_job;
-	if (pthread_cond_init(&w->done, NULL) != 0)
-		goto no_done;
-	if (pthread_create(&w->thr, NULL, wt_main, r) != 0)
-		goto no_thread;
 	w->running = 1;
 	return 0;
-no_thread:
-	pthread_cond_destroy(&w->done);
-no_done:
-	pthread_cond_destroy(&w->job);
-no_job:
-	pthread_mutex_destroy(&w->mu);
-	return -1;
 }
 
 void res_set_writer_thread(struct res_file *f, int on)
@@ -592,9 +572,9 @@ static int buf_hand(struct res_run *r, int t)
 
 	if (!w->running && (!f->use_thread || wt_start(r) < 0))
 		return buf_flush(r, t);
-	pthread_mutex_lock(&w->mu);
+	pthread_mutex_lock(&w->t.mu);
 	if (w->failed) {
-		pthread_mutex_unlock(&w->mu);
+		pthread_mutex_unlock(&w->t.mu);
 		return -EIO;
 	}
 	w->q[w->tail % RES_NJOBS] = (struct res_job){
@@ -603,10 +583,10 @@ static int buf_hand(struct res_run *r, int t)
 	w->busy[t][b->cur] = 1;
 	b->cur = (b->cur + 1) % RES_NBUFS;
 	if (w->tail - w->head >= RES_WAKE_AT || w->busy[t][b->cur])
-		pthread_cond_signal(&w->job);
+		pthread_cond_signal(&w->t.to_thread);
 	while (w->busy[t][b->cur])
-		pthread_cond_wait(&w->done, &w->mu);
-	pthread_mutex_unlock(&w->mu);
+		pthread_cond_wait(&w->t.to_owner, &w->t.mu);
+	pthread_mutex_unlock(&w->t.mu);
 	b->written += b->n;
 	b->n = 0;
 	return 0;

@@ -203,3 +203,35 @@ void host_describe(char *buf, size_t n, const char *suffix)
 	snprintf(buf, n, "%s (%s, %ld CPUs%s)", host, model,
 		 sysconf(_SC_NPROCESSORS_ONLN), suffix ? suffix : "");
 }
+
+int bgthread_start(struct bgthread *t, void *(*fn)(void *), void *arg)
+{
+	if (pthread_mutex_init(&t->mu, NULL) != 0)
+		return -1;
+	if (pthread_cond_init(&t->to_thread, NULL) != 0)
+		goto no_to_thread;
+	if (pthread_cond_init(&t->to_owner, NULL) != 0)
+		goto no_to_owner;
+	if (pthread_create(&t->thr, NULL, fn, arg) != 0)
+		goto no_thread;
+	return 0;
+no_thread:
+	pthread_cond_destroy(&t->to_owner);
+no_to_owner:
+	pthread_cond_destroy(&t->to_thread);
+no_to_thread:
+	pthread_mutex_destroy(&t->mu);
+	return -1;
+}
+
+void bgthread_stop(struct bgthread *t, int *stop)
+{
+	pthread_mutex_lock(&t->mu);
+	*stop = 1;
+	pthread_cond_signal(&t->to_thread);
+	pthread_mutex_unlock(&t->mu);
+	pthread_join(t->thr, NULL);
+	pthread_cond_destroy(&t->to_owner);
+	pthread_cond_destroy(&t->to_thread);
+	pthread_mutex_destroy(&t->mu);
+}

@@ -1,11 +1,13 @@
 /* util.h - small helpers shared by the CLI and the core: allocation that
  * aborts on out-of-memory (every such abort in vmspec goes through
- * die_oom()), bounded text building, hashing, time stamps, directories.
+ * die_oom()), bounded text building, hashing, time stamps, directories,
+ * a helper thread's start and stop.
  * Nothing here keeps state but how far the heap has been advised for
  * huge pages (mem_setup). */
 #ifndef VMSPEC_UTIL_H
 #define VMSPEC_UTIL_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -66,6 +68,22 @@ double wall_seconds(void);
 int mkdir_p(const char *dir);
 /* Create the parent directory of (path); 0 or -errno. */
 int mkdir_parent(const char *path);
+
+/* A helper thread and what it and its owner hand work over with: a mutex
+ * and a condition variable each way (the results writer, base/
+ * results_write.c; the arrivals reader, plat/ahead.c). */
+struct bgthread {
+	pthread_t thr;
+	pthread_mutex_t mu;
+	pthread_cond_t to_thread;	/* the owner wakes the thread */
+	pthread_cond_t to_owner;	/* the thread wakes the owner */
+};
+/* Make the mutex and conditions and start fn(arg): 0, or -1 with nothing
+ * left made. */
+int bgthread_start(struct bgthread *t, void *(*fn)(void *), void *arg);
+/* Set (*stop) under the mutex, wake the thread, join it and destroy what
+ * bgthread_start made. */
+void bgthread_stop(struct bgthread *t, int *stop);
 
 /* "hostname (CPU model, N CPUs(suffix))" for results files' host
  * attribute, e.g. suffix ", KVM" for real-backend runs. */

@@ -31,9 +31,8 @@ struct ahead_blk {
  * core and read by the other moves between them at every write. */
 struct plat_ahead {
 	struct ahead_blk blk[AHEAD_NBLOCKS];
-	/* under mu */
-	pthread_mutex_t mu;
-	pthread_cond_t to_reader, to_loop;
+	/* under t.mu; t.to_thread wakes the reader, t.to_owner the loop */
+	struct bgthread t;
 	unsigned filled, taken;	/* blocks filled by the reader, given back
 				 * by the loop (counts) */
 	int reader_waits, loop_waits, stop;
@@ -41,7 +40,6 @@ struct plat_ahead {
 	struct wl_source *wl __attribute__((aligned(64)));
 	const struct catalog *cat;
 	gsl_rng *rng;		/* NULL: the source brings the calls */
-	pthread_t thr;
 	/* the loop's */
 	struct ahead_blk *cur __attribute__((aligned(64)));	/* block
 				 * (taken) while the loop reads it, or NULL */
@@ -77,26 +75,26 @@ static void fill(struct plat_ahead *a, struct ahead_blk *b)
 static void *reader(void *arg)
 {
 	struct plat_ahead *a = arg;
-	pthread_mutex_lock(&a->mu);
+	pthread_mutex_lock(&a->t.mu);
 	for (;;) {
 		while (a->filled - a->taken == AHEAD_NBLOCKS && !a->stop) {
 			a->reader_waits = 1;
-			pthread_cond_wait(&a->to_reader, &a->mu);
+			pthread_cond_wait(&a->t.to_thread, &a->t.mu);
 		}
 		a->reader_waits = 0;
 		if (a->stop)
 			break;
 		struct ahead_blk *b = &a->blk[a->filled % AHEAD_NBLOCKS];
-		pthread_mutex_unlock(&a->mu);
+		pthread_mutex_unlock(&a->t.mu);
 		fill(a, b);
-		pthread_mutex_lock(&a->mu);
+		pthread_mutex_lock(&a->t.mu);
 		a->filled++;
 		if (a->loop_waits)
-			pthread_cond_signal(&a->to_loop);
+			pthread_cond_signal(&a->t.to_owner);
 		if (b->rc <= 0)
 			break;	/* the end, or an error: nothing follows */
 	}
-	pthread_mutex_unlock(&a->mu);
+	pthread_mutex_unlock(&a->t.mu);
 	return NULL;
 }
 
@@ -107,26 +105,12 @@ struct plat_ahead *plat_ahead_start(struct wl_source *wl,
 	if (!a)
 		return NULL;
 	/* the blocks are written by the reader before the loop reads them */
-	memset(&a->mu, 0, sizeof(*a) - offsetof(struct plat_ahead, mu));
+	memset(&a->t, 0, sizeof(*a) - offsetof(struct plat_ahead, t));
 	a->wl = wl;
 	a->cat = cat;
 	a->rng = rng;
-	if (pthread_mutex_init(&a->mu, NULL) != 0)
-		goto no_mu;
-	if (pthread_cond_init(&a->to_reader, NULL) != 0)
-		goto no_reader;
-	if (pthread_cond_init(&a->to_loop, NULL) != 0)
-		goto no_loop;
-	if (pthread_create(&a->thr, NULL, reader, a) != 0)
-		goto no_thread;
-	return a;
-no_thread:
-	pthread_cond_destroy(&a->to_loop);
-no_loop:
-	pthread_cond_destroy(&a->to_reader);
-no_reader:
-	pthread_mutex_destroy(&a->mu);
-no_mu:
+	if (bgthread_start(&a->t, reader, a) == 0)
+		return a;
 	free(a);
 	return NULL;
 }
@@ -143,19 +127,19 @@ int plat_ahead_next(struct plat_ahead *a, struct wl_arrival *out)
 	}
 	if (b && b->rc != 1)
 		return b->rc;	/* the last block: stays the last */
-	pthread_mutex_lock(&a->mu);
+	pthread_mutex_lock(&a->t.mu);
 	if (b) {		/* give it back */
 		a->taken++;
 		if (a->reader_waits &&
 		    AHEAD_NBLOCKS - (a->filled - a->taken) >= AHEAD_NBLOCKS / 2)
-			pthread_cond_signal(&a->to_reader);
+			pthread_cond_signal(&a->t.to_thread);
 	}
 	while (a->filled == a->taken) {
 		a->loop_waits = 1;
-		pthread_cond_wait(&a->to_loop, &a->mu);
+		pthread_cond_wait(&a->t.to_owner, &a->t.mu);
 	}
 	a->loop_waits = 0;
-	pthread_mutex_unlock(&a->mu);
+	pthread_mutex_unlock(&a->t.mu);
 	a->cur = &a->blk[a->taken % AHEAD_NBLOCKS];
 	a->pos = 0;
 	for (int i = 0; i < AHEAD_PREFETCH; i++)
@@ -167,13 +151,6 @@ void plat_ahead_stop(struct plat_ahead *a)
 {
 	if (!a)
 		return;
-	pthread_mutex_lock(&a->mu);
-	a->stop = 1;
-	pthread_cond_signal(&a->to_reader);
-	pthread_mutex_unlock(&a->mu);
-	pthread_join(a->thr, NULL);
-	pthread_cond_destroy(&a->to_loop);
-	pthread_cond_destroy(&a->to_reader);
-	pthread_mutex_destroy(&a->mu);
+	bgthread_stop(&a->t, &a->stop);
 	free(a);
 }
