@@ -570,7 +570,9 @@ static int buf_hand(struct res_run *r, int t)
 	struct res_buf *b = &r->buf[t];
 	struct res_writer *w = &f->wt;
 
-	if (!w->running && (!f->use_thread || wt_start(r) < 0))
+	if (!w->running && f->use_thread && wt_start(r) < 0)
+		f->use_thread = 0;	/* no thread: in line, not retried */
+	if (!w->running)
 		return buf_flush(r, t);
 	pthread_mutex_lock(&w->t.mu);
 	if (w->failed) {
