@@ -407,7 +407,9 @@ static inline void *plat_snap_be(struct plat *f, const struct psnap *sn)
 /* Global ids of the libraries a runtime VM (or the VM a snapshot was taken
  * of) preloaded: [npreload] of CAT_MAX_LIBS. A VM's are in a side table by
  * slot (f->vmpre): 256 bytes that most VMs never use, kept out of the VM
- * records, which the loop touches at random. */
+ * records, which the loop touches at random. Callers ask for it only when
+ * v->npreload > 0 (or to write one): a table that no VM needs is then
+ * never allocated nor touched. */
 static inline uint32_t *plat_vm_preload(struct plat *f, const struct pvm *v)
 {
 	return pool_side(&f->vmpre, v->pub.slot);

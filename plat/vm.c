@@ -235,8 +235,9 @@ int plat_op_vm_fork(struct platform *p, uint32_t slot, uint32_t *out)
 	v->pub.mem_cap_mib = par->pub.mem_cap_mib;
 	v->foot_mib = par->foot_mib;
 	v->npreload = par->npreload;
-	memcpy(plat_vm_preload(f, v), plat_vm_preload(f, par),
-	       par->npreload * sizeof(uint32_t));
+	if (par->npreload)
+		memcpy(plat_vm_preload(f, v), plat_vm_preload(f, par),
+		       par->npreload * sizeof(uint32_t));
 	f->be->fork(f, v, par);
 	plat_decide(f, ACT_FORK, par->pub.func, v->pub.id, par->pub.id);
 	*out = v->pub.slot;
@@ -282,8 +283,9 @@ int plat_op_vm_restore(struct platform *p, uint32_t id, uint32_t *out)
 	if (sn->spec_key)
 		f->live_specialized++;
 	v->npreload = sn->npreload;
-	memcpy(plat_vm_preload(f, v), plat_snap_preload(f, sn),
-	       sn->npreload * sizeof(uint32_t));
+	if (sn->npreload)
+		memcpy(plat_vm_preload(f, v), plat_snap_preload(f, sn),
+		       sn->npreload * sizeof(uint32_t));
 	f->be->restore(f, v, sn);
 	plat_decide(f, ACT_RESTORE, sn->func, v->pub.id, id);
 	*out = v->pub.slot;
@@ -384,8 +386,9 @@ int plat_op_snapshot(struct platform *p, uint32_t slot, uint32_t *out)
 	sn->cap_mib = v->pub.mem_cap_mib;
 	sn->vm_id = v->pub.id;
 	sn->npreload = v->npreload;
-	memcpy(plat_snap_preload(f, sn), plat_vm_preload(f, v),
-	       v->npreload * sizeof(uint32_t));
+	if (v->npreload)
+		memcpy(plat_snap_preload(f, sn), plat_vm_preload(f, v),
+		       v->npreload * sizeof(uint32_t));
 	/* the store ranks snapshots by what taking one costs (the model) */
 	sn->valid = cache_insert(f->snapstore, id, sn->mem_mib,
 				 (double)model_snapshot_ns(&f->cfg->models,
