@@ -74,11 +74,12 @@ static const char replay_usage[] =
 	"\n"
 	"Writes (once, then reuses) a synthetic trace in the Azure Functions\n"
 	"2019 format with F functions at R invocations/s on average, finds the\n"
-	"window of whole minutes from its start that holds ~N invocations,\n"
-	"replays it with one strategy on an unconstrained host (no request is\n"
-	"rejected for lack of memory or cores), writes the full results file\n"
-	"(/requests, /vms, /timeseries, /decisions, /summary) to a temporary\n"
-	"file, then deletes it. The time measured is the whole run: trace\n"
+	"window of whole minutes from its start that holds ~N invocations\n"
+	"(from the minute counts written with the trace: the trace is opened\n"
+	"once, by the run), replays it with one strategy on an unconstrained\n"
+	"host (no request is rejected for lack of memory or cores), writes the\n"
+	"full results file (/requests, /vms, /timeseries, /decisions,\n"
+	"/summary) to a temporary file, then deletes it. The time measured is the whole run: trace\n"
 	"validation, simulation and results writing. Besides the loop, a\n"
 	"reader thread reads the arrivals ahead (workload.read_ahead) and a\n"
 	"writer thread writes the results (results.writer_thread); set both\n"
@@ -115,9 +116,63 @@ static int rm_entry(const char *path, const struct stat *sb, int flag,
 	return remove(path);
 }
 
-/* The trace of (a): DIR/trace-fF-rR-sS-dD. Written into a temporary
- * directory renamed into place, so that concurrent benchmarks never see
- * half a trace. */
+/* The per-minute totals the writer counted, beside the trace: the window
+ * search reads them instead of opening the trace (one open per replay:
+ * the run's). Text: a header line, then one count per minute. */
+#define MINUTES_FILE "minutes"
+#define MINUTES_HEAD "vmspec bench minute counts 1"
+
+/* Written under a temporary name renamed into place: a reader sees the
+ * whole file or none. */
+static int write_minutes(const char *dir, const uint64_t *m, size_t n,
+			 char *err, size_t errlen)
+{
+	char path[WL_TRACE_PATH_LEN + 32], tmp[WL_TRACE_PATH_LEN + 48];
+	snprintf(path, sizeof(path), "%s/" MINUTES_FILE, dir);
+	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
+	int fd = mkstemp(tmp);
+	FILE *f = fd < 0 ? NULL : fdopen(fd, "w");
+	int bad = !f || fprintf(f, MINUTES_HEAD " %zu\n", n) < 0;
+	for (size_t i = 0; !bad && i < n; i++)
+		bad = fprintf(f, "%" PRIu64 "\n", m[i]) < 0;
+	if (f && fclose(f))
+		bad = 1;
+	else if (!f && fd >= 0)
+		close(fd);
+	if (!bad && rename(tmp, path) < 0)
+		bad = 1;
+	if (bad) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		if (fd >= 0)
+			unlink(tmp);
+		return -EIO;
+	}
+	return 0;
+}
+
+/* The totals of (trace) into m[n]: 0, or -1 when the file is missing or
+ * is not exactly (n) counts (a trace cached by an older version): the
+ * caller then searches the trace itself. */
+static int read_minutes(const char *trace, uint64_t *m, size_t n)
+{
+	char path[WL_TRACE_PATH_LEN + 32], head[64];
+	snprintf(path, sizeof(path), "%s/" MINUTES_FILE, trace);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -1;
+	size_t len = 0, i = 0;
+	int ok = fgets(head, sizeof(head), f) &&
+		 sscanf(head, MINUTES_HEAD " %zu", &len) == 1 && len == n;
+	for (; ok && i < n; i++)
+		ok = fscanf(f, "%" SCNu64, &m[i]) == 1;
+	ok = ok && fscanf(f, " %c", head) == EOF;
+	fclose(f);
+	return ok ? 0 : -1;
+}
+
+/* The trace of (a): DIR/trace-fF-rR-sS-dD, with its minute counts.
+ * Written into a temporary directory renamed into place, so that
+ * concurrent benchmarks never see half a trace. */
 static int replay_trace(const struct replay_args *a, uint32_t days,
 			char *path, size_t n, double *gen_s)
 {
@@ -140,11 +195,17 @@ static int replay_trace(const struct replay_args *a, uint32_t days,
 			strerror(rc < 0 ? -rc : errno));
 		return rc < 0 ? rc : -errno;
 	}
+	size_t nmin = (size_t)days * 1440;
+	uint64_t *minutes = xmalloc(sizeof(uint64_t) * nmin);
 	struct wl_synth_opts so = { .functions = a->functions, .days = days,
-				    .seed = a->seed, .rate_per_s = a->rate };
+				    .seed = a->seed, .rate_per_s = a->rate,
+				    .minute_counts = minutes };
 	struct wl_synth_report rep;
 	double t0 = wall_seconds();
 	rc = wl_synth_write(&so, tmp, &rep, err, sizeof(err));
+	if (rc == 0)
+		rc = write_minutes(tmp, minutes, nmin, err, sizeof(err));
+	free(minutes);
 	if (rc == 0) {
 		snprintf(mark, sizeof(mark), "%s/ready", tmp);
 		FILE *f = fopen(mark, "w");
@@ -196,33 +257,35 @@ static int window_minutes(const char *path, int64_t len, uint64_t *m)
 }
 
 /* The shortest window [0, *end_min) of whole minutes with >= n invocations
- * and its count. The counts of a window twice as long as (rate) predicts
- * are read in one open, and that window doubled while it holds fewer than
- * (n): the search reads little more than the replay will. */
-static int replay_window(const char *path, uint32_t days, double rate,
-			 uint64_t n, int64_t *end_min, uint64_t *count)
+ * and its count, from the minute counts written with the trace. A trace
+ * cached without them (by an older version) is read whole once, and its
+ * counts are added to it (*counted = 1). Returns 1 when the whole trace
+ * holds fewer than (n), 0, or a negative errno. */
+static int replay_window(const char *path, uint32_t days, uint64_t n,
+			 int64_t *end_min, uint64_t *count, int *counted)
 {
 	int64_t len = 1440LL * days;
-	int64_t w = (int64_t)ceil(2.0 * (double)n / (rate * 60.0));
-	w = w < 1 ? 1 : w > len ? len : w;
 	uint64_t *m = xmalloc(sizeof(*m) * (size_t)len);
-	for (;; w = w * 2 > len ? len : w * 2) {
-		int rc = window_minutes(path, w, m);
+	*counted = 0;
+	if (read_minutes(path, m, (size_t)len) < 0) {
+		char err[1024];
+		int rc = window_minutes(path, len, m);
 		if (rc < 0) {
 			free(m);
 			return rc;
 		}
-		uint64_t c = 0;
-		int64_t end = 0;
-		while (end < w && (end == 0 || c < n))
-			c += m[end++];
-		if (c >= n || w == len) {
-			free(m);
-			*end_min = end;
-			*count = c;
-			return c < n;	/* 1: short, the caller adds days */
-		}
+		if (write_minutes(path, m, (size_t)len, err, sizeof(err)) < 0)
+			fprintf(stderr, "vmspec bench: warning: %s\n", err);
+		*counted = 1;
 	}
+	uint64_t c = 0;
+	int64_t end = 0;
+	while (end < len && (end == 0 || c < n))
+		c += m[end++];
+	free(m);
+	*end_min = end;
+	*count = c;
+	return c < n;	/* 1: short, the caller adds days */
 }
 
 static int replay_set(struct vms_config *c, const char *fmt, ...)
@@ -424,6 +487,7 @@ static int bench_replay(int argc, char **argv)
 	int64_t end_min = 0;
 	uint64_t count = 0;
 	double gen_s = -1;
+	int counted = 0;
 	for (days = days < 1 ? 1 : days;; days *= 2) {
 		if (days > 999) {
 			fprintf(stderr, "vmspec bench: %" PRIu64 " invocations "
@@ -433,8 +497,8 @@ static int bench_replay(int argc, char **argv)
 		}
 		if (replay_trace(&a, days, trace, sizeof(trace), &gen_s) < 0)
 			goto out;
-		int w = replay_window(trace, days, a.rate, a.n, &end_min,
-				      &count);
+		int w = replay_window(trace, days, a.n, &end_min, &count,
+				      &counted);
 		if (w < 0)
 			goto out;
 		if (w == 0)
@@ -446,6 +510,9 @@ static int bench_replay(int argc, char **argv)
 	       a.functions, days, days > 1 ? "s" : "", a.rate, end_min, count);
 	if (gen_s >= 0)
 		printf("trace: written in %.2f s\n", gen_s);
+	if (counted)
+		printf("trace: cached without its minute counts: counted in "
+		       "one read of the whole trace, and saved\n");
 
 	struct vms_config cfg;
 	if (replay_config(&cfg, &a, trace, end_min) < 0) {

@@ -158,6 +158,24 @@ for c in empty header truncated window; do
 done
 expect "bench replay" 0 "invocations/s" -- "$VMSPEC" bench replay -n 2e4 \
 	-f 100 -r 50 --dir "$T"
+win=$(grep "window \[" "$T/out")
+# the window comes from the minute counts written with the trace; counts
+# that are missing or cut short are counted again from the trace, the
+# same window
+mf=$(ls "$T"/trace-f100-*/minutes 2>/dev/null | head -1)
+[ -s "$mf" ] && ok "bench minute counts written" ||
+	bad "bench minute counts written"
+head -c 100 "$mf" >"$mf.cut" && mv "$mf.cut" "$mf"
+expect "bench recounts cut minute counts" 0 "counted in one read" -- \
+	"$VMSPEC" bench replay -n 2e4 -f 100 -r 50 --dir "$T"
+[ "$(grep "window \[" "$T/out")" = "$win" ] &&
+	ok "bench window from recounted minutes" ||
+	bad "bench window from recounted minutes: $(grep "window \[" "$T/out")"
+expect "bench reuses the minute counts" 0 "invocations/s" -- \
+	"$VMSPEC" bench replay -n 2e4 -f 100 -r 50 --dir "$T"
+grep -q "counted in one read" "$T/out" &&
+	bad "bench reuses the minute counts: counted again" ||
+	ok "bench reuses the minute counts: not counted again"
 # the invocations format: synth, info, a run with whole cold responses, a
 # broken row (one line, exit 1), convert of a 2021 file
 expect "synth invocations" 0 "functions (" -- "$VMSPEC" trace synth \

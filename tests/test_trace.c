@@ -846,9 +846,11 @@ static void test_synth_roundtrip(void)
 {
 	char dir[512], err[512];
 	snprintf(dir, sizeof(dir), "%s/synth", tmp);
+	uint64_t written[2880];
 	struct wl_synth_opts so = { .functions = 300, .days = 2, .seed = 5,
-				    .rate_per_s = 3 };
+				    .rate_per_s = 3, .minute_counts = written };
 	struct wl_synth_report rep;
+	memset(written, 0xff, sizeof(written));
 	CU_ASSERT_EQUAL_FATAL(wl_synth_write(&so, dir, &rep, err, sizeof(err)),
 			      0);
 	CU_ASSERT_EQUAL(rep.functions, 300);
@@ -884,9 +886,20 @@ static void test_synth_roundtrip(void)
 	CU_ASSERT_NOT_EQUAL(h1, h3);
 	CU_ASSERT_EQUAL(n3, rep.invocations);
 
+	/* the writer's minute counts are what the trace reads back */
+	struct wl_source *src;
+	uint64_t readback[2880], sum = 0;
+	CU_ASSERT_EQUAL_FATAL(wl_trace_open(&o, 1, &src, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(wl_trace_minutes(src, readback, 2880, err,
+					 sizeof(err)), 0);
+	src->ops->free(src);
+	CU_ASSERT_EQUAL(memcmp(readback, written, sizeof(written)), 0);
+	for (int m = 0; m < 2880; m++)
+		sum += written[m];
+	CU_ASSERT_EQUAL(sum, rep.invocations);
+
 	/* the second day alone, and at double speed */
 	o.start_min = 1440;
-	struct wl_source *src;
 	CU_ASSERT_EQUAL_FATAL(wl_trace_open(&o, 1, &src, err, sizeof(err)), 0);
 	struct wl_trace_stats st;
 	wl_trace_stats(src, &st);

@@ -304,6 +304,9 @@ int wl_synth_write(const struct wl_synth_opts *o, const char *dir,
 		hex_id(o->seed, 3, f, ids[f][2]);
 	}
 	uint32_t *c = xmalloc(sizeof(uint32_t) * MIN_PER_DAY);
+	if (o->minute_counts)
+		memset(o->minute_counts, 0,
+		       sizeof(uint64_t) * MIN_PER_DAY * days);
 	char *row = xmalloc(3 * 65 + 32 + MIN_PER_DAY * 12);
 	rc = 0;
 	for (uint32_t d = 0; d < days && rc == 0; d++) {
@@ -339,6 +342,11 @@ int wl_synth_write(const struct wl_synth_opts *o, const char *dir,
 				p += put_u64(p, c[m]);
 				F[f].total += c[m];
 			}
+			if (o->minute_counts)
+				for (uint32_t m = 0; m < MIN_PER_DAY; m++)
+					o->minute_counts[(size_t)d *
+							 MIN_PER_DAY + m] +=
+						c[m];
 			*p++ = '\n';
 			fwrite(row, 1, (size_t)(p - row), out);
 		}

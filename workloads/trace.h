@@ -294,6 +294,10 @@ struct wl_synth_opts {
 				 * of a function's warm and cold means;
 				 * < 0 = 0.5, 0 = every function alike */
 	double mem_mib;		/* median memory of a function; 0 = 256 */
+	/* azure2019 format only: NULL, or an array of days * 1440 that the
+	 * writer fills with each minute's invocations over all functions
+	 * (what wl_trace_minutes() of the written trace reads back) */
+	uint64_t *minute_counts;
 };
 
 /* The defaults above, format AZURE2019. */
