@@ -68,7 +68,8 @@ int bench_parse_u64(const char *s, const char *opt, uint64_t *out)
 
 static const char replay_usage[] =
 	"usage: vmspec bench replay [--invocations N] [--strategy NAME]\n"
-	"                           [--functions F] [--rate R] [--seed S]\n"
+	"                           [--functions F] [--outside K] [--rate R]\n"
+	"                           [--seed S]\n"
 	"                           [--dir DIR] [--set KEY=VALUE]...\n"
 	"                           [--no-requests] [--keep]\n"
 	"\n"
@@ -89,6 +90,10 @@ static const char replay_usage[] =
 	"  -n, --invocations N   invocations to replay (default 1e6)\n"
 	"  -S, --strategy NAME   strategy (default keepalive)\n"
 	"  -f, --functions F     functions of the trace (default 1000)\n"
+	"      --outside K       K more functions, invoked only in the trace's\n"
+	"                        last hour, outside the window: what the width\n"
+	"                        of a trace costs (the replayed window, and the\n"
+	"                        results, are those without them)\n"
 	"  -r, --rate R          mean invocations/s of the trace (default 1000)\n"
 	"  -s, --seed S          seed of the trace and of the run (default 1)\n"
 	"  -d, --dir DIR         trace cache (default $TMPDIR/vmspec-bench)\n"
@@ -100,7 +105,7 @@ static const char replay_usage[] =
 
 struct replay_args {
 	uint64_t n, seed;
-	uint32_t functions;
+	uint32_t functions, outside;
 	double rate;
 	const char *strategy, *dir;
 	const char **sets;
@@ -114,6 +119,13 @@ static int rm_entry(const char *path, const struct stat *sb, int flag,
 	(void)flag;
 	(void)ftw;
 	return remove(path);
+}
+
+/* The first minute of the outside functions' invocations (--outside):
+ * the trace's last hour, which the window must not reach. */
+static uint32_t outside_from(uint32_t days)
+{
+	return days * 1440 - 60;
 }
 
 /* The per-minute totals the writer counted, beside the trace: the window
@@ -179,9 +191,12 @@ static int replay_trace(const struct replay_args *a, uint32_t days,
 	char err[1024], tmp[WL_TRACE_PATH_LEN + 16], mark[WL_TRACE_PATH_LEN + 32];
 	struct stat st;
 	*gen_s = -1;
+	char late[32] = "";
+	if (a->outside)
+		snprintf(late, sizeof(late), "-o%" PRIu32, a->outside);
 	if ((size_t)snprintf(path, n, "%s/trace-f%" PRIu32 "-r%g-s%" PRIu64
-			     "-d%" PRIu32, a->dir, a->functions, a->rate,
-			     a->seed, days) >= n) {
+			     "-d%" PRIu32 "%s", a->dir, a->functions, a->rate,
+			     a->seed, days, late) >= n) {
 		fprintf(stderr, "vmspec bench: %s: path too long\n", a->dir);
 		return -ENAMETOOLONG;
 	}
@@ -199,7 +214,9 @@ static int replay_trace(const struct replay_args *a, uint32_t days,
 	uint64_t *minutes = xmalloc(sizeof(uint64_t) * nmin);
 	struct wl_synth_opts so = { .functions = a->functions, .days = days,
 				    .seed = a->seed, .rate_per_s = a->rate,
-				    .minute_counts = minutes };
+				    .minute_counts = minutes,
+				    .late_functions = a->outside,
+				    .late_from_min = outside_from(days) };
 	struct wl_synth_report rep;
 	double t0 = wall_seconds();
 	rc = wl_synth_write(&so, tmp, &rep, err, sizeof(err));
@@ -259,10 +276,11 @@ static int window_minutes(const char *path, int64_t len, uint64_t *m)
 /* The shortest window [0, *end_min) of whole minutes with >= n invocations
  * and its count, from the minute counts written with the trace. A trace
  * cached without them (by an older version) is read whole once, and its
- * counts are added to it (*counted = 1). Returns 1 when the whole trace
- * holds fewer than (n), 0, or a negative errno. */
-static int replay_window(const char *path, uint32_t days, uint64_t n,
-			 int64_t *end_min, uint64_t *count, int *counted)
+ * counts are added to it (*counted = 1). Returns 1 when the trace before
+ * (lim) minutes holds fewer than (n), 0, or a negative errno. */
+static int replay_window(const char *path, uint32_t days, int64_t lim,
+			 uint64_t n, int64_t *end_min, uint64_t *count,
+			 int *counted)
 {
 	int64_t len = 1440LL * days;
 	uint64_t *m = xmalloc(sizeof(*m) * (size_t)len);
@@ -280,7 +298,7 @@ static int replay_window(const char *path, uint32_t days, uint64_t n,
 	}
 	uint64_t c = 0;
 	int64_t end = 0;
-	while (end < len && (end == 0 || c < n))
+	while (end < lim && (end == 0 || c < n))
 		c += m[end++];
 	free(m);
 	*end_min = end;
@@ -393,6 +411,7 @@ static int bench_replay(int argc, char **argv)
 		{ "invocations", required_argument, NULL, 'n' },
 		{ "strategy", required_argument, NULL, 'S' },
 		{ "functions", required_argument, NULL, 'f' },
+		{ "outside", required_argument, NULL, 'O' },
 		{ "rate", required_argument, NULL, 'r' },
 		{ "seed", required_argument, NULL, 's' },
 		{ "dir", required_argument, NULL, 'd' },
@@ -427,6 +446,16 @@ static int bench_replay(int argc, char **argv)
 				goto out;
 			}
 			a.functions = (uint32_t)v;
+			break;
+		case 'O':
+			if (bench_parse_u64(optarg, "--outside", &v))
+				goto out;
+			if (v > 10000000) {
+				fprintf(stderr, "vmspec bench: --outside: at "
+					"most 1e7\n");
+				goto out;
+			}
+			a.outside = (uint32_t)v;
 			break;
 		case 'r': {
 			char *end;
@@ -497,8 +526,10 @@ static int bench_replay(int argc, char **argv)
 		}
 		if (replay_trace(&a, days, trace, sizeof(trace), &gen_s) < 0)
 			goto out;
-		int w = replay_window(trace, days, a.n, &end_min, &count,
-				      &counted);
+		/* with --outside, before those functions' first minute */
+		int w = replay_window(trace, days, a.outside ?
+				      outside_from(days) : 1440LL * days, a.n,
+				      &end_min, &count, &counted);
 		if (w < 0)
 			goto out;
 		if (w == 0)
@@ -508,6 +539,10 @@ static int bench_replay(int argc, char **argv)
 	printf("trace: %" PRIu32 " functions, %" PRIu32 " day%s at %g/s; "
 	       "window [0, %" PRId64 ") min holds %" PRIu64 " invocations\n",
 	       a.functions, days, days > 1 ? "s" : "", a.rate, end_min, count);
+	if (a.outside)
+		printf("trace: and %" PRIu32 " functions outside the window "
+		       "(invoked from minute %" PRIu32 " on)\n", a.outside,
+		       outside_from(days));
 	if (gen_s >= 0)
 		printf("trace: written in %.2f s\n", gen_s);
 	if (counted)
@@ -518,6 +553,20 @@ static int bench_replay(int argc, char **argv)
 	if (replay_config(&cfg, &a, trace, end_min) < 0) {
 		rc = EXIT_USAGE;
 		goto out;
+	}
+	if (gen_s >= 0 || counted) {
+		/* a new trace: its index and checksum, which the file cache
+		 * keeps for every later run, are not part of the time */
+		char err[1024], sum[80];
+		double t0 = wall_seconds();
+		if (wl_probe(&cfg, err, sizeof(err)) < 0 ||
+		    wl_checksum(&cfg, sum, sizeof(sum), err, sizeof(err)) < 0) {
+			fprintf(stderr, "vmspec bench: %s\n", err);
+			cfg_release(&cfg);
+			goto out;
+		}
+		printf("trace: indexed and hashed in %.2f s (once per "
+		       "trace)\n", wall_seconds() - t0);
 	}
 	snprintf(out, sizeof(out), "%s/replay-XXXXXX.h5", a.dir);
 	int fd = mkstemps(out, 3);

@@ -176,6 +176,14 @@ expect "bench reuses the minute counts" 0 "invocations/s" -- \
 grep -q "counted in one read" "$T/out" &&
 	bad "bench reuses the minute counts: counted again" ||
 	ok "bench reuses the minute counts: not counted again"
+req=$(grep "^replay: .* requests" "$T/out")
+# functions outside the window: the same window, the same run
+expect "bench replay --outside" 0 "outside the window" -- "$VMSPEC" bench \
+	replay -n 2e4 -f 100 -r 50 --outside 2000 --dir "$T"
+[ "$(grep "window \[" "$T/out")" = "$win" ] &&
+	[ "$(grep "^replay: .* requests" "$T/out")" = "$req" ] &&
+	ok "bench --outside: same window and run" ||
+	bad "bench --outside: same window and run"
 # the invocations format: synth, info, a run with whole cold responses, a
 # broken row (one line, exit 1), convert of a 2021 file
 expect "synth invocations" 0 "functions (" -- "$VMSPEC" trace synth \

@@ -842,6 +842,65 @@ static uint64_t arrivals_hash(const struct wl_trace_opts *o, uint64_t seed,
 	return h;
 }
 
+/* Late functions: the other rows are those of the trace without them,
+ * byte for byte, and the late ones are 0 before their first minute, in
+ * the file (read back) as in the writer's counts. */
+static void test_synth_late(void)
+{
+	char a[512], b[512], path[600], err[512];
+	snprintf(a, sizeof(a), "%s/late-a", tmp);
+	snprintf(b, sizeof(b), "%s/late-b", tmp);
+	static uint64_t ma[1440], mb[1440], readback[1440];
+	struct wl_synth_opts so = { .functions = 200, .seed = 9,
+				    .rate_per_s = 2, .minute_counts = ma };
+	struct wl_synth_report ra, rb;
+	CU_ASSERT_EQUAL_FATAL(wl_synth_write(&so, a, &ra, err, sizeof(err)),
+			      0);
+	so.minute_counts = mb;
+	so.late_functions = 300;
+	so.late_from_min = 1000;
+	CU_ASSERT_EQUAL_FATAL(wl_synth_write(&so, b, &rb, err, sizeof(err)),
+			      0);
+	CU_ASSERT_EQUAL(rb.functions, 500);
+	CU_ASSERT(rb.invocations > ra.invocations);
+	CU_ASSERT(rb.apps > ra.apps && rb.owners > ra.owners);
+	const char *files[] = { "invocations.csv", "durations.csv",
+				"memory.csv" };
+	for (int i = 0; i < 3; i++) {
+		size_t na, nb;
+		snprintf(path, sizeof(path), "%s/%s", a, files[i]);
+		char *ta = slurp(path, &na);
+		snprintf(path, sizeof(path), "%s/%s", b, files[i]);
+		char *tb = slurp(path, &nb);
+		CU_ASSERT_FATAL(ta && tb);
+		CU_ASSERT(nb > na && memcmp(ta, tb, na) == 0);
+		free(ta);
+		free(tb);
+	}
+	int same_before = 1, more_after = 0;
+	for (int m = 0; m < 1440; m++) {
+		if (m < 1000)
+			same_before &= ma[m] == mb[m];
+		else
+			more_after |= mb[m] > ma[m];
+	}
+	CU_ASSERT(same_before);
+	CU_ASSERT(more_after);
+	struct wl_trace_opts o;
+	opts_for(&o, b);
+	struct wl_source *src;
+	CU_ASSERT_EQUAL_FATAL(wl_trace_open(&o, 1, &src, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(wl_trace_minutes(src, readback, 1440, err,
+					 sizeof(err)), 0);
+	src->ops->free(src);
+	CU_ASSERT_EQUAL(memcmp(readback, mb, sizeof(mb)), 0);
+	/* the invocations format has no late functions */
+	so.format = WL_TRACE_INVOCATIONS;
+	CU_ASSERT_EQUAL(wl_synth_write(&so, b, &rb, err, sizeof(err)),
+			-EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "late functions"));
+}
+
 static void test_synth_roundtrip(void)
 {
 	char dir[512], err[512];
@@ -1539,6 +1598,8 @@ int main(int argc, char **argv)
 		{ "memory modes", test_memory_modes },
 		{ "synth -> info round trip, determinism",
 		  test_synth_roundtrip },
+		{ "synthetic trace: late functions leave the others as they "
+		  "were", test_synth_late },
 		{ "sha256 and the trace checksum", test_checksum },
 		{ "format detection", test_detect },
 		{ "csv parsers", test_parsers },

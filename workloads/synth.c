@@ -213,33 +213,37 @@ static double lq(double med, double sigma, double q)
 	return med * exp(sigma * gsl_cdf_ugaussian_Pinv(q));
 }
 
-int wl_synth_write(const struct wl_synth_opts *o, const char *dir,
-		   struct wl_synth_report *rep, char *err, size_t errlen)
+/* A group of functions with apps and owners of their own: the trace's
+ * functions (group 0), then, if asked, the late ones (group 1), which
+ * draw from streams and name themselves with ids of their own, so that
+ * adding them leaves group 0's rows byte for byte as they were. */
+struct sgroup {
+	struct sfn *F;
+	struct sapp *A;
+	uint32_t nf, napps, nowners;
+	gsl_rng *rs, *rc;	/* parameters; per-minute counts */
+	uint64_t kind;		/* ids: kind + 1 owner, + 2 app, + 3 function */
+	uint32_t from_min;	/* counts before this minute of the trace are 0 */
+	char (*ids)[3][65];
+};
+
+/* Group (g) of (nf) functions at (rate) invocations/s over the day: apps,
+ * owners, triggers, popularity, durations and memory drawn from the
+ * streams of (seed) and (salt). */
+static void group_init(struct sgroup *g, uint64_t seed, uint32_t nf,
+		       double rate, uint64_t salt, uint64_t kind,
+		       uint32_t from_min)
 {
-	if (o->format == WL_TRACE_INVOCATIONS)
-		return wlt_synth_inv(o, dir, rep, err, errlen);
-	if (o->format != WL_TRACE_AZURE2019 && o->format != WL_TRACE_AUTO) {
-		snprintf(err, errlen, "synth: writes the azure2019 and "
-			 "invocations formats only");
-		return -EINVAL;
-	}
-	uint32_t nf = o->functions ? o->functions : 1000;
-	uint32_t days = o->days ? o->days : 1;
-	double rate = o->rate_per_s > 0 ? o->rate_per_s : 50;
-	memset(rep, 0, sizeof(*rep));
-	if (days > 999) {
-		snprintf(err, errlen, "synth: at most 999 days");
-		return -EINVAL;
-	}
-	int rc = mkdir_p(dir);
-	if (rc < 0) {
-		snprintf(err, errlen, "%s: %s", dir, strerror(-rc));
-		return rc;
-	}
-	gsl_rng *rs = rng_stream_new(WLT_SYNTH_RNG_GEN, o->seed, RNG_ID(RNG_FUNCS, 0x5e17));
-	gsl_rng *rc_ = rng_stream_new(WLT_SYNTH_RNG_GEN, o->seed, RNG_ID(RNG_ARRIVALS, 0x5e17));
-	struct sfn *F = xcalloc(nf, sizeof(*F));
-	struct sapp *A = xcalloc(nf, sizeof(*A));
+	memset(g, 0, sizeof(*g));
+	g->nf = nf;
+	g->kind = kind;
+	g->from_min = from_min;
+	gsl_rng *rs = g->rs = rng_stream_new(WLT_SYNTH_RNG_GEN, seed,
+					     RNG_ID(RNG_FUNCS, salt));
+	g->rc = rng_stream_new(WLT_SYNTH_RNG_GEN, seed,
+			       RNG_ID(RNG_ARRIVALS, salt));
+	struct sfn *F = g->F = xcalloc(nf, sizeof(*F));
+	struct sapp *A = g->A = xcalloc(nf, sizeof(*A));
 	uint32_t napps = 0, nowners = 0;
 
 	/* apps: 54% have one function, the rest a few to tens; owners: most
@@ -292,17 +296,152 @@ int wl_synth_write(const struct wl_synth_opts *o, const char *dir,
 	for (uint32_t f = 0; f < nf; f++)
 		if (F[f].trig != TRIG_TIMER && wsum > 0)
 			F[f].rate *= rest / wsum / MIN_PER_DAY;
+	g->napps = napps;
+	g->nowners = nowners;
+	g->ids = xmalloc(sizeof(*g->ids) * (nf ? nf : 1));
+	for (uint32_t f = 0; f < nf; f++) {
+		hex_id(seed, kind + 1, A[F[f].app].owner, g->ids[f][0]);
+		hex_id(seed, kind + 2, F[f].app, g->ids[f][1]);
+		hex_id(seed, kind + 3, f, g->ids[f][2]);
+	}
+}
+
+static void group_free(struct sgroup *g)
+{
+	free(g->F);
+	free(g->A);
+	free(g->ids);
+	gsl_rng_free(g->rs);
+	gsl_rng_free(g->rc);
+}
+
+/* Day (d)'s rows of group (g) into (out); (row) and (c) are scratch. */
+static void group_day(struct sgroup *g, uint32_t d, const double *cosm,
+		      uint32_t *c, char *row, uint64_t *minute_counts,
+		      FILE *out)
+{
+	uint64_t day0 = (uint64_t)d * MIN_PER_DAY;
+	uint32_t zero = g->from_min <= day0 ? 0 :
+			g->from_min - day0 >= MIN_PER_DAY ? MIN_PER_DAY :
+			(uint32_t)(g->from_min - day0);
+	for (uint32_t f = 0; f < g->nf; f++) {
+		gen_day(&g->F[f], g->rc, cosm, c);
+		memset(c, 0, sizeof(uint32_t) * zero);
+		char *p = row;
+		for (int k = 0; k < 3; k++) {
+			memcpy(p, g->ids[f][k], 64);
+			p[64] = ',';
+			p += 65;
+		}
+		size_t tl = strlen(triggers[g->F[f].trig].name);
+		memcpy(p, triggers[g->F[f].trig].name, tl);
+		p += tl;
+		for (uint32_t m = 0; m < MIN_PER_DAY; m++) {
+			*p++ = ',';
+			p += put_u64(p, c[m]);
+			g->F[f].total += c[m];
+		}
+		if (minute_counts)
+			for (uint32_t m = 0; m < MIN_PER_DAY; m++)
+				minute_counts[day0 + m] += c[m];
+		*p++ = '\n';
+		fwrite(row, 1, (size_t)(p - row), out);
+	}
+}
+
+/* Group (g)'s durations rows into (out); counts its apps' totals and the
+ * report's invocations. */
+static void group_durations(struct sgroup *g, struct wl_synth_report *rep,
+			    FILE *out)
+{
+	static const double q[7] = { 0.001, 0.01, 0.25, 0.5, 0.75, 0.99,
+				     0.999 };
+	for (uint32_t f = 0; f < g->nf; f++) {
+		const struct sfn *F = &g->F[f];
+		double v[7];
+		for (int k = 0; k < 7; k++)
+			v[k] = fmax(1, round(lq(F->dur_med_ms, F->dur_sigma,
+						q[k])));
+		double avg = F->dur_med_ms *
+			     exp(F->dur_sigma * F->dur_sigma / 2);
+		fprintf(out, "%s,%s,%s,%.1f,%" PRIu64 ".0,%.1f,%.1f",
+			g->ids[f][0], g->ids[f][1], g->ids[f][2], avg,
+			F->total, v[0], v[6]);
+		for (int k = 0; k < 7; k++)
+			fprintf(out, ",%.1f", v[k]);
+		fputc('\n', out);
+		g->A[F->app].total += F->total;
+		rep->invocations += F->total;
+		rep->invoked += F->total > 0;
+	}
+}
+
+/* Group (g)'s memory rows into (out). */
+static void group_memory(const struct sgroup *g, uint64_t seed, FILE *out)
+{
+	static const double q[8] = { 0.01, 0.05, 0.25, 0.5, 0.75, 0.95,
+				     0.99, 0.999 };
+	for (uint32_t a = 0; a < g->napps; a++) {
+		const struct sapp *A = &g->A[a];
+		char owner[65], app[65];
+		hex_id(seed, g->kind + 1, A->owner, owner);
+		hex_id(seed, g->kind + 2, a, app);
+		double avg = A->mem_med_mib *
+			     exp(A->mem_sigma * A->mem_sigma / 2);
+		fprintf(out, "%s,%s,%" PRIu64 ".0,%.1f", owner, app,
+			A->total / 10 + 1, avg);
+		for (int k = 0; k < 8; k++)
+			fprintf(out, ",%.1f", lq(A->mem_med_mib, A->mem_sigma,
+						 q[k]));
+		fputc('\n', out);
+	}
+}
+
+int wl_synth_write(const struct wl_synth_opts *o, const char *dir,
+		   struct wl_synth_report *rep, char *err, size_t errlen)
+{
+	if (o->format == WL_TRACE_INVOCATIONS && o->late_functions) {
+		snprintf(err, errlen, "synth: late functions are written in "
+			 "the azure2019 format only");
+		return -EINVAL;
+	}
+	if (o->format == WL_TRACE_INVOCATIONS)
+		return wlt_synth_inv(o, dir, rep, err, errlen);
+	if (o->format != WL_TRACE_AZURE2019 && o->format != WL_TRACE_AUTO) {
+		snprintf(err, errlen, "synth: writes the azure2019 and "
+			 "invocations formats only");
+		return -EINVAL;
+	}
+	uint32_t nf = o->functions ? o->functions : 1000;
+	uint32_t days = o->days ? o->days : 1;
+	double rate = o->rate_per_s > 0 ? o->rate_per_s : 50;
+	memset(rep, 0, sizeof(*rep));
+	if (days > 999) {
+		snprintf(err, errlen, "synth: at most 999 days");
+		return -EINVAL;
+	}
+	if (o->late_functions > UINT32_MAX - nf) {
+		snprintf(err, errlen, "synth: too many functions");
+		return -EINVAL;
+	}
+	int rc = mkdir_p(dir);
+	if (rc < 0) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(-rc));
+		return rc;
+	}
+	/* group 1, the late functions, at the rate per function of group 0 */
+	struct sgroup G[2];
+	uint32_t ng = o->late_functions ? 2 : 1;
+	group_init(&G[0], o->seed, nf, rate, 0x5e17, 0, 0);
+	if (ng > 1)
+		group_init(&G[1], o->seed, o->late_functions,
+			   rate * o->late_functions / nf, 0x5e18, 8,
+			   o->late_from_min);
 	double cosm[MIN_PER_DAY];
 	for (uint32_t m = 0; m < MIN_PER_DAY; m++)
 		cosm[m] = cos(2 * 3.14159265358979323846 * m / MIN_PER_DAY);
 
 	char path[WL_TRACE_PATH_LEN];
-	char (*ids)[3][65] = xmalloc(sizeof(*ids) * nf);
-	for (uint32_t f = 0; f < nf; f++) {
-		hex_id(o->seed, 1, A[F[f].app].owner, ids[f][0]);
-		hex_id(o->seed, 2, F[f].app, ids[f][1]);
-		hex_id(o->seed, 3, f, ids[f][2]);
-	}
 	uint32_t *c = xmalloc(sizeof(uint32_t) * MIN_PER_DAY);
 	if (o->minute_counts)
 		memset(o->minute_counts, 0,
@@ -326,30 +465,9 @@ int wl_synth_write(const struct wl_synth_opts *o, const char *dir,
 		for (uint32_t m = 1; m <= MIN_PER_DAY; m++)
 			fprintf(out, ",%u", m);
 		fputc('\n', out);
-		for (uint32_t f = 0; f < nf; f++) {
-			gen_day(&F[f], rc_, cosm, c);
-			char *p = row;
-			for (int k = 0; k < 3; k++) {
-				memcpy(p, ids[f][k], 64);
-				p[64] = ',';
-				p += 65;
-			}
-			size_t tl = strlen(triggers[F[f].trig].name);
-			memcpy(p, triggers[F[f].trig].name, tl);
-			p += tl;
-			for (uint32_t m = 0; m < MIN_PER_DAY; m++) {
-				*p++ = ',';
-				p += put_u64(p, c[m]);
-				F[f].total += c[m];
-			}
-			if (o->minute_counts)
-				for (uint32_t m = 0; m < MIN_PER_DAY; m++)
-					o->minute_counts[(size_t)d *
-							 MIN_PER_DAY + m] +=
-						c[m];
-			*p++ = '\n';
-			fwrite(row, 1, (size_t)(p - row), out);
-		}
+		for (uint32_t i = 0; i < ng; i++)
+			group_day(&G[i], d, cosm, c, row, o->minute_counts,
+				  out);
 		rc = wlt_finish(out, path, &rep->bytes, err, errlen);
 	}
 	FILE *out = rc ? NULL : wlt_create(dir, "durations.csv", path,
@@ -362,25 +480,8 @@ int wl_synth_write(const struct wl_synth_opts *o, const char *dir,
 		      "percentile_Average_25,percentile_Average_50,"
 		      "percentile_Average_75,percentile_Average_99,"
 		      "percentile_Average_100\n", out);
-		static const double q[7] = { 0.001, 0.01, 0.25, 0.5, 0.75,
-					     0.99, 0.999 };
-		for (uint32_t f = 0; f < nf; f++) {
-			double v[7];
-			for (int k = 0; k < 7; k++)
-				v[k] = fmax(1, round(lq(F[f].dur_med_ms,
-							F[f].dur_sigma, q[k])));
-			double avg = F[f].dur_med_ms *
-				     exp(F[f].dur_sigma * F[f].dur_sigma / 2);
-			fprintf(out, "%s,%s,%s,%.1f,%" PRIu64 ".0,%.1f,%.1f",
-				ids[f][0], ids[f][1], ids[f][2], avg,
-				F[f].total, v[0], v[6]);
-			for (int k = 0; k < 7; k++)
-				fprintf(out, ",%.1f", v[k]);
-			fputc('\n', out);
-			A[F[f].app].total += F[f].total;
-			rep->invocations += F[f].total;
-			rep->invoked += F[f].total > 0;
-		}
+		for (uint32_t i = 0; i < ng; i++)
+			group_durations(&G[i], rep, out);
 		rc = wlt_finish(out, path, &rep->bytes, err, errlen);
 	}
 	out = rc ? NULL : wlt_create(dir, "memory.csv", path, sizeof(path),
@@ -394,33 +495,19 @@ int wl_synth_write(const struct wl_synth_opts *o, const char *dir,
 		      "AverageAllocatedMb_pct75,AverageAllocatedMb_pct95,"
 		      "AverageAllocatedMb_pct99,AverageAllocatedMb_pct100\n",
 		      out);
-		static const double q[8] = { 0.01, 0.05, 0.25, 0.5, 0.75, 0.95,
-					     0.99, 0.999 };
-		for (uint32_t a = 0; a < napps; a++) {
-			char owner[65], app[65];
-			hex_id(o->seed, 1, A[a].owner, owner);
-			hex_id(o->seed, 2, a, app);
-			double avg = A[a].mem_med_mib *
-				     exp(A[a].mem_sigma * A[a].mem_sigma / 2);
-			fprintf(out, "%s,%s,%" PRIu64 ".0,%.1f", owner, app,
-				A[a].total / 10 + 1, avg);
-			for (int k = 0; k < 8; k++)
-				fprintf(out, ",%.1f", lq(A[a].mem_med_mib,
-							 A[a].mem_sigma, q[k]));
-			fputc('\n', out);
-		}
+		for (uint32_t i = 0; i < ng; i++)
+			group_memory(&G[i], o->seed, out);
 		rc = wlt_finish(out, path, &rep->bytes, err, errlen);
 	}
-	rep->functions = nf;
-	rep->apps = napps;
-	rep->owners = nowners;
+	rep->functions = nf + o->late_functions;
+	rep->apps = rep->owners = 0;
+	for (uint32_t i = 0; i < ng; i++) {
+		rep->apps += G[i].napps;
+		rep->owners += G[i].nowners;
+		group_free(&G[i]);
+	}
 	rep->days = days;
 	free(row);
 	free(c);
-	free(ids);
-	free(F);
-	free(A);
-	gsl_rng_free(rs);
-	gsl_rng_free(rc_);
 	return rc;
 }

@@ -298,6 +298,13 @@ struct wl_synth_opts {
 	 * writer fills with each minute's invocations over all functions
 	 * (what wl_trace_minutes() of the written trace reads back) */
 	uint64_t *minute_counts;
+	/* azure2019 format only: (late_functions) more functions, with apps
+	 * and owners of their own, whose counts are 0 before minute
+	 * (late_from_min) of the trace: functions outside a window that ends
+	 * by then. The other functions' rows are those of the trace without
+	 * them, byte for byte. */
+	uint32_t late_functions;
+	uint32_t late_from_min;
 };
 
 /* The defaults above, format AZURE2019. */
