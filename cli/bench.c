@@ -405,6 +405,21 @@ static int replay_run(const struct vms_config *c, const char *out,
 	return rc;
 }
 
+/* A number of functions (opt): at most 1e7. 0, or -1 with the message
+ * printed. */
+static int parse_functions(const char *s, const char *opt, uint32_t *out)
+{
+	uint64_t v;
+	if (bench_parse_u64(s, opt, &v))
+		return -1;
+	if (v > 10000000) {
+		fprintf(stderr, "vmspec bench: %s: at most 1e7\n", opt);
+		return -1;
+	}
+	*out = (uint32_t)v;
+	return 0;
+}
+
 static int bench_replay(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -424,7 +439,6 @@ static int bench_replay(int argc, char **argv)
 	struct replay_args a = { .n = 1000000, .seed = 1, .functions = 1000,
 				 .rate = 1000, .strategy = "keepalive" };
 	char dirbuf[400], trace[WL_TRACE_PATH_LEN], out[WL_TRACE_PATH_LEN];
-	uint64_t v;
 	int c, rc = EXIT_USAGE;
 	a.sets = xcalloc((size_t)argc + 1, sizeof(char *));
 	optind = 1;
@@ -438,24 +452,13 @@ static int bench_replay(int argc, char **argv)
 			a.strategy = optarg;
 			break;
 		case 'f':
-			if (bench_parse_u64(optarg, "--functions", &v))
+			if (parse_functions(optarg, "--functions",
+					    &a.functions))
 				goto out;
-			if (v > 10000000) {
-				fprintf(stderr, "vmspec bench: --functions: at "
-					"most 1e7\n");
-				goto out;
-			}
-			a.functions = (uint32_t)v;
 			break;
 		case 'O':
-			if (bench_parse_u64(optarg, "--outside", &v))
+			if (parse_functions(optarg, "--outside", &a.outside))
 				goto out;
-			if (v > 10000000) {
-				fprintf(stderr, "vmspec bench: --outside: at "
-					"most 1e7\n");
-				goto out;
-			}
-			a.outside = (uint32_t)v;
 			break;
 		case 'r': {
 			char *end;
