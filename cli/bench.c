@@ -69,22 +69,22 @@ int bench_parse_u64(const char *s, const char *opt, uint64_t *out)
 static const char replay_usage[] =
 	"usage: vmspec bench replay [--invocations N] [--strategy NAME]\n"
 	"                           [--functions F] [--outside K] [--rate R]\n"
-	"                           [--seed S]\n"
-	"                           [--dir DIR] [--set KEY=VALUE]...\n"
+	"                           [--seed S] [--dir DIR] [--set KEY=VALUE]...\n"
 	"                           [--no-requests] [--keep]\n"
 	"\n"
-	"Writes (once, then reuses) a synthetic trace in the Azure Functions\n"
-	"2019 format with F functions at R invocations/s on average, finds the\n"
-	"window of whole minutes from its start that holds ~N invocations\n"
-	"(from the minute counts written with the trace: the trace is opened\n"
-	"once, by the run), replays it with one strategy on an unconstrained\n"
-	"host (no request is rejected for lack of memory or cores), writes the\n"
-	"full results file (/requests, /vms, /timeseries, /decisions,\n"
-	"/summary) to a temporary file, then deletes it. The time measured is the whole run: trace\n"
-	"validation, simulation and results writing. Besides the loop, a\n"
-	"reader thread reads the arrivals ahead (workload.read_ahead) and a\n"
-	"writer thread writes the results (results.writer_thread); set both\n"
-	"to false to time the loop alone on one core.\n"
+	"Writes (once, then reuses) a synthetic trace in the Azure Functions 2019\n"
+	"format with F functions at R invocations/s on average, finds the window\n"
+	"of whole minutes from its start that holds ~N invocations (from the\n"
+	"minute counts written with the trace: the trace is opened once, by the\n"
+	"run), replays it with one strategy on an unconstrained host (no request\n"
+	"is rejected for lack of memory or cores), writes the full results file\n"
+	"(/requests, /vms, /timeseries, /decisions, /summary) to a temporary\n"
+	"file, then deletes it. The time measured is the whole run: trace\n"
+	"validation, simulation and results writing. Besides the loop, a reader\n"
+	"thread reads the arrivals ahead (workload.read_ahead) and a writer\n"
+	"thread writes the results (results.writer_thread); set both to false to\n"
+	"time the loop alone on one core. On a terminal, a line on stderr shows\n"
+	"the share of the window replayed.\n"
 	"\n"
 	"options:\n"
 	"  -n, --invocations N   invocations to replay (default 1e6)\n"
@@ -350,10 +350,39 @@ static int replay_config(struct vms_config *c, const struct replay_args *a,
 	return 0;
 }
 
-/* Run (c) into a new results file (out); fills (sum). */
-static int replay_run(const struct vms_config *c, const char *out,
-		      struct plat_summary *sum)
+/* The progress line of a long replay, on a terminal only: after 2 s,
+ * twice a second, the share of the window replayed and the time left. */
+struct replay_progress {
+	double t0, last;
+	int64_t window_ns;
+	int shown;
+};
+
+static void replay_progress(void *arg, int64_t now_ns, int64_t horizon_ns,
+			    uint64_t events)
 {
+	struct replay_progress *p = arg;
+	(void)horizon_ns;
+	double t = wall_seconds();
+	if (t - p->t0 < 2 || t - p->last < 0.5)
+		return;
+	p->last = t;
+	p->shown = 1;
+	double frac = p->window_ns > 0 ? (double)now_ns / p->window_ns : 0;
+	frac = frac > 1 ? 1 : frac;
+	double eta = frac > 0 ? (t - p->t0) * (1 - frac) / frac : 0;
+	fprintf(stderr, "\r  replay %5.1f%% of the window  %.0f M events  "
+		"ETA %.0f s   ", 100 * frac, (double)events / 1e6, eta);
+}
+
+/* Run (c) into a new results file (out), with a progress line for a
+ * window of (window_ns) on a terminal; fills (sum). */
+static int replay_run(const struct vms_config *c, const char *out,
+		      int64_t window_ns, struct plat_summary *sum)
+{
+	struct replay_progress pg = { .t0 = wall_seconds(),
+				      .window_ns = window_ns };
+	struct plat_hooks hooks = { .progress = replay_progress, .arg = &pg };
 	char err[1024], checksum[80], now[32];
 	const char *name = c->strategies.name[0];
 	if (wl_checksum(c, checksum, sizeof(checksum), err, sizeof(err)) < 0) {
@@ -386,7 +415,10 @@ static int replay_run(const struct vms_config *c, const char *out,
 	};
 	struct res_run *r = res_run_begin(f, name, &ra);
 	int rc = r ? sim_run(c, strategy_find(name), (uint64_t)c->seed, r,
-			     NULL, sum, err, sizeof(err)) : -EIO;
+			     isatty(2) ? &hooks : NULL, sum, err,
+			     sizeof(err)) : -EIO;
+	if (pg.shown)	/* the line cleared */
+		fprintf(stderr, "\r%60s\r", "");
 	if (!r)
 		snprintf(err, sizeof(err), "%s", res_error(f));
 	if (rc == 0)
@@ -588,7 +620,7 @@ static int bench_replay(int argc, char **argv)
 	fflush(stdout);
 	struct plat_summary sum;
 	double t0 = wall_seconds();
-	int r = replay_run(&cfg, out, &sum);
+	int r = replay_run(&cfg, out, end_min * 60000000000LL, &sum);
 	double wall = wall_seconds() - t0;
 	cfg_release(&cfg);
 	struct stat st;
