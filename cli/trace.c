@@ -21,6 +21,8 @@ static const char trace_usage[] =
 	"usage: vmspec trace synth -o DIR [--functions N] [--days D] "
 	"[--seed S] [--rate R]\n"
 	"                          [--format azure2019|invocations]\n"
+	"                          [azure2019: --late-functions K "
+	"[--late-from MIN]]\n"
 	"                          [invocations: --duration S --zipf Z "
 	"--warm-ms M\n"
 	"                           --cold-ms M --spread X --mem-mib M]\n"
@@ -38,7 +40,10 @@ static const char trace_usage[] =
 	"           invocations.csv and functions.csv, Poisson arrivals,\n"
 	"           Zipf popularity, exponential warm durations (defaults:\n"
 	"           --duration 3600 s, --zipf 1, --warm-ms 200, --cold-ms 500,\n"
-	"           --spread 0.5, --mem-mib 256)\n"
+	"           --spread 0.5, --mem-mib 256); --late-functions K adds K\n"
+	"           functions invoked only from minute --late-from on (default:\n"
+	"           the last hour), whose own streams leave the other rows as\n"
+	"           they are: a wider trace with the same earlier windows\n"
 	"  info     format, functions, invocations, time span, skipped rows\n"
 	"           and the sha256 checksum of the input files\n"
 	"  replay   the arrivals as CSV t_ns,func,service_ns (--count: only\n"
@@ -117,7 +122,7 @@ enum {
 	O_SAMPLE, O_SAMPLE_SEED, O_ON_ERROR, O_NODUR, O_MEMORY, O_SCALE,
 	O_REORDER, O_DURFILE, O_MEMFILE, O_EXPAND, O_SEED, O_LIMIT, O_COUNT,
 	O_FUNCTIONS, O_DAYS, O_RATE, O_FNFILE, O_DEFMEM, O_DURATION, O_ZIPF,
-	O_WARM, O_COLD, O_SPREAD, O_MEMMIB,
+	O_WARM, O_COLD, O_SPREAD, O_MEMMIB, O_LATE, O_LATE_FROM,
 };
 
 static const struct option trace_opts[] = {
@@ -151,6 +156,8 @@ static const struct option trace_opts[] = {
 	{ "cold-ms", required_argument, NULL, O_COLD },
 	{ "spread", required_argument, NULL, O_SPREAD },
 	{ "mem-mib", required_argument, NULL, O_MEMMIB },
+	{ "late-functions", required_argument, NULL, O_LATE },
+	{ "late-from", required_argument, NULL, O_LATE_FROM },
 	{ "output", required_argument, NULL, 'o' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -164,6 +171,7 @@ struct trace_args {
 	uint64_t seed, limit;
 	int count;
 	int help;
+	int late_from_set;	/* --late-from given */
 };
 
 /* Parse the options of every subcommand; the caller rejects the ones that
@@ -293,6 +301,15 @@ static int parse_args(int argc, char **argv, struct trace_args *a)
 			bad = num(optarg, "--mem-mib", 1, 1048576,
 				  &a->so.mem_mib);
 			break;
+		case O_LATE:
+			bad = num(optarg, "--late-functions", 1, 1e8, &v);
+			a->so.late_functions = (uint32_t)v;
+			break;
+		case O_LATE_FROM:
+			bad = num(optarg, "--late-from", 0, 999 * 1440, &v);
+			a->so.late_from_min = (uint32_t)v;
+			a->late_from_set = 1;
+			break;
 		case 'o':
 			a->outdir = optarg;
 			break;
@@ -321,6 +338,16 @@ static int trace_synth(struct trace_args *a)
 				   wl_trace_format_names[a->o.format], "");
 	a->so.format = a->o.format == WL_TRACE_INVOCATIONS ?
 		WL_TRACE_INVOCATIONS : WL_TRACE_AZURE2019;
+	if (a->late_from_set && !a->so.late_functions)
+		return usage_error("synth: --late-from needs "
+				   "--late-functions%s%s", "", "");
+	if (a->so.late_functions && a->so.format == WL_TRACE_INVOCATIONS)
+		return usage_error("synth: --late-functions: the azure2019 "
+				   "format only%s%s", "", "");
+	if (a->so.late_functions && !a->late_from_set) {
+		uint32_t days = a->so.days ? a->so.days : 1;
+		a->so.late_from_min = days * 1440 - 60;	/* the last hour */
+	}
 	double t0 = wall_seconds();
 	int rc = wl_synth_write(&a->so, a->outdir, &rep, err, sizeof(err));
 	if (rc < 0) {

@@ -177,6 +177,17 @@ grep -q "counted in one read" "$T/out" &&
 	bad "bench reuses the minute counts: counted again" ||
 	ok "bench reuses the minute counts: not counted again"
 req=$(grep "^replay: .* requests" "$T/out")
+# late functions in trace synth: the earlier window reads the same
+expect "synth late functions" 0 "400 functions" -- "$VMSPEC" trace synth \
+	-o "$T/late" --functions 100 --late-functions 300 --late-from 600 \
+	--rate 2
+"$VMSPEC" trace synth -o "$T/nolate" --functions 100 --rate 2 >/dev/null
+a=$("$VMSPEC" trace info "$T/late" --end-min 600 | grep "^invocations")
+b=$("$VMSPEC" trace info "$T/nolate" --end-min 600 | grep "^invocations")
+[ -n "$a" ] && [ "$a" = "$b" ] && ok "late functions: same earlier window" ||
+	bad "late functions: same earlier window: '$a' '$b'"
+expect "synth --late-from alone" 2 "needs --late-functions" -- "$VMSPEC" \
+	trace synth -o "$T/late2" --late-from 5
 # functions outside the window: the same window, the same run
 expect "bench replay --outside" 0 "outside the window" -- "$VMSPEC" bench \
 	replay -n 2e4 -f 100 -r 50 --outside 2000 --dir "$T"
