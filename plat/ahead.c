@@ -38,8 +38,12 @@ struct plat_ahead {
 	int reader_waits, loop_waits, stop;
 	/* the reader's, set before it starts */
 	struct wl_source *wl __attribute__((aligned(64)));
-	const struct catalog *cat;
 	gsl_rng *rng;		/* NULL: the source brings the calls */
+	/* a copy of the catalog's header (its arrays are shared, read
+	 * only): the front's own catalog lies among fields the loop writes
+	 * at every event, and reading it there at every arrival made both
+	 * cores wait for the line */
+	struct catalog cat;
 	/* the loop's */
 	struct ahead_blk *cur __attribute__((aligned(64)));	/* block
 				 * (taken) while the loop reads it, or NULL */
@@ -61,10 +65,10 @@ static void fill(struct plat_ahead *a, struct ahead_blk *b)
 			break;
 		/* the front's draw (plat_arrive), for a valid arrival;
 		 * plat_pull fails the run at an invalid one */
-		if (a->rng && x->func < a->cat->nfuncs)
+		if (a->rng && x->func < a->cat.nfuncs)
 			x->calls = cat_draw_calls(
-				a->cat, x->func,
-				x->phase < a->cat->nphases ? x->phase : 0,
+				&a->cat, x->func,
+				x->phase < a->cat.nphases ? x->phase : 0,
 				a->rng);
 		n++;
 	}
@@ -107,7 +111,7 @@ struct plat_ahead *plat_ahead_start(struct wl_source *wl,
 	/* the blocks are written by the reader before the loop reads them */
 	memset(&a->t, 0, sizeof(*a) - offsetof(struct plat_ahead, t));
 	a->wl = wl;
-	a->cat = cat;
+	a->cat = *cat;
 	a->rng = rng;
 	if (bgthread_start(&a->t, reader, a) == 0)
 		return a;
