@@ -129,8 +129,8 @@ static uint32_t outside_from(uint32_t days)
 }
 
 /* The per-minute totals the writer counted, beside the trace: the window
- * search reads them instead of opening the trace (one open per replay:
- * the run's). Text: a header line, then one count per minute. */
+ * is found from them instead of by opening the trace (one open per
+ * replay: the run's). Text: a header line, then one count per minute. */
 #define MINUTES_FILE "minutes"
 #define MINUTES_HEAD "vmspec bench minute counts 1"
 
@@ -163,8 +163,8 @@ static int write_minutes(const char *dir, const uint64_t *m, size_t n,
 }
 
 /* The totals of (trace) into m[n]: 0, or -1 when the file is missing or
- * is not exactly (n) counts (a trace cached by an older version): the
- * caller then searches the trace itself. */
+ * is not exactly (n) counts (a trace cached by an older version, or a
+ * damaged file): the caller then counts them from the trace. */
 static int read_minutes(const char *trace, uint64_t *m, size_t n)
 {
 	char path[WL_TRACE_PATH_LEN + 32], head[64];
