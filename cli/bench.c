@@ -20,6 +20,7 @@
 #include "cli/bench_int.h"
 #include "cli/cmd.h"
 #include "exp/params.h"
+#include "exp/run.h"
 #include "base/results.h"
 #include "base/rng.h"
 #include "base/util.h"
@@ -350,38 +351,27 @@ static int replay_config(struct vms_config *c, const struct replay_args *a,
 	return 0;
 }
 
-/* The progress line of a long replay, on a terminal only: after 2 s,
- * twice a second, the share of the window replayed and the time left. */
+/* The progress line of a long replay, on a terminal only (`vmspec run`'s:
+ * the share of the trace's window replayed). */
 struct replay_progress {
 	double t0, last;
-	int64_t window_ns;
-	int shown;
 };
 
 static void replay_progress(void *arg, int64_t now_ns, int64_t horizon_ns,
 			    uint64_t events)
 {
 	struct replay_progress *p = arg;
-	(void)horizon_ns;
-	double t = wall_seconds();
-	if (t - p->t0 < 2 || t - p->last < 0.5)
-		return;
-	p->last = t;
-	p->shown = 1;
-	double frac = p->window_ns > 0 ? (double)now_ns / p->window_ns : 0;
-	frac = frac > 1 ? 1 : frac;
-	double eta = frac > 0 ? (t - p->t0) * (1 - frac) / frac : 0;
-	fprintf(stderr, "\r  replay %5.1f%% of the window  %.0f M events  "
-		"ETA %.0f s   ", 100 * frac, (double)events / 1e6, eta);
+	exp_progress_line("replay", p->t0, &p->last, now_ns, horizon_ns,
+			  events);
 }
 
-/* Run (c) into a new results file (out), with a progress line for a
- * window of (window_ns) on a terminal; fills (sum). */
+/* Run (c) into a new results file (out), with a progress line on a
+ * terminal; fills (sum). */
 static int replay_run(const struct vms_config *c, const char *out,
-		      int64_t window_ns, struct plat_summary *sum)
+		      struct plat_summary *sum)
 {
-	struct replay_progress pg = { .t0 = wall_seconds(),
-				      .window_ns = window_ns };
+	struct replay_progress pg = { .t0 = wall_seconds() };
+	pg.last = pg.t0;
 	struct plat_hooks hooks = { .progress = replay_progress, .arg = &pg };
 	char err[1024], checksum[80], now[32];
 	const char *name = c->strategies.name[0];
@@ -417,8 +407,8 @@ static int replay_run(const struct vms_config *c, const char *out,
 	int rc = r ? sim_run(c, strategy_find(name), (uint64_t)c->seed, r,
 			     isatty(2) ? &hooks : NULL, sum, err,
 			     sizeof(err)) : -EIO;
-	if (pg.shown)	/* the line cleared */
-		fprintf(stderr, "\r%60s\r", "");
+	if (isatty(2) && wall_seconds() - pg.t0 >= 2)	/* the line cleared */
+		fprintf(stderr, "\r%70s\r", "");
 	if (!r)
 		snprintf(err, sizeof(err), "%s", res_error(f));
 	if (rc == 0)
@@ -620,7 +610,7 @@ static int bench_replay(int argc, char **argv)
 	fflush(stdout);
 	struct plat_summary sum;
 	double t0 = wall_seconds();
-	int r = replay_run(&cfg, out, end_min * 60000000000LL, &sum);
+	int r = replay_run(&cfg, out, &sum);
 	double wall = wall_seconds() - t0;
 	cfg_release(&cfg);
 	struct stat st;

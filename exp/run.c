@@ -48,16 +48,24 @@ static void show_progress(void *arg, int64_t now_ns, int64_t horizon_ns,
 			horizon_ns / 1e9, events);
 		return;
 	}
-	if (t - pr->t0 < 2 || t - pr->last < 0.5)	/* virtual: how long */
+	exp_progress_line(pr->r->name, pr->t0, &pr->last, now_ns, horizon_ns,
+			  events);	/* virtual: how long */
+}
+
+void exp_progress_line(const char *name, double t0, double *last,
+		       int64_t now_ns, int64_t horizon_ns, uint64_t events)
+{
+	double t = wall_seconds();
+	if (t - t0 < 2 || t - *last < 0.5)
 		return;
-	pr->last = t;
+	*last = t;
 	double frac = horizon_ns > 0 ? (double)now_ns / horizon_ns : 0;
 	if (frac > 1)
 		frac = 1;
-	double eta = frac > 0 ? (t - pr->t0) * (1 - frac) / frac : 0;
+	double eta = frac > 0 ? (t - t0) * (1 - frac) / frac : 0;
 	fprintf(stderr, "\r  %-12s %5.1f%%  t=%.0fs  %" PRIu64
-		" events  ETA %.0fs   ", pr->r->name, 100 * frac,
-		now_ns / 1e9, events, eta);
+		" events  ETA %.0fs   ", name, 100 * frac, now_ns / 1e9, events,
+		eta);
 }
 
 /* The caller's observers, with the progress line in front. */

@@ -16,6 +16,14 @@
 #define EXP_EXIT_USAGE 2	/* the command line or configuration */
 #define EXP_EXIT_BUSY 3		/* another process is writing that file */
 
+/* The progress line of a simulated run on stderr (the caller checks that
+ * it is a terminal): after 2 s of wall time since (t0), at most twice a
+ * second (*last: the wall time of the previous line), (name), the share
+ * of (horizon_ns) reached by (now_ns), the events and the time left. A
+ * caller whose run lasted 2 s or more clears the line ("\r%70s\r"). */
+void exp_progress_line(const char *name, double t0, double *last,
+		       int64_t now_ns, int64_t horizon_ns, uint64_t events);
+
 enum exp_backend {
 	EXP_SIM = 0,		/* the simulator (sim_run) */
 	EXP_KVM,		/* KVM micro-VMs (real_run) */

@@ -13,6 +13,7 @@
 #include "base/rng.h"
 #include "base/util.h"
 #include "plat/plat_int.h"
+#include "workloads/trace.h"
 #include "policies/strategy.h"
 
 const char *const start_kind_names[START_KIND_COUNT] = {
@@ -436,6 +437,10 @@ int plat_open(struct plat *f)
 	int rc = wl_open(cfg, f->seed, &f->wl, f->err, f->errlen);
 	if (rc < 0)
 		return rc;
+	struct wl_trace_stats ts;
+	f->horizon_ns = wl_trace_stats(f->wl, &ts) == 0 ?
+		llround((double)ts.window_ns * cfg->trace.time_scale) :
+		cfg->duration_ns;
 	f->cat = f->wl->cat;
 	if (!f->cat) {	/* a trace: synthesize what it does not tell */
 		rc = wl_catalog(&f->own_cat, cfg, f->wl, f->seed, f->err,

@@ -317,6 +317,9 @@ struct plat {
 	int drained;			/* on_drain was called */
 	int starting;			/* in the strategy's create */
 	int64_t last_arrival_t;		/* workload time of the last one */
+	int64_t horizon_ns;		/* workload time where the arrivals
+					 * end: duration, or a trace's window
+					 * (the progress line's 100 %) */
 
 	/* the tables */
 	struct pool vms, reqs, snaps;

@@ -41,7 +41,7 @@ int rt_loop(struct plat *f, int64_t drain_ns)
 {
 	const struct plat_backend *be = f->be;
 	const struct plat_hooks *hk = f->hooks;
-	int64_t horizon = llround((double)f->cfg->duration_ns * f->time_scale);
+	int64_t horizon = llround((double)f->horizon_ns * f->time_scale);
 	int64_t next_progress = PROGRESS_NS, drain_until = 0;
 	plat_pull(f);
 	plat_sample_start(f);

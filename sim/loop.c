@@ -17,7 +17,6 @@ int sim_loop(struct plat *f)
 {
 	const struct plat_hooks *hk = f->hooks;
 	const struct plat_backend *be = f->be;
-	int64_t horizon = f->cfg->duration_ns;
 	plat_pull(f);
 	plat_sample_start(f);
 	while (!f->failed) {
@@ -52,7 +51,7 @@ int sim_loop(struct plat *f)
 		if (f->ndfr)
 			plat_flush(f);
 		if (hk && hk->progress && (f->sum->events & 0xffff) == 0)
-			hk->progress(hk->arg, f->now_ns, horizon,
+			hk->progress(hk->arg, f->now_ns, f->horizon_ns,
 				     f->sum->events);
 	}
 	return f->failed;

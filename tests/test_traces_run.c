@@ -9,6 +9,7 @@
  * checks need $VMSPEC (set by make check). */
 #include <errno.h>
 #include <ftw.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -567,6 +568,57 @@ static void test_read_ahead(void)
 	cfg_release(&c);
 }
 
+/* ---- the progress line's horizon ------------------------------------------ */
+
+struct horizon {
+	int calls;
+	int64_t first, last;
+};
+
+static void note_horizon(void *arg, int64_t now_ns, int64_t horizon_ns,
+			 uint64_t events)
+{
+	struct horizon *h = arg;
+	(void)now_ns;
+	(void)events;
+	if (!h->calls++)
+		h->first = horizon_ns;
+	h->last = horizon_ns;
+}
+
+/* A trace run reports its progress against the trace's window (times
+ * trace.time_scale), not against `duration`, which a trace ignores. */
+static void test_progress_horizon(void)
+{
+	char path[600], err[1024];
+	struct vms_config c;
+	snprintf(path, sizeof(path), "%s/long.csv", tmp);
+	big_2021(path, 200000, 0);	/* 4000 s, ~600,000 events */
+	config(&c, (const char *const[]){ "workload.kind=azure2021",
+					  "trace.time_scale=0.5", NULL });
+	set(&c, "trace.path=\"%s\"", path);
+	struct wl_trace_opts o;
+	struct wl_source *s;
+	struct wl_trace_stats st;
+	CU_ASSERT_EQUAL_FATAL(wl_trace_opts_from_config(&c, &o, err,
+							sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(wl_trace_open(&o, 1, &s, err, sizeof(err)), 0);
+	wl_trace_stats(s, &st);
+	wl_free(s);
+	int64_t want = llround((double)st.window_ns * 0.5);
+	CU_ASSERT(want > 0 && want != c.duration_ns);
+	struct horizon h = { 0 };
+	struct plat_hooks hk = { .progress = note_horizon, .arg = &h };
+	struct plat_summary sum;
+	CU_ASSERT_EQUAL(sim_run(&c, strategy_find("keepalive"), 1, NULL, &hk,
+				&sum, err, sizeof(err)), 0);
+	CU_ASSERT(h.calls > 0);
+	CU_ASSERT_EQUAL(h.first, want);
+	CU_ASSERT_EQUAL(h.last, want);
+	plat_summary_release(&sum);
+	cfg_release(&c);
+}
+
 /* ---- main ---------------------------------------------------------------- */
 
 static int rm_entry(const char *path, const struct stat *sb, int flag,
@@ -605,6 +657,8 @@ int main(int argc, char **argv)
 		  test_cli_results },
 		{ "arrivals read ahead: the run of reading in line",
 		  test_read_ahead },
+		{ "a trace run's progress is against its window",
+		  test_progress_horizon },
 		{ NULL, NULL },
 	};
 	int rc = cu_run("traces_run", tests);
