@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <gsl/gsl_rng.h>
 #include "base/hist.h"
 #include "base/platform.h"
@@ -408,14 +409,25 @@ static inline void *plat_snap_be(struct plat *f, const struct psnap *sn)
 }
 
 /* Global ids of the libraries a runtime VM (or the VM a snapshot was taken
- * of) preloaded: [npreload] of CAT_MAX_LIBS. A VM's are in a side table by
- * slot (f->vmpre): 256 bytes that most VMs never use, kept out of the VM
- * records, which the loop touches at random. Callers ask for it only when
- * v->npreload > 0 (or to write one): a table that no VM needs is then
- * never allocated nor touched. */
-static inline uint32_t *plat_vm_preload(struct plat *f, const struct pvm *v)
+ * of) preloaded: [v->npreload] of CAT_MAX_LIBS. A VM's are in a side table
+ * by slot (f->vmpre): 256 bytes that most VMs never use, kept out of the
+ * VM records, which the loop touches at random. The table is touched only
+ * for a VM that has some: a run where no VM preloads never allocates it. */
+static inline const uint32_t *plat_vm_preload(struct plat *f,
+					      const struct pvm *v)
 {
-	return pool_side(&f->vmpre, v->pub.slot);
+	static const uint32_t none[1];
+	return v->npreload ? pool_side(&f->vmpre, v->pub.slot) : none;
+}
+
+/* Make (pre)[n] the preloads of (v). */
+static inline void plat_vm_set_preload(struct plat *f, struct pvm *v,
+				       const uint32_t *pre, uint32_t n)
+{
+	v->npreload = (uint8_t)n;
+	if (n)
+		memcpy(pool_side(&f->vmpre, v->pub.slot), pre,
+		       n * sizeof(*pre));
 }
 
 static inline uint32_t *plat_snap_preload(struct plat *f,

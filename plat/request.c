@@ -220,7 +220,7 @@ int plat_op_dispatch(struct platform *p, uint32_t slot,
 /* Memory runtime VM (v) gains when bound to (fn). */
 static double bind_growth(struct plat *f, const struct pvm *v, uint32_t fn)
 {
-	const uint32_t *pre = v->npreload ? plat_vm_preload(f, v) : NULL;
+	const uint32_t *pre = plat_vm_preload(f, v);
 	double lib_mem = 0;
 	for (uint32_t j = 0; j < v->npreload; j++)
 		lib_mem += f->cat->libs[pre[j]].size_mib;
@@ -232,7 +232,7 @@ static double bind_growth(struct plat *f, const struct pvm *v, uint32_t fn)
 static void bind_vm(struct plat *f, struct pvm *v, uint32_t fn)
 {
 	const struct cat_func *cf = &f->cat->funcs[fn];
-	const uint32_t *pre = v->npreload ? plat_vm_preload(f, v) : NULL;
+	const uint32_t *pre = plat_vm_preload(f, v);
 	uint64_t libs = 0;
 	for (uint32_t i = 0; i < cf->nlibs; i++)
 		for (uint32_t j = 0; j < v->npreload; j++)

@@ -200,10 +200,7 @@ int plat_op_vm_boot_runtime(struct platform *p, uint32_t rt,
 	for (uint32_t i = 0; i < npreload; i++)
 		hit[i] = (uint8_t)plat_lib_lookup(f, preload[i]);
 	struct pvm *v = new_vm(f, PLAT_NO_FUNC, rt, mem, START_COLD);
-	if (npreload)
-		memcpy(plat_vm_preload(f, v), preload,
-		       npreload * sizeof(uint32_t));
-	v->npreload = (uint8_t)npreload;
+	plat_vm_set_preload(f, v, preload, npreload);
 	int64_t arg = f->be->boot(f, v, hit);
 	plat_decide(f, ACT_BOOT_RUNTIME, PLAT_NO_FUNC, v->pub.id,
 		    (uint64_t)arg);
@@ -234,10 +231,7 @@ int plat_op_vm_fork(struct platform *p, uint32_t slot, uint32_t *out)
 	v->pub.build = par->pub.build;
 	v->pub.mem_cap_mib = par->pub.mem_cap_mib;
 	v->foot_mib = par->foot_mib;
-	v->npreload = par->npreload;
-	if (par->npreload)
-		memcpy(plat_vm_preload(f, v), plat_vm_preload(f, par),
-		       par->npreload * sizeof(uint32_t));
+	plat_vm_set_preload(f, v, plat_vm_preload(f, par), par->npreload);
 	f->be->fork(f, v, par);
 	plat_decide(f, ACT_FORK, par->pub.func, v->pub.id, par->pub.id);
 	*out = v->pub.slot;
@@ -282,10 +276,7 @@ int plat_op_vm_restore(struct platform *p, uint32_t id, uint32_t *out)
 	v->pub.spec_key = sn->spec_key;
 	if (sn->spec_key)
 		f->live_specialized++;
-	v->npreload = sn->npreload;
-	if (sn->npreload)
-		memcpy(plat_vm_preload(f, v), plat_snap_preload(f, sn),
-		       sn->npreload * sizeof(uint32_t));
+	plat_vm_set_preload(f, v, plat_snap_preload(f, sn), sn->npreload);
 	f->be->restore(f, v, sn);
 	plat_decide(f, ACT_RESTORE, sn->func, v->pub.id, id);
 	*out = v->pub.slot;
@@ -386,9 +377,8 @@ int plat_op_snapshot(struct platform *p, uint32_t slot, uint32_t *out)
 	sn->cap_mib = v->pub.mem_cap_mib;
 	sn->vm_id = v->pub.id;
 	sn->npreload = v->npreload;
-	if (v->npreload)
-		memcpy(plat_snap_preload(f, sn), plat_vm_preload(f, v),
-		       v->npreload * sizeof(uint32_t));
+	memcpy(plat_snap_preload(f, sn), plat_vm_preload(f, v),
+	       v->npreload * sizeof(uint32_t));
 	/* the store ranks snapshots by what taking one costs (the model) */
 	sn->valid = cache_insert(f->snapstore, id, sn->mem_mib,
 				 (double)model_snapshot_ns(&f->cfg->models,

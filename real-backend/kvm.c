@@ -145,9 +145,8 @@ static int64_t be_boot(struct plat *f, struct pvm *v, const uint8_t *hit)
 	uint32_t func = v->pub.func;
 	j->u.boot.func = func == PLAT_NO_FUNC ? RNONE : func;
 	j->u.boot.npreload = v->npreload;
-	if (v->npreload)
-		memcpy(j->u.boot.preload, plat_vm_preload(f, v),
-		       v->npreload * sizeof(uint32_t));
+	memcpy(j->u.boot.preload, plat_vm_preload(f, v),
+	       v->npreload * sizeof(uint32_t));
 	j->u.boot.ram_bytes = (size_t)(v->pub.mem_mib * 1048576.0);
 	j->u.boot.seed = vm_seed(k, func == PLAT_NO_FUNC ?
 				 1ULL << 40 | v->pub.runtime : func);

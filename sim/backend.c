@@ -203,7 +203,7 @@ static int64_t cold_ns(struct plat *f, uint32_t func)
 static int64_t be_boot(struct plat *f, struct pvm *v, const uint8_t *hit)
 {
 	int64_t setup = 0;
-	const uint32_t *pre = v->npreload ? plat_vm_preload(f, v) : NULL;
+	const uint32_t *pre = plat_vm_preload(f, v);
 	for (uint32_t i = 0; hit && i < v->npreload; i++) {
 		const struct cat_lib *l = &f->cat->libs[pre[i]];
 		setup += hit[i] ? l->load_cache_ns : l->load_storage_ns;
