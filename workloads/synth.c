@@ -221,7 +221,7 @@ struct sgroup {
 	struct sfn *F;
 	struct sapp *A;
 	uint32_t nf, napps, nowners;
-	gsl_rng *rs, *rc;	/* parameters; per-minute counts */
+	gsl_rng *rc;		/* per-minute counts */
 	uint64_t kind;		/* ids: kind + 1 owner, + 2 app, + 3 function */
 	uint32_t from_min;	/* counts before this minute of the trace are 0 */
 	char (*ids)[3][65];
@@ -238,8 +238,8 @@ static void group_init(struct sgroup *g, uint64_t seed, uint32_t nf,
 	g->nf = nf;
 	g->kind = kind;
 	g->from_min = from_min;
-	gsl_rng *rs = g->rs = rng_stream_new(WLT_SYNTH_RNG_GEN, seed,
-					     RNG_ID(RNG_FUNCS, salt));
+	gsl_rng *rs = rng_stream_new(WLT_SYNTH_RNG_GEN, seed,
+				     RNG_ID(RNG_FUNCS, salt));
 	g->rc = rng_stream_new(WLT_SYNTH_RNG_GEN, seed,
 			       RNG_ID(RNG_ARRIVALS, salt));
 	struct sfn *F = g->F = xcalloc(nf, sizeof(*F));
@@ -296,6 +296,7 @@ static void group_init(struct sgroup *g, uint64_t seed, uint32_t nf,
 	for (uint32_t f = 0; f < nf; f++)
 		if (F[f].trig != TRIG_TIMER && wsum > 0)
 			F[f].rate *= rest / wsum / MIN_PER_DAY;
+	gsl_rng_free(rs);
 	g->napps = napps;
 	g->nowners = nowners;
 	g->ids = xmalloc(sizeof(*g->ids) * (nf ? nf : 1));
@@ -311,7 +312,6 @@ static void group_free(struct sgroup *g)
 	free(g->F);
 	free(g->A);
 	free(g->ids);
-	gsl_rng_free(g->rs);
 	gsl_rng_free(g->rc);
 }
 
