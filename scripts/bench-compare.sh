@@ -6,19 +6,26 @@
 # Alternating spreads the machine's drift and load over both binaries;
 # the medians and the spread are what to quote, with the ratio.
 #
-# usage: bash scripts/bench-compare.sh [-r RUNS] OLD NEW -- BENCH-ARGS...
+# usage: bash scripts/bench-compare.sh [-r RUNS] [-N 'ARGS'] OLD NEW -- BENCH-ARGS...
 #   e.g. bash scripts/bench-compare.sh -r 5 /tmp/vmspec-old build/vmspec \
 #            -- bench replay -n 1e7 -S adaptive
+# -N appends ARGS to NEW's command only: two commands of one binary, e.g.
+#   bash scripts/bench-compare.sh -N '--outside 49000' build/vmspec \
+#            build/vmspec -- bench replay -n 1e6
 # Set BENCH_LOCK=FILE to take an exclusive flock around each run (so that
 # other timed jobs on the machine do not overlap it).
 set -euo pipefail
 runs=5
-if [ "${1:-}" = -r ]; then
-	runs=$2
-	shift 2
-fi
+new_extra=()
+while [ $# -gt 0 ]; do
+	case "$1" in
+	-r) runs=$2; shift 2 ;;
+	-N) read -ra new_extra <<<"$2"; shift 2 ;;
+	*) break ;;
+	esac
+done
 if [ $# -lt 3 ] || [ "$3" != -- ]; then
-	sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 fi
 old=$1 new=$2
@@ -56,7 +63,7 @@ one() {	# one BINARY OUTFILE LABEL ARGS...: appends "figure wall rss"
 
 for ((i = 1; i <= runs; i++)); do
 	one "$old" "$tmp/a" old "$@"
-	one "$new" "$tmp/b" new "$@"
+	one "$new" "$tmp/b" new "$@" ${new_extra[@]+"${new_extra[@]}"}
 done
 
 median() {	# median FILE COLUMN
@@ -68,7 +75,7 @@ range() {
 		END {print lo "-" hi}'
 }
 echo "command: vmspec $*"
-echo "runs: $runs each, alternating; old = $old, new = $new"
+echo "runs: $runs each, alternating; old = $old, new = $new${new_extra[*]+ with ${new_extra[*]}}"
 for col in 1 2 3; do
 	name=$(echo "figure wall_s peak_rss_kb" | cut -d' ' -f$col)
 	ma=$(median "$tmp/a" $col)
