@@ -2,10 +2,13 @@
  * (base/cfgyaml.h). */
 #include <errno.h>
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "base/cfgyaml.h"
+#include "base/errfmt.h"
+#include "base/util.h"
 
 bool cy_null(const yaml_node_t *n)
 {
@@ -289,4 +292,145 @@ int cy_read_file(const char *path, char **buf, size_t *len, char *err,
 	b[*len] = '\0';
 	*buf = b;
 	return 0;
+}
+
+/* ---- spec readers ---- */
+
+int cy_fail_at(const struct cy_doc *d, size_t line, size_t col,
+	       const char *key, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	errfmt_v(d->msg, d->msglen, d->src, line, col, key, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+const yaml_node_t *cy_get(const struct cy_doc *d, const yaml_node_t *map,
+			  const char *key, const yaml_node_t **keynode)
+{
+	for (yaml_node_pair_t *p = map->data.mapping.pairs.start;
+	     p < map->data.mapping.pairs.top; p++) {
+		const yaml_node_t *k = cy_node(d, p->key);
+		if (k->type == YAML_SCALAR_NODE && !strcmp(cy_scalar(k), key)) {
+			if (keynode)
+				*keynode = k;
+			return cy_node(d, p->value);
+		}
+	}
+	return NULL;
+}
+
+int cy_check_keys(const struct cy_doc *d, const yaml_node_t *n,
+		  const char *ctx, const char *const *known)
+{
+	char b[CY_ECHO_BUF], list[400] = "";
+	size_t off = 0;
+
+	for (const char *const *k = known; *k && off < sizeof(list); k++)
+		off += (size_t)snprintf(list + off, sizeof(list) - off, "%s%s",
+					k == known ? "" : ", ", *k);
+	for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
+	     p < n->data.mapping.pairs.top; p++) {
+		const yaml_node_t *k = cy_node(d, p->key), *o;
+		if (k->type != YAML_SCALAR_NODE)
+			return cy_fail(d, k, ctx, "expected a key name, got %s",
+				       cy_echo(k, b, sizeof(b)));
+		if ((o = cy_dup_key(d->doc, n->data.mapping.pairs.start, p)))
+			return cy_fail(d, k, ctx, "duplicate key %s (first at "
+				       "line %zu)", cy_echo(k, b, sizeof(b)),
+				       (size_t)o->start_mark.line + 1);
+		const char *const *kn = known;
+		while (*kn && strcmp(*kn, cy_scalar(k)))
+			kn++;
+		if (!*kn)
+			return cy_fail(d, k, ctx, "unknown key %s (expected "
+				       "one of %s)", cy_echo(k, b, sizeof(b)),
+				       list);
+	}
+	return 0;
+}
+
+int cy_parse(const struct cy_doc *d, const char *text, size_t len,
+	     yaml_document_t *doc, yaml_node_t **root)
+{
+	yaml_parser_t ps;
+	yaml_mark_t at;
+	char what[400];
+
+	*root = NULL;
+	if (len > CY_MAX_BYTES)
+		return cy_fail_at(d, 1, 1, "file", "%zu bytes, over the limit "
+				  "of %u (docs/limits.md)", len, CY_MAX_BYTES);
+	if (cy_prescan(text, len, &at, what, sizeof(what)) < 0)
+		return cy_fail_at(d, at.line + 1, at.column + 1, "value", "%s",
+				  what);
+	if (!yaml_parser_initialize(&ps)) {
+		snprintf(d->msg, d->msglen, "%s: out of memory", d->src);
+		return -ENOMEM;
+	}
+	yaml_parser_set_input_string(&ps, (const unsigned char *)text, len);
+	if (!yaml_parser_load(&ps, doc)) {
+		at = cy_error_mark(&ps, text, len);
+		cy_problem(&ps, ps.context_mark.line + 1,
+			   ps.context_mark.column + 1, what, sizeof(what));
+		yaml_parser_delete(&ps);
+		return cy_fail_at(d, at.line + 1, at.column + 1,
+				  "syntax error", "%s", what);
+	}
+	yaml_parser_delete(&ps);
+	*root = yaml_document_get_root_node(doc);
+	if (*root && cy_check_limits(doc, *root, &at, what, sizeof(what)) < 0) {
+		int rc = cy_fail_at(d, at.line + 1, at.column + 1, "value",
+				    "%s", what);
+		yaml_document_delete(doc);
+		*root = NULL;
+		return rc;
+	}
+	return 0;
+}
+
+int cy_resolve(const char *src, const char *p, char *out, size_t n)
+{
+	const char *slash = strrchr(src, '/');
+	int len;
+
+	if (p[0] == '/' || !slash)
+		len = snprintf(out, n, "%s", p);
+	else
+		len = snprintf(out, n, "%.*s/%s", (int)(slash - src), src, p);
+	return len < 0 || (size_t)len >= n ? -ENAMETOOLONG : 0;
+}
+
+char *cy_blank_outside(const char *text, size_t len, yaml_mark_t from,
+		       yaml_mark_t to)
+{
+	char *out = xmalloc(len + 1);
+	size_t line = 0, col = 0, o = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)text[i];
+		bool cont = (c & 0xc0) == 0x80;
+		bool before = line < from.line ||
+			      (line == from.line && col < from.column);
+		bool after = line > to.line ||
+			     (line == to.line && col >= to.column);
+		if (after && !cont)
+			break;
+		if (!before)
+			out[o++] = (char)c;
+		else if (c == '\n')
+			out[o++] = '\n';
+		else if (!cont)
+			out[o++] = ' ';
+		if (c == '\n') {
+			line++;
+			col = 0;
+		} else if (!cont) {
+			col++;
+		}
+	}
+	out[o] = '\0';
+	return out;
 }

@@ -1,8 +1,10 @@
-/* cfgyaml.h - YAML node helpers shared by the two YAML readers, the
- * configuration loader (exp/cfg_*.c) and the sweep loader
- * (exp/sweep_load.c), so that both judge "no value" alike, quote a user's
- * value alike in their messages and place a syntax error alike. Nodes are
- * libyaml document nodes; nothing here allocates. */
+/* cfgyaml.h - YAML node helpers shared by the YAML readers, the
+ * configuration loader (exp/cfg_*.c) and the spec loaders of sweeps
+ * (exp/sweep_load.c), tuning (exp/tune_spec.c) and sensitivity analyses
+ * (exp/sensitivity_spec.c), so that all judge "no value" alike, quote a
+ * user's value alike in their messages and place a problem alike. Nodes
+ * are libyaml document nodes; only cy_read_file and cy_blank_outside
+ * allocate. */
 #ifndef VMSPEC_CFGYAML_H
 #define VMSPEC_CFGYAML_H
 
@@ -103,5 +105,60 @@ yaml_mark_t cy_error_mark(const yaml_parser_t *ps, const char *text,
  * column 3)". */
 void cy_problem(const yaml_parser_t *ps, size_t ctx_line, size_t ctx_col,
 		char *buf, size_t n);
+
+/* ---- spec readers: one document, one message ------------------------
+ * What the readers of the sweep, tune and sensitivity specs share: they
+ * load one document and stop at the first problem, which they write as
+ * "src:line:col: key: problem" (base/errfmt.h) into the caller's buffer. */
+struct cy_doc {
+	yaml_document_t *doc;
+	const char *src;	/* the file's name in messages */
+	char *msg;		/* the message (msglen bytes) */
+	size_t msglen;
+};
+
+/* The message at (line, col) (1-based; 0 unknown) for (key): -EINVAL. */
+int cy_fail_at(const struct cy_doc *d, size_t line, size_t col,
+	       const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+/* The same at node (n)'s start. */
+#define cy_fail(d, n, key, ...)						\
+	cy_fail_at((d), (n)->start_mark.line + 1,			\
+		   (n)->start_mark.column + 1, (key), __VA_ARGS__)
+
+static inline yaml_node_t *cy_node(const struct cy_doc *d, int i)
+{
+	return yaml_document_get_node(d->doc, i);
+}
+
+/* The value of the scalar key (key) of mapping (map), NULL if it has none;
+ * with (keynode), the key's node there. */
+const yaml_node_t *cy_get(const struct cy_doc *d, const yaml_node_t *map,
+			  const char *key, const yaml_node_t **keynode);
+
+/* Mapping (n)'s keys: scalars, each once, each among (known)
+ * (NULL-terminated). 0, or the message about the first key that is not,
+ * for (ctx) ("expected a key name", "duplicate key", "unknown key ...
+ * (expected one of ...)"), and -EINVAL. */
+int cy_check_keys(const struct cy_doc *d, const yaml_node_t *n,
+		  const char *ctx, const char *const *known);
+
+/* (text, len) parsed into (doc) after every check of the limits above
+ * (size, cy_prescan, cy_check_limits); its root into (*root), NULL for an
+ * empty document. 0 (then the caller deletes (doc)), or the message and
+ * -EINVAL, -E2BIG or -ENOMEM, with (doc) already released. */
+int cy_parse(const struct cy_doc *d, const char *text, size_t len,
+	     yaml_document_t *doc, yaml_node_t **root);
+
+/* Path (p) as a spec at (src) names it: itself if absolute, else relative
+ * to the directory of (src), into (out, n). 0 or -ENAMETOOLONG. */
+int cy_resolve(const char *src, const char *p, char *out, size_t n);
+
+/* A copy of (text, len) with everything before (from) blanked (each
+ * character a space, newlines kept, so positions stay those of the file)
+ * and everything from (to) on dropped; the caller frees it. Marks are
+ * libyaml's (0-based line and column in characters). */
+char *cy_blank_outside(const char *text, size_t len, yaml_mark_t from,
+		       yaml_mark_t to);
 
 #endif

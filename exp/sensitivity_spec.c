@@ -50,8 +50,7 @@
 /* One load: the document and where messages point. */
 struct sp_ld {
 	struct sens_spec *sp;
-	yaml_document_t *doc;
-	const char *src;		/* file name in messages */
+	struct cy_doc cy;		/* the document, the file's name */
 	struct sweep_error *err;
 };
 
@@ -61,69 +60,8 @@ static struct sweep_pos mark_pos(yaml_mark_t m)
 	return p;
 }
 
-static int fail_at(struct sp_ld *x, struct sweep_pos at, const char *key,
-		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static int fail_at(struct sp_ld *x, struct sweep_pos at, const char *key,
-		   const char *fmt, ...)
-{
-	char problem[768];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(problem, sizeof(problem), fmt, ap);
-	va_end(ap);
-	errfmt(x->err->msg, sizeof(x->err->msg), x->src, at.line, at.col, key,
-	       problem);
-	return -EINVAL;
-}
-
-#define fail(x, node, key, ...) \
-	fail_at((x), mark_pos((node)->start_mark), (key), __VA_ARGS__)
-
-static yaml_node_t *node(const struct sp_ld *x, int i)
-{
-	return yaml_document_get_node(x->doc, i);
-}
-
-static const yaml_node_t *get(const struct sp_ld *x, const yaml_node_t *map,
-			      const char *key)
-{
-	for (yaml_node_pair_t *p = map->data.mapping.pairs.start;
-	     p < map->data.mapping.pairs.top; p++)
-		if (strcmp(cy_scalar(node(x, p->key)), key) == 0)
-			return node(x, p->value);
-	return NULL;
-}
-
-/* Mapping (n)'s keys: scalars, unique, among (known) (NULL-terminated). */
-static int check_keys(struct sp_ld *x, const yaml_node_t *n, const char *ctx,
-		      const char *const *known)
-{
-	char b[CY_ECHO_BUF], list[400] = "";
-	size_t off = 0;
-
-	for (const char *const *k = known; *k && off < sizeof(list); k++)
-		off += (size_t)snprintf(list + off, sizeof(list) - off, "%s%s",
-					k == known ? "" : ", ", *k);
-	for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
-	     p < n->data.mapping.pairs.top; p++) {
-		const yaml_node_t *k = node(x, p->key), *o;
-		if (k->type != YAML_SCALAR_NODE)
-			return fail(x, k, ctx, "expected a key name, got %s",
-				    cy_echo(k, b, sizeof(b)));
-		if ((o = cy_dup_key(x->doc, n->data.mapping.pairs.start, p)))
-			return fail(x, k, ctx, "duplicate key %s (first at "
-				    "line %zu)", cy_echo(k, b, sizeof(b)),
-				    mark_pos(o->start_mark).line);
-		const char *const *kn = known;
-		while (*kn && strcmp(*kn, cy_scalar(k)) != 0)
-			kn++;
-		if (!*kn)
-			return fail(x, k, ctx, "unknown key %s (expected one "
-				    "of %s)", cy_echo(k, b, sizeof(b)), list);
-	}
-	return 0;
-}
+#define fail(x, n, key, ...) cy_fail(&(x)->cy, (n), (key), __VA_ARGS__)
+#define get(x, map, key) cy_get(&(x)->cy, (map), (key), NULL)
 
 /* A decimal integer scalar in [lo, hi]. */
 static int get_int(struct sp_ld *x, const yaml_node_t *n, const char *key,
@@ -157,19 +95,6 @@ static int get_bool(struct sp_ld *x, const yaml_node_t *n, const char *key,
 		    cy_echo(n, b, sizeof(b)));
 }
 
-/* Resolve (p) against the directory of the spec (src). */
-static int resolve(const char *src, const char *p, char *out, size_t n)
-{
-	const char *slash = strrchr(src, '/');
-	int len;
-
-	if (p[0] == '/' || !slash)
-		len = snprintf(out, n, "%s", p);
-	else
-		len = snprintf(out, n, "%.*s/%s", (int)(slash - src), src, p);
-	return len < 0 || (size_t)len >= n ? -ENAMETOOLONG : 0;
-}
-
 /* ------------------------------------------------------------ the sweep */
 
 /* Keys of a spec the sweep loader reads itself. */
@@ -198,10 +123,10 @@ static char *sweep_text(const struct sp_ld *x, const yaml_node_t *root,
 
 	for (yaml_node_pair_t *p = root->data.mapping.pairs.start;
 	     p < root->data.mapping.pairs.top; p++) {
-		if (is_sweep_key(cy_scalar(node(x, p->key))))
+		if (is_sweep_key(cy_scalar(cy_node(&x->cy, p->key))))
 			continue;
-		r[nr][0] = node(x, p->key)->start_mark;
-		r[nr][1] = node(x, p->value)->end_mark;
+		r[nr][0] = cy_node(&x->cy, p->key)->start_mark;
+		r[nr][1] = cy_node(&x->cy, p->value)->end_mark;
 		nr++;
 	}
 	for (size_t i = 0; i < len; i++) {
@@ -328,7 +253,7 @@ static void check_metric(struct sp_ld *x, const yaml_node_t *n,
 	if (best <= 3)
 		snprintf(hint, sizeof(hint), " (did you mean \"%s\"?)",
 			 m[bi].name);
-	errfmt_f(sp->warn[sp->nwarn++], sizeof(sp->warn[0]), x->src,
+	errfmt_f(sp->warn[sp->nwarn++], sizeof(sp->warn[0]), x->cy.src,
 		 mark_pos(n->start_mark).line, mark_pos(n->start_mark).col,
 		 "output", "\"%s\" is not one of the platform's /summary "
 		 "metrics%s; a strategy's own metric is checked when the runs "
@@ -402,7 +327,7 @@ static int load_outputs(struct sp_ld *x, const yaml_node_t *v)
 			    SENS_MAX_OUTPUTS, cy_echo(v, b, sizeof(b)));
 	sp->outputs = xcalloc(cy_seq_len(v), sizeof(*sp->outputs));
 	for (size_t i = 0; i < cy_seq_len(v); i++) {
-		const yaml_node_t *it = cy_seq_item(x->doc, v, i);
+		const yaml_node_t *it = cy_seq_item(x->cy.doc, v, i);
 		if ((rc = load_output(x, it, &sp->outputs[i])))
 			return rc;
 		sp->noutputs = i + 1;
@@ -488,7 +413,7 @@ static int load_param(struct sp_ld *x, const yaml_node_t *a, size_t idx,
 		return fail(x, a, "parameters", "parameter %zu: expected a "
 			    "mapping {key, min, max[, log]}, got %s", idx + 1,
 			    cy_echo(a, b, sizeof(b)));
-	if ((rc = check_keys(x, a, "parameters", keys)))
+	if ((rc = cy_check_keys(&x->cy, a, "parameters", keys)))
 		return rc;
 	if (!(kn = get(x, a, "key")))
 		return fail(x, a, "parameters", "parameter %zu: missing \"key\"",
@@ -572,7 +497,7 @@ static int load_params(struct sp_ld *x, const yaml_node_t *v)
 			    "more" : cy_echo(v, b, sizeof(b)));
 	sp->params = xcalloc(cy_seq_len(v), sizeof(*sp->params));
 	for (size_t i = 0; i < cy_seq_len(v); i++) {
-		if ((rc = load_param(x, cy_seq_item(x->doc, v, i), i,
+		if ((rc = load_param(x, cy_seq_item(x->cy.doc, v, i), i,
 				     &sp->params[i])))
 			return rc;
 		sp->nparams = i + 1;
@@ -601,13 +526,13 @@ static int load_methods(struct sp_ld *x, const yaml_node_t *root,
 
 	*norder = 0;
 	if (!v)
-		return fail_at(x, (struct sweep_pos){ 1, 1 }, TOP_KEY,
+		return cy_fail_at(&x->cy, 1, 1, TOP_KEY,
 			       "missing \"method\" (morris, sobol or [morris, "
 			       "sobol])");
 	size_t cnt = v->type == YAML_SEQUENCE_NODE ? cy_seq_len(v) : 1;
 	for (size_t i = 0; i < cnt; i++) {
 		const yaml_node_t *it = v->type == YAML_SEQUENCE_NODE ?
-					cy_seq_item(x->doc, v, i) : v;
+					cy_seq_item(x->cy.doc, v, i) : v;
 		int m = cy_value(it) ? method_of(cy_scalar(it)) : -1;
 		if (m < 0 || cnt > SENS_METHOD_COUNT)
 			return fail(x, it, "method", "expected morris, sobol or "
@@ -631,11 +556,11 @@ static int load_methods(struct sp_ld *x, const yaml_node_t *root,
 		return 0;
 	}
 	static const char *const mkeys[] = { "morris", "sobol", NULL };
-	if ((rc = check_keys(x, sv, "samples", mkeys)))
+	if ((rc = cy_check_keys(&x->cy, sv, "samples", mkeys)))
 		return rc;
 	for (yaml_node_pair_t *p = sv->data.mapping.pairs.start;
 	     p < sv->data.mapping.pairs.top; p++) {
-		const yaml_node_t *k = node(x, p->key);
+		const yaml_node_t *k = cy_node(&x->cy, p->key);
 		int m = method_of(cy_scalar(k));
 		bool named = false;
 		for (size_t j = 0; j < *norder; j++)
@@ -643,7 +568,7 @@ static int load_methods(struct sp_ld *x, const yaml_node_t *root,
 		if (!named)
 			return fail(x, k, "samples", "%s is not a method of this "
 				    "spec (`method:`)", cy_scalar(k));
-		if ((rc = get_int(x, node(x, p->value), "samples", 2, 1 << 20,
+		if ((rc = get_int(x, cy_node(&x->cy, p->value), "samples", 2, 1 << 20,
 				  &n)))
 			return rc;
 		samples[m] = (size_t)n;
@@ -702,7 +627,7 @@ static int build_manifest(struct sp_ld *x, const yaml_node_t *root,
 		total += d->npoints;
 	}
 	if (only && sp->ndesigns == 0)
-		return fail_at(x, (struct sweep_pos){ 0, 0 }, "--method",
+		return cy_fail_at(&x->cy, 0, 0, "--method",
 			       "the spec has no method \"%s\"", only);
 
 	/* replications: the sweep's seeds, common to every point */
@@ -777,15 +702,15 @@ static int load_root(struct sp_ld *x, const yaml_node_t *root,
 	int rc;
 
 	if (!root || root->type != YAML_MAPPING_NODE)
-		return fail_at(x, root ? mark_pos(root->start_mark) :
-			       (struct sweep_pos){ 1, 1 }, TOP_KEY,
+		return cy_fail_at(&x->cy, root ? root->start_mark.line + 1 : 1,
+			       root ? root->start_mark.column + 1 : 1, TOP_KEY,
 			       "expected a mapping with base/config, output, "
 			       "parameters, method; got %s", root ?
 			       cy_echo(root, b, sizeof(b)) : "an empty file");
 	if (root->data.mapping.style == YAML_FLOW_MAPPING_STYLE)
 		return fail(x, root, TOP_KEY, "write the spec as a block "
 			    "mapping (one key per line), not {...}");
-	if ((rc = check_keys(x, root, TOP_KEY, spec_keys)))
+	if ((rc = cy_check_keys(&x->cy, root, TOP_KEY, spec_keys)))
 		return rc;
 
 	/* settings that need no base config, in file order of importance */
@@ -832,7 +757,7 @@ static int load_root(struct sp_ld *x, const yaml_node_t *root,
 		if (!cy_value(v))
 			return fail(x, v, "directory", "expected a directory, "
 				    "got %s", cy_echo(v, b, sizeof(b)));
-		if (resolve(x->src, cy_scalar(v), dir, sizeof(dir)))
+		if (cy_resolve(x->cy.src, cy_scalar(v), dir, sizeof(dir)))
 			return fail(x, v, "directory", "path too long");
 		out_dir = dir;
 	}
@@ -841,9 +766,9 @@ static int load_root(struct sp_ld *x, const yaml_node_t *root,
 	bool any = false;
 	for (yaml_node_pair_t *p = root->data.mapping.pairs.start;
 	     p < root->data.mapping.pairs.top; p++)
-		any |= is_sweep_key(cy_scalar(node(x, p->key)));
+		any |= is_sweep_key(cy_scalar(cy_node(&x->cy, p->key)));
 	char *st = any ? sweep_text(x, root, text, len) : xstrdup("{}\n");
-	rc = sweep_load_string(&sp->sw, st, strlen(st), x->src, out_dir, x->err);
+	rc = sweep_load_string(&sp->sw, st, strlen(st), x->cy.src, out_dir, x->err);
 	free(st);
 	if (rc)
 		return rc;
@@ -882,8 +807,8 @@ int sens_load_string(struct sens_spec *sp, const char *text, size_t len,
 		     struct sweep_error *err)
 {
 	struct sweep_error dummy;
-	yaml_parser_t ps;
 	yaml_document_t doc;
+	yaml_node_t *root;
 	int rc;
 
 	if (!err)
@@ -892,38 +817,11 @@ int sens_load_string(struct sens_spec *sp, const char *text, size_t len,
 	memset(sp, 0, sizeof(*sp));
 	if (!name)
 		name = "(spec)";
-	struct sp_ld x = { .sp = sp, .doc = &doc, .src = name, .err = err };
-	if (!yaml_parser_initialize(&ps)) {
-		snprintf(err->msg, sizeof(err->msg), "%s: out of memory", name);
-		return -ENOMEM;
-	}
-	yaml_mark_t dm;
-	char pre[160];
-	if (cy_prescan(text, len, &dm, pre, sizeof(pre)) < 0) {
-		yaml_parser_delete(&ps);
-		return fail_at(&x, mark_pos(dm), "value", "%s", pre);
-	}
-	yaml_parser_set_input_string(&ps, (const unsigned char *)text, len);
-	if (!yaml_parser_load(&ps, &doc)) {
-		char problem[400];
-		yaml_mark_t m = cy_error_mark(&ps, text, len);
-		cy_problem(&ps, ps.context_mark.line + 1,
-			   ps.context_mark.column + 1, problem, sizeof(problem));
-		yaml_parser_delete(&ps);
-		return fail_at(&x, mark_pos(m), "syntax error", "%s", problem);
-	}
-	yaml_parser_delete(&ps);
-	yaml_mark_t at;
-	char what[160];
-	if (yaml_document_get_root_node(&doc) &&
-	    cy_check_limits(&doc, yaml_document_get_root_node(&doc), &at,
-			    what, sizeof(what)) < 0) {
-		rc = fail_at(&x, mark_pos(at), "value", "%s", what);
-		yaml_document_delete(&doc);
+	struct sp_ld x = { .sp = sp, .cy = { &doc, name, err->msg,
+					   sizeof(err->msg) }, .err = err };
+	if ((rc = cy_parse(&x.cy, text, len, &doc, &root)))
 		return rc;
-	}
-	rc = load_root(&x, yaml_document_get_root_node(&doc), text, len,
-		       out_dir, only);
+	rc = load_root(&x, root, text, len, out_dir, only);
 	yaml_document_delete(&doc);
 	if (rc)
 		sens_release(sp);

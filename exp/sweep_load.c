@@ -45,8 +45,7 @@
 /* One load: the document and where messages point. */
 struct sw_ld {
 	struct sweep *s;
-	yaml_document_t *doc;
-	const char *src;		/* file name in messages */
+	struct cy_doc cy;		/* the document, the file's name */
 	struct sweep_error *err;
 };
 
@@ -56,29 +55,7 @@ static struct sweep_pos mark_pos(yaml_mark_t m)
 	return p;
 }
 
-static int fail_at(struct sw_ld *x, struct sweep_pos at, const char *key,
-		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static int fail_at(struct sw_ld *x, struct sweep_pos at, const char *key,
-		   const char *fmt, ...)
-{
-	char problem[768];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(problem, sizeof(problem), fmt, ap);
-	va_end(ap);
-	errfmt(x->err->msg, sizeof(x->err->msg), x->src, at.line, at.col, key,
-	       problem);
-	return -EINVAL;
-}
-
-#define fail(x, node, key, ...) \
-	fail_at((x), mark_pos((node)->start_mark), (key), __VA_ARGS__)
-
-static yaml_node_t *node(const struct sw_ld *x, int i)
-{
-	return yaml_document_get_node(x->doc, i);
-}
+#define fail(x, n, key, ...) cy_fail(&(x)->cy, (n), (key), __VA_ARGS__)
 
 /* Whole plain scalar as a finite number; false otherwise. */
 static bool plain_number(const yaml_node_t *n, double *out)
@@ -158,7 +135,7 @@ static void emit(const struct sw_ld *x, const yaml_node_t *n, int depth,
 		for (size_t i = 0; i < cy_seq_len(n); i++) {
 			if (i)
 				sb_puts(b, ", ");
-			emit(x, cy_seq_item(x->doc, n, i), depth + 1, b);
+			emit(x, cy_seq_item(x->cy.doc, n, i), depth + 1, b);
 		}
 		sb_puts(b, "]");
 		break;
@@ -168,9 +145,9 @@ static void emit(const struct sw_ld *x, const yaml_node_t *n, int depth,
 		     p < n->data.mapping.pairs.top; p++) {
 			if (p != n->data.mapping.pairs.start)
 				sb_puts(b, ", ");
-			emit(x, node(x, p->key), depth + 1, b);
+			emit(x, cy_node(&x->cy, p->key), depth + 1, b);
 			sb_puts(b, ": ");
-			emit(x, node(x, p->value), depth + 1, b);
+			emit(x, cy_node(&x->cy, p->value), depth + 1, b);
 		}
 		sb_puts(b, "}");
 		break;
@@ -178,100 +155,6 @@ static void emit(const struct sw_ld *x, const yaml_node_t *n, int depth,
 	default:
 		break;
 	}
-}
-
-/* Mapping pairs of (n) checked for scalar, unique keys that are among
- * (known) (NULL-terminated); (ctx) names the mapping in messages. */
-static int check_keys(struct sw_ld *x, const yaml_node_t *n, const char *ctx,
-		      const char *const *known)
-{
-	char b[CY_ECHO_BUF], list[256] = "";
-	size_t off = 0;
-
-	for (const char *const *k = known; *k && off < sizeof(list); k++)
-		off += snprintf(list + off, sizeof(list) - off, "%s%s",
-				k == known ? "" : ", ", *k);
-	for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
-	     p < n->data.mapping.pairs.top; p++) {
-		const yaml_node_t *k = node(x, p->key), *o;
-		if (k->type != YAML_SCALAR_NODE)
-			return fail(x, k, ctx, "expected a key name, got %s",
-				    cy_echo(k, b, sizeof(b)));
-		if ((o = cy_dup_key(x->doc, n->data.mapping.pairs.start, p)))
-			return fail(x, k, ctx, "duplicate key %s (first at "
-				    "line %zu)", cy_echo(k, b, sizeof(b)),
-				    mark_pos(o->start_mark).line);
-		const char *const *kn = known;
-		while (*kn && strcmp(*kn, cy_scalar(k)) != 0)
-			kn++;
-		if (!*kn)
-			return fail(x, k, ctx, "unknown key %s (expected one "
-				    "of %s)", cy_echo(k, b, sizeof(b)), list);
-	}
-	return 0;
-}
-
-static const yaml_node_t *get(const struct sw_ld *x, const yaml_node_t *map,
-			      const char *key, const yaml_node_t **keynode)
-{
-	for (yaml_node_pair_t *p = map->data.mapping.pairs.start;
-	     p < map->data.mapping.pairs.top; p++) {
-		const yaml_node_t *k = node(x, p->key);
-		if (strcmp(cy_scalar(k), key) == 0) {
-			if (keynode)
-				*keynode = k;
-			return node(x, p->value);
-		}
-	}
-	return NULL;
-}
-
-/* Resolve (p) against the directory of the sweep file (src). */
-static int resolve(const char *src, const char *p, char *out, size_t n)
-{
-	const char *slash = strrchr(src, '/');
-	int len;
-
-	if (p[0] == '/' || !slash)
-		len = snprintf(out, n, "%s", p);
-	else
-		len = snprintf(out, n, "%.*s/%s", (int)(slash - src), src, p);
-	return len < 0 || (size_t)len >= n ? -ENAMETOOLONG : 0;
-}
-
-/* (text) with everything outside [from, to) blanked: each character before
- * becomes a space (newlines stay), everything after is dropped. Positions
- * are libyaml marks (line and column in characters). */
-static char *blank_outside(const char *text, size_t len, yaml_mark_t from,
-			   yaml_mark_t to)
-{
-	char *out = xmalloc(len + 1);
-	size_t line = 0, col = 0, o = 0;
-
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)text[i];
-		bool cont = (c & 0xc0) == 0x80;
-		bool before = line < from.line ||
-			      (line == from.line && col < from.column);
-		bool after = line > to.line ||
-			     (line == to.line && col >= to.column);
-		if (after && !cont)
-			break;
-		if (!before)
-			out[o++] = (char)c;
-		else if (c == '\n')
-			out[o++] = '\n';
-		else if (!cont)
-			out[o++] = ' ';
-		if (c == '\n') {
-			line++;
-			col = 0;
-		} else if (!cont) {
-			col++;
-		}
-	}
-	out[o] = '\0';
-	return out;
 }
 
 /* A value that is not a plain number ("30s", "2GiB", true) as a number in
@@ -325,7 +208,7 @@ static int load_axis_values(struct sw_ld *x, struct sweep_axis *ax,
 	ax->num = xcalloc(ax->nvalues, sizeof(double));
 	ax->pos = xcalloc(ax->nvalues, sizeof(struct sweep_pos));
 	for (size_t i = 0; i < ax->nvalues; i++) {
-		const yaml_node_t *it = cy_seq_item(x->doc, v, i);
+		const yaml_node_t *it = cy_seq_item(x->cy.doc, v, i);
 		struct sbuf sb = { 0 };
 		emit(x, it, 0, &sb);
 		ax->text[i] = sb.s ? sb.s : xstrdup("");
@@ -351,10 +234,10 @@ static int load_axis_range(struct sw_ld *x, struct sweep_axis *ax,
 	if (r->type != YAML_MAPPING_NODE)
 		return fail(x, r, ctx, "expected a mapping {from, to, step}, "
 			    "got %s", cy_echo(r, b, sizeof(b)));
-	if ((rc = check_keys(x, r, ctx, keys)))
+	if ((rc = cy_check_keys(&x->cy, r, ctx, keys)))
 		return rc;
 	for (int i = 0; i < 3; i++) {
-		n[i] = get(x, r, keys[i], NULL);
+		n[i] = cy_get(&x->cy, r, keys[i], NULL);
 		if (!n[i])
 			return fail(x, r, ctx, "missing \"%s\"", keys[i]);
 		if (!plain_number(n[i], &d[i]))
@@ -409,16 +292,16 @@ static int load_axes(struct sw_ld *x, const yaml_node_t *v)
 		return fail(x, v, "axes", "more than %d axes", SWEEP_MAX_AXES);
 	s->axes = xcalloc(cy_seq_len(v) ? cy_seq_len(v) : 1, sizeof(*s->axes));
 	for (size_t i = 0; i < cy_seq_len(v); i++) {
-		const yaml_node_t *a = cy_seq_item(x->doc, v, i), *kn, *vals,
+		const yaml_node_t *a = cy_seq_item(x->cy.doc, v, i), *kn, *vals,
 				  *range, *kk = NULL;
 		struct sweep_axis *ax = &s->axes[i];
 		if (a->type != YAML_MAPPING_NODE)
 			return fail(x, a, "axes", "axis %zu: expected a mapping "
 				    "{key, values} or {key, range}, got %s",
 				    i + 1, cy_echo(a, b, sizeof(b)));
-		if ((rc = check_keys(x, a, "axes", keys)))
+		if ((rc = cy_check_keys(&x->cy, a, "axes", keys)))
 			return rc;
-		kn = get(x, a, "key", &kk);
+		kn = cy_get(&x->cy, a, "key", &kk);
 		if (!kn)
 			return fail(x, a, "axes", "axis %zu: missing \"key\"",
 				    i + 1);
@@ -450,8 +333,8 @@ static int load_axes(struct sw_ld *x, const yaml_node_t *v)
 		snprintf(ax->key, sizeof(ax->key), "%s", cy_scalar(kn));
 		ax->key_pos = mark_pos(kn->start_mark);
 		s->naxes = i + 1;
-		vals = get(x, a, "values", NULL);
-		range = get(x, a, "range", NULL);
+		vals = cy_get(&x->cy, a, "values", NULL);
+		range = cy_get(&x->cy, a, "range", NULL);
 		if (vals && range)
 			return fail(x, range, ax->key, "give either \"values\" "
 				    "or \"range\", not both");
@@ -489,7 +372,7 @@ static int load_seeds(struct sw_ld *x, const yaml_node_t *v)
 	s->nseeds = cy_seq_len(v);
 	s->seeds = xcalloc(s->nseeds, sizeof(int64_t));
 	for (size_t i = 0; i < s->nseeds; i++) {
-		const yaml_node_t *it = cy_seq_item(x->doc, v, i);
+		const yaml_node_t *it = cy_seq_item(x->cy.doc, v, i);
 		if (!plain_int(it, &s->seeds[i]))
 			return fail(x, it, "seeds", "expected an integer seed, "
 				    "got %s", cy_echo(it, b, sizeof(b)));
@@ -517,7 +400,7 @@ static int load_slurm(struct sw_ld *x, const yaml_node_t *v)
 	s->slurm = xcalloc(n ? n : 1, sizeof(*s->slurm));
 	for (yaml_node_pair_t *p = v->data.mapping.pairs.start;
 	     p < v->data.mapping.pairs.top; p++) {
-		const yaml_node_t *k = node(x, p->key), *val = node(x, p->value);
+		const yaml_node_t *k = cy_node(&x->cy, p->key), *val = cy_node(&x->cy, p->value);
 		if (!cy_value(k) || strspn(cy_scalar(k), "abcdefghijklmnopqrstuvwxyz"
 					   "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
 				    != strlen(cy_scalar(k)))
@@ -547,8 +430,8 @@ static int load_base(struct sw_ld *x, const yaml_node_t *root,
 		     const char *text, size_t len)
 {
 	struct sweep *s = x->s;
-	const yaml_node_t *base = get(x, root, "base", NULL);
-	const yaml_node_t *inl = get(x, root, "config", NULL);
+	const yaml_node_t *base = cy_get(&x->cy, root, "base", NULL);
+	const yaml_node_t *inl = cy_get(&x->cy, root, "config", NULL);
 	struct cfg_error ce;
 	char b[CY_ECHO_BUF];
 	int rc;
@@ -558,7 +441,7 @@ static int load_base(struct sw_ld *x, const yaml_node_t *root,
 		if (!cy_value(base))
 			return fail(x, base, "base", "expected a config file "
 				    "name, got %s", cy_echo(base, b, sizeof(b)));
-		if (resolve(x->src, cy_scalar(base), s->base_path,
+		if (cy_resolve(x->cy.src, cy_scalar(base), s->base_path,
 			    sizeof(s->base_path)))
 			return fail(x, base, "base", "path too long");
 		if ((rc = cfg_load_file(&s->base, s->base_path, &ce))) {
@@ -572,9 +455,9 @@ static int load_base(struct sw_ld *x, const yaml_node_t *root,
 		if (inl->type != YAML_MAPPING_NODE)
 			return fail(x, inl, "config", "expected a mapping of "
 				    "config keys, got %s", cy_echo(inl, b, sizeof(b)));
-		char *t = blank_outside(text, len, inl->start_mark,
+		char *t = cy_blank_outside(text, len, inl->start_mark,
 					inl->end_mark);
-		rc = cfg_load_string(&s->base, t, strlen(t), x->src, &ce);
+		rc = cfg_load_string(&s->base, t, strlen(t), x->cy.src, &ce);
 		free(t);
 		if (rc) {
 			snprintf(x->err->msg, sizeof(x->err->msg), "%s", ce.msg);
@@ -609,7 +492,9 @@ static int expand(struct sw_ld *x, const yaml_node_t *root)
 	if (s->mode == SWEEP_ZIPPED && s->naxes > 0) {
 		for (size_t a = 1; a < s->naxes; a++)
 			if (s->axes[a].nvalues != s->axes[0].nvalues)
-				return fail_at(x, s->axes[a].key_pos,
+				return cy_fail_at(&x->cy,
+					       s->axes[a].key_pos.line,
+					       s->axes[a].key_pos.col,
 					       s->axes[a].key, "zipped axes "
 					       "need the same number of values: "
 					       "%zu here, %zu for %s",
@@ -640,7 +525,7 @@ static int expand(struct sw_ld *x, const yaml_node_t *root)
 static int check_seeds(struct sw_ld *x, const yaml_node_t *root)
 {
 	const yaml_node_t *kn = NULL;
-	const yaml_node_t *sv = get(x, root, "seeds", &kn);
+	const yaml_node_t *sv = cy_get(&x->cy, root, "seeds", &kn);
 	struct vms_config *c = xmalloc(sizeof(*c));
 	struct cfg_error ce;
 	int rc = 0;
@@ -672,31 +557,31 @@ static int load_root(struct sw_ld *x, const yaml_node_t *root,
 	int rc;
 
 	if (!root || root->type != YAML_MAPPING_NODE)
-		return fail_at(x, root ? mark_pos(root->start_mark) :
-			       (struct sweep_pos){ 1, 1 }, TOP_KEY,
+		return cy_fail_at(&x->cy, root ? root->start_mark.line + 1 : 1,
+			       root ? root->start_mark.column + 1 : 1, TOP_KEY,
 			       "expected a mapping with base/config, axes, "
 			       "seeds, output; got %s", root ?
 			       cy_echo(root, b, sizeof(b)) : "an empty file");
-	if ((rc = check_keys(x, root, TOP_KEY, keys)))
+	if ((rc = cy_check_keys(&x->cy, root, TOP_KEY, keys)))
 		return rc;
 
 	/* name: `name:`, else the file's stem */
-	if ((v = get(x, root, "name", NULL)) && !cy_null(v)) {
+	if ((v = cy_get(&x->cy, root, "name", NULL)) && !cy_null(v)) {
 		if (!cy_value(v) || strlen(cy_scalar(v)) >= sizeof(s->name) ||
 		    strpbrk(cy_scalar(v), "/\n"))
 			return fail(x, v, "name", "expected a short name without "
 				    "'/', got %s", cy_echo(v, b, sizeof(b)));
 		snprintf(s->name, sizeof(s->name), "%s", cy_scalar(v));
 	} else {
-		const char *st = strrchr(x->src, '/');
-		st = st ? st + 1 : x->src;
+		const char *st = strrchr(x->cy.src, '/');
+		st = st ? st + 1 : x->cy.src;
 		size_t n = strcspn(st, ".");
 		snprintf(s->name, sizeof(s->name), "%.*s", (int)(n ? n : 5),
 			 n ? st : "sweep");
 	}
 	if ((rc = load_base(x, root, text, len)))
 		return rc;
-	if ((v = get(x, root, "mode", NULL)) && !cy_null(v)) {
+	if ((v = cy_get(&x->cy, root, "mode", NULL)) && !cy_null(v)) {
 		int m = -1;
 		for (int i = 0; cy_value(v) && i < SWEEP_MODE_COUNT; i++)
 			if (strcmp(cy_scalar(v), sweep_mode_names[i]) == 0)
@@ -706,9 +591,9 @@ static int load_root(struct sw_ld *x, const yaml_node_t *root,
 				    "got %s", cy_echo(v, b, sizeof(b)));
 		s->mode = (enum sweep_mode)m;
 	}
-	if ((v = get(x, root, "axes", NULL)) && (rc = load_axes(x, v)))
+	if ((v = cy_get(&x->cy, root, "axes", NULL)) && (rc = load_axes(x, v)))
 		return rc;
-	if ((v = get(x, root, "seeds", NULL)) && !cy_null(v)) {
+	if ((v = cy_get(&x->cy, root, "seeds", NULL)) && !cy_null(v)) {
 		if ((rc = load_seeds(x, v)))
 			return rc;
 	} else {
@@ -718,75 +603,29 @@ static int load_root(struct sw_ld *x, const yaml_node_t *root,
 	}
 	if ((rc = check_seeds(x, root)))
 		return rc;
-	if ((v = get(x, root, "slurm", NULL)) && (rc = load_slurm(x, v)))
+	if ((v = cy_get(&x->cy, root, "slurm", NULL)) && (rc = load_slurm(x, v)))
 		return rc;
 	if (out_dir) {
 		if (snprintf(s->output, sizeof(s->output), "%s", out_dir) >=
 		    (int)sizeof(s->output))
-			return fail_at(x, (struct sweep_pos){ 0, 0 }, "--output",
-				       "path too long");
-	} else if ((v = get(x, root, "output", NULL)) && !cy_null(v)) {
+			return cy_fail_at(&x->cy, 0, 0, "--output",
+					  "path too long");
+	} else if ((v = cy_get(&x->cy, root, "output", NULL)) && !cy_null(v)) {
 		if (!cy_value(v))
 			return fail(x, v, "output", "expected a directory, got %s",
 				    cy_echo(v, b, sizeof(b)));
-		if (resolve(x->src, cy_scalar(v), s->output, sizeof(s->output)))
+		if (cy_resolve(x->cy.src, cy_scalar(v), s->output, sizeof(s->output)))
 			return fail(x, v, "output", "path too long");
 	} else {
 		char d[CFG_PATH_LEN];
 		snprintf(d, sizeof(d), "results/%s", s->name);
-		if (resolve(x->src, d, s->output, sizeof(s->output)))
+		if (cy_resolve(x->cy.src, d, s->output, sizeof(s->output)))
 			return fail(x, root, "output", "path too long");
 	}
 	/* trailing slashes would double in file names */
 	for (size_t n = strlen(s->output); n > 1 && s->output[n - 1] == '/'; n--)
 		s->output[n - 1] = '\0';
 	return expand(x, root);
-}
-
-/* Parse (text) into (doc); on failure sets the message, frees nothing. */
-static int parse(struct sw_ld *x, const char *text, size_t len,
-		 yaml_document_t *doc, yaml_node_t **root)
-{
-	yaml_parser_t ps;
-
-	if (!yaml_parser_initialize(&ps)) {
-		snprintf(x->err->msg, sizeof(x->err->msg), "%s: out of memory",
-			 x->src);
-		return -ENOMEM;
-	}
-	if (len > CY_MAX_BYTES) {
-		yaml_parser_delete(&ps);
-		return fail_at(x, mark_pos((yaml_mark_t){ 0 }), "file",
-			       "%zu bytes, over the limit of %u "
-			       "(docs/limits.md)", len, CY_MAX_BYTES);
-	}
-	yaml_mark_t dm;
-	char pre[160];
-	if (cy_prescan(text, len, &dm, pre, sizeof(pre)) < 0) {
-		yaml_parser_delete(&ps);
-		return fail_at(x, mark_pos(dm), "value", "%s", pre);
-	}
-	yaml_parser_set_input_string(&ps, (const unsigned char *)text, len);
-	if (yaml_parser_load(&ps, doc)) {
-		*root = yaml_document_get_root_node(doc);
-		yaml_parser_delete(&ps);
-		yaml_mark_t at;
-		char what[160];
-		if (*root && cy_check_limits(doc, *root, &at, what,
-					     sizeof(what)) < 0) {
-			int rc = fail_at(x, mark_pos(at), "value", "%s", what);
-			yaml_document_delete(doc);
-			*root = NULL;
-			return rc;
-		}
-		return 0;
-	}
-	char problem[400];
-	yaml_mark_t m = cy_error_mark(&ps, text, len);
-	cy_problem(&ps, ps.context_mark.line + 1, ps.context_mark.column + 1,
-		   problem, sizeof(problem));
-	yaml_parser_delete(&ps);
-	return fail_at(x, mark_pos(m), "syntax error", "%s", problem);
 }
 
 int sweep_load_string(struct sweep *s, const char *text, size_t len,
@@ -805,11 +644,12 @@ int sweep_load_string(struct sweep *s, const char *text, size_t len,
 	if (!name)
 		name = "(sweep)";
 	snprintf(s->path, sizeof(s->path), "%s", name);
-	struct sw_ld x = { .s = s, .doc = &doc, .src = name, .err = err };
+	struct sw_ld x = { .s = s, .cy = { &doc, name, err->msg,
+					  sizeof(err->msg) }, .err = err };
 	s->text = xmalloc(len + 1);
 	memcpy(s->text, text, len);
 	s->text[len] = '\0';
-	if ((rc = parse(&x, text, len, &doc, &root))) {
+	if ((rc = cy_parse(&x.cy, text, len, &doc, &root))) {
 		sweep_release(s);
 		return rc;
 	}

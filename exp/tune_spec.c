@@ -33,77 +33,16 @@
 /* One load: the document and where messages point. */
 struct ld {
 	struct tune_spec *s;
-	yaml_document_t *doc;
-	const char *src;
+	struct cy_doc cy;		/* the document, the file's name */
 	const char *text;
 	size_t len;
 	struct tune_error *err;
 };
 
-static int fail_at(struct ld *x, size_t line, size_t col, const char *key,
-		   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-static int fail_at(struct ld *x, size_t line, size_t col, const char *key,
-		   const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	errfmt_v(x->err->msg, sizeof(x->err->msg), x->src, line, col, key,
-		 fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
-
-#define fail(x, n, key, ...)						\
-	fail_at((x), (n)->start_mark.line + 1, (n)->start_mark.column + 1, \
-		(key), __VA_ARGS__)
-
-static yaml_node_t *node(const struct ld *x, int i)
-{
-	return yaml_document_get_node(x->doc, i);
-}
-
-static const yaml_node_t *get(const struct ld *x, const yaml_node_t *map,
-			      const char *key)
-{
-	for (yaml_node_pair_t *p = map->data.mapping.pairs.start;
-	     p < map->data.mapping.pairs.top; p++) {
-		const yaml_node_t *k = node(x, p->key);
-		if (k->type == YAML_SCALAR_NODE && !strcmp(cy_scalar(k), key))
-			return node(x, p->value);
-	}
-	return NULL;
-}
-
-/* Scalar, unique keys of mapping (n), each among (known). */
-static int check_keys(struct ld *x, const yaml_node_t *n, const char *ctx,
-		      const char *const *known)
-{
-	char b[CY_ECHO_BUF], list[400] = "";
-	size_t off = 0;
-
-	for (const char *const *k = known; *k && off < sizeof(list); k++)
-		off += (size_t)snprintf(list + off, sizeof(list) - off, "%s%s",
-					k == known ? "" : ", ", *k);
-	for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
-	     p < n->data.mapping.pairs.top; p++) {
-		const yaml_node_t *k = node(x, p->key), *o;
-		if (k->type != YAML_SCALAR_NODE)
-			return fail(x, k, ctx, "expected a key name, got %s",
-				    cy_echo(k, b, sizeof(b)));
-		if ((o = cy_dup_key(x->doc, n->data.mapping.pairs.start, p)))
-			return fail(x, k, ctx, "duplicate key %s (first at line "
-				    "%zu)", cy_echo(k, b, sizeof(b)),
-				    (size_t)o->start_mark.line + 1);
-		const char *const *kn = known;
-		while (*kn && strcmp(*kn, cy_scalar(k)))
-			kn++;
-		if (!*kn)
-			return fail(x, k, ctx, "unknown key %s (expected one of "
-				    "%s)", cy_echo(k, b, sizeof(b)), list);
-	}
-	return 0;
-}
+#define fail(x, n, key, ...) cy_fail(&(x)->cy, (n), (key), __VA_ARGS__)
+#define fail_at(x, line, col, key, ...)					\
+	cy_fail_at(&(x)->cy, (line), (col), (key), __VA_ARGS__)
+#define get(x, map, key) cy_get(&(x)->cy, (map), (key), NULL)
 
 /* ------------------------------------------------------------ scalars */
 
@@ -183,49 +122,6 @@ static int get_bool(struct ld *x, const yaml_node_t *m, const char *key,
 
 /* ------------------------------------------------------- base config */
 
-static int resolve(const char *src, const char *p, char *out, size_t n)
-{
-	const char *slash = strrchr(src, '/');
-	int len;
-
-	if (p[0] == '/' || !slash)
-		len = snprintf(out, n, "%s", p);
-	else
-		len = snprintf(out, n, "%.*s/%s", (int)(slash - src), src, p);
-	return len < 0 || (size_t)len >= n ? -ENAMETOOLONG : 0;
-}
-
-/* (text) with everything outside [from, to) blanked, newlines kept. */
-static char *blank_outside(const char *text, size_t len, yaml_mark_t from,
-			   yaml_mark_t to)
-{
-	char *out = xmalloc(len + 1);
-	size_t line = 0, col = 0, o = 0;
-
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)text[i];
-		bool cont = (c & 0xc0) == 0x80;
-		bool before = line < from.line ||
-			      (line == from.line && col < from.column);
-		bool after = line > to.line ||
-			     (line == to.line && col >= to.column);
-		if (after && !cont)
-			break;
-		if (!before)
-			out[o++] = (char)c;
-		else if (c == '\n')
-			out[o++] = '\n';
-		else if (!cont)
-			out[o++] = ' ';
-		if (c == '\n')
-			line++, col = 0;
-		else if (!cont)
-			col++;
-	}
-	out[o] = '\0';
-	return out;
-}
-
 static int load_base(struct ld *x, const yaml_node_t *root)
 {
 	struct tune_spec *s = x->s;
@@ -240,7 +136,7 @@ static int load_base(struct ld *x, const yaml_node_t *root)
 		if (!cy_value(base))
 			return fail(x, base, "base", "expected a config file "
 				    "name, got %s", cy_echo(base, b, sizeof(b)));
-		if (resolve(x->src, cy_scalar(base), s->base_path,
+		if (cy_resolve(x->cy.src, cy_scalar(base), s->base_path,
 			    sizeof(s->base_path)))
 			return fail(x, base, "base", "path too long");
 		if ((rc = cfg_load_file(s->base, s->base_path, &ce))) {
@@ -255,9 +151,9 @@ static int load_base(struct ld *x, const yaml_node_t *root)
 			return fail(x, inl, "config", "expected a mapping of "
 				    "config keys, got %s",
 				    cy_echo(inl, b, sizeof(b)));
-		char *t = blank_outside(x->text, x->len, inl->start_mark,
+		char *t = cy_blank_outside(x->text, x->len, inl->start_mark,
 					inl->end_mark);
-		rc = cfg_load_string(s->base, t, strlen(t), x->src, &ce);
+		rc = cfg_load_string(s->base, t, strlen(t), x->cy.src, &ce);
 		free(t);
 		if (rc) {
 			snprintf(x->err->msg, sizeof(x->err->msg), "%s", ce.msg);
@@ -434,7 +330,7 @@ static int load_param(struct ld *x, const yaml_node_t *m, struct tune_param *q)
 	char b[CY_ECHO_BUF], why[600];
 	int rc;
 
-	if ((rc = check_keys(x, m, "parameters", keys)))
+	if ((rc = cy_check_keys(&x->cy, m, "parameters", keys)))
 		return rc;
 	if (!k || !cy_value(k))
 		return fail(x, k ? k : m, "parameters", "expected \"key: "
@@ -467,7 +363,7 @@ static int load_param(struct ld *x, const yaml_node_t *m, struct tune_param *q)
 		q->text = xcalloc(q->nvalues, sizeof(char *));
 		q->num = xcalloc(q->nvalues, sizeof(double));
 		for (size_t i = 0; i < q->nvalues; i++) {
-			const yaml_node_t *it = cy_seq_item(x->doc, v, i);
+			const yaml_node_t *it = cy_seq_item(x->cy.doc, v, i);
 			if (!cy_value(it))
 				return fail(x, it, p->key, "values: expected a "
 					    "scalar, got %s",
@@ -518,13 +414,13 @@ static int load_params(struct ld *x, const yaml_node_t *v)
 	int rc;
 
 	if (!v || v->type != YAML_SEQUENCE_NODE || cy_seq_len(v) == 0)
-		return fail(x, v ? v : node(x, 1), "parameters", "expected a "
+		return fail(x, v ? v : cy_node(&x->cy, 1), "parameters", "expected a "
 			    "sequence of {key, min, max} or {key, values}, "
 			    "got %s", v ? cy_echo(v, b, sizeof(b)) : "nothing");
 	if (cy_seq_len(v) > TUNE_MAX_PARAMS)
 		return fail(x, v, "parameters", "more than %d", TUNE_MAX_PARAMS);
 	for (size_t i = 0; i < cy_seq_len(v); i++) {
-		const yaml_node_t *m = cy_seq_item(x->doc, v, i);
+		const yaml_node_t *m = cy_seq_item(x->cy.doc, v, i);
 		if (m->type != YAML_MAPPING_NODE)
 			return fail(x, m, "parameters", "parameter %zu: expected "
 				    "a mapping {key, min, max} or {key, values},"
@@ -568,7 +464,7 @@ static int expr(struct ld *x, const yaml_node_t *v, const char *key, int cmp,
 	size_t col;
 
 	if (!v || !cy_value(v))
-		return fail(x, v ? v : node(x, 1), key, "expected %s, got %s",
+		return fail(x, v ? v : cy_node(&x->cy, 1), key, "expected %s, got %s",
 			    cmp ? "a constraint like \"mem_mib_s <= 2e8\"" :
 			    "a metric or an expression of metrics",
 			    v ? cy_echo(v, b, sizeof(b)) : "nothing");
@@ -630,7 +526,7 @@ static int load_exprs(struct ld *x, const yaml_node_t *root)
 			return fail(x, v, "constraints", "more than %d",
 				    TUNE_MAX_CONS);
 		for (size_t i = 0; i < cy_seq_len(v); i++)
-			if ((rc = expr(x, cy_seq_item(x->doc, v, i),
+			if ((rc = expr(x, cy_seq_item(x->cy.doc, v, i),
 				       "constraints", 1, &pb->cons[i])))
 				return rc;
 		pb->ncons = cy_seq_len(v);
@@ -641,7 +537,7 @@ static int load_exprs(struct ld *x, const yaml_node_t *root)
 				    "minimize, like [latency_p99_ms, mem_mib_s], "
 				    "got %s", cy_echo(v, b, sizeof(b)));
 		for (size_t i = 0; i < 2; i++)
-			if ((rc = expr(x, cy_seq_item(x->doc, v, i), "pareto", 0,
+			if ((rc = expr(x, cy_seq_item(x->cy.doc, v, i), "pareto", 0,
 				       &pb->pareto[i])))
 				return rc;
 		pb->npareto = 2;
@@ -726,7 +622,7 @@ static int load_root(struct ld *x, const yaml_node_t *root)
 			       "expected a mapping with base/config, run, "
 			       "parameters, objective; got %s", root ?
 			       cy_echo(root, b, sizeof(b)) : "an empty file");
-	if ((rc = check_keys(x, root, TOP_KEY, keys)))
+	if ((rc = cy_check_keys(&x->cy, root, TOP_KEY, keys)))
 		return rc;
 	if ((v = get(x, root, "name")) && !cy_null(v)) {
 		if (!cy_value(v) || cy_len(v) >= sizeof(s->name) ||
@@ -735,8 +631,8 @@ static int load_root(struct ld *x, const yaml_node_t *root)
 				    "'/', got %s", cy_echo(v, b, sizeof(b)));
 		snprintf(s->name, sizeof(s->name), "%s", cy_scalar(v));
 	} else {
-		const char *st = strrchr(x->src, '/');
-		st = st ? st + 1 : x->src;
+		const char *st = strrchr(x->cy.src, '/');
+		st = st ? st + 1 : x->cy.src;
 		size_t n = strcspn(st, ".");
 		snprintf(s->name, sizeof(s->name), "%.*s", (int)(n ? n : 4),
 			 n ? st : "tune");
@@ -777,7 +673,7 @@ static int load_root(struct ld *x, const yaml_node_t *root)
 		if (!cy_value(v))
 			return fail(x, v, "output", "expected a file name, got %s",
 				    cy_echo(v, b, sizeof(b)));
-		if (resolve(x->src, cy_scalar(v), s->output, sizeof(s->output)))
+		if (cy_resolve(x->cy.src, cy_scalar(v), s->output, sizeof(s->output)))
 			return fail(x, v, "output", "path too long");
 	} else if (snprintf(s->output, sizeof(s->output), "results/%s.h5",
 			    s->name) >= (int)sizeof(s->output)) {
@@ -801,53 +697,6 @@ int tune_spec_check(const struct tune_spec *s, struct tune_error *err)
 	return rc;
 }
 
-static int parse(struct ld *x, yaml_document_t *doc, yaml_node_t **root)
-{
-	yaml_parser_t ps;
-
-	if (!yaml_parser_initialize(&ps)) {
-		snprintf(x->err->msg, sizeof(x->err->msg), "%s: out of memory",
-			 x->src);
-		return -ENOMEM;
-	}
-	if (x->len > CY_MAX_BYTES) {
-		yaml_parser_delete(&ps);
-		return fail_at(x, 1, 1, "file", "%zu bytes, over the limit of "
-			       "%u (docs/limits.md)", x->len, CY_MAX_BYTES);
-	}
-	yaml_mark_t dm;
-	char pre[160];
-	if (cy_prescan(x->text, x->len, &dm, pre, sizeof(pre)) < 0) {
-		yaml_parser_delete(&ps);
-		return fail_at(x, dm.line + 1, dm.column + 1, "value", "%s",
-			       pre);
-	}
-	yaml_parser_set_input_string(&ps, (const unsigned char *)x->text,
-				     x->len);
-	if (yaml_parser_load(&ps, doc)) {
-		*root = yaml_document_get_root_node(doc);
-		yaml_parser_delete(&ps);
-		yaml_mark_t at;
-		char what[160];
-		if (*root && cy_check_limits(doc, *root, &at, what,
-					     sizeof(what)) < 0) {
-			int rc = fail_at(x, at.line + 1, at.column + 1,
-					 "value", "%s", what);
-			yaml_document_delete(doc);
-			*root = NULL;
-			return rc;
-		}
-		return 0;
-	}
-	char problem[400];
-	yaml_mark_t m = cy_error_mark(&ps, x->text, x->len);
-	cy_problem(&ps, ps.context_mark.line + 1, ps.context_mark.column + 1,
-		   problem, sizeof(problem));
-	yaml_parser_delete(&ps);
-	return fail_at(x, m.line + 1, m.column + 1, "syntax error", "%s",
-		       problem);
-}
-
 int tune_spec_load_string(struct tune_spec *s, const char *text, size_t len,
 			  const char *name, struct tune_error *err)
 {
@@ -869,9 +718,10 @@ int tune_spec_load_string(struct tune_spec *s, const char *text, size_t len,
 	s->base = xcalloc(1, sizeof(*s->base));
 	s->tuned = xcalloc(1, sizeof(*s->tuned));
 	s->inc = xcalloc(1, sizeof(*s->inc));
-	struct ld x = { .s = s, .doc = &doc, .src = name, .text = s->text,
-			.len = len, .err = err };
-	if ((rc = parse(&x, &doc, &root))) {
+	struct ld x = { .s = s, .cy = { &doc, name, err->msg,
+					sizeof(err->msg) },
+			.text = s->text, .len = len, .err = err };
+	if ((rc = cy_parse(&x.cy, s->text, len, &doc, &root))) {
 		tune_spec_release(s);
 		return rc;
 	}

@@ -11,8 +11,11 @@
 #include <string.h>
 #include <unistd.h>
 #include "tests/cu.h"
+#include "base/cfgyaml.h"
 #include "exp/params.h"
+#include "exp/sensitivity.h"
 #include "exp/sweep.h"
+#include "exp/tune.h"
 #include "base/util.h"
 
 static const char base_cfg[] =
@@ -456,10 +459,67 @@ static void test_limits(void)
 	free(t);
 }
 
+/* The three spec loaders (sweep, tune, sensitivity) read their document
+ * with the same helpers (base/cfgyaml.h), so a mistake that does not
+ * depend on what a spec holds gets the same message from each: a syntax
+ * error, a key that is not a scalar, a file past the size limit (which
+ * the sensitivity loader did not check on a string before). */
+static void test_spec_loaders_alike(void)
+{
+	static const char *const docs[] = {
+		"output: out\nx: [\n",
+		"? [1, 2]\n: x\n",
+		"? {b: 2}\n: 3\n",
+	};
+	static const char *const want[] = {
+		"s.yaml:3:1: syntax error: ",
+		"s.yaml:1:3: (top level): expected a key name, got a sequence",
+		"s.yaml:1:3: (top level): expected a key name, got a mapping",
+	};
+	for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+		struct sweep sw;
+		struct sweep_error se, ss;
+		struct tune_spec ts;
+		struct tune_error te;
+		struct sens_spec sp;
+		size_t n = strlen(docs[i]);
+		CU_ASSERT(sweep_load_string(&sw, docs[i], n, "s.yaml", NULL,
+					    &se) < 0);
+		CU_ASSERT(tune_spec_load_string(&ts, docs[i], n, "s.yaml",
+						&te) < 0);
+		CU_ASSERT(sens_load_string(&sp, docs[i], n, "s.yaml", NULL,
+					   NULL, &ss) < 0);
+		CU_ASSERT_NSTRING_EQUAL(se.msg, want[i], strlen(want[i]));
+		CU_ASSERT_STRING_EQUAL(te.msg, se.msg);
+		CU_ASSERT_STRING_EQUAL(ss.msg, se.msg);
+	}
+	/* past the size limit: refused before parsing, by each */
+	size_t big = CY_MAX_BYTES + 1;
+	char *t = malloc(big);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	memset(t, ' ', big);
+	struct sweep sw;
+	struct sweep_error se, ss;
+	struct tune_spec ts;
+	struct tune_error te;
+	struct sens_spec sp;
+	CU_ASSERT(sweep_load_string(&sw, t, big, "s.yaml", NULL, &se) < 0);
+	CU_ASSERT(tune_spec_load_string(&ts, t, big, "s.yaml", &te) < 0);
+	CU_ASSERT(sens_load_string(&sp, t, big, "s.yaml", NULL, NULL, &ss) <
+		  0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(se.msg, "s.yaml:1:1: file: 16777217 "
+					      "bytes, over the limit"));
+	CU_ASSERT_STRING_EQUAL(te.msg, se.msg);
+	CU_ASSERT_STRING_EQUAL(ss.msg, se.msg);
+	free(t);
+}
+
 int main(void)
 {
 	static const struct cu_test tests[] = {
 		{ "limits: aliases, nesting (issue 15)", test_limits },
+		{ "the spec loaders judge a document alike",
+		  test_spec_loaders_alike },
 		{ "cartesian order and numbers", test_cartesian },
 		{ "zipped axes and a seed list", test_zipped },
 		{ "ranges", test_ranges },
