@@ -359,7 +359,17 @@ struct worker {
 	int to, from;		/* pipes: indices in, statuses out */
 	size_t run;		/* run in progress when (busy) */
 	int busy;
+	ino_t ino;		/* NAME.h5's inode when handed out, 0 none */
 };
+
+/* The inode of run (i)'s results file NAME.h5, 0 if there is none. */
+static ino_t results_ino(const struct sweep *s, size_t i)
+{
+	char h5[CFG_PATH_LEN + 64];
+	struct stat st;
+	return sweep_run_path(s, i, ".h5", h5, sizeof(h5)) < 0 ||
+	       stat(h5, &st) < 0 ? 0 : st.st_ino;
+}
 
 static void worker_main(const struct sweep *s, int in, int out)
 {
@@ -431,22 +441,33 @@ static int worker_end(struct worker *w)
 	return ws;
 }
 
-/* The worker of run (i) died with status (ws). The run leaves no results;
- * it failed with the reason in NAME.err, unless we stopped it ourselves
- * (stopping): then it is simply not run, and leaves nothing behind. */
-static void worker_died(const struct sweep *s, size_t i, int ws, int stopping)
+/* The worker of run (i) died with status (ws). If NAME.h5 is another file
+ * than when the run was handed out (ino), it died after the run's
+ * results were renamed into place, before it reported: complete (1).
+ * Otherwise the run leaves no results (0); it failed with the reason in
+ * NAME.err, unless we stopped it ourselves (stopping): then it is simply
+ * not run, and leaves nothing behind. */
+static int worker_died(const struct sweep *s, size_t i, int ws, int stopping,
+		       ino_t ino)
 {
 	char part[CFG_PATH_LEN + 64], log[CFG_PATH_LEN + 64],
 	     err[CFG_PATH_LEN + 64];
+	struct stat st;
 
 	if (sweep_run_path(s, i, ".h5.part", part, sizeof(part)) < 0 ||
 	    sweep_run_path(s, i, ".log", log, sizeof(log)) < 0 ||
 	    sweep_run_path(s, i, ".err", err, sizeof(err)) < 0)
-		return;
+		return 0;
+	ino_t now = results_ino(s, i);
+	if (now && now != ino) {	/* the log as sweep_exec_run leaves it */
+		if (stat(log, &st) == 0 && st.st_size == 0)
+			unlink(log);
+		return 1;
+	}
 	unlink(part);
 	if (stopping) {
 		unlink(log);
-		return;
+		return 0;
 	}
 	FILE *f = fopen(log, "a");
 	if (f) {
@@ -460,6 +481,7 @@ static void worker_died(const struct sweep *s, size_t i, int ws, int stopping)
 		fclose(f);
 	}
 	keep_if_nonempty(log, err);
+	return 0;
 }
 
 int sweep_exec_local(const struct sweep *s, int jobs, int force, int quiet)
@@ -503,6 +525,7 @@ int sweep_exec_local(const struct sweep *s, int jobs, int force, int quiet)
 			next++;
 			w[k].run = (size_t)i;
 			w[k].busy = 1;
+			w[k].ino = results_ino(s, (size_t)i);
 			running++;
 		}
 		if (interrupted && !stopping) {
@@ -543,8 +566,10 @@ int sweep_exec_local(const struct sweep *s, int jobs, int force, int quiet)
 				sweep_prog_end(&p, s, i, r == 0);
 			} else {	/* the worker died in the run */
 				int ws = worker_end(&w[k]);
-				worker_died(s, i, ws, stopping);
-				if (stopping) {
+				if (worker_died(s, i, ws, stopping, w[k].ino)) {
+					st[i] = SWEEP_COMPLETE;
+					sweep_prog_end(&p, s, i, 1);
+				} else if (stopping) {
 					st[i] = sweep_status(s, i);
 				} else {
 					st[i] = SWEEP_FAILED;
