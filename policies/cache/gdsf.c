@@ -1,26 +1,54 @@
-/* gdsf.c - the `gdsf` cache policy (greedy-dual size frequency, as in
- * FaaSCache, ASPLOS'21): priority H = L + freq * cost / size_mib on the
- * policy heap; the victim has the least H and L (the clock) rises to it.
- * Invariant: L never decreases, so a new entry outranks long-idle ones. */
+/* gdsf.c - the greedy-dual cache policies of FaaSCache (ASPLOS'21), which
+ * differ only in the priority H an entry gets on the policy heap:
+ *   `gdsf` (greedy-dual size frequency): H = L + freq * cost / size_mib;
+ *   `lfu-gd` (LFU with the greedy-dual clock): H = L + freq, so entries
+ *   used often long ago age out where plain lfu keeps them.
+ * The victim has the least H (ties: least recent) and L, the clock, rises
+ * to it. Invariant: L never decreases, so a new entry outranks long-idle
+ * ones. */
 #include <stdlib.h>
 #include "policies/cache/policy.h"
 
-struct gdsf {
+struct gd {
 	double clock;		/* L, the inflation value */
+	double (*weight)(const struct cent *e);	/* H - L */
 };
+
+static double gdsf_weight(const struct cent *e)
+{
+	return (double)e->freq * e->cost / ((double)e->kib / 1024.0);
+}
+
+static double lfugd_weight(const struct cent *e)
+{
+	return (double)e->freq;
+}
+
+static void gd_init(struct cache *c, double (*weight)(const struct cent *))
+{
+	struct gd *g = xcalloc(1, sizeof(*g));
+
+	g->weight = weight;
+	c->pol = g;
+}
 
 static void gdsf_init(struct cache *c)
 {
-	c->pol = xcalloc(1, sizeof(struct gdsf));
+	gd_init(c, gdsf_weight);
 }
 
-static void gdsf_release(struct cache *c)
+static void lfugd_init(struct cache *c)
+{
+	gd_init(c, lfugd_weight);
+}
+
+static void gd_release(struct cache *c)
 {
 	free(c->pol);
 	c->pol = NULL;
 }
 
-static int gdsf_before(const struct cache *c, uint32_t x, uint32_t y)
+static int gd_before(const struct cache *c, uint32_t x, uint32_t y)
 {
 	const struct cent *a = ent(c, x), *b = ent(c, y);
 
@@ -29,46 +57,45 @@ static int gdsf_before(const struct cache *c, uint32_t x, uint32_t y)
 	return a->stamp < b->stamp;
 }
 
-static double gdsf_prio(const struct cache *c, const struct cent *e)
+static void gd_rank(const struct cache *c, struct cent *e)
 {
-	const struct gdsf *g = c->pol;
+	const struct gd *g = c->pol;
 
-	return g->clock + (double)e->freq * e->cost / ((double)e->kib / 1024.0);
+	e->prio = g->clock + g->weight(e);
 }
 
-static void gdsf_hit(struct cache *c, uint32_t i, int64_t now_ns)
+static void gd_hit(struct cache *c, uint32_t i, int64_t now_ns)
 {
 	struct cent *e = ent(c, i);
 
 	(void)now_ns;
 	e->freq++;
-	e->prio = gdsf_prio(c, e);
-	cache_heap_fix(c, HEAP_POL, i);
+	gd_rank(c, e);
+	cache_heap_fix(c, HEAP_POL, i);	/* no-op while pinned */
 }
 
-static void gdsf_insert(struct cache *c, uint32_t i, int64_t now_ns)
+static void gd_insert(struct cache *c, uint32_t i, int64_t now_ns)
 {
 	struct cent *e = ent(c, i);
 
 	(void)now_ns;
 	e->freq = 1;
-	e->prio = gdsf_prio(c, e);
+	gd_rank(c, e);
 	cache_heap_push(c, HEAP_POL, i);
 }
 
-static void gdsf_attach(struct cache *c, uint32_t i, int64_t now_ns)
+/* The end of a use: ranked with the clock of now, frequency unchanged. */
+static void gd_attach(struct cache *c, uint32_t i, int64_t now_ns)
 {
-	struct cent *e = ent(c, i);
-
 	(void)now_ns;
-	e->prio = gdsf_prio(c, e);
+	gd_rank(c, ent(c, i));
 	cache_heap_push(c, HEAP_POL, i);
 }
 
-static int gdsf_leave(struct cache *c, uint32_t i, enum cache_why why,
-		      int ghost)
+static int gd_leave(struct cache *c, uint32_t i, enum cache_why why,
+		    int ghost)
 {
-	struct gdsf *g = c->pol;
+	struct gd *g = c->pol;
 
 	(void)ghost;
 	if (why == CACHE_EVICTED && ent(c, i)->prio > g->clock)
@@ -76,9 +103,9 @@ static int gdsf_leave(struct cache *c, uint32_t i, enum cache_why why,
 	return 0;
 }
 
-static void gdsf_describe(const struct cache *c, char *buf, size_t len)
+static void gd_describe(const struct cache *c, char *buf, size_t len)
 {
-	const struct gdsf *g = c->pol;
+	const struct gd *g = c->pol;
 	struct textbuf s = { buf, len, 0 };
 	uint32_t n, *a = cache_heap_sorted(c, &n);
 
@@ -91,18 +118,25 @@ static void gdsf_describe(const struct cache *c, char *buf, size_t len)
 	free(a);
 }
 
-const struct cache_ops cache_gdsf_ops = {
-	.name = "gdsf",
-	.help = "greedy-dual size frequency (FaaSCache, ASPLOS'21): "
-		"clock + freq * cost / size",
-	.init = gdsf_init,
-	.release = gdsf_release,
-	.before = gdsf_before,
-	.hit = gdsf_hit,
-	.victim = cache_heap_victim,
-	.insert = gdsf_insert,
-	.detach = cache_heap_detach,
-	.attach = gdsf_attach,
-	.leave = gdsf_leave,
-	.describe = gdsf_describe,
-};
+#define GD_OPS(cname, yname, helptext, initfn)			\
+	const struct cache_ops cname = {			\
+		.name = yname,					\
+		.help = helptext,				\
+		.init = initfn,					\
+		.release = gd_release,				\
+		.before = gd_before,				\
+		.hit = gd_hit,					\
+		.victim = cache_heap_victim,			\
+		.insert = gd_insert,				\
+		.detach = cache_heap_detach,			\
+		.attach = gd_attach,				\
+		.leave = gd_leave,				\
+		.describe = gd_describe,			\
+	}
+
+GD_OPS(cache_gdsf_ops, "gdsf",
+       "greedy-dual size frequency (FaaSCache, ASPLOS'21): "
+       "clock + freq * cost / size", gdsf_init);
+GD_OPS(cache_lfu_gd_ops, "lfu-gd",
+       "LFU with the greedy-dual clock (FaasCache, ASPLOS'21): "
+       "clock + freq, the clock rising to each victim's", lfugd_init);
