@@ -842,6 +842,62 @@ static uint64_t arrivals_hash(const struct wl_trace_opts *o, uint64_t seed,
 	return h;
 }
 
+/* The window's counts kept by the scan for the replay (st.kept_cells) when
+ * the window lies in one file: the replay, which then does not parse the
+ * file again, gives the arrivals of parsing it. A window that reaches
+ * into the second day parses (nothing kept); its arrivals before the
+ * second day are those of the first day's window, one by one. */
+static void test_kept_counts(void)
+{
+	char dir[512], err[512];
+	snprintf(dir, sizeof(dir), "%s/kept", tmp);
+	struct wl_synth_opts so = { .functions = 150, .days = 2, .seed = 8,
+				    .rate_per_s = 2 };
+	struct wl_synth_report rep;
+	CU_ASSERT_EQUAL_FATAL(wl_synth_write(&so, dir, &rep, err, sizeof(err)),
+			      0);
+	struct wl_trace_opts o;
+	opts_for(&o, dir);
+	struct wl_source *sa, *sb;
+	struct wl_trace_stats st;
+	o.end_min = 1440;
+	CU_ASSERT_EQUAL_FATAL(wl_trace_open(&o, 3, &sa, err, sizeof(err)), 0);
+	wl_trace_stats(sa, &st);
+	CU_ASSERT(st.kept_cells > 0);
+	uint64_t day1 = st.invocations;
+	o.end_min = 1500;
+	CU_ASSERT_EQUAL_FATAL(wl_trace_open(&o, 3, &sb, err, sizeof(err)), 0);
+	wl_trace_stats(sb, &st);
+	CU_ASSERT_EQUAL(st.kept_cells, 0);
+	CU_ASSERT(st.invocations > day1);
+	struct wl_arrival a, b;
+	uint64_t n = 0, same = 0;
+	while (wl_next(sa, &a) == 1) {
+		n++;
+		if (wl_next(sb, &b) == 1 && a.t_ns == b.t_ns &&
+		    a.func == b.func && a.service_ns == b.service_ns)
+			same++;
+	}
+	CU_ASSERT_EQUAL(n, day1);
+	CU_ASSERT_EQUAL(same, n);
+	/* the next of the wider window is on the second day */
+	CU_ASSERT_EQUAL(wl_next(sb, &b), 1);
+	CU_ASSERT(b.t_ns >= 1440 * 60000000000LL);
+	sa->ops->free(sa);
+	sb->ops->free(sb);
+	/* the second day alone is one file too */
+	o.start_min = 1440;
+	o.end_min = 0;
+	CU_ASSERT_EQUAL_FATAL(wl_trace_open(&o, 3, &sa, err, sizeof(err)), 0);
+	wl_trace_stats(sa, &st);
+	CU_ASSERT(st.kept_cells > 0);
+	n = 0;
+	while (wl_next(sa, &a) == 1)
+		n++;
+	CU_ASSERT_EQUAL(n, st.invocations);
+	sa->ops->free(sa);
+}
+
 /* Late functions: the other rows are those of the trace without them,
  * byte for byte, and the late ones are 0 before their first minute, in
  * the file (read back) as in the writer's counts. */
@@ -1600,6 +1656,7 @@ int main(int argc, char **argv)
 		  test_synth_roundtrip },
 		{ "synthetic trace: late functions leave the others as they "
 		  "were", test_synth_late },
+		{ "the window's counts parsed once", test_kept_counts },
 		{ "sha256 and the trace checksum", test_checksum },
 		{ "format detection", test_detect },
 		{ "csv parsers", test_parsers },

@@ -238,6 +238,20 @@ struct t19 {
 	struct dist svc_d;	/* the empirical distribution at dur_q: its
 				 * values set from svc[] before a draw */
 
+	/* the window's nonzero counts, kept by the scan (t19_row) when the
+	 * window lies in one file (wc_file) and they number at most
+	 * T19_BLOCK_CELLS, in row then minute order: the replay's first
+	 * block is then built from them (t19_fill) instead of a second
+	 * parse of the file; (wc_on) 0 once dropped or used */
+	struct t19_wcell {
+		uint32_t row;	/* in files[wc_file].rows */
+		uint32_t j;	/* minute, from the window's start */
+		uint32_t count;
+	} *wc;
+	size_t nwc, capwc;
+	int wc_on;
+	uint32_t wc_file;
+
 	/* replay */
 	gsl_rng *r_arr, *r_svc;
 	unsigned fbits;
@@ -287,7 +301,17 @@ static void t19_release(struct t19 *t)
 	free(t->tmp_c);
 	free(t->keys);
 	free(t->keys2);
+	free(t->wc);
 	free(t);
+}
+
+/* No more kept counts: the replay parses the file. */
+static void t19_wc_drop(struct t19 *t)
+{
+	free(t->wc);
+	t->wc = NULL;
+	t->nwc = t->capwc = 0;
+	t->wc_on = 0;
 }
 
 /* ---- invocations files --------------------------------------------------- */
@@ -590,6 +614,22 @@ static int t19_row(struct t19 *t, uint32_t fi, const struct csv_file *f,
 	if (fl->nrows == *caprows) {
 		*caprows = *caprows ? *caprows * 2 : 1024;
 		fl->rows = xrealloc(fl->rows, sizeof(*fl->rows) * *caprows);
+	}
+	if (t->wc_on && fi == t->wc_file) {
+		if (t->nwc + nrc > T19_BLOCK_CELLS) {
+			t19_wc_drop(t);
+		} else {
+			if (t->nwc + nrc > t->capwc) {
+				t->capwc = t->capwc ? 2 * t->capwc : 4096;
+				while (t->capwc < t->nwc + nrc)
+					t->capwc *= 2;
+				t->wc = xrealloc(t->wc,
+						 sizeof(*t->wc) * t->capwc);
+			}
+			for (uint32_t i = 0; i < nrc; i++)
+				t->wc[t->nwc++] = (struct t19_wcell){
+					fl->nrows, rg[i], (uint32_t)rv[i] };
+		}
 	}
 	/* the replay cursor: the row's first count column */
 	fl->rows[fl->nrows++] = (struct t19_row){
@@ -1120,6 +1160,51 @@ static inline const char *skip_field(const char *p, const char *e)
 	return p < e && *p == ',' ? p + 1 : p;
 }
 
+/* The block's cells (t->tmp_j, t->tmp_c: (nc) of them in row order, with
+ * t->blk_start[j + 2] the count of minute j) into t->cells by minute
+ * (counting sort, stable: row order kept within a minute), the block
+ * being the (len) minutes from t->g_next. */
+static void t19_fill_sort(struct t19 *t, size_t nc, uint32_t len)
+{
+	if (nc > t->capcells) {
+		t->capcells = nc;
+		t->cells = xrealloc(t->cells, sizeof(*t->cells) * nc);
+	}
+	for (uint32_t j = 0; j < len; j++)
+		t->blk_start[j + 2] += t->blk_start[j + 1];
+	for (size_t i = 0; i < nc; i++)
+		t->cells[t->blk_start[t->tmp_j[i] + 1]++] = t->tmp_c[i];
+	t->ncells = nc;
+	t->blk_g0 = t->g_next;
+	t->blk_len = len;
+}
+
+/* The window's one block from the counts the scan kept (t->wc), in the
+ * order a parse of (fl) gives them: rows in file order, minutes in
+ * order within a row. The file is not read again. */
+static void t19_fill_kept(struct t19 *t, struct t19_file *fl)
+{
+	uint32_t len = (uint32_t)(t->we - t->g_next);
+	size_t nc = t->nwc;
+	if (nc > t->captmp) {
+		t->captmp = nc;
+		t->tmp_j = xrealloc(t->tmp_j, sizeof(*t->tmp_j) * nc);
+		t->tmp_c = xrealloc(t->tmp_c, sizeof(*t->tmp_c) * nc);
+	}
+	t->blk_start = xrealloc(t->blk_start, sizeof(uint32_t) * (len + 2));
+	memset(t->blk_start, 0, sizeof(uint32_t) * (len + 2));
+	for (size_t i = 0; i < nc; i++) {
+		const struct t19_wcell *w = &t->wc[i];
+		t->tmp_j[i] = w->j;
+		t->tmp_c[i] = (struct t19_cell){ fl->rows[w->row].fn,
+						 w->count };
+		t->blk_start[w->j + 2]++;
+	}
+	fl->col = (uint32_t)(t->we - fl->g0);
+	t19_wc_drop(t);
+	t19_fill_sort(t, nc, len);
+}
+
 /* Parse the block of minutes starting at t->g_next from the current file:
  * every selected row advances its cursor by the block length. */
 static int t19_fill(struct t19 *t, char *err, size_t errlen)
@@ -1128,6 +1213,10 @@ static int t19_fill(struct t19 *t, char *err, size_t errlen)
 	while (t->g_next >= fl->g0 + fl->nmin) {
 		csv_file_release(&t->map);
 		fl = &t->files[++t->cur];
+	}
+	if (t->wc_on && t->cur == t->wc_file && t->g_next == t->ws) {
+		t19_fill_kept(t, fl);
+		return 0;
 	}
 	if (!t->map.data) {
 		int rc = csv_file_open(&t->map, fl->path, err, errlen);
@@ -1176,18 +1265,7 @@ static int t19_fill(struct t19 *t, char *err, size_t errlen)
 	fl->col = c + len;
 	if (fl->g0 + fl->col == end)	/* the file's part of the window */
 		csv_file_release(&t->map);
-	if (nc > t->capcells) {
-		t->capcells = nc;
-		t->cells = xrealloc(t->cells, sizeof(*t->cells) * nc);
-	}
-	/* counting sort by minute, stable: row order kept within a minute */
-	for (uint32_t j = 0; j < len; j++)
-		t->blk_start[j + 2] += t->blk_start[j + 1];
-	for (size_t i = 0; i < nc; i++)
-		t->cells[t->blk_start[t->tmp_j[i] + 1]++] = t->tmp_c[i];
-	t->ncells = nc;
-	t->blk_g0 = t->g_next;
-	t->blk_len = len;
+	t19_fill_sort(t, nc, len);
 	return 0;
 }
 
@@ -1327,6 +1405,12 @@ static int t19_open(const struct wl_trace_opts *o, uint64_t seed,
 			 o->path, t->ws, t->we, g);
 		rc = -EINVAL;
 	}
+	uint32_t nwin = 0;	/* files the window reads */
+	for (uint32_t i = 0; i < t->nfiles && rc == 0; i++)
+		if (t->files[i].g0 < t->we &&
+		    t->files[i].g0 + t->files[i].nmin > t->ws)
+			t->wc_file = i, nwin++;
+	t->wc_on = nwin == 1;
 	for (uint32_t i = 0; i < t->nfiles && rc == 0; i++) {
 		struct t19_file *fl = &t->files[i];
 		if (fl->g0 < t->we && fl->g0 + fl->nmin > t->ws)
@@ -1350,8 +1434,14 @@ static int t19_open(const struct wl_trace_opts *o, uint64_t seed,
 		for (uint32_t i = 0; i < t->nfiles; i++) {
 			struct t19_file *fl = &t->files[i];
 			uint32_t k = 0;
+			/* the kept counts follow their rows */
+			uint32_t *kept = t->wc_on && i == t->wc_file ?
+				xmalloc(sizeof(*kept) * (fl->nrows + 1)) : NULL;
 			for (uint32_t r = 0; r < fl->nrows; r++) {
 				uint32_t fn = fl->rows[r].fn;
+				if (kept)
+					kept[r] = sel[fn] != CSV_NONE ? k
+								      : CSV_NONE;
 				if (sel[fn] != CSV_NONE) {
 					fl->rows[k++] = (struct t19_row){
 						fl->rows[r].off, sel[fn] };
@@ -1364,7 +1454,21 @@ static int t19_open(const struct wl_trace_opts *o, uint64_t seed,
 				}
 			}
 			fl->nrows = k;
+			if (kept) {
+				size_t n = 0;
+				for (size_t c = 0; c < t->nwc; c++)
+					if (kept[t->wc[c].row] != CSV_NONE) {
+						t->wc[n] = t->wc[c];
+						t->wc[n++].row =
+							kept[t->wc[c].row];
+					}
+				t->nwc = n;
+				free(kept);
+			}
 		}
+		if (!t->wc_on)
+			t19_wc_drop(t);
+		t->st.kept_cells = t->nwc;
 		free(sel);
 		t->fbits = 1;
 		while (t->fbits < 32 && (1ull << t->fbits) < t->nsel)

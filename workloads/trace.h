@@ -191,6 +191,12 @@ struct wl_trace_stats {
 	uint64_t max_pending;		/* 2021, invocations: largest reorder
 					 * heap so far;
 					 * 2019: largest minute buffer */
+	uint64_t kept_cells;		/* 2019: nonzero counts of the window
+					 * kept from the scan for the replay,
+					 * which then reads the file once; 0
+					 * when it parses them again (a window
+					 * over two files, or past
+					 * T19_BLOCK_CELLS counts) */
 };
 
 /* 0, or -EINVAL if (s) is not a trace source. */
