@@ -1179,6 +1179,19 @@ static void t19_fill_sort(struct t19 *t, size_t nc, uint32_t len)
 	t->blk_len = len;
 }
 
+/* Room for a block of (len) minutes and at most (need) cells, its
+ * minutes' counts zeroed. */
+static void t19_fill_reserve(struct t19 *t, size_t need, uint32_t len)
+{
+	if (need > t->captmp) {
+		t->captmp = need;
+		t->tmp_j = xrealloc(t->tmp_j, sizeof(*t->tmp_j) * need);
+		t->tmp_c = xrealloc(t->tmp_c, sizeof(*t->tmp_c) * need);
+	}
+	t->blk_start = xrealloc(t->blk_start, sizeof(uint32_t) * (len + 2));
+	memset(t->blk_start, 0, sizeof(uint32_t) * (len + 2));
+}
+
 /* The window's one block from the counts the scan kept (t->wc), in the
  * order a parse of (fl) gives them: rows in file order, minutes in
  * order within a row. The file is not read again. */
@@ -1186,13 +1199,7 @@ static void t19_fill_kept(struct t19 *t, struct t19_file *fl)
 {
 	uint32_t len = (uint32_t)(t->we - t->g_next);
 	size_t nc = t->nwc;
-	if (nc > t->captmp) {
-		t->captmp = nc;
-		t->tmp_j = xrealloc(t->tmp_j, sizeof(*t->tmp_j) * nc);
-		t->tmp_c = xrealloc(t->tmp_c, sizeof(*t->tmp_c) * nc);
-	}
-	t->blk_start = xrealloc(t->blk_start, sizeof(uint32_t) * (len + 2));
-	memset(t->blk_start, 0, sizeof(uint32_t) * (len + 2));
+	t19_fill_reserve(t, nc, len);
 	for (size_t i = 0; i < nc; i++) {
 		const struct t19_wcell *w = &t->wc[i];
 		t->tmp_j[i] = w->j;
@@ -1230,14 +1237,7 @@ static int t19_fill(struct t19 *t, char *err, size_t errlen)
 	k = k < 1 ? 1 : k;
 	uint32_t len = (uint32_t)(end - t->g_next) < k ?
 			       (uint32_t)(end - t->g_next) : k;
-	size_t need = (size_t)fl->nrows * len;
-	if (need > t->captmp) {
-		t->captmp = need;
-		t->tmp_j = xrealloc(t->tmp_j, sizeof(*t->tmp_j) * need);
-		t->tmp_c = xrealloc(t->tmp_c, sizeof(*t->tmp_c) * need);
-	}
-	t->blk_start = xrealloc(t->blk_start, sizeof(uint32_t) * (len + 2));
-	memset(t->blk_start, 0, sizeof(uint32_t) * (len + 2));
+	t19_fill_reserve(t, (size_t)fl->nrows * len, len);
 	const char *data = t->map.data, *e = data + t->map.size;
 	size_t nc = 0;
 	for (uint32_t r = 0; r < fl->nrows; r++) {
