@@ -403,25 +403,34 @@ int cy_resolve(const char *src, const char *p, char *out, size_t n)
 	return len < 0 || (size_t)len >= n ? -ENAMETOOLONG : 0;
 }
 
-char *cy_blank_outside(const char *text, size_t len, yaml_mark_t from,
-		       yaml_mark_t to)
+/* (line, col) at or after mark (m) */
+static bool mark_reached(size_t line, size_t col, yaml_mark_t m)
+{
+	return line > m.line || (line == m.line && col >= m.column);
+}
+
+char *cy_blank_ranges(const char *text, size_t len, const yaml_mark_t (*r)[2],
+		      size_t n, const yaml_mark_t *stop)
 {
 	char *out = xmalloc(len + 1);
 	size_t line = 0, col = 0, o = 0;
+	bool in = false;
 
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)text[i];
 		bool cont = (c & 0xc0) == 0x80;
-		bool before = line < from.line ||
-			      (line == from.line && col < from.column);
-		bool after = line > to.line ||
-			     (line == to.line && col >= to.column);
-		if (after && !cont)
-			break;
-		if (!before)
+		/* a character is in or out as a whole: its first byte's column
+		 * is its own (the column counts characters, not bytes) */
+		if (!cont) {
+			if (stop && mark_reached(line, col, *stop))
+				break;
+			in = false;
+			for (size_t k = 0; k < n && !in; k++)
+				in = mark_reached(line, col, r[k][0]) &&
+				     !mark_reached(line, col, r[k][1]);
+		}
+		if (!in || c == '\n')
 			out[o++] = (char)c;
-		else if (c == '\n')
-			out[o++] = '\n';
 		else if (!cont)
 			out[o++] = ' ';
 		if (c == '\n') {
@@ -433,4 +442,11 @@ char *cy_blank_outside(const char *text, size_t len, yaml_mark_t from,
 	}
 	out[o] = '\0';
 	return out;
+}
+
+char *cy_blank_outside(const char *text, size_t len, yaml_mark_t from,
+		       yaml_mark_t to)
+{
+	const yaml_mark_t before[1][2] = { { { 0, 0, 0 }, from } };
+	return cy_blank_ranges(text, len, before, 1, &to);
 }

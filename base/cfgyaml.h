@@ -3,8 +3,8 @@
  * (exp/sweep_load.c), tuning (exp/tune_spec.c) and sensitivity analyses
  * (exp/sensitivity_spec.c), so that all judge "no value" alike, quote a
  * user's value alike in their messages and place a problem alike. Nodes
- * are libyaml document nodes; only cy_read_file and cy_blank_outside
- * allocate. */
+ * are libyaml document nodes; only cy_read_file and the cy_blank_*
+ * copies allocate. */
 #ifndef VMSPEC_CFGYAML_H
 #define VMSPEC_CFGYAML_H
 
@@ -154,10 +154,15 @@ int cy_parse(const struct cy_doc *d, const char *text, size_t len,
  * to the directory of (src), into (out, n). 0 or -ENAMETOOLONG. */
 int cy_resolve(const char *src, const char *p, char *out, size_t n);
 
-/* A copy of (text, len) with everything before (from) blanked (each
- * character a space, newlines kept, so positions stay those of the file)
- * and everything from (to) on dropped; the caller frees it. Marks are
- * libyaml's (0-based line and column in characters). */
+/* A copy of (text, len) with every character inside one of the (n)
+ * ranges [r[k][0], r[k][1]) blanked (a space each, newlines kept, so
+ * positions stay those of the file) and, with (stop), everything from
+ * (*stop) on dropped; the caller frees it. Marks are libyaml's (0-based
+ * line and column in characters). */
+char *cy_blank_ranges(const char *text, size_t len, const yaml_mark_t (*r)[2],
+		      size_t n, const yaml_mark_t *stop);
+/* The same keeping only [from, to): everything before (from) blanked,
+ * everything from (to) on dropped. */
 char *cy_blank_outside(const char *text, size_t len, yaml_mark_t from,
 		       yaml_mark_t to);
 

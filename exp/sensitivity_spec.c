@@ -118,8 +118,6 @@ static char *sweep_text(const struct sp_ld *x, const yaml_node_t *root,
 	size_t nr = 0, cap = (size_t)(root->data.mapping.pairs.top -
 				       root->data.mapping.pairs.start);
 	yaml_mark_t (*r)[2] = xcalloc(cap ? cap : 1, sizeof(*r));
-	char *out = xmalloc(len + 1);
-	size_t line = 0, col = 0, o = 0;
 
 	for (yaml_node_pair_t *p = root->data.mapping.pairs.start;
 	     p < root->data.mapping.pairs.top; p++) {
@@ -129,30 +127,8 @@ static char *sweep_text(const struct sp_ld *x, const yaml_node_t *root,
 		r[nr][1] = cy_node(&x->cy, p->value)->end_mark;
 		nr++;
 	}
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)text[i];
-		bool cont = (c & 0xc0) == 0x80, in = false;
-		for (size_t k = 0; k < nr && !in; k++) {
-			bool after = line > r[k][0].line ||
-				     (line == r[k][0].line &&
-				      col >= r[k][0].column);
-			bool before = line < r[k][1].line ||
-				      (line == r[k][1].line &&
-				       col < r[k][1].column);
-			in = after && before;
-		}
-		if (!in || c == '\n')
-			out[o++] = (char)c;
-		else if (!cont)
-			out[o++] = ' ';
-		if (c == '\n') {
-			line++;
-			col = 0;
-		} else if (!cont) {
-			col++;
-		}
-	}
-	out[o] = '\0';
+	char *out = cy_blank_ranges(text, len, (const yaml_mark_t (*)[2])r,
+				    nr, NULL);
 	free(r);
 	return out;
 }

@@ -354,6 +354,25 @@ static void test_spec_errors(void)
 
 /* ------------------------------------------------------------ manifest */
 
+/* A character of two bytes ending a key the sweep loader does not read:
+ * the spec's text is blanked there for the sweep loader, a character as a
+ * whole (before, its second byte was left alone, and the sweep loader
+ * refused the text: "invalid leading UTF-8 octet"). */
+static void test_utf8_blanked(void)
+{
+	char body[2048];
+	struct sens_spec s;
+	struct sweep_error e;
+
+	snprintf(body, sizeof(body), "%sdirectory: sortie-\xc3\xa9\n", good);
+	int rc = load(&s, body, NULL, &e);
+	if (rc)
+		fprintf(stderr, "%s\n", e.msg);
+	CU_ASSERT_EQUAL_FATAL(rc, 0);
+	CU_ASSERT_EQUAL(s.sw.nruns, 78);
+	sens_release(&s);
+}
+
 static void test_manifest(void)
 {
 	struct sens_spec a, b, s, m;
@@ -624,6 +643,8 @@ int main(void)
 		  test_morris_linear },
 		{ "spec errors: file:line:col", test_spec_errors },
 		{ "the generated manifest", test_manifest },
+		{ "a two-byte character where the spec is blanked",
+		  test_utf8_blanked },
 		{ "values and distributions as text", test_value_text },
 		{ "analysis of hand-written results files", test_analyse },
 		{ NULL, NULL },

@@ -514,12 +514,35 @@ static void test_spec_loaders_alike(void)
 	free(t);
 }
 
+/* The blanked copies the spec loaders parse (cy_blank_ranges,
+ * cy_blank_outside): positions kept (a space per character, newlines
+ * stay), a character of several bytes blanked or kept whole. */
+static void test_blank(void)
+{
+	/* "k: e-acute" / "c: {a: 1}" / "z: 9": the acute e is two bytes */
+	static const char t[] = "k: \xc3\xa9\nc: {a: 1}\nz: 9\n";
+	const yaml_mark_t e[1][2] = { { { 0, 0, 3 }, { 0, 0, 4 } } };
+	char *b = cy_blank_ranges(t, strlen(t), e, 1, NULL);
+	CU_ASSERT_STRING_EQUAL(b, "k:  \nc: {a: 1}\nz: 9\n");
+	free(b);
+	/* ending just after the two-byte character: it stays whole */
+	const yaml_mark_t k[1][2] = { { { 0, 0, 0 }, { 0, 0, 3 } } };
+	b = cy_blank_ranges(t, strlen(t), k, 1, NULL);
+	CU_ASSERT_STRING_EQUAL(b, "   \xc3\xa9\nc: {a: 1}\nz: 9\n");
+	free(b);
+	b = cy_blank_outside(t, strlen(t), (yaml_mark_t){ 0, 1, 3 },
+			     (yaml_mark_t){ 0, 1, 9 });
+	CU_ASSERT_STRING_EQUAL(b, "    \n   {a: 1}");
+	free(b);
+}
+
 int main(void)
 {
 	static const struct cu_test tests[] = {
 		{ "limits: aliases, nesting (issue 15)", test_limits },
 		{ "the spec loaders judge a document alike",
 		  test_spec_loaders_alike },
+		{ "blanked copies of a spec", test_blank },
 		{ "cartesian order and numbers", test_cartesian },
 		{ "zipped axes and a seed list", test_zipped },
 		{ "ranges", test_ranges },
