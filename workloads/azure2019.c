@@ -1406,11 +1406,13 @@ static int t19_open(const struct wl_trace_opts *o, uint64_t seed,
 		rc = -EINVAL;
 	}
 	uint32_t nwin = 0;	/* files the window reads */
-	for (uint32_t i = 0; i < t->nfiles && rc == 0; i++)
-		if (t->files[i].g0 < t->we &&
-		    t->files[i].g0 + t->files[i].nmin > t->ws)
-			t->wc_file = i, nwin++;
-	t->wc_on = nwin == 1;
+	for (uint32_t i = 0; i < t->nfiles && rc == 0; i++) {
+		struct t19_file *fl = &t->files[i];
+		if (fl->g0 < t->we && fl->g0 + fl->nmin > t->ws) {
+			t->wc_file = i;
+			t->wc_on = ++nwin == 1;	/* keep counts: one file */
+		}
+	}
 	for (uint32_t i = 0; i < t->nfiles && rc == 0; i++) {
 		struct t19_file *fl = &t->files[i];
 		if (fl->g0 < t->we && fl->g0 + fl->nmin > t->ws)
