@@ -15,6 +15,7 @@
 #include <string.h>
 #include "base/util.h"
 #include "workloads/csv.h"
+#include "workloads/reorder.h"
 #include "workloads/trace_cache.h"
 #include "workloads/trace_fmt.h"
 
@@ -52,17 +53,10 @@ struct t21 {
 	uint32_t *raw_of;	/* selected -> raw */
 	uint32_t nsel;
 
-	int64_t start_ns, end_ns;	/* window on arrivals */
-	int64_t win_ns;		/* reorder window */
-	double scale;
-
-	/* replay */
+	/* the window; in the replay, the arrivals put in order (their row
+	 * time is the end time) */
+	struct wlt_reorder ro;
 	struct csv_cursor cur;
-	struct wlt_heap heap;	/* the reorder heap */
-	uint64_t seq;
-	int64_t hwm_ns;		/* latest end time read */
-	int64_t last_ns;	/* last arrival replayed */
-	int eof;
 };
 
 static void t21_release(struct t21 *t)
@@ -75,7 +69,7 @@ static void t21_release(struct t21 *t)
 	free(t->fns);
 	free(t->sel);
 	free(t->raw_of);
-	free(t->heap.a);
+	free(t->ro.heap.a);
 	free(t);
 }
 
@@ -212,11 +206,11 @@ static int t21_scan(struct t21 *t, int64_t *max_dur_ns, int64_t *max_end_ns,
 		if (*max_end_ns - at > *late_ns)
 			*late_ns = *max_end_ns - at;
 		int64_t d;
-		if (stop_w != INT64_MIN && t->end_ns != INT64_MAX &&
+		if (stop_w != INT64_MIN && t->ro.end_ns != INT64_MAX &&
 		    !__builtin_sub_overflow(*max_end_ns, stop_w, &d) &&
-		    d >= t->end_ns)
+		    d >= t->ro.end_ns)
 			*stopped = 1;
-		if (at < t->start_ns || at >= t->end_ns)
+		if (at < t->ro.start_ns || at >= t->ro.end_ns)
 			goto next;
 		struct t21_fn *F = &t->fns[fn];
 		F->inv++;
@@ -238,58 +232,42 @@ static int t21_next(struct wl_source *src, struct wl_arrival *out)
 {
 	struct t21 *t = src->impl;
 	for (;;) {
-		if (t->heap.n && (t->eof || t->heap.a[0].t_ns <= t->hwm_ns -
-							      t->win_ns)) {
-			struct wlt_pend x = wlt_heap_pop(&t->heap);
-			t->last_ns = x.t_ns;
-			int64_t at = x.t_ns - t->start_ns;
-			out->t_ns = t->scale == 1 ? at :
-					(int64_t)((double)at * t->scale);
-			out->service_ns = x.svc_ns < 1 ? 1 : x.svc_ns;
-			out->func = x.fn;
+		if (wlt_reorder_pop(&t->ro, out))
 			return 1;
-		}
-		if (t->eof)
+		if (t->ro.eof)
 			return 0;
 		const char *p;
 		size_t n;
 		if (!csv_next_line(&t->f, &t->cur, &p, &n)) {
-			t->eof = 1;
+			t->ro.eof = 1;
 			continue;
 		}
 		struct t21_row r;
 		struct wlt_errors again = { .skip = 1 };
 		if (t21_parse(t, p, n, t->cur.line, &r, &again, NULL, 0))
 			continue;	/* skipped and counted in pass 1 */
-		if (r.end_ns > t->hwm_ns)
-			t->hwm_ns = r.end_ns;
 		int64_t at = r.end_ns - r.dur_ns;
-		if (at >= t->start_ns && at < t->end_ns) {
+		uint32_t s = CSV_NONE;
+		if (wlt_reorder_in(&t->ro, at)) {
 			struct csv_field k[2] = { r.app, r.func };
 			uint32_t fn = csv_keymap_get(&t->fmap, csv_key_of(k, 2));
-			uint32_t s = fn == CSV_NONE ? CSV_NONE : t->sel[fn];
-			if (s != CSV_NONE && at < t->last_ns) {
-				t->st.late_rows++;
-				int rc = wlt_reject(
-					&t->errs, src->err, sizeof(src->err),
-					t->f.path, t->cur.line, "end_timestamp",
-					"arrival %.6f s (end - duration) is "
-					"earlier than arrival %.6f s already "
-					"replayed: row out of order beyond the "
-					"reorder window of %.3f s",
-					(double)at / 1e9,
-					(double)t->last_ns / 1e9,
-					(double)t->win_ns / 1e9);
-				if (rc < 0)
-					return rc;
-			} else if (s != CSV_NONE) {
-				wlt_heap_push(&t->heap, (struct wlt_pend){
-					at, r.dur_ns, t->seq++, s });
-			}
+			s = fn == CSV_NONE ? CSV_NONE : t->sel[fn];
 		}
-		/* no later row can arrive inside the window any more */
-		if (t->end_ns != INT64_MAX && t->hwm_ns - t->win_ns >= t->end_ns)
-			t->eof = 1;
+		if (wlt_reorder_add(&t->ro, r.end_ns, at, r.dur_ns, s) < 0) {
+			t->st.late_rows++;
+			int rc = wlt_reject(&t->errs, src->err,
+					    sizeof(src->err), t->f.path,
+					    t->cur.line, "end_timestamp",
+					    "arrival %.6f s (end - duration) "
+					    "is earlier than arrival %.6f s "
+					    "already replayed: row out of "
+					    "order beyond the reorder window "
+					    "of %.3f s", (double)at / 1e9,
+					    (double)t->ro.last_ns / 1e9,
+					    (double)t->ro.win_ns / 1e9);
+			if (rc < 0)
+				return rc;
+		}
 	}
 }
 
@@ -362,8 +340,7 @@ int wlt_open_2021(const struct wl_trace_opts *o, uint64_t seed,
 	t->st.files = 1;
 	csv_keymap_init(&t->fmap);
 	csv_keymap_init(&t->amap);
-	t->start_ns = llround(o->start_s * 1e9);
-	t->end_ns = o->end_s ? llround(o->end_s * 1e9) : INT64_MAX;
+	wlt_reorder_window(&t->ro, o);
 	int64_t max_dur = 0, max_end = INT64_MIN, late = 0, stop_w = INT64_MIN;
 	int64_t facts[WLT_NFACTS];	/* max_dur, max_end, late of the file */
 	struct wlt_fkey key;
@@ -419,20 +396,10 @@ int wlt_open_2021(const struct wl_trace_opts *o, uint64_t seed,
 			last = F->last_ns;
 	}
 	free(app_seen);
-	if (t->nsel) {
-		t->st.span_start_ns = first - t->start_ns;
-		t->st.span_end_ns = last - t->start_ns;
-	}
 	t->st.functions = t->nsel;
 	t->st.funcs_no_memory = t->nsel;
-	t->st.window_ns = t->end_ns != INT64_MAX ? t->end_ns - t->start_ns :
-			  max_end > t->start_ns ? max_end - t->start_ns : 0;
-	t->win_ns = o->reorder_window_s > 0 ? llround(o->reorder_window_s *
-						      1e9) : max_dur;
-	t->st.reorder_window_s = (double)t->win_ns / 1e9;
-	t->scale = o->time_scale > 0 ? o->time_scale : 1;
-	t->hwm_ns = INT64_MIN / 2;
-	t->last_ns = INT64_MIN;
+	wlt_reorder_ready(&t->ro, o, t->nsel, first, last, max_end, max_dur,
+			  &t->st);
 
 	struct wl_source *src = xcalloc(1, sizeof(*src));
 	src->ops = &wl_trace_azure2021_ops;
@@ -454,7 +421,7 @@ int wlt_stats_2021(const struct wl_source *s, struct wl_trace_stats *st)
 {
 	const struct t21 *t = s->impl;
 	*st = t->st;
-	st->max_pending = t->heap.max;
+	st->max_pending = t->ro.heap.max;
 	st->skipped_rows = t->errs.skipped;
 	snprintf(st->first_skip, sizeof(st->first_skip), "%s", t->errs.first);
 	return 0;

@@ -612,52 +612,6 @@ uint32_t wlt_select(const uint64_t *inv, const unsigned char *ok, uint32_t n,
 	return k;
 }
 
-/* ---- the reorder heap: min on (t_ns, seq) ---- */
-
-static inline int pend_less(const struct wlt_pend *a, const struct wlt_pend *b)
-{
-	return a->t_ns < b->t_ns || (a->t_ns == b->t_ns && a->seq < b->seq);
-}
-
-void wlt_heap_push(struct wlt_heap *h, struct wlt_pend x)
-{
-	if (h->n == h->cap) {
-		h->cap = h->cap ? h->cap * 2 : 256;
-		h->a = xrealloc(h->a, sizeof(*h->a) * h->cap);
-	}
-	size_t i = h->n++;
-	while (i > 0) {
-		size_t up = (i - 1) / 2;
-		if (!pend_less(&x, &h->a[up]))
-			break;
-		h->a[i] = h->a[up];
-		i = up;
-	}
-	h->a[i] = x;
-	if (h->n > h->max)
-		h->max = h->n;
-}
-
-struct wlt_pend wlt_heap_pop(struct wlt_heap *h)
-{
-	struct wlt_pend top = h->a[0], x = h->a[--h->n];
-	size_t i = 0, n = h->n;
-	for (;;) {
-		size_t c = 2 * i + 1;
-		if (c >= n)
-			break;
-		if (c + 1 < n && pend_less(&h->a[c + 1], &h->a[c]))
-			c++;
-		if (!pend_less(&h->a[c], &x))
-			break;
-		h->a[i] = h->a[c];
-		i = c;
-	}
-	if (n)
-		h->a[i] = x;
-	return top;
-}
-
 void wlt_paths_add(struct wlt_paths *l, const char *path)
 {
 	l->p = xrealloc(l->p, sizeof(*l->p) * (l->n + 1));

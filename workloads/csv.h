@@ -158,24 +158,6 @@ uint32_t wlt_select(const uint64_t *inv, const unsigned char *ok, uint32_t n,
 		    uint32_t top_n, uint32_t sample_n, uint64_t sample_seed,
 		    int gen, uint32_t *map);
 
-/* A min-heap of arrivals waiting to be put in order (azure2021 and
- * invocations readers): least (t_ns, seq) first; seq is the row's order
- * in the file, so equal times leave in file order. Start zeroed; free(a). */
-struct wlt_pend {
-	int64_t t_ns;		/* arrival, absolute */
-	int64_t svc_ns;
-	uint64_t seq;		/* file order, breaks ties */
-	uint32_t fn;		/* selected index */
-};
-struct wlt_heap {
-	struct wlt_pend *a;
-	size_t n, cap;
-	size_t max;		/* largest n so far */
-};
-void wlt_heap_push(struct wlt_heap *h, struct wlt_pend x);
-/* The least; (h) must not be empty. */
-struct wlt_pend wlt_heap_pop(struct wlt_heap *h);
-
 /* (The formats' entry points behind the front door: workloads/trace_fmt.h.) */
 
 /* Join (dir) and (name) into (out); -ENAMETOOLONG if it does not fit. */

@@ -16,6 +16,7 @@
 #include <string.h>
 #include "base/util.h"
 #include "workloads/csv.h"
+#include "workloads/reorder.h"
 #include "workloads/trace_cache.h"
 #include "workloads/trace_fmt.h"
 
@@ -59,17 +60,10 @@ struct ti {
 	uint32_t *raw_of;	/* selected -> raw */
 	uint32_t nsel;
 
-	int64_t start_ns, end_ns;	/* window on arrivals */
-	int64_t win_ns;		/* reorder window */
-	double scale;
-
-	/* replay */
+	/* the window; in the replay, the arrivals put in order (their row
+	 * time is the arrival) */
+	struct wlt_reorder ro;
 	struct csv_cursor cur;
-	struct wlt_heap heap;
-	uint64_t seq;
-	int64_t hwm_ns;		/* latest arrival read */
-	int64_t last_ns;	/* last arrival replayed */
-	int eof;
 };
 
 struct ti_inv {			/* a parsed invocation row */
@@ -88,7 +82,7 @@ static void ti_release(struct ti *t)
 	free(t->rows);
 	free(t->sel);
 	free(t->raw_of);
-	free(t->heap.a);
+	free(t->ro.heap.a);
 	free(t);
 }
 
@@ -403,11 +397,11 @@ static int ti_scan(struct ti *t, int64_t *disorder_ns, int64_t *max_at_ns,
 			hwm = r.at_ns;
 		uint32_t fn = ti_fn_of(t, &r, c.line, (size_t)(p - t->f.data));
 		int64_t d;
-		if (stop_w != INT64_MIN && t->end_ns != INT64_MAX &&
+		if (stop_w != INT64_MIN && t->ro.end_ns != INT64_MAX &&
 		    !__builtin_sub_overflow(hwm, stop_w, &d) &&
-		    d >= t->end_ns)
+		    d >= t->ro.end_ns)
 			*stopped = 1;
-		if (r.at_ns < t->start_ns || r.at_ns >= t->end_ns)
+		if (r.at_ns < t->ro.start_ns || r.at_ns >= t->ro.end_ns)
 			goto next;
 		struct ti_fn *F = &t->fns[fn];
 		F->inv++;
@@ -430,59 +424,41 @@ static int ti_next(struct wl_source *src, struct wl_arrival *out)
 {
 	struct ti *t = src->impl;
 	for (;;) {
-		if (t->heap.n && (t->eof || t->heap.a[0].t_ns <= t->hwm_ns -
-							      t->win_ns)) {
-			struct wlt_pend x = wlt_heap_pop(&t->heap);
-			t->last_ns = x.t_ns;
-			int64_t at = x.t_ns - t->start_ns;
-			out->t_ns = t->scale == 1 ? at :
-					(int64_t)((double)at * t->scale);
-			out->service_ns = x.svc_ns < 1 ? 1 : x.svc_ns;
-			out->func = x.fn;
-			out->calls = 0;
-			out->phase = 0;
+		if (wlt_reorder_pop(&t->ro, out))
 			return 1;
-		}
-		if (t->eof)
+		if (t->ro.eof)
 			return 0;
 		const char *p;
 		size_t n;
 		if (!csv_next_line(&t->f, &t->cur, &p, &n)) {
-			t->eof = 1;
+			t->ro.eof = 1;
 			continue;
 		}
 		struct ti_inv r;
 		struct wlt_errors again = { .skip = 1 };
 		if (ti_parse(t, p, n, t->cur.line, &r, &again, NULL, 0))
 			continue;	/* skipped and counted in pass 1 */
-		if (r.at_ns > t->hwm_ns)
-			t->hwm_ns = r.at_ns;
-		if (r.at_ns >= t->start_ns && r.at_ns < t->end_ns) {
+		uint32_t s = CSV_NONE;
+		if (wlt_reorder_in(&t->ro, r.at_ns)) {
 			uint32_t fn = csv_keymap_get(&t->fmap,
 						     csv_key_of(&r.fn, 1));
-			uint32_t s = fn == CSV_NONE ? CSV_NONE : t->sel[fn];
-			if (s != CSV_NONE && r.at_ns < t->last_ns) {
-				t->st.late_rows++;
-				int rc = wlt_reject(
-					&t->errs, src->err, sizeof(src->err),
-					t->f.path, t->cur.line, "arrival_ms",
-					"arrival %.6f ms is earlier than "
-					"arrival %.6f ms already replayed: row "
-					"out of order beyond the reorder "
-					"window of %.3f ms",
-					(double)r.at_ns / 1e6,
-					(double)t->last_ns / 1e6,
-					(double)t->win_ns / 1e6);
-				if (rc < 0)
-					return rc;
-			} else if (s != CSV_NONE) {
-				wlt_heap_push(&t->heap, (struct wlt_pend){
-					r.at_ns, r.dur_ns, t->seq++, s });
-			}
+			s = fn == CSV_NONE ? CSV_NONE : t->sel[fn];
 		}
-		/* no later row can arrive inside the window any more */
-		if (t->end_ns != INT64_MAX && t->hwm_ns - t->win_ns >= t->end_ns)
-			t->eof = 1;
+		if (wlt_reorder_add(&t->ro, r.at_ns, r.at_ns, r.dur_ns, s) < 0) {
+			t->st.late_rows++;
+			int rc = wlt_reject(&t->errs, src->err,
+					    sizeof(src->err), t->f.path,
+					    t->cur.line, "arrival_ms",
+					    "arrival %.6f ms is earlier than "
+					    "arrival %.6f ms already replayed: "
+					    "row out of order beyond the "
+					    "reorder window of %.3f ms",
+					    (double)r.at_ns / 1e6,
+					    (double)t->ro.last_ns / 1e6,
+					    (double)t->ro.win_ns / 1e6);
+			if (rc < 0)
+				return rc;
+		}
 	}
 }
 
@@ -599,8 +575,7 @@ int wlt_open_inv(const struct wl_trace_opts *o, uint64_t seed,
 	t->st.files = 1;
 	csv_keymap_init(&t->fmap);
 	csv_keymap_init(&t->tmap);
-	t->start_ns = llround(o->start_s * 1e9);
-	t->end_ns = o->end_s ? llround(o->end_s * 1e9) : INT64_MAX;
+	wlt_reorder_window(&t->ro, o);
 	struct csv_file table = { 0 };
 	if (t->table[0])
 		rc = ti_table(t, &table, err, errlen);
@@ -657,20 +632,10 @@ int wlt_open_inv(const struct wl_trace_opts *o, uint64_t seed,
 		if (F->last_ns > last)
 			last = F->last_ns;
 	}
-	if (t->nsel) {
-		t->st.span_start_ns = first - t->start_ns;
-		t->st.span_end_ns = last - t->start_ns;
-	}
 	t->st.functions = t->nsel;
 	t->st.apps = t->nsel;	/* the format has no apps: one each */
-	t->st.window_ns = t->end_ns != INT64_MAX ? t->end_ns - t->start_ns :
-			  max_at > t->start_ns ? max_at - t->start_ns : 0;
-	t->win_ns = o->reorder_window_s > 0 ? llround(o->reorder_window_s *
-						      1e9) : disorder;
-	t->st.reorder_window_s = (double)t->win_ns / 1e9;
-	t->scale = o->time_scale > 0 ? o->time_scale : 1;
-	t->hwm_ns = INT64_MIN / 2;
-	t->last_ns = INT64_MIN;
+	wlt_reorder_ready(&t->ro, o, t->nsel, first, last, max_at, disorder,
+			  &t->st);
 
 	struct wl_source *src = xcalloc(1, sizeof(*src));
 	src->ops = &wl_trace_invocations_ops;
@@ -690,7 +655,7 @@ int wlt_stats_inv(const struct wl_source *s, struct wl_trace_stats *st)
 {
 	const struct ti *t = s->impl;
 	*st = t->st;
-	st->max_pending = t->heap.max;
+	st->max_pending = t->ro.heap.max;
 	st->skipped_rows = t->errs.skipped;
 	snprintf(st->first_skip, sizeof(st->first_skip), "%s", t->errs.first);
 	return 0;
