@@ -336,64 +336,30 @@ static int analyse(struct sens_spec *sp, const char *png, int plot)
 static int cmd_sensitivity_exec(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "jobs", required_argument, NULL, 'j' },
+		SWEEP_LONGOPTS,
 		{ "method", required_argument, NULL, 'm' },
-		{ "list", no_argument, NULL, 'L' },
-		{ "run", required_argument, NULL, 'R' },
-		{ "emit-slurm", no_argument, NULL, 'E' },
-		{ "script", required_argument, NULL, 'o' },
-		{ "runs-per-task", required_argument, NULL, 'K' },
-		{ "index", no_argument, NULL, 'I' },
-		{ "output", required_argument, NULL, 'O' },
-		{ "force", no_argument, NULL, 'F' },
-		{ "mpi", no_argument, NULL, 'M' },
 		{ "plot", required_argument, NULL, 'p' },
 		{ "no-plot", no_argument, NULL, 'N' },
-		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *run_arg = NULL, *script = NULL, *out_dir = NULL,
-		   *method = NULL, *png = NULL;
-	int list = 0, emit = 0, index = 0, force = 0, quiet = 0, mpi = 0;
+	struct sweep_opts o;
+	const char *method = NULL, *png = NULL;
 	int plot = 1;
-	long jobs = 1, per_task = 1;
-	char *end;
 	int c;
 
+	sweep_opts_init(&o);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "j:o:p:qh", opts, NULL)) != -1) {
+		int took = sweep_opt(&o, "sensitivity", c, optarg);
+		if (took < 0)
+			return EXIT_USAGE;
+		if (took)
+			continue;
 		switch (c) {
-		case 'j':
-			jobs = strtol(optarg, &end, 10);
-			if (*end || jobs < 1 || jobs > 4096) {
-				fprintf(stderr, "vmspec sensitivity: -j: expected "
-					"a number in [1, 4096], got \"%s\"\n",
-					optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'K':
-			per_task = strtol(optarg, &end, 10);
-			if (*end || per_task < 1 || per_task > SWEEP_MAX_RUNS) {
-				fprintf(stderr, "vmspec sensitivity: "
-					"--runs-per-task: expected a positive "
-					"number, got \"%s\"\n", optarg);
-				return EXIT_USAGE;
-			}
-			break;
 		case 'm': method = optarg; break;
-		case 'L': list = 1; break;
-		case 'R': run_arg = optarg; break;
-		case 'E': emit = 1; break;
-		case 'o': script = optarg; break;
-		case 'I': index = 1; break;
-		case 'O': out_dir = optarg; break;
-		case 'F': force = 1; break;
-		case 'M': mpi = 1; break;
 		case 'p': png = optarg; break;
 		case 'N': plot = 0; break;
-		case 'q': quiet = 1; break;
 		case 'h':
 			fputs(sens_usage, stdout);
 			printf("\nMPI executor: %s\n", sweep_mpi_info());
@@ -408,21 +374,14 @@ static int cmd_sensitivity_exec(int argc, char **argv)
 			sens_usage);
 		return EXIT_USAGE;
 	}
-	if (list + emit + index + (run_arg != NULL) > 1) {
-		fprintf(stderr, "vmspec sensitivity: --list, --run, "
-			"--emit-slurm and --index go alone\n");
+	if (sweep_opts_check(&o, "sensitivity"))
 		return EXIT_USAGE;
-	}
-	if (script && !emit) {
-		fprintf(stderr, "vmspec sensitivity: -o goes with "
-			"--emit-slurm\n");
-		return EXIT_USAGE;
-	}
 	if (method && strcmp(method, "morris") && strcmp(method, "sobol")) {
 		fprintf(stderr, "vmspec sensitivity: --method: expected morris "
 			"or sobol, got \"%s\"\n", method);
 		return EXIT_USAGE;
 	}
+	const char *out_dir = o.out_dir;
 
 	/* a shipped spec by name (`vmspec sensitivity sensitivity-adaptive`):
 	 * its results go to results/NAME here, not beside the installed file */
@@ -452,7 +411,7 @@ static int cmd_sensitivity_exec(int argc, char **argv)
 	for (size_t w = 0; w < sp.nwarn; w++)
 		fprintf(stderr, "vmspec: warning: %s\n", sp.warn[w]);
 	int rc = 0, rank = 0;
-	if (list) {
+	if (o.list) {
 		for (size_t d = 0; d < sp.ndesigns; d++)
 			printf("# %s: %zu %s, points %zu-%zu\n",
 			       sens_method_names[sp.design[d].method],
@@ -462,19 +421,15 @@ static int cmd_sensitivity_exec(int argc, char **argv)
 			       sp.design[d].first, sp.design[d].first +
 			       sp.design[d].npoints - 1);
 		rc = sweep_list(&sp.sw);
-	} else if (emit) {
+	} else if (o.emit) {
 		const char *extra[] = { "--method", method, NULL };
 		rc = sweep_check_runs(&sp.sw, NULL) ? EXIT_USAGE
-			: sweep_emit_slurm(&sp.sw, script, out_dir,
-					   (size_t)per_task, "sensitivity",
+			: sweep_emit_slurm(&sp.sw, o.script, out_dir,
+					   (size_t)o.per_task, "sensitivity",
 					   method ? extra : NULL);
-	} else if (run_arg) {
-		int lk = sweep_lock_dir(&sp.sw, 0);
-		rc = lk < 0 ? EXIT_BUSY : sweep_exec_arg(&sp.sw, run_arg, force,
-							  quiet);
-		if (lk >= 0)
-			close(lk);
-	} else if (index) {
+	} else if (o.run_arg) {
+		rc = sweep_opts_exec(&sp.sw, &o, "sensitivity", NULL);
+	} else if (o.index) {
 		char err[512];
 		if (sweep_write_index(&sp.sw, NULL, err, sizeof(err)) < 0) {
 			fprintf(stderr, "vmspec sensitivity: %s\n", err);
@@ -486,39 +441,14 @@ static int cmd_sensitivity_exec(int argc, char **argv)
 		/* every point is needed: refuse a design with invalid runs */
 		rc = EXIT_USAGE;
 	} else {
-		if (mpi || sweep_mpi_launched()) {
-			if (!sweep_have_mpi) {
-				fprintf(stderr, "vmspec sensitivity: started by "
-					"mpirun, but this vmspec was built "
-					"without MPI (configure --with-mpi)\n");
-				rc = EXIT_USAGE;
-				rank = -1;
-			} else {
-				int lk = sweep_lock_dir(&sp.sw, 0);
-				rc = lk < 0 ? EXIT_BUSY
-					    : sweep_mpi_exec(&sp.sw, force, quiet,
-							     &rank);
-				if (lk >= 0)
-					close(lk);
-				else
-					rank = -1;
-			}
-		} else {
-			if (!quiet)
-				fprintf(stderr, "vmspec sensitivity: %s: %zu "
-					"points x %zu replication%s = %zu runs "
-					"into %s\n", sp.sw.name, sp.sw.npoints,
-					sp.sw.nseeds, sp.sw.nseeds == 1 ? "" : "s",
-					sp.sw.nruns, sp.sw.output);
-			int lk = sweep_lock_dir(&sp.sw, 1);
-			rc = lk < 0 ? EXIT_BUSY
-				    : sweep_exec_local(&sp.sw, (int)jobs, force,
-						       quiet);
-			if (lk >= 0)
-				close(lk);
-			else
-				rank = -1;
-		}
+		if (!o.quiet && !o.mpi && !sweep_mpi_launched())
+			fprintf(stderr, "vmspec sensitivity: %s: %zu points x "
+				"%zu replication%s = %zu runs into %s\n",
+				sp.sw.name, sp.sw.npoints, sp.sw.nseeds,
+				sp.sw.nseeds == 1 ? "" : "s", sp.sw.nruns,
+				sp.sw.output);
+		rc = sweep_opts_exec(&sp.sw, &o, "sensitivity", &rank);
+		/* the analysis once, by the rank that gathered the runs */
 		if (rank == 0 && rc != EXIT_USAGE) {
 			int a = analyse(&sp, png, plot);
 			rc = rc ? rc : a;

@@ -858,79 +858,36 @@ int sweep_mpi_launched(void)
 int cmd_sweep_exec(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "jobs", required_argument, NULL, 'j' },
-		{ "list", no_argument, NULL, 'L' },
-		{ "run", required_argument, NULL, 'R' },
-		{ "emit-slurm", no_argument, NULL, 'E' },
-		{ "script", required_argument, NULL, 'o' },
-		{ "runs-per-task", required_argument, NULL, 'K' },
-		{ "index", no_argument, NULL, 'I' },
-		{ "output", required_argument, NULL, 'O' },
-		{ "force", no_argument, NULL, 'F' },
-		{ "mpi", no_argument, NULL, 'M' },
-		{ "quiet", no_argument, NULL, 'q' },
+		SWEEP_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *run_arg = NULL, *script = NULL, *out_dir = NULL;
-	int list = 0, emit = 0, index = 0, force = 0, quiet = 0, mpi = 0;
-	long jobs = 1, per_task = 1;
+	struct sweep_opts o;
 	int c;
-	char *end;
 
+	sweep_opts_init(&o);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "j:o:qh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			jobs = strtol(optarg, &end, 10);
-			if (*end || jobs < 1 || jobs > 4096) {
-				fprintf(stderr, "vmspec sweep: -j: expected a "
-					"number in [1, 4096], got \"%s\"\n",
-					optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'K':
-			per_task = strtol(optarg, &end, 10);
-			if (*end || per_task < 1 || per_task > SWEEP_MAX_RUNS) {
-				fprintf(stderr, "vmspec sweep: --runs-per-task: "
-					"expected a positive number, got "
-					"\"%s\"\n", optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'L': list = 1; break;
-		case 'R': run_arg = optarg; break;
-		case 'E': emit = 1; break;
-		case 'o': script = optarg; break;
-		case 'I': index = 1; break;
-		case 'O': out_dir = optarg; break;
-		case 'F': force = 1; break;
-		case 'M': mpi = 1; break;
-		case 'q': quiet = 1; break;
-		case 'h':
+		int took = sweep_opt(&o, "sweep", c, optarg);
+		if (took < 0)
+			return EXIT_USAGE;
+		if (took)
+			continue;
+		if (c == 'h') {
 			fputs(sweep_usage, stdout);
 			printf("\nMPI executor: %s\n", sweep_mpi_info());
 			return 0;
-		default:
-			fputs(sweep_usage, stderr);
-			return EXIT_USAGE;
 		}
+		fputs(sweep_usage, stderr);
+		return EXIT_USAGE;
 	}
 	if (argc - optind != 1) {
 		fprintf(stderr, "vmspec sweep: expected one SWEEP.yaml\n%s",
 			sweep_usage);
 		return EXIT_USAGE;
 	}
-	if (list + emit + index + (run_arg != NULL) > 1) {
-		fprintf(stderr, "vmspec sweep: --list, --run, --emit-slurm and "
-			"--index go alone\n");
+	if (sweep_opts_check(&o, "sweep"))
 		return EXIT_USAGE;
-	}
-	if (script && !emit) {
-		fprintf(stderr, "vmspec sweep: -o goes with --emit-slurm\n");
-		return EXIT_USAGE;
-	}
 
 #ifdef __GLIBC__
 	/* One process runs many runs: keep freed memory for the next one
@@ -941,52 +898,29 @@ int cmd_sweep_exec(int argc, char **argv)
 #endif
 	struct sweep s;
 	struct sweep_error e;
-	if (sweep_load_file(&s, argv[optind], out_dir, &e) < 0) {
+	if (sweep_load_file(&s, argv[optind], o.out_dir, &e) < 0) {
 		fprintf(stderr, "vmspec: %s\n", e.msg);
 		return EXIT_USAGE;
 	}
 	int rc = 0;
-	if (list) {
+	if (o.list) {
 		rc = sweep_list(&s);
-	} else if (emit) {
+	} else if (o.emit) {
 		/* a job array whose tasks would fail at once: refuse */
 		rc = sweep_check_runs(&s, NULL) ? EXIT_USAGE
-			: sweep_emit_slurm(&s, script, out_dir, (size_t)per_task,
-					   "sweep", NULL);
-	} else if (index) {
+			: sweep_emit_slurm(&s, o.script, o.out_dir,
+					   (size_t)o.per_task, "sweep", NULL);
+	} else if (o.index) {
 		char err[512];
 		if (sweep_write_index(&s, NULL, err, sizeof(err)) < 0) {
 			fprintf(stderr, "vmspec sweep: %s\n", err);
 			rc = EXIT_RUN;
-		} else if (!quiet) {
+		} else if (!o.quiet) {
 			fprintf(stderr, "vmspec sweep: %s/index.h5 written\n",
 				s.output);
 		}
-	} else if (run_arg) {
-		int lk = sweep_lock_dir(&s, 0);
-		rc = lk < 0 ? EXIT_BUSY : sweep_exec_arg(&s, run_arg, force,
-							  quiet);
-		if (lk >= 0)
-			close(lk);
-	} else if (mpi || sweep_mpi_launched()) {
-		if (!sweep_have_mpi) {
-			fprintf(stderr, "vmspec sweep: started by mpirun, but "
-				"this vmspec was built without MPI (configure "
-				"--with-mpi)\n");
-			rc = EXIT_USAGE;
-		} else {
-			int lk = sweep_lock_dir(&s, 0);
-			rc = lk < 0 ? EXIT_BUSY
-				    : sweep_mpi_exec(&s, force, quiet, NULL);
-			if (lk >= 0)
-				close(lk);
-		}
 	} else {
-		int lk = sweep_lock_dir(&s, 1);
-		rc = lk < 0 ? EXIT_BUSY
-			    : sweep_exec_local(&s, (int)jobs, force, quiet);
-		if (lk >= 0)
-			close(lk);
+		rc = sweep_opts_exec(&s, &o, "sweep", NULL);
 	}
 	sweep_release(&s);
 	return rc;

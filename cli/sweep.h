@@ -77,6 +77,46 @@ int sweep_emit_slurm(const struct sweep *s, const char *script,
 /* Launched by mpirun (or srun with PMI) with more than one rank? */
 int sweep_mpi_launched(void);
 
+/* ---- the options of a command that runs a sweep (`vmspec sweep`,
+ * `vmspec sensitivity`; cli/sweep_cli.c): which mode, how to execute ---- */
+
+struct sweep_opts {
+	const char *run_arg;	/* --run I[-J], or NULL */
+	const char *script;	/* -o, with --emit-slurm */
+	const char *out_dir;	/* --output, or NULL: the spec's */
+	int list, emit, index, force, quiet, mpi;
+	long jobs, per_task;	/* -j, --runs-per-task */
+};
+/* The long options sweep_opt takes, for a getopt_long table; their
+ * short forms "j:o:q". */
+#define SWEEP_LONGOPTS							\
+	{ "jobs", required_argument, NULL, 'j' },			\
+	{ "list", no_argument, NULL, 'L' },				\
+	{ "run", required_argument, NULL, 'R' },			\
+	{ "emit-slurm", no_argument, NULL, 'E' },			\
+	{ "script", required_argument, NULL, 'o' },			\
+	{ "runs-per-task", required_argument, NULL, 'K' },		\
+	{ "index", no_argument, NULL, 'I' },				\
+	{ "output", required_argument, NULL, 'O' },			\
+	{ "force", no_argument, NULL, 'F' },				\
+	{ "mpi", no_argument, NULL, 'M' },				\
+	{ "quiet", no_argument, NULL, 'q' }
+/* Defaults: one job, one run per Slurm task, nothing else. */
+void sweep_opts_init(struct sweep_opts *o);
+/* Option (c) of SWEEP_LONGOPTS, with argument (arg), into (o): 1 taken,
+ * 0 not one of them, -1 a bad value (said on stderr as "vmspec CMD: "). */
+int sweep_opt(struct sweep_opts *o, const char *cmd, int c, const char *arg);
+/* After the options: --list, --run, --emit-slurm and --index go alone,
+ * -o only with --emit-slurm. 0, or EXIT_USAGE having said why. */
+int sweep_opts_check(const struct sweep_opts *o, const char *cmd);
+/* Execute (s): its --run lines, or every rank's share under mpirun (or
+ * with --mpi), or locally with -j workers; each under the output
+ * directory's lock (sweep_lock_dir). The exit status; into (*rank) when
+ * not NULL: this process's MPI rank (0 when not under MPI), or -1 when
+ * nothing ran (MPI missing, or the directory locked). */
+int sweep_opts_exec(struct sweep *s, const struct sweep_opts *o,
+		    const char *cmd, int *rank);
+
 /* ---- MPI executor (cli/sweep_mpi.c, or the stub cli/sweep_nompi.c) ---- */
 
 /* 1 when this vmspec has the MPI executor. */
