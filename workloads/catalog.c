@@ -355,14 +355,15 @@ _Static_assert(sizeof(struct cat_func) == 128 &&
 	       "struct cat_func: two lines, the per-request fields in the first");
 
 /* The same aligned to a cache line, for arrays of line-sized records;
- * zeroed too. */
+ * zeroed too, after the huge-page advice (advice given once the pages
+ * are touched comes too late for them). */
 static void *pool_alloc_lines(size_t n, size_t size)
 {
 	size_t bytes = mul_size(n, size);
 	void *p = NULL;
 	if (bytes == SIZE_MAX || posix_memalign(&p, 64, bytes ? bytes : 1))
 		return NULL;
-	return mem_huge_hint(memset(p, 0, bytes ? bytes : 1), bytes);
+	return memset(mem_huge_hint(p, bytes), 0, bytes ? bytes : 1);
 }
 
 /* ---- generation ---- */
@@ -597,7 +598,6 @@ int cat_generate_given(struct catalog *cat, const struct vms_config *c,
 	cat->rank = pool_alloc(mul_size(nphases, nfuncs), sizeof(*cat->rank));
 	if (!cat->funcs || !cat->libs || !cat->rank)
 		goto nomem;
-	memset(cat->funcs, 0, (size_t)nfuncs * sizeof(*cat->funcs));
 	gen_libs(cat, c, seed);
 	if (gen_lib_blocks(cat, c, seed) < 0)
 		goto nomem;
