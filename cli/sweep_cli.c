@@ -3,8 +3,10 @@
  * parser of -j, --run, --emit-slurm, --index, --mpi..., one choice of
  * executor, so that the two commands cannot drift apart. */
 #include <stdio.h>
-#include <stdlib.h>
+#include <stdint.h>
+#include <string.h>
 #include <unistd.h>
+#include "base/units.h"
 #include "cli/cmd.h"
 #include "cli/sweep.h"
 
@@ -16,11 +18,10 @@ void sweep_opts_init(struct sweep_opts *o)
 /* (arg) as a whole number in [lo, hi] into (*v); -1 when it is not. */
 static int whole(const char *arg, long lo, long hi, long *v)
 {
-	char *end;
-	long x = strtol(arg, &end, 10);
-	if (end == arg || *end || x < lo || x > hi)
+	int64_t x;
+	if (units_parse_int(arg, strlen(arg), &x) < 0 || x < lo || x > hi)
 		return -1;
-	*v = x;
+	*v = (long)x;
 	return 0;
 }
 

@@ -109,6 +109,17 @@ done
 same_runs "--run I gives the same datasets as -j 2" "$T/local" "$T/byline"
 expect "--run out of range" 2 "no such line" -- \
 	"$VMSPEC" sweep "$S" --run 8
+# the sweep options, as sweep and sensitivity parse them (cli/sweep_cli.c)
+for j in 0 4097 3x ""; do
+	expect "-j '$j' refused" 2 "-j: expected a number in \[1, 4096\]" -- \
+		"$VMSPEC" sweep "$S" -j "$j"
+done
+expect "--runs-per-task 0 refused" 2 "--runs-per-task: expected a positive" \
+	-- "$VMSPEC" sensitivity "$S" --runs-per-task 0
+expect "--list and --index go alone" 2 "go alone" -- \
+	"$VMSPEC" sweep "$S" --list --index
+expect "-o only with --emit-slurm" 2 "-o goes with --emit-slurm" -- \
+	"$VMSPEC" sensitivity "$S" -o "$T/x.sh"
 
 # MPI: rank 0 hands out runs, every rank runs them
 if "$VMSPEC" sweep --help | grep -q "MPI executor: not built"; then
